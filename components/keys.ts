@@ -1,0 +1,104 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { serviceTags } from "./naming";
+
+/** The data domains that each get their own customer-managed key. */
+export const KEY_DOMAINS = ["database", "cache", "storage", "secrets", "logs"] as const;
+export type KeyDomain = (typeof KEY_DOMAINS)[number];
+
+export interface KmsKeysArgs {
+    /** Short environment id used in aliases: alias/tms-<env>-<domain>. */
+    environment: string;
+    region: string;
+    accountId: pulumi.Input<string>;
+    /** Keep keys on `pulumi destroy` mistakes (staging, prod, dr). */
+    protect: boolean;
+}
+
+/** Statements that let the AWS service principal of a domain use its key (CloudWatch Logs needs one). */
+function serviceStatements(domain: KeyDomain, region: string, accountId: string): any[] {
+    if (domain !== "logs") return [];
+    return [{
+        Sid: "CloudWatchLogs",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+    }];
+}
+
+/**
+ * The key policy of one domain: the account administers it (so IAM policies can grant use), the
+ * domain's AWS service can use it where that service needs a key-policy grant, and the roles that
+ * use it are named explicitly.
+ */
+export function keyPolicyDocument(domain: KeyDomain, region: string, accountId: string, userRoleArns: string[]): string {
+    const statements: any[] = [
+        {
+            Sid: "AccountAdministers",
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+            Action: "kms:*",
+            Resource: "*",
+        },
+        ...serviceStatements(domain, region, accountId),
+    ];
+    if (userRoleArns.length) {
+        statements.push({
+            Sid: "NamedRolesUseKey",
+            Effect: "Allow",
+            Principal: { AWS: [...userRoleArns].sort() },
+            Action: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:Encrypt", "kms:ReEncrypt*"],
+            Resource: "*",
+        });
+    }
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/**
+ * Customer-managed KMS keys, one per data domain, with rotation and aliases. The roles that use a
+ * key are added to its policy later with `nameUsers`, once those roles exist (roles are created by
+ * the components that need them, after the keys they encrypt with).
+ */
+export class KmsKeys extends pulumi.ComponentResource {
+    readonly keys: Record<KeyDomain, aws.kms.Key>;
+    private readonly args: KmsKeysArgs;
+    private readonly baseName: string;
+
+    constructor(name: string, args: KmsKeysArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:security:KmsKeys", name, {}, opts);
+        this.args = args;
+        this.baseName = name;
+        const keys = {} as Record<KeyDomain, aws.kms.Key>;
+        for (const domain of KEY_DOMAINS) {
+            keys[domain] = new aws.kms.Key(`${name}-${domain}`, {
+                description: `tms ${args.environment} ${domain} key`,
+                enableKeyRotation: true,
+                rotationPeriodInDays: 365,
+                deletionWindowInDays: 30,
+                policy: pulumi.output(args.accountId).apply((acct) => keyPolicyDocument(domain, args.region, acct, [])),
+                tags: serviceTags(domain),
+            }, { parent: this, protect: args.protect, ignoreChanges: ["policy"] });
+            new aws.kms.Alias(`${name}-${domain}-alias`, {
+                name: `alias/tms-${args.environment}-${domain}`,
+                targetKeyId: keys[domain].keyId,
+            }, { parent: this });
+        }
+        this.keys = keys;
+        this.registerOutputs({});
+    }
+
+    /** Write the key policy of `domain` so it names the roles that use the key. */
+    nameUsers(domain: KeyDomain, roleArns: pulumi.Input<string>[]): aws.kms.KeyPolicy {
+        return new aws.kms.KeyPolicy(`${this.baseName}-${domain}-policy`, {
+            keyId: this.keys[domain].keyId,
+            policy: pulumi.all([this.args.accountId, ...roleArns]).apply(([acct, ...arns]) =>
+                keyPolicyDocument(domain, this.args.region, acct, arns as string[])),
+        }, { parent: this });
+    }
+
+    arn(domain: KeyDomain): pulumi.Output<string> {
+        return this.keys[domain].arn;
+    }
+}

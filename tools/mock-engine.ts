@@ -1,0 +1,205 @@
+/**
+ * Runs the real stack program (index.ts) under Pulumi's mock engine and records every registered
+ * resource: type, name, parent, inputs, the resource options the engine received (protect,
+ * retainOnDelete, provider, dependsOn) and the SDK's own property dependencies.
+ *
+ * It wraps the mock monitor's `registerResource` rather than using stack transformations, so it sees
+ * exactly what the engine would: options of every resource, including remote components' children's
+ * parents, and secrets as secrets. The program can run many times in one process (runs are queued).
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { deserializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import type { PlanRecord, RecordedResource } from "./record";
+import { mockInvoke, mockResourceState } from "./mock-state";
+import { PROJECT_DIR, readStackFile, stackFilePath } from "./stack-file";
+
+export interface RunOptions {
+    stack: string;
+    /** Flat config map as a stack file gives it (`tms:database` → JSON text). */
+    config: Record<string, string>;
+    secretKeys?: string[];
+    project?: string;
+    organization?: string;
+    /**
+     * Outputs for each StackReference name. When absent, a reference `org/tms/<stack>` is answered by
+     * planning `Pulumi.<stack>.yaml` first and using that plan's real outputs.
+     */
+    stackReferences?: Record<string, Record<string, any> | undefined>;
+    /** The program module; defaults to the project's index.ts. */
+    program?: string;
+}
+
+export interface RunResult extends PlanRecord {
+    /** For each resource URN, the input paths that were marked secret. */
+    secretInputs: Record<string, string[]>;
+    /** Stack output names whose values are secret. */
+    secretOutputs: string[];
+}
+
+const DEFAULT_PROGRAM = path.join(PROJECT_DIR, "index.ts");
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Run the program once; runs are serialised because the Pulumi runtime is process-global. */
+export function runProgram(opts: RunOptions): Promise<RunResult> {
+    const run = queue.then(() => runOnce(opts));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+const referenceCache = new Map<string, Record<string, any> | undefined>();
+
+/** Outputs of the stack a StackReference names, from the plan of its stack file when one exists. */
+async function referencedOutputs(name: string, opts: RunOptions): Promise<Record<string, any> | undefined> {
+    if (opts.stackReferences && name in opts.stackReferences) return opts.stackReferences[name];
+    if (referenceCache.has(name)) return referenceCache.get(name);
+    const stack = name.split("/").pop()!;
+    let outputs: Record<string, any> | undefined;
+    try {
+        const file = readStackFile(stackFilePath(stack));
+        outputs = (await runOnce({ stack, config: file.config, secretKeys: file.secretKeys, program: opts.program })).outputs;
+    } catch {
+        outputs = undefined;
+    }
+    referenceCache.set(name, outputs);
+    return outputs;
+}
+
+/** Strip secret wrappers, remembering the paths that held secrets. */
+function unwrapSecrets(v: any, at: string, secrets: string[]): any {
+    if (v && typeof v === "object") {
+        if (v[specialSigKey] === specialSecretSig) {
+            secrets.push(at || "(root)");
+            return unwrapSecrets(v.value, at, []);
+        }
+        if (Array.isArray(v)) return v.map((x, i) => unwrapSecrets(x, `${at}[${i}]`, secrets));
+        const out: Record<string, any> = {};
+        for (const [k, x] of Object.entries(v)) out[k] = unwrapSecrets(x, at ? `${at}.${k}` : k, secrets);
+        return out;
+    }
+    return v;
+}
+
+/** "urn:…::name::id" → "urn:…::name" (provider references carry the provider's id). */
+function providerUrn(ref: string): string | undefined {
+    if (!ref) return undefined;
+    const i = ref.lastIndexOf("::");
+    return i > 0 ? ref.slice(0, i) : ref;
+}
+
+function clearProgramCache(): void {
+    for (const key of Object.keys(require.cache)) {
+        if (key.startsWith(PROJECT_DIR) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}tools${path.sep}`)) {
+            delete require.cache[key];
+        }
+    }
+}
+
+async function runOnce(opts: RunOptions): Promise<RunResult> {
+    const project = opts.project ?? "tms";
+    const organization = opts.organization ?? "organization";
+    const defaultRegion = opts.config["aws:region"] ?? "us-east-1";
+
+    // StackReferences are resolved before the run so the mock can answer synchronously.
+    const refNames = new Set<string>(Object.keys(opts.stackReferences ?? {}));
+    const primary = opts.config["tms:primaryStack"];
+    if (primary) refNames.add(primary);
+    const references = new Map<string, Record<string, any> | undefined>();
+    for (const n of refNames) references.set(n, await referencedOutputs(n, opts));
+
+    const providerRegion = new Map<string, string>();
+    const resources: RecordedResource[] = [];
+    const secretInputs: Record<string, string[]> = {};
+    let stackOutputs: Record<string, any> = {};
+    let secretOutputs: string[] = [];
+    let inflight = 0;
+
+    const regionOf = (providerRef: string | undefined) => {
+        const u = providerRef ? providerUrn(providerRef) : undefined;
+        return (u && providerRegion.get(u)) ?? defaultRegion;
+    };
+
+    await pulumi.runtime.setMocks({
+        newResource: (args) => mockResourceState(args.type, args.name, args.inputs, {
+            region: args.type.startsWith("pulumi:providers:") ? (args.inputs.region ?? defaultRegion) : regionOf(args.provider),
+            stackReference: (name) => references.get(name),
+        }),
+        call: (args) => mockInvoke(args.token, args.inputs, regionOf(args.provider)),
+    }, project, opts.stack, false, organization);
+    pulumi.runtime.setAllConfig(opts.config, opts.secretKeys ?? []);
+
+    const monitor: any = pulumi.runtime.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+        inflight++;
+        register(req, (err: any, resp: any) => {
+            try {
+                if (!err) {
+                    const urn: string = resp.getUrn();
+                    const secrets: string[] = [];
+                    const inputs = unwrapSecrets(deserializeProperties(req.getObject()), "", secrets);
+                    const outputs = unwrapSecrets(deserializeProperties(resp.getObject()), "", []);
+                    const propertyDependencies: Record<string, string[]> = {};
+                    req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+                        const urns: string[] = deps.getUrnsList();
+                        if (urns.length) propertyDependencies[key] = urns;
+                    });
+                    const type: string = req.getType();
+                    if (type.startsWith("pulumi:providers:")) providerRegion.set(urn, inputs.region ?? defaultRegion);
+                    resources.push({
+                        urn,
+                        type,
+                        name: req.getName(),
+                        custom: req.getCustom(),
+                        parent: req.getParent() || undefined,
+                        inputs,
+                        outputs,
+                        options: {
+                            protect: req.getProtect() ?? false,
+                            retainOnDelete: req.getRetainondelete() ?? false,
+                            provider: providerUrn(req.getProvider()),
+                            dependsOn: req.getDependenciesList(),
+                            ignoreChanges: req.getIgnorechangesList(),
+                            deleteBeforeReplace: req.getDeletebeforereplace(),
+                        },
+                        propertyDependencies,
+                    });
+                    if (secrets.length) secretInputs[urn] = secrets;
+                }
+            } finally {
+                inflight--;
+                callback(err, resp);
+            }
+        });
+    };
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
+        if (String(req.getUrn()).includes("::pulumi:pulumi:Stack::")) {
+            const secrets: string[] = [];
+            stackOutputs = unwrapSecrets(deserializeProperties(req.getOutputs()), "", secrets);
+            secretOutputs = secrets.map((s) => s.split(/[.[]/)[0]);
+        }
+        registerOutputs(req, callback);
+    };
+
+    clearProgramCache();
+    const program = opts.program ?? DEFAULT_PROGRAM;
+    const exported = await pulumi.runtime.runInPulumiStack(async () => {
+        const mod = require(program);
+        return mod?.default ?? mod;
+    });
+    // Registrations started inside applies may still be in flight; let them land.
+    for (let idle = 0; idle < 3;) {
+        await new Promise((r) => setImmediate(r));
+        idle = inflight === 0 ? idle + 1 : 0;
+    }
+    if (Object.keys(stackOutputs).length === 0 && exported) stackOutputs = exported as Record<string, any>;
+    return { stack: opts.stack, project, resources, outputs: stackOutputs, secretInputs, secretOutputs };
+}
+
+/** Plan a shipped stack by name, or a stack file given by path, with optional config overrides. */
+export async function planStack(stack: string, configFile?: string, overrides: Record<string, string> = {}): Promise<RunResult> {
+    const file = readStackFile(configFile ?? stackFilePath(stack), configFile ?? `Pulumi.${stack}.yaml`);
+    return runProgram({ stack, config: { ...file.config, ...overrides }, secretKeys: file.secretKeys });
+}

@@ -1,0 +1,224 @@
+/**
+ * Realistic computed outputs for the mock engine: ids, ARNs, endpoints and DNS names shaped like the
+ * ones AWS returns, derived deterministically from the resource's type and name so that two plans of
+ * the same config produce identical records.
+ */
+import { createHash } from "crypto";
+
+/** AWS's documentation example account; never a real one. */
+export const MOCK_ACCOUNT_ID = "111122223333";
+
+export function shortHash(s: string, len = 8): string {
+    return createHash("sha256").update(s).digest("hex").slice(0, len);
+}
+
+export interface MockContext {
+    region: string;
+    /** Outputs per StackReference name. */
+    stackReference(name: string): Record<string, any> | undefined;
+}
+
+const REGION_CODE: Record<string, string> = { "us-east-1": "use1", "us-west-2": "usw2" };
+
+/** The mock's answer to `newResource`: an id and the state (inputs plus computed outputs). */
+export function mockResourceState(type: string, name: string, inputs: any, ctx: MockContext): { id: string; state: Record<string, any> } {
+    const h = shortHash(`${type}|${name}`);
+    const region = ctx.region;
+    const acct = MOCK_ACCOUNT_ID;
+    const base = { ...inputs };
+    const arn = (service: string, resource: string, r = region) => `arn:aws:${service}:${r}:${acct}:${resource}`;
+    const physical = (inputs.name as string | undefined) ?? `${name}-${h.slice(0, 7)}`;
+
+    switch (type) {
+        case "pulumi:pulumi:StackReference": {
+            const outputs = ctx.stackReference(inputs.name);
+            return { id: inputs.name, state: { name: inputs.name, outputs: outputs ?? {}, secretOutputNames: [] } };
+        }
+        case "awsx:ec2:Vpc": {
+            const azs = inputs.numberOfAvailabilityZones ?? 3;
+            const ids = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${kind}${shortHash(name + kind + i, 10)}`);
+            return {
+                id: "",
+                state: {
+                    vpcId: `vpc-${shortHash(name, 17)}`,
+                    publicSubnetIds: ids("pub"),
+                    privateSubnetIds: ids("prv"),
+                    isolatedSubnetIds: ids("iso"),
+                },
+            };
+        }
+        case "aws:lb/loadBalancer:LoadBalancer":
+        case "aws:alb/loadBalancer:LoadBalancer": {
+            const suffix = `app/${physical.slice(0, 32)}/${shortHash(name, 16)}`;
+            return {
+                id: arn("elasticloadbalancing", `loadbalancer/${suffix}`),
+                state: {
+                    ...base,
+                    arn: arn("elasticloadbalancing", `loadbalancer/${suffix}`),
+                    arnSuffix: suffix,
+                    dnsName: `${physical.slice(0, 32)}-${shortHash(name, 10)}.${region}.elb.amazonaws.com`,
+                    zoneId: region === "us-west-2" ? "Z1H1FL5HABSF5" : "Z35SXDOTRQ7X7K",
+                    name: physical.slice(0, 32),
+                },
+            };
+        }
+        case "aws:lb/targetGroup:TargetGroup":
+        case "aws:alb/targetGroup:TargetGroup": {
+            const tgName = (inputs.name as string | undefined) ?? `${name.slice(0, 24)}-${h.slice(0, 7)}`;
+            const suffix = `targetgroup/${tgName}/${shortHash(name, 16)}`;
+            return { id: arn("elasticloadbalancing", suffix), state: { ...base, name: tgName, arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix } };
+        }
+        case "aws:lb/listener:Listener":
+        case "aws:alb/listener:Listener":
+        case "aws:lb/listenerRule:ListenerRule":
+        case "aws:alb/listenerRule:ListenerRule": {
+            const a = arn("elasticloadbalancing", `listener/app/${name}/${shortHash(name, 16)}`);
+            return { id: a, state: { ...base, arn: a } };
+        }
+        case "aws:kms/key:Key": {
+            const keyId = `${h}-${shortHash(name + "1", 4)}-${shortHash(name + "2", 4)}-${shortHash(name + "3", 4)}-${shortHash(name + "4", 12)}`;
+            return { id: keyId, state: { ...base, keyId, arn: arn("kms", `key/${keyId}`) } };
+        }
+        case "aws:kms/replicaKey:ReplicaKey": {
+            const keyId = `mrk-${shortHash(name, 32)}`;
+            return { id: keyId, state: { ...base, keyId, arn: arn("kms", `key/${keyId}`) } };
+        }
+        case "aws:iam/role:Role":
+            return { id: physical, state: { ...base, name: physical, arn: `arn:aws:iam::${acct}:role/${physical}`, uniqueId: `AROA${h.toUpperCase()}` } };
+        case "aws:iam/policy:Policy":
+            return { id: `arn:aws:iam::${acct}:policy/${physical}`, state: { ...base, name: physical, arn: `arn:aws:iam::${acct}:policy/${physical}` } };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+            const a = `arn:aws:iam::${acct}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}`;
+            return { id: a, state: { ...base, arn: a } };
+        }
+        case "aws:s3/bucket:Bucket":
+        case "aws:s3/bucketV2:BucketV2": {
+            const bucket = (inputs.bucket as string | undefined) ?? `${(inputs.bucketPrefix as string | undefined) ?? name}-${shortHash(name, 12)}`.slice(0, 63);
+            return {
+                id: bucket,
+                state: { ...base, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, region },
+            };
+        }
+        case "aws:ecr/repository:Repository":
+            return { id: physical, state: { ...base, name: physical, arn: arn("ecr", `repository/${physical}`), repositoryUrl: `${acct}.dkr.ecr.${region}.amazonaws.com/${physical}`, registryId: acct } };
+        case "aws:ecs/cluster:Cluster":
+            return { id: arn("ecs", `cluster/${physical}`), state: { ...base, name: physical, arn: arn("ecs", `cluster/${physical}`) } };
+        case "aws:ecs/service:Service":
+            return { id: arn("ecs", `service/${physical}`), state: { ...base, name: physical } };
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            return { id: physical, state: { ...base, arn: arn("ecs", `task-definition/${inputs.family ?? physical}:1`), revision: 1 } };
+        case "aws:docdb/cluster:Cluster": {
+            const id = (inputs.clusterIdentifier as string | undefined) ?? physical;
+            const code = shortHash(name, 12);
+            return {
+                id,
+                state: {
+                    ...base,
+                    clusterIdentifier: id,
+                    arn: arn("rds", `cluster:${id}`),
+                    endpoint: `${id}.cluster-${code}.${region}.docdb.amazonaws.com`,
+                    readerEndpoint: `${id}.cluster-ro-${code}.${region}.docdb.amazonaws.com`,
+                    port: inputs.port ?? 27017,
+                    clusterResourceId: `cluster-${h.toUpperCase()}`,
+                },
+            };
+        }
+        case "aws:docdb/globalCluster:GlobalCluster":
+            return { id: inputs.globalClusterIdentifier ?? physical, state: { ...base, arn: `arn:aws:rds::${acct}:global-cluster:${inputs.globalClusterIdentifier ?? physical}`, globalClusterResourceId: `cluster-${h}` } };
+        case "aws:docdb/clusterInstance:ClusterInstance":
+            return { id: inputs.identifier ?? physical, state: { ...base, arn: arn("rds", `db:${inputs.identifier ?? physical}`), endpoint: `${inputs.identifier ?? physical}.${shortHash(name, 12)}.${region}.docdb.amazonaws.com` } };
+        case "aws:elasticache/replicationGroup:ReplicationGroup": {
+            const id = (inputs.replicationGroupId as string | undefined) ?? physical;
+            const rc = REGION_CODE[region] ?? region;
+            return {
+                id,
+                state: {
+                    ...base,
+                    arn: arn("elasticache", `replicationgroup:${id}`),
+                    primaryEndpointAddress: `master.${id}.${shortHash(name, 6)}.${rc}.cache.amazonaws.com`,
+                    readerEndpointAddress: `replica.${id}.${shortHash(name, 6)}.${rc}.cache.amazonaws.com`,
+                    port: inputs.port ?? 6379,
+                },
+            };
+        }
+        case "aws:secretsmanager/secret:Secret": {
+            const a = arn("secretsmanager", `secret:${physical}-${shortHash(name, 6)}`);
+            return { id: a, state: { ...base, name: physical, arn: a } };
+        }
+        case "aws:ssm/parameter:Parameter":
+            return { id: physical, state: { ...base, arn: arn("ssm", `parameter${physical.startsWith("/") ? "" : "/"}${physical}`) } };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { id: physical, state: { ...base, name: physical, arn: arn("logs", `log-group:${physical}`) } };
+        case "aws:sns/topic:Topic":
+            return { id: arn("sns", physical), state: { ...base, name: physical, arn: arn("sns", physical) } };
+        case "aws:acm/certificate:Certificate": {
+            const domain = inputs.domainName as string;
+            return {
+                id: arn("acm", `certificate/${h}`),
+                state: {
+                    ...base,
+                    arn: arn("acm", `certificate/${h}`),
+                    domainValidationOptions: [domain, ...((inputs.subjectAlternativeNames as string[] | undefined) ?? [])].map((d) => ({
+                        domainName: d,
+                        resourceRecordName: `_${shortHash(d, 32)}.${d}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: `_${shortHash(d + "v", 32)}.acm-validations.aws.`,
+                    })),
+                },
+            };
+        }
+        case "aws:cloudfront/distribution:Distribution":
+            return { id: `E${h.toUpperCase()}`, state: { ...base, arn: `arn:aws:cloudfront::${acct}:distribution/E${h.toUpperCase()}`, domainName: `d${shortHash(name, 13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" } };
+        case "aws:wafv2/webAcl:WebAcl":
+            return { id: h, state: { ...base, arn: `arn:aws:wafv2:us-east-1:${acct}:global/webacl/${inputs.name ?? name}/${h}` } };
+        case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
+            return { id: `ns-${h}`, state: { ...base, arn: arn("servicediscovery", `namespace/ns-${h}`), hostedZone: `Z${h.toUpperCase()}` } };
+        case "aws:servicediscovery/service:Service":
+            return { id: `srv-${h}`, state: { ...base, arn: arn("servicediscovery", `service/srv-${h}`) } };
+        case "aws:route53/healthCheck:HealthCheck":
+            return { id: `${h}-${shortHash(name + "hc", 4)}`, state: { ...base } };
+        case "aws:dynamodb/table:Table":
+            return { id: physical, state: { ...base, arn: arn("dynamodb", `table/${physical}`) } };
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { id: physical, state: { ...base, arn: arn("cloudwatch", `alarm:${physical}`) } };
+        case "aws:cloudwatch/eventRule:EventRule":
+            return { id: physical, state: { ...base, arn: arn("events", `rule/${physical}`) } };
+        case "random:index/randomPassword:RandomPassword": {
+            // A value that looks generated; tests check it never appears unencrypted.
+            const result = `Gp${shortHash("pw|" + name, 30)}x9`;
+            return { id: `none`, state: { ...base, result, bcryptHash: `$2a$10$${shortHash(result, 53)}` } };
+        }
+        default: {
+            const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
+            return { id: `${name}-${h}`, state: { ...base, arn: arn(service, `${name}`) } };
+        }
+    }
+}
+
+/** The mock's answer to data-source invokes. */
+export function mockInvoke(token: string, inputs: any, region: string): Record<string, any> {
+    switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK", id: MOCK_ACCOUNT_ID };
+        case "aws:index/getRegion:getRegion":
+            return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: ["1", "2", "3"].map((z) => `${REGION_CODE[region] ?? region}-az${z}`), id: region };
+        case "aws:route53/getZone:getZone": {
+            const name = String(inputs.name ?? "example.com").replace(/\.$/, "");
+            return { zoneId: `Z${shortHash(name, 13).toUpperCase()}`, name, id: `Z${shortHash(name, 13).toUpperCase()}`, nameServers: [] };
+        }
+        case "aws:ec2/getRouteTables:getRouteTables":
+            return { ids: ["a", "b", "c", "d"].map((x) => `rtb-${shortHash(String(inputs.vpcId) + x, 17)}`), id: String(inputs.vpcId) };
+        case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+            return { id: `pl-${shortHash(String(inputs.name), 8)}`, name: inputs.name };
+        case "aws:elb/getServiceAccount:getServiceAccount":
+            return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
+        case "aws:iam/getOpenidConnectProvider:getOpenidConnectProvider":
+            return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`, url: inputs.url, id: "oidc" };
+        default:
+            return {};
+    }
+}
