@@ -71,6 +71,13 @@ export function securityGroupRules(a: Pick<NetworkArgs, "cidrBlock" | "servicePo
     return rules;
 }
 
+/** A name-safe form of a CIDR: 0.0.0.0/0 → anywhere-v4, 10.0.0.0/16 → 10-0-0-0-16. */
+function cidrSlug(cidr: string): string {
+    if (cidr === ANYWHERE_V4) return "anywhere-v4";
+    if (cidr === ANYWHERE_V6) return "anywhere-v6";
+    return cidr.replace(/[^0-9a-f]+/gi, "-");
+}
+
 /**
  * The VPC (public, private and isolated subnets through awsx), flow logs to an encrypted log group,
  * VPC endpoints and the security groups of every tier.
@@ -136,7 +143,7 @@ export class Network extends pulumi.ComponentResource {
                     ? (r.cidr.includes(":") ? { cidrIpv6: r.cidr } : { cidrIpv4: r.cidr })
                     : { referencedSecurityGroupId: groups[r.peer!].id }),
             };
-            const ruleName = `${name}-${r.group}-${r.direction}-${r.port}-${r.peer ?? r.cidr!.replace(/[^0-9a-z]+/gi, "_")}`;
+            const ruleName = `${name}-${r.group}-${r.direction}-${r.port}-${r.peer ?? cidrSlug(r.cidr!)}`;
             if (r.direction === "ingress") new aws.vpc.SecurityGroupIngressRule(ruleName, common, { parent: this });
             else new aws.vpc.SecurityGroupEgressRule(ruleName, common, { parent: this });
         });

@@ -37,6 +37,14 @@ export interface RunResult extends PlanRecord {
     secretOutputs: string[];
 }
 
+/** The program failed; `resources` holds what it had registered before failing. */
+export class ProgramError extends Error {
+    constructor(message: string, readonly resources: RecordedResource[]) {
+        super(message);
+        this.name = "ProgramError";
+    }
+}
+
 const DEFAULT_PROGRAM = path.join(PROJECT_DIR, "index.ts");
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -185,10 +193,15 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
 
     clearProgramCache();
     const program = opts.program ?? DEFAULT_PROGRAM;
-    const exported = await pulumi.runtime.runInPulumiStack(async () => {
-        const mod = require(program);
-        return mod?.default ?? mod;
-    });
+    let exported: unknown;
+    try {
+        exported = await pulumi.runtime.runInPulumiStack(async () => {
+            const mod = require(program);
+            return mod?.default ?? mod;
+        });
+    } catch (e: any) {
+        throw new ProgramError(e?.message ?? String(e), resources);
+    }
     // Registrations started inside applies may still be in flight; let them land.
     for (let idle = 0; idle < 3;) {
         await new Promise((r) => setImmediate(r));
