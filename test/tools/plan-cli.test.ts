@@ -1,0 +1,72 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_DIR } from "../../tools/stack-file";
+import { STACKS } from "../harness";
+
+const TS_NODE = path.join(PROJECT_DIR, "node_modules", ".bin", "ts-node");
+
+function plan(args: string[]) {
+    const r = spawnSync(TS_NODE, ["--transpile-only", path.join(PROJECT_DIR, "tools", "plan.ts"), ...args], {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        timeout: 60_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("plan CLI (spawned)", function () {
+    this.timeout(120_000);
+
+    for (const stack of STACKS) {
+        it(`plans ${stack}: the tree, counts per type and outputs`, () => {
+            const r = plan(["--stack", stack]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, new RegExp(`^Offline plan of stack "${stack}"`));
+            assert.match(r.stdout, /└─ tms \(tms:index:EnvironmentStack\) — \d+ resources/);
+            assert.match(r.stdout, /tms-network \(tms:network:Network\)/);
+            assert.match(r.stdout, /Resources by type:\n/);
+            const total = /\n {2}total +(\d+)\n/.exec(r.stdout);
+            assert.ok(total && Number(total[1]) > 40, "total line");
+            assert.match(r.stdout, /\nOutputs:\n(.|\n)*vpcId: "vpc-/);
+        });
+    }
+
+    it("--json prints the full record", () => {
+        const r = plan(["--stack", "dev", "--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const record = JSON.parse(r.stdout);
+        assert.equal(record.stack, "dev");
+        assert.ok(record.resources.some((x: any) => x.type === "awsx:ec2:Vpc" && x.inputs.numberOfAvailabilityZones === 2));
+        assert.ok(record.resources.every((x: any) => x.urn && x.type && x.options && x.propertyDependencies));
+        assert.equal(record.outputs.environment, "dev");
+    });
+
+    it("a bad config file exits 1 with one precise line per problem and nothing else", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tms-plan-"));
+        const file = path.join(dir, "Pulumi.bad.yaml");
+        const text = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")
+            .replace("instanceClass: db.r5.large", "instanceClass: db.t3.large")
+            .replace("nodeType: cache.m5.large", "nodeType: cache.m5.huge");
+        fs.writeFileSync(file, text);
+        const r = plan(["--stack", "prod", "--config-file", file]);
+        assert.equal(r.code, 1);
+        assert.equal(r.stdout, "");
+        const lines = r.stderr.trim().split("\n");
+        assert.deepEqual(lines, [
+            `${file}: tms:database.instanceClass: "db.t3.large" is not a DocumentDB instance class (db.t3.medium, db.t4g.medium, db.r5.large, db.r5.xlarge, db.r5.2xlarge, db.r5.4xlarge, …)`,
+            `${file}: tms:cache.nodeType: "cache.m5.huge" is not an ElastiCache node type (cache.t3.micro, cache.t3.small, cache.t3.medium, cache.t4g.micro, cache.t4g.small, cache.t4g.medium, …)`,
+        ]);
+    });
+
+    it("rejects a missing config file and unknown flags with exit 1", () => {
+        const missing = plan(["--stack", "prod", "--config-file", "/nonexistent/Pulumi.x.yaml"]);
+        assert.equal(missing.code, 1);
+        assert.match(missing.stderr, /^\/nonexistent\/Pulumi\.x\.yaml: cannot read the stack file \(ENOENT\)/);
+        const flag = plan(["--stack", "prod", "--frobnicate"]);
+        assert.equal(flag.code, 1);
+        assert.match(flag.stderr, /unknown argument "--frobnicate"/);
+    });
+});

@@ -1,0 +1,116 @@
+/**
+ * Benchmarks, printed as a table and one JSON line (`BENCH {...}`):
+ *  - per stack: offline plan wall time, peak RSS, resource count, and the per-resource cost of the
+ *    plan divided by the per-resource cost of registering as many plain resources under the same mock
+ *    engine in the same run (target: at most 1.3; above it, the program itself is slow);
+ *  - scaling: plan time and resource count for 2, 8 and 32 services.
+ *
+ *   npm run bench [-- --runs N]
+ */
+import * as path from "path";
+import { runProgram } from "./mock-engine";
+import { readStackFile, stackFilePath } from "./stack-file";
+import { parseConfigValue } from "../components/config";
+
+const STACKS = ["dev", "staging", "prod", "dr"];
+const BASELINE = path.join(__dirname, "bench-baseline-program.ts");
+
+interface Measure { ms: number; resources: number; peakRssMb: number }
+
+async function measure(run: () => Promise<{ resources: unknown[] }>): Promise<Measure> {
+    let peak = process.memoryUsage().rss;
+    const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+    const t0 = process.hrtime.bigint();
+    const r = await run();
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { ms, resources: r.resources.length, peakRssMb: peak / 2 ** 20 };
+}
+
+async function median(runs: number, run: () => Promise<{ resources: unknown[] }>): Promise<Measure> {
+    const all: Measure[] = [];
+    for (let i = 0; i < runs; i++) all.push(await measure(run));
+    all.sort((a, b) => a.ms - b.ms);
+    const mid = all[Math.floor(all.length / 2)];
+    return { ...mid, peakRssMb: Math.max(...all.map((m) => m.peakRssMb)) };
+}
+
+function stackConfig(stack: string): Record<string, string> {
+    return readStackFile(stackFilePath(stack)).config;
+}
+
+/** Prod's config with `n` generated services (one public), for the scaling row. */
+export function scaledConfig(n: number): Record<string, string> {
+    const cfg = stackConfig("prod");
+    const services: Record<string, any> = {};
+    const images: Record<string, string> = {};
+    for (let i = 0; i < n; i++) {
+        const name = i === 0 ? "api-gateway" : `service-${String(i).padStart(2, "0")}`;
+        services[name] = { port: 5000 + i, public: i === 0, calls: i === 0 && n > 1 ? ["service-01"] : [] };
+        images[name] = "latest-prod";
+    }
+    const deployment = parseConfigValue(cfg["tms:deployment"]) as any;
+    deployment.blue.images = images;
+    deployment.green.images = { ...images };
+    const parameters = parseConfigValue(cfg["tms:parameters"]) as any;
+    return {
+        ...cfg,
+        "tms:services": JSON.stringify(services),
+        "tms:deployment": JSON.stringify(deployment),
+        "tms:parameters": JSON.stringify({ "api-gateway": parameters["api-gateway"] }),
+    };
+}
+
+async function main(): Promise<void> {
+    const runsArg = process.argv.indexOf("--runs");
+    const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+    if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive whole number");
+
+    // Warm the module caches so the first stack does not pay for loading @pulumi/aws.
+    await runProgram({ stack: "dev", config: stackConfig("dev") });
+    await runProgram({ stack: "bench", config: { "bench:count": "10" }, program: BASELINE });
+
+    const rows: Record<string, any>[] = [];
+    for (const stack of STACKS) {
+        const config = stackConfig(stack);
+        const planned = await median(runs, () => runProgram({ stack, config }));
+        const baseline = await median(runs, () => runProgram({ stack: "bench", config: { "bench:count": String(planned.resources) }, program: BASELINE }));
+        const perPlan = planned.ms / planned.resources;
+        const perPlain = baseline.ms / baseline.resources;
+        rows.push({
+            stack,
+            resources: planned.resources,
+            planMs: Math.round(planned.ms),
+            peakRssMb: Math.round(planned.peakRssMb),
+            msPerResource: +perPlan.toFixed(2),
+            plainMsPerResource: +perPlain.toFixed(2),
+            ratio: +(perPlan / perPlain).toFixed(2),
+        });
+    }
+    const scaling: Record<string, any>[] = [];
+    for (const n of [2, 8, 32]) {
+        const config = scaledConfig(n);
+        const m = await median(runs, () => runProgram({ stack: "prod", config }));
+        scaling.push({ services: n, resources: m.resources, planMs: Math.round(m.ms), msPerResource: +(m.ms / m.resources).toFixed(2) });
+    }
+
+    const table = (title: string, data: Record<string, any>[]) => {
+        const cols = Object.keys(data[0]);
+        const widths = cols.map((c) => Math.max(c.length, ...data.map((r) => String(r[c]).length)));
+        console.log(title);
+        console.log("  " + cols.map((c, i) => c.padStart(widths[i])).join("  "));
+        for (const r of data) console.log("  " + cols.map((c, i) => String(r[c]).padStart(widths[i])).join("  "));
+        console.log("");
+    };
+    table(`Offline plan per stack (median of ${runs}; ratio = plan ms/resource ÷ plain ms/resource, target ≤ 1.3)`, rows);
+    table("Scaling with the number of services (prod config)", scaling);
+    console.log("BENCH " + JSON.stringify({ stacks: rows, scaling }));
+}
+
+if (require.main === module) {
+    main().catch((e) => {
+        console.error(e?.stack ?? e);
+        process.exit(1);
+    });
+}
