@@ -1,0 +1,112 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { repositoryName, serviceTags } from "./naming";
+
+export interface ContainerRegistryArgs {
+    services: string[];
+    region: string;
+    accountId: pulumi.Input<string>;
+    /**
+     * false in dr: the repositories there are prod's replicas (same names, us-west-2), created by
+     * ECR replication, so this stack only computes their addresses.
+     */
+    createRepositories: boolean;
+    /** Days an image tagged `*-<env>` is kept, per environment suffix. */
+    retentionDays: { dev: number; staging: number; prod: number };
+    untaggedExpireDays: number;
+    /** Regions to replicate the repositories to (prod → us-west-2). */
+    replicationRegions: string[];
+    /** KMS key that encrypts the images. */
+    kmsKeyArn: pulumi.Input<string>;
+    protect: boolean;
+    /** The moving tag of this environment, `latest-<env>`, the only mutable tag. */
+    movingTagPrefix?: string;
+}
+
+/**
+ * The guide's image lifecycle as an ECR lifecycle policy. An image is judged by the highest-priority
+ * rule it matches, so the first rule shelters images carrying a moving `latest-*` tag (at most one per
+ * environment) from the age rules below it.
+ */
+export function lifecyclePolicy(a: Pick<ContainerRegistryArgs, "retentionDays" | "untaggedExpireDays">): string {
+    const age = (priority: number, description: string, tagStatus: "tagged" | "untagged", days: number, pattern?: string) => ({
+        rulePriority: priority,
+        description,
+        selection: {
+            tagStatus,
+            ...(pattern ? { tagPatternList: [pattern] } : {}),
+            countType: "sinceImagePushed",
+            countUnit: "days",
+            countNumber: days,
+        },
+        action: { type: "expire" },
+    });
+    return JSON.stringify({
+        rules: [
+            {
+                rulePriority: 1,
+                description: "Keep the images the moving latest-<env> tags point at",
+                selection: { tagStatus: "tagged", tagPatternList: ["latest-*"], countType: "imageCountMoreThan", countNumber: 100 },
+                action: { type: "expire" },
+            },
+            age(2, `Untagged images: ${a.untaggedExpireDays} days`, "untagged", a.untaggedExpireDays),
+            age(3, `Development images: ${a.retentionDays.dev} days`, "tagged", a.retentionDays.dev, "*-dev"),
+            age(4, `Staging images: ${a.retentionDays.staging} days`, "tagged", a.retentionDays.staging, "*-staging"),
+            age(5, `Production images: ${a.retentionDays.prod} days`, "tagged", a.retentionDays.prod, "*-prod"),
+        ],
+    });
+}
+
+/** One ECR repository per service, `task-management-system/<service>`, and registry replication. */
+export class ContainerRegistry extends pulumi.ComponentResource {
+    /** Repository URL per service (`<account>.dkr.ecr.<region>.amazonaws.com/task-management-system/<svc>`). */
+    readonly repositoryUrls: Record<string, pulumi.Output<string>>;
+    readonly repositoryArns: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: ContainerRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:compute:ContainerRegistry", name, {}, opts);
+        this.repositoryUrls = {};
+        this.repositoryArns = {};
+        for (const svc of args.services) {
+            const repoName = repositoryName(svc);
+            if (!args.createRepositories) {
+                this.repositoryUrls[svc] = pulumi.interpolate`${args.accountId}.dkr.ecr.${args.region}.amazonaws.com/${repoName}`;
+                this.repositoryArns[svc] = pulumi.interpolate`arn:aws:ecr:${args.region}:${args.accountId}:repository/${repoName}`;
+                continue;
+            }
+            const repo = new aws.ecr.Repository(`${name}-${svc}`, {
+                name: repoName,
+                imageScanningConfiguration: { scanOnPush: true },
+                // Release tags (<hash>-<env>) are immutable; only the moving latest-<env> tag may move.
+                imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+                imageTagMutabilityExclusionFilters: [{ filter: "latest-*", filterType: "WILDCARD" }],
+                encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
+                forceDelete: false,
+                tags: serviceTags(svc),
+            }, { parent: this, protect: args.protect });
+            new aws.ecr.LifecyclePolicy(`${name}-${svc}-lifecycle`, {
+                repository: repo.name,
+                policy: lifecyclePolicy(args),
+            }, { parent: this });
+            this.repositoryUrls[svc] = repo.repositoryUrl;
+            this.repositoryArns[svc] = repo.arn;
+        }
+        if (args.createRepositories && args.replicationRegions.length) {
+            new aws.ecr.ReplicationConfiguration(`${name}-replication`, {
+                replicationConfiguration: {
+                    rules: [{
+                        destinations: args.replicationRegions.map((region) => ({ region, registryId: args.accountId })),
+                        repositoryFilters: [{ filter: "task-management-system/", filterType: "PREFIX_MATCH" }],
+                    }],
+                },
+            }, { parent: this });
+        }
+        this.registerOutputs({ repositoryUrls: this.repositoryUrls });
+    }
+
+    /** The image of a service: a full URI as given, or a tag in this stack's repository. */
+    image(service: string, imageOrTag: string): pulumi.Output<string> {
+        if (imageOrTag.includes("/")) return pulumi.output(imageOrTag);
+        return pulumi.interpolate`${this.repositoryUrls[service]}:${imageOrTag}`;
+    }
+}

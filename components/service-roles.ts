@@ -1,0 +1,126 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServiceDataAccess } from "./contracts";
+import { serviceTags } from "./naming";
+
+export interface ServiceRolesArgs {
+    service: string;
+    region: string;
+    accountId: pulumi.Input<string>;
+    /** The only repository the execution role may pull from. */
+    repositoryArn: pulumi.Input<string>;
+    /** The service's log group (both colours write to it). */
+    logGroupArn: pulumi.Input<string>;
+    data: ServiceDataAccess;
+    secretsKeyArn: pulumi.Input<string>;
+    storageKeyArn: pulumi.Input<string>;
+    /** ECS Exec needs the task role to open SSM message channels; off in prod and dr. */
+    enableExecuteCommand: boolean;
+}
+
+function trustEcsTasks(accountId: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            // Only ECS tasks of this account may assume it (confused-deputy guard).
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        }],
+    });
+}
+
+/** Execution role: pull its own repository, write its own logs, read its own secrets. */
+export function executionPolicy(p: {
+    region: string; repositoryArn: string; logGroupArn: string; secretArns: string[]; secretsKeyArn: string;
+}): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            // GetAuthorizationToken has no resource-level permissions; it only yields a registry login.
+            { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+            { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: p.repositoryArn },
+            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:*` },
+            ...(p.secretArns.length ? [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...p.secretArns].sort() }] : []),
+            {
+                Sid: "DecryptOwnSecrets",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: p.secretsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${p.region}.amazonaws.com` } },
+            },
+        ],
+    });
+}
+
+/** Task role: its own bucket prefix and SSM path, and the keys behind them. */
+export function taskPolicy(p: {
+    region: string; bucketArn: string; bucketPrefix: string; parameterPathArn: string; storageKeyArn: string; secretsKeyArn: string; exec: boolean;
+}): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "OwnObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${p.bucketArn}/${p.bucketPrefix}*` },
+            { Sid: "ListOwnPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: p.bucketArn, Condition: { StringLike: { "s3:prefix": [`${p.bucketPrefix}*`] } } },
+            { Sid: "OwnParameters", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"], Resource: [p.parameterPathArn, p.parameterPathArn.replace(/\/\*$/, "")] },
+            {
+                Sid: "StorageKeyThroughS3",
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                Resource: p.storageKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` } },
+            },
+            {
+                Sid: "SecureStringThroughSsm",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: p.secretsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `ssm.${p.region}.amazonaws.com` } },
+            },
+            ...(p.exec ? [{
+                Sid: "EcsExecChannels",
+                Effect: "Allow",
+                Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+                Resource: "*",
+            }] : []),
+        ],
+    });
+}
+
+/** The execution role and the task role of one service, shared by its colours. */
+export class ServiceRoles extends pulumi.ComponentResource {
+    readonly executionRoleArn: pulumi.Output<string>;
+    readonly taskRoleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceRolesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:compute:ServiceRoles", name, {}, opts);
+        const trust = pulumi.output(args.accountId).apply(trustEcsTasks);
+        const execution = new aws.iam.Role(`${name}-execution`, {
+            description: `ECS execution role of ${args.service}`,
+            assumeRolePolicy: trust,
+            tags: serviceTags(args.service),
+        }, { parent: this });
+        new aws.iam.RolePolicy(`${name}-execution-policy`, {
+            role: execution.id,
+            policy: pulumi.all([args.repositoryArn, args.logGroupArn, pulumi.all(args.data.secrets.map((s) => s.valueFrom)), args.secretsKeyArn])
+                .apply(([repositoryArn, logGroupArn, secretArns, secretsKeyArn]) =>
+                    executionPolicy({ region: args.region, repositoryArn, logGroupArn, secretArns, secretsKeyArn })),
+        }, { parent: this });
+        const task = new aws.iam.Role(`${name}-task`, {
+            description: `ECS task role of ${args.service}`,
+            assumeRolePolicy: trust,
+            tags: serviceTags(args.service),
+        }, { parent: this });
+        new aws.iam.RolePolicy(`${name}-task-policy`, {
+            role: task.id,
+            policy: pulumi.all([args.data.bucketArn, args.data.parameterPathArn, args.storageKeyArn, args.secretsKeyArn])
+                .apply(([bucketArn, parameterPathArn, storageKeyArn, secretsKeyArn]) => taskPolicy({
+                    region: args.region, bucketArn, bucketPrefix: args.data.bucketPrefix, parameterPathArn, storageKeyArn, secretsKeyArn, exec: args.enableExecuteCommand,
+                })),
+        }, { parent: this });
+        this.executionRoleArn = execution.arn;
+        this.taskRoleArn = task.arn;
+        this.registerOutputs({ executionRoleArn: this.executionRoleArn, taskRoleArn: this.taskRoleArn });
+    }
+}

@@ -1,0 +1,136 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { FargateColourService, AutoscalingSettings } from "./colour-service";
+import type { Colour, ServiceConfig } from "./config";
+import type { ServiceDataAccess } from "./contracts";
+import { CLOUD_MAP_NAMESPACE, discoveryName, serviceTags, serviceUrlVariable } from "./naming";
+import { ServiceRoles } from "./service-roles";
+
+export interface ColourSettings {
+    image: pulumi.Input<string>;
+    running: boolean;
+    /** The colour's target group (public services only). */
+    targetGroupArn?: pulumi.Input<string>;
+}
+
+export interface ApplicationServiceArgs {
+    environment: string;
+    /** Long environment name: FLASK_ENV and the data paths derive from it. */
+    environmentName: string;
+    region: string;
+    accountId: pulumi.Input<string>;
+    service: ServiceConfig;
+    /** Ports of the services this one calls, for their Cloud Map URLs. */
+    servicePorts: Record<string, number>;
+    /** The colours the strategy deploys (["blue"] for rolling) with their settings. */
+    colours: Partial<Record<Colour, ColourSettings>>;
+    clusterArn: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    namespaceId: pulumi.Input<string>;
+    repositoryArn: pulumi.Input<string>;
+    data: ServiceDataAccess;
+    secretsKeyArn: pulumi.Input<string>;
+    storageKeyArn: pulumi.Input<string>;
+    logsKeyArn: pulumi.Input<string>;
+    logRetentionDays: number;
+    subnetIds: pulumi.Input<string[]>;
+    securityGroupId: pulumi.Input<string>;
+    autoscaling?: AutoscalingSettings;
+    enableExecuteCommand: boolean;
+    apiVersion?: string;
+}
+
+/**
+ * The container environment of one colour: the guide's settings plus the same-colour Cloud Map URL of
+ * every service it calls, so blue only ever talks to blue.
+ */
+export function serviceEnvironment(p: {
+    environment: string; environmentName: string; service: ServiceConfig; colour: Colour; colours: readonly Colour[];
+    servicePorts: Record<string, number>; apiVersion: string;
+}): Record<string, string> {
+    const env: Record<string, string> = {
+        // Flask knows only development and production; staging runs production settings.
+        FLASK_ENV: p.environmentName === "development" ? "development" : "production",
+        LOG_LEVEL: p.environment === "dev" ? "DEBUG" : "INFO",
+        SERVICE_NAME: p.service.name,
+        API_VERSION: p.apiVersion,
+        DEPLOYMENT_COLOUR: p.colour,
+    };
+    for (const callee of p.service.calls) {
+        env[serviceUrlVariable(callee)] = `http://${discoveryName(callee, p.colour, p.colours)}.${CLOUD_MAP_NAMESPACE}:${p.servicePorts[callee]}`;
+    }
+    return env;
+}
+
+/** One service: its log group, its roles, and one Fargate service per colour. */
+export class ApplicationService extends pulumi.ComponentResource {
+    readonly roles: ServiceRoles;
+    readonly logGroupName: pulumi.Output<string>;
+    /** ECS service name per colour. */
+    readonly serviceNames: Partial<Record<Colour, pulumi.Output<string>>> = {};
+
+    constructor(name: string, args: ApplicationServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:compute:ApplicationService", name, {}, opts);
+        const svc = args.service;
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+            name: `/tms/${args.environment}/${svc.name}`,
+            retentionInDays: args.logRetentionDays,
+            kmsKeyId: args.logsKeyArn,
+            tags: serviceTags(svc.name),
+        }, { parent: this });
+        this.logGroupName = logGroup.name;
+
+        this.roles = new ServiceRoles(`${name}-roles`, {
+            service: svc.name,
+            region: args.region,
+            accountId: args.accountId,
+            repositoryArn: args.repositoryArn,
+            logGroupArn: logGroup.arn,
+            data: args.data,
+            secretsKeyArn: args.secretsKeyArn,
+            storageKeyArn: args.storageKeyArn,
+            enableExecuteCommand: args.enableExecuteCommand,
+        }, { parent: this });
+
+        const colours = Object.keys(args.colours) as Colour[];
+        for (const colour of colours) {
+            const c = args.colours[colour]!;
+            const ecsName = colours.length === 1 ? svc.name : `${svc.name}-${colour}`;
+            const plain = serviceEnvironment({
+                environment: args.environment,
+                environmentName: args.environmentName,
+                service: svc,
+                colour,
+                colours,
+                servicePorts: args.servicePorts,
+                apiVersion: args.apiVersion ?? "v1",
+            });
+            const deployed = new FargateColourService(`${name}-${colour}`, {
+                environment: args.environment,
+                region: args.region,
+                service: svc,
+                colour,
+                serviceName: ecsName,
+                discoveryName: discoveryName(svc.name, colour, colours),
+                clusterArn: args.clusterArn,
+                clusterName: args.clusterName,
+                namespaceId: args.namespaceId,
+                image: c.image,
+                executionRoleArn: this.roles.executionRoleArn,
+                taskRoleArn: this.roles.taskRoleArn,
+                logGroupName: logGroup.name,
+                environmentVariables: { ...args.data.environment, ...plain },
+                secrets: args.data.secrets,
+                subnetIds: args.subnetIds,
+                securityGroupId: args.securityGroupId,
+                targetGroupArn: c.targetGroupArn,
+                desiredCount: svc.desiredCount,
+                autoscaling: args.autoscaling,
+                running: c.running,
+                enableExecuteCommand: args.enableExecuteCommand,
+            }, { parent: this });
+            this.serviceNames[colour] = deployed.serviceName;
+        }
+        this.registerOutputs({ logGroupName: this.logGroupName });
+    }
+}

@@ -1,0 +1,215 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Colour, ServiceConfig } from "./config";
+import { serviceTags } from "./naming";
+
+export interface PublicTrafficArgs {
+    environment: string;
+    /** Public host name of the environment (an alias to the ALB is created in `zoneName`). */
+    hostName: string;
+    /** Extra names the certificate covers (the failover origin name in prod and dr). */
+    alternativeNames: string[];
+    zoneName: string;
+    vpcId: pulumi.Input<string>;
+    publicSubnetIds: pulumi.Input<string[]>;
+    securityGroupId: pulumi.Input<string>;
+    /** Bucket that receives the ALB's access logs. */
+    accessLogsBucket: pulumi.Input<string>;
+    /** Public services; exactly one has `isDefaultRoute`. */
+    services: ServiceConfig[];
+    /** Colours deployed (["blue"] for rolling). */
+    colours: Colour[];
+    live: Colour;
+    /** Percent of traffic to the candidate colour. */
+    weight: number;
+    testListenerPort: number;
+    sslPolicy: string;
+    deletionProtection: boolean;
+    idleTimeoutSeconds: number;
+}
+
+export type TargetGroupArns = Partial<Record<Colour, pulumi.Input<string>>>;
+
+/**
+ * The public listener's action: forward to the live and candidate target groups with weights
+ * `100 - weight` and `weight`, always listed blue then green so a colour flip changes only numbers.
+ * With a single colour it is a plain forward.
+ */
+export function weightedForward(arns: TargetGroupArns, colours: readonly Colour[], live: Colour, weight: number) {
+    if (colours.length === 1) return { type: "forward", targetGroupArn: arns[colours[0]]! };
+    return {
+        type: "forward",
+        forward: {
+            targetGroups: colours.map((c) => ({ arn: arns[c]!, weight: c === live ? 100 - weight : weight })),
+            stickiness: { enabled: false, duration: 1 },
+        },
+    };
+}
+
+/** The test listener's action: 100% to the candidate colour (the only colour when rolling). */
+export function candidateForward(arns: TargetGroupArns, colours: readonly Colour[], live: Colour) {
+    const candidate = colours.length === 1 ? colours[0] : colours.find((c) => c !== live)!;
+    return { type: "forward", targetGroupArn: arns[candidate]! };
+}
+
+/**
+ * The internet-facing ALB with its certificate, listeners (weighted HTTPS, HTTP redirect, test
+ * listener), one target group per public service and colour, and the environment's DNS alias.
+ * Changing `weight` or `live` changes only the listeners and listener rules.
+ */
+export class PublicTraffic extends pulumi.ComponentResource {
+    readonly loadBalancerArn: pulumi.Output<string>;
+    readonly loadBalancerArnSuffix: pulumi.Output<string>;
+    readonly dnsName: pulumi.Output<string>;
+    readonly zoneId: pulumi.Output<string>;
+    readonly certificateArn: pulumi.Output<string>;
+    readonly hostedZoneId: pulumi.Output<string>;
+    /** Target group ARN per service and colour. */
+    readonly targetGroupArns: Record<string, TargetGroupArns> = {};
+    /** ARN suffixes (CloudWatch `TargetGroup` dimension) per service and colour. */
+    readonly targetGroupArnSuffixes: Record<string, Partial<Record<Colour, pulumi.Output<string>>>> = {};
+    /** The resources a weight change updates: the HTTPS listener and its rules. */
+    readonly weightListeners: pulumi.CustomResource[] = [];
+    /** The resources a colour flip also updates: the test listener and its rules. */
+    readonly testListeners: pulumi.CustomResource[] = [];
+    readonly httpsListenerArn: pulumi.Output<string>;
+    readonly testListenerUrl: string;
+
+    constructor(name: string, args: PublicTrafficArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:traffic:PublicTraffic", name, {}, opts);
+        const defaults = args.services.filter((s) => s.isDefaultRoute);
+        if (defaults.length !== 1) throw new Error(`PublicTraffic ${name}: exactly one public service must be the default route, found ${defaults.length}`);
+        if (!Number.isInteger(args.weight) || args.weight < 0 || args.weight > 100) throw new Error(`PublicTraffic ${name}: weight ${args.weight} is not 0–100`);
+
+        const zone = aws.route53.getZoneOutput({ name: args.zoneName, privateZone: false }, { parent: this });
+        this.hostedZoneId = zone.zoneId;
+
+        const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
+            loadBalancerType: "application",
+            internal: false,
+            subnets: args.publicSubnetIds,
+            securityGroups: [args.securityGroupId],
+            dropInvalidHeaderFields: true,
+            desyncMitigationMode: "defensive",
+            enableDeletionProtection: args.deletionProtection,
+            idleTimeout: args.idleTimeoutSeconds,
+            accessLogs: { bucket: args.accessLogsBucket, prefix: `alb/${args.environment}`, enabled: true },
+            tags: serviceTags("traffic"),
+        }, { parent: this });
+
+        const certificate = new aws.acm.Certificate(`${name}-certificate`, {
+            domainName: args.hostName,
+            subjectAlternativeNames: args.alternativeNames,
+            validationMethod: "DNS",
+            tags: serviceTags("traffic"),
+        }, { parent: this });
+        const names = [args.hostName, ...args.alternativeNames];
+        const validationRecords = names.map((_, i) => {
+            const option = certificate.domainValidationOptions.apply((o) => o[i]);
+            return new aws.route53.Record(`${name}-certificate-validation-${i}`, {
+                zoneId: zone.zoneId,
+                name: option.apply((o) => o.resourceRecordName!),
+                type: option.apply((o) => o.resourceRecordType!),
+                records: [option.apply((o) => o.resourceRecordValue!)],
+                ttl: 300,
+                allowOverwrite: true,
+            }, { parent: this });
+        });
+        const validation = new aws.acm.CertificateValidation(`${name}-certificate-validated`, {
+            certificateArn: certificate.arn,
+            validationRecordFqdns: validationRecords.map((r) => r.fqdn),
+        }, { parent: this });
+
+        for (const svc of args.services) {
+            this.targetGroupArns[svc.name] = {};
+            this.targetGroupArnSuffixes[svc.name] = {};
+            for (const colour of args.colours) {
+                const tg = new aws.lb.TargetGroup(`${name}-${svc.name}-${colour}`, {
+                    name: `${args.environment}-${svc.name}-${colour}`.slice(0, 32).replace(/-$/, ""),
+                    targetType: "ip",
+                    protocol: "HTTP",
+                    port: svc.port,
+                    vpcId: args.vpcId,
+                    deregistrationDelay: 30,
+                    // The guide's health check: /health every 30 s, 5 s timeout, 2 failures = unhealthy.
+                    healthCheck: {
+                        path: svc.healthCheckPath,
+                        protocol: "HTTP",
+                        interval: 30,
+                        timeout: 5,
+                        unhealthyThreshold: 2,
+                        healthyThreshold: 3,
+                        matcher: "200",
+                    },
+                    tags: serviceTags(svc.name, { Colour: colour }),
+                }, { parent: this });
+                this.targetGroupArns[svc.name][colour] = tg.arn;
+                this.targetGroupArnSuffixes[svc.name][colour] = tg.arnSuffix;
+            }
+        }
+
+        new aws.lb.Listener(`${name}-http`, {
+            loadBalancerArn: alb.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+            tags: serviceTags("traffic"),
+        }, { parent: this });
+
+        const https = new aws.lb.Listener(`${name}-https`, {
+            loadBalancerArn: alb.arn,
+            port: 443,
+            protocol: "HTTPS",
+            sslPolicy: args.sslPolicy,
+            certificateArn: validation.certificateArn,
+            defaultActions: [weightedForward(this.targetGroupArns[defaults[0].name], args.colours, args.live, args.weight)],
+            tags: serviceTags("traffic"),
+        }, { parent: this });
+        this.weightListeners.push(https);
+
+        const test = new aws.lb.Listener(`${name}-test`, {
+            loadBalancerArn: alb.arn,
+            port: args.testListenerPort,
+            protocol: "HTTPS",
+            sslPolicy: args.sslPolicy,
+            certificateArn: validation.certificateArn,
+            defaultActions: [candidateForward(this.targetGroupArns[defaults[0].name], args.colours, args.live)],
+            tags: serviceTags("traffic"),
+        }, { parent: this });
+        this.testListeners.push(test);
+
+        args.services.filter((s) => !s.isDefaultRoute).forEach((svc, i) => {
+            const conditions = [{ pathPattern: { values: svc.pathPatterns } }];
+            this.weightListeners.push(new aws.lb.ListenerRule(`${name}-${svc.name}-rule`, {
+                listenerArn: https.arn,
+                priority: 100 + i,
+                conditions,
+                actions: [weightedForward(this.targetGroupArns[svc.name], args.colours, args.live, args.weight)],
+                tags: serviceTags(svc.name),
+            }, { parent: this }));
+            this.testListeners.push(new aws.lb.ListenerRule(`${name}-${svc.name}-test-rule`, {
+                listenerArn: test.arn,
+                priority: 100 + i,
+                conditions,
+                actions: [candidateForward(this.targetGroupArns[svc.name], args.colours, args.live)],
+                tags: serviceTags(svc.name),
+            }, { parent: this }));
+        });
+
+        new aws.route53.Record(`${name}-alias`, {
+            zoneId: zone.zoneId,
+            name: args.hostName,
+            type: "A",
+            aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+        }, { parent: this });
+
+        this.loadBalancerArn = alb.arn;
+        this.loadBalancerArnSuffix = alb.arnSuffix;
+        this.dnsName = alb.dnsName;
+        this.zoneId = alb.zoneId;
+        this.certificateArn = validation.certificateArn;
+        this.httpsListenerArn = https.arn;
+        this.testListenerUrl = `https://${args.hostName}:${args.testListenerPort}`;
+        this.registerOutputs({ dnsName: this.dnsName, loadBalancerArnSuffix: this.loadBalancerArnSuffix });
+    }
+}
