@@ -1,0 +1,47 @@
+import { strict as assert } from "assert";
+import { planWith, Plan } from "../harness";
+
+const LISTENER_TYPES = new Set(["aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule"]);
+
+/** URNs whose inputs differ between two plans; throws if the resource sets differ. */
+function changedUrns(a: Plan, b: Plan): string[] {
+    const inputs = (p: Plan) => new Map(p.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+    const ia = inputs(a), ib = inputs(b);
+    assert.deepEqual([...ia.keys()].sort(), [...ib.keys()].sort(), "the set of resources changed");
+    return [...ia.keys()].filter((urn) => ia.get(urn) !== ib.get(urn));
+}
+
+/**
+ * The canary's safety property: moving the weight (or flipping the live colour) changes only the
+ * listener resources, so a weight step never replaces or touches a service, target group or anything
+ * stateful. Both colours run in every variant, as they do during a release.
+ */
+for (const stack of ["prod", "staging"]) {
+    describe(`weight changes touch only listeners (${stack})`, () => {
+        const variant = (weight: number, live: "blue" | "green") => planWith(stack, (c) => {
+            c["tms:deployment"].weight = weight;
+            c["tms:deployment"].live = live;
+            c["tms:deployment"].blue.running = true;
+            c["tms:deployment"].green.running = true;
+        });
+        let base: Plan;
+        before(async () => { base = await variant(0, "blue"); });
+
+        for (const [weight, live] of [[10, "blue"], [30, "blue"], [50, "blue"], [100, "blue"], [0, "green"], [30, "green"]] as const) {
+            it(`weight ${weight} with ${live} live`, async () => {
+                const other = await variant(weight, live);
+                const changed = changedUrns(base, other);
+                assert.ok(changed.length > 0, "the weight did not reach the listener");
+                for (const urn of changed) {
+                    assert.ok(LISTENER_TYPES.has(base.byUrn(urn).type), `weight ${weight}/${live} changed ${urn}`);
+                }
+                const https = other.ofType("aws:lb/listener:Listener").find((l) => l.inputs.port === 443)!;
+                const groups = https.inputs.defaultActions[0].forward.targetGroups.map((g: any) => g.weight);
+                assert.deepEqual(groups, live === "blue" ? [100 - weight, weight] : [weight, 100 - weight]);
+                // Only the HTTPS listener moves with the weight; the test listener moves only with the colour.
+                const expected = live === "blue" ? ["https"] : ["https", "test"];
+                assert.deepEqual(changed.map((u) => u.split("::").pop()!.replace(/^tms-traffic-/, "")).sort(), weight === 0 && live === "blue" ? [] : expected);
+            });
+        }
+    });
+}
