@@ -451,7 +451,7 @@ class Run {
         s.stepIndex = 0;
         s.targetWeight = this.settings.steps[0].weight;
         s.weightApplied = false;
-        this.enterPhase("shifting");
+        s.status = "shifting"; // the phase starts (and is announced) once its weight is applied
         await this.persist();
     }
 
