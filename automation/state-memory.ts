@@ -8,8 +8,10 @@ import { LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "./p
 export class MemoryStateStore implements StateStore {
     private readonly leases = new Map<string, Lease>();
     private readonly states = new Map<string, string>();
-    /** Every saved state, in order (tests inspect the persisted progression). */
+    /** Every saved state, in order, when constructed with keepHistory (tests inspect the persisted progression). */
     readonly history: RolloutState[] = [];
+
+    constructor(private readonly keepHistory = false) {}
 
     async acquire(stack: string, owner: string, nowMs: number, ttlMs: number): Promise<Lease | LeaseHeld> {
         const held = this.leases.get(stack);
@@ -39,7 +41,7 @@ export class MemoryStateStore implements StateStore {
     async save(state: RolloutState): Promise<void> {
         const json = JSON.stringify(state);
         this.states.set(state.stack, json);
-        this.history.push(JSON.parse(json) as RolloutState);
+        if (this.keepHistory) this.history.push(JSON.parse(json) as RolloutState);
     }
 
     /** Test helper: the current lease holder, if any. */

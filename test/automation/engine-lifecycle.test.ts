@@ -25,7 +25,7 @@ const release = { id: "2.0.0", images: { "api-gateway": "2.0.0", "task-service":
 function setup(strategy: Strategy = "canary", hooks: FakeStackHooks = {}) {
     const clock = new VirtualClock(0);
     const stack = new FakeStack(clock, {}, hooks);
-    const store = new MemoryStateStore();
+    const store = new MemoryStateStore(true);
     const metrics = new ScriptedMetrics();
     const events: RolloutEvent[] = [];
     const engine = (c: VirtualClock = clock) => new RolloutEngine({ stack, metrics, clock: c, store, onEvent: (e) => events.push(e) });
