@@ -81,20 +81,29 @@ export function breachTrace(kind: BreachKind, breachAt: number, length: number, 
     return { intervalSeconds: 60, samples };
 }
 
-/** A trace of random mixed intervals (mostly healthy), for invariant checks. */
+/**
+ * A trace of random mixed intervals, for invariant checks. Each trace has a temperament so that
+ * every outcome occurs: clean (rare trouble), mixed, quiet (mostly low traffic) or hostile.
+ */
 export function randomTrace(rng: Rng, t: AnalysisThresholds): Trace {
     const p = randomProfile(rng);
-    const length = intBetween(rng, 5, 60);
+    const length = intBetween(rng, 5, 70);
+    const mode = rng();
+    // Probability of trouble per interval, and the share of it that is low traffic.
+    const [trouble, quiet] = mode < 0.35 ? [0.02, 0.3] : mode < 0.6 ? [0.15, 0.3] : mode < 0.8 ? [0.7, 0.9] : [0.4, 0.1];
     const samples: TraceSample[] = [];
     for (let i = 0; i < length; i++) {
+        if (rng() >= trouble) {
+            samples.push(healthySample(rng, p));
+            continue;
+        }
+        if (rng() < quiet) {
+            samples.push({ ...healthySample(rng, p), candidate: { requests: intBetween(rng, 0, t.minRequests - 1), errors5xx: 0, p95Ms: p.liveP95 } });
+            continue;
+        }
         const x = rng();
-        if (x < 0.72) samples.push(healthySample(rng, p));
-        else if (x < 0.78) samples.push(breachingSample("latency", rng, p, t));
-        else if (x < 0.83) samples.push(breachingSample("health", rng, p, t));
-        else if (x < 0.88) samples.push(breachingSample("query", rng, p, t));
-        else if (x < 0.94) samples.push({ ...healthySample(rng, p), candidate: { requests: intBetween(rng, 0, t.minRequests - 1), errors5xx: 0, p95Ms: p.liveP95 } });
-        else if (x < 0.98) samples.push(breachingSample("errors", rng, p, t));
-        else samples.push(breachingSample("alarms", rng, p, t));
+        const kind: BreachKind = x < 0.3 ? "latency" : x < 0.55 ? "health" : x < 0.8 ? "query" : x < 0.95 ? "errors" : "alarms";
+        samples.push(breachingSample(kind, rng, p, t));
     }
     return { intervalSeconds: 60, samples };
 }
