@@ -283,11 +283,14 @@ class Run {
         this.emit({ type: "info", atMs: this.now(), message });
     }
 
-    /** Save the state and extend the lease: every step is durable before the next begins. */
+    /**
+     * Extend the lease, then save: every step is durable before the next begins, and a runner
+     * whose lease was taken over stops (LeaseLostError) before it overwrites the new owner's state.
+     */
     async persist(): Promise<void> {
+        this.lease = await this.deps.store.renew(this.lease, this.now(), this.settings.leaseSeconds * 1000);
         this.s.updatedAtMs = this.now();
         await this.deps.store.save(this.s);
-        this.lease = await this.deps.store.renew(this.lease, this.now(), this.settings.leaseSeconds * 1000);
     }
 
     label(): string {
