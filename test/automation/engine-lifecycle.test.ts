@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import { VirtualClock } from "../../automation/clock";
 import { RolloutEngine, RolloutRefusedError, type RolloutEvent } from "../../automation/engine";
-import type { MetricsPort, MetricsSample, MetricsWindow } from "../../automation/ports";
+import { LeaseLostError, type MetricsPort, type MetricsSample, type MetricsWindow } from "../../automation/ports";
 import { defaultRolloutSettings, type Strategy } from "../../automation/settings";
 import { FakeStack, type FakeStackHooks } from "../../automation/sim/fake-stack";
 import { MemoryStateStore } from "../../automation/state-memory";
@@ -242,6 +242,38 @@ describe("engine: one rollout per stack", () => {
         t.clock.advance(3600_000);
         assert.equal(await t.engine().scaleDownIfDue("prod", "cron"), true);
         assert.equal(t.stack.traffic.running.blue, false);
+    });
+});
+
+describe("engine: lease and events", () => {
+    it("a runner whose lease was taken over stops before changing anything else", async () => {
+        const t = setup();
+        const renew = t.store.renew.bind(t.store);
+        let renewals = 0;
+        t.store.renew = async (lease, nowMs, ttlMs) => {
+            if (++renewals === 12) {
+                await t.store.acquire("prod", "ci-2", nowMs + 10_000_000, 300_000); // someone else took over
+            }
+            return renew(lease, nowMs, ttlMs);
+        };
+        await assert.rejects(t.start(), LeaseLostError);
+        const weightsBefore = weightsSet(t.stack);
+        assert.ok(weightsBefore.length >= 1 && weightsBefore.length < 4, String(weightsBefore));
+        assert.equal(t.store.holder("prod")!.owner, "ci-2", "the new owner's lease is left alone");
+        assert.equal(t.stack.calls.filter((c) => c.method === "finalise").length, 0);
+    });
+
+    it("reports phases, weights, one-line analysis records and the time left", async () => {
+        const t = setup();
+        await t.start();
+        const weights = t.events.flatMap((e) => (e.type === "weight" ? [e.weight] : []));
+        assert.deepEqual(weights, [10, 30, 50, 100]);
+        const lines = t.events.flatMap((e) => (e.type === "analysis" ? [e.line] : []));
+        assert.ok(lines.length > 100 && lines.every((l) => !l.includes("\n")));
+        const left = t.events.flatMap((e) => (e.type === "progress" && e.label === "step 1 (10%)" ? [e.remainingSeconds] : []));
+        assert.deepEqual(left, [240, 180, 120, 60, 0]);
+        const last = t.events.at(-1)!;
+        assert.ok(last.type === "decision" && last.outcome === "promoted");
     });
 });
 
