@@ -74,6 +74,12 @@ export interface IntervalContext {
     baseline: ColourMetrics | null;
     /** False for rolling, where the "live" entry is the candidate itself. */
     compareWithLive: boolean;
+    /**
+     * True (canary, blue-green): a low-traffic interval extends the phase and, past the limit,
+     * halts. False (rolling): the new version already takes all traffic and ECS has decided, so
+     * there is nothing to wait for; a low-traffic interval is recorded and counted.
+     */
+    holdOnLowTraffic?: boolean;
 }
 
 export type IntervalDecision = "continue" | "inconclusive" | "rollback" | "halt";
@@ -236,6 +242,11 @@ export function analyseInterval(
         records.push(latency.record);
         next.latencyBreachSeconds = latency.breachSeconds;
         next.inconclusiveStreak = 0;
+    } else if (ctx.holdOnLowTraffic === false) {
+        records.push(
+            record(ctx, "traffic", "inconclusive", sample.candidate.requests, null, t.minRequests,
+                `candidate had ${sample.candidate.requests} requests (< ${t.minRequests}); rate rules not applied, interval counted (rolling)`),
+        );
     } else {
         next.inconclusiveStreak = counters.inconclusiveStreak + 1;
         const halting = next.inconclusiveStreak >= t.maxInconclusiveIntervals;
@@ -250,7 +261,7 @@ export function analyseInterval(
     if (rollback) return { decision: "rollback", counted: false, records, counters: next, reason: rollback };
     const halt = reasonOf(records, "halt");
     if (halt) return { decision: "halt", counted: false, records, counters: next, reason: halt };
-    if (!enoughTraffic) return { decision: "inconclusive", counted: false, records, counters: next, reason: null };
+    if (!enoughTraffic && ctx.holdOnLowTraffic !== false) return { decision: "inconclusive", counted: false, records, counters: next, reason: null };
     return { decision: "continue", counted: true, records, counters: next, reason: null };
 }
 

@@ -571,6 +571,7 @@ class Run {
                 intervalSeconds: this.settings.intervalSeconds,
                 baseline: s.baseline,
                 compareWithLive: s.strategy !== "rolling",
+                holdOnLowTraffic: s.strategy !== "rolling",
             };
             const verdict = q.ok ? analyseInterval(q.sample, s.counters, ctx, t) : analyseQueryFailure(q.error, q.attempts, s.counters, ctx, t);
             s.counters = verdict.counters;

@@ -287,6 +287,15 @@ describe("engine: rolling (dev)", () => {
         assert.equal(t.metrics.windows[1].live, t.metrics.windows[1].candidate);
     });
 
+    it("low dev traffic neither holds nor halts a rolling validation", async () => {
+        const t = setup("rolling");
+        t.metrics.at = (w) => (w.endMs <= 0 ? good() : { ...good(), live: { requests: 8, errors5xx: 0, p95Ms: 90 }, candidate: { requests: 8, errors5xx: 0, p95Ms: 90 } });
+        const r = await t.start();
+        assert.equal(r.outcome, "promoted");
+        assert.equal(r.decidedAtMs, 900_000);
+        assert.equal(r.decisions.filter((d) => d.rule === "traffic" && d.verdict === "inconclusive").length, 15);
+    });
+
     it("a circuit-breaker failure is a rollback and re-applies the previous images", async () => {
         const t = setup("rolling", { deployRolling: (rel) => (rel.id === "2.0.0" ? { settled: false, detail: "circuit breaker: 3 tasks failed to start" } : { settled: true, detail: "ok" }) });
         const r = await t.start();
