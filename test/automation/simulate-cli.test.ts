@@ -2,6 +2,7 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as path from "path";
+import { main } from "../../automation/simulate";
 
 const ROOT = path.resolve(__dirname, "../..");
 const fixture = (name: string) => path.join("test/automation/fixtures", name);
@@ -27,23 +28,38 @@ function single(stdout: string): Record<string, unknown> {
     return obj;
 }
 
-describe("rollout:simulate CLI (spawned)", function () {
+describe("rollout:simulate CLI (3 spawned processes, the rest in-process)", function () {
     this.timeout(60_000);
     // Spawned together: each ts-node start costs about a second.
     let results: Record<string, { code: number | null; stdout: string; stderr: string }>;
+    // The other cases run main() in-process (same code path, no process start).
+    const inProcess = async (args: string[]) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const { log, error } = console;
+        console.log = (...a: unknown[]) => void out.push(a.join(" "));
+        console.error = (...a: unknown[]) => void err.push(a.join(" "));
+        try {
+            const code = await main(args);
+            return { code, stdout: out.length ? out.join("\n") + "\n" : "", stderr: err.join("\n") };
+        } finally {
+            console.log = log;
+            console.error = error;
+        }
+    };
     before(async () => {
         const cases: Record<string, string[]> = {
             healthy: ["--trace", fixture("healthy-canary.json"), "--json"],
             spike: ["--trace", fixture("error-spike.json"), "--json"],
-            low: ["--trace", fixture("low-traffic.json"), "--json"],
-            short: ["--trace", fixture("short.json"), "--json"],
             malformed: ["--trace", fixture("malformed.json"), "--json"],
-            blueGreen: ["--trace", fixture("healthy-canary.json"), "--strategy", "blue-green", "--json"],
-            human: ["--trace", fixture("error-spike.json")],
-            badArg: ["--trace", fixture("healthy-canary.json"), "--strategy", "rolling"],
         };
         const entries = await Promise.all(Object.entries(cases).map(async ([k, args]) => [k, await run(args)] as const));
         results = Object.fromEntries(entries);
+        results.low = await inProcess(["--trace", fixture("low-traffic.json"), "--json"]);
+        results.short = await inProcess(["--trace", fixture("short.json"), "--json"]);
+        results.blueGreen = await inProcess(["--trace", fixture("healthy-canary.json"), "--strategy", "blue-green", "--json"]);
+        results.human = await inProcess(["--trace", fixture("error-spike.json")]);
+        results.badArg = await inProcess(["--trace", fixture("healthy-canary.json"), "--strategy", "rolling"]);
     });
 
     it("healthy trace: exit 0, promoted at 2700 s with the four steps", () => {
