@@ -131,7 +131,8 @@ export class RolloutEngine {
             }
             const candidate = strategy === "rolling" ? traffic.live : otherColour(traffic.live);
             const now = clock.now();
-            // The previous rollout's old colour is about to become this one's candidate: its scale-down is moot.
+            // A due scale-down left by the previous rollout happens first, unless that colour is
+            // this rollout's candidate (the usual case): deploying onto it makes it moot.
             if (existing?.pendingScaleDown && existing.pendingScaleDown.colour !== candidate && existing.pendingScaleDown.notBeforeMs <= now) {
                 await stackPort.scaleToZero(existing.pendingScaleDown.colour);
             }

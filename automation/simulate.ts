@@ -119,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
             return 1;
         }
         if (e instanceof RolloutSettingsError) {
-            console.error(`${args.trace}: ${e.message}`);
+            console.error(e.problems.map((p) => `${args.trace}: ${p}`).join("\n"));
             return 1;
         }
         throw e;
