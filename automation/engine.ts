@@ -202,6 +202,15 @@ export class RolloutEngine {
             }
             const now = this.deps.clock.now();
             s.cursorMs = now; // windows while nobody watched are not counted: the remaining bake restarts from now
+            if ((s.status === "shifting" && s.weightApplied) || s.status === "validating") {
+                // Traffic must be where we left it; anything else changed it while nobody watched.
+                const actual = await this.deps.stack.readWeight().catch(() => null);
+                if (actual !== s.weight) {
+                    run.info(`resuming ${s.rolloutId}: weight reads ${actual ?? "unknown"}%, saved ${s.weight}%`);
+                    await run.beginRollback(`traffic-update: on resume the weight reads ${actual ?? "unknown"}% instead of the saved ${s.weight}%`, []);
+                    return run.drive(opts.waitForScaleDown ?? false);
+                }
+            }
             if (s.status === "waiting_healthy") s.phaseStartedAtMs = now;
             run.info(`resuming ${s.rolloutId} in ${s.status}` + (s.status === "shifting" || s.status === "validating"
                 ? ` (${run.label()}, ${Math.max(0, run.phaseTarget() - s.analysedSeconds)}s left)` : ""));

@@ -159,6 +159,18 @@ describe("engine: persistence and resume", () => {
         assert.ok(resumedInfo && resumedInfo.type === "info" && /step 2 \(30%\), 180s left/.test(resumedInfo.message));
     });
 
+    it("a resume that finds the weight changed behind its back rolls back", async () => {
+        const t = setup();
+        t.clock.freezeAt(450_000);
+        void t.start("ci-1");
+        await t.clock.frozen;
+        t.stack.traffic.weight = 70; // someone ran an up by hand
+        const r = await t.engine(new VirtualClock(800_000)).resume("prod", "ci-2");
+        assert.equal(r.outcome, "rolled_back");
+        assert.match(r.reason!, /weight reads 70% instead of the saved 30%/);
+        assert.equal(t.stack.traffic.weight, 0);
+    });
+
     it("a process killed while rolling back rolls back when resumed", async () => {
         const t = setup("canary", { setWeight: (w) => (w === 0 ? { error: new Error("throttled"), applied: false } : undefined) });
         t.metrics.at = (w) => (w.endMs === 420_000 ? errorSpike() : good());
