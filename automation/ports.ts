@@ -1,0 +1,180 @@
+/**
+ * The rollout engine's only contact with the world. The engine is plain TypeScript; the real
+ * adapters (Pulumi Automation API, CloudWatch, DynamoDB) implement these interfaces in a later
+ * issue, and tests and the simulator implement them with fakes and a virtual clock.
+ *
+ * Vocabulary: each service runs as two ECS services, `blue` and `green`. The *live* colour serves
+ * production when no release is in flight; the *candidate* is the other one. `weight` is the
+ * percent of public traffic the listener sends to the candidate (the live colour gets 100 − weight).
+ */
+import type { RolloutState } from "./state";
+
+export type Colour = "blue" | "green";
+
+export const COLOURS: readonly Colour[] = ["blue", "green"];
+
+export function otherColour(c: Colour): Colour {
+    return c === "blue" ? "green" : "blue";
+}
+
+/** Image tag per service name, e.g. `{ "api-gateway": "1.4.2", "task-service": "1.4.2" }`. */
+export type ServiceImages = Record<string, string>;
+
+/** What a rollout deploys. */
+export interface Release {
+    /** Human-readable id (git tag, build number); recorded with every decision. */
+    id: string;
+    images: ServiceImages;
+    /** Desired task count per service for the candidate colour; the adapter's stack default when omitted. */
+    desiredCounts?: Record<string, number>;
+}
+
+/** The traffic part of the stack config, as the stack port reads it. */
+export interface TrafficState {
+    live: Colour;
+    /** Percent of traffic to the candidate (the non-live colour), 0–100. */
+    weight: number;
+    images: Record<Colour, ServiceImages>;
+    /** Whether each colour runs tasks (the idle colour scales to 0 after its rollback window). */
+    running: Record<Colour, boolean>;
+}
+
+/** Target-group health of a colour's targets (summed over its services). */
+export interface TargetHealth {
+    healthy: number;
+    unhealthy: number;
+    /** initial / draining / unused: neither healthy nor unhealthy yet. */
+    pending: number;
+}
+
+/** Outcome of a rolling ECS deployment, as the deployment circuit breaker decided it. */
+export interface RollingResult {
+    /** True when the ECS deployment reached steady state with the new task definitions. */
+    settled: boolean;
+    /** e.g. "circuit breaker rolled back after 3 failed tasks". */
+    detail: string;
+}
+
+/**
+ * Stack port: reads and changes the stack config and applies it. Every method that changes
+ * something runs exactly one `pulumi up` (targeted where noted) and resolves when it finished;
+ * it throws when the update failed. Implementations must be idempotent: the engine repeats a
+ * call after a crash when it cannot know whether the previous one completed.
+ */
+export interface StackPort {
+    /** Current traffic config (stack config, not a guess from AWS). */
+    readTraffic(): Promise<TrafficState>;
+    /**
+     * Set `colour`'s image tags and desired counts and run an `up` for that colour's services only,
+     * leaving the weight unchanged (0 when the engine calls it).
+     */
+    deployCandidate(colour: Colour, release: Release): Promise<void>;
+    /**
+     * Set the candidate weight and apply it with one targeted `up` of the listener resources
+     * (the listener and its rules; nothing is replaced).
+     */
+    setWeight(weight: number): Promise<void>;
+    /** The candidate weight the listener actually has (read back from the stack outputs / the ALB). */
+    readWeight(): Promise<number>;
+    /** Health of `colour`'s targets in their target groups. */
+    candidateHealth(colour: Colour): Promise<TargetHealth>;
+    /** Make `candidate` the live colour with weight 0 (traffic stays 100% on it), in one update. */
+    finalise(candidate: Colour): Promise<void>;
+    /** Scale `colour`'s services to 0 tasks (after the rollback window). */
+    scaleToZero(colour: Colour): Promise<void>;
+    /**
+     * Rolling strategy: set `release.images` on the single (live) colour, apply, and wait until the
+     * ECS deployment settles or its circuit breaker rolls it back. Resolves either way; throws only
+     * when the update itself could not run.
+     */
+    deployRolling(release: Release): Promise<RollingResult>;
+}
+
+/** Traffic counters of one colour over a window. */
+export interface ColourMetrics {
+    requests: number;
+    /** 5xx responses (target and load-balancer generated). */
+    errors5xx: number;
+    /** p95 target response time in ms; null when there were no requests. */
+    p95Ms: number | null;
+}
+
+/** A half-open window [startMs, endMs) and which colour plays which role in it. */
+export interface MetricsWindow {
+    startMs: number;
+    endMs: number;
+    live: Colour;
+    candidate: Colour;
+}
+
+/** What the metrics port returns for one window. For rolling, live and candidate are the same colour. */
+export interface MetricsSample {
+    live: ColourMetrics;
+    candidate: ColourMetrics;
+    /** Candidate targets reported unhealthy in the window (max over the window). */
+    unhealthyTargets: number;
+    /** Names of critical alarms in ALARM at the end of the window. */
+    alarms: string[];
+}
+
+/**
+ * Metrics port. The real one issues one CloudWatch `GetMetricData` for both target groups side by
+ * side, plus `DescribeAlarms` for the critical alarms. It throws when the query fails (throttling,
+ * network): the engine retries and never reads a failure as a bad metric.
+ */
+export interface MetricsPort {
+    query(window: MetricsWindow): Promise<MetricsSample>;
+}
+
+/** Time source. Virtual in tests and in the simulator (see `clock.ts`). */
+export interface Clock {
+    /** Milliseconds since the epoch. */
+    now(): number;
+    sleep(ms: number): Promise<void>;
+}
+
+/** An exclusive lease on a stack's rollout lock. */
+export interface Lease {
+    stack: string;
+    owner: string;
+    expiresAtMs: number;
+}
+
+/** Who holds the lock when {@link StateStore.acquire} fails. */
+export interface LeaseHeld {
+    heldBy: string;
+    expiresAtMs: number;
+}
+
+/** Thrown by {@link StateStore.renew} when another owner took the lease. */
+export class LeaseLostError extends Error {
+    constructor(stack: string, owner: string, heldBy: string | null) {
+        super(`lease on ${stack} lost by ${owner}${heldBy ? ` (now held by ${heldBy})` : ""}`);
+        this.name = "LeaseLostError";
+    }
+}
+
+/**
+ * Persisted rollout progress plus the per-stack lock. The real store is a DynamoDB item with
+ * conditional writes; `state-file.ts` and `state-memory.ts` are the local and test ones.
+ * Times are passed in (from the engine's clock) so that leases work under a virtual clock.
+ */
+export interface StateStore {
+    /**
+     * Take the stack's lock for `ttlMs`. Succeeds when it is free, expired, or already held by
+     * `owner`; otherwise returns who holds it. Only one caller can win a race.
+     */
+    acquire(stack: string, owner: string, nowMs: number, ttlMs: number): Promise<Lease | LeaseHeld>;
+    /** Extend a held lease; throws {@link LeaseLostError} if it is no longer ours. */
+    renew(lease: Lease, nowMs: number, ttlMs: number): Promise<Lease>;
+    /** Give the lock up (no-op if someone else holds it now). */
+    release(lease: Lease): Promise<void>;
+    /** The last saved state of the stack's latest rollout, if any. */
+    load(stack: string): Promise<RolloutState | undefined>;
+    /** Replace the stack's state (atomically: a reader sees the old or the new, never a mix). */
+    save(state: RolloutState): Promise<void>;
+}
+
+export function isLease(x: Lease | LeaseHeld): x is Lease {
+    return (x as Lease).owner !== undefined;
+}

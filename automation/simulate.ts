@@ -1,0 +1,137 @@
+/**
+ * `npm run rollout:simulate -- --trace FILE [--strategy canary|blue-green] [--json] [--verbose]`
+ *
+ * Replays a metrics trace (format in sim/trace.ts and docs/rollouts.md) through the real engine
+ * with a virtual clock and a fake stack, and prints the timeline and the outcome.
+ * With --json, stdout is exactly one JSON object:
+ *   {"outcome", "reason", "decidedAtSeconds", "timeline": [{"atSeconds", "weight"}]}
+ * Exit codes: 0 promoted, 2 rolled back, 3 halted, 4 incomplete (trace ended first), 1 bad input.
+ */
+import * as fs from "fs";
+import type { RolloutEvent } from "./engine";
+import { RolloutSettingsError } from "./settings";
+import { replayTrace, type ReplayOutcome } from "./sim/replay";
+import { parseTrace, TraceError } from "./sim/trace";
+
+export const EXIT_CODES: Record<ReplayOutcome, number> = { promoted: 0, rolled_back: 2, halted: 3, incomplete: 4 };
+
+interface Args {
+    trace: string;
+    strategy: "canary" | "blue-green";
+    json: boolean;
+    verbose: boolean;
+}
+
+const USAGE = "usage: rollout:simulate -- --trace FILE [--strategy canary|blue-green] [--json] [--verbose]";
+
+function parseArgs(argv: string[]): Args {
+    let trace: string | undefined;
+    let strategy: Args["strategy"] = "canary";
+    let json = false;
+    let verbose = false;
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        const value = (): string => {
+            const v = argv[++i];
+            if (v === undefined) throw new UsageError(`${a} needs a value`);
+            return v;
+        };
+        if (a === "--trace") trace = value();
+        else if (a.startsWith("--trace=")) trace = a.slice("--trace=".length);
+        else if (a === "--strategy" || a.startsWith("--strategy=")) {
+            const v = a === "--strategy" ? value() : a.slice("--strategy=".length);
+            if (v !== "canary" && v !== "blue-green") throw new UsageError(`--strategy: expected canary or blue-green, got "${v}"`);
+            strategy = v;
+        } else if (a === "--json") json = true;
+        else if (a === "--verbose" || a === "-v") verbose = true;
+        else if (a === "--help" || a === "-h") throw new UsageError("");
+        else throw new UsageError(`unknown argument "${a}"`);
+    }
+    if (!trace) throw new UsageError("--trace FILE is required");
+    return { trace, strategy, json, verbose };
+}
+
+class UsageError extends Error {}
+
+function printEvent(e: RolloutEvent, originMs: number, verbose: boolean): void {
+    const at = `${String(Math.round((e.atMs - originMs) / 1000)).padStart(6)}s`;
+    switch (e.type) {
+        case "phase":
+            console.log(`${at}  phase   ${e.label}${e.remainingSeconds !== null ? ` (${e.remainingSeconds}s to analyse)` : ""}`);
+            break;
+        case "weight":
+            console.log(`${at}  weight  candidate ${e.weight}%`);
+            break;
+        case "analysis":
+            if (verbose || e.record.verdict !== "ok") console.log(`        ${e.line}`);
+            break;
+        case "decision":
+            console.log(`${at}  DECIDE  ${e.outcome}${e.reason ? `: ${e.reason}` : ""}`);
+            break;
+        case "info":
+            console.log(`${at}  info    ${e.message}`);
+            break;
+        case "progress":
+            if (verbose) console.log(`${at}  ...     ${e.label}: ${e.remainingSeconds}s left`);
+            break;
+    }
+}
+
+export async function main(argv: string[]): Promise<number> {
+    let args: Args;
+    try {
+        args = parseArgs(argv);
+    } catch (e) {
+        console.error(e instanceof UsageError && e.message ? `${e.message}\n${USAGE}` : USAGE);
+        return 1;
+    }
+    let text: string;
+    try {
+        text = fs.readFileSync(args.trace, "utf8");
+    } catch (e) {
+        console.error(`${args.trace}: cannot read: ${(e as Error).message}`);
+        return 1;
+    }
+    try {
+        const trace = parseTrace(text, args.trace);
+        // Origin is the first shift; the fake stack shifts at virtual time 0 (healthy at once).
+        const report = await replayTrace(trace, {
+            strategy: args.strategy,
+            onEvent: args.json ? undefined : (e) => printEvent(e, 0, args.verbose),
+        });
+        if (args.json) {
+            console.log(JSON.stringify({
+                outcome: report.outcome,
+                reason: report.reason,
+                decidedAtSeconds: report.decidedAtSeconds,
+                timeline: report.timeline,
+            }));
+        } else {
+            console.log("");
+            console.log(`timeline: ${report.timeline.map((t) => `${t.weight}%@${t.atSeconds}s`).join(" → ") || "(no traffic shift)"}`);
+            console.log(`outcome:  ${report.outcome} at ${report.decidedAtSeconds}s${report.reason ? `\nreason:   ${report.reason}` : ""}`);
+            if (report.outcome === "incomplete") console.log(`(the trace's ${trace.samples.length} samples ended before a decision)`);
+        }
+        return EXIT_CODES[report.outcome];
+    } catch (e) {
+        if (e instanceof TraceError) {
+            console.error(e.message);
+            return 1;
+        }
+        if (e instanceof RolloutSettingsError) {
+            console.error(e.problems.map((p) => `${args.trace}: ${p}`).join("\n"));
+            return 1;
+        }
+        throw e;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e: unknown) => {
+            console.error(e instanceof Error ? e.stack : String(e));
+            process.exit(1);
+        },
+    );
+}

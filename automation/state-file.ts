@@ -1,0 +1,107 @@
+/**
+ * File-based state store for running rollouts from one machine (`.rollout/` by default; it is in
+ * .gitignore). `<stack>.json` holds the state, `<stack>.lease.json` the lock.
+ *
+ * - State writes go to a temp file in the same directory, are fsynced, then renamed over the
+ *   target: a reader (or a crash) sees the old or the new state, never half of one.
+ * - A free lock is created with O_EXCL (`wx`), so of two racing processes exactly one wins.
+ *   An expired lock is first renamed aside (only one rename of the same source can succeed),
+ *   then created with `wx` as above.
+ * This is only as good as the file system's rename/O_EXCL (fine locally, not on every network
+ * file system); the shared store for CI is the DynamoDB one.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "./ports";
+import type { RolloutState } from "./state";
+
+export class FileStateStore implements StateStore {
+    constructor(readonly dir: string) {}
+
+    private statePath(stack: string): string {
+        return path.join(this.dir, `${safe(stack)}.json`);
+    }
+
+    private leasePath(stack: string): string {
+        return path.join(this.dir, `${safe(stack)}.lease.json`);
+    }
+
+    async acquire(stack: string, owner: string, nowMs: number, ttlMs: number): Promise<Lease | LeaseHeld> {
+        fs.mkdirSync(this.dir, { recursive: true });
+        const file = this.leasePath(stack);
+        const lease: Lease = { stack, owner, expiresAtMs: nowMs + ttlMs };
+        const held = readJson<Lease>(file);
+        if (held) {
+            if (held.owner === owner) {
+                writeAtomic(file, lease);
+                return lease;
+            }
+            if (held.expiresAtMs > nowMs) return { heldBy: held.owner, expiresAtMs: held.expiresAtMs };
+            try {
+                fs.renameSync(file, `${file}.expired-${process.pid}-${nowMs}`);
+            } catch {
+                // Someone else moved it first; fall through and race on the exclusive create.
+            }
+        }
+        try {
+            const fd = fs.openSync(file, "wx");
+            fs.writeSync(fd, JSON.stringify(lease));
+            fs.fsyncSync(fd);
+            fs.closeSync(fd);
+            return lease;
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+            const winner = readJson<Lease>(file);
+            return { heldBy: winner?.owner ?? "unknown", expiresAtMs: winner?.expiresAtMs ?? nowMs + ttlMs };
+        }
+    }
+
+    async renew(lease: Lease, nowMs: number, ttlMs: number): Promise<Lease> {
+        const file = this.leasePath(lease.stack);
+        const held = readJson<Lease>(file);
+        if (!held || held.owner !== lease.owner) throw new LeaseLostError(lease.stack, lease.owner, held?.owner ?? null);
+        const next = { ...lease, expiresAtMs: nowMs + ttlMs };
+        writeAtomic(file, next);
+        return next;
+    }
+
+    async release(lease: Lease): Promise<void> {
+        const file = this.leasePath(lease.stack);
+        if (readJson<Lease>(file)?.owner === lease.owner) fs.rmSync(file, { force: true });
+    }
+
+    async load(stack: string): Promise<RolloutState | undefined> {
+        return readJson<RolloutState>(this.statePath(stack)) ?? undefined;
+    }
+
+    async save(state: RolloutState): Promise<void> {
+        fs.mkdirSync(this.dir, { recursive: true });
+        writeAtomic(this.statePath(state.stack), state);
+    }
+}
+
+function safe(stack: string): string {
+    return stack.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+function readJson<T>(file: string): T | null {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+    } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+        throw e;
+    }
+}
+
+/** Temp file in the same directory (same file system), fsync, rename over the target. */
+function writeAtomic(file: string, value: unknown): void {
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const fd = fs.openSync(tmp, "w");
+    try {
+        fs.writeSync(fd, JSON.stringify(value, null, 2));
+        fs.fsyncSync(fd);
+    } finally {
+        fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+}

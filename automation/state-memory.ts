@@ -1,0 +1,56 @@
+/**
+ * In-memory state store for tests and the simulator. Shared between engines in one process,
+ * it behaves like the real store: one lease per stack, deep copies in and out.
+ */
+import { isInFlight, type RolloutState } from "./state";
+import { LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "./ports";
+
+export class MemoryStateStore implements StateStore {
+    private readonly leases = new Map<string, Lease>();
+    private readonly states = new Map<string, string>();
+    /** Every saved state, in order, when constructed with keepHistory (tests inspect the persisted progression). */
+    readonly history: RolloutState[] = [];
+
+    constructor(private readonly keepHistory = false) {}
+
+    async acquire(stack: string, owner: string, nowMs: number, ttlMs: number): Promise<Lease | LeaseHeld> {
+        const held = this.leases.get(stack);
+        if (held && held.owner !== owner && held.expiresAtMs > nowMs) return { heldBy: held.owner, expiresAtMs: held.expiresAtMs };
+        const lease = { stack, owner, expiresAtMs: nowMs + ttlMs };
+        this.leases.set(stack, lease);
+        return { ...lease };
+    }
+
+    async renew(lease: Lease, nowMs: number, ttlMs: number): Promise<Lease> {
+        const held = this.leases.get(lease.stack);
+        if (!held || held.owner !== lease.owner) throw new LeaseLostError(lease.stack, lease.owner, held?.owner ?? null);
+        const next = { ...held, expiresAtMs: nowMs + ttlMs };
+        this.leases.set(lease.stack, next);
+        return { ...next };
+    }
+
+    async release(lease: Lease): Promise<void> {
+        if (this.leases.get(lease.stack)?.owner === lease.owner) this.leases.delete(lease.stack);
+    }
+
+    async load(stack: string): Promise<RolloutState | undefined> {
+        const json = this.states.get(stack);
+        return json === undefined ? undefined : (JSON.parse(json) as RolloutState);
+    }
+
+    async save(state: RolloutState): Promise<void> {
+        const json = JSON.stringify(state);
+        this.states.set(state.stack, json);
+        if (this.keepHistory) this.history.push(JSON.parse(json) as RolloutState);
+    }
+
+    /** Test helper: the current lease holder, if any. */
+    holder(stack: string): Lease | undefined {
+        return this.leases.get(stack);
+    }
+
+    inFlight(stack: string): boolean {
+        const json = this.states.get(stack);
+        return isInFlight(json === undefined ? undefined : (JSON.parse(json) as RolloutState));
+    }
+}
