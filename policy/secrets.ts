@@ -33,7 +33,7 @@ export const secretsmanagerCustomerKey = resourcePolicy({
 export const secretsmanagerNamePattern = resourcePolicy({
     name: "secretsmanager-name-pattern",
     description: "Secret names follow `[env]/[service]/[secret-name]` with the stack's environment.",
-    metadata: { control: "FSBP SecretsManager (least-privilege scoping; deployment guide naming)", severity: "low", area: "secrets", remediation: "Name the secret `<env>/<service>/<secret-name>`, e.g. `prod/task-service/db-password`." },
+    metadata: { control: "FSBP SecretsManager (least-privilege scoping; deployment guide naming)", severity: "low", area: "secrets", environmentAware: true, remediation: "Name the secret `<env>/<service>/<secret-name>`, e.g. `prod/task-service/db-password`." },
     types: [SECRET_TYPES.secret],
     validate: (props, args, report) => {
         const name = read(props, "name") ?? read(props, "namePrefix");
@@ -67,7 +67,7 @@ export const ssmSecureStringForSensitive = resourcePolicy({
 export const ssmParameterNamePattern = resourcePolicy({
     name: "ssm-parameter-name-pattern",
     description: "SSM parameter names follow `/[env]/[service]/[parameter-name]` with the stack's environment.",
-    metadata: { control: "FSBP SSM (least-privilege scoping; deployment guide naming)", severity: "low", area: "secrets", remediation: "Name the parameter `/<env>/<service>/<parameter-name>`." },
+    metadata: { control: "FSBP SSM (least-privilege scoping; deployment guide naming)", severity: "low", area: "secrets", environmentAware: true, remediation: "Name the parameter `/<env>/<service>/<parameter-name>`." },
     types: [SECRET_TYPES.parameter],
     validate: (props, args, report) => {
         const name = read(props, "name");
