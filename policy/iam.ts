@@ -46,12 +46,25 @@ function label(s: Statement, i: number): string {
 
 const PERMISSION_TYPES = [IAM_TYPES.role, IAM_TYPES.policy, IAM_TYPES.rolePolicy, IAM_TYPES.userPolicy, IAM_TYPES.groupPolicy];
 
+/**
+ * The break-glass role is meant to have full access (the guide's `tms-emergency-access`); its
+ * own documents are exempt from the admin-wildcard rule because `iam-emergency-access-mfa`
+ * requires MFA to assume it. Recognised by `emergency`/`break-glass` in the role's logical name
+ * or `name`, a RolePolicy's `role` (when a known literal) or logical name, or a Policy's name.
+ */
+function isEmergencyDocument(type: string, name: string, props: Record<string, any>): boolean {
+    if (isEmergencyRole(name, props)) return true;
+    const role = str(read(props, "role"));
+    return type === IAM_TYPES.rolePolicy && role !== undefined && /emergency|break-?glass/i.test(role);
+}
+
 export const iamNoAdminWildcard = resourcePolicy({
     name: "iam-no-admin-wildcard",
-    description: "No IAM policy allows action `*` on resource `*` (full administrator).",
+    description: "No IAM policy allows action `*` on resource `*` (full administrator), except the MFA-guarded break-glass role's.",
     metadata: { control: "FSBP IAM.1, CIS 1.16", severity: "critical", area: "iam", remediation: "List the actions and resource ARNs the role needs instead of `*` on `*`." },
     types: PERMISSION_TYPES,
     validate: (props, args, report) => {
+        if (isEmergencyDocument(args.type, args.name, props)) return;
         for (const { where, doc } of permissionDocuments(args.type, props)) {
             statements(doc).forEach((s, i) => {
                 if (s.Effect === "Allow" && list(s.Action).includes("*") && list(s.Resource).includes("*")) {
