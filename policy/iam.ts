@@ -1,0 +1,155 @@
+/**
+ * IAM and KMS policies. Policy documents are JSON strings (or objects) in `policy` of
+ * `Policy`/`RolePolicy`/`UserPolicy`/`GroupPolicy`, in `inlinePolicies[].policy` of `Role`, and
+ * the trust policy in `assumeRolePolicy`.
+ *
+ * The break-glass role (`tms-emergency-access` in the guide) is recognised by `emergency` in its
+ * logical name or `name`.
+ */
+import { list, parseJson, read, resourcePolicy, str, UNKNOWN } from "./common";
+
+export const IAM_TYPES = {
+    role: "aws:iam/role:Role",
+    policy: "aws:iam/policy:Policy",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    userPolicy: "aws:iam/userPolicy:UserPolicy",
+    groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
+    kmsKey: "aws:kms/key:Key",
+} as const;
+
+interface Statement {
+    Effect?: string;
+    Action?: string | string[];
+    Resource?: string | string[];
+    Principal?: any;
+    Condition?: Record<string, Record<string, any>>;
+    Sid?: string;
+}
+
+function statements(doc: any): Statement[] {
+    const d = parseJson(doc);
+    return list(d?.Statement).filter(s => s && typeof s === "object");
+}
+
+/** Permission documents of an IAM resource, labelled for messages. */
+export function permissionDocuments(type: string, props: Record<string, any>): { where: string; doc: any }[] {
+    if (type === IAM_TYPES.role) {
+        return list(read(props, "inlinePolicies")).map((p, i) => ({ where: `inline policy ${str(read(p, "name")) ?? i}`, doc: read(p, "policy") }));
+    }
+    const doc = read(props, "policy");
+    return doc === undefined || doc === UNKNOWN ? [] : [{ where: "policy", doc }];
+}
+
+function label(s: Statement, i: number): string {
+    return s.Sid ? `statement "${s.Sid}"` : `statement ${i}`;
+}
+
+const PERMISSION_TYPES = [IAM_TYPES.role, IAM_TYPES.policy, IAM_TYPES.rolePolicy, IAM_TYPES.userPolicy, IAM_TYPES.groupPolicy];
+
+/**
+ * The break-glass role is meant to have full access (the guide's `tms-emergency-access`); its
+ * own documents are exempt from the admin-wildcard rule because `iam-emergency-access-mfa`
+ * requires MFA to assume it. Recognised by `emergency`/`break-glass` in the role's logical name
+ * or `name`, a RolePolicy's `role` (when a known literal) or logical name, or a Policy's name.
+ */
+function isEmergencyDocument(type: string, name: string, props: Record<string, any>): boolean {
+    if (isEmergencyRole(name, props)) return true;
+    const role = str(read(props, "role"));
+    return type === IAM_TYPES.rolePolicy && role !== undefined && /emergency|break-?glass/i.test(role);
+}
+
+export const iamNoAdminWildcard = resourcePolicy({
+    name: "iam-no-admin-wildcard",
+    description: "No IAM policy allows action `*` on resource `*` (full administrator), except the MFA-guarded break-glass role's.",
+    metadata: { control: "FSBP IAM.1, CIS 1.16", severity: "critical", area: "iam", remediation: "List the actions and resource ARNs the role needs instead of `*` on `*`." },
+    types: PERMISSION_TYPES,
+    validate: (props, args, report) => {
+        if (isEmergencyDocument(args.type, args.name, props)) return;
+        for (const { where, doc } of permissionDocuments(args.type, props)) {
+            statements(doc).forEach((s, i) => {
+                if (s.Effect === "Allow" && list(s.Action).includes("*") && list(s.Resource).includes("*")) {
+                    report(`${where}, ${label(s, i)} allows "*" on "*": grant only the actions and resources needed.`);
+                }
+            });
+        }
+    },
+});
+
+export const iamNoServiceWildcard = resourcePolicy({
+    name: "iam-no-service-wildcard",
+    description: "IAM policies do not allow every action of a service (`s3:*`, `ecs:*`, …).",
+    metadata: { control: "FSBP IAM.21", severity: "high", area: "iam", remediation: "Replace `service:*` with the specific actions (e.g. `s3:GetObject`, `s3:PutObject`)." },
+    types: PERMISSION_TYPES,
+    validate: (props, args, report) => {
+        for (const { where, doc } of permissionDocuments(args.type, props)) {
+            statements(doc).forEach((s, i) => {
+                const wild = list(s.Action).filter(a => typeof a === "string" && /^[a-z0-9-]+:\*$/i.test(a));
+                if (s.Effect === "Allow" && wild.length) report(`${where}, ${label(s, i)} allows ${wild.join(", ")}: list the specific actions.`);
+            });
+        }
+    },
+});
+
+function requiresMfa(s: Statement): boolean {
+    const c = s.Condition ?? {};
+    const present = ["Bool", "BoolIfExists"].some(op => String(c[op]?.["aws:MultiFactorAuthPresent"]).toLowerCase() === "true");
+    const age = c.NumericLessThan?.["aws:MultiFactorAuthAge"] !== undefined || c.NumericLessThanEquals?.["aws:MultiFactorAuthAge"] !== undefined;
+    return present || age;
+}
+
+export function isEmergencyRole(name: string, props: Record<string, any>): boolean {
+    return [name, str(read(props, "name")), str(read(props, "namePrefix"))].some(n => n !== undefined && /emergency|break-?glass/i.test(n));
+}
+
+export const iamEmergencyAccessMfa = resourcePolicy({
+    name: "iam-emergency-access-mfa",
+    description: "The break-glass role (tms-emergency-access) can only be assumed with MFA.",
+    metadata: { control: "CIS 1.10, FSBP IAM.5", severity: "critical", area: "iam", remediation: "Add `Condition: { Bool: { \"aws:MultiFactorAuthPresent\": \"true\" } }` to every Allow statement of the role's `assumeRolePolicy`." },
+    types: [IAM_TYPES.role],
+    validate: (props, args, report) => {
+        if (!isEmergencyRole(args.name, props)) return;
+        const trust = read(props, "assumeRolePolicy");
+        if (trust === UNKNOWN) return;
+        const allows = statements(trust).filter(s => s.Effect === "Allow");
+        if (allows.length === 0) report("The emergency role has no readable trust policy: set `assumeRolePolicy` with an MFA condition.");
+        allows.forEach((s, i) => {
+            if (!requiresMfa(s)) report(`assumeRolePolicy ${label(s, i)} lets the emergency role be assumed without MFA: add the aws:MultiFactorAuthPresent condition.`);
+        });
+    },
+});
+
+function anyone(principal: any): boolean {
+    if (principal === "*") return true;
+    return principal && typeof principal === "object" && list(principal.AWS).includes("*");
+}
+
+export const iamNoPublicTrust = resourcePolicy({
+    name: "iam-no-public-trust",
+    description: "No role trusts every AWS principal (`Principal: \"*\"`) without a condition.",
+    metadata: { control: "FSBP IAM (least privilege; CIS 1.16)", severity: "critical", area: "iam", remediation: "Name the service (`ecs-tasks.amazonaws.com`) or account ARN in `Principal`, or add a restricting Condition." },
+    types: [IAM_TYPES.role],
+    validate: (props, _args, report) => {
+        const trust = read(props, "assumeRolePolicy");
+        if (trust === UNKNOWN) return;
+        statements(trust).forEach((s, i) => {
+            if (s.Effect === "Allow" && anyone(s.Principal) && !s.Condition) {
+                report(`assumeRolePolicy ${label(s, i)} lets any AWS principal assume the role: name the trusted service or account.`);
+            }
+        });
+    },
+});
+
+export const kmsKeyRotation = resourcePolicy({
+    name: "kms-key-rotation",
+    description: "Symmetric customer-managed KMS keys rotate automatically.",
+    metadata: { control: "FSBP KMS.4, CIS 3.6", severity: "medium", area: "kms", remediation: "Set `enableKeyRotation: true` on the key." },
+    types: [IAM_TYPES.kmsKey],
+    validate: (props, _args, report) => {
+        const spec = read(props, "customerMasterKeySpec") ?? "SYMMETRIC_DEFAULT";
+        if (spec !== "SYMMETRIC_DEFAULT") return;
+        const r = read(props, "enableKeyRotation");
+        if (r !== true && r !== UNKNOWN) report("Key rotation is off: set `enableKeyRotation: true`.");
+    },
+});
+
+export const iamPolicies = [iamNoAdminWildcard, iamNoServiceWildcard, iamEmergencyAccessMfa, iamNoPublicTrust, kmsKeyRotation];

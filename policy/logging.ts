@@ -1,0 +1,72 @@
+/** CloudWatch Logs, alarms and WAF policies. */
+import { isSet, list, read, resourcePolicy, str, UNKNOWN } from "./common";
+
+export const LOGGING_TYPES = {
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    webAcl: "aws:wafv2/webAcl:WebAcl",
+} as const;
+
+export const logGroupRetention = resourcePolicy({
+    name: "cloudwatch-log-group-retention",
+    description: "Log groups set a retention period (never \"never expire\").",
+    metadata: { control: "FSBP CloudWatch.16", severity: "low", area: "logging", remediation: "Set `retentionInDays` (e.g. 30 in dev/staging, 365 in prod/dr)." },
+    types: [LOGGING_TYPES.logGroup],
+    validate: (props, _args, report) => {
+        const days = read(props, "retentionInDays");
+        if (days !== UNKNOWN && !(typeof days === "number" && days > 0)) {
+            report(`retentionInDays is ${days === undefined ? "unset (logs never expire)" : String(days)}: set a retention period.`);
+        }
+    },
+});
+
+export const logGroupEncryption = resourcePolicy({
+    name: "cloudwatch-log-group-encryption",
+    description: "Log groups are encrypted with a customer-managed KMS key.",
+    metadata: { control: "FSBP CloudWatch (log protection; NIST SC-28)", severity: "medium", area: "logging", remediation: "Set `kmsKeyId` to the stack's logs KMS key (its key policy must allow logs.<region>.amazonaws.com)." },
+    types: [LOGGING_TYPES.logGroup],
+    validate: (props, _args, report) => {
+        if (!isSet(props, "kmsKeyId")) report("The log group is not encrypted with a customer key: set `kmsKeyId`.");
+    },
+});
+
+export const alarmActions = resourcePolicy({
+    name: "cloudwatch-alarm-actions",
+    description: "Metric alarms have actions enabled and at least one alarm action.",
+    metadata: { control: "FSBP CloudWatch.15", severity: "medium", area: "logging", remediation: "Set `alarmActions: [<SNS topic ARN>]` and leave `actionsEnabled` true." },
+    types: [LOGGING_TYPES.metricAlarm],
+    validate: (props, _args, report) => {
+        if (read(props, "actionsEnabled") === false) report("Alarm actions are disabled: set `actionsEnabled: true`.");
+        if (!isSet(props, "alarmActions")) report("The alarm notifies no one: set `alarmActions` to the on-call SNS topic.");
+    },
+});
+
+export const wafWebAclRules = resourcePolicy({
+    name: "wafv2-web-acl-has-rules",
+    description: "WAFv2 web ACLs contain at least one rule or rule group.",
+    metadata: { control: "FSBP WAF.10", severity: "medium", area: "waf", remediation: "Add managed rule groups (e.g. AWSManagedRulesCommonRuleSet) to `rules`." },
+    types: [LOGGING_TYPES.webAcl],
+    validate: (props, _args, report) => {
+        const rules = read(props, "rules");
+        if (rules !== UNKNOWN && list(rules).length === 0 && !isSet(props, "ruleJson")) report("The web ACL has no rules: add managed rule groups to `rules`.");
+    },
+});
+
+export const wafWebAclMetrics = resourcePolicy({
+    name: "wafv2-web-acl-metrics",
+    description: "WAFv2 web ACLs and their rules publish CloudWatch metrics.",
+    metadata: { control: "FSBP WAF.12", severity: "low", area: "waf", remediation: "Set `visibilityConfig.cloudwatchMetricsEnabled: true` on the ACL and each rule." },
+    types: [LOGGING_TYPES.webAcl],
+    validate: (props, _args, report) => {
+        if (read(read(props, "visibilityConfig"), "cloudwatchMetricsEnabled") === false) {
+            report("The web ACL does not publish metrics: set `visibilityConfig.cloudwatchMetricsEnabled: true`.");
+        }
+        list(read(props, "rules")).forEach((r, i) => {
+            if (read(read(r, "visibilityConfig"), "cloudwatchMetricsEnabled") === false) {
+                report(`Rule "${str(read(r, "name")) ?? i}" does not publish metrics: set its \`visibilityConfig.cloudwatchMetricsEnabled: true\`.`);
+            }
+        });
+    },
+});
+
+export const loggingPolicies = [logGroupRetention, logGroupEncryption, alarmActions, wafWebAclRules, wafWebAclMetrics];

@@ -1,0 +1,136 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { ENVIRONMENTS, environmentOf, rulesFor, stackFromUrn } from "../../policy/common";
+import { enforcementLevelOf, loadPackConfig, policyConfigOf } from "../../policy/pack-config";
+import { policies, policyByName, policyInfo, resourcePolicies, stackPolicies } from "../../policy/policies";
+import { insideWeeklySlot, overlapsSlotHour } from "../../policy/maintenance";
+import { DOC_PATH, isStale, MARKER, renderDocument } from "../../tools/policy-docs";
+import { resourceMessages } from "./helpers";
+
+// The analyzer's own proxy: reading an unknown value throws UnknownValueError.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const proxy = require("@pulumi/policy/proxy");
+
+describe("policy pack", () => {
+    it("has at least 40 resource policies and the stack policies, with unique names", () => {
+        assert.ok(resourcePolicies.length >= 40, `${resourcePolicies.length} resource policies`);
+        assert.ok(stackPolicies.length >= 10, `${stackPolicies.length} stack policies`);
+        assert.strictEqual(new Set(policies.map(p => p.name)).size, policies.length);
+    });
+
+    it("gives every policy a <resource>-<what> name, description, control, severity, remediation and level", () => {
+        for (const p of policies) {
+            assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)+$/, p.name);
+            assert.ok(p.description.length > 20, p.name);
+            assert.match(p.metadata.control, /^(FSBP|CIS) /, p.name);
+            assert.ok(["low", "medium", "high", "critical"].includes(p.metadata.severity), p.name);
+            assert.strictEqual(p.severity, p.metadata.severity);
+            assert.ok(p.metadata.remediation.length > 10 && p.remediationSteps === p.metadata.remediation, p.name);
+            assert.ok(["advisory", "mandatory"].includes(p.enforcementLevel!), p.name);
+            assert.ok(p.configSchema?.properties.environment, p.name);
+        }
+        assert.strictEqual(policyInfo.length, policies.length);
+    });
+
+    it("loads policies without the @pulumi/policy runtime (no gRPC server)", () => {
+        const loaded = Object.keys(require.cache).filter(k => /@pulumi[\\/]policy[\\/](server|policy|index)\.js$/.test(k));
+        assert.deepStrictEqual(loaded, []);
+    });
+
+    describe("environment", () => {
+        it("reads the stack from the URN, config first, unknown stacks as prod", () => {
+            assert.strictEqual(stackFromUrn("urn:pulumi:staging::tms::aws:s3/bucket:Bucket::b"), "staging");
+            assert.strictEqual(environmentOf({}, "urn:pulumi:dr::tms::t::n"), "dr");
+            assert.strictEqual(environmentOf({ environment: "dev" }, "urn:pulumi:prod::tms::t::n"), "dev");
+            assert.strictEqual(environmentOf({}, "urn:pulumi:sandbox::tms::t::n"), undefined);
+            assert.strictEqual(rulesFor(undefined).backupRetentionDays, 30);
+        });
+
+        it("ALB deletion protection is not required in dev or staging", () => {
+            for (const stack of ["dev", "staging"]) {
+                assert.deepStrictEqual(resourceMessages("alb-deletion-protection", { type: "aws:lb/loadBalancer:LoadBalancer", stack, props: {} }), []);
+            }
+            assert.strictEqual(resourceMessages("alb-deletion-protection", { type: "aws:lb/loadBalancer:LoadBalancer", stack: "sandbox", props: {} }).length, 1);
+        });
+    });
+
+    describe("preview unknowns", () => {
+        it("treats an unknown key ARN as set and an unknown container JSON as not checkable", () => {
+            const props = proxy.unknownCheckingProxy({
+                storageEncrypted: true, kmsKeyId: proxy.unknownStringValue, dbClusterParameterGroupName: proxy.unknownStringValue,
+            });
+            assert.deepStrictEqual(resourceMessages("docdb-encryption-customer-key", { type: "aws:docdb/cluster:Cluster", props }), []);
+            assert.deepStrictEqual(resourceMessages("docdb-tls-enabled", { type: "aws:docdb/cluster:Cluster", props }), []);
+            const task = proxy.unknownCheckingProxy({ networkMode: "awsvpc", containerDefinitions: proxy.unknownStringValue });
+            assert.deepStrictEqual(resourceMessages("ecs-task-no-privileged", { type: "aws:ecs/taskDefinition:TaskDefinition", props: task }), []);
+        });
+        it("still reports known violations next to unknown values", () => {
+            const props = proxy.unknownCheckingProxy({ storageEncrypted: false, kmsKeyId: proxy.unknownStringValue });
+            assert.deepStrictEqual(resourceMessages("docdb-encryption-customer-key", { type: "aws:docdb/cluster:Cluster", props }), ["Storage is not encrypted: set `storageEncrypted: true`."]);
+        });
+    });
+
+    describe("maintenance slot", () => {
+        it("accepts windows inside Tuesday 07:00-08:00 UTC only", () => {
+            for (const w of ["tue:07:00-tue:08:00", "tue:07:00-tue:07:30", "TUE:07:15-TUE:07:45"]) assert.ok(insideWeeklySlot(w), w);
+            for (const w of ["tue:06:30-tue:07:30", "tue:07:30-tue:08:30", "wed:07:00-wed:08:00", "tue:08:00-tue:07:00", "garbage"]) assert.ok(!insideWeeklySlot(w), w);
+        });
+        it("detects daily windows overlapping 07:00-08:00, including over midnight", () => {
+            for (const w of ["06:30-07:30", "07:59-08:30", "23:00-07:30"]) assert.ok(overlapsSlotHour(w), w);
+            for (const w of ["05:00-06:00", "08:00-09:00", "06:00-07:00", "23:00-01:00"]) assert.ok(!overlapsSlotHour(w), w);
+        });
+    });
+
+    describe("stack config files", () => {
+        const envAware = policies.filter(p => p.metadata.environmentAware).map(p => p.name).sort();
+
+        for (const env of ENVIRONMENTS) {
+            it(`policy/config/${env}.json names only real policies, and sets environment=${env} on the environment-aware ones`, () => {
+                const config = loadPackConfig(env);
+                for (const [key, value] of Object.entries(config)) {
+                    if (key === "all") continue;
+                    assert.ok(policyByName(key), `unknown policy ${key}`);
+                    if (typeof value !== "string" && value.enforcementLevel) assert.ok(["advisory", "mandatory", "disabled"].includes(value.enforcementLevel));
+                }
+                const withEnv = policies.filter(p => policyConfigOf(p, config).environment === env).map(p => p.name).sort();
+                assert.deepStrictEqual(withEnv, envAware);
+            });
+        }
+
+        it("makes every policy mandatory in prod and dr, and keeps code levels in dev", () => {
+            for (const env of ["prod", "dr"] as const) {
+                const config = loadPackConfig(env);
+                assert.deepStrictEqual(policies.filter(p => enforcementLevelOf(p, config) !== "mandatory").map(p => p.name), []);
+            }
+            const dev = loadPackConfig("dev");
+            assert.deepStrictEqual(policies.filter(p => enforcementLevelOf(p, dev) !== p.enforcementLevel).map(p => p.name), []);
+        });
+
+        it("resolves levels like the CLI: per-policy over all over code", () => {
+            const p = policyByName("security-group-descriptions")!;
+            assert.strictEqual(enforcementLevelOf(p, {}), "advisory");
+            assert.strictEqual(enforcementLevelOf(p, { all: "mandatory" }), "mandatory");
+            assert.strictEqual(enforcementLevelOf(p, { all: "mandatory", [p.name]: "disabled" }), "disabled");
+            assert.strictEqual(enforcementLevelOf(p, { all: "disabled", [p.name]: { enforcementLevel: "advisory" } }), "advisory");
+        });
+    });
+
+    describe("docs/policies.md", () => {
+        it("is up to date with policies (run `npm run docs:policies`)", () => {
+            const current = fs.readFileSync(DOC_PATH, "utf8");
+            assert.ok(current.includes(MARKER), "the generated-table marker is missing");
+            assert.ok(!isStale(current), "docs/policies.md is stale: run `npm run docs:policies`");
+            for (const p of policies) assert.ok(current.includes(`| \`${p.name}\` |`), p.name);
+        });
+        it("detects a stale table", () => {
+            const current = fs.readFileSync(DOC_PATH, "utf8");
+            const edited = current.replace("| `kms-key-rotation` |", "| `kms-key-rotation-old` |");
+            assert.ok(isStale(edited));
+            assert.strictEqual(renderDocument(edited), current);
+        });
+        it("PulumiPolicy.yaml sits next to the pack", () => {
+            assert.ok(fs.existsSync(path.join(__dirname, "..", "..", "policy", "PulumiPolicy.yaml")));
+        });
+    });
+});
