@@ -51,7 +51,7 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /** Run the program once; runs are serialised because the Pulumi runtime is process-global. */
 export function runProgram(opts: RunOptions): Promise<RunResult> {
-    const run = queue.then(() => runOnce(opts));
+    const run = queue.then(() => withPlainStackTraces(() => runOnce(opts)));
     queue = run.catch(() => undefined);
     return run;
 }
@@ -96,11 +96,26 @@ function providerUrn(ref: string): string | undefined {
     return i > 0 ? ref.slice(0, i) : ref;
 }
 
-function clearProgramCache(): void {
-    for (const key of Object.keys(require.cache)) {
-        if (key.startsWith(PROJECT_DIR) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}tools${path.sep}`)) {
-            delete require.cache[key];
-        }
+/**
+ * Forget the program module so the next `require` runs it again. Component modules hold no state
+ * of their own, so they stay loaded (re-compiling them would dominate the cost of a plan).
+ */
+function clearProgramCache(program: string): void {
+    delete require.cache[require.resolve(program)];
+}
+
+/**
+ * The SDK records `new Error().stack` for every promise and resource. Under ts-node each of those
+ * goes through source-map-support, which costs more than everything else in a plan; V8's own
+ * formatter (no source maps) is used while the program runs and restored afterwards.
+ */
+async function withPlainStackTraces<T>(run: () => Promise<T>): Promise<T> {
+    const saved = Error.prepareStackTrace;
+    Error.prepareStackTrace = undefined;
+    try {
+        return await run();
+    } finally {
+        Error.prepareStackTrace = saved;
     }
 }
 
@@ -191,8 +206,8 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
         registerOutputs(req, callback);
     };
 
-    clearProgramCache();
     const program = opts.program ?? DEFAULT_PROGRAM;
+    clearProgramCache(program);
     let exported: unknown;
     try {
         exported = await pulumi.runtime.runInPulumiStack(async () => {

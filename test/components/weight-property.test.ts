@@ -40,7 +40,7 @@ for (const stack of ["prod", "staging"]) {
                 assert.deepEqual(groups, live === "blue" ? [100 - weight, weight] : [weight, 100 - weight]);
                 // Only the HTTPS listener moves with the weight; the test listener moves only with the colour.
                 const expected = live === "blue" ? ["https"] : ["https", "test"];
-                assert.deepEqual(changed.map((u) => u.split("::").pop()!.replace(/^tms-traffic-/, "")).sort(), weight === 0 && live === "blue" ? [] : expected);
+                assert.deepEqual(changed.map((u) => u.split("::").pop()!.replace(/^tms-traffic-/, "")).sort(), expected);
             });
         }
     });
