@@ -19,6 +19,7 @@ import {
     parseWeeklyWindow,
     parseDailyWindow,
 } from "./aws-limits";
+import { resolveRolloutSettings, RolloutSettings, RolloutSettingsError } from "../automation/settings";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod", "dr"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -283,6 +284,8 @@ export type StackConfig = Omit<TmsParsed, "services" | "deployment"> & {
     stack: string;
     region: string;
     services: ServiceConfig[];
+    /** `tms:rollout` applied over the guide's defaults for this stack's strategy. */
+    rolloutSettings: RolloutSettings;
     deployment: TmsParsed["deployment"] & {
         /** Colours this strategy deploys: ["blue"] for rolling, both otherwise. */
         colours: Colour[];
@@ -505,8 +508,20 @@ export function loadStackConfig(raw: Record<string, string>, source: string, sta
     else if (!AWS_REGIONS.includes(region)) problems.push({ key: "aws:region", message: `${render(region)} is not an AWS region` });
 
     const parsed = tmsSchema.safeParse(tms);
+    let rolloutSettings: RolloutSettings | undefined;
     if (!parsed.success) problems.push(...problemsFromZod(parsed.error, tms));
-    else problems.push(...crossChecks(parsed.data, region ?? ""));
+    else {
+        problems.push(...crossChecks(parsed.data, region ?? ""));
+        try {
+            rolloutSettings = resolveRolloutSettings(parsed.data.deployment.strategy, parsed.data.rollout);
+        } catch (e) {
+            if (!(e instanceof RolloutSettingsError)) throw e;
+            for (const line of e.problems) {
+                const i = line.indexOf(": ");
+                problems.push({ key: line.slice(0, i), message: line.slice(i + 2) });
+            }
+        }
+    }
     if (problems.length) throw new ConfigError(source, problems);
 
     const t = parsed.data!;
@@ -533,6 +548,7 @@ export function loadStackConfig(raw: Record<string, string>, source: string, sta
         ...t,
         stack,
         region: region!,
+        rolloutSettings: rolloutSettings!,
         services,
         deployment: { ...t.deployment, colours, candidate },
     };

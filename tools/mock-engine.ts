@@ -111,7 +111,7 @@ function clearProgramCache(program: string): void {
  */
 async function withPlainStackTraces<T>(run: () => Promise<T>): Promise<T> {
     const saved = Error.prepareStackTrace;
-    Error.prepareStackTrace = undefined;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
     try {
         return await run();
     } finally {

@@ -44,6 +44,7 @@ describe("stack config", () => {
                 assert.equal(c.dr.rtoMinutes, 60);
                 assert.equal(c.dr.rpoMinutes, 5);
                 assert.deepEqual(c.deployment.colours, stack === "dev" ? ["blue"] : ["blue", "green"]);
+                assert.deepEqual(c.rolloutSettings.steps.map((x) => x.weight), stack === "dev" ? [] : stack === "staging" ? [50, 100] : [10, 30, 50, 100]);
                 assert.deepEqual(c.services[0].migrationCommand, ["python", "manage.py", "migrate", "--database", "mongodb"]);
             });
         }
@@ -107,6 +108,8 @@ describe("stack config", () => {
                 /^Pulumi\.prod\.yaml: tms:compute\.desiredCount: 4 is below tms:compute\.minimumCount 6$/],
             ["TLS policy that is not TLS 1.3", "prod", (c) => { c["tms:traffic"].sslPolicy = "ELBSecurityPolicy-2016-08"; },
                 /^Pulumi\.prod\.yaml: tms:traffic\.sslPolicy: "ELBSecurityPolicy-2016-08" must be a TLS 1\.3 ELB security policy/],
+            ["rollout override the engine rejects", "prod", (c) => { c["tms:rollout"] = { analysis: { minErrors: -1 } }; },
+                /^Pulumi\.prod\.yaml: tms:rollout\.analysis\.minErrors: /],
             ["wrong value type", "prod", (c) => { c["tms:database"].instances = "five"; },
                 /^Pulumi\.prod\.yaml: tms:database\.instances: "five" must be a whole number from 1 to 16$/],
         ];
