@@ -139,6 +139,7 @@ export class Network extends pulumi.ComponentResource {
                 fromPort: r.port,
                 toPort: r.port,
                 description: r.description,
+                tags: serviceTags("network"),
                 ...(r.cidr
                     ? (r.cidr.includes(":") ? { cidrIpv6: r.cidr } : { cidrIpv4: r.cidr })
                     : { referencedSecurityGroupId: groups[r.peer!].id }),

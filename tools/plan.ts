@@ -7,7 +7,8 @@
  * Exit codes: 0 planned (and, with --policy, no mandatory violation); 1 bad input, bad config or a
  * mandatory policy violation.
  */
-import { ConfigError, loadStackConfig } from "../components/config";
+import { ConfigError, loadStackConfig, StackConfig } from "../components/config";
+import { policyReport } from "./plan-policy";
 import { planStack, RunResult } from "./mock-engine";
 import type { RecordedResource } from "./record";
 import { readStackFile, StackFileError, stackFilePath } from "./stack-file";
@@ -111,17 +112,18 @@ export function formatPlan(result: RunResult): string {
 }
 
 /** Validate the stack file first so that bad config prints its problems and nothing else. */
-export function validateStackFile(args: PlanArgs): void {
+export function validateStackFile(args: PlanArgs): StackConfig {
     const source = args.configFile ?? `Pulumi.${args.stack}.yaml`;
     const file = readStackFile(args.configFile ?? stackFilePath(args.stack), source);
-    loadStackConfig(file.config, source, args.stack);
+    return loadStackConfig(file.config, source, args.stack);
 }
 
 export async function main(argv: string[]): Promise<number> {
     let args: PlanArgs;
+    let config: StackConfig;
     try {
         args = parsePlanArgs(argv);
-        validateStackFile(args);
+        config = validateStackFile(args);
     } catch (e) {
         if (e instanceof UsageError || e instanceof StackFileError || e instanceof ConfigError) {
             process.stderr.write(e.message + "\n");
@@ -131,18 +133,18 @@ export async function main(argv: string[]): Promise<number> {
     }
     const result = await planStack(args.stack, args.configFile);
     let exitCode = 0;
-    let policyReport: { text: string; json: unknown } | undefined;
+    let policyReport_: { text: string; json: unknown } | undefined;
     if (args.policy) {
-        // Wired to the CrossGuard policies by the policy-pack issue.
-        process.stderr.write("--policy: the policy pack is not part of this build yet\n");
-        return 1;
+        const report = policyReport(result, config);
+        policyReport_ = { text: report.text, json: report.violations };
+        if (report.mandatory) exitCode = 1;
     }
     if (args.json) {
         const { secretInputs: _s, ...record } = result;
-        process.stdout.write(JSON.stringify(policyReport ? { ...record, policy: policyReport.json } : record, null, 2) + "\n");
+        process.stdout.write(JSON.stringify(policyReport_ ? { ...record, policy: policyReport_.json } : record, null, 2) + "\n");
     } else {
         process.stdout.write(formatPlan(result) + "\n");
-        if (policyReport) process.stdout.write("\n" + policyReport.text + "\n");
+        if (policyReport_) process.stdout.write("\n" + policyReport_.text + "\n");
     }
     return exitCode;
 }
