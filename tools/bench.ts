@@ -11,6 +11,8 @@ import * as path from "path";
 import { runProgram } from "./mock-engine";
 import { readStackFile, stackFilePath } from "./stack-file";
 import { parseConfigValue } from "../components/config";
+import { diffPlans, LISTENER_TYPES } from "./diff";
+import { benchEngine } from "../automation/bench-engine";
 
 const STACKS = ["dev", "staging", "prod", "dr"];
 const BASELINE = path.join(__dirname, "bench-baseline-program.ts");
@@ -67,8 +69,8 @@ async function main(): Promise<void> {
     const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
     if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive whole number");
 
-    // Warm the module caches so the first stack does not pay for loading @pulumi/aws.
-    await runProgram({ stack: "dev", config: stackConfig("dev") });
+    // Warm the module caches (and dr's reference to prod's plan) so no stack pays for loading.
+    for (const stack of STACKS) await runProgram({ stack, config: stackConfig(stack) });
     await runProgram({ stack: "bench", config: { "bench:count": "10" }, program: BASELINE });
 
     const rows: Record<string, any>[] = [];
@@ -95,6 +97,30 @@ async function main(): Promise<void> {
         scaling.push({ services: n, resources: m.resources, planMs: Math.round(m.ms), msPerResource: +(m.ms / m.resources).toFixed(2) });
     }
 
+    // What each canary weight step updates in prod (both colours running, as during a release).
+    const atWeight = (weight: number) => {
+        const cfg = stackConfig("prod");
+        const d = parseConfigValue(cfg["tms:deployment"]) as any;
+        d.weight = weight;
+        d.green.running = true;
+        return runProgram({ stack: "prod", config: { ...cfg, "tms:deployment": JSON.stringify(d) } });
+    };
+    const weightSteps: Record<string, any>[] = [];
+    let previous = await atWeight(0);
+    for (const weight of [10, 30, 50, 100]) {
+        const next = await atWeight(weight);
+        const d = diffPlans(previous.resources, next.resources);
+        weightSteps.push({
+            step: `${weightSteps.length ? weightSteps[weightSteps.length - 1].to : 0}→${weight}`,
+            to: weight,
+            updated: d.changed.length + d.added.length + d.removed.length,
+            listeners: d.changed.filter((r) => LISTENER_TYPES.has(r.type)).length,
+            other: d.changed.filter((r) => !LISTENER_TYPES.has(r.type)).length + d.added.length + d.removed.length,
+        });
+        previous = next;
+    }
+    const engine = await benchEngine(1000);
+
     const table = (title: string, data: Record<string, any>[]) => {
         const cols = Object.keys(data[0]);
         const widths = cols.map((c) => Math.max(c.length, ...data.map((r) => String(r[c]).length)));
@@ -105,7 +131,11 @@ async function main(): Promise<void> {
     };
     table(`Offline plan per stack (median of ${runs}; ratio = plan ms/resource ÷ plain ms/resource, target ≤ 1.3)`, rows);
     table("Scaling with the number of services (prod config)", scaling);
-    console.log("BENCH " + JSON.stringify({ stacks: rows, scaling }));
+    table("Resources each canary weight step updates (prod; target: listeners only)", weightSteps.map(({ to: _to, ...r }) => r));
+    console.log(engine.table);
+    console.log("");
+    const { table: _t, ...engineFigures } = engine;
+    console.log("BENCH " + JSON.stringify({ stacks: rows, scaling, weightSteps, engine: engineFigures }));
 }
 
 if (require.main === module) {

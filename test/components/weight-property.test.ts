@@ -1,14 +1,12 @@
 import { strict as assert } from "assert";
+import { diffPlans, LISTENER_TYPES } from "../../tools/diff";
 import { planWith, Plan } from "../harness";
 
-const LISTENER_TYPES = new Set(["aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule"]);
-
-/** URNs whose inputs differ between two plans; throws if the resource sets differ. */
+/** URNs whose inputs differ between two plans; fails if the resource sets differ. */
 function changedUrns(a: Plan, b: Plan): string[] {
-    const inputs = (p: Plan) => new Map(p.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
-    const ia = inputs(a), ib = inputs(b);
-    assert.deepEqual([...ia.keys()].sort(), [...ib.keys()].sort(), "the set of resources changed");
-    return [...ia.keys()].filter((urn) => ia.get(urn) !== ib.get(urn));
+    const d = diffPlans(a.resources, b.resources);
+    assert.deepEqual([d.added, d.removed], [[], []], "the set of resources changed");
+    return d.changed.map((r) => r.urn);
 }
 
 /**
