@@ -1,0 +1,206 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { serviceTags } from "./naming";
+import { SecureBucket } from "./secure-bucket";
+
+/** Header CloudFront adds to every origin request; the ALBs answer 403 without it. */
+export const ORIGIN_VERIFY_HEADER = "X-Origin-Verify";
+/** AWS managed cache and origin-request policies (ids are fixed by AWS). */
+export const MANAGED = {
+    cachingDisabled: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    cachingOptimized: "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    allViewerExceptHostHeader: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+};
+/** AWS managed WAF rule groups in front of the application. */
+export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"];
+
+export interface ContentDeliveryArgs {
+    environment: string;
+    region: string;
+    /** Viewer host name (the distribution's alias; its DNS record points here). */
+    hostName: string;
+    hostedZoneId: pulumi.Input<string>;
+    /** The failover name (PRIMARY prod / SECONDARY dr) the distribution uses as its ALB origin. */
+    originName: string;
+    /** WAF rate-based rule: requests per 5 minutes per client IP before blocking. */
+    rateLimitPer5Minutes: number;
+    priceClass: string;
+    /** Bucket receiving the static bucket's server access logs. */
+    accessLogBucket: pulumi.Input<string>;
+    protect: boolean;
+}
+
+/** The WAF rules: AWS managed groups, then the rate limit. */
+export function wafRules(rateLimit: number, metricPrefix: string): aws.types.input.wafv2.WebAclRule[] {
+    const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${metric}` });
+    return [
+        ...MANAGED_RULE_GROUPS.map((group, i) => ({
+            name: group,
+            priority: i + 1,
+            overrideAction: { none: {} },
+            statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+            visibilityConfig: visibility(group),
+        })),
+        {
+            name: "rate-limit-per-ip",
+            priority: MANAGED_RULE_GROUPS.length + 1,
+            action: { block: {} },
+            statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: "IP" } },
+            visibilityConfig: visibility("rate-limit"),
+        },
+    ];
+}
+
+/**
+ * CloudFront in front of the ALB (through the failover name, HTTPS only, a secret origin header) and
+ * of the static-asset bucket (origin access control), with a us-east-1 certificate, TLS 1.2+ for
+ * viewers, logging and a WAF web ACL. Prod only.
+ */
+export class ContentDelivery extends pulumi.ComponentResource {
+    readonly distributionId: pulumi.Output<string>;
+    readonly distributionArn: pulumi.Output<string>;
+    readonly domainName: pulumi.Output<string>;
+    /** The header value the ALBs require; a Pulumi secret. */
+    readonly originVerifyHeader: pulumi.Output<string>;
+    readonly staticBucketName: pulumi.Output<string>;
+
+    constructor(name: string, args: ContentDeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:edge:ContentDelivery", name, {}, opts);
+        if (args.rateLimitPer5Minutes < 100) throw new Error(`ContentDelivery ${name}: rateLimitPer5Minutes ${args.rateLimitPer5Minutes} is below WAF's minimum of 100`);
+        // CloudFront's certificate and web ACL must live in us-east-1, whatever the stack's region.
+        const useEast1 = args.region === "us-east-1"
+            ? {}
+            : { provider: new aws.Provider(`${name}-us-east-1`, { region: "us-east-1" }, { parent: this }) };
+
+        const secret = new random.RandomPassword(`${name}-origin-secret`, { length: 48, special: false }, { parent: this });
+        this.originVerifyHeader = pulumi.secret(secret.result);
+
+        const certificate = new aws.acm.Certificate(`${name}-certificate`, {
+            domainName: args.hostName,
+            validationMethod: "DNS",
+            tags: serviceTags("edge"),
+        }, { parent: this, ...useEast1 });
+        const option = certificate.domainValidationOptions.apply((o) => o[0]);
+        const validationRecord = new aws.route53.Record(`${name}-certificate-validation`, {
+            zoneId: args.hostedZoneId,
+            name: option.apply((o) => o.resourceRecordName!),
+            type: option.apply((o) => o.resourceRecordType!),
+            records: [option.apply((o) => o.resourceRecordValue!)],
+            ttl: 300,
+            allowOverwrite: true,
+        }, { parent: this });
+        const validation = new aws.acm.CertificateValidation(`${name}-certificate-validated`, {
+            certificateArn: certificate.arn,
+            validationRecordFqdns: [validationRecord.fqdn],
+        }, { parent: this, ...useEast1 });
+
+        const waf = new aws.wafv2.WebAcl(`${name}-waf`, {
+            scope: "CLOUDFRONT",
+            description: `tms ${args.environment} edge protection`,
+            defaultAction: { allow: {} },
+            rules: wafRules(args.rateLimitPer5Minutes, `tms-${args.environment}`),
+            visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `tms-${args.environment}-waf` },
+            tags: serviceTags("edge"),
+        }, { parent: this, ...useEast1 });
+
+        // Standard logging writes with ACLs, hence BucketOwnerPreferred on this bucket alone.
+        const logs = new SecureBucket(`${name}-logs`, {
+            role: "cdn-logs",
+            service: "edge",
+            lifecycle: [{ id: "expire-logs", status: "Enabled", filter: {}, expiration: { days: 365 }, noncurrentVersionExpiration: { noncurrentDays: 30 } }],
+            objectOwnership: "BucketOwnerPreferred",
+            protect: args.protect,
+        }, { parent: this });
+        // Static assets are public content behind CloudFront; SSE-S3 avoids granting CloudFront a KMS key.
+        const assets = new SecureBucket(`${name}-static`, {
+            role: "static-assets",
+            service: "edge",
+            lifecycle: [{ id: "age-noncurrent", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } }],
+            logTo: { bucket: args.accessLogBucket, prefix: "static/" },
+            deferPolicy: true,
+            protect: args.protect,
+        }, { parent: this });
+        const oac = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
+            name: `tms-${args.environment}-static`,
+            description: "CloudFront reads the static-asset bucket; the bucket stays private",
+            originAccessControlOriginType: "s3",
+            signingBehavior: "always",
+            signingProtocol: "sigv4",
+        }, { parent: this });
+
+        const distribution = new aws.cloudfront.Distribution(`${name}-distribution`, {
+            enabled: true,
+            isIpv6Enabled: true,
+            httpVersion: "http2and3",
+            comment: `tms ${args.environment}`,
+            aliases: [args.hostName],
+            priceClass: args.priceClass,
+            webAclId: waf.arn,
+            origins: [
+                {
+                    originId: "alb",
+                    domainName: args.originName,
+                    customOriginConfig: {
+                        httpPort: 80,
+                        httpsPort: 443,
+                        originProtocolPolicy: "https-only",
+                        originSslProtocols: ["TLSv1.2"],
+                        originReadTimeout: 30,
+                        originKeepaliveTimeout: 5,
+                    },
+                    customHeaders: [{ name: ORIGIN_VERIFY_HEADER, value: this.originVerifyHeader }],
+                },
+                { originId: "static", domainName: assets.regionalDomainName, originAccessControlId: oac.id },
+            ],
+            defaultCacheBehavior: {
+                targetOriginId: "alb",
+                viewerProtocolPolicy: "redirect-to-https",
+                allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+                cachedMethods: ["GET", "HEAD"],
+                cachePolicyId: MANAGED.cachingDisabled,
+                originRequestPolicyId: MANAGED.allViewerExceptHostHeader,
+                compress: true,
+            },
+            orderedCacheBehaviors: [{
+                pathPattern: "/static/*",
+                targetOriginId: "static",
+                viewerProtocolPolicy: "redirect-to-https",
+                allowedMethods: ["GET", "HEAD"],
+                cachedMethods: ["GET", "HEAD"],
+                cachePolicyId: MANAGED.cachingOptimized,
+                compress: true,
+            }],
+            viewerCertificate: {
+                acmCertificateArn: validation.certificateArn,
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: "TLSv1.2_2021",
+            },
+            loggingConfig: { bucket: logs.domainName, prefix: `cloudfront/${args.environment}/`, includeCookies: false },
+            restrictions: { geoRestriction: { restrictionType: "none" } },
+            tags: serviceTags("edge"),
+        }, { parent: this });
+
+        assets.attachPolicy(pulumi.all([assets.arn, distribution.arn]).apply(([bucketArn, distributionArn]) => [{
+            Sid: "CloudFrontReadsThroughOac",
+            Effect: "Allow",
+            Principal: { Service: "cloudfront.amazonaws.com" },
+            Action: "s3:GetObject",
+            Resource: `${bucketArn}/*`,
+            Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
+        }]));
+
+        new aws.route53.Record(`${name}-alias`, {
+            zoneId: args.hostedZoneId,
+            name: args.hostName,
+            type: "A",
+            aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+        }, { parent: this });
+
+        this.distributionId = distribution.id;
+        this.distributionArn = distribution.arn;
+        this.domainName = distribution.domainName;
+        this.staticBucketName = assets.bucketName;
+        this.registerOutputs({ distributionId: this.distributionId, domainName: this.domainName });
+    }
+}

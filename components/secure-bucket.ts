@@ -1,0 +1,123 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { serviceTags } from "./naming";
+
+/** One IAM policy statement. */
+export type Statement = Record<string, any>;
+
+/** Deny every request that does not use TLS. */
+export function denyInsecureTransport(bucketArn: string): Statement {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+export interface SecureBucketArgs {
+    /** What the bucket is for (tag `BucketRole`). */
+    role: string;
+    /** Tag `Service`. */
+    service: string;
+    /** SSE-KMS with this key and bucket keys; SSE-S3 when absent (log buckets: log delivery cannot write SSE-KMS). */
+    kmsKeyArn?: pulumi.Input<string>;
+    lifecycle: aws.types.input.s3.BucketLifecycleConfigurationRule[];
+    /** Server access logs of this bucket go to `logTo` under `logPrefix`; absent for log buckets themselves. */
+    logTo?: { bucket: pulumi.Input<string>; prefix: string };
+    /**
+     * Statements added to the TLS-only policy, given the bucket's ARN (log delivery grants).
+     * S3 allows one policy per bucket, so every grant on the bucket goes through here.
+     */
+    statements?: (bucketArn: pulumi.Output<string>) => pulumi.Input<Statement[]>;
+    /**
+     * Leave the policy to a later `attachPolicy` call, for grants that name a resource created after
+     * the bucket (CloudFront's origin access names the distribution, which names the bucket).
+     */
+    deferPolicy?: boolean;
+    /**
+     * BucketOwnerEnforced (ACLs off) by default. CloudFront standard logging still writes with ACLs, so
+     * its log bucket uses BucketOwnerPreferred.
+     */
+    objectOwnership?: "BucketOwnerEnforced" | "BucketOwnerPreferred";
+    /** `protect` and `retainOnDelete` the bucket (staging, prod, dr). */
+    protect: boolean;
+}
+
+/**
+ * An S3 bucket with every control the policy pack asks for: versioning, default encryption, all four
+ * public-access-block flags, ownership controls, a TLS-only policy, lifecycle and access logging.
+ */
+export class SecureBucket extends pulumi.ComponentResource {
+    readonly bucket: aws.s3.Bucket;
+    readonly versioning: aws.s3.BucketVersioning;
+    readonly bucketName: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+    readonly regionalDomainName: pulumi.Output<string>;
+    readonly domainName: pulumi.Output<string>;
+    private readonly baseName: string;
+    private readonly publicBlock: aws.s3.BucketPublicAccessBlock;
+
+    constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:storage:SecureBucket", name, {}, opts);
+        const child = { parent: this };
+        this.bucket = new aws.s3.Bucket(name, {
+            // Autonamed: bucket names are global across every AWS account.
+            forceDestroy: false,
+            tags: serviceTags(args.service, { BucketRole: args.role }),
+        }, { ...child, protect: args.protect, retainOnDelete: args.protect });
+        const bucket = this.bucket;
+
+        this.versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
+            bucket: bucket.id,
+            versioningConfiguration: { status: "Enabled" },
+        }, child);
+        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
+            bucket: bucket.id,
+            rules: args.kmsKeyArn
+                ? [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }]
+                : [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        }, child);
+        const publicBlock = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        }, child);
+        new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
+            bucket: bucket.id,
+            rule: { objectOwnership: args.objectOwnership ?? "BucketOwnerEnforced" },
+        }, child);
+        this.baseName = name;
+        this.publicBlock = publicBlock;
+        if (!args.deferPolicy) this.attachPolicy(args.statements ? args.statements(bucket.arn) : []);
+        new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
+            bucket: bucket.id,
+            rules: args.lifecycle,
+        }, { ...child, dependsOn: [this.versioning] });
+        if (args.logTo) {
+            new aws.s3.BucketLogging(`${name}-logging`, {
+                bucket: bucket.id,
+                targetBucket: args.logTo.bucket,
+                targetPrefix: args.logTo.prefix,
+            }, child);
+        }
+        this.bucketName = bucket.bucket;
+        this.arn = bucket.arn;
+        this.regionalDomainName = bucket.bucketRegionalDomainName;
+        this.domainName = bucket.bucketDomainName;
+        this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
+    }
+
+    /** The bucket's one policy: TLS only, plus `statements`. Called once (by the constructor unless deferred). */
+    attachPolicy(statements: pulumi.Input<Statement[]>): aws.s3.BucketPolicy {
+        return new aws.s3.BucketPolicy(`${this.baseName}-policy`, {
+            bucket: this.bucket.id,
+            policy: pulumi.all([this.bucket.arn, statements]).apply(([arn, extra]) =>
+                JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn), ...(extra as Statement[])] })),
+        }, { parent: this, dependsOn: [this.publicBlock] });
+    }
+}
