@@ -98,6 +98,27 @@ export class KmsKeys extends pulumi.ComponentResource {
         }, { parent: this });
     }
 
+    /**
+     * A key for `domain` in another region, created through that region's explicit provider (prod's
+     * S3 replica bucket in us-west-2 needs a key in us-west-2: S3 cannot encrypt with a key from
+     * another region). Same rotation, deletion window, protection and policy shape as the home keys.
+     */
+    regionalKey(domain: KeyDomain, region: string, provider: pulumi.ProviderResource): aws.kms.Key {
+        const key = new aws.kms.Key(`${this.baseName}-${domain}-${region}`, {
+            description: `tms ${this.args.environment} ${domain} key (${region})`,
+            enableKeyRotation: true,
+            rotationPeriodInDays: 365,
+            deletionWindowInDays: 30,
+            policy: pulumi.output(this.args.accountId).apply((acct) => keyPolicyDocument(domain, region, acct, [])),
+            tags: serviceTags(domain),
+        }, { parent: this, provider, protect: this.args.protect, ignoreChanges: ["policy"] });
+        new aws.kms.Alias(`${this.baseName}-${domain}-${region}-alias`, {
+            name: `alias/tms-${this.args.environment}-${domain}`,
+            targetKeyId: key.keyId,
+        }, { parent: this, provider });
+        return key;
+    }
+
     arn(domain: KeyDomain): pulumi.Output<string> {
         return this.keys[domain].arn;
     }
