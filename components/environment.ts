@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
+import { DataTier } from "./data-tier";
 import { KmsKeys } from "./keys";
 import { Network } from "./network";
 
@@ -15,6 +16,8 @@ export interface EnvironmentStackArgs {
 export class EnvironmentStack extends pulumi.ComponentResource {
     readonly keys: KmsKeys;
     readonly network: Network;
+    /** Database, cache, buckets, secrets and parameters; the compute tier calls `data.forService(name)`. */
+    readonly data: DataTier;
     /** Everything the stack exports (rollout scripts and the dr stack read these). */
     readonly outputs: Record<string, pulumi.Input<any>>;
 
@@ -42,6 +45,22 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             testListenerCidrs: cfg.traffic.testListenerCidrs,
         }, { parent: this });
 
+        // dr reads prod's data outputs (global cluster, master password, replica bucket) by StackReference.
+        const primary = cfg.primaryStack ? new pulumi.StackReference(cfg.primaryStack, {}, { parent: this }) : undefined;
+        this.data = new DataTier(`${name}-data`, {
+            config: cfg,
+            network: this.network,
+            keys: this.keys,
+            accountId: identity.accountId,
+            primary: primary && cfg.database.globalCluster === "secondary" ? {
+                globalClusterId: primary.requireOutput("globalClusterId"),
+                databaseMasterPassword: pulumi.secret(primary.requireOutput("databaseMasterPassword")),
+                replicaBucketName: primary.requireOutput("replicaBucketName"),
+                replicaBucketArn: primary.requireOutput("replicaBucketArn"),
+                replicaBucketKeyArn: primary.requireOutput("replicaBucketKeyArn"),
+            } : undefined,
+        }, { parent: this });
+
         this.outputs = {
             environment: cfg.environment,
             region: cfg.region,
@@ -49,6 +68,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             privateSubnetIds: this.network.privateSubnetIds,
             publicSubnetIds: this.network.publicSubnetIds,
             isolatedSubnetIds: this.network.isolatedSubnetIds,
+            ...this.data.outputs,
         };
         this.registerOutputs(this.outputs);
     }
