@@ -2,10 +2,9 @@ import { strict as assert } from "assert";
 import { isValidAuthToken, REDIS_TOKEN_SPECIALS, replicationSettings } from "../../components/cache";
 import { loadStackConfig } from "../../components/config";
 import { flattenConfig, plan, Plan, stackConfig, STACKS } from "../harness";
-import { GUIDE, key, overlaps } from "./data-helpers";
+import { GUIDE, key, overlaps, PASSWORD } from "./data-helpers";
 
 const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
-const PASSWORD = "random:index/randomPassword:RandomPassword";
 
 describe("data: Redis", () => {
     for (const stack of STACKS) {

@@ -11,6 +11,7 @@ export const GUIDE = {
 } as const;
 
 export const KEY = "aws:kms/key:Key";
+export const PASSWORD = "random:index/randomPassword:RandomPassword";
 
 /** The home-region KMS key of a data domain (`tms-keys-<domain>`). */
 export function key(p: Plan, domain: string): RecordedResource {

@@ -4,13 +4,12 @@ import {
 } from "../../components/database";
 import { loadStackConfig } from "../../components/config";
 import { flattenConfig, plan, Plan, stackConfig, STACKS } from "../harness";
-import { GUIDE, key, overlaps } from "./data-helpers";
+import { GUIDE, key, overlaps, PASSWORD } from "./data-helpers";
 
 const CLUSTER = "aws:docdb/cluster:Cluster";
 const INSTANCE = "aws:docdb/clusterInstance:ClusterInstance";
 const GLOBAL = "aws:docdb/globalCluster:GlobalCluster";
 const PARAMS = "aws:docdb/clusterParameterGroup:ClusterParameterGroup";
-const PASSWORD = "random:index/randomPassword:RandomPassword";
 
 describe("data: DocumentDB", () => {
     for (const stack of STACKS) {

@@ -4,12 +4,11 @@ import { parameterSpecs, SENSITIVE_NAME } from "../../components/secrets";
 import { runProgram, RunResult } from "../../tools/mock-engine";
 import { readStackFile, stackFilePath } from "../../tools/stack-file";
 import { plan, Plan, planWith, STACKS } from "../harness";
-import { GUIDE, key, pathsOf, underSecret } from "./data-helpers";
+import { GUIDE, key, PASSWORD, pathsOf, underSecret } from "./data-helpers";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
 const VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 const PARAM = "aws:ssm/parameter:Parameter";
-const PASSWORD = "random:index/randomPassword:RandomPassword";
 const ENV_NAME = { dev: "development", staging: "staging", prod: "production", dr: "production" } as const;
 const SERVICES = ["api-gateway", "task-service"];
 
