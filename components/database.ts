@@ -179,8 +179,9 @@ export class DocumentDbCluster extends pulumi.ComponentResource {
         }, {
             ...stateful,
             additionalSecretOutputs: ["masterPassword"],
-            // A secondary's replication source is managed by the global cluster (failover/switchover).
-            ignoreChanges: db.globalCluster === "secondary" ? ["replicationSourceIdentifier"] : [],
+            // After a regional failover ("detach and promote") the secondary leaves the global cluster on
+            // purpose; a later `pulumi up` must not try to re-attach the now-writable cluster.
+            ignoreChanges: db.globalCluster === "secondary" ? ["globalClusterIdentifier"] : [],
         });
 
         this.instances = Array.from({ length: db.instances }, (_, i) => new aws.docdb.ClusterInstance(`${name}-instance-${i + 1}`, {

@@ -108,14 +108,15 @@ export function replicationPolicy(p: {
                 Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: p.sourceKeyArn,
                 Condition: {
                     StringEquals: { "kms:ViaService": `s3.${p.sourceRegion}.amazonaws.com` },
-                    StringLike: { "kms:EncryptionContext:aws:s3:arn": `${p.sourceArn}/*` },
+                    // With S3 Bucket Keys the context is the bucket ARN; objects written before them carry their own ARN.
+                    StringLike: { "kms:EncryptionContext:aws:s3:arn": [p.sourceArn, `${p.sourceArn}/*`] },
                 },
             },
             {
                 Sid: "EncryptReplica", Effect: "Allow", Action: "kms:Encrypt", Resource: p.replicaKeyArn,
                 Condition: {
                     StringEquals: { "kms:ViaService": `s3.${p.destinationRegion}.amazonaws.com` },
-                    StringLike: { "kms:EncryptionContext:aws:s3:arn": `${p.destinationArn}/*` },
+                    StringLike: { "kms:EncryptionContext:aws:s3:arn": [p.destinationArn, `${p.destinationArn}/*`] },
                 },
             },
         ],

@@ -107,7 +107,7 @@ describe("data: DocumentDB", () => {
             assert.equal(dr.ofType(PASSWORD).filter((r) => r.name.includes("database")).length, 0);
             assert.ok(dr.dependsOn(cluster, "kmsKeyId", key(dr, "database")));
             assert.match(cluster.inputs.kmsKeyId, /^arn:aws:kms:us-west-2:/);
-            assert.ok(cluster.options.ignoreChanges?.includes("replicationSourceIdentifier"));
+            assert.ok(cluster.options.ignoreChanges?.includes("globalClusterIdentifier"));
             assert.equal(dr.outputs.globalClusterId, undefined);
         });
 

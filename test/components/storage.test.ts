@@ -182,9 +182,12 @@ describe("data: S3 buckets", () => {
             const decrypt = byAction.get("kms:Decrypt")![0];
             assert.equal(decrypt.Resource, key(p, "storage").outputs.arn);
             assert.equal(decrypt.Condition.StringEquals["kms:ViaService"], "s3.us-east-1.amazonaws.com");
+            // Bucket keys are on: the encryption context is the bucket ARN (object ARNs for older objects).
+            assert.deepEqual(decrypt.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"], [app, `${app}/*`]);
             const encrypt = byAction.get("kms:Encrypt")![0];
             assert.equal(encrypt.Resource, replicaKey.outputs.arn);
             assert.equal(encrypt.Condition.StringEquals["kms:ViaService"], "s3.us-west-2.amazonaws.com");
+            assert.deepEqual(encrypt.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"], [replica.outputs.arn, `${replica.outputs.arn}/*`]);
             for (const s of policy.Statement) assert.notEqual(s.Resource, "*");
         });
 
