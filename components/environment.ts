@@ -18,6 +18,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
     readonly network: Network;
     /** Database, cache, buckets, secrets and parameters; the compute tier calls `data.forService(name)`. */
     readonly data: DataTier;
+    /** dr only: the prod stack (`tms:primaryStack`). Reuse it; a second StackReference of the same name would collide. */
+    readonly primary?: pulumi.StackReference;
     /** Everything the stack exports (rollout scripts and the dr stack read these). */
     readonly outputs: Record<string, pulumi.Input<any>>;
 
@@ -47,6 +49,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
 
         // dr reads prod's data outputs (global cluster, master password, replica bucket) by StackReference.
         const primary = cfg.primaryStack ? new pulumi.StackReference(cfg.primaryStack, {}, { parent: this }) : undefined;
+        this.primary = primary;
         this.data = new DataTier(`${name}-data`, {
             config: cfg,
             network: this.network,

@@ -4,7 +4,7 @@ import {
 } from "../../components/database";
 import { loadStackConfig } from "../../components/config";
 import { flattenConfig, plan, Plan, stackConfig, STACKS } from "../harness";
-import { GUIDE, key, overlaps, PASSWORD } from "./data-helpers";
+import { GUIDE, key, KEY, overlaps, PASSWORD } from "./data-helpers";
 
 const CLUSTER = "aws:docdb/cluster:Cluster";
 const INSTANCE = "aws:docdb/clusterInstance:ClusterInstance";
@@ -72,8 +72,8 @@ describe("data: DocumentDB", () => {
                 else assert.equal(c.finalSnapshotIdentifier, undefined);
             });
 
-            it(`${GUIDE[stack].protect ? "protects" : "does not protect"} the cluster, its instances and the keys`, () => {
-                for (const r of [p.one(CLUSTER), ...p.ofType(INSTANCE), ...p.ofType(GLOBAL), key(p, "database")]) {
+            it(`${GUIDE[stack].protect ? "protects" : "does not protect"} the cluster, its instances and every KMS key`, () => {
+                for (const r of [p.one(CLUSTER), ...p.ofType(INSTANCE), ...p.ofType(GLOBAL), ...p.ofType(KEY)]) {
                     assert.equal(r.options.protect, g.protect, `${r.name} protect`);
                 }
             });
