@@ -211,30 +211,29 @@ export class StorageBuckets extends pulumi.ComponentResource {
             forceDestroy: false,
             tags: serviceTags("storage", { BucketRole: spec.role }),
         }, { ...child, protect: this.args.protect, retainOnDelete: this.args.protect });
-        const of = { ...child, dependsOn: [bucket] };
 
         const versioning = new aws.s3.BucketVersioning(`${n}-versioning`, {
             bucket: bucket.id,
             versioningConfiguration: { status: "Enabled" },
-        }, of);
+        }, child);
         new aws.s3.BucketServerSideEncryptionConfiguration(`${n}-encryption`, {
             bucket: bucket.id,
             rules: spec.kmsKeyArn
                 ? [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: spec.kmsKeyArn }, bucketKeyEnabled: true }]
                 // S3 server access logging cannot deliver to a bucket whose default encryption is SSE-KMS.
                 : [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        }, of);
+        }, child);
         const publicBlock = new aws.s3.BucketPublicAccessBlock(`${n}-public-access`, {
             bucket: bucket.id,
             blockPublicAcls: true,
             blockPublicPolicy: true,
             ignorePublicAcls: true,
             restrictPublicBuckets: true,
-        }, of);
+        }, child);
         new aws.s3.BucketOwnershipControls(`${n}-ownership`, {
             bucket: bucket.id,
             rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, of);
+        }, child);
         new aws.s3.BucketPolicy(`${n}-policy`, {
             bucket: bucket.id,
             policy: pulumi.all([bucket.arn, this.args.accountId, ...(spec.logSources ?? [])]).apply(([arn, acct, ...sources]) =>
