@@ -151,6 +151,12 @@ const databaseSchema = z.strictObject({
     preferredBackupWindow: dailyWindow(30),
     preferredMaintenanceWindow: weeklyWindow(30),
     deletionProtection: bool(),
+    /**
+     * Take a final snapshot when the cluster is deleted or replaced. Independent of
+     * deletionProtection on purpose: turning protection off to remove a cluster must not also
+     * drop its last snapshot. Only dev (disposable data) sets false.
+     */
+    finalSnapshot: bool().default(true),
     /** primary: this stack creates the global cluster; secondary: joins the primary's (dr). */
     globalCluster: oneOf(["none", "primary", "secondary"] as const, "a global cluster role"),
 });

@@ -1,63 +1,86 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
 import type { Colour, StackConfig } from "./config";
-import type { ServiceDataAccess } from "./contracts";
+import { DataTier } from "./data-tier";
+import { RegionalFailover } from "./dns";
 import { KmsKeys } from "./keys";
-import { parameterName, secretName } from "./naming";
 import { Network } from "./network";
+import type { PrimaryOutputs } from "./primary";
 import { ContainerRegistry } from "./registry";
-import { ApplicationService } from "./service";
+import { ApplicationService, ColourSettings } from "./service";
 import { PublicTraffic } from "./traffic";
 
 export interface EnvironmentStackArgs {
     config: StackConfig;
+    /** dr only: prod's outputs, read (and checked) through `tms:primaryStack`. */
+    primary?: PrimaryOutputs;
 }
 
 /**
- * One whole environment: keys, network, data tier, compute, traffic, edge, access and monitoring,
- * composed from the stack config. `index.ts` creates exactly one and exports its outputs.
+ * One whole environment: keys, network, data tier, compute, traffic, edge, DNS failover, access and
+ * monitoring, composed from the stack config. `index.ts` creates exactly one and exports its outputs.
  */
 export class EnvironmentStack extends pulumi.ComponentResource {
     readonly keys: KmsKeys;
     readonly network: Network;
+    /** Database, cache, buckets, secrets and parameters; services get `data.forService(name)`. */
+    readonly data: DataTier;
     readonly registry: ContainerRegistry;
     readonly cluster: EcsCluster;
     readonly traffic: PublicTraffic;
     readonly services: Record<string, ApplicationService> = {};
+    /** Prod only (`tms:cdn.enabled`). */
+    readonly cdn?: ContentDelivery;
+    /** Prod (PRIMARY) and dr (SECONDARY). */
+    readonly failover?: RegionalFailover;
     /** Everything the stack exports (rollout scripts and the dr stack read these). */
     readonly outputs: Record<string, pulumi.Input<any>>;
 
     constructor(name: string, args: EnvironmentStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:index:EnvironmentStack", name, {}, opts);
         const cfg = args.config;
-        const identity = aws.getCallerIdentityOutput({}, { parent: this });
-        const accountId = identity.accountId;
+        const primary = args.primary;
+        if (cfg.dr.role === "secondary" && !primary) throw new Error("EnvironmentStack: the dr stack needs the primary stack's outputs (args.primary)");
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const protect = cfg.protectStatefulResources;
         const d = cfg.deployment;
+        const publicServices = cfg.services.filter((s) => s.public);
+        const servicePorts = Object.fromEntries(cfg.services.map((s) => [s.name, s.port]));
 
-        this.keys = new KmsKeys(`${name}-keys`, {
-            environment: cfg.environment,
-            region: cfg.region,
-            accountId,
-            protect,
-        }, { parent: this });
+        this.keys = new KmsKeys(`${name}-keys`, { environment: cfg.environment, region: cfg.region, accountId, protect }, { parent: this });
 
         this.network = new Network(`${name}-network`, {
             environment: cfg.environment,
             region: cfg.region,
             ...cfg.network,
             logsKeyArn: this.keys.arn("logs"),
-            servicePorts: Object.fromEntries(cfg.services.map((s) => [s.name, s.port])),
-            publicServices: cfg.services.filter((s) => s.public).map((s) => s.name),
+            servicePorts,
+            publicServices: publicServices.map((s) => s.name),
             testListenerPort: cfg.traffic.testListenerPort,
             testListenerCidrs: cfg.traffic.testListenerCidrs,
+        }, { parent: this });
+
+        this.data = new DataTier(`${name}-data`, {
+            config: cfg,
+            network: this.network,
+            keys: this.keys,
+            accountId,
+            primary: primary && {
+                globalClusterId: primary.globalClusterId,
+                databaseMasterPassword: primary.databaseMasterPassword,
+                replicaBucketName: primary.replicaBucketName,
+                replicaBucketArn: primary.replicaBucketArn,
+                replicaBucketKeyArn: primary.replicaBucketKeyArn,
+            },
         }, { parent: this });
 
         this.registry = new ContainerRegistry(`${name}-registry`, {
             services: cfg.services.map((s) => s.name),
             region: cfg.region,
             accountId,
+            // dr pulls prod's images from the registry replicas in its region.
             createRepositories: cfg.dr.role !== "secondary",
             retentionDays: cfg.registry.retentionDays,
             untaggedExpireDays: cfg.registry.untaggedExpireDays,
@@ -73,6 +96,25 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             logRetentionDays: cfg.monitoring.logRetentionDays,
         }, { parent: this });
 
+        const zone = aws.route53.getZoneOutput({ name: cfg.domain.zoneName, privateZone: false }, { parent: this });
+        if (cfg.cdn.enabled) {
+            if (!cfg.domain.originName) throw new Error("EnvironmentStack: tms:cdn.enabled needs tms:domain.originName (the CDN's origin)");
+            this.cdn = new ContentDelivery(`${name}-cdn`, {
+                environment: cfg.environment,
+                region: cfg.region,
+                hostName: cfg.domain.hostName,
+                hostedZoneId: zone.zoneId,
+                originName: cfg.domain.originName,
+                rateLimitPer5Minutes: cfg.cdn.rateLimitPer5Minutes,
+                priceClass: cfg.cdn.priceClass,
+                accessLogBucket: this.data.storage!.logBucketName,
+                protect,
+            }, { parent: this });
+        }
+        // Behind the CDN (prod, and dr which takes prod's traffic through the same distribution), the
+        // ALB requires the CDN's secret header.
+        const originVerifyHeader = this.cdn?.originVerifyHeader ?? primary?.originVerifyHeader;
+
         this.traffic = new PublicTraffic(`${name}-traffic`, {
             environment: cfg.environment,
             hostName: cfg.domain.hostName,
@@ -81,8 +123,12 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             vpcId: this.network.vpcId,
             publicSubnetIds: this.network.publicSubnetIds,
             securityGroupId: this.network.securityGroupIds.alb,
-            accessLogsBucket: this.accessLogsBucket(cfg),
-            services: cfg.services.filter((s) => s.public),
+            accountId,
+            accessLogRetentionDays: cfg.storage.logExpireAfterDays,
+            protect,
+            originVerifyHeader,
+            createAlias: !this.cdn,
+            services: publicServices,
             colours: d.colours,
             live: d.live,
             weight: d.weight,
@@ -92,9 +138,20 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             idleTimeoutSeconds: cfg.traffic.idleTimeoutSeconds,
         }, { parent: this });
 
-        const servicePorts = Object.fromEntries(cfg.services.map((s) => [s.name, s.port]));
+        if (cfg.dr.role !== "none") {
+            this.failover = new RegionalFailover(`${name}-failover`, {
+                role: cfg.dr.role === "primary" ? "PRIMARY" : "SECONDARY",
+                region: cfg.region,
+                hostedZoneId: zone.zoneId,
+                name: cfg.domain.originName!,
+                loadBalancerDnsName: this.traffic.dnsName,
+                loadBalancerZoneId: this.traffic.zoneId,
+                healthCheckPath: publicServices.find((s) => s.isDefaultRoute)!.healthCheckPath,
+            }, { parent: this });
+        }
+
         for (const svc of cfg.services) {
-            const colours: Partial<Record<Colour, { image: pulumi.Output<string>; running: boolean; targetGroupArn?: pulumi.Input<string> }>> = {};
+            const colours: Partial<Record<Colour, ColourSettings>> = {};
             for (const colour of d.colours) {
                 const c = d[colour]!;
                 colours[colour] = {
@@ -115,19 +172,24 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 clusterName: this.cluster.clusterName,
                 namespaceId: this.cluster.namespaceId,
                 repositoryArn: this.registry.repositoryArns[svc.name],
-                data: this.dataAccess(cfg, svc.name, accountId),
-                secretsKeyArn: this.keys.arn("secrets"),
-                storageKeyArn: this.keys.arn("storage"),
+                data: this.data.forService(svc.name),
+                secretsKeyArn: this.data.secretsKeyArn,
+                storageKeyArn: this.data.bucketKeyArn,
                 logsKeyArn: this.keys.arn("logs"),
                 logRetentionDays: cfg.monitoring.logRetentionDays,
                 subnetIds: this.network.privateSubnetIds,
                 securityGroupId: this.network.securityGroupIds.services,
                 autoscaling: cfg.compute.autoscaling,
+                // No shell access to production (guide: "No direct access to production systems").
                 enableExecuteCommand: cfg.environment === "dev" || cfg.environment === "staging",
             }, { parent: this });
         }
 
-        const publicServices = cfg.services.filter((s) => s.public).map((s) => s.name);
+        // The secrets and storage keys name the roles that use them.
+        const roles = Object.values(this.services).map((s) => s.roles);
+        this.keys.nameUsers("secrets", roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]));
+        if (cfg.dr.role !== "secondary") this.keys.nameUsers("storage", roles.map((r) => r.taskRoleArn));
+
         this.outputs = {
             environment: cfg.environment,
             region: cfg.region,
@@ -135,6 +197,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             privateSubnetIds: this.network.privateSubnetIds,
             publicSubnetIds: this.network.publicSubnetIds,
             isolatedSubnetIds: this.network.isolatedSubnetIds,
+            servicesSecurityGroupId: this.network.securityGroupIds.services,
+            ...this.data.outputs,
             clusterName: this.cluster.clusterName,
             strategy: d.strategy,
             liveColour: d.live,
@@ -146,36 +210,24 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             repositoryUrls: this.registry.repositoryUrls,
             loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
             loadBalancerDnsName: this.traffic.dnsName,
-            targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s, this.traffic.targetGroupArnSuffixes[s]])),
-            targetGroupArns: Object.fromEntries(publicServices.map((s) => [s, this.traffic.targetGroupArns[s]])),
+            targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
+            targetGroupArns: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArns[s.name]])),
             weightListenerUrns: this.traffic.weightListeners.map((l) => l.urn),
             testListenerUrns: this.traffic.testListeners.map((l) => l.urn),
             testListenerUrl: this.traffic.testListenerUrl,
             hostName: cfg.domain.hostName,
+            ...(cfg.domain.originName ? { failoverName: cfg.domain.originName } : {}),
+            ...(this.cdn ? {
+                cdnDomainName: this.cdn.domainName,
+                cdnDistributionId: this.cdn.distributionId,
+                staticBucketName: this.cdn.staticBucketName,
+                originVerifyHeader: this.cdn.originVerifyHeader,
+            } : {}),
+            ...(this.failover?.healthCheckId ? { primaryHealthCheckId: this.failover.healthCheckId } : {}),
+            rto: { minutes: cfg.dr.rtoMinutes },
+            rpo: { minutes: cfg.dr.rpoMinutes },
+            minimumTasksPerService: cfg.compute.minimumCount,
         };
         this.registerOutputs(this.outputs);
-    }
-
-    /** Interim wiring until the data tier lands: the guide's secret and parameter names, by ARN pattern. */
-    private dataAccess(cfg: StackConfig, service: string, accountId: pulumi.Output<string>): ServiceDataAccess {
-        const secretArn = (secret: string) =>
-            pulumi.interpolate`arn:aws:secretsmanager:${cfg.region}:${accountId}:secret:${secretName(cfg.environmentName, service, secret)}`;
-        const bucket = pulumi.interpolate`tms-${cfg.environment}-app-${accountId}`;
-        return {
-            secrets: [
-                { name: "MONGODB_URI", valueFrom: secretArn("mongodb-uri") },
-                { name: "REDIS_PASSWORD", valueFrom: secretArn("redis-password") },
-            ],
-            environment: { S3_BUCKET: bucket, S3_PREFIX: `${service}/` },
-            parameterPath: parameterName(cfg.environmentName, service, ""),
-            parameterPathArn: pulumi.interpolate`arn:aws:ssm:${cfg.region}:${accountId}:parameter${parameterName(cfg.environmentName, service, "*")}`,
-            bucketName: bucket,
-            bucketArn: pulumi.interpolate`arn:aws:s3:::${bucket}`,
-            bucketPrefix: `${service}/`,
-        };
-    }
-
-    private accessLogsBucket(cfg: StackConfig): pulumi.Output<string> {
-        return pulumi.output(`tms-${cfg.environment}-logs`);
     }
 }

@@ -72,18 +72,7 @@ export class KmsKeys extends pulumi.ComponentResource {
         this.baseName = name;
         const keys = {} as Record<KeyDomain, aws.kms.Key>;
         for (const domain of KEY_DOMAINS) {
-            keys[domain] = new aws.kms.Key(`${name}-${domain}`, {
-                description: `tms ${args.environment} ${domain} key`,
-                enableKeyRotation: true,
-                rotationPeriodInDays: 365,
-                deletionWindowInDays: 30,
-                policy: pulumi.output(args.accountId).apply((acct) => keyPolicyDocument(domain, args.region, acct, [])),
-                tags: serviceTags(domain),
-            }, { parent: this, protect: args.protect, ignoreChanges: ["policy"] });
-            new aws.kms.Alias(`${name}-${domain}-alias`, {
-                name: `alias/tms-${args.environment}-${domain}`,
-                targetKeyId: keys[domain].keyId,
-            }, { parent: this });
+            keys[domain] = this.key(`${name}-${domain}`, domain, args.region, `tms ${args.environment} ${domain} key`);
         }
         this.keys = keys;
         this.registerOutputs({});
@@ -96,6 +85,32 @@ export class KmsKeys extends pulumi.ComponentResource {
             policy: pulumi.all([this.args.accountId, ...roleArns]).apply(([acct, ...arns]) =>
                 keyPolicyDocument(domain, this.args.region, acct, arns as string[])),
         }, { parent: this });
+    }
+
+    /**
+     * A key for `domain` in another region, created through that region's explicit provider (prod's
+     * S3 replica bucket in us-west-2 needs a key in us-west-2: S3 cannot encrypt with a key from
+     * another region). Same rotation, deletion window, protection and policy shape as the home keys.
+     */
+    regionalKey(domain: KeyDomain, region: string, provider: pulumi.ProviderResource): aws.kms.Key {
+        return this.key(`${this.baseName}-${domain}-${region}`, domain, region, `tms ${this.args.environment} ${domain} key (${region})`, provider);
+    }
+
+    /** One rotated, protected key and its alias `alias/tms-<env>-<domain>` (aliases are regional). */
+    private key(resourceName: string, domain: KeyDomain, region: string, description: string, provider?: pulumi.ProviderResource): aws.kms.Key {
+        const key = new aws.kms.Key(resourceName, {
+            description,
+            enableKeyRotation: true,
+            rotationPeriodInDays: 365,
+            deletionWindowInDays: 30,
+            policy: pulumi.output(this.args.accountId).apply((acct) => keyPolicyDocument(domain, region, acct, [])),
+            tags: serviceTags(domain),
+        }, { parent: this, provider, protect: this.args.protect, ignoreChanges: ["policy"] });
+        new aws.kms.Alias(`${resourceName}-alias`, {
+            name: `alias/tms-${this.args.environment}-${domain}`,
+            targetKeyId: key.keyId,
+        }, { parent: this, provider });
+        return key;
     }
 
     arn(domain: KeyDomain): pulumi.Output<string> {

@@ -6,11 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** Outputs prod must export for dr, with what each is for. */
 export const PRIMARY_OUTPUTS = {
-    hostName: "prod's public host name (dr serves it after failover)",
     failoverName: "the Route53 failover name both stacks publish",
     globalClusterId: "the DocumentDB global cluster dr joins as a secondary",
-    replicaBucketName: "the us-west-2 replica of prod's application bucket",
-    replicaBucketArn: "the us-west-2 replica of prod's application bucket",
+    databaseMasterPassword: "the global cluster's master password (users replicate from prod)",
+    replicaBucketName: "the dr-region replica of prod's application bucket",
+    replicaBucketArn: "the dr-region replica of prod's application bucket",
+    replicaBucketKeyArn: "the key that encrypts the replica bucket",
     originVerifyHeader: "the secret header CloudFront sends and both ALBs require",
 } as const;
 export type PrimaryOutputName = keyof typeof PRIMARY_OUTPUTS;
@@ -21,7 +22,7 @@ export class PrimaryStackError extends Error {}
 
 /**
  * Reference the primary stack and require every output dr needs. Throws PrimaryStackError naming
- * the config key, the stack and the missing outputs.
+ * the config key, the stack and the missing outputs. Secret outputs stay secret (`getOutput`).
  */
 export async function readPrimaryStack(source: string, stackName: string, required: readonly PrimaryOutputName[] = Object.keys(PRIMARY_OUTPUTS) as PrimaryOutputName[]): Promise<PrimaryOutputs> {
     const ref = new pulumi.StackReference(stackName);

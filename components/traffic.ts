@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Colour, ServiceConfig } from "./config";
+import { ORIGIN_VERIFY_HEADER } from "./cdn";
 import { serviceTags } from "./naming";
+import { SecureBucket } from "./secure-bucket";
 
 export interface PublicTrafficArgs {
     environment: string;
@@ -13,8 +15,19 @@ export interface PublicTrafficArgs {
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string[]>;
     securityGroupId: pulumi.Input<string>;
-    /** Bucket that receives the ALB's access logs. */
-    accessLogsBucket: pulumi.Input<string>;
+    accountId: pulumi.Input<string>;
+    /** Days the ALB's access logs are kept. */
+    accessLogRetentionDays: number;
+    /** `protect`/`retainOnDelete` the access-log bucket. */
+    protect: boolean;
+    /**
+     * When set (stacks behind CloudFront), the HTTPS listener answers 403 unless the request carries
+     * this secret in the X-Origin-Verify header, so the CDN and its WAF cannot be bypassed. `/health`
+     * stays open for Route53's health checks, which cannot send headers.
+     */
+    originVerifyHeader?: pulumi.Input<string>;
+    /** Create the host name's alias to the ALB (false when the CDN owns the host name). */
+    createAlias: boolean;
     /** Public services; exactly one has `isDefaultRoute`. */
     services: ServiceConfig[];
     /** Colours deployed (["blue"] for rolling). */
@@ -68,6 +81,8 @@ export class PublicTraffic extends pulumi.ComponentResource {
     readonly targetGroupArns: Record<string, TargetGroupArns> = {};
     /** ARN suffixes (CloudWatch `TargetGroup` dimension) per service and colour. */
     readonly targetGroupArnSuffixes: Record<string, Partial<Record<Colour, pulumi.Output<string>>>> = {};
+    /** The bucket receiving the ALB's access logs. */
+    readonly accessLogBucketName: pulumi.Output<string>;
     /** The resources a weight change updates: the HTTPS listener and its rules. */
     readonly weightListeners: pulumi.CustomResource[] = [];
     /** The resources a colour flip also updates: the test listener and its rules. */
@@ -84,6 +99,26 @@ export class PublicTraffic extends pulumi.ComponentResource {
         const zone = aws.route53.getZoneOutput({ name: args.zoneName, privateZone: false }, { parent: this });
         this.hostedZoneId = zone.zoneId;
 
+        const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
+        const accessLogs = new SecureBucket(`${name}-access-logs`, {
+            role: "alb-access-logs",
+            service: "traffic",
+            // ELB log delivery writes SSE-S3 objects only.
+            lifecycle: [{ id: "expire-logs", status: "Enabled", filter: {}, expiration: { days: args.accessLogRetentionDays }, noncurrentVersionExpiration: { noncurrentDays: 7 } }],
+            statements: (bucketArn) => pulumi.all([bucketArn, elbAccount.arn, args.accountId]).apply(([arn, elb, acct]) => [
+                {
+                    Sid: "ElbLogDelivery",
+                    Effect: "Allow",
+                    // The regional ELB account (regions before 2022) and the log-delivery service (newer ones).
+                    Principal: { AWS: elb, Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                    Action: "s3:PutObject",
+                    Resource: `${arn}/alb/${args.environment}/AWSLogs/${acct}/*`,
+                },
+            ]),
+            protect: args.protect,
+        }, { parent: this });
+        this.accessLogBucketName = accessLogs.bucketName;
+
         const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
             loadBalancerType: "application",
             internal: false,
@@ -93,7 +128,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
             desyncMitigationMode: "defensive",
             enableDeletionProtection: args.deletionProtection,
             idleTimeout: args.idleTimeoutSeconds,
-            accessLogs: { bucket: args.accessLogsBucket, prefix: `alb/${args.environment}`, enabled: true },
+            accessLogs: { bucket: accessLogs.bucketName, prefix: `alb/${args.environment}`, enabled: true },
             tags: serviceTags("traffic"),
         }, { parent: this });
 
@@ -156,16 +191,39 @@ export class PublicTraffic extends pulumi.ComponentResource {
             tags: serviceTags("traffic"),
         }, { parent: this });
 
+        const defaultForward = weightedForward(this.targetGroupArns[defaults[0].name], args.colours, args.live, args.weight);
         const https = new aws.lb.Listener(`${name}-https`, {
             loadBalancerArn: alb.arn,
             port: 443,
             protocol: "HTTPS",
             sslPolicy: args.sslPolicy,
             certificateArn: validation.certificateArn,
-            defaultActions: [weightedForward(this.targetGroupArns[defaults[0].name], args.colours, args.live, args.weight)],
+            defaultActions: [args.originVerifyHeader
+                ? { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }
+                : defaultForward],
             tags: serviceTags("traffic"),
         }, { parent: this });
-        this.weightListeners.push(https);
+        const originHeader = args.originVerifyHeader
+            ? [{ httpHeader: { httpHeaderName: ORIGIN_VERIFY_HEADER, values: [args.originVerifyHeader] } }]
+            : [];
+        if (args.originVerifyHeader) {
+            this.weightListeners.push(new aws.lb.ListenerRule(`${name}-health-rule`, {
+                listenerArn: https.arn,
+                priority: 1,
+                conditions: [{ pathPattern: { values: [defaults[0].healthCheckPath] } }],
+                actions: [defaultForward],
+                tags: serviceTags("traffic"),
+            }, { parent: this }));
+            this.weightListeners.push(new aws.lb.ListenerRule(`${name}-origin-rule`, {
+                listenerArn: https.arn,
+                priority: 1000,
+                conditions: originHeader,
+                actions: [defaultForward],
+                tags: serviceTags("traffic"),
+            }, { parent: this }));
+        } else {
+            this.weightListeners.push(https);
+        }
 
         const test = new aws.lb.Listener(`${name}-test`, {
             loadBalancerArn: alb.arn,
@@ -183,7 +241,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
             this.weightListeners.push(new aws.lb.ListenerRule(`${name}-${svc.name}-rule`, {
                 listenerArn: https.arn,
                 priority: 100 + i,
-                conditions,
+                conditions: [...conditions, ...originHeader],
                 actions: [weightedForward(this.targetGroupArns[svc.name], args.colours, args.live, args.weight)],
                 tags: serviceTags(svc.name),
             }, { parent: this }));
@@ -196,12 +254,14 @@ export class PublicTraffic extends pulumi.ComponentResource {
             }, { parent: this }));
         });
 
-        new aws.route53.Record(`${name}-alias`, {
-            zoneId: zone.zoneId,
-            name: args.hostName,
-            type: "A",
-            aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
-        }, { parent: this });
+        if (args.createAlias) {
+            new aws.route53.Record(`${name}-alias`, {
+                zoneId: zone.zoneId,
+                name: args.hostName,
+                type: "A",
+                aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+            }, { parent: this });
+        }
 
         this.loadBalancerArn = alb.arn;
         this.loadBalancerArnSuffix = alb.arnSuffix;

@@ -41,11 +41,16 @@ export const ENVIRONMENT_RULES: Record<Environment, {
     deletionProtection: boolean;
     minimumTasksPerService: number;
     region?: string;
+    /**
+     * First segment accepted in secret and parameter names. The guide writes the long name
+     * (`/production/api-gateway/...`); dr serves production after failover and shares its names.
+     */
+    pathNames: string[];
 }> = {
-    dev: { backupRetentionDays: 3, deletionProtection: false, minimumTasksPerService: 2 },
-    staging: { backupRetentionDays: 7, deletionProtection: false, minimumTasksPerService: 3 },
-    prod: { backupRetentionDays: 30, deletionProtection: true, minimumTasksPerService: 6 },
-    dr: { backupRetentionDays: 30, deletionProtection: true, minimumTasksPerService: 4, region: "us-west-2" },
+    dev: { backupRetentionDays: 3, deletionProtection: false, minimumTasksPerService: 2, pathNames: ["development", "dev"] },
+    staging: { backupRetentionDays: 7, deletionProtection: false, minimumTasksPerService: 3, pathNames: ["staging"] },
+    prod: { backupRetentionDays: 30, deletionProtection: true, minimumTasksPerService: 6, pathNames: ["production", "prod"] },
+    dr: { backupRetentionDays: 30, deletionProtection: true, minimumTasksPerService: 4, region: "us-west-2", pathNames: ["production", "dr"] },
 };
 
 export type Area =

@@ -2,7 +2,7 @@
  * Secrets Manager and SSM Parameter Store policies. Rotation joins a secret with its
  * `SecretRotation` and lives in `stack.ts`.
  */
-import { isSet, read, resourceEnvironment, resourcePolicy, str, UNKNOWN } from "./common";
+import { ENVIRONMENT_RULES, isSet, read, resourceEnvironment, resourcePolicy, str, UNKNOWN } from "./common";
 
 export const SECRET_TYPES = {
     secret: "aws:secretsmanager/secret:Secret",
@@ -33,7 +33,7 @@ export const secretsmanagerCustomerKey = resourcePolicy({
 export const secretsmanagerNamePattern = resourcePolicy({
     name: "secretsmanager-name-pattern",
     description: "Secret names follow `[env]/[service]/[secret-name]` with the stack's environment.",
-    metadata: { control: "FSBP SecretsManager (least-privilege scoping; deployment guide naming)", severity: "low", area: "secrets", environmentAware: true, remediation: "Name the secret `<env>/<service>/<secret-name>`, e.g. `prod/task-service/db-password`." },
+    metadata: { control: "FSBP SecretsManager (least-privilege scoping; deployment guide naming)", severity: "low", area: "secrets", environmentAware: true, remediation: "Name the secret `<env>/<service>/<secret-name>`, e.g. `production/task-service/mongodb-uri`." },
     types: [SECRET_TYPES.secret],
     validate: (props, args, report) => {
         const name = read(props, "name") ?? read(props, "namePrefix");
@@ -43,9 +43,10 @@ export const secretsmanagerNamePattern = resourcePolicy({
             return;
         }
         const env = resourceEnvironment(args);
+        const allowed = env ? ENVIRONMENT_RULES[env].pathNames : undefined;
         const parts = name.split("/");
-        if (parts.length < 3 || parts.some(p => p === "") || (env && parts[0] !== env)) {
-            report(`Secret name "${name}" does not follow \`${env ?? "<env>"}/<service>/<secret-name>\`.`);
+        if (parts.length < 3 || parts.some(p => p === "") || (allowed && !allowed.includes(parts[0]))) {
+            report(`Secret name "${name}" does not follow \`${allowed?.[0] ?? "<env>"}/<service>/<secret-name>\`.`);
         }
     },
 });
@@ -73,9 +74,10 @@ export const ssmParameterNamePattern = resourcePolicy({
         const name = read(props, "name");
         if (name === UNKNOWN) return;
         const env = resourceEnvironment(args);
+        const allowed = env ? ENVIRONMENT_RULES[env].pathNames : undefined;
         const parts = typeof name === "string" ? name.split("/") : [];
-        if (parts.length < 4 || parts[0] !== "" || parts.slice(1).some(p => p === "") || (env && parts[1] !== env)) {
-            report(`Parameter name ${typeof name === "string" ? `"${name}"` : "(unset)"} does not follow \`/${env ?? "<env>"}/<service>/<parameter-name>\`.`);
+        if (parts.length < 4 || parts[0] !== "" || parts.slice(1).some(p => p === "") || (allowed && !allowed.includes(parts[1]))) {
+            report(`Parameter name ${typeof name === "string" ? `"${name}"` : "(unset)"} does not follow \`/${allowed?.[0] ?? "<env>"}/<service>/<parameter-name>\`.`);
         }
     },
 });

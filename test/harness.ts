@@ -78,6 +78,17 @@ export function planWith(
     return cache.get(key)!;
 }
 
+/**
+ * The weighted forward action public traffic takes: the HTTPS listener's default action, or, behind
+ * the CDN (the listener answers 403 without the origin header), the origin-header rule's action.
+ */
+export function publicForward(p: Plan): any {
+    const https = p.ofType("aws:lb/listener:Listener").find((l) => l.inputs.port === 443)!;
+    const action = https.inputs.defaultActions[0];
+    if (action.type !== "fixed-response") return action;
+    return p.one("aws:lb/listenerRule:ListenerRule", "-origin-rule").inputs.actions[0];
+}
+
 /** Parse a JSON-string input (IAM policies, container definitions). */
 export function json(v: unknown): any {
     return typeof v === "string" ? JSON.parse(v) : v;

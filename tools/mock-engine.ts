@@ -56,22 +56,32 @@ export function runProgram(opts: RunOptions): Promise<RunResult> {
     return run;
 }
 
-const referenceCache = new Map<string, Record<string, any> | undefined>();
+/** What a referenced stack exports: its outputs and which of them are secret. */
+export interface ReferencedStack {
+    outputs: Record<string, any>;
+    secretOutputNames: string[];
+}
+
+const referenceCache = new Map<string, ReferencedStack | undefined>();
 
 /** Outputs of the stack a StackReference names, from the plan of its stack file when one exists. */
-async function referencedOutputs(name: string, opts: RunOptions): Promise<Record<string, any> | undefined> {
-    if (opts.stackReferences && name in opts.stackReferences) return opts.stackReferences[name];
+async function referencedOutputs(name: string, opts: RunOptions): Promise<ReferencedStack | undefined> {
+    if (opts.stackReferences && name in opts.stackReferences) {
+        const given = opts.stackReferences[name];
+        return given && { outputs: given, secretOutputNames: [] };
+    }
     if (referenceCache.has(name)) return referenceCache.get(name);
     const stack = name.split("/").pop()!;
-    let outputs: Record<string, any> | undefined;
+    let referenced: ReferencedStack | undefined;
     try {
         const file = readStackFile(stackFilePath(stack));
-        outputs = (await runOnce({ stack, config: file.config, secretKeys: file.secretKeys, program: opts.program })).outputs;
+        const planned = await runOnce({ stack, config: file.config, secretKeys: file.secretKeys, program: opts.program });
+        referenced = { outputs: planned.outputs, secretOutputNames: planned.secretOutputs };
     } catch {
-        outputs = undefined;
+        referenced = undefined;
     }
-    referenceCache.set(name, outputs);
-    return outputs;
+    referenceCache.set(name, referenced);
+    return referenced;
 }
 
 /** Strip secret wrappers, remembering the paths that held secrets. */
@@ -128,7 +138,7 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
     const refNames = new Set<string>(Object.keys(opts.stackReferences ?? {}));
     const primary = opts.config["tms:primaryStack"];
     if (primary) refNames.add(primary);
-    const references = new Map<string, Record<string, any> | undefined>();
+    const references = new Map<string, ReferencedStack | undefined>();
     for (const n of refNames) references.set(n, await referencedOutputs(n, opts));
 
     const providerRegion = new Map<string, string>();
@@ -211,8 +221,10 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
     let exported: unknown;
     try {
         exported = await pulumi.runtime.runInPulumiStack(async () => {
+            // As the Pulumi runtime does: a program exporting a function is called and awaited.
             const mod = require(program);
-            return mod?.default ?? mod;
+            const main = mod?.default ?? mod;
+            return typeof main === "function" ? await main() : main;
         });
     } catch (e: any) {
         throw new ProgramError(e?.message ?? String(e), resources);

@@ -15,7 +15,7 @@ export function shortHash(s: string, len = 8): string {
 export interface MockContext {
     region: string;
     /** Outputs per StackReference name. */
-    stackReference(name: string): Record<string, any> | undefined;
+    stackReference(name: string): { outputs: Record<string, any>; secretOutputNames: string[] } | undefined;
 }
 
 const REGION_CODE: Record<string, string> = { "us-east-1": "use1", "us-west-2": "usw2" };
@@ -31,8 +31,8 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
 
     switch (type) {
         case "pulumi:pulumi:StackReference": {
-            const outputs = ctx.stackReference(inputs.name);
-            return { id: inputs.name, state: { name: inputs.name, outputs: outputs ?? {}, secretOutputNames: [] } };
+            const ref = ctx.stackReference(inputs.name);
+            return { id: inputs.name, state: { name: inputs.name, outputs: ref?.outputs ?? {}, secretOutputNames: ref?.secretOutputNames ?? [] } };
         }
         case "awsx:ec2:Vpc": {
             const azs = inputs.numberOfAvailabilityZones ?? 3;

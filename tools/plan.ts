@@ -151,7 +151,8 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
     main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
+        // Exit only once stdout has drained: a large --json record is written asynchronously to pipes.
+        (code) => process.stdout.write("", () => process.exit(code)),
         (e) => {
             process.stderr.write(`plan failed: ${e?.stack ?? e}\n`);
             process.exit(1);

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { candidateForward, weightedForward } from "../../components/traffic";
-import { plan, Plan, planWith, STACKS } from "../harness";
+import { plan, Plan, planWith, publicForward, STACKS } from "../harness";
 import type { RecordedResource } from "../../tools/record";
 
 const LISTENER = "aws:lb/listener:Listener";
@@ -20,7 +20,7 @@ function listener(p: Plan, port: number): RecordedResource {
 
 /** Weight per colour of the HTTPS listener's forward action, read through the target groups' names. */
 function weights(p: Plan): Record<string, number> {
-    const action = listener(p, 443).inputs.defaultActions[0];
+    const action = publicForward(p);
     const tgByArn = new Map(p.ofType("aws:lb/targetGroup:TargetGroup").map((t) => [t.outputs.arn, t]));
     if (action.targetGroupArn) return { [tgByArn.get(action.targetGroupArn)!.inputs.tags.Colour]: 100 };
     return Object.fromEntries(action.forward.targetGroups.map((g: any) => [tgByArn.get(g.arn)!.inputs.tags.Colour, g.weight]));
@@ -48,13 +48,13 @@ describe("traffic", () => {
                 const https = listener(p, 443);
                 assert.equal(https.inputs.protocol, "HTTPS");
                 assert.match(https.inputs.sslPolicy, /^ELBSecurityPolicy-TLS13-/);
-                const validated = p.one("aws:acm/certificateValidation:CertificateValidation");
+                const validated = p.one("aws:acm/certificateValidation:CertificateValidation", "tms-traffic-certificate-validated");
                 assert.ok(p.dependsOn(https, "certificateArn", validated));
-                const cert = p.one("aws:acm/certificate:Certificate");
+                const cert = p.one("aws:acm/certificate:Certificate", "tms-traffic-certificate");
                 assert.equal(cert.inputs.domainName, HOSTS[stack]);
                 assert.equal(cert.inputs.validationMethod, "DNS");
                 const names = [cert.inputs.domainName, ...(cert.inputs.subjectAlternativeNames ?? [])];
-                const validations = p.ofType("aws:route53/record:Record").filter((r) => r.name.includes("certificate-validation"));
+                const validations = p.ofType("aws:route53/record:Record").filter((r) => r.name.startsWith("tms-traffic-certificate-validation"));
                 assert.equal(validations.length, names.length);
             });
 
@@ -79,11 +79,31 @@ describe("traffic", () => {
                 assert.equal(tg.inputs.tags.Colour, stack === "dev" ? "blue" : "green");
             });
 
-            it("points the environment's host name at the ALB", () => {
+            it(stack === "prod" ? "leaves the host name to the CDN" : "points the environment's host name at the ALB", () => {
                 const alias = p.one("aws:route53/record:Record", "-alias");
                 assert.equal(alias.inputs.name, HOSTS[stack]);
                 assert.equal(alias.inputs.type, "A");
-                assert.equal(alias.inputs.aliases[0].name, p.one("aws:lb/loadBalancer:LoadBalancer").outputs.dnsName);
+                const target = stack === "prod"
+                    ? p.one("aws:cloudfront/distribution:Distribution").outputs.domainName
+                    : p.one("aws:lb/loadBalancer:LoadBalancer").outputs.dnsName;
+                assert.equal(alias.inputs.aliases[0].name, target);
+            });
+
+            it(stack === "prod" || stack === "dr" ? "answers 403 unless the CDN's secret header is present, /health excepted" : "forwards without an origin header", () => {
+                const https = listener(p, 443);
+                const rules = p.ofType(RULE).filter((r) => p.dependsOn(r, "listenerArn", https));
+                if (stack !== "prod" && stack !== "dr") {
+                    assert.equal(https.inputs.defaultActions[0].type, "forward");
+                    return assert.equal(rules.length, 0);
+                }
+                assert.deepEqual(https.inputs.defaultActions[0], { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } });
+                const origin = rules.find((r) => r.name.endsWith("-origin-rule"))!;
+                const header = origin.inputs.conditions[0].httpHeader;
+                assert.equal(header.httpHeaderName, "X-Origin-Verify");
+                assert.ok(header.values[0].length >= 32);
+                assert.ok(p.result.secretInputs[origin.urn]?.some((path) => path.startsWith("conditions")), "the header value is a secret");
+                const health = rules.find((r) => r.name.endsWith("-health-rule"))!;
+                assert.deepEqual(health.inputs.conditions, [{ pathPattern: { values: ["/health"] } }]);
             });
 
             it("exports what the rollout scripts read", () => {
@@ -95,7 +115,10 @@ describe("traffic", () => {
                     assert.match(o.targetGroupArnSuffixes["api-gateway"][colour], /^targetgroup\//);
                 }
                 const https = listener(p, 443);
-                assert.deepEqual(o.weightListenerUrns, [https.urn]);
+                const expected = stack === "prod" || stack === "dr"
+                    ? p.ofType(RULE).filter((r) => p.dependsOn(r, "listenerArn", https)).map((r) => r.urn)
+                    : [https.urn];
+                assert.deepEqual([...o.weightListenerUrns].sort(), [...expected].sort());
                 assert.equal(o.testListenerUrl, `https://${HOSTS[stack]}:8443`);
                 assert.ok(o.images.blue["api-gateway"]);
                 assert.equal(o.clusterName, `task-management-${stack}`);

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { diffPlans, LISTENER_TYPES } from "../../tools/diff";
-import { planWith, Plan } from "../harness";
+import { planWith, Plan, publicForward } from "../harness";
 
 /** URNs whose inputs differ between two plans; fails if the resource sets differ. */
 function changedUrns(a: Plan, b: Plan): string[] {
@@ -33,12 +33,14 @@ for (const stack of ["prod", "staging"]) {
                 for (const urn of changed) {
                     assert.ok(LISTENER_TYPES.has(base.byUrn(urn).type), `weight ${weight}/${live} changed ${urn}`);
                 }
-                const https = other.ofType("aws:lb/listener:Listener").find((l) => l.inputs.port === 443)!;
-                const groups = https.inputs.defaultActions[0].forward.targetGroups.map((g: any) => g.weight);
+                const groups = publicForward(other).forward.targetGroups.map((g: any) => g.weight);
                 assert.deepEqual(groups, live === "blue" ? [100 - weight, weight] : [weight, 100 - weight]);
-                // Only the HTTPS listener moves with the weight; the test listener moves only with the colour.
-                const expected = live === "blue" ? ["https"] : ["https", "test"];
-                assert.deepEqual(changed.map((u) => u.split("::").pop()!.replace(/^tms-traffic-/, "")).sort(), expected);
+                // Only the public listener's forwarding moves with the weight (behind the CDN: its origin and
+                // health rules); the test listener moves only with the colour.
+                const weighted = stack === "prod" ? ["health-rule", "origin-rule"] : ["https"];
+                const expected = live === "blue" ? weighted : [...weighted, "test"];
+                assert.deepEqual(changed.map((u) => u.split("::").pop()!.replace(/^tms-traffic-/, "")).sort(), expected.sort());
+                assert.deepEqual([...base.outputs.weightListenerUrns].sort(), changed.filter((u) => !u.endsWith("-test")).sort());
             });
         }
     });

@@ -263,8 +263,10 @@ export const resourceCases: ResourceCase[] = [
     { policy: "ssm-securestring-for-sensitive", title: "an ARN reference is not sensitive, a token is", type: T.param,
         compliant: { name: "/dev/api-gateway/db-secret-arn", type: "String", value: "arn" },
         violating: { name: "/dev/api-gateway/auth-token", type: "StringList", value: "x" }, expect: /looks sensitive but is StringList/ },
-    { policy: "ssm-parameter-name-pattern", title: "flat name", type: T.param, stack: "prod", compliant: { name: "/prod/api-gateway/allowed-origins", type: "String" },
-        violating: { name: "allowed-origins", type: "String" }, expect: /does not follow `\/prod\/<service>\/<parameter-name>`/ },
+    { policy: "ssm-parameter-name-pattern", title: "flat name", type: T.param, stack: "prod", compliant: { name: "/production/api-gateway/allowed-origins", type: "String" },
+        violating: { name: "allowed-origins", type: "String" }, expect: /does not follow `\/production\/<service>\/<parameter-name>`/ },
+    { policy: "ssm-parameter-name-pattern", title: "another environment's long name", type: T.param, stack: "prod", compliant: { name: "/prod/api-gateway/allowed-origins", type: "String" },
+        violating: { name: "/development/api-gateway/allowed-origins", type: "String" }, expect: /"\/development\/api-gateway\/allowed-origins" does not follow/ },
 
     // IAM, KMS
     { policy: "iam-no-admin-wildcard", title: "* on *", type: T.iamPolicy, compliant: { policy: doc({ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::b/*" }) },

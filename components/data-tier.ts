@@ -1,0 +1,201 @@
+/**
+ * The data tier of one environment: DocumentDB, Redis, S3 and each service's secrets and
+ * parameters, composed from the stack config. The compute tier consumes it only through
+ * `forService(name)`, which returns the `ServiceDataAccess` contract of components/contracts.ts.
+ *
+ * dr is the exception on two points, both because it is the standby of prod in the same account:
+ *   - its DocumentDB cluster is a secondary of prod's global cluster and has no credentials of its
+ *     own; its connection strings use prod's master password (a secret output of prod);
+ *   - it has no application bucket of its own: its services use prod's replica bucket in us-west-2
+ *     (created and replicated to by prod), so that after failover they read the replicated data.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { RedisReplicationGroup } from "./cache";
+import type { StackConfig } from "./config";
+import type { ServiceDataAccess } from "./contracts";
+import { DocumentDbCluster, MASTER_USERNAME, mongodbUri } from "./database";
+import type { KmsKeys } from "./keys";
+import { defaultTags } from "./naming";
+import type { Network } from "./network";
+import { SERVICE_SECRETS, SecretVariable, ServiceSecrets } from "./secrets";
+import { StorageBuckets } from "./storage";
+
+/** What a dr stack reads from prod's outputs (through the StackReference the EnvironmentStack owns). */
+export interface PrimaryDataOutputs {
+    /** prod's `globalClusterId`. */
+    globalClusterId: pulumi.Input<string>;
+    /** prod's `databaseMasterPassword` (secret): the global cluster's users replicate from prod. */
+    databaseMasterPassword: pulumi.Input<string>;
+    /** prod's replica bucket in this region, and the key it is encrypted with. */
+    replicaBucketName: pulumi.Input<string>;
+    replicaBucketArn: pulumi.Input<string>;
+    replicaBucketKeyArn: pulumi.Input<string>;
+}
+
+export interface DataTierArgs {
+    /** The whole validated stack config (database, cache, storage, parameters, services, names). */
+    config: StackConfig;
+    /** Isolated subnets and the database/cache security groups. */
+    network: Pick<Network, "isolatedSubnetIds" | "securityGroupIds">;
+    /** The stack's KMS keys (database, cache, storage, secrets, logs). */
+    keys: KmsKeys;
+    accountId: pulumi.Input<string>;
+    /** Required when `config.database.globalCluster` is `secondary` (dr). */
+    primary?: PrimaryDataOutputs;
+}
+
+/** `/[env]/[service]/`: the SSM path one service may read. */
+export const parameterPath = (envName: string, service: string) => `/${envName}/${service}/`;
+/** `<service>/`: a service's prefix in the application bucket. */
+export const bucketPrefix = (service: string) => `${service}/`;
+
+export class DataTier extends pulumi.ComponentResource {
+    readonly database: DocumentDbCluster;
+    readonly cache: RedisReplicationGroup;
+    /** Absent in dr (it uses prod's replica bucket). */
+    readonly storage?: StorageBuckets;
+    /** The application bucket the services use, and the KMS key it is encrypted with. */
+    readonly bucketName: pulumi.Output<string>;
+    readonly bucketArn: pulumi.Output<string>;
+    readonly bucketKeyArn: pulumi.Output<string>;
+    /** The storage key in the replica region (prod only). */
+    readonly replicaKeyArn?: pulumi.Output<string>;
+    /** The key of the secrets and SecureString parameters (task execution roles need kms:Decrypt). */
+    readonly secretsKeyArn: pulumi.Output<string>;
+    readonly services: Readonly<Record<string, ServiceSecrets>>;
+    /** Stack outputs of the data tier (EnvironmentStack exports them). */
+    readonly outputs: Record<string, pulumi.Input<any>>;
+    private readonly cfg: StackConfig;
+    private readonly accountId: pulumi.Input<string>;
+
+    constructor(name: string, args: DataTierArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:data:DataTier", name, {}, opts);
+        const cfg = args.config;
+        this.cfg = cfg;
+        this.accountId = args.accountId;
+        const secondary = cfg.database.globalCluster === "secondary";
+        if (secondary && !args.primary) throw new Error("DataTier: a secondary (dr) stack needs the primary stack's outputs");
+        const protect = cfg.protectStatefulResources;
+        const keys = args.keys;
+
+        this.database = new DocumentDbCluster(`${name}-database`, {
+            environment: cfg.environment,
+            database: cfg.database,
+            subnetIds: args.network.isolatedSubnetIds,
+            securityGroupId: args.network.securityGroupIds.database,
+            kmsKeyArn: keys.arn("database"),
+            protect,
+            globalClusterIdentifier: args.primary?.globalClusterId,
+        }, { parent: this });
+
+        this.cache = new RedisReplicationGroup(`${name}-cache`, {
+            environment: cfg.environment,
+            cache: cfg.cache,
+            subnetIds: args.network.isolatedSubnetIds,
+            securityGroupId: args.network.securityGroupIds.cache,
+            kmsKeyArn: keys.arn("cache"),
+            logsKeyArn: keys.arn("logs"),
+            logRetentionDays: cfg.monitoring.logRetentionDays,
+            protect,
+        }, { parent: this });
+
+        if (secondary) {
+            this.bucketName = pulumi.output(args.primary!.replicaBucketName);
+            this.bucketArn = pulumi.output(args.primary!.replicaBucketArn);
+            this.bucketKeyArn = pulumi.output(args.primary!.replicaBucketKeyArn);
+        } else {
+            let replica: { provider: aws.Provider; kmsKeyArn: pulumi.Output<string> } | undefined;
+            const replicaRegion = cfg.storage.replicationRegion;
+            if (replicaRegion) {
+                const provider = new aws.Provider(`${name}-${replicaRegion}`, {
+                    region: replicaRegion as aws.Region,
+                    defaultTags: { tags: defaultTags(cfg) },
+                }, { parent: this });
+                replica = { provider, kmsKeyArn: keys.regionalKey("storage", replicaRegion, provider).arn };
+            }
+            this.storage = new StorageBuckets(`${name}-storage`, {
+                storage: cfg.storage,
+                region: cfg.region,
+                accountId: args.accountId,
+                kmsKeyArn: keys.arn("storage"),
+                replica,
+                protect,
+            }, { parent: this });
+            this.bucketName = this.storage.bucketName;
+            this.bucketArn = this.storage.bucketArn;
+            this.bucketKeyArn = keys.arn("storage");
+            this.replicaKeyArn = replica?.kmsKeyArn;
+        }
+        this.secretsKeyArn = keys.arn("secrets");
+
+        // A secondary's users (and so its password) are prod's: replicated by the global cluster.
+        const password = secondary ? pulumi.secret(args.primary!.databaseMasterPassword) : this.database.masterPassword!;
+        const uri = pulumi.secret(pulumi.all([password, this.database.endpoint, this.database.port])
+            .apply(([pw, host, port]) => mongodbUri(MASTER_USERNAME, pw, host, port)));
+        const values: Record<SecretVariable, pulumi.Input<string>> = { MONGODB_URI: uri, REDIS_PASSWORD: this.cache.authToken };
+
+        const services: Record<string, ServiceSecrets> = {};
+        for (const svc of cfg.services) {
+            services[svc.name] = new ServiceSecrets(`${name}-${svc.name}`, {
+                environmentName: cfg.environmentName,
+                service: svc.name,
+                values,
+                kmsKeyArn: this.secretsKeyArn,
+                parameters: cfg.parameters[svc.name] ?? {},
+                // Protected environments keep a deleted secret restorable for the maximum 30 days.
+                recoveryWindowInDays: protect ? 30 : 7,
+            }, { parent: this });
+        }
+        this.services = services;
+
+        this.outputs = {
+            databaseEndpoint: this.database.endpoint,
+            databaseReaderEndpoint: this.database.readerEndpoint,
+            databaseClusterId: this.database.clusterIdentifier,
+            cacheEndpoint: this.cache.primaryEndpoint,
+            cacheReaderEndpoint: this.cache.readerEndpoint,
+            cachePort: this.cache.port,
+            bucketName: this.bucketName,
+            bucketArn: this.bucketArn,
+            secretArns: Object.fromEntries(Object.entries(services).map(([svc, s]) => [svc, s.secretArns])),
+            ...(this.storage ? { logBucketName: this.storage.logBucketName } : {}),
+            ...(this.database.globalClusterId ? {
+                globalClusterId: this.database.globalClusterId,
+                // Secret: the dr stack builds its connection strings with it (its cluster has no users of its own).
+                databaseMasterPassword: this.database.masterPassword!,
+            } : {}),
+            ...(this.storage?.replicaBucketName ? {
+                replicaBucketName: this.storage.replicaBucketName,
+                replicaBucketArn: this.storage.replicaBucketArn,
+                replicaBucketKeyArn: this.replicaKeyArn,
+            } : {}),
+        };
+        this.registerOutputs(this.outputs);
+    }
+
+    /** What one service may read from the data tier (the contract of components/contracts.ts). */
+    forService(service: string): ServiceDataAccess {
+        const secrets = this.services[service];
+        if (!secrets) throw new Error(`DataTier.forService: ${JSON.stringify(service)} is not a service of this stack (${Object.keys(this.services).join(", ")})`);
+        const path = parameterPath(this.cfg.environmentName, service);
+        const prefix = bucketPrefix(service);
+        return {
+            secrets: (Object.keys(SERVICE_SECRETS) as SecretVariable[]).map((name) => ({ name, valueFrom: secrets.secretArns[name] })),
+            environment: {
+                REDIS_HOST: this.cache.primaryEndpoint,
+                REDIS_PORT: this.cache.port.apply(String),
+                // In-transit encryption is on: clients must connect with TLS.
+                REDIS_TLS: "true",
+                S3_BUCKET: this.bucketName,
+                S3_PREFIX: prefix,
+                PARAMETER_PATH: path,
+            },
+            parameterPath: path,
+            parameterPathArn: pulumi.interpolate`arn:aws:ssm:${this.cfg.region}:${this.accountId}:parameter${path}*`,
+            bucketName: this.bucketName,
+            bucketArn: this.bucketArn,
+            bucketPrefix: prefix,
+        };
+    }
+}

@@ -1,0 +1,220 @@
+/**
+ * The DocumentDB (MongoDB-compatible) cluster of one environment: subnet group on the isolated
+ * subnets, a cluster parameter group that enforces TLS and turns on audit logs and the profiler,
+ * storage encrypted with the database key, and the stack's instances.
+ *
+ * Global clusters (prod → dr): prod (`globalCluster: primary`) creates an `aws.docdb.GlobalCluster`
+ * and joins it as the primary; dr (`secondary`) creates a headless-credential cluster that joins the
+ * same global cluster as a read-only secondary. Storage-level replication of a global cluster runs
+ * with a typical lag under one second, which is how the 5-minute RPO holds (see docs/data.md).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { StackConfig } from "./config";
+import { MONGO_PORT } from "./network";
+import { serviceTags } from "./naming";
+
+export type DatabaseConfig = StackConfig["database"];
+
+/** The master user of the cluster; fixed so connection strings and runbooks agree. */
+export const MASTER_USERNAME = "tmsadmin";
+
+/**
+ * Characters of the generated master password. DocumentDB rejects `/`, `"`, `@` and spaces; the
+ * specials kept here are also safe in a `mongodb://` URI once percent-encoded.
+ */
+export const DOCDB_PASSWORD_SPECIALS = "!#$%^&*()-_=+[]{}<>?~";
+
+/** The DocumentDB 5.0 cluster parameter family. */
+export const DOCDB_FAMILY = "docdb5.0";
+
+/** `tms-<env>-docdb`: cluster identifiers are regional, so prod and dr can share it. */
+export const clusterIdentifier = (environment: string) => `tms-${environment}-docdb`;
+
+/**
+ * Cluster parameters. `tls = enabled` makes the cluster refuse plaintext connections; with TLS on,
+ * DocumentDB 5.0 only negotiates TLS 1.2 or later (the `tls1.2+` value states the same floor
+ * explicitly). `audit_logs` and `profiler` feed the CloudWatch log exports below.
+ */
+export function clusterParameters(): { name: string; value: string; applyMethod: string }[] {
+    return [
+        // tls is a static parameter: it takes effect at the next reboot (new clusters start with it).
+        { name: "tls", value: "enabled", applyMethod: "pending-reboot" },
+        { name: "audit_logs", value: "enabled", applyMethod: "immediate" },
+        { name: "profiler", value: "enabled", applyMethod: "immediate" },
+        // Operations slower than 100 ms are profiled (the default threshold).
+        { name: "profiler_threshold_ms", value: "100", applyMethod: "immediate" },
+    ];
+}
+
+/** The log types exported to CloudWatch Logs. */
+export const DOCDB_LOG_EXPORTS = ["audit", "profiler"];
+
+/**
+ * Backup, maintenance and deletion settings from config. Every environment but dev
+ * (`finalSnapshot: false`) keeps a final snapshot, so a replacement or destroy never loses the data.
+ */
+export function lifecycleSettings(environment: string, db: DatabaseConfig) {
+    const keepFinalSnapshot = db.finalSnapshot;
+    return {
+        backupRetentionPeriod: db.backupRetentionDays,
+        preferredBackupWindow: db.preferredBackupWindow,
+        preferredMaintenanceWindow: db.preferredMaintenanceWindow,
+        deletionProtection: db.deletionProtection,
+        skipFinalSnapshot: !keepFinalSnapshot,
+        finalSnapshotIdentifier: keepFinalSnapshot ? `${clusterIdentifier(environment)}-final` : undefined,
+    };
+}
+
+export interface DocumentDbClusterArgs {
+    /** Short environment id (dev, staging, prod, dr): cluster identifier `tms-<env>-docdb`. */
+    environment: string;
+    /** `tms:database`: class, count, engine version, retention, windows, deletion protection, global role. */
+    database: DatabaseConfig;
+    /** Isolated subnets (no route to the internet) for the subnet group. */
+    subnetIds: pulumi.Input<string[]>;
+    /** The network's database security group (reachable from the services only, on 27017). */
+    securityGroupId: pulumi.Input<string>;
+    /** ARN of this region's database KMS key (storage encryption). */
+    kmsKeyArn: pulumi.Input<string>;
+    /** `protect` the cluster, its instances and the global cluster (staging, prod, dr). */
+    protect: boolean;
+    /**
+     * Secondary only: the global cluster to join (prod's `globalClusterId` output). Required when
+     * `database.globalCluster` is `secondary`, ignored otherwise.
+     */
+    globalClusterIdentifier?: pulumi.Input<string>;
+}
+
+/** Validate the args that config validation cannot see (the global cluster link). */
+export function validateDatabaseArgs(args: Pick<DocumentDbClusterArgs, "database" | "globalClusterIdentifier">): void {
+    if (args.database.globalCluster === "secondary" && args.globalClusterIdentifier === undefined) {
+        throw new Error("DocumentDbCluster: a secondary cluster needs globalClusterIdentifier (prod's globalClusterId output)");
+    }
+}
+
+export class DocumentDbCluster extends pulumi.ComponentResource {
+    /** Cluster (writer) endpoint. */
+    readonly endpoint: pulumi.Output<string>;
+    readonly readerEndpoint: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly clusterIdentifier: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+    /** Global cluster id (primary only). */
+    readonly globalClusterId?: pulumi.Output<string>;
+    /** The master user name (the secondary inherits the primary's). */
+    readonly masterUsername: string;
+    /** Generated master password, a Pulumi secret (absent on a secondary: it has no credentials of its own). */
+    readonly masterPassword?: pulumi.Output<string>;
+    readonly instances: aws.docdb.ClusterInstance[];
+
+    constructor(name: string, args: DocumentDbClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:data:DocumentDbCluster", name, {}, opts);
+        validateDatabaseArgs(args);
+        const db = args.database;
+        const id = clusterIdentifier(args.environment);
+        const stateful = { parent: this, protect: args.protect };
+        const tags = serviceTags("database");
+
+        const subnetGroup = new aws.docdb.SubnetGroup(`${name}-subnets`, {
+            name: id,
+            description: `tms ${args.environment} DocumentDB isolated subnets`,
+            subnetIds: args.subnetIds,
+            tags,
+        }, { parent: this });
+
+        const parameterGroup = new aws.docdb.ClusterParameterGroup(`${name}-params`, {
+            name: `${id}-${DOCDB_FAMILY.replace(".", "-")}`,
+            family: DOCDB_FAMILY,
+            description: "tms: TLS required, audit logs and profiler on",
+            parameters: clusterParameters(),
+            tags,
+        }, { parent: this });
+
+        let globalClusterIdentifier: pulumi.Input<string> | undefined;
+        if (db.globalCluster === "primary") {
+            const global = new aws.docdb.GlobalCluster(`${name}-global`, {
+                globalClusterIdentifier: "tms-global-docdb",
+                engine: "docdb",
+                engineVersion: db.engineVersion,
+                storageEncrypted: true,
+                deletionProtection: db.deletionProtection,
+            }, stateful);
+            this.globalClusterId = global.id;
+            globalClusterIdentifier = global.id;
+        } else if (db.globalCluster === "secondary") {
+            globalClusterIdentifier = args.globalClusterIdentifier;
+        }
+
+        // A secondary has no master credentials: it receives the primary's users through replication.
+        this.masterUsername = MASTER_USERNAME;
+        let credentials: { masterUsername?: string; masterPassword?: pulumi.Input<string> } = {};
+        if (db.globalCluster !== "secondary") {
+            const password = new random.RandomPassword(`${name}-master-password`, {
+                length: 32,
+                special: true,
+                overrideSpecial: DOCDB_PASSWORD_SPECIALS,
+                minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 1,
+            }, { parent: this, additionalSecretOutputs: ["result"] });
+            this.masterPassword = pulumi.secret(password.result);
+            credentials = { masterUsername: MASTER_USERNAME, masterPassword: this.masterPassword };
+        }
+
+        const cluster = new aws.docdb.Cluster(`${name}-cluster`, {
+            clusterIdentifier: id,
+            engine: "docdb",
+            engineVersion: db.engineVersion,
+            port: MONGO_PORT,
+            ...credentials,
+            dbSubnetGroupName: subnetGroup.name,
+            dbClusterParameterGroupName: parameterGroup.name,
+            vpcSecurityGroupIds: [args.securityGroupId],
+            storageEncrypted: true,
+            kmsKeyId: args.kmsKeyArn,
+            enabledCloudwatchLogsExports: DOCDB_LOG_EXPORTS,
+            globalClusterIdentifier,
+            ...lifecycleSettings(args.environment, db),
+            tags,
+        }, {
+            ...stateful,
+            additionalSecretOutputs: ["masterPassword"],
+            // After a regional failover ("detach and promote") the secondary leaves the global cluster on
+            // purpose; a later `pulumi up` must not try to re-attach the now-writable cluster.
+            ignoreChanges: db.globalCluster === "secondary" ? ["globalClusterIdentifier"] : [],
+        });
+
+        this.instances = Array.from({ length: db.instances }, (_, i) => new aws.docdb.ClusterInstance(`${name}-instance-${i + 1}`, {
+            identifier: `${id}-${i + 1}`,
+            clusterIdentifier: cluster.id,
+            engine: "docdb",
+            instanceClass: db.instanceClass,
+            preferredMaintenanceWindow: db.preferredMaintenanceWindow,
+            autoMinorVersionUpgrade: true,
+            // The first instances are the preferred failover targets.
+            promotionTier: Math.min(i, 15),
+            tags,
+        }, stateful));
+
+        this.endpoint = cluster.endpoint;
+        this.readerEndpoint = cluster.readerEndpoint;
+        this.port = cluster.port.apply((p) => p ?? MONGO_PORT);
+        this.clusterIdentifier = cluster.clusterIdentifier;
+        this.arn = cluster.arn;
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            readerEndpoint: this.readerEndpoint,
+            clusterIdentifier: this.clusterIdentifier,
+            globalClusterId: this.globalClusterId,
+        });
+    }
+}
+
+/**
+ * The connection string services receive as MONGODB_URI. DocumentDB requires TLS, supports only
+ * the `rs0` replica set name, and does not support retryable writes; reads go to secondaries.
+ */
+export function mongodbUri(username: string, password: string, host: string, port: number): string {
+    const options = "tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false";
+    return `mongodb://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/?${options}`;
+}

@@ -1,0 +1,305 @@
+/**
+ * The environment's S3 buckets: the application bucket (each service writes under `<service>/`)
+ * and the access-log bucket; in prod also the cross-region replica of the application bucket (and
+ * its own log bucket) in the DR region, written by S3 replication with Replication Time Control.
+ *
+ * Every bucket gets the same controls: versioning, default encryption, all four public-access
+ * blocks, BucketOwnerEnforced ownership (ACLs off), a policy denying non-TLS requests, and a
+ * lifecycle configuration. Application and replica buckets log their accesses to a log bucket in
+ * their region.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "./config";
+import { serviceTags } from "./naming";
+
+export type StorageConfig = StackConfig["storage"];
+
+/** Replication Time Control: S3 replicates 99.99% of objects within 15 minutes (and reports on it). */
+export const RTC_MINUTES = 15;
+
+type Lifecycle = aws.types.input.s3.BucketLifecycleConfigurationRule;
+type Statement = Record<string, unknown>;
+
+/**
+ * Lifecycle of the application (and replica) bucket: dev/staging expire current versions after
+ * N days; prod keeps current versions, moves noncurrent ones to STANDARD_IA, then deletes them.
+ */
+export function appLifecycleRules(s: StorageConfig): Lifecycle[] {
+    const rule: Lifecycle = {
+        id: "versions",
+        status: "Enabled",
+        filter: {},
+        // When current versions never expire, clean up delete markers left without versions.
+        expiration: s.expireCurrentAfterDays !== undefined ? { days: s.expireCurrentAfterDays } : { expiredObjectDeleteMarker: true },
+        noncurrentVersionTransitions: s.noncurrentTransitionDays !== undefined
+            ? [{ noncurrentDays: s.noncurrentTransitionDays, storageClass: "STANDARD_IA" }]
+            : undefined,
+        noncurrentVersionExpiration: { noncurrentDays: s.noncurrentExpireAfterDays },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+    };
+    return [rule];
+}
+
+/** Lifecycle of a log bucket: access logs are deleted after N days. */
+export function logLifecycleRules(s: StorageConfig): Lifecycle[] {
+    return [{
+        id: "expire-logs",
+        status: "Enabled",
+        filter: {},
+        expiration: { days: s.logExpireAfterDays },
+        noncurrentVersionExpiration: { noncurrentDays: 1 },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+    }];
+}
+
+/** Deny any request not made over TLS, on the bucket and its objects. */
+export function denyInsecureTransport(bucketArn: string): Statement {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+/** Let the S3 logging service write access logs from this account's given source buckets. */
+export function allowServerAccessLogs(logBucketArn: string, accountId: string, sourceBucketArns: string[]): Statement {
+    return {
+        Sid: "S3ServerAccessLogs",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `${logBucketArn}/*`,
+        Condition: {
+            StringEquals: { "aws:SourceAccount": accountId },
+            ArnLike: { "aws:SourceArn": sourceBucketArns },
+        },
+    };
+}
+
+/**
+ * The replication role's policy, least privilege: read the source's replication config and list it,
+ * read object versions of the source, replicate into the destination, decrypt with the source key
+ * only through S3 in the source region, encrypt with the replica key only through S3 in the
+ * destination region.
+ */
+export function replicationPolicy(p: {
+    sourceArn: string; destinationArn: string; sourceKeyArn: string; replicaKeyArn: string;
+    sourceRegion: string; destinationRegion: string;
+}): Statement {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "SourceBucket", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: p.sourceArn },
+            {
+                Sid: "SourceObjects", Effect: "Allow",
+                Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+                Resource: `${p.sourceArn}/*`,
+            },
+            {
+                Sid: "DestinationObjects", Effect: "Allow",
+                Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                Resource: `${p.destinationArn}/*`,
+            },
+            {
+                Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: p.sourceKeyArn,
+                Condition: {
+                    StringEquals: { "kms:ViaService": `s3.${p.sourceRegion}.amazonaws.com` },
+                    // With S3 Bucket Keys the context is the bucket ARN; objects written before them carry their own ARN.
+                    StringLike: { "kms:EncryptionContext:aws:s3:arn": [p.sourceArn, `${p.sourceArn}/*`] },
+                },
+            },
+            {
+                Sid: "EncryptReplica", Effect: "Allow", Action: "kms:Encrypt", Resource: p.replicaKeyArn,
+                Condition: {
+                    StringEquals: { "kms:ViaService": `s3.${p.destinationRegion}.amazonaws.com` },
+                    StringLike: { "kms:EncryptionContext:aws:s3:arn": [p.destinationArn, `${p.destinationArn}/*`] },
+                },
+            },
+        ],
+    };
+}
+
+export interface StorageBucketsArgs {
+    /** `tms:storage`: lifecycle and the replication region (prod). */
+    storage: StorageConfig;
+    /** This stack's region (the source of replication). */
+    region: string;
+    accountId: pulumi.Input<string>;
+    /** ARN of the storage KMS key in this region (application bucket SSE-KMS). */
+    kmsKeyArn: pulumi.Input<string>;
+    /**
+     * When `storage.replicationRegion` is set: that region's explicit provider and the storage key
+     * created there (S3 encrypts replicas with a key of the destination region).
+     */
+    replica?: { provider: pulumi.ProviderResource; kmsKeyArn: pulumi.Input<string> };
+    /** `protect` and `retainOnDelete` the buckets (staging, prod, dr). */
+    protect: boolean;
+}
+
+/** Validate args that depend on each other (replication needs its provider and key). */
+export function validateStorageArgs(a: Pick<StorageBucketsArgs, "storage" | "region" | "replica">): void {
+    if (a.storage.replicationRegion && !a.replica) {
+        throw new Error(`StorageBuckets: replicationRegion ${a.storage.replicationRegion} needs replica.provider and replica.kmsKeyArn`);
+    }
+    if (a.storage.replicationRegion === a.region) {
+        throw new Error(`StorageBuckets: replicationRegion must differ from the bucket's region ${a.region}`);
+    }
+}
+
+interface BucketSpec {
+    role: string;
+    /** SSE-KMS key ARN, or undefined for SSE-S3 (log buckets). */
+    kmsKeyArn?: pulumi.Input<string>;
+    lifecycle: Lifecycle[];
+    /** Log bucket this bucket's accesses go to. */
+    logTo?: aws.s3.Bucket;
+    /** Buckets allowed to deliver access logs into this one (log buckets). */
+    logSources?: pulumi.Input<string>[];
+    provider?: pulumi.ProviderResource;
+}
+
+export class StorageBuckets extends pulumi.ComponentResource {
+    readonly bucketName: pulumi.Output<string>;
+    readonly bucketArn: pulumi.Output<string>;
+    readonly logBucketName: pulumi.Output<string>;
+    readonly replicaBucketName?: pulumi.Output<string>;
+    readonly replicaBucketArn?: pulumi.Output<string>;
+    private readonly name: string;
+    private readonly args: StorageBucketsArgs;
+
+    constructor(name: string, args: StorageBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:data:StorageBuckets", name, {}, opts);
+        validateStorageArgs(args);
+        this.name = name;
+        this.args = args;
+        const s = args.storage;
+
+        const app = this.bucket({ role: "app", kmsKeyArn: args.kmsKeyArn, lifecycle: appLifecycleRules(s) });
+        const logs = this.bucket({ role: "logs", lifecycle: logLifecycleRules(s), logSources: [app.bucket.arn] });
+        this.logging(app.bucket, logs.bucket, "app");
+        this.bucketName = app.bucket.bucket;
+        this.bucketArn = app.bucket.arn;
+        this.logBucketName = logs.bucket.bucket;
+
+        if (s.replicationRegion && args.replica) {
+            const provider = args.replica.provider;
+            const replica = this.bucket({ role: "replica", kmsKeyArn: args.replica.kmsKeyArn, lifecycle: appLifecycleRules(s), provider });
+            const replicaLogs = this.bucket({ role: "replica-logs", lifecycle: logLifecycleRules(s), logSources: [replica.bucket.arn], provider });
+            this.logging(replica.bucket, replicaLogs.bucket, "replica", provider);
+            this.replicate(app, replica, s.replicationRegion, args.replica.kmsKeyArn);
+            this.replicaBucketName = replica.bucket.bucket;
+            this.replicaBucketArn = replica.bucket.arn;
+        }
+        this.registerOutputs({
+            bucketName: this.bucketName,
+            logBucketName: this.logBucketName,
+            replicaBucketName: this.replicaBucketName,
+            replicaBucketArn: this.replicaBucketArn,
+        });
+    }
+
+    /** One bucket with every control; returns it and its versioning (replication waits for both sides). */
+    private bucket(spec: BucketSpec): { bucket: aws.s3.Bucket; versioning: aws.s3.BucketVersioning } {
+        const n = `${this.name}-${spec.role}`;
+        const child = { parent: this, provider: spec.provider };
+        const bucket = new aws.s3.Bucket(n, {
+            // Autonamed (tms-data-storage-app-xxxx): bucket names are global across all accounts.
+            forceDestroy: false,
+            tags: serviceTags("storage", { BucketRole: spec.role }),
+        }, { ...child, protect: this.args.protect, retainOnDelete: this.args.protect });
+
+        const versioning = new aws.s3.BucketVersioning(`${n}-versioning`, {
+            bucket: bucket.id,
+            versioningConfiguration: { status: "Enabled" },
+        }, child);
+        new aws.s3.BucketServerSideEncryptionConfiguration(`${n}-encryption`, {
+            bucket: bucket.id,
+            rules: spec.kmsKeyArn
+                ? [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: spec.kmsKeyArn }, bucketKeyEnabled: true }]
+                // S3 server access logging cannot deliver to a bucket whose default encryption is SSE-KMS.
+                : [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        }, child);
+        const publicBlock = new aws.s3.BucketPublicAccessBlock(`${n}-public-access`, {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        }, child);
+        new aws.s3.BucketOwnershipControls(`${n}-ownership`, {
+            bucket: bucket.id,
+            rule: { objectOwnership: "BucketOwnerEnforced" },
+        }, child);
+        new aws.s3.BucketPolicy(`${n}-policy`, {
+            bucket: bucket.id,
+            policy: pulumi.all([bucket.arn, this.args.accountId, ...(spec.logSources ?? [])]).apply(([arn, acct, ...sources]) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        denyInsecureTransport(arn),
+                        ...(spec.logSources ? [allowServerAccessLogs(arn, acct, sources as string[])] : []),
+                    ],
+                })),
+        }, { ...child, dependsOn: [publicBlock] });
+        new aws.s3.BucketLifecycleConfiguration(`${n}-lifecycle`, {
+            bucket: bucket.id,
+            rules: spec.lifecycle,
+        }, { ...child, dependsOn: [versioning] });
+        return { bucket, versioning };
+    }
+
+    private logging(source: aws.s3.Bucket, target: aws.s3.Bucket, prefix: string, provider?: pulumi.ProviderResource): void {
+        new aws.s3.BucketLogging(`${this.name}-${prefix}-logging`, {
+            bucket: source.id,
+            targetBucket: target.id,
+            targetPrefix: `${prefix}/`,
+        }, { parent: this, provider });
+    }
+
+    private replicate(
+        source: { bucket: aws.s3.Bucket; versioning: aws.s3.BucketVersioning },
+        destination: { bucket: aws.s3.Bucket; versioning: aws.s3.BucketVersioning },
+        destinationRegion: string,
+        replicaKeyArn: pulumi.Input<string>,
+    ): void {
+        const role = new aws.iam.Role(`${this.name}-replication-role`, {
+            description: "S3 replication of the tms application bucket to the DR region",
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            tags: serviceTags("storage"),
+        }, { parent: this });
+        const policy = new aws.iam.RolePolicy(`${this.name}-replication-policy`, {
+            role: role.id,
+            policy: pulumi.all([source.bucket.arn, destination.bucket.arn, this.args.kmsKeyArn, replicaKeyArn]).apply(
+                ([sourceArn, destinationArn, sourceKeyArn, replicaArn]) => JSON.stringify(replicationPolicy({
+                    sourceArn, destinationArn, sourceKeyArn, replicaKeyArn: replicaArn,
+                    sourceRegion: this.args.region, destinationRegion,
+                }))),
+        }, { parent: this });
+        new aws.s3.BucketReplicationConfig(`${this.name}-replication`, {
+            bucket: source.bucket.id,
+            role: role.arn,
+            rules: [{
+                id: "to-dr-region",
+                status: "Enabled",
+                priority: 1,
+                filter: {},
+                deleteMarkerReplication: { status: "Enabled" },
+                sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                destination: {
+                    bucket: destination.bucket.arn,
+                    storageClass: "STANDARD",
+                    encryptionConfiguration: { replicaKmsKeyId: replicaKeyArn },
+                    replicationTime: { status: "Enabled", time: { minutes: RTC_MINUTES } },
+                    metrics: { status: "Enabled", eventThreshold: { minutes: RTC_MINUTES } },
+                },
+            }],
+        }, { parent: this, dependsOn: [source.versioning, destination.versioning, policy] });
+    }
+}
