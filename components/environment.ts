@@ -1,9 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AccessRoles } from "./access";
 import { EcsCluster } from "./cluster";
 import type { Colour, StackConfig } from "./config";
 import type { ServiceDataAccess } from "./contracts";
 import { KmsKeys } from "./keys";
+import { Monitoring } from "./monitoring";
 import { parameterName, secretName } from "./naming";
 import { Network } from "./network";
 import { ContainerRegistry } from "./registry";
@@ -12,7 +14,16 @@ import { PublicTraffic } from "./traffic";
 
 export interface EnvironmentStackArgs {
     config: StackConfig;
+    /**
+     * The Pulumi state backend CI uses when it runs `pulumi up` as the deployment role: the S3 state
+     * bucket and the secrets-provider KMS key. Without them the role gets no state-backend access
+     * (e.g. when CI uses Pulumi Cloud with its own token).
+     */
+    stateBackend?: { bucketArn?: pulumi.Input<string>; secretsProviderKeyArn?: pulumi.Input<string> };
 }
+
+/** The rollout lock table of an environment (the rollout CLI's DynamoDB lock). */
+export const rolloutTableName = (environment: string) => `tms-${environment}-rollouts`;
 
 /**
  * One whole environment: keys, network, data tier, compute, traffic, edge, access and monitoring,
@@ -25,6 +36,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
     readonly cluster: EcsCluster;
     readonly traffic: PublicTraffic;
     readonly services: Record<string, ApplicationService> = {};
+    readonly monitoring: Monitoring;
+    readonly access: AccessRoles;
     /** Everything the stack exports (rollout scripts and the dr stack read these). */
     readonly outputs: Record<string, pulumi.Input<any>>;
 
@@ -128,6 +141,42 @@ export class EnvironmentStack extends pulumi.ComponentResource {
         }
 
         const publicServices = cfg.services.filter((s) => s.public).map((s) => s.name);
+        const ecsServiceNames = Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames]));
+        const { logRetentionDays: _retention, ...thresholds } = cfg.monitoring;
+        this.monitoring = new Monitoring(`${name}-monitoring`, {
+            environment: cfg.environment,
+            region: cfg.region,
+            thresholds,
+            topicKeyArn: this.keys.arn("logs"),
+            accountId,
+            loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
+            clusterName: this.cluster.clusterName,
+            targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s, this.traffic.targetGroupArnSuffixes[s]])),
+            ecsServiceNames,
+            // The data tier passes `database: { clusterIdentifier, instanceClass, instances }` and
+            // `cache: { replicationGroupId, nodes }` here once it is merged.
+        }, { parent: this });
+
+        const listeners = [...this.traffic.weightListeners, ...this.traffic.testListeners] as (aws.lb.Listener | aws.lb.ListenerRule)[];
+        this.access = new AccessRoles(`${name}-access`, {
+            environment: cfg.environment,
+            region: cfg.region,
+            accountId,
+            access: cfg.access,
+            clusterArn: this.cluster.clusterArn,
+            clusterName: this.cluster.clusterName,
+            ecsServiceArns: cfg.services.flatMap((s) => Object.values(this.services[s.name].serviceNames).map((serviceName) =>
+                pulumi.interpolate`arn:aws:ecs:${cfg.region}:${accountId}:service/${this.cluster.clusterName}/${serviceName}`)),
+            listenerArns: listeners.map((l) => l.arn),
+            passRoleArns: cfg.services.flatMap((s) => [this.services[s.name].roles.taskRoleArn, this.services[s.name].roles.executionRoleArn]),
+            repositoryArns: cfg.services.map((s) => this.registry.repositoryArns[s.name]),
+            rolloutTableName: rolloutTableName(cfg.environment),
+            alertTopicArns: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
+            alertKeyArn: this.keys.arn("logs"),
+            stateBucketArn: args.stateBackend?.bucketArn,
+            secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn,
+        }, { parent: this });
+
         this.outputs = {
             environment: cfg.environment,
             region: cfg.region,
@@ -152,6 +201,14 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             testListenerUrns: this.traffic.testListeners.map((l) => l.urn),
             testListenerUrl: this.traffic.testListenerUrl,
             hostName: cfg.domain.hostName,
+            alertTopics: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
+            dashboardName: this.monitoring.dashboardName,
+            criticalAlarmNames: this.monitoring.criticalAlarmNames,
+            deploymentRoleArn: this.access.deploymentRoleArn,
+            operationsRoleArn: this.access.operationsRoleArn,
+            readonlyRoleArn: this.access.readonlyRoleArn,
+            emergencyRoleArn: this.access.emergencyRoleArn,
+            rolloutTableName: rolloutTableName(cfg.environment),
         };
         this.registerOutputs(this.outputs);
     }
