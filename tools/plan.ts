@@ -117,6 +117,14 @@ export function validateStackFile(args: PlanArgs): void {
     loadStackConfig(file.config, source, args.stack);
 }
 
+/**
+ * Write to stdout and wait until it is flushed: stdout to a pipe is asynchronous, and the
+ * `process.exit` that follows `main` would otherwise cut a large `--json` record at 64 KiB.
+ */
+function writeOut(text: string): Promise<void> {
+    return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+}
+
 export async function main(argv: string[]): Promise<number> {
     let args: PlanArgs;
     try {
@@ -139,10 +147,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (args.json) {
         const { secretInputs: _s, ...record } = result;
-        process.stdout.write(JSON.stringify(policyReport ? { ...record, policy: policyReport.json } : record, null, 2) + "\n");
+        await writeOut(JSON.stringify(policyReport ? { ...record, policy: policyReport.json } : record, null, 2) + "\n");
     } else {
-        process.stdout.write(formatPlan(result) + "\n");
-        if (policyReport) process.stdout.write("\n" + policyReport.text + "\n");
+        await writeOut(formatPlan(result) + "\n" + (policyReport ? "\n" + policyReport.text + "\n" : ""));
     }
     return exitCode;
 }
