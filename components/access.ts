@@ -97,15 +97,25 @@ export function deploymentPolicy(s: DeploymentScope): Doc {
             Sid: "ActionsWithoutResourceScope",
             Effect: "Allow",
             Action: [
-                "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions",
-                "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
+                "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions",
+                "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags",
+                "elasticloadbalancing:DescribeListenerAttributes",
                 "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeLoadBalancers",
                 "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms",
                 "ecr:GetAuthorizationToken",
                 // The stack program's data sources run on every preview and targeted `up`.
-                "route53:ListHostedZones", "route53:GetHostedZone", "iam:GetOpenIDConnectProvider", "ec2:DescribeAvailabilityZones",
+                "route53:ListHostedZones", "route53:GetHostedZone", "iam:ListOpenIDConnectProviders", "iam:GetOpenIDConnectProvider",
+                "ec2:DescribeAvailabilityZones",
             ],
             Resource: "*",
+        },
+        {
+            // Pulumi tags a task definition as it registers it; only this environment's families, only then.
+            Sid: "TagOwnTaskDefinitions",
+            Effect: "Allow",
+            Action: "ecs:TagResource",
+            Resource: arn("ecs", `task-definition/tms-${s.environment}-*`),
+            Condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
         },
         { Sid: "UpdateOwnServices", Effect: "Allow", Action: ["ecs:UpdateService", "ecs:DescribeServices"], Resource: [...s.ecsServiceArns].sort() },
         {

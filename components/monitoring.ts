@@ -111,6 +111,9 @@ export function ecsServiceAlarms(p: { service: string; colour: Colour; clusterNa
     ];
 }
 
+/** Data-tier alarms: warnings over three 5-minute periods; a gap in data keeps the last state (see `treatMissingData`). */
+const DATA_TIER = { severity: "warning", comparison: "GreaterThanThreshold", periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "missing" } as const;
+
 /** The DocumentDB cluster the alarms watch (from the data tier). */
 export interface DatabaseMetrics {
     clusterIdentifier: pulumi.Input<string>;
@@ -128,7 +131,7 @@ export function databaseAlarms(db: DatabaseMetrics, th: Thresholds): AlarmSpec[]
     const limit = DOCDB_MAX_CONNECTIONS[db.instanceClass];
     if (limit === undefined) throw new Error(`no connection limit known for DocumentDB instance class ${db.instanceClass}`);
     const dimensions = { DBClusterIdentifier: db.clusterIdentifier };
-    const common = { severity: "warning" as const, comparison: "GreaterThanThreshold" as const, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "missing" as const };
+    const common = DATA_TIER;
     return [
         {
             ...common, what: "database-connections",
@@ -155,7 +158,7 @@ export const cacheNodeIds = (groupId: pulumi.Input<string>, nodes: number): pulu
 
 /** Engine CPU, memory use and evictions per Redis node. */
 export function cacheAlarms(c: CacheMetrics, th: Thresholds): AlarmSpec[] {
-    const common = { severity: "warning" as const, comparison: "GreaterThanThreshold" as const, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "missing" as const };
+    const common = DATA_TIER;
     return cacheNodeIds(c.replicationGroupId, c.nodes).flatMap((node, i) => {
         const n = `cache-node-${i + 1}`;
         const m = (metricName: string, stat: string): MetricRef => ({ namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: node }, stat });
