@@ -336,7 +336,9 @@ export class AccessRoles extends pulumi.ComponentResource {
             assumeRolePolicy: this.oidcProviderArn.apply((oidcProviderArn) =>
                 JSON.stringify(githubTrustPolicy({ oidcProviderArn, repository: a.githubRepository, branch: a.githubBranch }))),
             permissionsBoundary: boundary.arn,
-            maxSessionDuration: 3600,
+            // A prod canary (baseline, three steps, 30 min validation) outlasts one hour; CI asks for
+            // `role-duration-seconds: 7200` so one session covers a whole rollout.
+            maxSessionDuration: 7200,
             tags: roleTags("deployment"),
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-deployment-policy`, {

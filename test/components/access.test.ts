@@ -140,6 +140,7 @@ describe("access roles", () => {
             it("lets only the configured repository and branch assume the deployment role, through GitHub OIDC", () => {
                 const trust = json(role("tms-deployment-role").inputs.assumeRolePolicy).Statement;
                 assert.equal(trust.length, 1);
+                assert.equal(role("tms-deployment-role").inputs.maxSessionDuration, 7200);
                 assert.deepEqual(trust[0].Condition.StringEquals, {
                     "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
                     "token.actions.githubusercontent.com:sub": `repo:${access.githubRepository}:ref:refs/heads/${access.githubBranch}`,
