@@ -88,6 +88,8 @@ export class RedisReplicationGroup extends pulumi.ComponentResource {
     readonly readerEndpoint: pulumi.Output<string>;
     readonly port: pulumi.Output<number>;
     readonly arn: pulumi.Output<string>;
+    /** `tms-<env>-redis`: the CloudWatch `ReplicationGroupId` and the prefix of its nodes' ids. */
+    readonly replicationGroupId: pulumi.Output<string>;
     /** The generated AUTH token, a Pulumi secret. */
     readonly authToken: pulumi.Output<string>;
 
@@ -148,6 +150,7 @@ export class RedisReplicationGroup extends pulumi.ComponentResource {
         this.readerEndpoint = group.readerEndpointAddress;
         this.port = group.port.apply((p) => p ?? REDIS_PORT);
         this.arn = group.arn;
+        this.replicationGroupId = group.id;
         this.registerOutputs({ primaryEndpoint: this.primaryEndpoint, readerEndpoint: this.readerEndpoint, port: this.port });
     }
 }

@@ -1,11 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AccessRoles } from "./access";
 import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
 import type { Colour, StackConfig } from "./config";
 import { DataTier } from "./data-tier";
 import { RegionalFailover } from "./dns";
 import { KmsKeys } from "./keys";
+import { Monitoring } from "./monitoring";
 import { Network } from "./network";
 import type { PrimaryOutputs } from "./primary";
 import { ContainerRegistry } from "./registry";
@@ -16,7 +18,16 @@ export interface EnvironmentStackArgs {
     config: StackConfig;
     /** dr only: prod's outputs, read (and checked) through `tms:primaryStack`. */
     primary?: PrimaryOutputs;
+    /**
+     * The Pulumi state backend CI uses when it runs `pulumi up` as the deployment role: the S3 state
+     * bucket and the secrets-provider KMS key. Without them the role gets no state-backend access
+     * (e.g. when CI uses Pulumi Cloud with its own token).
+     */
+    stateBackend?: { bucketArn?: pulumi.Input<string>; secretsProviderKeyArn?: pulumi.Input<string> };
 }
+
+/** The rollout lock table of an environment (the rollout CLI's DynamoDB lock). */
+export const rolloutTableName = (environment: string) => `tms-${environment}-rollouts`;
 
 /**
  * One whole environment: keys, network, data tier, compute, traffic, edge, DNS failover, access and
@@ -35,6 +46,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
     readonly cdn?: ContentDelivery;
     /** Prod (PRIMARY) and dr (SECONDARY). */
     readonly failover?: RegionalFailover;
+    readonly monitoring: Monitoring;
+    readonly access: AccessRoles;
     /** Everything the stack exports (rollout scripts and the dr stack read these). */
     readonly outputs: Record<string, pulumi.Input<any>>;
 
@@ -185,6 +198,43 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             }, { parent: this });
         }
 
+        const ecsServiceNames = Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames]));
+        const { logRetentionDays: _retention, ...thresholds } = cfg.monitoring;
+        this.monitoring = new Monitoring(`${name}-monitoring`, {
+            environment: cfg.environment,
+            region: cfg.region,
+            thresholds,
+            topicKeyArn: this.keys.arn("logs"),
+            accountId,
+            loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
+            clusterName: this.cluster.clusterName,
+            targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
+            ecsServiceNames,
+            database: { clusterIdentifier: this.data.database.clusterIdentifier, instanceClass: cfg.database.instanceClass, instances: cfg.database.instances },
+            cache: { replicationGroupId: this.data.cache.replicationGroupId, nodes: cfg.cache.nodes },
+        }, { parent: this });
+
+        const listeners = [...this.traffic.weightListeners, ...this.traffic.testListeners] as (aws.lb.Listener | aws.lb.ListenerRule)[];
+        this.access = new AccessRoles(`${name}-access`, {
+            environment: cfg.environment,
+            region: cfg.region,
+            accountId,
+            access: cfg.access,
+            clusterArn: this.cluster.clusterArn,
+            clusterName: this.cluster.clusterName,
+            ecsServiceArns: cfg.services.flatMap((s) => Object.values(this.services[s.name].serviceNames).map((serviceName) =>
+                pulumi.interpolate`arn:aws:ecs:${cfg.region}:${accountId}:service/${this.cluster.clusterName}/${serviceName}`)),
+            listenerArns: listeners.map((l) => l.arn),
+            passRoleArns: cfg.services.flatMap((s) => [this.services[s.name].roles.taskRoleArn, this.services[s.name].roles.executionRoleArn]),
+            repositoryArns: cfg.services.map((s) => this.registry.repositoryArns[s.name]),
+            rolloutTableName: rolloutTableName(cfg.environment),
+            alertTopicArns: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
+            alertKeyArn: this.keys.arn("logs"),
+            databaseClusterIdentifier: this.data.database.clusterIdentifier,
+            stateBucketArn: args.stateBackend?.bucketArn,
+            secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn,
+        }, { parent: this });
+
         // The secrets and storage keys name the roles that use them.
         const roles = Object.values(this.services).map((s) => s.roles);
         this.keys.nameUsers("secrets", roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]));
@@ -227,6 +277,14 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             rto: { minutes: cfg.dr.rtoMinutes },
             rpo: { minutes: cfg.dr.rpoMinutes },
             minimumTasksPerService: cfg.compute.minimumCount,
+            alertTopics: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
+            dashboardName: this.monitoring.dashboardName,
+            criticalAlarmNames: this.monitoring.criticalAlarmNames,
+            deploymentRoleArn: this.access.deploymentRoleArn,
+            operationsRoleArn: this.access.operationsRoleArn,
+            readonlyRoleArn: this.access.readonlyRoleArn,
+            emergencyRoleArn: this.access.emergencyRoleArn,
+            rolloutTableName: rolloutTableName(cfg.environment),
         };
         this.registerOutputs(this.outputs);
     }

@@ -15,7 +15,11 @@ export interface KmsKeysArgs {
     protect: boolean;
 }
 
-/** Statements that let the AWS service principal of a domain use its key (CloudWatch Logs needs one). */
+/**
+ * Statements that let the AWS service principal of a domain use its key. The logs key also encrypts the
+ * alert topics: CloudWatch alarms and EventBridge rules publish to an encrypted topic only if the key
+ * policy lets their service principals create data keys.
+ */
 function serviceStatements(domain: KeyDomain, region: string, accountId: string): any[] {
     if (domain !== "logs") return [];
     return [{
@@ -25,6 +29,12 @@ function serviceStatements(domain: KeyDomain, region: string, accountId: string)
         Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
         Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+    }, {
+        Sid: "AlarmsAndEventsPublishToAlertTopics",
+        Effect: "Allow",
+        Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
     }];
 }
 

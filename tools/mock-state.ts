@@ -216,6 +216,8 @@ export function mockInvoke(token: string, inputs: any, region: string): Record<s
             return { id: `pl-${shortHash(String(inputs.name), 8)}`, name: inputs.name };
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
+        // The SDK's token spells it OpenId; the older spelling is kept for callers of the old SDK.
+        case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
         case "aws:iam/getOpenidConnectProvider:getOpenidConnectProvider":
             return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`, url: inputs.url, id: "oidc" };
         default:

@@ -118,6 +118,14 @@ export function validateStackFile(args: PlanArgs): StackConfig {
     return loadStackConfig(file.config, source, args.stack);
 }
 
+/**
+ * Write to stdout and wait until it is flushed: stdout to a pipe is asynchronous, and the
+ * `process.exit` that follows `main` would otherwise cut a large `--json` record at 64 KiB.
+ */
+function writeOut(text: string): Promise<void> {
+    return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+}
+
 export async function main(argv: string[]): Promise<number> {
     let args: PlanArgs;
     let config: StackConfig;
