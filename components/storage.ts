@@ -12,6 +12,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { serviceTags } from "./naming";
+import { SecureBucket, Statement } from "./secure-bucket";
 
 export type StorageConfig = StackConfig["storage"];
 
@@ -19,7 +20,6 @@ export type StorageConfig = StackConfig["storage"];
 export const RTC_MINUTES = 15;
 
 type Lifecycle = aws.types.input.s3.BucketLifecycleConfigurationRule;
-type Statement = Record<string, unknown>;
 
 /**
  * Lifecycle of the application (and replica) bucket: dev/staging expire current versions after
@@ -51,18 +51,6 @@ export function logLifecycleRules(s: StorageConfig): Lifecycle[] {
         noncurrentVersionExpiration: { noncurrentDays: 1 },
         abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
     }];
-}
-
-/** Deny any request not made over TLS, on the bucket and its objects. */
-export function denyInsecureTransport(bucketArn: string): Statement {
-    return {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    };
 }
 
 /** Let the S3 logging service write access logs from this account's given source buckets. */
@@ -178,21 +166,16 @@ export class StorageBuckets extends pulumi.ComponentResource {
         this.args = args;
         const s = args.storage;
 
-        const app = this.bucket({ role: "app", kmsKeyArn: args.kmsKeyArn, lifecycle: appLifecycleRules(s) });
-        const logs = this.bucket({ role: "logs", lifecycle: logLifecycleRules(s), logSources: [app.bucket.arn] });
-        this.logging(app.bucket, logs.bucket, "app");
-        this.bucketName = app.bucket.bucket;
-        this.bucketArn = app.bucket.arn;
-        this.logBucketName = logs.bucket.bucket;
+        const [app, logs] = this.bucketWithLogs("app", "logs", args.kmsKeyArn);
+        this.bucketName = app.bucketName;
+        this.bucketArn = app.arn;
+        this.logBucketName = logs.bucketName;
 
         if (s.replicationRegion && args.replica) {
-            const provider = args.replica.provider;
-            const replica = this.bucket({ role: "replica", kmsKeyArn: args.replica.kmsKeyArn, lifecycle: appLifecycleRules(s), provider });
-            const replicaLogs = this.bucket({ role: "replica-logs", lifecycle: logLifecycleRules(s), logSources: [replica.bucket.arn], provider });
-            this.logging(replica.bucket, replicaLogs.bucket, "replica", provider);
+            const [replica] = this.bucketWithLogs("replica", "replica-logs", args.replica.kmsKeyArn, args.replica.provider);
             this.replicate(app, replica, s.replicationRegion, args.replica.kmsKeyArn);
-            this.replicaBucketName = replica.bucket.bucket;
-            this.replicaBucketArn = replica.bucket.arn;
+            this.replicaBucketName = replica.bucketName;
+            this.replicaBucketArn = replica.arn;
         }
         this.registerOutputs({
             bucketName: this.bucketName,
@@ -202,67 +185,31 @@ export class StorageBuckets extends pulumi.ComponentResource {
         });
     }
 
-    /** One bucket with every control; returns it and its versioning (replication waits for both sides). */
-    private bucket(spec: BucketSpec): { bucket: aws.s3.Bucket; versioning: aws.s3.BucketVersioning } {
-        const n = `${this.name}-${spec.role}`;
-        const child = { parent: this, provider: spec.provider };
-        const bucket = new aws.s3.Bucket(n, {
-            // Autonamed (tms-data-storage-app-xxxx): bucket names are global across all accounts.
-            forceDestroy: false,
-            tags: serviceTags("storage", { BucketRole: spec.role }),
-        }, { ...child, protect: this.args.protect, retainOnDelete: this.args.protect });
-
-        const versioning = new aws.s3.BucketVersioning(`${n}-versioning`, {
-            bucket: bucket.id,
-            versioningConfiguration: { status: "Enabled" },
-        }, child);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${n}-encryption`, {
-            bucket: bucket.id,
-            rules: spec.kmsKeyArn
-                ? [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: spec.kmsKeyArn }, bucketKeyEnabled: true }]
-                // S3 server access logging cannot deliver to a bucket whose default encryption is SSE-KMS.
-                : [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        }, child);
-        const publicBlock = new aws.s3.BucketPublicAccessBlock(`${n}-public-access`, {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, child);
-        new aws.s3.BucketOwnershipControls(`${n}-ownership`, {
-            bucket: bucket.id,
-            rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, child);
-        new aws.s3.BucketPolicy(`${n}-policy`, {
-            bucket: bucket.id,
-            policy: pulumi.all([bucket.arn, this.args.accountId, ...(spec.logSources ?? [])]).apply(([arn, acct, ...sources]) =>
-                JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        denyInsecureTransport(arn),
-                        ...(spec.logSources ? [allowServerAccessLogs(arn, acct, sources as string[])] : []),
-                    ],
-                })),
-        }, { ...child, dependsOn: [publicBlock] });
-        new aws.s3.BucketLifecycleConfiguration(`${n}-lifecycle`, {
-            bucket: bucket.id,
-            rules: spec.lifecycle,
-        }, { ...child, dependsOn: [versioning] });
-        return { bucket, versioning };
-    }
-
-    private logging(source: aws.s3.Bucket, target: aws.s3.Bucket, prefix: string, provider?: pulumi.ProviderResource): void {
-        new aws.s3.BucketLogging(`${this.name}-${prefix}-logging`, {
-            bucket: source.id,
-            targetBucket: target.id,
-            targetPrefix: `${prefix}/`,
-        }, { parent: this, provider });
+    /**
+     * A data bucket (SSE-KMS) and the log bucket receiving its access logs (SSE-S3: S3 server access
+     * logging cannot deliver to SSE-KMS buckets). The log bucket's grant names the data bucket, so
+     * its policy is attached once both exist.
+     */
+    private bucketWithLogs(role: string, logRole: string, kmsKeyArn: pulumi.Input<string>, provider?: pulumi.ProviderResource): [SecureBucket, SecureBucket] {
+        const s = this.args.storage;
+        const opts = { parent: this, ...(provider ? { providers: { aws: provider } } : {}) };
+        const common = { service: "storage", protect: this.args.protect };
+        const logs = new SecureBucket(`${this.name}-${logRole}`, { ...common, role: logRole, lifecycle: logLifecycleRules(s), deferPolicy: true }, opts);
+        const data = new SecureBucket(`${this.name}-${role}`, {
+            ...common,
+            role,
+            kmsKeyArn,
+            lifecycle: appLifecycleRules(s),
+            logTo: { bucket: logs.bucket.id, prefix: `${role}/` },
+        }, opts);
+        logs.attachPolicy(pulumi.all([logs.arn, this.args.accountId, data.arn]).apply(([arn, acct, source]) =>
+            [allowServerAccessLogs(arn, acct, [source])]));
+        return [data, logs];
     }
 
     private replicate(
-        source: { bucket: aws.s3.Bucket; versioning: aws.s3.BucketVersioning },
-        destination: { bucket: aws.s3.Bucket; versioning: aws.s3.BucketVersioning },
+        source: SecureBucket,
+        destination: SecureBucket,
         destinationRegion: string,
         replicaKeyArn: pulumi.Input<string>,
     ): void {

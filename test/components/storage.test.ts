@@ -124,7 +124,12 @@ describe("data: S3 buckets", () => {
             assert.match(replicaKey.outputs.arn, /^arn:aws:kms:us-west-2:/);
             assert.equal(replicaKey.inputs.enableKeyRotation, true);
             assert.equal(replicaKey.options.protect, true);
-            for (const r of p.childrenOf(p.one("tms:data:StorageBuckets")).filter((x) => x.name.includes("replica-"))) {
+            // Every AWS resource of the replica and its log bucket (children of their SecureBucket components).
+            const replicaParts = p.childrenOf(p.one("tms:data:StorageBuckets"))
+                .filter((x) => /-storage-replica(-logs)?$/.test(x.name))
+                .flatMap((c) => (c.custom ? [c] : p.childrenOf(c)));
+            assert.ok(replicaParts.length >= 14, `${replicaParts.length} replica resources`);
+            for (const r of replicaParts) {
                 assert.equal(r.options.provider, provider.urn, `${r.name} goes through the us-west-2 provider`);
             }
         });
