@@ -99,6 +99,15 @@ function unwrapSecrets(v: any, at: string, secrets: string[]): any {
     return v;
 }
 
+/** A StackReference's secret outputs are shown as such in the record, as the engine does. */
+function maskReferencedSecrets(state: Record<string, any>): Record<string, any> {
+    const names: string[] = state.secretOutputNames ?? [];
+    if (!names.length || !state.outputs) return state;
+    const outputs = { ...state.outputs };
+    for (const n of names) if (n in outputs) outputs[n] = "[secret]";
+    return { ...state, outputs };
+}
+
 /** "urn:…::name::id" → "urn:…::name" (provider references carry the provider's id). */
 function providerUrn(ref: string): string | undefined {
     if (!ref) return undefined;
@@ -199,6 +208,31 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
                         propertyDependencies,
                     });
                     if (secrets.length) secretInputs[urn] = secrets;
+                }
+            } finally {
+                inflight--;
+                callback(err, resp);
+            }
+        });
+    };
+    // Reads (StackReference, `.get`) go through readResource; record them too, with no options.
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req: any, callback: (err: any, resp: any) => void) => {
+        inflight++;
+        read(req, (err: any, resp: any) => {
+            try {
+                if (!err) {
+                    resources.push({
+                        urn: resp.getUrn(),
+                        type: req.getType(),
+                        name: req.getName(),
+                        custom: true,
+                        parent: req.getParent() || undefined,
+                        inputs: unwrapSecrets(deserializeProperties(req.getProperties()), "", []),
+                        outputs: maskReferencedSecrets(unwrapSecrets(deserializeProperties(resp.getProperties()), "", [])),
+                        options: { provider: providerUrn(req.getProvider()) },
+                        propertyDependencies: {},
+                    });
                 }
             } finally {
                 inflight--;

@@ -10,7 +10,7 @@
 import { ConfigError, loadStackConfig, StackConfig } from "../components/config";
 import { policyReport } from "./plan-policy";
 import { planStack, RunResult } from "./mock-engine";
-import type { RecordedResource } from "./record";
+import type { PlanRecord, RecordedResource } from "./record";
 import { readStackFile, StackFileError, stackFilePath } from "./stack-file";
 
 export interface PlanArgs {
@@ -94,6 +94,42 @@ export function countsByType(resources: RecordedResource[]): [string, number][] 
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
+/** Outputs a provider always returns as secrets. */
+const SECRET_OUTPUTS: Record<string, string[]> = {
+    "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
+};
+
+/** Replace the value at a recorded secret path (`a.b[0].c`) with "[secret]". */
+function maskPath(root: any, path: string): void {
+    const keys = path.match(/[^.[\]]+/g) ?? [];
+    let v = root;
+    for (let i = 0; i < keys.length - 1; i++) {
+        if (v === null || typeof v !== "object") return;
+        v = v[keys[i]];
+    }
+    if (v && typeof v === "object" && keys.length) v[keys[keys.length - 1]] = "[secret]";
+}
+
+/** The record as `--json` prints it: secret inputs and outputs masked, as `pulumi preview` shows them. */
+export function publicRecord(result: RunResult): PlanRecord {
+    const resources = result.resources.map((r) => {
+        // The provider marks a generated password's result as a secret output.
+        const paths = [...(result.secretInputs[r.urn] ?? []), ...(SECRET_OUTPUTS[r.type] ?? [])];
+        if (!paths.length) return r;
+        const inputs = JSON.parse(JSON.stringify(r.inputs));
+        const outputs = JSON.parse(JSON.stringify(r.outputs));
+        for (const path of paths) {
+            if (path === "(root)") return { ...r, inputs: {}, outputs: {} };
+            maskPath(inputs, path);
+            maskPath(outputs, path);
+        }
+        return { ...r, inputs, outputs };
+    });
+    const outputs = { ...result.outputs };
+    for (const name of result.secretOutputs) outputs[name] = "[secret]";
+    return { stack: result.stack, project: result.project, resources, outputs };
+}
+
 export function formatPlan(result: RunResult): string {
     const lines: string[] = [];
     lines.push(`Offline plan of stack "${result.stack}" (project ${result.project}, mock engine)`, "");
@@ -148,7 +184,7 @@ export async function main(argv: string[]): Promise<number> {
         if (report.mandatory) exitCode = 1;
     }
     if (args.json) {
-        const { secretInputs: _s, ...record } = result;
+        const record = publicRecord(result);
         process.stdout.write(JSON.stringify(policyReport_ ? { ...record, policy: policyReport_.json } : record, null, 2) + "\n");
     } else {
         process.stdout.write(formatPlan(result) + "\n");

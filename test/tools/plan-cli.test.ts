@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_DIR } from "../../tools/stack-file";
-import { STACKS } from "../harness";
+import { plan as planInProcess, STACKS } from "../harness";
 
 const TS_NODE = path.join(PROJECT_DIR, "node_modules", ".bin", "ts-node");
 
@@ -34,7 +34,7 @@ describe("plan CLI (spawned)", function () {
         });
     }
 
-    it("--json prints the full record", () => {
+    it("--json prints the full record, secrets masked", async () => {
         const r = plan(["--stack", "dev", "--json"]);
         assert.equal(r.code, 0, r.stderr);
         const record = JSON.parse(r.stdout);
@@ -42,6 +42,13 @@ describe("plan CLI (spawned)", function () {
         assert.ok(record.resources.some((x: any) => x.type === "awsx:ec2:Vpc" && x.inputs.numberOfAvailabilityZones === 2));
         assert.ok(record.resources.every((x: any) => x.urn && x.type && x.options && x.propertyDependencies));
         assert.equal(record.outputs.environment, "dev");
+        // Generated credentials are masked, as pulumi preview shows them.
+        const secret = record.resources.find((x: any) => x.type === "aws:secretsmanager/secretVersion:SecretVersion");
+        assert.ok(secret, "a secret version in the record");
+        assert.equal(secret.inputs.secretString, "[secret]");
+        const passwords = (await planInProcess("dev")).ofType("random:index/randomPassword:RandomPassword").map((x) => x.outputs.result as string);
+        assert.equal(passwords.length, 2);
+        for (const pw of passwords) assert.ok(!r.stdout.includes(pw), "a generated password is printed");
     });
 
     it("a bad config file exits 1 with one precise line per problem and nothing else", () => {

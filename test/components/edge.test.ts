@@ -1,0 +1,143 @@
+import { strict as assert } from "assert";
+import { MANAGED_RULE_GROUPS } from "../../components/cdn";
+import { ProgramError, runProgram } from "../../tools/mock-engine";
+import { flattenConfig, json, plan, Plan, planWith, stackConfig } from "../harness";
+
+const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
+const RECORD = "aws:route53/record:Record";
+const HEALTH = "aws:route53/healthCheck:HealthCheck";
+
+describe("edge: CDN, DNS failover and the dr stack", () => {
+    let prod: Plan, dr: Plan;
+    before(async () => { [prod, dr] = await Promise.all([plan("prod"), plan("dr")]); });
+
+    describe("CloudFront (prod)", () => {
+        it("exists only in prod", async () => {
+            assert.equal(prod.ofType(DISTRIBUTION).length, 1);
+            for (const stack of ["dev", "staging", "dr"]) assert.equal((await plan(stack)).ofType(DISTRIBUTION).length, 0, stack);
+        });
+
+        it("serves viewers over HTTPS only, TLS 1.2+, with a us-east-1 ACM certificate for the host name", () => {
+            const d = prod.one(DISTRIBUTION).inputs;
+            assert.deepEqual(d.aliases, ["taskmanagement.example.com"]);
+            for (const b of [d.defaultCacheBehavior, ...d.orderedCacheBehaviors]) assert.equal(b.viewerProtocolPolicy, "redirect-to-https");
+            assert.equal(d.viewerCertificate.minimumProtocolVersion, "TLSv1.2_2021");
+            assert.equal(d.viewerCertificate.sslSupportMethod, "sni-only");
+            const cert = prod.one("aws:acm/certificate:Certificate", "tms-cdn-certificate");
+            assert.equal(cert.inputs.domainName, "taskmanagement.example.com");
+            assert.match(cert.outputs.arn, /^arn:aws:acm:us-east-1:/);
+            assert.ok(prod.dependsOn(prod.one(DISTRIBUTION), "viewerCertificate", prod.one("aws:acm/certificateValidation:CertificateValidation", "tms-cdn-certificate-validated")));
+        });
+
+        it("reaches the ALB through the failover name, HTTPS only, with the secret header the ALB requires", () => {
+            const d = prod.one(DISTRIBUTION).inputs;
+            const alb = d.origins.find((o: any) => o.originId === "alb");
+            assert.equal(alb.domainName, "origin.taskmanagement.example.com");
+            assert.equal(alb.customOriginConfig.originProtocolPolicy, "https-only");
+            assert.deepEqual(alb.customOriginConfig.originSslProtocols, ["TLSv1.2"]);
+            const header = alb.customHeaders.find((h: any) => h.name === "X-Origin-Verify");
+            const rule = prod.one("aws:lb/listenerRule:ListenerRule", "-origin-rule");
+            assert.equal(header.value, rule.inputs.conditions[0].httpHeader.values[0]);
+            assert.ok(prod.result.secretInputs[prod.one(DISTRIBUTION).urn]?.some((p) => p.startsWith("origins")), "the header is a secret in the distribution");
+            assert.ok(prod.result.secretOutputs.includes("originVerifyHeader"));
+        });
+
+        it("serves /static/* from a private bucket through origin access control", () => {
+            const d = prod.one(DISTRIBUTION);
+            const origin = d.inputs.origins.find((o: any) => o.originId === "static");
+            const oac = prod.one("aws:cloudfront/originAccessControl:OriginAccessControl");
+            assert.equal(origin.originAccessControlId, oac.outputs.id ?? oac.inputs.id ?? origin.originAccessControlId);
+            assert.ok(prod.dependsOn(d, "origins", oac));
+            assert.equal(oac.inputs.signingBehavior, "always");
+            assert.equal(d.inputs.orderedCacheBehaviors[0].pathPattern, "/static/*");
+            const bucket = prod.ofType("aws:s3/bucket:Bucket").find((b) => b.inputs.tags.BucketRole === "static-assets")!;
+            const block = prod.ofType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").find((b) => prod.dependsOn(b, "bucket", bucket))!;
+            assert.equal(block.inputs.restrictPublicBuckets, true);
+            const policy = json(prod.ofType("aws:s3/bucketPolicy:BucketPolicy").find((b) => prod.dependsOn(b, "bucket", bucket))!.inputs.policy);
+            const grant = policy.Statement.find((s: any) => s.Sid === "CloudFrontReadsThroughOac");
+            assert.deepEqual(grant.Principal, { Service: "cloudfront.amazonaws.com" });
+            assert.equal(grant.Condition.StringEquals["AWS:SourceArn"], d.outputs.arn);
+        });
+
+        it("logs to a dedicated bucket and is protected by a WAF whose rate limit comes from config", async () => {
+            const d = prod.one(DISTRIBUTION);
+            const logs = prod.ofType("aws:s3/bucket:Bucket").find((b) => b.inputs.tags.BucketRole === "cdn-logs")!;
+            assert.equal(d.inputs.loggingConfig.bucket, logs.outputs.bucketDomainName);
+            const waf = prod.one("aws:wafv2/webAcl:WebAcl");
+            assert.equal(waf.inputs.scope, "CLOUDFRONT");
+            assert.equal(d.inputs.webAclId, waf.outputs.arn);
+            const groups = waf.inputs.rules.filter((r: any) => r.statement.managedRuleGroupStatement).map((r: any) => r.statement.managedRuleGroupStatement.name);
+            assert.deepEqual(groups, MANAGED_RULE_GROUPS);
+            const rate = waf.inputs.rules.find((r: any) => r.statement.rateBasedStatement);
+            assert.deepEqual([rate.statement.rateBasedStatement.limit, rate.action], [2000, { block: {} }]);
+            const changed = await planWith("prod", (c) => { c["tms:cdn"].rateLimitPer5Minutes = 5000; });
+            assert.equal(changed.one("aws:wafv2/webAcl:WebAcl").inputs.rules.find((r: any) => r.statement.rateBasedStatement).statement.rateBasedStatement.limit, 5000);
+        });
+
+        it("points the public host name at the distribution", () => {
+            const alias = prod.one(RECORD, "tms-cdn-alias");
+            assert.equal(alias.inputs.name, "taskmanagement.example.com");
+            assert.equal(alias.inputs.aliases[0].name, prod.one(DISTRIBUTION).outputs.domainName);
+        });
+    });
+
+    describe("Route53 failover", () => {
+        it("prod publishes the PRIMARY record with a health check on its ALB's /health", () => {
+            const hc = prod.one(HEALTH);
+            const alb = prod.one("aws:lb/loadBalancer:LoadBalancer");
+            assert.deepEqual([hc.inputs.type, hc.inputs.port, hc.inputs.resourcePath, hc.inputs.fqdn], ["HTTPS", 443, "/health", alb.outputs.dnsName]);
+            const record = prod.one(RECORD, "tms-failover-record");
+            assert.equal(record.inputs.name, "origin.taskmanagement.example.com");
+            assert.deepEqual(record.inputs.failoverRoutingPolicies, [{ type: "PRIMARY" }]);
+            assert.ok(prod.dependsOn(record, "healthCheckId", hc));
+            assert.equal(record.inputs.aliases[0].name, alb.outputs.dnsName);
+        });
+
+        it("dr publishes the SECONDARY record for the same name, pointing at its own ALB", () => {
+            assert.equal(dr.ofType(HEALTH).length, 0);
+            const record = dr.one(RECORD, "tms-failover-record");
+            const primary = prod.one(RECORD, "tms-failover-record");
+            assert.equal(record.inputs.name, primary.inputs.name);
+            assert.equal(record.inputs.zoneId, primary.inputs.zoneId);
+            assert.deepEqual(record.inputs.failoverRoutingPolicies, [{ type: "SECONDARY" }]);
+            assert.notEqual(record.inputs.setIdentifier, primary.inputs.setIdentifier);
+            assert.equal(record.inputs.aliases[0].name, dr.one("aws:lb/loadBalancer:LoadBalancer").outputs.dnsName);
+            assert.match(record.inputs.aliases[0].name, /\.us-west-2\.elb\.amazonaws\.com$/);
+        });
+
+        it("dev and staging have no failover", async () => {
+            for (const stack of ["dev", "staging"]) assert.equal((await plan(stack)).ofType(HEALTH, RECORD).filter((r) => r.name.includes("failover")).length, 0);
+        });
+    });
+
+    describe("the dr stack reads prod", () => {
+        it("through a StackReference named by tms:primaryStack, wiring prod's outputs in", () => {
+            const ref = dr.one("pulumi:pulumi:StackReference");
+            assert.equal(ref.inputs.name, "organization/tms/prod");
+            const cluster = dr.one("aws:docdb/cluster:Cluster");
+            assert.equal(cluster.inputs.globalClusterIdentifier, prod.outputs.globalClusterId);
+            assert.equal(dr.outputs.bucketName, prod.outputs.replicaBucketName);
+            const header = dr.one("aws:lb/listenerRule:ListenerRule", "-origin-rule").inputs.conditions[0].httpHeader.values[0];
+            assert.equal(header, prod.outputs.originVerifyHeader);
+            const tasks = dr.ofType("aws:ecs/service:Service").filter((s) => s.inputs.desiredCount > 0);
+            assert.deepEqual(tasks.map((s) => s.inputs.desiredCount), [4, 4]);
+        });
+
+        const planDr = (refs: Record<string, any> | undefined) =>
+            runProgram({ stack: "dr", config: flattenConfig(stackConfig("dr")), stackReferences: { "organization/tms/prod": refs } });
+
+        it("is a config error naming every missing output when prod is not reachable", async () => {
+            await assert.rejects(planDr(undefined), (e: any) => {
+                assert.ok(e instanceof ProgramError);
+                assert.match(e.message, /^Pulumi\.dr\.yaml: tms:primaryStack: stack "organization\/tms\/prod" has no output "failoverName", "globalClusterId", .*"originVerifyHeader" \(deploy the prod stack first/);
+                assert.deepEqual(e.resources.map((r: any) => r.type).filter((t: string) => !t.startsWith("pulumi:pulumi:")), [], "nothing but the stack and the reference is registered");
+                return true;
+            });
+        });
+
+        it("names only what is missing when prod is an older shape", async () => {
+            const { globalClusterId: _omitted, ...rest } = prod.outputs;
+            await assert.rejects(planDr(rest), /has no output "globalClusterId" \(deploy/);
+        });
+    });
+});
