@@ -22,18 +22,27 @@ export interface PreflightFacts {
     live: Colour;
     /** Live colour's targets, or why they could not be read. */
     liveHealth: TargetHealth | { error: string };
-    /** Critical alarms in ALARM now. */
-    alarms: string[];
+    /** Critical alarms in ALARM now, or why they could not be read. */
+    alarms: string[] | { error: string };
     /** Who holds the stack's rollout lock (unexpired), if anyone. */
     lockHeld: LeaseHeld | null;
     /** The id and status of a rollout still in flight (running or halted), if any. */
     inFlight?: { rolloutId: string; status: string } | null;
+    /**
+     * Dry runs: a fact that could not be read (no AWS credentials, no Pulumi CLI) becomes a warning
+     * instead of a refusal, so the calendar and change request can be checked from anywhere.
+     */
+    lenientUnreadable?: boolean;
+    /** Other facts that could not be read, one line each (e.g. `lock: cannot read the lock: …`). */
+    unreadable?: string[];
 }
 
 export interface PreflightResult {
     ok: boolean;
     /** One line each; empty when ok. */
     refusals: string[];
+    /** Checks that could not be made (dry runs only; a real rollout refuses instead). */
+    warnings: string[];
     /** Calendar rules an emergency overrode (kept for the deployment record). */
     overridden: CalendarRefusal[];
     /** The New York local time the calendar was judged at. */
@@ -44,6 +53,8 @@ export interface PreflightResult {
 
 export function runPreflight(f: PreflightFacts): PreflightResult {
     const refusals: string[] = [];
+    const warnings: string[] = [];
+    const unreadable = (line: string) => (f.lenientUnreadable ? warnings : refusals).push(line);
     const calendar = checkCalendar(f.environment, f.nowMs, f.window ?? DEFAULT_WINDOW);
     const emergency = f.emergency && f.emergency.reason.trim() !== "" ? f.emergency : null;
     if (!emergency) refusals.push(...calendar.map((c) => c.message));
@@ -55,15 +66,17 @@ export function runPreflight(f: PreflightFacts): PreflightResult {
         refusals.push(`change-request: ${f.environment} rollouts need --change-request FILE (id, risk, rollbackPlan, approvals)`);
     }
 
-    if ("error" in f.liveHealth) refusals.push(`live-health: cannot read the health of the live colour ${f.live}: ${f.liveHealth.error}`);
+    if ("error" in f.liveHealth) unreadable(`live-health: cannot read the health of the live colour ${f.live}: ${f.liveHealth.error}`);
     else {
         const h = f.liveHealth;
         if (h.healthy === 0 || h.unhealthy > 0) {
             refusals.push(`live-health: the live colour ${f.live} is not healthy (${h.healthy} healthy, ${h.unhealthy} unhealthy, ${h.pending} pending targets)`);
         }
     }
-    if (f.alarms.length) refusals.push(`live-health: critical alarm(s) in ALARM: ${f.alarms.join(", ")}`);
+    if (!Array.isArray(f.alarms)) unreadable(`live-health: cannot read the critical alarms: ${f.alarms.error}`);
+    else if (f.alarms.length) refusals.push(`live-health: critical alarm(s) in ALARM: ${f.alarms.join(", ")}`);
 
+    for (const line of f.unreadable ?? []) unreadable(line);
     if (f.lockHeld) {
         refusals.push(`lock: another rollout holds the ${f.stack} lock (${f.lockHeld.heldBy}, until ${new Date(f.lockHeld.expiresAtMs).toISOString()})`);
     }
@@ -72,6 +85,7 @@ export function runPreflight(f: PreflightFacts): PreflightResult {
     return {
         ok: refusals.length === 0,
         refusals,
+        warnings,
         overridden: emergency ? calendar : [],
         localTime: newYorkTime(f.nowMs),
         changeRequest,

@@ -59,3 +59,15 @@ describe("preflight", () => {
         assert.match(runPreflight(facts({ inFlight: { rolloutId: "r1", status: "halted" } })).refusals[0], /r1 .* halted/);
     });
 });
+
+describe("preflight in dry runs", () => {
+    it("turns facts it could not read into warnings, never the calendar or the change request", () => {
+        const r = runPreflight(facts({ lenientUnreadable: true, liveHealth: { error: "pulumi: not found" }, alarms: { error: "no credentials" }, unreadable: ["lock: cannot read the lock: no credentials"] }));
+        assert.ok(r.ok);
+        assert.equal(r.warnings.length, 3);
+        const strict = runPreflight(facts({ liveHealth: { error: "pulumi: not found" }, alarms: { error: "no credentials" }, unreadable: ["lock: cannot read"] }));
+        assert.equal(strict.refusals.length, 3);
+        const outside = runPreflight(facts({ lenientUnreadable: true, nowMs: ny("2026-03-10T16:00"), liveHealth: { error: "x" } }));
+        assert.ok(!outside.ok);
+    });
+});
