@@ -20,7 +20,7 @@ import { DirectSmokeTests, EcsMigrations, InVpcSmokeTests } from "./adapters/che
 import { CloudWatchMetrics } from "./adapters/cloudwatch-metrics";
 import { DEFAULT_SNAPSHOT_OPTIONS, DocDbSnapshots, SNAPSHOT_ENVIRONMENTS } from "./adapters/docdb-snapshots";
 import { DynamoStateStore } from "./adapters/dynamo-state";
-import { EcsOneOffTasks } from "./adapters/ecs-tasks";
+import { EcsOneOffTasks, waitForRollingDeployments } from "./adapters/ecs-tasks";
 import { PulumiStackPort, type PulumiStackLike } from "./adapters/pulumi-stack";
 import { SnsNotifier } from "./adapters/sns-notifier";
 import { formatWindow, DEFAULT_WINDOW } from "./calendar";
@@ -135,7 +135,8 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     // Dry runs must not hang on unreachable AWS endpoints; real calls get the default timeout.
     const callTimeoutMs = dryRun ? 10_000 : undefined;
     const placeholder = (name: string) => `(${name} from the stack outputs)`;
-    const tasks = new EcsOneOffTasks(new ECSClient({ region }), {
+    const ecs = new ECSClient({ region });
+    const tasks = new EcsOneOffTasks(ecs, {
         clusterName: outputs.clusterName ?? placeholder("clusterName"),
         ecsServices: outputs.ecsServices ?? {},
     }, systemClock, { timeoutMs: 30 * 60_000, pollMs: 10_000, callTimeoutMs });
@@ -149,8 +150,10 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     if (!dryRun && !lockTable) throw new Error("no rollout lock table: the stack exports none (rolloutLockTable); pass --lock-table NAME");
     if (!dryRun && needsSnapshot && !clusterId) throw new Error("no database cluster id: the stack exports none (databaseClusterIdentifier); pass --db-cluster ID");
 
+    const waitRolling = (release: { images: Record<string, string> }) => waitForRollingDeployments(ecs, outputs.clusterName,
+        Object.keys(release.images).map((svc) => outputs.ecsServices?.[svc]?.blue ?? svc), systemClock, { timeoutMs: 30 * 60_000, pollMs: 15_000, callTimeoutMs });
     const deps: OrchestratorDeps = {
-        stack: pulumiStack ? new PulumiStackPort(pulumiStack, new ElasticLoadBalancingV2Client({ region }), log, callTimeoutMs) : unavailable(offline!),
+        stack: pulumiStack ? new PulumiStackPort(pulumiStack, new ElasticLoadBalancingV2Client({ region }), log, callTimeoutMs, waitRolling) : unavailable(offline!),
         metrics: pulumiStack
             ? new CloudWatchMetrics(new CloudWatchClient({ region }), {
                 environment: cfg.environment,

@@ -86,3 +86,32 @@ export class EcsOneOffTasks {
         }
     }
 }
+
+/**
+ * Rolling deployments (dev): the ECS services are created with `waitForSteadyState: false`, so a
+ * successful `pulumi up` only means ECS accepted the new task definitions. This waits until each
+ * service's PRIMARY deployment is COMPLETED, or reports FAILED (the circuit breaker rolled it back).
+ */
+export async function waitForRollingDeployments(
+    client: ECSClient,
+    clusterName: string,
+    services: string[],
+    clock: Clock,
+    opts: TaskOptions,
+): Promise<{ settled: boolean; detail: string }> {
+    const deadline = clock.now() + opts.timeoutMs;
+    for (;;) {
+        const out = await awsCall("ECS DescribeServices", (o) => client.send(new DescribeServicesCommand({ cluster: clusterName, services }), o), { timeoutMs: opts.callTimeoutMs });
+        const states = services.map((name) => {
+            const primary = out.services?.find((s) => s.serviceName === name)?.deployments?.find((d) => d.status === "PRIMARY");
+            return { name, state: primary?.rolloutState ?? "MISSING", reason: primary?.rolloutStateReason ?? "" };
+        });
+        const failed = states.filter((s) => s.state === "FAILED" || s.state === "MISSING");
+        if (failed.length) return { settled: false, detail: failed.map((s) => `${s.name}: ${s.state}${s.reason ? ` (${s.reason})` : ""}`).join("; ") };
+        if (states.every((s) => s.state === "COMPLETED")) return { settled: true, detail: `${services.join(", ")} reached steady state` };
+        if (clock.now() >= deadline) {
+            return { settled: false, detail: `not settled after ${Math.round(opts.timeoutMs / 1000)}s: ${states.map((s) => `${s.name} ${s.state}`).join(", ")}` };
+        }
+        await clock.sleep(Math.min(opts.pollMs, deadline - clock.now()));
+    }
+}

@@ -56,6 +56,8 @@ export class PulumiStackPort implements StackPort {
         private readonly elb: ElasticLoadBalancingV2Client,
         private readonly log: (line: string) => void = () => undefined,
         private readonly callTimeoutMs?: number,
+        /** Rolling: waits for the ECS deployments after the update (see waitForRollingDeployments). */
+        private readonly waitRolling?: (release: Release) => Promise<RollingResult>,
     ) {}
 
     private async deployment(): Promise<DeploymentConfig> {
@@ -169,9 +171,14 @@ export class PulumiStackPort implements StackPort {
         for (const [svc, image] of Object.entries(release.images)) values[deploymentPath("blue", "images", svc)] = image;
         await this.set(values);
         try {
-            // The ECS services wait for steady state; the circuit breaker's rollback fails the update.
+            // The update registers the new task definitions; ECS then rolls them out (watched below).
             await this.up(`rolling ${release.id}`);
-            return { settled: true, detail: "ECS services reached steady state" };
+        } catch (e) {
+            return { settled: false, detail: (e as Error).message };
+        }
+        if (!this.waitRolling) return { settled: true, detail: "update applied (ECS deployments not watched)" };
+        try {
+            return await this.waitRolling(release);
         } catch (e) {
             return { settled: false, detail: (e as Error).message };
         }

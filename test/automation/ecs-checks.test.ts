@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
-import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, RunTaskCommand, type Service } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { curlScript, DirectSmokeTests, EcsMigrations, InVpcSmokeTests, SMOKE_PATHS } from "../../automation/adapters/checks";
-import { EcsOneOffTasks } from "../../automation/adapters/ecs-tasks";
+import { EcsOneOffTasks, waitForRollingDeployments } from "../../automation/adapters/ecs-tasks";
 import { VirtualClock } from "../../automation/clock";
 
 const ecs = mockClient(ECSClient);
@@ -137,5 +137,26 @@ describe("direct smoke tests (local HTTP server on 127.0.0.1)", () => {
         await new Promise((r) => closed.close(r));
         const refused = await new DirectSmokeTests(`http://127.0.0.1:${port}`, 500).check();
         assert.ok(!refused.ok && /ECONNREFUSED/.test(refused.lines[0].detail), refused.lines[0].detail);
+    });
+});
+
+describe("rolling deployments: waiting for ECS", () => {
+    beforeEach(() => ecs.reset());
+    const dep = (name: string, rolloutState: "COMPLETED" | "FAILED" | "IN_PROGRESS", reason = ""): Service =>
+        ({ serviceName: name, deployments: [{ status: "ACTIVE", rolloutState: "COMPLETED" }, { status: "PRIMARY", rolloutState, rolloutStateReason: reason }] });
+
+    it("settles when every PRIMARY deployment is COMPLETED; reports the circuit breaker's FAILED", async () => {
+        const client = new ECSClient({ region: "us-east-1" });
+        ecs.on(DescribeServicesCommand)
+            .resolvesOnce({ services: [dep("api", "IN_PROGRESS"), dep("task", "COMPLETED")] })
+            .resolvesOnce({ services: [dep("api", "COMPLETED"), dep("task", "COMPLETED")] });
+        const clock = new VirtualClock(0);
+        assert.deepEqual(await waitForRollingDeployments(client, "c", ["api", "task"], clock, opts), { settled: true, detail: "api, task reached steady state" });
+        assert.equal(clock.slept, 10_000);
+        ecs.on(DescribeServicesCommand).resolves({ services: [dep("api", "FAILED", "ECS deployment circuit breaker: tasks failed to start."), dep("task", "COMPLETED")] });
+        const failed = await waitForRollingDeployments(client, "c", ["api", "task"], new VirtualClock(0), opts);
+        assert.deepEqual(failed, { settled: false, detail: "api: FAILED (ECS deployment circuit breaker: tasks failed to start.)" });
+        ecs.on(DescribeServicesCommand).resolves({ services: [dep("api", "IN_PROGRESS"), dep("task", "COMPLETED")] });
+        assert.match((await waitForRollingDeployments(client, "c", ["api", "task"], new VirtualClock(0), opts)).detail, /not settled after 120s: api IN_PROGRESS/);
     });
 });

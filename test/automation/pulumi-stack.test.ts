@@ -131,3 +131,19 @@ describe("PulumiStackPort (stack port on the Automation API)", () => {
         await assert.rejects(port.candidateHealth("green"), /ELBv2 DescribeTargetHealth failed: Timeout/);
     });
 });
+
+describe("PulumiStackPort rolling deployments", () => {
+    it("waits for the ECS deployments after the update; a failed update is not settled", async () => {
+        const fake = new FakePulumiStack(deployment(), outs);
+        const seen: string[] = [];
+        const port = new PulumiStackPort(fake, new ElasticLoadBalancingV2Client({ region: "us-east-1" }), () => undefined, 200,
+            async (r) => { seen.push(r.id); return { settled: false, detail: "api: FAILED" }; });
+        const r = await port.deployRolling({ id: "v2", images: { "api-gateway": "repo/api:v2" } });
+        assert.deepEqual(r, { settled: false, detail: "api: FAILED" });
+        assert.deepEqual(seen, ["v2"]);
+        assert.deepEqual(fake.ops()[0], { op: "setAllConfig", args: cfg({ 'tms:deployment.blue.images["api-gateway"]': "repo/api:v2" }) });
+        fake.failUp = "update failed";
+        assert.deepEqual(await port.deployRolling({ id: "v3", images: {} }), { settled: false, detail: "update failed" });
+        assert.deepEqual(seen, ["v2"], "not watched when the update itself failed");
+    });
+});
