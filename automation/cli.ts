@@ -21,7 +21,7 @@ import { CloudWatchMetrics } from "./adapters/cloudwatch-metrics";
 import { DEFAULT_SNAPSHOT_OPTIONS, DocDbSnapshots, SNAPSHOT_ENVIRONMENTS } from "./adapters/docdb-snapshots";
 import { DynamoStateStore } from "./adapters/dynamo-state";
 import { EcsOneOffTasks, waitForRollingDeployments } from "./adapters/ecs-tasks";
-import { PulumiStackPort, type PulumiStackLike } from "./adapters/pulumi-stack";
+import { PulumiStackPort, trafficOf, type PulumiStackLike } from "./adapters/pulumi-stack";
 import { SnsNotifier } from "./adapters/sns-notifier";
 import { formatWindow, DEFAULT_WINDOW } from "./calendar";
 import { readChangeRequest } from "./change-request";
@@ -29,7 +29,6 @@ import { parseCliArgs, releaseIdOf, USAGE, UsageError, type CliArgs, type Rollou
 import { systemClock } from "./clock";
 import type { RolloutEvent } from "./engine";
 import { RolloutOrchestrator, type OrchestrationResult, type OrchestratorDeps } from "./orchestrate";
-import type { Colour, TrafficState } from "./ports";
 import { writeRecord } from "./record";
 
 export { EXIT } from "./orchestrate";
@@ -97,17 +96,6 @@ function printer(out: (l: string) => void, verbose: boolean): (e: RolloutEvent) 
 /** A stack port stand-in for dry runs that cannot reach the stack: every read fails with the reason. */
 function unavailable<T extends object>(why: string): T {
     return new Proxy({} as T, { get: (_t, prop) => (prop === "then" ? undefined : async () => { throw new Error(why); }) });
-}
-
-function trafficFromConfig(cfg: StackConfig): TrafficState {
-    const d = cfg.deployment;
-    const colour = (c: Colour) => d[c] ?? { running: false, images: {} };
-    return {
-        live: d.live,
-        weight: d.weight,
-        images: { blue: colour("blue").images, green: colour("green").images },
-        running: { blue: colour("blue").running, green: colour("green").running },
-    };
 }
 
 interface Built {
@@ -208,7 +196,7 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
         owner,
         release,
         settings: cfg.rolloutSettings,
-        configTraffic: trafficFromConfig(cfg),
+        configTraffic: trafficOf(cfg.deployment),
         migrationCommands: cfg.services.map((s) => ({ service: s.name, command: s.migrationCommand })),
         retentionDays: cfg.database.backupRetentionDays,
         window: args.window,

@@ -40,12 +40,23 @@ export const deploymentPath = (...parts: string[]) =>
 
 const plain = (value: string): ConfigValue => ({ value, secret: false });
 
-interface DeploymentConfig {
-    strategy: string;
+/** The `tms:deployment` value, as far as the traffic state goes (the stack file and `StackConfig` share its shape). */
+export interface DeploymentConfig {
     live: Colour;
     weight: number;
     blue: { running: boolean; images: Record<string, string> };
     green?: { running: boolean; images: Record<string, string> };
+}
+
+/** The engine's traffic state from a `tms:deployment` value (a rolling stack has no green: it never runs). Pure. */
+export function trafficOf(d: DeploymentConfig): TrafficState {
+    const colour = (c: Colour) => d[c] ?? { running: false, images: {} };
+    return {
+        live: d.live,
+        weight: d.weight,
+        images: { blue: colour("blue").images, green: colour("green").images },
+        running: { blue: colour("blue").running, green: colour("green").running },
+    };
 }
 
 export class PulumiStackPort implements StackPort {
@@ -88,14 +99,7 @@ export class PulumiStackPort implements StackPort {
     }
 
     async readTraffic(): Promise<TrafficState> {
-        const d = await this.deployment();
-        const colour = (c: Colour) => d[c] ?? { running: false, images: {} };
-        return {
-            live: d.live,
-            weight: d.weight,
-            images: { blue: colour("blue").images, green: colour("green").images },
-            running: { blue: colour("blue").running, green: colour("green").running },
-        };
+        return trafficOf(await this.deployment());
     }
 
     async deployCandidate(colour: Colour, release: Release): Promise<void> {

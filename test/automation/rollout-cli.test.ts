@@ -1,6 +1,5 @@
 /** The rollout CLI: flags, exit codes through main() with faked ports, and the dry run as a spawned process. */
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,10 +7,8 @@ import { parseCliArgs, releaseIdOf, UsageError } from "../../automation/cli-args
 import { main, ownerOf, type CliEnvironment } from "../../automation/cli";
 import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
 import { ny, world } from "./fakes";
-import { errorSpike } from "./helpers";
+import { errorSpike, ROOT, spawnTs } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "../..");
-const TS_NODE = path.join(ROOT, "node_modules/.bin/ts-node");
 const IMAGE = "api-gateway=123456789012.dkr.ecr.us-east-1.amazonaws.com/task-management-system/api-gateway:abc123-prod";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollout-cli-"));
@@ -133,15 +130,8 @@ describe("rollout CLI exit codes (main() with faked ports)", () => {
 
 describe("rollout CLI dry run (spawned, no AWS and no Pulumi CLI)", function () {
     this.timeout(60_000);
-    const spawnCli = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(TS_NODE, ["--transpile-only", "automation/cli.ts", ...args], { cwd: ROOT, env: { ...process.env, PATH: `/nonexistent:${process.env.PATH}` } });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+    // PATH without pulumi: the dry run must work on a machine with neither AWS access nor the Pulumi CLI.
+    const spawnCli = (args: string[]) => spawnTs("automation/cli.ts", args, { ...process.env, PATH: `/nonexistent:${process.env.PATH}` });
     let inWindow: Awaited<ReturnType<typeof spawnCli>>;
     let outside: Awaited<ReturnType<typeof spawnCli>>;
     before(async () => {
