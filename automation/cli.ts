@@ -29,7 +29,8 @@ import { parseCliArgs, releaseIdOf, USAGE, UsageError, type CliArgs, type Rollou
 import { systemClock } from "./clock";
 import type { RolloutEvent } from "./engine";
 import { RolloutOrchestrator, type OrchestrationResult, type OrchestratorDeps } from "./orchestrate";
-import { writeRecord } from "./record";
+import type { PreflightResult } from "./preflight";
+import { writeRecord, type StepRecord } from "./record";
 
 export { EXIT } from "./orchestrate";
 
@@ -160,20 +161,31 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
         }, callTimeoutMs),
         writeRecord: (r) => Object.values(writeRecord(args.recordDir ?? path.join(PROJECT_DIR, "deployments", args.stack), r)),
         onEvent: printer(env.out, args.verbose),
+        onPreflight: (p, plan) => printPreflight(p, plan, dryRun, env.out),
+        onStep: (s) => printStep(s, env.out),
         log,
     };
     return { deps: env.adjustDeps ? env.adjustDeps(deps) : deps, offline };
 }
 
-function report(result: OrchestrationResult, env: CliEnvironment): number {
-    const p = result.preflight;
-    if (p) {
-        env.out(`preflight at ${p.localTime}: ${p.ok ? "allowed" : "REFUSED"}`);
-        for (const r of p.refusals) env.out(`  refused: ${r}`);
-        for (const w of p.warnings) env.out(`  not checked: ${w}`);
-        for (const o of p.overridden) env.out(`  EMERGENCY override (${p.emergency?.reason}): ${o.message}`);
-        if (p.changeRequest) env.out(`  change request ${p.changeRequest.id} (risk ${p.changeRequest.risk}): ${p.changeRequest.approvals.map((a) => `${a.role}=${a.by}`).join(", ")}`);
+function printPreflight(p: PreflightResult, plan: string[], dryRun: boolean, out: (l: string) => void): void {
+    if (dryRun) {
+        out("plan:");
+        for (const l of plan) out(`  ${l}`);
     }
+    out(`preflight at ${p.localTime}: ${p.ok ? "allowed" : "REFUSED"}`);
+    for (const r of p.refusals) out(`  refused: ${r}`);
+    for (const w of p.warnings) out(`  not checked: ${w}`);
+    for (const o of p.overridden) out(`  EMERGENCY override (${p.emergency?.reason}): ${o.message}`);
+    if (p.changeRequest) out(`  change request ${p.changeRequest.id} (risk ${p.changeRequest.risk}): ${p.changeRequest.approvals.map((a) => `${a.role}=${a.by}`).join(", ")}`);
+}
+
+function printStep(s: StepRecord, out: (l: string) => void): void {
+    out(`${new Date(s.atMs).toISOString().slice(11, 19)} step     ${s.name}: ${s.ok ? "ok" : "FAILED"} — ${s.detail}`);
+    for (const l of s.lines ?? []) out(`           ${l}`);
+}
+
+function report(result: OrchestrationResult, env: CliEnvironment): number {
     for (const f of result.recordFiles) env.out(`record: ${f}`);
     env.out(`outcome: ${result.outcome}${result.reason ? ` — ${result.reason}` : ""} (exit ${result.exitCode})`);
     return result.exitCode;
@@ -190,6 +202,9 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
     }
     const nowMs = args.atMs ?? Date.now();
     const release = { id: releaseIdOf(args.images, args.release, nowMs), images: args.images };
+    env.out(`${args.dryRun ? "dry run" : "rollout"}: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ${release.id}, ` +
+        `prod window ${formatWindow(args.window ?? DEFAULT_WINDOW)} New York, run by ${owner}`);
+    if (built.offline) env.out(`  (${built.offline}; plan from Pulumi.${args.stack}.yaml)`);
     const result = await orchestrator.rollout({
         stack: args.stack,
         environment: cfg.environment,
@@ -205,12 +220,6 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
         dryRun: args.dryRun,
         atMs: args.atMs,
     });
-    if (args.dryRun) {
-        env.out(`dry run: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ${release.id}, window ${formatWindow(args.window ?? DEFAULT_WINDOW)} New York`);
-        if (built.offline) env.out(`  (${built.offline}; plan from Pulumi.${args.stack}.yaml)`);
-        env.out("plan:");
-        for (const l of result.plan) env.out(`  ${l}`);
-    }
     return report(result, env);
 }
 

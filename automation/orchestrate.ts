@@ -18,7 +18,7 @@ import type { Notifier, NotificationKind } from "./adapters/sns-notifier";
 import type { SnapshotPort } from "./adapters/docdb-snapshots";
 import { runPreflight, type PreflightResult } from "./preflight";
 import { isLease, otherColour, type Clock, type Colour, type Lease, type MetricsPort, type Release, type StackPort, type StateStore, type TrafficState } from "./ports";
-import { RecordBuilder, type DeploymentRecord, type RecordOutcome } from "./record";
+import { RecordBuilder, type DeploymentRecord, type RecordOutcome, type StepRecord } from "./record";
 import type { RolloutSettings } from "./settings";
 import { isInFlight } from "./state";
 
@@ -39,6 +39,10 @@ export interface OrchestratorDeps {
     /** Persist the record; returns where it went. */
     writeRecord: (r: DeploymentRecord) => string[];
     onEvent?: (e: RolloutEvent) => void;
+    /** Preflight verdict and plan, as soon as they are known (the CLI prints them before anything changes). */
+    onPreflight?: (p: PreflightResult, plan: string[]) => void;
+    /** Each step outside the engine (snapshot, deploy, migrations, smoke tests) as it completes. */
+    onStep?: (s: StepRecord) => void;
     log?: (line: string) => void;
 }
 
@@ -197,12 +201,14 @@ export class RolloutOrchestrator {
             inFlight: inFlightState ? { rolloutId: inFlightState.rolloutId, status: inFlightState.status } : null,
             lenientUnreadable: dry,
             unreadable,
+            candidateWeight: req.settings.strategy === "rolling" ? 0 : traffic.weight,
         });
         const plan = planPhases({
             stack: req.stack, environment: req.environment, release: req.release, settings: req.settings, traffic,
             migrationCommands: req.migrationCommands, snapshot: d.snapshots !== null, retentionDays: req.retentionDays,
             smokeMode: d.smoke?.mode ?? null,
         });
+        d.onPreflight?.(preflight, plan);
         if (dry) {
             return { exitCode: preflight.ok ? EXIT.ok : EXIT.refused, outcome: preflight.ok ? "dry-run" : "refused",
                 reason: preflight.ok ? null : preflight.refusals.join("; "), preflight, plan, record: null, recordFiles: [] };
@@ -217,6 +223,10 @@ export class RolloutOrchestrator {
             emergency: preflight.emergency ? { reason: preflight.emergency.reason, overridden: preflight.overridden } : null,
         });
         if (!preflight.ok) return this.finish(rec, "refused", `preflight: ${preflight.refusals.join("; ")}`, null, preflight, plan, false);
+        const step = (s: StepRecord) => {
+            rec.step(s);
+            d.onStep?.(s);
+        };
 
         // Lock: held by this owner through the steps before the engine; the engine re-takes it (same owner).
         const leaseMs = req.settings.leaseSeconds * 1000 + (req.preEngineLeaseMs ?? 90 * 60_000);
@@ -244,17 +254,17 @@ export class RolloutOrchestrator {
             if (d.snapshots) {
                 try {
                     snapshotId = await d.snapshots.snapshot(req.release.id, rolloutId);
-                    rec.step({ name: "snapshot", atMs: d.clock.now(), ok: true, detail: snapshotId });
+                    step({ name: "snapshot", atMs: d.clock.now(), ok: true, detail: snapshotId });
                 } catch (e) {
-                    rec.step({ name: "snapshot", atMs: d.clock.now(), ok: false, detail: errText(e) });
+                    step({ name: "snapshot", atMs: d.clock.now(), ok: false, detail: errText(e) });
                     return await this.finish(rec, "error", `snapshot failed before any change: ${errText(e)}`, lease, preflight, plan, true);
                 }
                 try {
                     const pruned = await d.snapshots.prune(req.retentionDays);
-                    rec.step({ name: "prune snapshots", atMs: d.clock.now(), ok: true, detail: pruned.length ? pruned.join(", ") : "nothing older than retention" });
+                    step({ name: "prune snapshots", atMs: d.clock.now(), ok: true, detail: pruned.length ? pruned.join(", ") : "nothing older than retention" });
                 } catch (e) {
                     // Pruning is housekeeping: a failure is recorded, not a reason to stop.
-                    rec.step({ name: "prune snapshots", atMs: d.clock.now(), ok: false, detail: errText(e) });
+                    step({ name: "prune snapshots", atMs: d.clock.now(), ok: false, detail: errText(e) });
                 }
                 await renew();
             }
@@ -266,14 +276,14 @@ export class RolloutOrchestrator {
             if (!rolling) {
                 try {
                     await d.stack.deployCandidate(candidate, req.release);
-                    rec.step({ name: `deploy ${candidate} at 0%`, atMs: d.clock.now(), ok: true, detail: Object.entries(req.release.images).map(([k, v]) => `${k}=${v}`).join(", ") });
+                    step({ name: `deploy ${candidate} at 0%`, atMs: d.clock.now(), ok: true, detail: Object.entries(req.release.images).map(([k, v]) => `${k}=${v}`).join(", ") });
                 } catch (e) {
-                    rec.step({ name: `deploy ${candidate} at 0%`, atMs: d.clock.now(), ok: false, detail: errText(e) });
+                    step({ name: `deploy ${candidate} at 0%`, atMs: d.clock.now(), ok: false, detail: errText(e) });
                     return await this.finish(rec, "error", `deploying ${candidate} failed (no traffic moved): ${errText(e)}`, lease, preflight, plan, true);
                 }
                 await renew();
                 const migrated = await d.migrations.migrate(candidate, rolloutId);
-                rec.step({ name: "migrations", atMs: d.clock.now(), ok: migrated.ok, detail: migrated.ok ? "all services migrated" : "a migration failed", lines: checkLines(migrated) });
+                step({ name: "migrations", atMs: d.clock.now(), ok: migrated.ok, detail: migrated.ok ? "all services migrated" : "a migration failed", lines: checkLines(migrated) });
                 if (!migrated.ok) {
                     // The database may be half-migrated: a human decides between fixing forward and restoring.
                     return await this.finish(rec, "halted", `migration failed before traffic moved: ${migrated.lines.find((l) => !l.ok)?.detail}${restoreHint}`, lease, preflight, plan, true);
@@ -281,10 +291,10 @@ export class RolloutOrchestrator {
                 await renew();
                 if (d.smoke) {
                     const healthy = await waitHealthy(d.stack, d.clock, candidate, req.settings);
-                    rec.step({ name: `${candidate} healthy`, atMs: d.clock.now(), ok: healthy.ok, detail: healthy.detail });
+                    step({ name: `${candidate} healthy`, atMs: d.clock.now(), ok: healthy.ok, detail: healthy.detail });
                     if (!healthy.ok) return await this.finish(rec, "rolled_back", `candidate-health: ${healthy.detail}; no traffic moved`, lease, preflight, plan, true);
                     const smoke = await d.smoke.check(candidate, rolloutId);
-                    rec.step({ name: `smoke tests (${d.smoke.mode})`, atMs: d.clock.now(), ok: smoke.ok, detail: smoke.ok ? "all passed" : "failed", lines: checkLines(smoke) });
+                    step({ name: `smoke tests (${d.smoke.mode})`, atMs: d.clock.now(), ok: smoke.ok, detail: smoke.ok ? "all passed" : "failed", lines: checkLines(smoke) });
                     if (!smoke.ok) {
                         return await this.finish(rec, "rolled_back", `smoke tests failed (${smoke.lines.filter((l) => !l.ok).map((l) => l.name).join(", ")}); no traffic moved`, lease, preflight, plan, true);
                     }
@@ -309,7 +319,7 @@ export class RolloutOrchestrator {
                         const r = await d.stack.deployRolling(release);
                         if (!r.settled || release.id !== req.release.id) return r;
                         const migrated = await d.migrations.migrate(candidate, rolloutId);
-                        rec.step({ name: "migrations", atMs: d.clock.now(), ok: migrated.ok, detail: migrated.ok ? "all services migrated" : "a migration failed", lines: checkLines(migrated) });
+                        step({ name: "migrations", atMs: d.clock.now(), ok: migrated.ok, detail: migrated.ok ? "all services migrated" : "a migration failed", lines: checkLines(migrated) });
                         return migrated.ok ? r : { settled: false, detail: `migration failed: ${migrated.lines.find((l) => !l.ok)?.detail}` };
                     },
                 });

@@ -33,6 +33,8 @@ export interface PreflightFacts {
      * instead of a refusal, so the calendar and change request can be checked from anywhere.
      */
     lenientUnreadable?: boolean;
+    /** canary / blue-green: the candidate weight now (must be 0 with no rollout in flight). */
+    candidateWeight?: number;
     /** Other facts that could not be read, one line each (e.g. `lock: cannot read the lock: …`). */
     unreadable?: string[];
 }
@@ -79,6 +81,9 @@ export function runPreflight(f: PreflightFacts): PreflightResult {
     for (const line of f.unreadable ?? []) unreadable(line);
     if (f.lockHeld) {
         refusals.push(`lock: another rollout holds the ${f.stack} lock (${f.lockHeld.heldBy}, until ${new Date(f.lockHeld.expiresAtMs).toISOString()})`);
+    }
+    if (!f.inFlight && f.candidateWeight) {
+        refusals.push(`traffic: ${f.candidateWeight}% of traffic already goes to the candidate with no rollout in flight; set tms:deployment.weight to 0 first`);
     }
     if (f.inFlight) refusals.push(`lock: rollout ${f.inFlight.rolloutId} on ${f.stack} is ${f.inFlight.status}; resume it or roll it back first`);
 

@@ -85,11 +85,19 @@ export function foldResults(serviceCount: number, values: Map<string, number[]>)
     return { live: colour("live"), candidate: colour("candidate"), unhealthyTargets };
 }
 
+/**
+ * ALB metrics reach CloudWatch one to two minutes after the fact. Each window is read this much
+ * behind (same length, same for both colours), so a window is complete when it is judged instead
+ * of looking like low traffic. Decision: 120 s.
+ */
+export const DEFAULT_METRICS_LAG_MS = 120_000;
+
 export class CloudWatchMetrics implements MetricsPort {
     constructor(
         private readonly client: CloudWatchClient,
         private readonly targets: MetricsTargets,
         private readonly callTimeoutMs?: number,
+        private readonly lagMs = DEFAULT_METRICS_LAG_MS,
     ) {}
 
     async query(window: MetricsWindow): Promise<MetricsSample> {
@@ -99,8 +107,8 @@ export class CloudWatchMetrics implements MetricsPort {
         do {
             const out = await awsCall("CloudWatch GetMetricData", (o) => this.client.send(new GetMetricDataCommand({
                 MetricDataQueries: queries,
-                StartTime: new Date(window.startMs),
-                EndTime: new Date(window.endMs),
+                StartTime: new Date(window.startMs - this.lagMs),
+                EndTime: new Date(window.endMs - this.lagMs),
                 NextToken: token,
             }), o), { timeoutMs: this.callTimeoutMs });
             for (const r of out.MetricDataResults ?? []) values.set(r.Id!, [...(values.get(r.Id!) ?? []), ...(r.Values ?? [])]);

@@ -138,7 +138,7 @@ export class PulumiStackPort implements StackPort {
                     weights.add(total === 0 ? 0 : Math.round(((cand.Weight ?? 0) * 100) / total));
                 }
             }
-            break; // the default route's service carries the listener default action
+            if (weights.size) break; // found the default route's service: its target groups are the listeners' default action
         }
         if (weights.size === 0) throw new Error("no listener forwards to both colours");
         if (weights.size > 1) throw new Error(`listeners disagree on the candidate weight: ${[...weights].join("%, ")}%`);

@@ -45,6 +45,17 @@ describe("rollout orchestration (all ports faked)", () => {
         assert.equal((svg.match(/<polyline class="series" data-colour="green"/g) ?? []).length, 2, "green in both panels");
     });
 
+    it("reports preflight and each step as they happen (the CLI prints them)", async () => {
+        const w = world();
+        const seen: string[] = [];
+        w.deps.onPreflight = (p, plan) => seen.push(`preflight ${p.ok} ${plan.length}`);
+        w.deps.onStep = (s) => seen.push(`step ${s.name} ${s.ok}`);
+        w.deps.onEvent = (e) => void (e.type === "weight" && seen.push(`weight ${e.weight}`));
+        await w.orchestrator.rollout(w.request);
+        assert.deepEqual(seen.slice(0, 8), ["preflight true 15", "step snapshot true", "step prune snapshots true", "step deploy green at 0% true",
+            "step migrations true", "step green healthy true", "step smoke tests (fake) true", "weight 10"]);
+    });
+
     it("a candidate error spike rolls back (exit 2) and the record keeps the analysis lines that decided it", async () => {
         const w = world({ sample: (i) => (i >= 3 ? errorSpike() : good()) });
         const r = await w.orchestrator.rollout(w.request);

@@ -53,6 +53,12 @@ describe("preflight", () => {
         assert.match(runPreflight(facts({ alarms: ["tms-prod-critical-5xx"] })).refusals[0], /tms-prod-critical-5xx/);
     });
 
+    it("refuses when traffic is already split with no rollout in flight", () => {
+        assert.deepEqual(runPreflight(facts({ candidateWeight: 30 })).refusals,
+            ["traffic: 30% of traffic already goes to the candidate with no rollout in flight; set tms:deployment.weight to 0 first"]);
+        assert.ok(runPreflight(facts({ candidateWeight: 0 })).ok);
+    });
+
     it("refuses while another rollout holds the lock or is in flight", () => {
         const r = runPreflight(facts({ lockHeld: { heldBy: "ci:42", expiresAtMs: Date.parse("2026-03-10T15:00:00Z") } }));
         assert.match(r.refusals[0], /^lock: another rollout holds the prod lock \(ci:42, until 2026-03-10T15:00:00.000Z\)/);

@@ -120,6 +120,17 @@ describe("PulumiStackPort (stack port on the Automation API)", () => {
         await assert.rejects(port.readWeight(), /listeners disagree on the candidate weight: 30%, 0%/);
     });
 
+    it("finds the weighted listener through whichever service is the default route", async () => {
+        const TASK = { blue: "arn:tg/task-blue", green: "arn:tg/task-green" };
+        const two = new FakePulumiStack(deployment(), { ...outs, targetGroupArns: { "task-service": TASK, "api-gateway": TG } });
+        const p = new PulumiStackPort(two, new ElasticLoadBalancingV2Client({ region: "us-east-1" }), () => undefined, 200);
+        elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ LoadBalancerArns: ["arn:lb/app/tms-prod/1"] }] });
+        elb.on(DescribeListenersCommand).resolves({ Listeners: [
+            { DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG.blue, Weight: 90 }, { TargetGroupArn: TG.green, Weight: 10 }] } }] }] });
+        assert.equal(await p.readWeight(), 10);
+        assert.equal(elb.commandCalls(DescribeListenersCommand).length, 2, "task-service's groups are not a default action; api-gateway's are");
+    });
+
     it("counts target health of a colour; ALB errors name the call", async () => {
         elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [
             { TargetHealth: { State: "healthy" } }, { TargetHealth: { State: "healthy" } }, { TargetHealth: { State: "initial" } }, { TargetHealth: { State: "unhealthy" } }] });

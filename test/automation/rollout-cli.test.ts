@@ -79,7 +79,7 @@ describe("rollout CLI exit codes (main() with faked ports)", () => {
         const err: string[] = [];
         const env: CliEnvironment = {
             selectStack: async () => ({ outputs: async () => ({ rolloutLockTable: { value: "t", secret: false }, databaseClusterIdentifier: { value: "c", secret: false } }) }) as unknown as PulumiStackLike,
-            adjustDeps: (deps) => ({ ...w.deps, onEvent: deps.onEvent, writeRecord: (r) => [...w.deps.writeRecord(r), `${r.rolloutId}.json`] }),
+            adjustDeps: (deps) => ({ ...w.deps, onEvent: deps.onEvent, onPreflight: deps.onPreflight, onStep: deps.onStep, writeRecord: (r) => [...w.deps.writeRecord(r), `${r.rolloutId}.json`] }),
             out: (l) => out.push(l),
             err: (l) => err.push(l),
             env: {},
@@ -95,6 +95,9 @@ describe("rollout CLI exit codes (main() with faked ports)", () => {
         assert.match(r.out, /phase {4}step 1 \(10%\) — candidate weight 10%, bake 5m00s/);
         assert.match(r.out, /progress step 1 \(10%\) at 10%: 4m00s of bake left/);
         assert.match(r.out, /errors\s+OK\s+candidate=\S+ reference=\S+ threshold=\S+/);
+        assert.match(r.out, /preflight at Tue 2026-03-10 10:30 EDT \(America\/New_York\): allowed/);
+        assert.match(r.out, /step {5}migrations: ok — all services migrated\n {11}ok api-gateway: exit code 0/);
+        assert.ok(r.out.indexOf("step     smoke tests") < r.out.indexOf("weight   candidate now takes 10%"), "smoke tests print before traffic moves");
         assert.match(r.out, /outcome: promoted \(exit 0\)/);
     });
 
