@@ -160,6 +160,7 @@ export function renderMarkdown(r: DeploymentRecord): string {
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const TRAFFIC_PHASES = ["shifting", "validating", "rolling_back"];
 const COLOUR_STROKE: Record<Colour, string> = { blue: "#1f6feb", green: "#2da44e" };
 
 /**
@@ -209,12 +210,13 @@ export function renderSvg(r: DeploymentRecord): string {
         for (const f of [0, 0.5, 1]) {
             parts.push(`<text x="${left - 6}" y="${(y(max * f / 1.1) + 4).toFixed(1)}" text-anchor="end">${(max * f / 1.1).toFixed(p.unit === "%" ? 2 : 0)}</text>`);
         }
-        for (const ph of r.phases) {
-            if (ph.startedAtMs < t0 || ph.startedAtMs > tEnd) continue;
+        // Only traffic phases get a boundary (deploy and health waits carry no traffic); labels are
+        // staggered over three rows so that phases starting close together stay readable.
+        r.phases.filter((ph) => TRAFFIC_PHASES.includes(ph.status) && ph.startedAtMs >= t0 && ph.startedAtMs <= tEnd).forEach((ph, k) => {
             const px = x(ph.startedAtMs).toFixed(1);
             parts.push(`<line x1="${px}" y1="${y0}" x2="${px}" y2="${y0 + panelH}" stroke="#bbb" stroke-dasharray="4 3"/>`);
-            if (i === 0) parts.push(`<text x="${px}" y="${y0 + 12}" transform="rotate(0)" fill="#555">${esc(ph.label)}</text>`);
-        }
+            if (i === 0) parts.push(`<text x="${(Number(px) + 3).toFixed(1)}" y="${y0 + 12 + (k % 3) * 12}" fill="#555">${esc(ph.label)}</text>`);
+        });
         for (const c of ["blue", "green"] as const) {
             const pts = p.data[c];
             if (!pts.length) continue;

@@ -38,7 +38,7 @@ describe("deployment record", () => {
         assert.match(md, /!\[error rate and p95 per colour\]\(prod-v2-20260310T143000Z.svg\)/);
         const svg = fs.readFileSync(files.svg, "utf8");
         assert.match(svg, /<text x="60" y="18" font-size="13">prod v2 — rolled_back<\/text>/);
-        assert.match(svg, /<text [^>]*>step 1 \(10%\)<\/text>/, "phase boundaries are labelled");
+        assert.match(svg, /<line x1="[\d.]+" y1="30"[^>]*stroke-dasharray="4 3"\/>\n<text [^>]*>step 1 \(10%\)<\/text>/, "phase boundaries are labelled");
         // Two samples → two points per colour per panel; blue's error rate is 3/5000 = 0.06%.
         const blueRate = /data-metric="error-rate"[\s\S]*?data-colour="blue"[^>]*points="([^"]+)"/.exec(svg)![1].split(" ");
         assert.equal(blueRate.length, 2);
