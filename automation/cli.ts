@@ -192,14 +192,15 @@ function report(result: OrchestrationResult, env: CliEnvironment): number {
 }
 
 async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment, owner: string): Promise<number> {
-    const built = await buildDeps(args, cfg, env, args.dryRun);
-    const orchestrator = new RolloutOrchestrator(built.deps);
-    if (args.resume) return report(await orchestrator.continueRollout("resume", { stack: args.stack, environment: cfg.environment, owner }), env);
+    // Checked before anything reaches Pulumi or AWS.
     const unknown = Object.keys(args.images).filter((s) => !cfg.services.some((c) => c.name === s));
     if (unknown.length) {
         env.err(`--image: ${unknown.join(", ")} not a service of ${args.stack} (${cfg.services.map((s) => s.name).join(", ")})`);
         return 1;
     }
+    const built = await buildDeps(args, cfg, env, args.dryRun);
+    const orchestrator = new RolloutOrchestrator(built.deps);
+    if (args.resume) return report(await orchestrator.continueRollout("resume", { stack: args.stack, environment: cfg.environment, owner }), env);
     const nowMs = args.atMs ?? Date.now();
     const release = { id: releaseIdOf(args.images, args.release, nowMs), images: args.images };
     env.out(`${args.dryRun ? "dry run" : "rollout"}: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ${release.id}, ` +

@@ -177,6 +177,9 @@ export class RolloutOrchestrator {
             unreadable.push(`stack: cannot read the live stack (${errText(e)}); the plan uses ${req.stack}'s stack file`);
             traffic = req.configTraffic;
         }
+        // Services the release does not name keep the live colour's images: the candidate colour may
+        // still hold images from an older release, and it must serve the same versions as live does.
+        const release: Release = { ...req.release, images: { ...traffic.images[traffic.live], ...req.release.images } };
         const settle = <T,>(p: Promise<T>) => p.then((v) => ({ v }), (e) => ({ error: errText(e) }));
         const [health, alarms, lock, state] = await Promise.all([
             settle(d.stack.candidateHealth(traffic.live)),
@@ -204,7 +207,7 @@ export class RolloutOrchestrator {
             candidateWeight: req.settings.strategy === "rolling" ? 0 : traffic.weight,
         });
         const plan = planPhases({
-            stack: req.stack, environment: req.environment, release: req.release, settings: req.settings, traffic,
+            stack: req.stack, environment: req.environment, release: release, settings: req.settings, traffic,
             migrationCommands: req.migrationCommands, snapshot: d.snapshots !== null, retentionDays: req.retentionDays,
             smokeMode: d.smoke?.mode ?? null,
         });
@@ -214,10 +217,10 @@ export class RolloutOrchestrator {
                 reason: preflight.ok ? null : preflight.refusals.join("; "), preflight, plan, record: null, recordFiles: [] };
         }
 
-        const rolloutId = req.rolloutId ?? `${req.stack}-${req.release.id}-${new Date(nowMs).toISOString().replace(/[-:]|\.\d+/g, "")}`;
+        const rolloutId = req.rolloutId ?? `${req.stack}-${release.id}-${new Date(nowMs).toISOString().replace(/[-:]|\.\d+/g, "")}`;
         const rec = new RecordBuilder({
             rolloutId, stack: req.stack, environment: req.environment, command: "rollout", strategy: req.settings.strategy,
-            release: { id: req.release.id, images: req.release.images }, ranBy: req.owner, startedAtMs: nowMs,
+            release: { id: release.id, images: release.images }, ranBy: req.owner, startedAtMs: nowMs,
             preflight: { localTime: preflight.localTime, refusals: preflight.refusals },
             changeRequest: preflight.changeRequest,
             emergency: preflight.emergency ? { reason: preflight.emergency.reason, overridden: preflight.overridden } : null,
@@ -245,15 +248,15 @@ export class RolloutOrchestrator {
         };
 
         try {
-            await this.notify("start", rec.record, `${req.stack}: rollout of ${req.release.id} started`,
-                `${req.owner} started ${req.settings.strategy} rollout ${rolloutId} of ${req.release.id} on ${req.stack}` +
+            await this.notify("start", rec.record, `${req.stack}: rollout of ${release.id} started`,
+                `${req.owner} started ${req.settings.strategy} rollout ${rolloutId} of ${release.id} on ${req.stack}` +
                 (preflight.emergency ? ` (EMERGENCY: ${preflight.emergency.reason})` : "") +
                 (preflight.changeRequest ? ` under ${preflight.changeRequest.id}` : ""));
 
             let snapshotId: string | null = null;
             if (d.snapshots) {
                 try {
-                    snapshotId = await d.snapshots.snapshot(req.release.id, rolloutId);
+                    snapshotId = await d.snapshots.snapshot(release.id, rolloutId);
                     step({ name: "snapshot", atMs: d.clock.now(), ok: true, detail: snapshotId });
                 } catch (e) {
                     step({ name: "snapshot", atMs: d.clock.now(), ok: false, detail: errText(e) });
@@ -275,8 +278,8 @@ export class RolloutOrchestrator {
 
             if (!rolling) {
                 try {
-                    await d.stack.deployCandidate(candidate, req.release);
-                    step({ name: `deploy ${candidate} at 0%`, atMs: d.clock.now(), ok: true, detail: Object.entries(req.release.images).map(([k, v]) => `${k}=${v}`).join(", ") });
+                    await d.stack.deployCandidate(candidate, release);
+                    step({ name: `deploy ${candidate} at 0%`, atMs: d.clock.now(), ok: true, detail: Object.entries(release.images).map(([k, v]) => `${k}=${v}`).join(", ") });
                 } catch (e) {
                     step({ name: `deploy ${candidate} at 0%`, atMs: d.clock.now(), ok: false, detail: errText(e) });
                     return await this.finish(rec, "error", `deploying ${candidate} failed (no traffic moved): ${errText(e)}`, lease, preflight, plan, true);
@@ -303,30 +306,30 @@ export class RolloutOrchestrator {
                 // The engine starts with "deploy candidate"; it was done above for this release, so skip it once.
                 let skip = true;
                 stackForEngine = withOverrides(d.stack, {
-                    deployCandidate: async (colour: Colour, release: Release) => {
-                        if (skip && colour === candidate && release.id === req.release.id) {
+                    deployCandidate: async (colour: Colour, r: Release) => {
+                        if (skip && colour === candidate && r.id === release.id) {
                             skip = false;
                             return;
                         }
-                        return d.stack.deployCandidate(colour, release);
+                        return d.stack.deployCandidate(colour, r);
                     },
                 });
             } else {
                 // Rolling: the new task definitions exist only once ECS rolled them out, so migrations run
                 // right after the deployment settles; a failure counts as not settled (roll back the images).
                 stackForEngine = withOverrides(d.stack, {
-                    deployRolling: async (release: Release) => {
-                        const r = await d.stack.deployRolling(release);
-                        if (!r.settled || release.id !== req.release.id) return r;
+                    deployRolling: async (r: Release) => {
+                        const result = await d.stack.deployRolling(r);
+                        if (!result.settled || r.id !== release.id) return result;
                         const migrated = await d.migrations.migrate(candidate, rolloutId);
                         step({ name: "migrations", atMs: d.clock.now(), ok: migrated.ok, detail: migrated.ok ? "all services migrated" : "a migration failed", lines: checkLines(migrated) });
-                        return migrated.ok ? r : { settled: false, detail: `migration failed: ${migrated.lines.find((l) => !l.ok)?.detail}` };
+                        return migrated.ok ? result : { settled: false, detail: `migration failed: ${migrated.lines.find((l) => !l.ok)?.detail}` };
                     },
                 });
             }
 
             const result = await this.engine(stackForEngine, rec).start({
-                stack: req.stack, owner: req.owner, release: req.release, settings: req.settings, rolloutId,
+                stack: req.stack, owner: req.owner, release: release, settings: req.settings, rolloutId,
             });
             return await this.finishEngine(rec, result, lease, preflight, plan, restoreHint);
         } catch (e) {

@@ -23,10 +23,11 @@ export function world(opts: { sample?: (i: number) => MetricsSample; snapshotFai
     const log: string[] = [];
     const clock = new VirtualClock(TUESDAY);
     let weight = 0;
+    const deployed: Release[] = [];
     let live: Colour = "blue";
     const stack: StackPort = {
         readTraffic: async () => ({ ...TRAFFIC, live, weight }),
-        deployCandidate: async (c) => void log.push(`deploy ${c}`),
+        deployCandidate: async (c, r) => { log.push(`deploy ${c}`); deployed.push(r); },
         setWeight: async (w) => { log.push(`weight ${w}`); weight = w; },
         readWeight: async () => weight,
         candidateHealth: async () => ({ healthy: 6, unhealthy: 0, pending: 0 }),
@@ -63,6 +64,6 @@ export function world(opts: { sample?: (i: number) => MetricsSample; snapshotFai
         migrationCommands: [{ service: "api-gateway", command: ["python", "manage.py", "migrate", "--database", "mongodb"] }],
         retentionDays: 30, changeRequest: CR,
     };
-    return { log, clock, store, deps, request, notes, records, orchestrator: new RolloutOrchestrator(deps) };
+    return { log, deployed, clock, store, deps, request, notes, records, orchestrator: new RolloutOrchestrator(deps) };
 }
 

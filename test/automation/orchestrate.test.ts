@@ -45,6 +45,14 @@ describe("rollout orchestration (all ports faked)", () => {
         assert.equal((svg.match(/<polyline class="series" data-colour="green"/g) ?? []).length, 2, "green in both panels");
     });
 
+    it("services the release does not name keep the live colour's images on the candidate", async () => {
+        const w = world();
+        const r = await w.orchestrator.rollout({ ...w.request, release: { id: "v2.1", images: { "task-service": "repo/task:v2.1" } } });
+        assert.equal(r.exitCode, 0, r.reason ?? "");
+        assert.deepEqual(w.deployed.map((d) => d.images), [{ "api-gateway": "v1", "task-service": "repo/task:v2.1" }]);
+        assert.deepEqual(w.records[0].release.images, { "api-gateway": "v1", "task-service": "repo/task:v2.1" });
+    });
+
     it("reports preflight and each step as they happen (the CLI prints them)", async () => {
         const w = world();
         const seen: string[] = [];
