@@ -133,11 +133,12 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     const defaultService = cfg.services.find((s) => s.isDefaultRoute)?.name ?? cfg.services[0].name;
     const rolloutArgs = args.command === "rollout" ? args : null;
     const direct = (rolloutArgs?.runnerInTestCidrs ?? false) && cfg.traffic.testListenerCidrs.length > 0;
-    const lockTable: string | undefined = args.lockTable ?? outputs.rolloutLockTable;
-    const clusterId: string | undefined = args.dbCluster ?? outputs.databaseClusterIdentifier;
+    // Output names as the stack program exports them (`rolloutTableName`, the data tier's `databaseClusterId`);
+    // the table's name is also fixed by convention (`tms-<env>-rollouts`, the deployment role's scope).
+    const lockTable: string | undefined = args.lockTable ?? outputs.rolloutTableName ?? outputs.rolloutLockTable ?? (pulumiStack ? `tms-${cfg.environment}-rollouts` : undefined);
+    const clusterId: string | undefined = args.dbCluster ?? outputs.databaseClusterId ?? outputs.databaseClusterIdentifier;
     const needsSnapshot = SNAPSHOT_ENVIRONMENTS.includes(cfg.environment);
-    if (!dryRun && !lockTable) throw new Error("no rollout lock table: the stack exports none (rolloutLockTable); pass --lock-table NAME");
-    if (!dryRun && needsSnapshot && !clusterId) throw new Error("no database cluster id: the stack exports none (databaseClusterIdentifier); pass --db-cluster ID");
+    if (!dryRun && needsSnapshot && !clusterId) throw new Error("no database cluster id: the stack exports none (databaseClusterId); pass --db-cluster ID");
 
     const waitRolling = (release: { images: Record<string, string> }) => waitForRollingDeployments(ecs, outputs.clusterName,
         Object.keys(release.images).map((svc) => outputs.ecsServices?.[svc]?.blue ?? svc), systemClock, { timeoutMs: 30 * 60_000, pollMs: 15_000, callTimeoutMs });
@@ -152,7 +153,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
             : unavailable(offline!),
         store: lockTable && pulumiStack ? new DynamoStateStore(new DynamoDBClient({ region }), lockTable, callTimeoutMs) : unavailable(offline ?? "no lock table"),
         clock: systemClock,
-        snapshots: needsSnapshot ? new DocDbSnapshots(new DocDBClient({ region }), clusterId ?? placeholder("databaseClusterIdentifier"), cfg.environment, systemClock, { ...DEFAULT_SNAPSHOT_OPTIONS, callTimeoutMs }) : null,
+        snapshots: needsSnapshot ? new DocDbSnapshots(new DocDBClient({ region }), clusterId ?? placeholder("databaseClusterId"), cfg.environment, systemClock, { ...DEFAULT_SNAPSHOT_OPTIONS, callTimeoutMs }) : null,
         migrations: new EcsMigrations(tasks, cfg.services.map((s) => ({ service: s.name, command: s.migrationCommand }))),
         smoke: cfg.deployment.strategy === "rolling" ? null : direct ? new DirectSmokeTests(testUrl) : new InVpcSmokeTests(tasks, defaultService, testUrl),
         notifier: new SnsNotifier(new SNSClient({ region }), {

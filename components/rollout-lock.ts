@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface RolloutLockTableArgs {
-    /** Table name, e.g. `tms-prod-rollout-lock`. */
+    /** Table name: `tms-<env>-rollouts` (naming's `rolloutTableName`; the deployment role is scoped to it). */
     tableName: pulumi.Input<string>;
     /** Customer-managed KMS key for server-side encryption. */
     kmsKeyArn: pulumi.Input<string>;

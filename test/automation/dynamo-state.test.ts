@@ -58,7 +58,7 @@ describe("DynamoStateStore (lease and state in DynamoDB)", () => {
     let store: DynamoStateStore;
     beforeEach(() => {
         ddb.reset();
-        store = new DynamoStateStore(new DynamoDBClient({ region: "us-east-1" }), "tms-prod-rollout-lock", 200);
+        store = new DynamoStateStore(new DynamoDBClient({ region: "us-east-1" }), "tms-prod-rollouts", 200);
     });
 
     it("one owner at a time; the lock is free again after expiry; renew and release check the owner", async () => {

@@ -78,7 +78,7 @@ describe("rollout CLI exit codes (main() with faked ports)", () => {
         const out: string[] = [];
         const err: string[] = [];
         const env: CliEnvironment = {
-            selectStack: async () => ({ outputs: async () => ({ rolloutLockTable: { value: "t", secret: false }, databaseClusterIdentifier: { value: "c", secret: false } }) }) as unknown as PulumiStackLike,
+            selectStack: async () => ({ outputs: async () => ({ rolloutTableName: { value: "tms-prod-rollouts", secret: false }, databaseClusterId: { value: "c", secret: false } }) }) as unknown as PulumiStackLike,
             adjustDeps: (deps) => ({ ...w.deps, onEvent: deps.onEvent, onPreflight: deps.onPreflight, onStep: deps.onStep, writeRecord: (r) => [...w.deps.writeRecord(r), `${r.rolloutId}.json`] }),
             out: (l) => out.push(l),
             err: (l) => err.push(l),
