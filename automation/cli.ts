@@ -205,7 +205,7 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
     const nowMs = args.atMs ?? Date.now();
     const release = { id: releaseIdOf(args.images, args.release, nowMs), images: args.images };
     env.out(`${args.dryRun ? "dry run" : "rollout"}: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ${release.id}, ` +
-        `prod window ${formatWindow(args.window ?? DEFAULT_WINDOW)} New York, run by ${owner}`);
+        (cfg.environment === "prod" ? `window ${formatWindow(args.window ?? DEFAULT_WINDOW)} New York, ` : "") + `run by ${owner}`);
     if (built.offline) env.out(`  (${built.offline}; plan from Pulumi.${args.stack}.yaml)`);
     const result = await orchestrator.rollout({
         stack: args.stack,
