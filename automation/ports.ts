@@ -1,7 +1,7 @@
 /**
  * The rollout engine's only contact with the world. The engine is plain TypeScript; the real
- * adapters (Pulumi Automation API, CloudWatch, DynamoDB) implement these interfaces in a later
- * issue, and tests and the simulator implement them with fakes and a virtual clock.
+ * adapters (Pulumi Automation API, CloudWatch, DynamoDB) in `adapters/` implement these
+ * interfaces, and tests and the simulator implement them with fakes and a virtual clock.
  *
  * Vocabulary: each service runs as two ECS services, `blue` and `green`. The *live* colour serves
  * production when no release is in flight; the *candidate* is the other one. `weight` is the

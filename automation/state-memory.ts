@@ -29,6 +29,12 @@ export class MemoryStateStore implements StateStore {
         return { ...next };
     }
 
+    /** Read-only look at the lock (see LockInspector), for preflight. */
+    async lockHolder(stack: string, nowMs: number): Promise<LeaseHeld | null> {
+        const held = this.leases.get(stack);
+        return held && held.expiresAtMs > nowMs ? { heldBy: held.owner, expiresAtMs: held.expiresAtMs } : null;
+    }
+
     async release(lease: Lease): Promise<void> {
         if (this.leases.get(lease.stack)?.owner === lease.owner) this.leases.delete(lease.stack);
     }

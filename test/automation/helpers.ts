@@ -1,4 +1,6 @@
-/** Trace builders shared by the automation tests. */
+/** Trace builders and a process runner shared by the automation tests. */
+import { spawn } from "child_process";
+import * as path from "path";
 import type { ColourMetrics, MetricsSample } from "../../automation/ports";
 import type { Trace, TraceSample } from "../../automation/sim/trace";
 
@@ -44,3 +46,24 @@ export function traceOf(n: number, at: (i: number) => TraceSample | undefined = 
 /** Canary with defaults: 15 samples of steps (3 × 5) + 30 of validation. */
 export const CANARY_SAMPLES = 45;
 export const CANARY_PROMOTED_AT = 2700;
+
+export const ROOT = path.resolve(__dirname, "../..");
+
+export interface Spawned {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** Run a TypeScript entry point of this repo as a user would (ts-node, transpile-only), from the repo root. */
+export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Spawned> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", script, ...args], { cwd: ROOT, env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+}

@@ -1,23 +1,12 @@
 /** The simulate CLI as a user runs it: a spawned process, its exit code and its single JSON object. */
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
 import * as path from "path";
 import { main } from "../../automation/simulate";
+import { spawnTs } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "../..");
 const fixture = (name: string) => path.join("test/automation/fixtures", name);
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "automation/simulate.ts", ...args], { cwd: ROOT });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-}
+const run = (args: string[]) => spawnTs("automation/simulate.ts", args);
 
 /** stdout must be exactly one JSON object (one line) and nothing else. */
 function single(stdout: string): Record<string, unknown> {

@@ -1,0 +1,144 @@
+/**
+ * The engine's {@link StateStore} in DynamoDB (table from `components/rollout-lock.ts`).
+ *
+ * Items, keyed by `pk` (string):
+ * - `lock#<stack>`: the lease: `owner`, `expiresAt` (ms), and `ttl` (epoch seconds, a day after
+ *   expiry) so DynamoDB's TTL sweeps abandoned leases. Taken with a conditional put
+ *   (`attribute_not_exists(pk) OR expiresAt < :now OR owner = :owner`): only one writer wins a race.
+ * - `state#<stack>`: the rollout state as gzip-compressed JSON (`state`, binary). Compressed because
+ *   a long rollout keeps up to 2000 analysis records and an item is capped at 400 KB.
+ *
+ * Every read is strongly consistent: a lease decision must not rest on a stale replica.
+ */
+import {
+    ConditionalCheckFailedException,
+    DeleteItemCommand,
+    DynamoDBClient,
+    GetItemCommand,
+    PutItemCommand,
+    UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { gunzipSync, gzipSync } from "zlib";
+import { LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "../ports";
+import type { RolloutState } from "../state";
+import { awsCall, errorName } from "./aws-call";
+
+/** Read-only look at the lock, for preflight and dry runs (which must not take it). */
+export interface LockInspector {
+    /** The unexpired lease on `stack`, if any. */
+    lockHolder(stack: string, nowMs: number): Promise<LeaseHeld | null>;
+}
+
+const TTL_GRACE_SECONDS = 24 * 3600;
+const lockKey = (stack: string) => ({ pk: { S: `lock#${stack}` } });
+const stateKey = (stack: string) => ({ pk: { S: `state#${stack}` } });
+const isConditionFailure = (e: unknown) => e instanceof ConditionalCheckFailedException || errorName(e) === "ConditionalCheckFailedException";
+
+export class DynamoStateStore implements StateStore, LockInspector {
+    constructor(
+        private readonly client: DynamoDBClient,
+        private readonly tableName: string,
+        private readonly callTimeoutMs?: number,
+    ) {}
+
+    private leaseItem(stack: string, owner: string, expiresAtMs: number) {
+        return {
+            ...lockKey(stack),
+            owner: { S: owner },
+            expiresAt: { N: String(expiresAtMs) },
+            ttl: { N: String(Math.ceil(expiresAtMs / 1000) + TTL_GRACE_SECONDS) },
+        };
+    }
+
+    async acquire(stack: string, owner: string, nowMs: number, ttlMs: number): Promise<Lease | LeaseHeld> {
+        const expiresAtMs = nowMs + ttlMs;
+        try {
+            await awsCall("DynamoDB PutItem (acquire lock)", (o) => this.client.send(new PutItemCommand({
+                TableName: this.tableName,
+                Item: this.leaseItem(stack, owner, expiresAtMs),
+                ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner",
+                ExpressionAttributeNames: { "#owner": "owner" },
+                ExpressionAttributeValues: { ":now": { N: String(nowMs) }, ":owner": { S: owner } },
+            }), o), { pass: isConditionFailure, timeoutMs: this.callTimeoutMs });
+            return { stack, owner, expiresAtMs };
+        } catch (e) {
+            if (!isConditionFailure(e)) throw e;
+            const held = await this.readLock(stack);
+            // Released between our put and our read: report it as held briefly rather than retry here.
+            return held ?? { heldBy: "unknown (released during the attempt)", expiresAtMs: nowMs };
+        }
+    }
+
+    async renew(lease: Lease, nowMs: number, ttlMs: number): Promise<Lease> {
+        const expiresAtMs = nowMs + ttlMs;
+        try {
+            await awsCall("DynamoDB UpdateItem (renew lock)", (o) => this.client.send(new UpdateItemCommand({
+                TableName: this.tableName,
+                Key: lockKey(lease.stack),
+                UpdateExpression: "SET expiresAt = :exp, #ttl = :ttl",
+                ConditionExpression: "#owner = :owner",
+                ExpressionAttributeNames: { "#owner": "owner", "#ttl": "ttl" },
+                ExpressionAttributeValues: {
+                    ":exp": { N: String(expiresAtMs) },
+                    ":ttl": { N: String(Math.ceil(expiresAtMs / 1000) + TTL_GRACE_SECONDS) },
+                    ":owner": { S: lease.owner },
+                },
+            }), o), { pass: isConditionFailure, timeoutMs: this.callTimeoutMs });
+        } catch (e) {
+            if (!isConditionFailure(e)) throw e;
+            const held = await this.readLock(lease.stack);
+            throw new LeaseLostError(lease.stack, lease.owner, held?.heldBy ?? null);
+        }
+        return { ...lease, expiresAtMs };
+    }
+
+    async release(lease: Lease): Promise<void> {
+        try {
+            await awsCall("DynamoDB DeleteItem (release lock)", (o) => this.client.send(new DeleteItemCommand({
+                TableName: this.tableName,
+                Key: lockKey(lease.stack),
+                ConditionExpression: "#owner = :owner",
+                ExpressionAttributeNames: { "#owner": "owner" },
+                ExpressionAttributeValues: { ":owner": { S: lease.owner } },
+            }), o), { pass: isConditionFailure, timeoutMs: this.callTimeoutMs });
+        } catch (e) {
+            if (!isConditionFailure(e)) throw e; // someone else holds it now: not ours to delete
+        }
+    }
+
+    async lockHolder(stack: string, nowMs: number): Promise<LeaseHeld | null> {
+        const held = await this.readLock(stack);
+        return held && held.expiresAtMs >= nowMs ? held : null;
+    }
+
+    private async readLock(stack: string): Promise<LeaseHeld | null> {
+        const out = await awsCall("DynamoDB GetItem (read lock)", (o) => this.client.send(new GetItemCommand({
+            TableName: this.tableName, Key: lockKey(stack), ConsistentRead: true,
+        }), o), { timeoutMs: this.callTimeoutMs });
+        if (!out.Item) return null;
+        return { heldBy: out.Item.owner?.S ?? "unknown", expiresAtMs: Number(out.Item.expiresAt?.N ?? 0) };
+    }
+
+    async load(stack: string): Promise<RolloutState | undefined> {
+        const out = await awsCall("DynamoDB GetItem (load state)", (o) => this.client.send(new GetItemCommand({
+            TableName: this.tableName, Key: stateKey(stack), ConsistentRead: true,
+        }), o), { timeoutMs: this.callTimeoutMs });
+        const blob = out.Item?.state?.B;
+        if (!blob) return undefined;
+        return JSON.parse(gunzipSync(Buffer.from(blob)).toString("utf8")) as RolloutState;
+    }
+
+    async save(state: RolloutState): Promise<void> {
+        // One PutItem replaces the item atomically: readers see the old state or the new one.
+        await awsCall("DynamoDB PutItem (save state)", (o) => this.client.send(new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+                ...stateKey(state.stack),
+                rolloutId: { S: state.rolloutId },
+                status: { S: state.status },
+                updatedAt: { N: String(state.updatedAtMs) },
+                state: { B: gzipSync(JSON.stringify(state)) },
+            },
+        }), o), { timeoutMs: this.callTimeoutMs });
+    }
+}

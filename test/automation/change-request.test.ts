@@ -1,0 +1,50 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readChangeRequest, validateChangeRequest } from "../../automation/change-request";
+
+const approvals = (...roles: string[]) => roles.map((role, i) => ({ role, by: `person${i}` }));
+const base = { id: "CHG-1", risk: "medium", rollbackPlan: "weight to 0", approvals: approvals("technical-review", "qa", "product") };
+
+describe("change requests", () => {
+    it("accepts a complete medium-risk request", () => {
+        const r = validateChangeRequest(base, "cr.yaml");
+        assert.ok(r.ok);
+        assert.equal(r.request.id, "CHG-1");
+    });
+
+    it("high risk needs operations too", () => {
+        const r = validateChangeRequest({ ...base, risk: "high" }, "cr.yaml");
+        assert.deepEqual(r.ok ? [] : r.problems, ["cr.yaml: approval by operations is missing (required for high risk)"]);
+        assert.ok(validateChangeRequest({ ...base, risk: "high", approvals: approvals("technical-review", "qa", "product", "operations") }, "cr.yaml").ok);
+    });
+
+    it("names every missing item on its own line, prefixed by the file", () => {
+        const r = validateChangeRequest({ risk: "extreme", approvals: [{ role: "qa" }] }, "cr.yaml");
+        assert.ok(!r.ok);
+        assert.deepEqual(r.problems, [
+            "cr.yaml: id is missing (the change request id, e.g. CHG-1234)",
+            'cr.yaml: risk "extreme" is not one of low | medium | high',
+            "cr.yaml: rollbackPlan is missing",
+            "cr.yaml: approvals[0] needs both role and by",
+            "cr.yaml: approval by technical-review is missing",
+            "cr.yaml: approval by qa is missing",
+            "cr.yaml: approval by product is missing",
+        ]);
+    });
+
+    it("reads YAML files and reports unreadable or invalid ones", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cr-"));
+        const good = path.join(dir, "good.yaml");
+        fs.writeFileSync(good, "id: CHG-9\nrisk: low\nrollbackPlan: revert\napprovals:\n  - {role: technical-review, by: a}\n  - {role: qa, by: b}\n  - {role: product, by: c}\n");
+        assert.ok(readChangeRequest(good).ok);
+        const bad = path.join(dir, "bad.yaml");
+        fs.writeFileSync(bad, "id: [unclosed\n");
+        const r = readChangeRequest(bad);
+        assert.ok(!r.ok && /not valid YAML/.test(r.problems[0]) && r.problems[0].startsWith(bad));
+        const missing = readChangeRequest(path.join(dir, "nope.yaml"));
+        assert.ok(!missing.ok && /ENOENT/.test(missing.problems[0]));
+        assert.ok(!validateChangeRequest("just text", "x.yaml").ok);
+    });
+});

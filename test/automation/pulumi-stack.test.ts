@@ -1,0 +1,160 @@
+import { strict as assert } from "assert";
+import {
+    DescribeListenersCommand,
+    DescribeTargetGroupsCommand,
+    DescribeTargetHealthCommand,
+    ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ConfigMap, ConfigValue, OutputMap, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import { mockClient } from "aws-sdk-client-mock";
+import { deploymentPath, PulumiStackPort, type PulumiStackLike } from "../../automation/adapters/pulumi-stack";
+
+const elb = mockClient(ElasticLoadBalancingV2Client);
+const URNS = ["urn:pulumi:prod::tms::tms:traffic:Traffic$aws:lb/listener:Listener::prod-https", "urn:pulumi:prod::tms::tms:traffic:Traffic$aws:lb/listener:Listener::prod-http"];
+const TG = { blue: "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/api-blue/1", green: "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/api-green/2" };
+
+/** Records every call; `up` fails when `failUp` is set. */
+export class FakePulumiStack implements PulumiStackLike {
+    calls: { op: string; args: unknown }[] = [];
+    failUp: string | null = null;
+    constructor(public deployment: Record<string, unknown>, public outs: Record<string, unknown>) {}
+    async getConfig(key: string): Promise<ConfigValue> {
+        this.calls.push({ op: "getConfig", args: key });
+        return { value: JSON.stringify(this.deployment), secret: false };
+    }
+    async setAllConfig(config: ConfigMap, path?: boolean): Promise<void> {
+        this.calls.push({ op: "setAllConfig", args: { config, path } });
+    }
+    async up(opts?: UpOptions): Promise<UpResult> {
+        this.calls.push({ op: "up", args: { target: opts?.target } });
+        if (this.failUp) throw new Error(this.failUp);
+        return { summary: { result: "succeeded" } } as UpResult;
+    }
+    async outputs(): Promise<OutputMap> {
+        this.calls.push({ op: "outputs", args: null });
+        return Object.fromEntries(Object.entries(this.outs).map(([k, value]) => [k, { value, secret: false }]));
+    }
+    ops() { return this.calls.filter((c) => c.op !== "getConfig" && c.op !== "outputs"); }
+}
+
+const deployment = () => ({ strategy: "canary", live: "blue", weight: 0,
+    blue: { running: true, images: { "api-gateway": "1.0", "task-service": "1.0" } }, green: { running: false, images: {} } });
+const outs = { weightListenerUrns: URNS, targetGroupArns: { "api-gateway": TG } };
+const cfg = (values: Record<string, string>) => ({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v, secret: false }])), path: true });
+
+describe("PulumiStackPort (stack port on the Automation API)", () => {
+    let fake: FakePulumiStack;
+    let port: PulumiStackPort;
+    beforeEach(() => {
+        elb.reset();
+        fake = new FakePulumiStack(deployment(), outs);
+        port = new PulumiStackPort(fake, new ElasticLoadBalancingV2Client({ region: "us-east-1" }), () => undefined, 200);
+    });
+
+    it("quotes service names in config paths", () => {
+        assert.equal(deploymentPath("green", "images", "api-gateway"), 'tms:deployment.green.images["api-gateway"]');
+        assert.equal(deploymentPath("weight"), "tms:deployment.weight");
+    });
+
+    it("reads the traffic state from the structured tms:deployment value", async () => {
+        assert.deepEqual(await port.readTraffic(), {
+            live: "blue", weight: 0,
+            images: { blue: { "api-gateway": "1.0", "task-service": "1.0" }, green: {} },
+            running: { blue: true, green: false },
+        });
+        assert.deepEqual(fake.calls[0], { op: "getConfig", args: "tms:deployment" });
+    });
+
+    it("deploys the candidate: its images and running=true by path, then one full up", async () => {
+        await port.deployCandidate("green", { id: "v2", images: { "api-gateway": "repo/api:v2", "task-service": "repo/task:v2" } });
+        assert.deepEqual(fake.ops(), [
+            { op: "setAllConfig", args: cfg({
+                "tms:deployment.green.running": "true",
+                'tms:deployment.green.images["api-gateway"]': "repo/api:v2",
+                'tms:deployment.green.images["task-service"]': "repo/task:v2",
+            }) },
+            { op: "up", args: { target: undefined } },
+        ]);
+    });
+
+    it("a weight step sets tms:deployment.weight and runs up targeted at the weight listeners only", async () => {
+        await port.setWeight(30);
+        assert.deepEqual(fake.ops(), [
+            { op: "setAllConfig", args: cfg({ "tms:deployment.weight": "30" }) },
+            { op: "up", args: { target: URNS } },
+        ]);
+    });
+
+    it("finalise makes the candidate live at weight 0; scale-down sets running=false", async () => {
+        await port.finalise("green");
+        await port.scaleToZero("blue");
+        assert.deepEqual(fake.ops(), [
+            { op: "setAllConfig", args: cfg({ "tms:deployment.live": "green", "tms:deployment.weight": "0" }) },
+            { op: "up", args: { target: undefined } },
+            { op: "setAllConfig", args: cfg({ "tms:deployment.blue.running": "false" }) },
+            { op: "up", args: { target: undefined } },
+        ]);
+    });
+
+    it("a failed up throws (deploy) or reports not settled (rolling)", async () => {
+        fake.failUp = "update failed: circuit breaker";
+        await assert.rejects(port.setWeight(10), /circuit breaker/);
+        const r = await port.deployRolling({ id: "v2", images: { "api-gateway": "v2" } });
+        assert.deepEqual(r, { settled: false, detail: "update failed: circuit breaker" });
+    });
+
+    it("reads the weight back from the ALB listeners that forward to both colours", async () => {
+        elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ LoadBalancerArns: ["arn:lb/app/tms-prod/1"] }] });
+        elb.on(DescribeListenersCommand).resolves({ Listeners: [
+            { DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG.blue, Weight: 70 }, { TargetGroupArn: TG.green, Weight: 30 }] } }] },
+            { DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG.green, Weight: 1 }] } }] }, // test listener
+        ] });
+        assert.equal(await port.readWeight(), 30);
+        assert.deepEqual(elb.commandCalls(DescribeTargetGroupsCommand)[0].args[0].input, { TargetGroupArns: [TG.blue, TG.green] });
+        assert.deepEqual(elb.commandCalls(DescribeListenersCommand)[0].args[0].input, { LoadBalancerArn: "arn:lb/app/tms-prod/1" });
+
+        elb.on(DescribeListenersCommand).resolves({ Listeners: [
+            { DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG.blue, Weight: 70 }, { TargetGroupArn: TG.green, Weight: 30 }] } }] },
+            { DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG.blue, Weight: 100 }, { TargetGroupArn: TG.green, Weight: 0 }] } }] },
+        ] });
+        await assert.rejects(port.readWeight(), /listeners disagree on the candidate weight: 30%, 0%/);
+    });
+
+    it("finds the weighted listener through whichever service is the default route", async () => {
+        const TASK = { blue: "arn:tg/task-blue", green: "arn:tg/task-green" };
+        const two = new FakePulumiStack(deployment(), { ...outs, targetGroupArns: { "task-service": TASK, "api-gateway": TG } });
+        const p = new PulumiStackPort(two, new ElasticLoadBalancingV2Client({ region: "us-east-1" }), () => undefined, 200);
+        elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ LoadBalancerArns: ["arn:lb/app/tms-prod/1"] }] });
+        elb.on(DescribeListenersCommand).resolves({ Listeners: [
+            { DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG.blue, Weight: 90 }, { TargetGroupArn: TG.green, Weight: 10 }] } }] }] });
+        assert.equal(await p.readWeight(), 10);
+        assert.equal(elb.commandCalls(DescribeListenersCommand).length, 2, "task-service's groups are not a default action; api-gateway's are");
+    });
+
+    it("counts target health of a colour; ALB errors name the call", async () => {
+        elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [
+            { TargetHealth: { State: "healthy" } }, { TargetHealth: { State: "healthy" } }, { TargetHealth: { State: "initial" } }, { TargetHealth: { State: "unhealthy" } }] });
+        assert.deepEqual(await port.candidateHealth("green"), { healthy: 2, unhealthy: 1, pending: 1 });
+        assert.deepEqual(elb.commandCalls(DescribeTargetHealthCommand)[0].args[0].input, { TargetGroupArn: TG.green });
+        elb.on(DescribeTargetHealthCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }));
+        await assert.rejects(port.candidateHealth("green"), /ELBv2 DescribeTargetHealth failed: Throttling: Rate exceeded/);
+        elb.on(DescribeTargetHealthCommand).callsFake(() => new Promise(() => undefined));
+        await assert.rejects(port.candidateHealth("green"), /ELBv2 DescribeTargetHealth failed: Timeout/);
+    });
+});
+
+describe("PulumiStackPort rolling deployments", () => {
+    it("waits for the ECS deployments after the update; a failed update is not settled", async () => {
+        const fake = new FakePulumiStack(deployment(), outs);
+        const seen: string[] = [];
+        const port = new PulumiStackPort(fake, new ElasticLoadBalancingV2Client({ region: "us-east-1" }), () => undefined, 200,
+            async (r) => { seen.push(r.id); return { settled: false, detail: "api: FAILED" }; });
+        const r = await port.deployRolling({ id: "v2", images: { "api-gateway": "repo/api:v2" } });
+        assert.deepEqual(r, { settled: false, detail: "api: FAILED" });
+        assert.deepEqual(seen, ["v2"]);
+        assert.deepEqual(fake.ops()[0], { op: "setAllConfig", args: cfg({ 'tms:deployment.blue.images["api-gateway"]': "repo/api:v2" }) });
+        fake.failUp = "update failed";
+        assert.deepEqual(await port.deployRolling({ id: "v3", images: {} }), { settled: false, detail: "update failed" });
+        assert.deepEqual(seen, ["v2"], "not watched when the update itself failed");
+    });
+});

@@ -1,0 +1,162 @@
+/** The rollout CLI: flags, exit codes through main() with faked ports, and the dry run as a spawned process. */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseCliArgs, releaseIdOf, UsageError } from "../../automation/cli-args";
+import { main, ownerOf, type CliEnvironment } from "../../automation/cli";
+import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
+import { ny, world } from "./fakes";
+import { errorSpike, ROOT, spawnTs } from "./helpers";
+
+const IMAGE = "api-gateway=123456789012.dkr.ecr.us-east-1.amazonaws.com/task-management-system/api-gateway:abc123-prod";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollout-cli-"));
+const CR_FILE = path.join(dir, "cr.yaml");
+fs.writeFileSync(CR_FILE, "id: CHG-42\nrisk: low\nrollbackPlan: weight to 0\napprovals:\n  - {role: technical-review, by: a}\n  - {role: qa, by: b}\n  - {role: product, by: c}\n");
+const BAD_CR = path.join(dir, "bad.yaml");
+fs.writeFileSync(BAD_CR, "id: CHG-43\nrisk: high\napprovals:\n  - {role: qa, by: b}\n");
+
+const usage = (argv: string[]) => {
+    try {
+        parseCliArgs(argv);
+    } catch (e) {
+        assert.ok(e instanceof UsageError, String(e));
+        return e.message;
+    }
+    assert.fail(`accepted ${argv.join(" ")}`);
+};
+
+describe("rollout CLI flags", () => {
+    it("parses a rollout and a rollback", () => {
+        const a = parseCliArgs(["rollout", "--stack", "prod", "--image", IMAGE, "--image=task-service=repo/task:v2", "--dry-run", "--at", "2026-03-10T10:30", "--change-request", "cr.yaml"]);
+        assert.equal(a.command, "rollout");
+        if (a.command !== "rollout") return;
+        assert.deepEqual(Object.keys(a.images), ["api-gateway", "task-service"]);
+        assert.equal(a.atMs, ny("2026-03-10T10:30"));
+        assert.equal(parseCliArgs(["rollout", "--stack", "prod", "--image", IMAGE, "--dry-run", "--at", "2026-03-10T14:30:00Z"]).command, "rollout");
+        const r = parseCliArgs(["rollback", "--stack", "prod", "--reason", "p95 regression"]);
+        assert.deepEqual([r.command, r.command === "rollback" && r.reason], ["rollback", "p95 regression"]);
+    });
+
+    it("names the flag in every complaint", () => {
+        assert.match(usage(["rollout", "--image", IMAGE]), /^--stack NAME is required/);
+        assert.match(usage(["rollout", "--stack", "prod"]), /^--image SERVICE=IMAGE-URI is required/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", "api-gateway"]), /^--image: "api-gateway" is not SERVICE=IMAGE-URI/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--at", "2026-03-10T10:30"]), /^--at only applies with --dry-run/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--dry-run", "--at", "next tuesday"]), /^--at: "next tuesday" is not an ISO time/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--emergency"]), /^--emergency needs --reason/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--window", "08:00-12:00"]), /^--window: .*opens before 10:00/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--colour", "green"]), /^unknown flag "--colour"/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image"]), /^--image needs a value/);
+        assert.match(usage(["rollout", "--stack", "prod", "--resume", "--image", IMAGE]), /^--image does not apply to --resume/);
+        assert.match(usage(["rollback", "--stack", "prod"]), /^--reason TEXT is required for a rollback/);
+        assert.match(usage(["rollback", "--stack", "prod", "--reason", "x", "--dry-run"]), /^--dry-run does not apply to rollback/);
+        assert.match(usage(["deploy", "--stack", "prod"]), /^unknown command "deploy"/);
+    });
+
+    it("the runner is inside the test-listener CIDRs only when told so (flag or TMS_RUNNER_IN_TEST_CIDRS)", () => {
+        const args = (env: NodeJS.ProcessEnv, extra: string[] = []) => parseCliArgs(["rollout", "--stack", "prod", "--image", IMAGE, ...extra], env);
+        assert.equal((args({}) as { runnerInTestCidrs: boolean }).runnerInTestCidrs, false);
+        assert.equal((args({ TMS_RUNNER_IN_TEST_CIDRS: "1" }) as { runnerInTestCidrs: boolean }).runnerInTestCidrs, true);
+        assert.equal((args({}, ["--runner-in-test-cidrs"]) as { runnerInTestCidrs: boolean }).runnerInTestCidrs, true);
+    });
+
+    it("derives the release id and the owner", () => {
+        assert.equal(releaseIdOf({ a: "repo/a:1.4.2", b: "repo/b:1.4.2" }, undefined, 0), "1.4.2");
+        assert.equal(releaseIdOf({ a: "repo/a:1", b: "repo/b:2" }, undefined, Date.parse("2026-03-10T15:00:00Z")), "release-20260310T150000Z");
+        assert.equal(releaseIdOf({ a: "host:5000/repo/a" }, undefined, 0), "latest");
+        assert.equal(releaseIdOf({ a: "x:1" }, "v9", 0), "v9");
+        assert.equal(ownerOf({ GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "org/tms", GITHUB_RUN_ID: "77", GITHUB_RUN_ATTEMPT: "2", GITHUB_ACTOR: "ana" }), "github:org/tms#77.2 (ana)");
+    });
+});
+
+describe("rollout CLI exit codes (main() with faked ports)", () => {
+    /** main() with every port replaced by the fakes of fakes.ts; the stack file is the real Pulumi.prod.yaml. */
+    async function run(argv: string[], opts: Parameters<typeof world>[0] = {}) {
+        const w = world(opts);
+        const out: string[] = [];
+        const err: string[] = [];
+        const env: CliEnvironment = {
+            selectStack: async () => ({ outputs: async () => ({ rolloutTableName: { value: "tms-prod-rollouts", secret: false }, databaseClusterId: { value: "c", secret: false } }) }) as unknown as PulumiStackLike,
+            adjustDeps: (deps) => ({ ...w.deps, onEvent: deps.onEvent, onPreflight: deps.onPreflight, onStep: deps.onStep, writeRecord: (r) => [...w.deps.writeRecord(r), `${r.rolloutId}.json`] }),
+            out: (l) => out.push(l),
+            err: (l) => err.push(l),
+            env: {},
+        };
+        const code = await main(argv, env);
+        return { code, out: out.join("\n"), err: err.join("\n"), w };
+    }
+    const prod = ["rollout", "--stack", "prod", "--image", IMAGE, "--change-request", CR_FILE];
+
+    it("0 when promoted, printing phases, weights, bake time left and analysis lines", async () => {
+        const r = await run(prod);
+        assert.equal(r.code, 0, r.out + r.err);
+        assert.match(r.out, /phase {4}step 1 \(10%\) — candidate weight 10%, bake 5m00s/);
+        assert.match(r.out, /progress step 1 \(10%\) at 10%: 4m00s of bake left/);
+        assert.match(r.out, /errors\s+OK\s+candidate=\S+ reference=\S+ threshold=\S+/);
+        assert.match(r.out, /preflight at Tue 2026-03-10 10:30 EDT \(America\/New_York\): allowed/);
+        assert.match(r.out, /step {5}migrations: ok — all services migrated\n {11}ok api-gateway: exit code 0/);
+        assert.ok(r.out.indexOf("step     smoke tests") < r.out.indexOf("weight   candidate now takes 10%"), "smoke tests print before traffic moves");
+        assert.match(r.out, /outcome: promoted \(exit 0\)/);
+    });
+
+    it("2 when rolled back, 3 when halted, 1 on error, 4 when refused", async () => {
+        assert.equal((await run(prod, { sample: () => errorSpike() })).code, 2);
+        assert.equal((await run(prod, { migrationFails: true })).code, 3);
+        assert.equal((await run(prod, { snapshotFails: true })).code, 1);
+        const refused = await run(["rollout", "--stack", "prod", "--image", IMAGE, "--change-request", BAD_CR]);
+        assert.equal(refused.code, 4);
+        assert.ok(refused.out.includes(`refused: ${BAD_CR}: rollbackPlan is missing`), refused.out);
+        assert.ok(refused.out.includes(`refused: ${BAD_CR}: approval by operations is missing (required for high risk)`));
+        assert.equal(refused.w.log.length, 1, "only the record was written");
+    });
+
+    it("1 for bad flags, unknown services and unknown stacks, naming what is wrong", async () => {
+        const bad = await run(["rollout", "--stack", "prod", "--image", "api-gateway"]);
+        assert.equal(bad.code, 1);
+        assert.match(bad.err, /^--image: "api-gateway" is not SERVICE=IMAGE-URI/);
+        const svc = await run(["rollout", "--stack", "prod", "--image", "billing=repo/b:1", "--change-request", CR_FILE]);
+        assert.equal(svc.code, 1);
+        assert.match(svc.err, /--image: billing not a service of prod \(api-gateway, task-service\)/);
+        const stack = await run(["rollout", "--stack", "qa", "--image", IMAGE]);
+        assert.equal(stack.code, 1);
+        assert.match(stack.err, /--stack qa: Pulumi.qa.yaml: cannot read the stack file/);
+    });
+
+    it("rollback: 4 with nothing in flight", async () => {
+        const r = await run(["rollback", "--stack", "prod", "--reason", "bad release"]);
+        assert.equal(r.code, 4);
+        assert.match(r.out, /no rollout in flight to roll back/);
+    });
+});
+
+describe("rollout CLI dry run (spawned, no AWS and no Pulumi CLI)", function () {
+    this.timeout(60_000);
+    // PATH without pulumi: the dry run must work on a machine with neither AWS access nor the Pulumi CLI.
+    const spawnCli = (args: string[]) => spawnTs("automation/cli.ts", args, { ...process.env, PATH: `/nonexistent:${process.env.PATH}` });
+    let inWindow: Awaited<ReturnType<typeof spawnCli>>;
+    let outside: Awaited<ReturnType<typeof spawnCli>>;
+    before(async () => {
+        // Both at once: each ts-node start costs about a second.
+        [inWindow, outside] = await Promise.all([
+            spawnCli(["rollout", "--stack", "prod", "--dry-run", "--at", "2026-03-10T10:30", "--change-request", CR_FILE, "--image", IMAGE]),
+            spawnCli(["rollout", "--stack", "prod", "--dry-run", "--at", "2026-03-10T16:00", "--change-request", CR_FILE, "--image", IMAGE]),
+        ]);
+    });
+
+    it("a Tuesday 10:30 New York prints the plan and exits 0", () => {
+        assert.equal(inWindow.code, 0, inWindow.stdout + inWindow.stderr);
+        assert.match(inWindow.stdout, /plan:\n {3}1\. lock: take the prod rollout lock/);
+        assert.match(inWindow.stdout, /deploy green at 0%: api-gateway=123456789012\.dkr\.ecr/);
+        assert.match(inWindow.stdout, /step 3: 50% to green/);
+        assert.match(inWindow.stdout, /preflight at Tue 2026-03-10 10:30 EDT \(America\/New_York\): allowed/);
+        assert.match(inWindow.stdout, /outcome: dry-run \(exit 0\)/);
+        assert.ok(!fs.existsSync(path.join(ROOT, "deployments/prod")) || fs.readdirSync(path.join(ROOT, "deployments/prod")).length === 0, "a dry run writes no record");
+    });
+
+    it("16:00 is outside the window: exit 4 naming the rule and the New York time", () => {
+        assert.equal(outside.code, 4, outside.stdout + outside.stderr);
+        assert.match(outside.stdout, /refused: release-window: .* it is Tue 2026-03-10 16:00 EDT/);
+    });
+});
