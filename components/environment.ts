@@ -11,6 +11,7 @@ import { Monitoring } from "./monitoring";
 import { Network } from "./network";
 import type { PrimaryOutputs } from "./primary";
 import { ContainerRegistry } from "./registry";
+import { RolloutLockTable } from "./rollout-lock";
 import { ApplicationService, ColourSettings } from "./service";
 import { PublicTraffic } from "./traffic";
 
@@ -48,6 +49,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
     readonly failover?: RegionalFailover;
     readonly monitoring: Monitoring;
     readonly access: AccessRoles;
+    /** The rollout CLI's lease and progress (one rollout per stack at a time). */
+    readonly rolloutLock: RolloutLockTable;
     /** Everything the stack exports (rollout scripts and the dr stack read these). */
     readonly outputs: Record<string, pulumi.Input<any>>;
 
@@ -214,6 +217,13 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             cache: { replicationGroupId: this.data.cache.replicationGroupId, nodes: cfg.cache.nodes },
         }, { parent: this });
 
+        this.rolloutLock = new RolloutLockTable(`${name}-rollout-lock`, {
+            tableName: rolloutTableName(cfg.environment),
+            kmsKeyArn: this.keys.arn("logs"),
+            protect,
+            tags: { Service: "automation" },
+        }, { parent: this });
+
         const listeners = [...this.traffic.weightListeners, ...this.traffic.testListeners] as (aws.lb.Listener | aws.lb.ListenerRule)[];
         this.access = new AccessRoles(`${name}-access`, {
             environment: cfg.environment,
@@ -284,7 +294,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             operationsRoleArn: this.access.operationsRoleArn,
             readonlyRoleArn: this.access.readonlyRoleArn,
             emergencyRoleArn: this.access.emergencyRoleArn,
-            rolloutTableName: rolloutTableName(cfg.environment),
+            rolloutTableName: this.rolloutLock.tableName,
         };
         this.registerOutputs(this.outputs);
     }
