@@ -190,8 +190,12 @@ export function formatDuration(ms: number): string {
     return h ? `${h}h${String(m).padStart(2, "0")}m${String(sec).padStart(2, "0")}s` : `${m}m${String(sec).padStart(2, "0")}s`;
 }
 
-/** The timed step log: offset from the start, step, status, duration and detail. */
+/** One line of the timed step log: offset from the start, step, status, duration and detail. */
+export function formatStep(s: StepRecord, t0: number): string {
+    return `+${formatDuration(s.startedAtMs - t0).padStart(8)}  ${s.step.padEnd(28)} ${s.status.padEnd(8)} ${formatDuration(s.endedAtMs - s.startedAtMs).padStart(8)}  ${s.detail}`;
+}
+
+/** The timed step log of a whole failover. */
 export function formatStepLog(report: FailoverReport, t0: number): string[] {
-    return report.steps.map((s) =>
-        `+${formatDuration(s.startedAtMs - t0).padStart(8)}  ${s.step.padEnd(28)} ${s.status.padEnd(8)} ${formatDuration(s.endedAtMs - s.startedAtMs).padStart(8)}  ${s.detail}`);
+    return report.steps.map((s) => formatStep(s, t0));
 }

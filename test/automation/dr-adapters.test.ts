@@ -1,0 +1,73 @@
+import { strict as assert } from "assert";
+import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, DocDBClient, RemoveFromGlobalClusterCommand } from "@aws-sdk/client-docdb";
+import { mockClient } from "aws-sdk-client-mock";
+import { DocDbFailover, PulumiDrStack } from "../../automation/adapters/dr";
+import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
+import { failoverSettings, parseDrArgs } from "../../automation/dr-cli";
+import { loadStackConfig } from "../../components/config";
+import { flattenConfig, stackConfig } from "../harness";
+import { spawnTs } from "./helpers";
+
+const docdb = mockClient(DocDBClient);
+const DR_ARN = "arn:aws:rds:us-west-2:111122223333:cluster:tms-dr-docdb";
+const PROD_ARN = "arn:aws:rds:us-east-1:111122223333:cluster:tms-prod-docdb";
+
+describe("DR failover adapters and CLI", () => {
+    beforeEach(() => docdb.reset());
+    const adapter = () => new DocDbFailover(new DocDBClient({ region: "us-west-2" }), "tms-dr-docdb", "tms-global-docdb");
+
+    it("reads the dr cluster's role from the global cluster's members", async () => {
+        docdb.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterArn: DR_ARN, Status: "available" }] });
+        docdb.on(DescribeGlobalClustersCommand).resolvesOnce({
+            GlobalClusters: [{ GlobalClusterMembers: [{ DBClusterArn: PROD_ARN, IsWriter: true }, { DBClusterArn: DR_ARN, IsWriter: false }] }],
+        }).resolvesOnce({ GlobalClusters: [{ GlobalClusterMembers: [{ DBClusterArn: PROD_ARN, IsWriter: true }] }] });
+        assert.deepEqual(await adapter().describe(), { role: "secondary", status: "available" });
+        assert.deepEqual(await adapter().describe(), { role: "standalone", status: "available" });
+        assert.equal(docdb.commandCalls(DescribeGlobalClustersCommand)[0].args[0].input.GlobalClusterIdentifier, "tms-global-docdb");
+    });
+
+    it("detaches the dr cluster by ARN from the global cluster", async () => {
+        docdb.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterArn: DR_ARN, Status: "available" }] });
+        docdb.on(RemoveFromGlobalClusterCommand).resolves({});
+        await adapter().detachAndPromote();
+        assert.deepEqual(docdb.commandCalls(RemoveFromGlobalClusterCommand)[0].args[0].input, { GlobalClusterIdentifier: "tms-global-docdb", DbClusterIdentifier: DR_ARN });
+    });
+
+    it("names the call when AWS refuses it", async () => {
+        docdb.on(DescribeDBClustersCommand).rejects(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" }));
+        await assert.rejects(adapter().detachAndPromote(), /DocumentDB DescribeDBClusters failed: AccessDeniedException: User is not authorized/);
+    });
+
+    it("scales dr through tms:compute.desiredCount and one up, and fails on a failed up", async () => {
+        const calls: any[] = [];
+        let result = "succeeded";
+        const stack = {
+            async setAllConfig(config: any, path?: boolean) { calls.push(["config", config, path]); },
+            async up() { calls.push(["up"]); return { summary: { result } }; },
+        } as unknown as PulumiStackLike;
+        const dr = new PulumiDrStack(stack, { candidateHealth: async (c) => ({ healthy: c === "blue" ? 6 : 0, unhealthy: 0, pending: 0 }) }, "blue");
+        await dr.scaleServices(6);
+        assert.deepEqual(calls, [["config", { "tms:compute.desiredCount": { value: "6", secret: false } }, true], ["up"]]);
+        assert.deepEqual(await dr.liveHealth(), { healthy: 6, unhealthy: 0, pending: 0 });
+        result = "failed";
+        await assert.rejects(dr.scaleServices(6), /pulumi up ended failed/);
+    });
+
+    it("takes prod's minimum and the RTO from the stack files, and refuses a non-dr stack", () => {
+        const load = (s: string) => loadStackConfig(flattenConfig(stackConfig(s)), `Pulumi.${s}.yaml`, s);
+        assert.deepEqual(failoverSettings(load("dr"), load("prod").compute.minimumCount), { targetCount: 6, expectedHealthyTargets: 6, rtoMinutes: 60 });
+        assert.throws(() => failoverSettings(load("prod"), 6), /tms:dr\.role: "primary" is not the dr stack/);
+        assert.throws(() => parseDrArgs(["--dry-run"]), /--stack is required/);
+        assert.throws(() => parseDrArgs(["--stack", "dr", "--force"]), /unknown argument "--force"/);
+    });
+
+    it("`npm run dr:failover -- --stack dr --dry-run` prints the plan of steps and touches nothing", async function () {
+        this.timeout(60_000);
+        const r = await spawnTs("automation/dr-cli.ts", ["--stack", "dr", "--dry-run"]);
+        assert.equal(r.code, 0, r.stderr);
+        const steps = r.stdout.split("\n").filter((l) => / planned /.test(l)).map((l) => l.trim().split(/\s+/)[2]);
+        assert.deepEqual(steps, ["check-database", "detach-and-promote-database", "scale-services", "verify-health", "report"]);
+        assert.match(r.stdout, /6 tasks per service, RTO 60 min/);
+        assert.match(r.stdout, /dry run: nothing was changed/);
+    });
+});
