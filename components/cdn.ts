@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ValidatedCertificate } from "./certificate";
 import { serviceTags } from "./naming";
 import { SecureBucket } from "./secure-bucket";
 
@@ -69,31 +70,19 @@ export class ContentDelivery extends pulumi.ComponentResource {
         super("tms:edge:ContentDelivery", name, {}, opts);
         if (args.rateLimitPer5Minutes < 100) throw new Error(`ContentDelivery ${name}: rateLimitPer5Minutes ${args.rateLimitPer5Minutes} is below WAF's minimum of 100`);
         // CloudFront's certificate and web ACL must live in us-east-1, whatever the stack's region.
-        const useEast1 = args.region === "us-east-1"
+        const useEast1: { provider?: aws.Provider } = args.region === "us-east-1"
             ? {}
             : { provider: new aws.Provider(`${name}-us-east-1`, { region: "us-east-1" }, { parent: this }) };
 
         const secret = new random.RandomPassword(`${name}-origin-secret`, { length: 48, special: false }, { parent: this });
         this.originVerifyHeader = pulumi.secret(secret.result);
 
-        const certificate = new aws.acm.Certificate(`${name}-certificate`, {
+        const certificate = new ValidatedCertificate(`${name}-certificate`, {
             domainName: args.hostName,
-            validationMethod: "DNS",
-            tags: serviceTags("edge"),
-        }, { parent: this, ...useEast1 });
-        const option = certificate.domainValidationOptions.apply((o) => o[0]);
-        const validationRecord = new aws.route53.Record(`${name}-certificate-validation`, {
-            zoneId: args.hostedZoneId,
-            name: option.apply((o) => o.resourceRecordName!),
-            type: option.apply((o) => o.resourceRecordType!),
-            records: [option.apply((o) => o.resourceRecordValue!)],
-            ttl: 300,
-            allowOverwrite: true,
+            hostedZoneId: args.hostedZoneId,
+            service: "edge",
+            certificateProvider: useEast1.provider,
         }, { parent: this });
-        const validation = new aws.acm.CertificateValidation(`${name}-certificate-validated`, {
-            certificateArn: certificate.arn,
-            validationRecordFqdns: [validationRecord.fqdn],
-        }, { parent: this, ...useEast1 });
 
         const waf = new aws.wafv2.WebAcl(`${name}-waf`, {
             scope: "CLOUDFRONT",
@@ -172,7 +161,7 @@ export class ContentDelivery extends pulumi.ComponentResource {
                 compress: true,
             }],
             viewerCertificate: {
-                acmCertificateArn: validation.certificateArn,
+                acmCertificateArn: certificate.certificateArn,
                 sslSupportMethod: "sni-only",
                 minimumProtocolVersion: "TLSv1.2_2021",
             },

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Colour, ServiceConfig } from "./config";
 import { ORIGIN_VERIFY_HEADER } from "./cdn";
+import { ValidatedCertificate } from "./certificate";
 import { serviceTags } from "./naming";
 import { SecureBucket } from "./secure-bucket";
 
@@ -132,27 +133,11 @@ export class PublicTraffic extends pulumi.ComponentResource {
             tags: serviceTags("traffic"),
         }, { parent: this });
 
-        const certificate = new aws.acm.Certificate(`${name}-certificate`, {
+        const certificate = new ValidatedCertificate(`${name}-certificate`, {
             domainName: args.hostName,
-            subjectAlternativeNames: args.alternativeNames,
-            validationMethod: "DNS",
-            tags: serviceTags("traffic"),
-        }, { parent: this });
-        const names = [args.hostName, ...args.alternativeNames];
-        const validationRecords = names.map((_, i) => {
-            const option = certificate.domainValidationOptions.apply((o) => o[i]);
-            return new aws.route53.Record(`${name}-certificate-validation-${i}`, {
-                zoneId: zone.zoneId,
-                name: option.apply((o) => o.resourceRecordName!),
-                type: option.apply((o) => o.resourceRecordType!),
-                records: [option.apply((o) => o.resourceRecordValue!)],
-                ttl: 300,
-                allowOverwrite: true,
-            }, { parent: this });
-        });
-        const validation = new aws.acm.CertificateValidation(`${name}-certificate-validated`, {
-            certificateArn: certificate.arn,
-            validationRecordFqdns: validationRecords.map((r) => r.fqdn),
+            alternativeNames: args.alternativeNames,
+            hostedZoneId: zone.zoneId,
+            service: "traffic",
         }, { parent: this });
 
         for (const svc of args.services) {
@@ -197,7 +182,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
             port: 443,
             protocol: "HTTPS",
             sslPolicy: args.sslPolicy,
-            certificateArn: validation.certificateArn,
+            certificateArn: certificate.certificateArn,
             defaultActions: [args.originVerifyHeader
                 ? { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }
                 : defaultForward],
@@ -230,7 +215,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
             port: args.testListenerPort,
             protocol: "HTTPS",
             sslPolicy: args.sslPolicy,
-            certificateArn: validation.certificateArn,
+            certificateArn: certificate.certificateArn,
             defaultActions: [candidateForward(this.targetGroupArns[defaults[0].name], args.colours, args.live)],
             tags: serviceTags("traffic"),
         }, { parent: this });
@@ -267,7 +252,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
         this.loadBalancerArnSuffix = alb.arnSuffix;
         this.dnsName = alb.dnsName;
         this.zoneId = alb.zoneId;
-        this.certificateArn = validation.certificateArn;
+        this.certificateArn = certificate.certificateArn;
         this.httpsListenerArn = https.arn;
         this.testListenerUrl = `https://${args.hostName}:${args.testListenerPort}`;
         this.registerOutputs({ dnsName: this.dnsName, loadBalancerArnSuffix: this.loadBalancerArnSuffix });

@@ -110,10 +110,9 @@ export interface ResourcePolicySpec {
     validate: (props: Record<string, any>, args: ResourceValidationArgs, report: ReportViolation) => void;
 }
 
-export function resourcePolicy(spec: ResourcePolicySpec): TmsResourcePolicy {
-    const types = new Set(spec.types);
+/** What every policy carries, from its spec: name, description, level, severity, control, remediation. */
+function policyBase(spec: { name: string; description: string; metadata: PolicyMetadata; enforcementLevel?: EnforcementLevel }) {
     return {
-        kind: "resource",
         name: spec.name,
         description: spec.description,
         enforcementLevel: spec.enforcementLevel ?? defaultLevel(spec.metadata.severity),
@@ -123,6 +122,14 @@ export function resourcePolicy(spec: ResourcePolicySpec): TmsResourcePolicy {
         tags: [spec.metadata.area],
         configSchema: CONFIG_SCHEMA,
         metadata: spec.metadata,
+    };
+}
+
+export function resourcePolicy(spec: ResourcePolicySpec): TmsResourcePolicy {
+    const types = new Set(spec.types);
+    return {
+        kind: "resource",
+        ...policyBase(spec),
         validateResource: (args, report) => {
             if (!types.has(args.type)) return;
             spec.validate(args.props, args, report);
@@ -141,15 +148,7 @@ export interface StackPolicySpec {
 export function stackPolicy(spec: StackPolicySpec): TmsStackPolicy {
     return {
         kind: "stack",
-        name: spec.name,
-        description: spec.description,
-        enforcementLevel: spec.enforcementLevel ?? defaultLevel(spec.metadata.severity),
-        severity: spec.metadata.severity,
-        remediationSteps: spec.metadata.remediation,
-        framework: framework(spec.metadata.control),
-        tags: [spec.metadata.area],
-        configSchema: CONFIG_SCHEMA,
-        metadata: spec.metadata,
+        ...policyBase(spec),
         validateStack: (args, report) => spec.validate(args, report),
     };
 }
