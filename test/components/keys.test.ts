@@ -1,0 +1,38 @@
+import { strict as assert } from "assert";
+import { keyPolicyDocument } from "../../components/keys";
+import { json, plan, STACKS } from "../harness";
+
+const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
+
+describe("KMS key policies name the roles that use the keys", () => {
+    for (const stack of STACKS) {
+        it(stack, async () => {
+            const p = await plan(stack);
+            const roles = p.ofType("aws:iam/role:Role").filter((r) => p.byUrn(r.parent!).type === "tms:compute:ServiceRoles");
+            const arns = (kind: string) => roles.filter((r) => r.name.endsWith(`-${kind}`)).map((r) => r.outputs.arn).sort();
+            const named = (domain: string) => {
+                const kp = p.ofType(KEY_POLICY).find((k) => k.name.endsWith(`-${domain}-policy`));
+                assert.ok(kp, `${domain} key policy`);
+                assert.ok(p.dependsOn(kp, "keyId", p.one("aws:kms/key:Key", `-keys-${domain}`)));
+                return json(kp.inputs.policy).Statement.find((s: any) => s.Sid === "NamedRolesUseKey").Principal.AWS;
+            };
+            assert.deepEqual(named("secrets"), [...arns("execution"), ...arns("task")].sort());
+            if (stack === "dr") {
+                // dr's objects live in prod's replica bucket, under prod's replica key.
+                assert.equal(p.ofType(KEY_POLICY).filter((k) => k.name.endsWith("-storage-policy")).length, 0);
+            } else {
+                assert.deepEqual(named("storage"), arns("task"));
+            }
+            for (const key of p.ofType("aws:kms/key:Key")) assert.equal(key.inputs.enableKeyRotation, true, key.name);
+        });
+    }
+
+    it("lets CloudWatch Logs use only the logs key, for this account's log groups", () => {
+        const logs = JSON.parse(keyPolicyDocument("logs", "us-east-1", "111122223333", []));
+        const cw = logs.Statement.find((s: any) => s.Sid === "CloudWatchLogs");
+        assert.equal(cw.Principal.Service, "logs.us-east-1.amazonaws.com");
+        assert.equal(cw.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], "arn:aws:logs:us-east-1:111122223333:log-group:*");
+        const secrets = JSON.parse(keyPolicyDocument("secrets", "us-east-1", "111122223333", []));
+        assert.ok(!secrets.Statement.some((s: any) => s.Sid === "CloudWatchLogs" || s.Sid === "NamedRolesUseKey"));
+    });
+});
