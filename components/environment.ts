@@ -259,6 +259,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             isolatedSubnetIds: this.network.isolatedSubnetIds,
             servicesSecurityGroupId: this.network.securityGroupIds.services,
             ...this.data.outputs,
+            // dr: the global cluster it is a secondary of (dr:failover detaches it from this one).
+            ...(primary ? { globalClusterId: primary.globalClusterId } : {}),
             clusterName: this.cluster.clusterName,
             strategy: d.strategy,
             liveColour: d.live,

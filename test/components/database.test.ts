@@ -108,7 +108,9 @@ describe("data: DocumentDB", () => {
             assert.ok(dr.dependsOn(cluster, "kmsKeyId", key(dr, "database")));
             assert.match(cluster.inputs.kmsKeyId, /^arn:aws:kms:us-west-2:/);
             assert.ok(cluster.options.ignoreChanges?.includes("globalClusterIdentifier"));
-            assert.equal(dr.outputs.globalClusterId, undefined);
+            // dr names the global cluster it belongs to (for dr:failover) but never exports prod's credentials.
+            assert.equal(dr.outputs.globalClusterId, prod.outputs.globalClusterId);
+            assert.equal(dr.outputs.databaseMasterPassword, undefined);
         });
 
         it("dev and staging are standalone clusters", async () => {

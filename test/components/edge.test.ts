@@ -116,6 +116,10 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
             assert.equal(ref.inputs.name, "organization/tms/prod");
             const cluster = dr.one("aws:docdb/cluster:Cluster");
             assert.equal(cluster.inputs.globalClusterIdentifier, prod.outputs.globalClusterId);
+            // dr:failover reads the global cluster and dr's cluster from dr's own outputs.
+            assert.equal(dr.outputs.globalClusterId, prod.outputs.globalClusterId);
+            assert.equal(dr.outputs.databaseClusterId, cluster.outputs.clusterIdentifier);
+            assert.equal(dr.outputs.liveColour, "blue");
             assert.equal(dr.outputs.bucketName, prod.outputs.replicaBucketName);
             const header = dr.one("aws:lb/listenerRule:ListenerRule", "-origin-rule").inputs.conditions[0].httpHeader.values[0];
             assert.equal(header, prod.outputs.originVerifyHeader);
