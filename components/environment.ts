@@ -213,6 +213,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             clusterName: this.cluster.clusterName,
             targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
             ecsServiceNames,
+            repositoryArns: cfg.dr.role === "secondary" ? [] : cfg.services.map((s) => this.registry.repositoryArns[s.name]),
             database: { clusterIdentifier: this.data.database.clusterIdentifier, instanceClass: cfg.database.instanceClass, instances: cfg.database.instances },
             cache: { replicationGroupId: this.data.cache.replicationGroupId, nodes: cfg.cache.nodes },
         }, { parent: this });

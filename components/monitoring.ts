@@ -259,9 +259,24 @@ export interface MonitoringArgs {
     targetGroupArnSuffixes: Record<string, Partial<Record<Colour, pulumi.Input<string>>>>;
     /** ECS service name per service and colour. */
     ecsServiceNames: Record<string, Partial<Record<Colour, pulumi.Input<string>>>>;
+    /** Repositories whose critical image findings (Amazon Inspector) page the critical topic. */
+    repositoryArns?: pulumi.Input<string>[];
     /** Optional until the data tier is wired: alarms and widgets for it are created only when given. */
     database?: DatabaseMetrics;
     cache?: CacheMetrics;
+}
+
+/** EventBridge pattern: an active CRITICAL Inspector finding on an image of these repositories. */
+export function criticalImageFindingPattern(repositoryArns: string[]): Record<string, unknown> {
+    return {
+        source: ["aws.inspector2"],
+        "detail-type": ["Inspector2 Finding"],
+        detail: {
+            severity: ["CRITICAL"],
+            status: ["ACTIVE"],
+            resources: { details: { awsEcrContainerImage: { repositoryName: repositoryArns.map((a) => a.split(":repository/")[1]) } } },
+        },
+    };
 }
 
 /** Topic policy: the account administers the topic; CloudWatch alarms and EventBridge rules of this account publish. */
@@ -357,6 +372,20 @@ export class Monitoring extends pulumi.ComponentResource {
                 cacheNodeIds: cache,
             })),
         }, { parent: this });
+
+        if (args.repositoryArns?.length) {
+            // Guide: "Alerts for critical vulnerabilities" found by the registry's continuous scanning.
+            const findings = new aws.cloudwatch.EventRule(`${name}-critical-image-findings`, {
+                name: `tms-${args.environment}-critical-image-findings`,
+                description: "Amazon Inspector found a CRITICAL vulnerability in a task-management-system image",
+                eventPattern: pulumi.all(args.repositoryArns).apply((arns) => JSON.stringify(criticalImageFindingPattern(arns))),
+                tags: serviceTags("monitoring", { Severity: "critical" }),
+            }, { parent: this });
+            new aws.cloudwatch.EventTarget(`${name}-critical-image-findings-alert`, {
+                rule: findings.name,
+                arn: topics.critical.arn,
+            }, { parent: this });
+        }
 
         this.criticalTopicArn = topics.critical.arn;
         this.warningTopicArn = topics.warning.arn;

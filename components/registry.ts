@@ -91,6 +91,17 @@ export class ContainerRegistry extends pulumi.ComponentResource {
             this.repositoryUrls[svc] = repo.repositoryUrl;
             this.repositoryArns[svc] = repo.arn;
         }
+        if (args.createRepositories) {
+            // Guide: "Daily rescanning of deployed images". Enhanced scanning (Amazon Inspector)
+            // rescans continuously as new vulnerabilities are published; scan-on-push stays the gate.
+            new aws.ecr.RegistryScanningConfiguration(`${name}-scanning`, {
+                scanType: "ENHANCED",
+                rules: [{
+                    scanFrequency: "CONTINUOUS_SCAN",
+                    repositoryFilters: [{ filter: "task-management-system/*", filterType: "WILDCARD" }],
+                }],
+            }, { parent: this });
+        }
         if (args.createRepositories && args.replicationRegions.length) {
             new aws.ecr.ReplicationConfiguration(`${name}-replication`, {
                 replicationConfiguration: {

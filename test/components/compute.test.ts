@@ -163,6 +163,16 @@ describe("compute", () => {
                     assert.equal(r.options.protect, stack !== "dev");
                 }
                 assert.equal(p.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy").length, 2);
+                // Rescanned continuously (the guide's daily rescans), critical findings page on-call.
+                const scanning = p.one("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration");
+                assert.equal(scanning.inputs.scanType, "ENHANCED");
+                assert.deepEqual(scanning.inputs.rules[0].scanFrequency, "CONTINUOUS_SCAN");
+                const findings = p.one("aws:cloudwatch/eventRule:EventRule", "critical-image-findings");
+                const pattern = JSON.parse(findings.inputs.eventPattern);
+                assert.deepEqual(pattern.detail.severity, ["CRITICAL"]);
+                assert.deepEqual(pattern.detail.resources.details.awsEcrContainerImage.repositoryName.sort(), repos.map((r) => r.inputs.name).sort());
+                const target = p.ofType("aws:cloudwatch/eventTarget:EventTarget").find((t) => p.dependsOn(t, "rule", findings))!;
+                assert.equal(target.inputs.arn, p.outputs.alertTopics.critical);
                 const replication = p.ofType("aws:ecr/replicationConfiguration:ReplicationConfiguration");
                 assert.equal(replication.length, stack === "prod" ? 1 : 0);
                 if (stack === "prod") assert.equal(replication[0].inputs.replicationConfiguration.rules[0].destinations[0].region, "us-west-2");
