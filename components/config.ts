@@ -474,6 +474,10 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     if (t.dr.role !== "secondary" && t.database.globalCluster === "secondary") {
         add("tms:database.globalCluster", `"secondary" requires tms:dr.role secondary`);
     }
+    if (t.cdn.enabled) {
+        if (!t.domain.originName) add("tms:cdn.enabled", "needs tms:domain.originName (the failover name the distribution uses as its origin)");
+        if (t.dr.role === "secondary") add("tms:cdn.enabled", "must be false in the dr stack: prod's distribution reaches dr through the failover name");
+    }
     if (!t.domain.hostName.endsWith(t.domain.zoneName)) add("tms:domain.hostName", `${render(t.domain.hostName)} is not inside zone ${t.domain.zoneName}`);
     if (t.domain.originName && !t.domain.originName.endsWith(t.domain.zoneName)) add("tms:domain.originName", `${render(t.domain.originName)} is not inside zone ${t.domain.zoneName}`);
     for (const svc of Object.keys(t.parameters)) {

@@ -114,13 +114,13 @@ export class EnvironmentStack extends pulumi.ComponentResource {
 
         const zone = aws.route53.getZoneOutput({ name: cfg.domain.zoneName, privateZone: false }, { parent: this });
         if (cfg.cdn.enabled) {
-            if (!cfg.domain.originName) throw new Error("EnvironmentStack: tms:cdn.enabled needs tms:domain.originName (the CDN's origin)");
+            // Config validation guarantees an origin name and a stack with its own log bucket here.
             this.cdn = new ContentDelivery(`${name}-cdn`, {
                 environment: cfg.environment,
                 region: cfg.region,
                 hostName: cfg.domain.hostName,
                 hostedZoneId: zone.zoneId,
-                originName: cfg.domain.originName,
+                originName: cfg.domain.originName!,
                 rateLimitPer5Minutes: cfg.cdn.rateLimitPer5Minutes,
                 priceClass: cfg.cdn.priceClass,
                 accessLogBucket: this.data.storage!.logBucketName,

@@ -110,6 +110,10 @@ describe("stack config", () => {
                 /^Pulumi\.prod\.yaml: tms:traffic\.sslPolicy: "ELBSecurityPolicy-2016-08" must be a TLS 1\.3 ELB security policy/],
             ["rollout override the engine rejects", "prod", (c) => { c["tms:rollout"] = { analysis: { minErrors: -1 } }; },
                 /^Pulumi\.prod\.yaml: tms:rollout\.analysis\.minErrors: /],
+            ["a CDN without an origin name", "staging", (c) => { c["tms:cdn"].enabled = true; },
+                /^Pulumi\.staging\.yaml: tms:cdn\.enabled: needs tms:domain\.originName/],
+            ["a CDN in the dr stack", "dr", (c) => { c["tms:cdn"].enabled = true; },
+                /^Pulumi\.dr\.yaml: tms:cdn\.enabled: must be false in the dr stack/],
             ["wrong value type", "prod", (c) => { c["tms:database"].instances = "five"; },
                 /^Pulumi\.prod\.yaml: tms:database\.instances: "five" must be a whole number from 1 to 16$/],
         ];
