@@ -222,6 +222,12 @@ const accessSchema = z.strictObject({
     githubBranch: str(),
     /** create: this stack creates the account's GitHub OIDC provider; existing: another stack did (dr shares prod's account). */
     oidcProvider: oneOf(["create", "existing"] as const, "an OIDC provider mode"),
+    /**
+     * The self-managed Pulumi state backend CI uses as the deployment role (S3 state bucket, secrets
+     * provider key). Leave both out with Pulumi Cloud. Set them in your stack file; none is shipped.
+     */
+    stateBucketArn: str().regex(/^arn:aws:s3:::[a-z0-9.-]{3,63}$/, { error: "is not an S3 bucket ARN (arn:aws:s3:::name)" }).optional(),
+    secretsProviderKeyArn: str().regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, { error: "is not a KMS key or alias ARN" }).optional(),
     /** Appended to account-global names (IAM roles) so stacks sharing an account never collide. */
     nameSuffix: z.string().regex(/^(-[a-z0-9]+)?$/, { error: 'must be empty or "-suffix"' }).default(""),
 });

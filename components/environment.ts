@@ -22,7 +22,8 @@ export interface EnvironmentStackArgs {
     /**
      * The Pulumi state backend CI uses when it runs `pulumi up` as the deployment role: the S3 state
      * bucket and the secrets-provider KMS key. Without them the role gets no state-backend access
-     * (e.g. when CI uses Pulumi Cloud with its own token).
+     * (e.g. when CI uses Pulumi Cloud with its own token). Defaults to `tms:access.stateBucketArn` and
+     * `tms:access.secretsProviderKeyArn`.
      */
     stateBackend?: { bucketArn?: pulumi.Input<string>; secretsProviderKeyArn?: pulumi.Input<string> };
 }
@@ -242,8 +243,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             alertTopicArns: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
             alertKeyArn: this.keys.arn("logs"),
             databaseClusterIdentifier: this.data.database.clusterIdentifier,
-            stateBucketArn: args.stateBackend?.bucketArn,
-            secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn,
+            stateBucketArn: args.stateBackend?.bucketArn ?? cfg.access.stateBucketArn,
+            secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn ?? cfg.access.secretsProviderKeyArn,
         }, { parent: this });
 
         // The secrets and storage keys name the roles that use them.

@@ -261,7 +261,7 @@ export interface MonitoringArgs {
     ecsServiceNames: Record<string, Partial<Record<Colour, pulumi.Input<string>>>>;
     /** Repositories whose critical image findings (Amazon Inspector) page the critical topic. */
     repositoryArns?: pulumi.Input<string>[];
-    /** Optional until the data tier is wired: alarms and widgets for it are created only when given. */
+    /** The data tier's cluster and replication group; their alarms and widgets are created when given. */
     database?: DatabaseMetrics;
     cache?: CacheMetrics;
 }

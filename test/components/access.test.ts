@@ -12,7 +12,8 @@ import {
 } from "../../components/access";
 import { runPolicies } from "../../tools/policy-runner";
 import type { RecordedResource } from "../../tools/record";
-import { json, plan, Plan, stackConfig, STACKS } from "../harness";
+import { loadStackConfig } from "../../components/config";
+import { flattenConfig, json, plan, Plan, planWith, stackConfig, STACKS } from "../harness";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -245,5 +246,20 @@ describe("access roles", () => {
         const clashes = [...names("dr")].filter((n) => prod.has(n));
         assert.deepEqual(clashes, []);
         for (const base of Object.values(ROLE_BASE_NAMES)) assert.ok(names("dr").has(`${base}-dr`), `${base}-dr`);
+    });
+
+    it("grants the state backend named in tms:access, and rejects what is not an ARN", async () => {
+        const p = await planWith("prod", (c) => {
+            c["tms:access"].stateBucketArn = "arn:aws:s3:::tms-pulumi-state";
+            c["tms:access"].secretsProviderKeyArn = "arn:aws:kms:us-east-1:111122223333:alias/pulumi-secrets";
+        });
+        const deployment = p.ofType("aws:iam/role:Role").find((r) => r.inputs.name === "tms-deployment-role")!;
+        const doc = json(p.ofType("aws:iam/rolePolicy:RolePolicy").find((x) => p.dependsOn(x, "role", deployment))!.inputs.policy);
+        assert.equal(doc.Statement.find((s: any) => s.Sid === "StateObjects").Resource, "arn:aws:s3:::tms-pulumi-state/*");
+        assert.equal(doc.Statement.find((s: any) => s.Sid === "StateSecrets").Resource, "arn:aws:kms:us-east-1:111122223333:alias/pulumi-secrets");
+        const cfg = stackConfig("prod");
+        cfg["tms:access"].stateBucketArn = "tms-pulumi-state";
+        assert.throws(() => loadStackConfig(flattenConfig(cfg), "Pulumi.prod.yaml", "prod"),
+            /Pulumi\.prod\.yaml: tms:access\.stateBucketArn: "tms-pulumi-state" is not an S3 bucket ARN/);
     });
 });
