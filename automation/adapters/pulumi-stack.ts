@@ -16,6 +16,7 @@
  */
 import {
     DescribeListenersCommand,
+    DescribeRulesCommand,
     DescribeTargetGroupsCommand,
     DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
@@ -128,7 +129,13 @@ export class PulumiStackPort implements StackPort {
             if (!lbArn) throw new Error(`target groups of ${svc} are not attached to a load balancer`);
             const listeners = await awsCall("ELBv2 DescribeListeners", (o) => this.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }), o), { timeoutMs: this.callTimeoutMs });
             for (const l of listeners.Listeners ?? []) {
-                for (const a of l.DefaultActions ?? []) {
+                // Behind the CDN the listener's default action is a 403 and the weighted forward sits in
+                // its rules (the origin-header and health rules), so rules count as well.
+                const rules = l.ListenerArn
+                    ? await awsCall("ELBv2 DescribeRules", (o) => this.elb.send(new DescribeRulesCommand({ ListenerArn: l.ListenerArn }), o), { timeoutMs: this.callTimeoutMs })
+                    : undefined;
+                const actions = [...(l.DefaultActions ?? []), ...(rules?.Rules ?? []).flatMap((r) => r.Actions ?? [])];
+                for (const a of actions) {
                     const groups = a.ForwardConfig?.TargetGroups ?? [];
                     const live = groups.find((g) => g.TargetGroupArn === arns[d.live]);
                     const cand = groups.find((g) => g.TargetGroupArn === arns[candidate]);

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import {
     DescribeListenersCommand,
+    DescribeRulesCommand,
     DescribeTargetGroupsCommand,
     DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
@@ -118,6 +119,19 @@ describe("PulumiStackPort (stack port on the Automation API)", () => {
             { DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG.blue, Weight: 100 }, { TargetGroupArn: TG.green, Weight: 0 }] } }] },
         ] });
         await assert.rejects(port.readWeight(), /listeners disagree on the candidate weight: 30%, 0%/);
+    });
+
+    it("reads the weight from the rules when the listener itself answers 403 (behind the CDN)", async () => {
+        elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ LoadBalancerArns: ["arn:lb/app/tms-prod/1"] }] });
+        elb.on(DescribeListenersCommand).resolves({ Listeners: [
+            { ListenerArn: "arn:listener/https", DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "403" } }] },
+            { ListenerArn: "arn:listener/test", DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG.green, Weight: 1 }] } }] },
+        ] });
+        const weighted = { Type: "forward" as const, ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG.blue, Weight: 50 }, { TargetGroupArn: TG.green, Weight: 50 }] } };
+        elb.on(DescribeRulesCommand, { ListenerArn: "arn:listener/https" }).resolves({ Rules: [{ Actions: [weighted] }, { Actions: [weighted] }] });
+        elb.on(DescribeRulesCommand, { ListenerArn: "arn:listener/test" }).resolves({ Rules: [] });
+        assert.equal(await port.readWeight(), 50);
+        assert.deepEqual(elb.commandCalls(DescribeRulesCommand).map((c) => c.args[0].input.ListenerArn), ["arn:listener/https", "arn:listener/test"]);
     });
 
     it("finds the weighted listener through whichever service is the default route", async () => {
