@@ -31,6 +31,7 @@ import type { RolloutEvent } from "./engine";
 import { RolloutOrchestrator, type OrchestrationResult, type OrchestratorDeps } from "./orchestrate";
 import type { PreflightResult } from "./preflight";
 import { writeRecord, type StepRecord } from "./record";
+import { runMain } from "../tools/run-main";
 
 export { EXIT } from "./orchestrate";
 
@@ -258,12 +259,4 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
     }
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (e: unknown) => {
-            console.error(e instanceof Error ? e.stack : String(e));
-            process.exit(1);
-        },
-    );
-}
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

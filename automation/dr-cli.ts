@@ -6,6 +6,7 @@ import { DocDBClient } from "@aws-sdk/client-docdb";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { loadStackConfig, StackConfig } from "../components/config";
 import { readStackFile, stackFilePath, PROJECT_DIR } from "../tools/stack-file";
+import { runMain } from "../tools/run-main";
 import { systemClock } from "./clock";
 import { failover, FailoverReport, formatDuration, formatStep } from "./dr";
 import { DocDbFailover, PulumiDrStack } from "./adapters/dr";
@@ -80,12 +81,4 @@ async function main(argv: string[]): Promise<number> {
     return report.outcome === "failed" ? 1 : 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (e) => {
-            console.error(e?.message ?? e);
-            process.exit(1);
-        },
-    );
-}
+if (require.main === module) runMain(() => main(process.argv.slice(2)), { messageOnly: true });

@@ -12,6 +12,7 @@ import type { RolloutEvent } from "./engine";
 import { RolloutSettingsError } from "./settings";
 import { replayTrace, type ReplayOutcome } from "./sim/replay";
 import { parseTrace, TraceError } from "./sim/trace";
+import { runMain } from "../tools/run-main";
 
 export const EXIT_CODES: Record<ReplayOutcome, number> = { promoted: 0, rolled_back: 2, halted: 3, incomplete: 4 };
 
@@ -126,12 +127,4 @@ export async function main(argv: string[]): Promise<number> {
     }
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (e: unknown) => {
-            console.error(e instanceof Error ? e.stack : String(e));
-            process.exit(1);
-        },
-    );
-}
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

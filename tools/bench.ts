@@ -10,6 +10,7 @@
 import * as path from "path";
 import { runProgram } from "./mock-engine";
 import { readStackFile, stackFilePath } from "./stack-file";
+import { runMain } from "./run-main";
 import { parseConfigValue } from "../components/config";
 import { diffPlans, LISTENER_TYPES } from "./diff";
 import { benchEngine } from "../automation/bench-engine";
@@ -138,9 +139,4 @@ async function main(): Promise<void> {
     console.log("BENCH " + JSON.stringify({ stacks: rows, scaling, weightSteps, engine: engineFigures }));
 }
 
-if (require.main === module) {
-    main().catch((e) => {
-        console.error(e?.stack ?? e);
-        process.exit(1);
-    });
-}
+if (require.main === module) runMain(async () => { await main(); return 0; });

@@ -12,6 +12,7 @@ import { policyReport } from "./plan-policy";
 import { planStack, RunResult } from "./mock-engine";
 import type { PlanRecord, RecordedResource } from "./record";
 import { readStackFile, StackFileError, stackFilePath } from "./stack-file";
+import { runMain } from "./run-main";
 
 export interface PlanArgs {
     stack: string;
@@ -193,13 +194,4 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        // Exit only once stdout has drained: a large --json record is written asynchronously to pipes.
-        (code) => process.stdout.write("", () => process.exit(code)),
-        (e) => {
-            process.stderr.write(`plan failed: ${e?.stack ?? e}\n`);
-            process.exit(1);
-        },
-    );
-}
+if (require.main === module) runMain(() => main(process.argv.slice(2)), { errorPrefix: "plan failed: " });
