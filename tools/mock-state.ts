@@ -175,6 +175,12 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
             return { id: `ns-${h}`, state: { ...base, arn: arn("servicediscovery", `namespace/ns-${h}`), hostedZone: `Z${h.toUpperCase()}` } };
         case "aws:servicediscovery/service:Service":
             return { id: `srv-${h}`, state: { ...base, arn: arn("servicediscovery", `service/srv-${h}`) } };
+        case "aws:route53/record:Record": {
+            // The provider computes the record's FQDN: the name, lower case, without the trailing dot
+            // (a name already inside the zone is kept as it is).
+            const fqdn = String(inputs.name ?? name).replace(/\.$/, "").toLowerCase();
+            return { id: `${inputs.zoneId ?? "Z"}_${fqdn}_${inputs.type ?? "A"}${inputs.setIdentifier ? `_${inputs.setIdentifier}` : ""}`, state: { ...base, fqdn } };
+        }
         case "aws:route53/healthCheck:HealthCheck":
             return { id: `${h}-${shortHash(name + "hc", 4)}`, state: { ...base } };
         case "aws:dynamodb/table:Table":
@@ -221,6 +227,7 @@ export function mockInvoke(token: string, inputs: any, region: string): Record<s
         case "aws:iam/getOpenidConnectProvider:getOpenidConnectProvider":
             return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`, url: inputs.url, id: "oidc" };
         default:
-            return {};
+            // Fail loudly: a data source the fake does not know would otherwise read as empty.
+            throw new Error(`the fake AWS (tools/mock-state.ts) has no answer for the data source ${token}`);
     }
 }

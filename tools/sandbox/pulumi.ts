@@ -1,0 +1,30 @@
+/**
+ * `npm run pulumi -- <args>`: the real Pulumi CLI against the offline sandbox in `.pulumi-offline/`
+ * (fake provider plugins, a local file backend, passphrase secrets; see tools/sandbox/sandbox.ts).
+ * Any subcommand works, e.g. `stack init prod`, `config set --path …`, `preview --policy-pack policy
+ * --policy-pack-config policy/config/prod.json`, `up --target …`, `destroy`, `stack output --json`.
+ *
+ * The sandbox keeps its own copies of the stack files (made on first use); `npm run pulumi -- --reset`
+ * deletes the sandbox (state, stacks and copies) so the next command starts from the repository's files.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { runMain } from "../run-main";
+import { ensurePulumiCli } from "./pulumi-cli";
+import { prepareSandbox, REPO_DIR } from "./sandbox";
+
+export const OFFLINE_DIR = path.join(REPO_DIR, ".pulumi-offline");
+
+async function main(args: string[]): Promise<number> {
+    if (args[0] === "--reset") {
+        fs.rmSync(OFFLINE_DIR, { recursive: true, force: true });
+        process.stdout.write(`removed ${path.relative(process.cwd(), OFFLINE_DIR) || OFFLINE_DIR}\n`);
+        return 0;
+    }
+    const cli = ensurePulumiCli();
+    if (cli.source === "built") process.stderr.write(`built Pulumi ${cli.version} in ${cli.buildSeconds!.toFixed(0)} s\n`);
+    const sandbox = prepareSandbox(OFFLINE_DIR, cli);
+    return sandbox.attach(args);
+}
+
+if (require.main === module) runMain(() => main(process.argv.slice(2)), { messageOnly: true });

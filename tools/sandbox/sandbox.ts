@@ -1,0 +1,118 @@
+/**
+ * The offline sandbox: a Pulumi project folder that runs this repository's program (index.ts) with the
+ * real Pulumi CLI against the fake provider plugins, a local file backend and passphrase secrets. It is
+ * a test bed, never a deployment: its Pulumi.yaml is generated here and is the only one that registers
+ * the fake plugins (`plugins.providers`); the repository's Pulumi.yaml, which users deploy with, has none.
+ *
+ * Layout of a sandbox folder:
+ *   project/Pulumi.yaml            the repository's project, `main` pointing at the real index.ts, plus the fakes
+ *   project/Pulumi.<stack>.yaml    copies of the repository's stack files (config set writes here, not the repo)
+ *   project/policy                 link to the repository's policy pack (so `--policy-pack policy` works as documented)
+ *   state/                         the file backend (`PULUMI_BACKEND_URL=file://…`)
+ *   home/                          PULUMI_HOME (no plugin downloads, no credentials)
+ */
+import { spawn, spawnSync, type SpawnSyncReturns } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { FAKE_PACKAGES, requiredVersion } from "./fake-provider";
+import type { PulumiCli } from "./pulumi-cli";
+
+export const REPO_DIR = path.resolve(__dirname, "..", "..");
+export const PLUGIN_DIR = path.join(__dirname, "plugins");
+/** A fixed passphrase for the sandbox's own secrets provider: it protects nothing real. */
+export const SANDBOX_PASSPHRASE = "offline-sandbox-not-a-secret";
+
+export interface SandboxOptions {
+    /** Copy these stack files now (default: every Pulumi.<stack>.yaml of the repository). */
+    stacks?: string[];
+    /** Overwrite stack files already in the sandbox (default: keep them; `config set` edits live there). */
+    refreshStackFiles?: boolean;
+}
+
+export class Sandbox {
+    readonly projectDir: string;
+    readonly env: NodeJS.ProcessEnv;
+
+    constructor(readonly dir: string, readonly cli: PulumiCli) {
+        this.projectDir = path.join(dir, "project");
+        this.env = sandboxEnv(dir, cli);
+    }
+
+    stackFile(stack: string): string {
+        return path.join(this.projectDir, `Pulumi.${stack}.yaml`);
+    }
+
+    /** Run the CLI and capture its output (for tests and tools). */
+    run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+        return spawnSync(this.cli.pulumi, args, {
+            cwd: this.projectDir,
+            env: { ...this.env, ...opts.env },
+            encoding: "utf8",
+            input: opts.input,
+            timeout: opts.timeoutMs ?? 600_000,
+            maxBuffer: 256 * 1024 * 1024,
+        });
+    }
+
+    /** Run the CLI attached to this terminal; resolves with its exit code. */
+    attach(args: string[]): Promise<number> {
+        return new Promise((resolve, reject) => {
+            const child = spawn(this.cli.pulumi, args, { cwd: this.projectDir, env: this.env, stdio: "inherit" });
+            child.on("error", reject);
+            child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+        });
+    }
+}
+
+/** The environment every sandbox command runs with. Pure. */
+export function sandboxEnv(dir: string, cli: PulumiCli, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...base };
+    // Never reach a real account or the Pulumi Cloud from the sandbox.
+    for (const k of Object.keys(env)) if (/^(AWS_|PULUMI_)/.test(k)) delete env[k];
+    return {
+        ...env,
+        PATH: [cli.binDir, env.PATH ?? ""].join(path.delimiter),
+        PULUMI_HOME: path.join(dir, "home"),
+        PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+        PULUMI_CONFIG_PASSPHRASE: SANDBOX_PASSPHRASE,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // `npm test` type-checks the program; the sandbox transpiles it only, as `npm run plan` does.
+        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        PULUMI_NODEJS_TSCONFIG_PATH: path.join(REPO_DIR, "tsconfig.json"),
+        AWS_REGION: "us-east-1",
+    };
+}
+
+/** The sandbox's Pulumi.yaml: the repository's project, its real program, and the fake plugins. Pure. */
+export function sandboxProject(repoProject: Record<string, any>, versions: Record<string, string>): Record<string, any> {
+    const { main: _main, plugins: _plugins, ...rest } = repoProject;
+    return {
+        ...rest,
+        main: path.join(REPO_DIR, String(repoProject.main ?? "index.ts")),
+        plugins: {
+            providers: Object.entries(versions).map(([name, version]) => ({ name, version, path: PLUGIN_DIR })),
+        },
+    };
+}
+
+/** Create (or update) a sandbox in `dir`, ready for any `pulumi` subcommand. */
+export function prepareSandbox(dir: string, cli: PulumiCli, opts: SandboxOptions = {}): Sandbox {
+    const sandbox = new Sandbox(path.resolve(dir), cli);
+    for (const d of [sandbox.projectDir, path.join(sandbox.dir, "state"), path.join(sandbox.dir, "home")]) fs.mkdirSync(d, { recursive: true });
+
+    const repoProject = YAML.parse(fs.readFileSync(path.join(REPO_DIR, "Pulumi.yaml"), "utf8"));
+    const versions = Object.fromEntries(FAKE_PACKAGES.map((p) => [p, requiredVersion(p, REPO_DIR)]));
+    const header = "# Generated by tools/sandbox/sandbox.ts for the OFFLINE SANDBOX only: fake provider plugins, never a deployment.\n";
+    fs.writeFileSync(path.join(sandbox.projectDir, "Pulumi.yaml"), header + YAML.stringify(sandboxProject(repoProject, versions)));
+
+    const stacks = opts.stacks ?? fs.readdirSync(REPO_DIR).flatMap((f) => f.match(/^Pulumi\.(.+)\.yaml$/)?.[1] ?? []);
+    for (const s of stacks) {
+        const target = sandbox.stackFile(s);
+        if (opts.refreshStackFiles || !fs.existsSync(target)) fs.copyFileSync(path.join(REPO_DIR, `Pulumi.${s}.yaml`), target);
+    }
+    const link = path.join(sandbox.projectDir, "policy");
+    if (!fs.existsSync(link)) fs.symlinkSync(path.join(REPO_DIR, "policy"), link, "dir");
+    return sandbox;
+}
