@@ -102,10 +102,13 @@ export class Network extends pulumi.ComponentResource {
             natGateways: {
                 strategy: args.natGateways === "one-per-az" ? awsx.ec2.NatGatewayStrategy.OnePerAz : awsx.ec2.NatGatewayStrategy.Single,
             },
+            // "Auto" lays the specs out in this order inside each AZ's block, each aligned to its own
+            // size: the /19 goes first, or a /24 before it pushes it (and the next /24) past the AZ's
+            // block into the next AZ's (see tools/awsx-vpc-layout.ts).
             subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
             subnetSpecs: [
-                { type: awsx.ec2.SubnetType.Public, cidrMask: 24 },
                 { type: awsx.ec2.SubnetType.Private, cidrMask: 19 },
+                { type: awsx.ec2.SubnetType.Public, cidrMask: 24 },
                 { type: awsx.ec2.SubnetType.Isolated, cidrMask: 24 },
             ],
             tags: { ...serviceTags("network"), Name: `tms-${args.environment}` },

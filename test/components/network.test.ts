@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { plan, Plan, STACKS } from "../harness";
+import { contains } from "../../tools/reachability/cidr";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
@@ -30,7 +31,10 @@ describe("network", () => {
             it("builds an awsx VPC with public, private and isolated subnets over the right AZs", () => {
                 const vpc = p.one("awsx:ec2:Vpc");
                 assert.equal(vpc.inputs.numberOfAvailabilityZones, stack === "dev" ? 2 : 3);
-                assert.deepEqual(vpc.inputs.subnetSpecs.map((s: any) => s.type), ["Public", "Private", "Isolated"]);
+                // Largest first: awsx's "Auto" strategy aligns each spec to its size in the given order.
+                assert.deepEqual(vpc.inputs.subnetSpecs.map((s: any) => [s.type, s.cidrMask]), [["Private", 19], ["Public", 24], ["Isolated", 24]]);
+                // The mock lays the subnets out as awsx does and refuses overlaps; every subnet sits in the VPC.
+                for (const s of vpc.outputs.subnets) assert.ok(contains(vpc.inputs.cidrBlock, s.cidrBlock), s.cidrBlock);
                 assert.equal(vpc.inputs.natGateways.strategy, stack === "prod" || stack === "dr" ? "OnePerAz" : "Single");
                 assert.equal(vpc.inputs.cidrBlock, stack === "dr" ? "10.1.0.0/16" : "10.0.0.0/16");
                 assert.equal(p.outputs.privateSubnetIds.length, stack === "dev" ? 2 : 3);
