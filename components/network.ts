@@ -163,12 +163,15 @@ export class Network extends pulumi.ComponentResource {
                 tags: serviceTags("network"),
             }, { parent: this });
         }
-        const routeTables = aws.ec2.getRouteTablesOutput({ vpcId: this.vpcId }, { parent: this });
+        // The gateway endpoint adds its S3 route to the route tables it is given, and only subnets
+        // using those tables reach S3 through it
+        // (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html). The tables awsx
+        // created, not a DescribeRouteTables lookup that can run before they exist on a first deploy.
         new aws.ec2.VpcEndpoint(`${name}-s3-endpoint`, {
             vpcId: this.vpcId,
             serviceName: `com.amazonaws.${args.region}.s3`,
             vpcEndpointType: "Gateway",
-            routeTableIds: routeTables.ids,
+            routeTableIds: vpc.routeTables.apply((tables) => pulumi.all(tables.map((t) => t.id))),
             tags: serviceTags("network"),
         }, { parent: this });
 

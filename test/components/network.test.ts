@@ -68,7 +68,11 @@ describe("network", () => {
                     assert.equal(e.inputs.privateDnsEnabled, true);
                     assert.deepEqual(e.inputs.subnetIds, p.outputs.privateSubnetIds);
                 }
-                assert.ok(eps.find((e) => e.inputs.vpcEndpointType === "Gateway")!.inputs.routeTableIds.length > 0);
+                // The S3 route goes into every route table awsx created, so every subnet reaches S3 through it.
+                const vpc = p.one("awsx:ec2:Vpc");
+                const gateway = eps.find((e) => e.inputs.vpcEndpointType === "Gateway")!;
+                assert.deepEqual([...gateway.inputs.routeTableIds].sort(), vpc.outputs.routeTables.map((t: any) => t.id).sort());
+                assert.equal(vpc.outputs.routeTables.length, vpc.outputs.subnets.length);
             });
 
             it("lets only the load balancer be reached from the internet, on 80 and 443", () => {
