@@ -2,6 +2,7 @@
 import { strict as assert } from "assert";
 import { loadStackConfig, type StackConfig } from "../../components/config";
 import { checkFlows, flowReport, flowsOf, type FlowResult } from "../../tools/reachability/flows";
+import { formatFlowTable } from "../../tools/reachability/format";
 import { networkModel } from "../../tools/reachability/model";
 import { readStackFile, stackFilePath } from "../../tools/stack-file";
 import { plan, STACKS } from "../harness";
@@ -80,6 +81,12 @@ describe("flow table: required flows reachable, forbidden ones refused, in every
         assert.match(broken.decidingHop!.detail, /^no ingress rule of tms-network-alb-sg admits tcp\/8443 from the NAT gateway's address (192\.0\.2|198\.51\.100)\.\d+$/);
         const hops = broken.results[0].evaluation.placements[0].hops.map((h) => h.step);
         assert.deepEqual(hops, ["DNS", "DNS", "egress", "route", "ingress"]);
+        // The printed table (npm run plan -- --flows) marks it BROKEN and lists its hops.
+        const all = checkFlows(model, flowsOf(model, config("prod"), { outputs: p.outputs }));
+        const table = formatFlowTable("prod", all);
+        assert.match(table, /: 14 required, 6 refused, 1 BROKEN\n/);
+        assert.match(table, /\nR4 +reachable +BROKEN +smoke task in the VPC[^\n]*\n +smoke task|\nR4 +reachable +BROKEN +smoke task in the VPC/);
+        assert.match(table, /\n +NO ingress: no ingress rule of tms-network-alb-sg admits tcp\/8443 from the NAT gateway's address/);
     });
 
     it("never puts the origin header's value in a verdict or a hop (it is a secret)", async () => {

@@ -172,7 +172,7 @@ describe("reachability evaluator", () => {
         assert.deepEqual(ok.reached, ["db"]);
         assert.ok(ok.p.hops.some((h) => h.step === "route" && /local route \(10\.0\.0\.0\/16\)/.test(h.detail)));
         assert.match(run(network(), fromTask(5432)).denied!, /^egress: no egress rule of api-sg allows tcp\/5432/);
-        assert.match(run(network(), { source: { kind: "internet", insecure: true }, to: { kind: "data-store", name: "db", port: 27017 } }).denied!, /^address: DocumentDB db has no public address/);
+        assert.match(run(network(), { source: { kind: "internet", insecure: true }, to: { kind: "data-store", name: "db", port: 27017 } }).denied!, /^address: DocumentDB db: no public address/);
     });
 
     it("uses the S3 gateway endpoint where the subnet's route table has it, the NAT gateway otherwise", () => {

@@ -335,8 +335,8 @@ export class Evaluator {
     private connect(sender: Sender, dest: Resolved, port: number, t: Trace): { how: string; arrivesAs: Sender } | undefined {
         const placement = this.placementOf(dest);
         if (sender.where === "outside") {
-            if (!placement.public) return void t.deny("address", `${placement.label} has no public address (${placement.why}); ${sender.label} cannot reach it`);
-            t.ok("address", `${placement.label} has public addresses`);
+            if (!placement.public) return void t.deny("address", `${placement.label}: no public address (${placement.why}); ${sender.label} cannot reach it`);
+            t.ok("address", `${placement.label}: public addresses`);
             return this.admit(sender, placement, port, t) ? { how: "internet", arrivesAs: sender } : undefined;
         }
         // From inside the VPC.
