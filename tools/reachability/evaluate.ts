@@ -99,6 +99,8 @@ export interface Placement {
     hops: Hop[];
     /** Graph nodes the request went through, in order (for the network picture). */
     path: string[];
+    /** The node of the last destination it tried to connect to (where a refused request was going). */
+    target?: string;
 }
 
 export interface Evaluation {
@@ -131,6 +133,7 @@ const CLOUDFRONT_VIEWER_PORTS: Record<string, number> = { http: 80, https: 443 }
 class Trace {
     readonly hops: Hop[] = [];
     readonly path: string[] = [];
+    target?: string;
     constructor(private readonly prefix = "") {}
     ok(step: string, detail: string): true {
         this.hops.push({ step: this.prefix + step, ok: true, detail });
@@ -198,7 +201,7 @@ export class Evaluator {
             t.ok("address", `the private addresses of ${store.kind} ${store.name}`);
             reached = this.deliver(sender, { kind: "data-store", store }, to.port, t);
         }
-        return { label: sender.label, reached, hops: t.hops, path: t.path };
+        return { label: sender.label, reached, hops: t.hops, path: t.path, ...(t.target ? { target: t.target } : {}) };
     }
 
     // ---- sources ---------------------------------------------------------------------------
@@ -334,6 +337,9 @@ export class Evaluator {
      */
     private connect(sender: Sender, dest: Resolved, port: number, t: Trace): { how: string; arrivesAs: Sender } | undefined {
         const placement = this.placementOf(dest);
+        t.target = { alb: `alb:${port}`, cloudfront: "cloudfront" }[dest.kind as string]
+            ?? (dest.kind === "ecs" ? `ecs:${dest.svc.name}` : dest.kind === "data-store" ? `${dest.store.kind}:${dest.store.name}`
+                : dest.kind === "interface endpoint" ? `endpoint:${dest.ep.serviceName}` : `aws:${(dest as { service: string }).service}`);
         if (sender.where === "outside") {
             if (!placement.public) return void t.deny("address", `${placement.label}: no public address (${placement.why}); ${sender.label} cannot reach it`);
             t.ok("address", `${placement.label}: public addresses`);
