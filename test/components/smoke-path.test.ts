@@ -4,21 +4,16 @@ import { strict as assert } from "assert";
 import { DirectSmokeTests, InVpcSmokeTests, type SmokePort } from "../../automation/adapters/checks";
 import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
 import { main as rolloutCli } from "../../automation/cli";
-import { loadStackConfig } from "../../components/config";
 import { evaluate } from "../../tools/reachability/evaluate";
 import { flowReport, type FlowResult } from "../../tools/reachability/flows";
+import { explainFlow } from "../../tools/reachability/format";
 import { networkModel } from "../../tools/reachability/model";
-import { readStackFile, stackFilePath } from "../../tools/stack-file";
+import { stackConfigOf } from "../../tools/network-docs";
 import { plan } from "../harness";
 
 /** The stacks whose rollouts smoke-test the candidate (blue-green and canary). */
 const SMOKE_STACKS = ["staging", "prod", "dr"] as const;
 
-function explain(r: FlowResult): string {
-    const failed = r.results.find((x) => !x.ok)!;
-    const placement = failed.evaluation.placements.find((p) => failed.problem!.includes(p.label))!;
-    return `${r.flow.title}: ${r.verdict}\n${placement.hops.map((h) => `  ${h.ok ? "ok " : "NO "} ${h.step}: ${h.detail}`).join("\n")}`;
-}
 
 describe("smoke path: the smoke tests reach the candidate before any traffic moves", function () {
     this.timeout(180_000);
@@ -26,8 +21,7 @@ describe("smoke path: the smoke tests reach the candidate before any traffic mov
         describe(stack, () => {
             let results: FlowResult[];
             before(async () => {
-                const file = readStackFile(stackFilePath(stack));
-                const cfg = loadStackConfig(file.config, `Pulumi.${stack}.yaml`, stack);
+                const cfg = stackConfigOf(stack);
                 const p = await plan(stack);
                 const primary = stack === "dr" ? (await plan("prod")).result : undefined;
                 results = flowReport(p.result, cfg, primary).results.filter((r) => r.flow.title.startsWith("smoke "));
@@ -36,12 +30,12 @@ describe("smoke path: the smoke tests reach the candidate before any traffic mov
             });
 
             it("from a runner in tms:traffic.testListenerCidrs, straight at testListenerUrl, reaching only the candidate", () => {
-                for (const r of results.filter((x) => x.flow.title.startsWith("smoke client"))) if (!r.ok) assert.fail(explain(r));
+                for (const r of results.filter((x) => x.flow.title.startsWith("smoke client"))) if (!r.ok) assert.fail(`${r.flow.id} ${r.flow.title}: ${explainFlow(r)}`);
             });
 
             it("from a one-off task inside the VPC started like the candidate service, reaching only the candidate", () => {
                 const inVpc = results.find((x) => x.flow.title.startsWith("smoke task in the VPC"))!;
-                if (!inVpc.ok) assert.fail(explain(inVpc));
+                if (!inVpc.ok) assert.fail(`${inVpc.flow.title}: ${explainFlow(inVpc)}`);
                 // Every subnet the task may start in (one per AZ) gets through, each through its NAT gateway.
                 for (const request of inVpc.results) assert.ok(request.evaluation.placements.length >= 3);
             });

@@ -1,22 +1,10 @@
 // Level L2 + reachability: the flow table of every stack, evaluated over its plan.
 import { strict as assert } from "assert";
-import { loadStackConfig, type StackConfig } from "../../components/config";
 import { checkFlows, flowReport, flowsOf, type FlowResult } from "../../tools/reachability/flows";
-import { formatFlowTable } from "../../tools/reachability/format";
+import { explainFlow, formatFlowTable } from "../../tools/reachability/format";
 import { networkModel } from "../../tools/reachability/model";
-import { readStackFile, stackFilePath } from "../../tools/stack-file";
+import { stackConfigOf as config } from "../../tools/network-docs";
 import { plan, STACKS } from "../harness";
-
-function config(stack: string): StackConfig {
-    const file = readStackFile(stackFilePath(stack));
-    return loadStackConfig(file.config, `Pulumi.${stack}.yaml`, stack);
-}
-
-function explain(r: FlowResult): string {
-    const failed = r.results.find((x) => !x.ok)!;
-    const placement = failed.evaluation.placements.find((p) => failed.problem!.includes(p.label))!;
-    return `${r.flow.id} ${r.flow.title}: ${r.verdict}\n${placement.hops.map((h) => `  ${h.ok ? "ok " : "NO "} ${h.step}: ${h.detail}`).join("\n")}`;
-}
 
 /** Flows every stack must have, by title; the table cannot pass by being empty. */
 const EXPECTED: Record<string, { required: RegExp[]; refused: RegExp[] }> = {
@@ -57,12 +45,12 @@ describe("flow table: required flows reachable, forbidden ones refused, in every
             });
 
             it("reaches every required flow's destination, and only it", () => {
-                for (const r of results.filter((x) => x.flow.kind === "required")) if (!r.ok) assert.fail(explain(r));
+                for (const r of results.filter((x) => x.flow.kind === "required")) if (!r.ok) assert.fail(`${r.flow.id} ${r.flow.title}: ${explainFlow(r)}`);
             });
 
             it("refuses every forbidden flow, naming the hop that refuses it", () => {
                 for (const r of results.filter((x) => x.flow.kind === "refused")) {
-                    if (!r.ok) assert.fail(explain(r));
+                    if (!r.ok) assert.fail(`${r.flow.id} ${r.flow.title}: ${explainFlow(r)}`);
                     assert.ok(r.decidingHop && !r.decidingHop.ok, `${r.flow.title}: no refusing hop`);
                 }
             });

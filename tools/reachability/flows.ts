@@ -11,7 +11,7 @@
  */
 import { SMOKE_PATHS } from "../../automation/adapters/checks";
 import type { StackConfig } from "../../components/config";
-import { Evaluator, type Evaluation, type Hop, type Reached, type Request, type Source } from "./evaluate";
+import { Evaluator, type Evaluation, type Hop, type Placement, type Reached, type Request, type Source } from "./evaluate";
 import type { PlanRecord } from "../record";
 import { ModelError, networkModel, type NetworkModel } from "./model";
 
@@ -48,6 +48,8 @@ export interface FlowResult {
     verdict: string;
     /** The hop that decided: the refusing hop of a refused flow, the failing one of a broken flow. */
     decidingHop?: Hop;
+    /** Where a broken flow broke: the placement whose hops explain it. */
+    failedPlacement?: Placement;
     results: RequestResult[];
 }
 
@@ -202,7 +204,7 @@ export function checkFlows(model: NetworkModel, flows: Flow[]): FlowResult[] {
         const denial = first?.hops.find((h) => !h.ok);
         if (failed) {
             const placement = failed.evaluation.placements.find((p) => failed.problem!.includes(p.label)) ?? first;
-            return { flow, ok: false, verdict: failed.problem!, decidingHop: placement?.hops.find((h) => !h.ok) ?? placement?.hops[placement.hops.length - 1], results };
+            return { flow, ok: false, verdict: failed.problem!, decidingHop: placement?.hops.find((h) => !h.ok) ?? placement?.hops[placement.hops.length - 1], failedPlacement: placement, results };
         }
         return { flow, ok: true, verdict: flow.kind === "required" ? "reachable" : "refused", decidingHop: flow.kind === "refused" ? denial : undefined, results };
     });

@@ -20,14 +20,14 @@ export function formatFlowTable(stack: string, results: FlowResult[]): string {
         lines.push(`${r.flow.id.padEnd(4)} ${expected(r).padEnd(10)} ${result.padEnd(10)} ${r.flow.title}`);
         const pad = " ".repeat(27);
         if (r.ok && r.decidingHop) lines.push(`${pad}refused at ${r.decidingHop.step}: ${r.decidingHop.detail}`);
-        if (!r.ok) {
-            lines.push(`${pad}${r.verdict}`);
-            const failed = r.results.find((x) => !x.ok)!;
-            const placement = failed.evaluation.placements.find((p) => failed.problem!.includes(p.label)) ?? failed.evaluation.placements[0];
-            for (const h of placement.hops) lines.push(`${pad}  ${h.ok ? "ok" : "NO"} ${h.step}: ${h.detail}`);
-        }
+        if (!r.ok) lines.push(...explainFlow(r).split("\n").map((l) => pad + l));
     }
     return lines.join("\n");
+}
+
+/** A broken flow's verdict and the hops of the placement where it broke. */
+export function explainFlow(r: FlowResult): string {
+    return [r.verdict, ...(r.failedPlacement?.hops ?? []).map((h) => `  ${h.ok ? "ok" : "NO"} ${h.step}: ${h.detail}`)].join("\n");
 }
 
 /** Everything the table says, hop by hop, as plain data. */

@@ -400,28 +400,24 @@ function ecsServicesOf(of: (...types: string[]) => RecordedResource[]): EcsServi
     });
 }
 
+/** Where each data store type keeps what a client needs (the provider's field names). */
+const DATA_STORES = [
+    { kind: "DocumentDB" as const, type: T.docdb, subnetGroups: T.docdbSubnets, id: "clusterIdentifier", endpoints: ["endpoint", "readerEndpoint"], port: 27017, subnetGroup: "dbSubnetGroupName", groups: "vpcSecurityGroupIds" },
+    { kind: "Redis" as const, type: T.redis, subnetGroups: T.redisSubnets, id: "replicationGroupId", endpoints: ["primaryEndpointAddress", "readerEndpointAddress"], port: 6379, subnetGroup: "subnetGroupName", groups: "securityGroupIds" },
+];
+
 function dataStoresOf(of: (...types: string[]) => RecordedResource[]): DataStore[] {
-    const subnetGroups = (type: string) => new Map(of(type).map((g) => [String(val(g, "name") ?? idOf(g)), list(g.inputs.subnetIds).map(String)]));
-    const docdbSubnets = subnetGroups(T.docdbSubnets);
-    const redisSubnets = subnetGroups(T.redisSubnets);
-    return [
-        ...of(T.docdb).map((c) => ({
-            kind: "DocumentDB" as const,
-            name: String(val(c, "clusterIdentifier") ?? c.name),
-            endpoints: [val(c, "endpoint"), val(c, "readerEndpoint")].filter(Boolean).map(String),
-            port: Number(val(c, "port") ?? 27017),
-            subnetIds: docdbSubnets.get(String(c.inputs.dbSubnetGroupName)) ?? [],
-            securityGroupIds: list(c.inputs.vpcSecurityGroupIds).map(String),
-        })),
-        ...of(T.redis).map((g) => ({
-            kind: "Redis" as const,
-            name: String(val(g, "replicationGroupId") ?? g.name),
-            endpoints: [val(g, "primaryEndpointAddress"), val(g, "readerEndpointAddress")].filter(Boolean).map(String),
-            port: Number(val(g, "port") ?? 6379),
-            subnetIds: redisSubnets.get(String(g.inputs.subnetGroupName)) ?? [],
-            securityGroupIds: list(g.inputs.securityGroupIds).map(String),
-        })),
-    ];
+    return DATA_STORES.flatMap((d) => {
+        const subnets = new Map(of(d.subnetGroups).map((g) => [String(val(g, "name") ?? idOf(g)), list(g.inputs.subnetIds).map(String)]));
+        return of(d.type).map((r) => ({
+            kind: d.kind,
+            name: String(val(r, d.id) ?? r.name),
+            endpoints: d.endpoints.map((k) => val(r, k)).filter(Boolean).map(String),
+            port: Number(val(r, "port") ?? d.port),
+            subnetIds: subnets.get(String(r.inputs[d.subnetGroup])) ?? [],
+            securityGroupIds: list(r.inputs[d.groups]).map(String),
+        }));
+    });
 }
 
 function distributionsOf(of: (...types: string[]) => RecordedResource[]): Distribution[] {
