@@ -141,6 +141,11 @@ const domainSchema = z.strictObject({
     hostName: dnsName(),
     /** Failover name shared by prod (PRIMARY) and dr (SECONDARY); the CDN's origin. */
     originName: dnsName().optional(),
+    /**
+     * The load balancer's own name (an alias to the ALB, never to the CDN), which the test listener's
+     * URL uses. Required behind the CDN, where the host name is CloudFront's; defaults to the host name.
+     */
+    albName: dnsName().optional(),
 });
 
 const databaseSchema = z.strictObject({
@@ -486,6 +491,13 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     }
     if (!t.domain.hostName.endsWith(t.domain.zoneName)) add("tms:domain.hostName", `${render(t.domain.hostName)} is not inside zone ${t.domain.zoneName}`);
     if (t.domain.originName && !t.domain.originName.endsWith(t.domain.zoneName)) add("tms:domain.originName", `${render(t.domain.originName)} is not inside zone ${t.domain.zoneName}`);
+    if (t.domain.albName && !t.domain.albName.endsWith(t.domain.zoneName)) add("tms:domain.albName", `${render(t.domain.albName)} is not inside zone ${t.domain.zoneName}`);
+    if (t.cdn.enabled && !t.domain.albName) {
+        add("tms:domain.albName", "is required when tms:cdn.enabled is true: the host name points at CloudFront, which serves ports 80 and 443 only, so the test listener needs a name of the ALB's own");
+    }
+    for (const taken of [t.cdn.enabled ? t.domain.hostName : undefined, t.domain.originName]) {
+        if (t.domain.albName && taken === t.domain.albName) add("tms:domain.albName", `${render(t.domain.albName)} is already the ${taken === t.domain.originName ? "failover (origin) name" : "CDN's host name"}; the ALB needs a name of its own`);
+    }
     for (const svc of Object.keys(t.parameters)) {
         if (!t.services[svc]) add(`tms:parameters.${svc}`, "names a service not defined in tms:services");
     }

@@ -75,8 +75,12 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             logsKeyArn: this.keys.arn("logs"),
             servicePorts,
             publicServices: publicServices.map((s) => s.name),
+            calledServices: [...new Set(cfg.services.flatMap((s) => s.calls))],
+            colours: d.colours,
             testListenerPort: cfg.traffic.testListenerPort,
             testListenerCidrs: cfg.traffic.testListenerCidrs,
+            // The rollout smoke-tests the candidate (blue-green, canary), possibly from a task in the VPC.
+            smokeTestsFromVpc: d.strategy !== "rolling",
         }, { parent: this });
 
         this.data = new DataTier(`${name}-data`, {
@@ -135,6 +139,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
         this.traffic = new PublicTraffic(`${name}-traffic`, {
             environment: cfg.environment,
             hostName: cfg.domain.hostName,
+            // Behind the CDN the host name is CloudFront's; the ALB keeps a name of its own for the test listener.
+            loadBalancerName: cfg.domain.albName ?? cfg.domain.hostName,
             alternativeNames: cfg.domain.originName ? [cfg.domain.originName] : [],
             zoneName: cfg.domain.zoneName,
             vpcId: this.network.vpcId,
@@ -175,6 +181,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                     image: this.registry.image(svc.name, c.images[svc.name] ?? d[d.live]!.images[svc.name]),
                     running: c.running,
                     targetGroupArn: svc.public ? this.traffic.targetGroupArns[svc.name][colour] : undefined,
+                    securityGroupId: this.network.servicesSecurityGroupIds[colour]!,
                 };
             }
             this.services[svc.name] = new ApplicationService(`${name}-${svc.name}`, {
@@ -195,7 +202,6 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 logsKeyArn: this.keys.arn("logs"),
                 logRetentionDays: cfg.monitoring.logRetentionDays,
                 subnetIds: this.network.privateSubnetIds,
-                securityGroupId: this.network.securityGroupIds.services,
                 autoscaling: cfg.compute.autoscaling,
                 // No shell access to production (guide: "No direct access to production systems").
                 enableExecuteCommand: cfg.environment === "dev" || cfg.environment === "staging",
@@ -259,7 +265,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             privateSubnetIds: this.network.privateSubnetIds,
             publicSubnetIds: this.network.publicSubnetIds,
             isolatedSubnetIds: this.network.isolatedSubnetIds,
-            servicesSecurityGroupId: this.network.securityGroupIds.services,
+            servicesSecurityGroupIds: this.network.servicesSecurityGroupIds,
+            natPublicIps: this.network.natPublicIps,
             ...this.data.outputs,
             // dr: the global cluster it is a secondary of (dr:failover detaches it from this one).
             ...(primary ? { globalClusterId: primary.globalClusterId } : {}),

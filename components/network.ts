@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import type { Colour } from "./config";
 import { serviceTags } from "./naming";
 
 /** Interface endpoints the services need so image pulls, logs, secrets and parameters stay in the VPC. */
@@ -22,10 +23,24 @@ export interface NetworkArgs {
     /** Container ports of every service (service → port); public ones are reachable from the ALB. */
     servicePorts: Record<string, number>;
     publicServices: string[];
-    /** Test listener: reachable only from the VPC and these CIDRs. */
+    /** Services another service calls (within its colour). */
+    calledServices: string[];
+    /** Deployment colours; each gets its own services security group, so colours cannot call each other. */
+    colours: Colour[];
+    /** Test listener: reachable only from these CIDRs (and, with `smokeTestsFromVpc`, the NAT gateways). */
     testListenerPort: number;
     testListenerCidrs: string[];
+    /**
+     * The rollout's smoke tests may run as a task inside the VPC: it reaches the internet-facing ALB
+     * through a NAT gateway, so the test listener admits the NAT gateways' addresses and the services
+     * may open connections to the test listener's port.
+     */
+    smokeTestsFromVpc: boolean;
 }
+
+/** Security-group roles: one services group per colour (`services-blue`, `services-green`). */
+export type SecurityGroupRole = "alb" | "database" | "cache" | "endpoints" | `services-${Colour}`;
+export const servicesRole = (colour: Colour): SecurityGroupRole => `services-${colour}`;
 
 /** One security-group rule as plain data, so the rule set can be tested without the engine. */
 export interface SgRule {
@@ -33,41 +48,61 @@ export interface SgRule {
     direction: "ingress" | "egress";
     port: number;
     description: string;
-    /** Exactly one of cidr / peer. */
+    /** Exactly one of cidr / peer / nat (the Elastic IP of NAT gateway `nat`, counted from 0). */
     cidr?: string;
     peer?: SecurityGroupRole;
+    nat?: number;
 }
-export const SECURITY_GROUP_ROLES = ["alb", "services", "database", "cache", "endpoints"] as const;
-export type SecurityGroupRole = (typeof SECURITY_GROUP_ROLES)[number];
+
+/** NAT gateways awsx creates for a strategy: one, or one per AZ. */
+export const natGatewayCount = (a: Pick<NetworkArgs, "natGateways" | "availabilityZones">) => (a.natGateways === "single" ? 1 : a.availabilityZones);
 
 /**
- * The only flows the system needs. The internet reaches the ALB on 80 and 443 and nothing else;
- * the test listener is reachable from inside the VPC and the configured CIDRs only.
+ * The only flows the system needs. The internet reaches the ALB on 80 and 443 and nothing else; the
+ * test listener admits the configured CIDRs and, for in-VPC smoke tests, the NAT gateways' Elastic IPs
+ * (a task reaching the internet-facing ALB arrives from its NAT gateway's address, never from the
+ * VPC's CIDR: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html). Each colour's
+ * services reach the called services' ports within their own colour only, the data tier and the
+ * endpoints. tools/reachability proves these rules give every required flow and refuse the rest.
  */
-export function securityGroupRules(a: Pick<NetworkArgs, "cidrBlock" | "servicePorts" | "publicServices" | "testListenerPort" | "testListenerCidrs">): SgRule[] {
+export function securityGroupRules(a: Pick<NetworkArgs, "servicePorts" | "publicServices" | "calledServices" | "colours" | "testListenerPort" | "testListenerCidrs" | "smokeTestsFromVpc" | "natGateways" | "availabilityZones">): SgRule[] {
     const rules: SgRule[] = [];
     for (const cidr of [ANYWHERE_V4, ANYWHERE_V6]) {
         rules.push({ group: "alb", direction: "ingress", port: 443, cidr, description: "HTTPS from the internet" });
         rules.push({ group: "alb", direction: "ingress", port: 80, cidr, description: "HTTP from the internet (redirected to HTTPS)" });
     }
-    for (const cidr of [a.cidrBlock, ...a.testListenerCidrs]) {
+    for (const cidr of a.testListenerCidrs) {
         rules.push({ group: "alb", direction: "ingress", port: a.testListenerPort, cidr, description: "Test listener (candidate colour) from trusted networks" });
     }
-    for (const [svc, port] of Object.entries(a.servicePorts)) {
-        if (a.publicServices.includes(svc)) {
-            rules.push({ group: "alb", direction: "egress", port, peer: "services", description: `ALB to ${svc}` });
-            rules.push({ group: "services", direction: "ingress", port, peer: "alb", description: `${svc} from the ALB` });
+    if (a.smokeTestsFromVpc) {
+        for (let nat = 0; nat < natGatewayCount(a); nat++) {
+            rules.push({ group: "alb", direction: "ingress", port: a.testListenerPort, nat, description: `Test listener from NAT gateway ${nat + 1} (smoke tests run inside the VPC)` });
         }
-        rules.push({ group: "services", direction: "ingress", port, peer: "services", description: `${svc} from other services` });
-        rules.push({ group: "services", direction: "egress", port, peer: "services", description: `Calls to ${svc}` });
     }
-    rules.push({ group: "services", direction: "egress", port: MONGO_PORT, peer: "database", description: "DocumentDB" });
-    rules.push({ group: "services", direction: "egress", port: REDIS_PORT, peer: "cache", description: "Redis" });
-    rules.push({ group: "services", direction: "egress", port: 443, peer: "endpoints", description: "AWS APIs through interface endpoints" });
-    rules.push({ group: "services", direction: "egress", port: 443, cidr: ANYWHERE_V4, description: "HTTPS egress through NAT (S3 gateway endpoint, external APIs)" });
-    rules.push({ group: "database", direction: "ingress", port: MONGO_PORT, peer: "services", description: "DocumentDB from services" });
-    rules.push({ group: "cache", direction: "ingress", port: REDIS_PORT, peer: "services", description: "Redis from services" });
-    rules.push({ group: "endpoints", direction: "ingress", port: 443, peer: "services", description: "Interface endpoints from services" });
+    for (const colour of a.colours) {
+        const group = servicesRole(colour);
+        for (const [svc, port] of Object.entries(a.servicePorts)) {
+            if (a.publicServices.includes(svc)) {
+                rules.push({ group: "alb", direction: "egress", port, peer: group, description: `ALB to ${svc} (${colour})` });
+                rules.push({ group, direction: "ingress", port, peer: "alb", description: `${svc} from the ALB` });
+            }
+            if (a.calledServices.includes(svc)) {
+                rules.push({ group, direction: "ingress", port, peer: group, description: `${svc} from ${colour} services` });
+                rules.push({ group, direction: "egress", port, peer: group, description: `Calls to ${svc} (${colour})` });
+            }
+        }
+        rules.push({ group, direction: "egress", port: MONGO_PORT, peer: "database", description: "DocumentDB" });
+        rules.push({ group, direction: "egress", port: REDIS_PORT, peer: "cache", description: "Redis" });
+        rules.push({ group, direction: "egress", port: 443, peer: "endpoints", description: "AWS APIs through interface endpoints" });
+        rules.push({ group, direction: "egress", port: 443, cidr: ANYWHERE_V4, description: "HTTPS egress (S3 gateway endpoint, external APIs through NAT)" });
+        if (a.smokeTestsFromVpc) {
+            // The ALB's public addresses are not fixed, hence anywhere; the ALB admits only its own NAT gateways.
+            rules.push({ group, direction: "egress", port: a.testListenerPort, cidr: ANYWHERE_V4, description: "In-VPC smoke tests to the test listener (through NAT)" });
+        }
+        rules.push({ group: "database", direction: "ingress", port: MONGO_PORT, peer: group, description: `DocumentDB from ${colour} services` });
+        rules.push({ group: "cache", direction: "ingress", port: REDIS_PORT, peer: group, description: `Redis from ${colour} services` });
+        rules.push({ group: "endpoints", direction: "ingress", port: 443, peer: group, description: `Interface endpoints from ${colour} services` });
+    }
     return rules;
 }
 
@@ -88,11 +123,22 @@ export class Network extends pulumi.ComponentResource {
     readonly privateSubnetIds: pulumi.Output<string[]>;
     readonly isolatedSubnetIds: pulumi.Output<string[]>;
     readonly securityGroupIds: Record<SecurityGroupRole, pulumi.Output<string>>;
+    /** The services security group of each colour. */
+    readonly servicesSecurityGroupIds: Partial<Record<Colour, pulumi.Output<string>>> = {};
+    /** The NAT gateways' Elastic IPs: what the VPC's outbound traffic comes from. */
+    readonly natPublicIps: pulumi.Output<string>[];
     readonly cidrBlock: string;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:network:Network", name, {}, opts);
         this.cidrBlock = args.cidrBlock;
+
+        // The NAT gateways' addresses are ours (not awsx's) so the test listener's rules can name them.
+        const natEips = Array.from({ length: natGatewayCount(args) }, (_, i) => new aws.ec2.Eip(`${name}-nat-${i + 1}`, {
+            domain: "vpc",
+            tags: serviceTags("network", { Name: `tms-${args.environment}-nat-${i + 1}` }),
+        }, { parent: this }));
+        this.natPublicIps = natEips.map((e) => e.publicIp);
 
         const vpc = new awsx.ec2.Vpc(`${name}-vpc`, {
             cidrBlock: args.cidrBlock,
@@ -101,11 +147,15 @@ export class Network extends pulumi.ComponentResource {
             enableDnsSupport: true,
             natGateways: {
                 strategy: args.natGateways === "one-per-az" ? awsx.ec2.NatGatewayStrategy.OnePerAz : awsx.ec2.NatGatewayStrategy.Single,
+                elasticIpAllocationIds: natEips.map((e) => e.allocationId),
             },
+            // "Auto" lays the specs out in this order inside each AZ's block, each aligned to its own
+            // size: the /19 goes first, or a /24 before it pushes it (and the next /24) past the AZ's
+            // block into the next AZ's (see tools/awsx-vpc-layout.ts).
             subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
             subnetSpecs: [
-                { type: awsx.ec2.SubnetType.Public, cidrMask: 24 },
                 { type: awsx.ec2.SubnetType.Private, cidrMask: 19 },
+                { type: awsx.ec2.SubnetType.Public, cidrMask: 24 },
                 { type: awsx.ec2.SubnetType.Isolated, cidrMask: 24 },
             ],
             tags: { ...serviceTags("network"), Name: `tms-${args.environment}` },
@@ -117,8 +167,9 @@ export class Network extends pulumi.ComponentResource {
 
         this.flowLogs(name, args);
 
+        const roles: SecurityGroupRole[] = ["alb", ...args.colours.map(servicesRole), "database", "cache", "endpoints"];
         const groups = {} as Record<SecurityGroupRole, aws.ec2.SecurityGroup>;
-        for (const role of SECURITY_GROUP_ROLES) {
+        for (const role of roles) {
             groups[role] = new aws.ec2.SecurityGroup(`${name}-${role}-sg`, {
                 vpcId: this.vpcId,
                 description: `tms ${args.environment} ${role}`,
@@ -127,9 +178,8 @@ export class Network extends pulumi.ComponentResource {
                 tags: serviceTags("network", { Name: `tms-${args.environment}-${role}` }),
             }, { parent: this });
         }
-        this.securityGroupIds = Object.fromEntries(
-            SECURITY_GROUP_ROLES.map((r) => [r, groups[r].id]),
-        ) as Record<SecurityGroupRole, pulumi.Output<string>>;
+        this.securityGroupIds = Object.fromEntries(roles.map((r) => [r, groups[r].id])) as Record<SecurityGroupRole, pulumi.Output<string>>;
+        for (const colour of args.colours) this.servicesSecurityGroupIds[colour] = groups[servicesRole(colour)].id;
 
         const rules = securityGroupRules(args);
         rules.forEach((r) => {
@@ -140,11 +190,11 @@ export class Network extends pulumi.ComponentResource {
                 toPort: r.port,
                 description: r.description,
                 tags: serviceTags("network"),
-                ...(r.cidr
-                    ? (r.cidr.includes(":") ? { cidrIpv6: r.cidr } : { cidrIpv4: r.cidr })
-                    : { referencedSecurityGroupId: groups[r.peer!].id }),
+                ...(r.nat !== undefined ? { cidrIpv4: pulumi.interpolate`${natEips[r.nat].publicIp}/32` }
+                    : r.cidr ? (r.cidr.includes(":") ? { cidrIpv6: r.cidr } : { cidrIpv4: r.cidr })
+                        : { referencedSecurityGroupId: groups[r.peer!].id }),
             };
-            const ruleName = `${name}-${r.group}-${r.direction}-${r.port}-${r.peer ?? cidrSlug(r.cidr!)}`;
+            const ruleName = `${name}-${r.group}-${r.direction}-${r.port}-${r.peer ?? (r.nat !== undefined ? `nat-${r.nat + 1}` : cidrSlug(r.cidr!))}`;
             if (r.direction === "ingress") new aws.vpc.SecurityGroupIngressRule(ruleName, common, { parent: this });
             else new aws.vpc.SecurityGroupEgressRule(ruleName, common, { parent: this });
         });
@@ -160,17 +210,21 @@ export class Network extends pulumi.ComponentResource {
                 tags: serviceTags("network"),
             }, { parent: this });
         }
-        const routeTables = aws.ec2.getRouteTablesOutput({ vpcId: this.vpcId }, { parent: this });
+        // The gateway endpoint adds its S3 route to the route tables it is given, and only subnets
+        // using those tables reach S3 through it
+        // (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html). The tables awsx
+        // created, not a DescribeRouteTables lookup that can run before they exist on a first deploy.
         new aws.ec2.VpcEndpoint(`${name}-s3-endpoint`, {
             vpcId: this.vpcId,
             serviceName: `com.amazonaws.${args.region}.s3`,
             vpcEndpointType: "Gateway",
-            routeTableIds: routeTables.ids,
+            routeTableIds: vpc.routeTables.apply((tables) => pulumi.all(tables.map((t) => t.id))),
             tags: serviceTags("network"),
         }, { parent: this });
 
         this.registerOutputs({
             vpcId: this.vpcId,
+            natPublicIps: this.natPublicIps,
             publicSubnetIds: this.publicSubnetIds,
             privateSubnetIds: this.privateSubnetIds,
             isolatedSubnetIds: this.isolatedSubnetIds,

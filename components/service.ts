@@ -11,6 +11,8 @@ export interface ColourSettings {
     running: boolean;
     /** The colour's target group (public services only). */
     targetGroupArn?: pulumi.Input<string>;
+    /** The colour's services security group (colours cannot reach each other). */
+    securityGroupId: pulumi.Input<string>;
 }
 
 export interface ApplicationServiceArgs {
@@ -34,7 +36,6 @@ export interface ApplicationServiceArgs {
     logsKeyArn: pulumi.Input<string>;
     logRetentionDays: number;
     subnetIds: pulumi.Input<string[]>;
-    securityGroupId: pulumi.Input<string>;
     autoscaling?: AutoscalingSettings;
     enableExecuteCommand: boolean;
     apiVersion?: string;
@@ -122,7 +123,7 @@ export class ApplicationService extends pulumi.ComponentResource {
                 environmentVariables: { ...args.data.environment, ...plain },
                 secrets: args.data.secrets,
                 subnetIds: args.subnetIds,
-                securityGroupId: args.securityGroupId,
+                securityGroupId: c.securityGroupId,
                 targetGroupArn: c.targetGroupArn,
                 desiredCount: svc.desiredCount,
                 autoscaling: args.autoscaling,

@@ -8,8 +8,13 @@ import { SecureBucket } from "./secure-bucket";
 
 export interface PublicTrafficArgs {
     environment: string;
-    /** Public host name of the environment (an alias to the ALB is created in `zoneName`). */
+    /** Public host name of the environment (an alias to the ALB is created in `zoneName` unless the CDN owns it). */
     hostName: string;
+    /**
+     * A name that always points at this ALB (the host name itself when no CDN fronts it): the test
+     * listener's URL. Never a CDN alias: CloudFront serves only ports 80 and 443.
+     */
+    loadBalancerName: string;
     /** Extra names the certificate covers (the failover origin name in prod and dr). */
     alternativeNames: string[];
     zoneName: string;
@@ -96,6 +101,9 @@ export class PublicTraffic extends pulumi.ComponentResource {
         const defaults = args.services.filter((s) => s.isDefaultRoute);
         if (defaults.length !== 1) throw new Error(`PublicTraffic ${name}: exactly one public service must be the default route, found ${defaults.length}`);
         if (!Number.isInteger(args.weight) || args.weight < 0 || args.weight > 100) throw new Error(`PublicTraffic ${name}: weight ${args.weight} is not 0–100`);
+        if (args.loadBalancerName === args.hostName && !args.createAlias) {
+            throw new Error(`PublicTraffic ${name}: loadBalancerName ${args.loadBalancerName} is the host name, whose alias is not this ALB's (createAlias false): the test listener would be unreachable`);
+        }
 
         const zone = aws.route53.getZoneOutput({ name: args.zoneName, privateZone: false }, { parent: this });
         this.hostedZoneId = zone.zoneId;
@@ -135,7 +143,8 @@ export class PublicTraffic extends pulumi.ComponentResource {
 
         const certificate = new ValidatedCertificate(`${name}-certificate`, {
             domainName: args.hostName,
-            alternativeNames: args.alternativeNames,
+            // The test listener is reached by the ALB's own name: its certificate must cover it.
+            alternativeNames: [...new Set([...args.alternativeNames, args.loadBalancerName])].filter((n) => n !== args.hostName),
             hostedZoneId: zone.zoneId,
             service: "traffic",
         }, { parent: this });
@@ -247,6 +256,14 @@ export class PublicTraffic extends pulumi.ComponentResource {
                 aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
             }, { parent: this });
         }
+        if (args.loadBalancerName !== args.hostName) {
+            new aws.route53.Record(`${name}-alb-alias`, {
+                zoneId: zone.zoneId,
+                name: args.loadBalancerName,
+                type: "A",
+                aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+            }, { parent: this });
+        }
 
         this.loadBalancerArn = alb.arn;
         this.loadBalancerArnSuffix = alb.arnSuffix;
@@ -254,7 +271,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
         this.zoneId = alb.zoneId;
         this.certificateArn = certificate.certificateArn;
         this.httpsListenerArn = https.arn;
-        this.testListenerUrl = `https://${args.hostName}:${args.testListenerPort}`;
+        this.testListenerUrl = `https://${args.loadBalancerName}:${args.testListenerPort}`;
         this.registerOutputs({ dnsName: this.dnsName, loadBalancerArnSuffix: this.loadBalancerArnSuffix });
     }
 }

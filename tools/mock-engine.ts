@@ -191,6 +191,7 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
                     if (type.startsWith("pulumi:providers:")) providerRegion.set(urn, inputs.region ?? defaultRegion);
                     resources.push({
                         urn,
+                        ...(req.getCustom() && resp.getId() ? { id: resp.getId() as string } : {}),
                         type,
                         name: req.getName(),
                         custom: req.getCustom(),

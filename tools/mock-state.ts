@@ -4,6 +4,7 @@
  * the same config produce identical records.
  */
 import { createHash } from "crypto";
+import { awsxVpcState } from "./awsx-vpc-layout";
 
 /** AWS's documentation example account; never a real one. */
 export const MOCK_ACCOUNT_ID = "111122223333";
@@ -16,6 +17,16 @@ export interface MockContext {
     region: string;
     /** Outputs per StackReference name. */
     stackReference(name: string): { outputs: Record<string, any>; secretOutputNames: string[] } | undefined;
+}
+
+/**
+ * The public address of a mock Elastic IP: one of the documentation ranges 192.0.2.0/24 and
+ * 198.51.100.0/24 (RFC 5737), derived from the allocation id so the Eip and the awsx VPC's NAT
+ * gateways agree on it.
+ */
+export function mockEipAddress(allocationId: string): string {
+    const n = parseInt(shortHash(allocationId, 6), 16) % 508;
+    return n < 254 ? `192.0.2.${n + 1}` : `198.51.100.${n - 253}`;
 }
 
 const REGION_CODE: Record<string, string> = { "us-east-1": "use1", "us-west-2": "usw2" };
@@ -35,17 +46,12 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
             return { id: inputs.name, state: { name: inputs.name, outputs: ref?.outputs ?? {}, secretOutputNames: ref?.secretOutputNames ?? [] } };
         }
         case "awsx:ec2:Vpc": {
-            const azs = inputs.numberOfAvailabilityZones ?? 3;
-            const ids = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${kind}${shortHash(name + kind + i, 10)}`);
-            return {
-                id: "",
-                state: {
-                    vpcId: `vpc-${shortHash(name, 17)}`,
-                    publicSubnetIds: ids("pub"),
-                    privateSubnetIds: ids("prv"),
-                    isolatedSubnetIds: ids("iso"),
-                },
-            };
+            const azNames = Array.from({ length: inputs.numberOfAvailabilityZones ?? 3 }, (_, i) => `${region}${"abcdef"[i]}`);
+            return { id: "", state: awsxVpcState(name, inputs, { hash: shortHash, eipAddress: mockEipAddress, azNames }) as unknown as Record<string, any> };
+        }
+        case "aws:ec2/eip:Eip": {
+            const allocationId = `eipalloc-${shortHash(name, 17)}`;
+            return { id: allocationId, state: { ...base, allocationId, publicIp: mockEipAddress(allocationId), domain: inputs.domain ?? "vpc" } };
         }
         case "aws:lb/loadBalancer:LoadBalancer":
         case "aws:alb/loadBalancer:LoadBalancer": {

@@ -2,13 +2,19 @@
  * The offline plan: runs the real program under Pulumi's mock engine for one stack's config and
  * prints the resources it would create. No AWS account, no Pulumi CLI.
  *
- *   npm run plan -- --stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy]
+ *   npm run plan -- --stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows]
  *
- * Exit codes: 0 planned (and, with --policy, no mandatory violation); 1 bad input, bad config or a
- * mandatory policy violation.
+ * `--flows` prints the flow table instead of the resources: every flow the system needs and every flow
+ * it must refuse, evaluated over the planned resources (tools/reachability), hop by hop where it
+ * breaks; with `--json`, all of it as JSON.
+ *
+ * Exit codes: 0 planned (and, with --policy, no mandatory violation; with --flows, every flow as
+ * expected); 1 bad input, bad config, a mandatory policy violation or a broken flow.
  */
 import { ConfigError, loadStackConfig, StackConfig } from "../components/config";
 import { policyReport } from "./plan-policy";
+import { flowReport } from "./reachability/flows";
+import { flowsJson, formatFlowTable } from "./reachability/format";
 import { planStack, RunResult } from "./mock-engine";
 import type { PlanRecord, RecordedResource } from "./record";
 import { readStackFile, StackFileError, stackFilePath } from "./stack-file";
@@ -19,14 +25,15 @@ export interface PlanArgs {
     configFile?: string;
     json: boolean;
     policy: boolean;
+    flows: boolean;
 }
 
 export class UsageError extends Error {}
 
-const USAGE = "usage: npm run plan -- --stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy]";
+const USAGE = "usage: npm run plan -- --stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows]";
 
 export function parsePlanArgs(argv: string[]): PlanArgs {
-    const out: Partial<PlanArgs> = { json: false, policy: false };
+    const out: Partial<PlanArgs> = { json: false, policy: false, flows: false };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const value = () => {
@@ -40,6 +47,7 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         else if (a.startsWith("--config-file=")) out.configFile = a.slice(14);
         else if (a === "--json") out.json = true;
         else if (a === "--policy") out.policy = true;
+        else if (a === "--flows") out.flows = true;
         else throw new UsageError(`unknown argument ${JSON.stringify(a)}\n${USAGE}`);
     }
     if (!out.stack) throw new UsageError(`--stack is required\n${USAGE}`);
@@ -184,7 +192,18 @@ export async function main(argv: string[]): Promise<number> {
         policyReport_ = { text: report.text, json: report.violations };
         if (report.mandatory) exitCode = 1;
     }
-    if (args.json) {
+    if (args.flows) {
+        // dr's CloudFront flow comes from the primary stack's distribution: plan it too.
+        const primary = config.primaryStack ? await planStack(config.primaryStack.split("/").pop()!) : undefined;
+        const { results } = flowReport(result, config, primary);
+        if (results.some((r) => !r.ok)) exitCode = 1;
+        if (args.json) {
+            const flows = flowsJson(args.stack, results);
+            await writeOut(JSON.stringify(policyReport_ ? { ...flows, policy: policyReport_.json } : flows, null, 2) + "\n");
+        } else {
+            await writeOut(formatFlowTable(args.stack, results) + "\n" + (policyReport_ ? "\n" + policyReport_.text + "\n" : ""));
+        }
+    } else if (args.json) {
         const record = publicRecord(result);
         process.stdout.write(JSON.stringify(policyReport_ ? { ...record, policy: policyReport_.json } : record, null, 2) + "\n");
     } else {

@@ -15,6 +15,8 @@ export interface RecordedOptions {
 
 export interface RecordedResource {
     urn: string;
+    /** The physical id the (mock) provider returned, for custom resources; other resources' inputs hold it. */
+    id?: string;
     /** Type token, e.g. `aws:ecs/service:Service` or `tms:compute:EcsService`. */
     type: string;
     /** Logical name as registered. */

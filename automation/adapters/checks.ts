@@ -26,7 +26,7 @@ export interface MigrationPort {
 export interface SmokePort {
     /** Check the health endpoints through the test listener (100% candidate). */
     check(candidate: Colour, rolloutId: string): Promise<CheckResult>;
-    /** How, for the plan and the record: "direct from this runner" or "ECS task inside the VPC". */
+    /** How and where, for the plan and the record: "direct from this runner to <url>", "ECS task inside the VPC … to <url>". */
     readonly mode: string;
 }
 
@@ -59,13 +59,16 @@ export class EcsMigrations implements MigrationPort {
 
 /** Smoke tests from this runner, straight at the test listener (the runner is in `traffic.testListenerCidrs`). */
 export class DirectSmokeTests implements SmokePort {
-    readonly mode = "direct from this runner";
+    readonly mode: string;
 
     constructor(
-        private readonly baseUrl: string,
+        /** The stack's `testListenerUrl`: the ALB's own name, never the CDN's (CloudFront serves 80/443 only). */
+        readonly baseUrl: string,
         private readonly timeoutMs = 10_000,
         private readonly paths = SMOKE_PATHS,
-    ) {}
+    ) {
+        this.mode = `direct from this runner to ${baseUrl}`;
+    }
 
     async check(): Promise<CheckResult> {
         const lines: CheckLine[] = [];
@@ -94,17 +97,21 @@ export function curlScript(baseUrl: string, paths: string[], timeoutSeconds: num
 
 /**
  * Smoke tests as a one-off ECS task inside the VPC (the runner cannot reach the test listener):
- * the candidate's own image runs curl (its container health check already relies on curl).
+ * the candidate's own image runs curl (its container health check already relies on curl). The task
+ * starts with the candidate service's subnets and security group; it reaches the internet-facing ALB
+ * through its subnet's NAT gateway, whose Elastic IP the test listener admits.
  */
 export class InVpcSmokeTests implements SmokePort {
-    readonly mode = "ECS task inside the VPC";
+    readonly mode: string;
 
     constructor(
         private readonly tasks: EcsOneOffTasks,
-        private readonly service: string,
-        private readonly baseUrl: string,
+        readonly service: string,
+        readonly baseUrl: string,
         private readonly timeoutSeconds = 10,
-    ) {}
+    ) {
+        this.mode = `ECS task inside the VPC (candidate ${service}, through the NAT gateway) to ${baseUrl}`;
+    }
 
     async check(candidate: Colour, rolloutId: string): Promise<CheckResult> {
         const command = curlScript(this.baseUrl, SMOKE_PATHS, this.timeoutSeconds);

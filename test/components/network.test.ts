@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { plan, Plan, STACKS } from "../harness";
+import { contains } from "../../tools/reachability/cidr";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
@@ -30,7 +31,10 @@ describe("network", () => {
             it("builds an awsx VPC with public, private and isolated subnets over the right AZs", () => {
                 const vpc = p.one("awsx:ec2:Vpc");
                 assert.equal(vpc.inputs.numberOfAvailabilityZones, stack === "dev" ? 2 : 3);
-                assert.deepEqual(vpc.inputs.subnetSpecs.map((s: any) => s.type), ["Public", "Private", "Isolated"]);
+                // Largest first: awsx's "Auto" strategy aligns each spec to its size in the given order.
+                assert.deepEqual(vpc.inputs.subnetSpecs.map((s: any) => [s.type, s.cidrMask]), [["Private", 19], ["Public", 24], ["Isolated", 24]]);
+                // The mock lays the subnets out as awsx does and refuses overlaps; every subnet sits in the VPC.
+                for (const s of vpc.outputs.subnets) assert.ok(contains(vpc.inputs.cidrBlock, s.cidrBlock), s.cidrBlock);
                 assert.equal(vpc.inputs.natGateways.strategy, stack === "prod" || stack === "dr" ? "OnePerAz" : "Single");
                 assert.equal(vpc.inputs.cidrBlock, stack === "dr" ? "10.1.0.0/16" : "10.0.0.0/16");
                 assert.equal(p.outputs.privateSubnetIds.length, stack === "dev" ? 2 : 3);
@@ -64,7 +68,11 @@ describe("network", () => {
                     assert.equal(e.inputs.privateDnsEnabled, true);
                     assert.deepEqual(e.inputs.subnetIds, p.outputs.privateSubnetIds);
                 }
-                assert.ok(eps.find((e) => e.inputs.vpcEndpointType === "Gateway")!.inputs.routeTableIds.length > 0);
+                // The S3 route goes into every route table awsx created, so every subnet reaches S3 through it.
+                const vpc = p.one("awsx:ec2:Vpc");
+                const gateway = eps.find((e) => e.inputs.vpcEndpointType === "Gateway")!;
+                assert.deepEqual([...gateway.inputs.routeTableIds].sort(), vpc.outputs.routeTables.map((t: any) => t.id).sort());
+                assert.equal(vpc.outputs.routeTables.length, vpc.outputs.subnets.length);
             });
 
             it("lets only the load balancer be reached from the internet, on 80 and 443", () => {
@@ -77,28 +85,48 @@ describe("network", () => {
                 assert.deepEqual(new Set(open.map((r) => r.port)), new Set([80, 443]));
             });
 
-            it("opens the test listener only to the VPC and the configured CIDRs", () => {
+            it("opens the test listener to the configured CIDRs and, where smoke tests run in the VPC, to its NAT gateways' Elastic IPs only", () => {
                 const test = rules(p, INGRESS).filter((r) => r.port === 8443);
-                assert.deepEqual(test.map((r) => [r.group, r.cidr]).sort(), [
-                    ["alb", stack === "dr" ? "10.1.0.0/16" : "10.0.0.0/16"],
-                    ["alb", "203.0.113.0/24"],
-                ].sort());
+                const eips = p.ofType("aws:ec2/eip:Eip").map((e) => `${e.outputs.publicIp}/32`);
+                assert.equal(eips.length, stack === "prod" || stack === "dr" ? 3 : 1, "one Elastic IP per NAT gateway");
+                const expected = [["alb", "203.0.113.0/24"], ...(stack === "dev" ? [] : eips.map((e) => ["alb", e]))];
+                assert.deepEqual(test.map((r) => [r.group, r.cidr]).sort(), expected.sort());
+                // The VPC's own CIDR never reaches an internet-facing ALB: in-VPC clients arrive from the NAT's address.
+                assert.ok(!test.some((r) => r.cidr === p.one("awsx:ec2:Vpc").inputs.cidrBlock));
+                // awsx uses exactly these Elastic IPs for its NAT gateways.
+                const vpc = p.one("awsx:ec2:Vpc");
+                assert.deepEqual(vpc.inputs.natGateways.elasticIpAllocationIds, p.ofType("aws:ec2/eip:Eip").map((e) => e.outputs.allocationId));
+                assert.deepEqual(vpc.outputs.natGateways.map((n: any) => `${n.publicIp}/32`), eips);
+                assert.deepEqual(p.outputs.natPublicIps, eips.map((e) => e.replace("/32", "")));
             });
 
-            it("allows only the flows the system needs between tiers", () => {
+            it("gives each colour its own services group, reaching only its own colour, the ALB, the data tier and the endpoints", () => {
+                const colours = stack === "dev" ? ["blue"] : ["blue", "green"];
+                const groups = colours.map((c) => `services-${c}`);
                 const ing = rules(p, INGRESS).filter((r) => r.peer);
-                assert.deepEqual(ing.filter((r) => r.group === "database").map((r) => [r.port, r.peer]), [[27017, "services"]]);
-                assert.deepEqual(ing.filter((r) => r.group === "cache").map((r) => [r.port, r.peer]), [[6379, "services"]]);
-                assert.deepEqual(ing.filter((r) => r.group === "services" && r.peer === "alb").map((r) => r.port), [5000]);
-                assert.deepEqual(ing.filter((r) => r.group === "endpoints").map((r) => [r.port, r.peer]), [[443, "services"]]);
                 const eg = rules(p, EGRESS);
-                assert.deepEqual(eg.filter((r) => r.group === "alb").map((r) => [r.port, r.peer]), [[5000, "services"]]);
+                assert.deepEqual(ing.filter((r) => r.group === "database").map((r) => [r.port, r.peer]), groups.map((g) => [27017, g]));
+                assert.deepEqual(ing.filter((r) => r.group === "cache").map((r) => [r.port, r.peer]), groups.map((g) => [6379, g]));
+                assert.deepEqual(ing.filter((r) => r.group === "endpoints").map((r) => [r.port, r.peer]), groups.map((g) => [443, g]));
+                assert.deepEqual(eg.filter((r) => r.group === "alb").map((r) => [r.port, r.peer]), groups.map((g) => [5000, g]));
+                for (const g of groups) {
+                    assert.deepEqual(ing.filter((r) => r.group === g).map((r) => [r.port, r.peer]).sort(), [[5000, "alb"], [5001, g]].sort(), g);
+                    // Calls stay within the colour: a services group names no other services group.
+                    for (const r of [...ing, ...eg].filter((x) => x.group === g && x.peer?.startsWith("services-"))) assert.equal(r.peer, g);
+                    const open = eg.filter((r) => r.group === g && r.cidr).map((r) => [r.port, r.cidr]);
+                    assert.deepEqual(open.sort(), [[443, "0.0.0.0/0"], ...(stack === "dev" ? [] : [[8443, "0.0.0.0/0"]])].sort(), `${g} egress to addresses`);
+                }
                 assert.equal(eg.filter((r) => r.group === "database" || r.group === "cache").length, 0);
                 for (const r of [...rules(p, INGRESS), ...eg]) assert.ok(r.description.length > 0);
-                assert.equal(p.ofType(SG).length, 5);
+                assert.equal(p.ofType(SG).length, 4 + colours.length);
                 for (const g of p.ofType(SG)) {
                     assert.equal(g.inputs.ingress, undefined, "inline rules would fight the rule resources");
                     assert.ok(g.inputs.description);
+                }
+                // Each colour's ECS services run in their colour's group.
+                for (const svc of p.ofType("aws:ecs/service:Service")) {
+                    const sg = p.ofType(SG).find((x) => p.dependsOn(svc, "networkConfiguration", x))!;
+                    assert.equal(groupRole(p, sg.urn), `services-${svc.inputs.tags.Colour}`, svc.name);
                 }
             });
         });

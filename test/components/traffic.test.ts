@@ -11,6 +11,8 @@ const HOSTS = {
     prod: "taskmanagement.example.com",
     dr: "dr.taskmanagement.example.com",
 } as const;
+/** The name the test listener is reached by: the ALB's own (never the CDN's). */
+const ALB_NAMES = { ...HOSTS, prod: "alb.taskmanagement.example.com" } as const;
 
 function listener(p: Plan, port: number): RecordedResource {
     const l = p.ofType(LISTENER).find((x) => x.inputs.port === port);
@@ -79,14 +81,19 @@ describe("traffic", () => {
                 assert.equal(tg.inputs.tags.Colour, stack === "dev" ? "blue" : "green");
             });
 
-            it(stack === "prod" ? "leaves the host name to the CDN" : "points the environment's host name at the ALB", () => {
-                const alias = p.one("aws:route53/record:Record", "-alias");
+            it(stack === "prod" ? "leaves the host name to the CDN and gives the ALB a name of its own" : "points the environment's host name at the ALB", () => {
+                const alias = p.one("aws:route53/record:Record", stack === "prod" ? "tms-cdn-alias" : "tms-traffic-alias");
                 assert.equal(alias.inputs.name, HOSTS[stack]);
                 assert.equal(alias.inputs.type, "A");
                 const target = stack === "prod"
                     ? p.one("aws:cloudfront/distribution:Distribution").outputs.domainName
                     : p.one("aws:lb/loadBalancer:LoadBalancer").outputs.dnsName;
                 assert.equal(alias.inputs.aliases[0].name, target);
+                // The test listener's name: an alias to the ALB that its certificate covers.
+                const albAlias = p.ofType("aws:route53/record:Record").find((r) => r.inputs.name === ALB_NAMES[stack] && r.inputs.type === "A" && !r.inputs.failoverRoutingPolicies)!;
+                assert.equal(albAlias.inputs.aliases[0].name, p.one("aws:lb/loadBalancer:LoadBalancer").outputs.dnsName);
+                const cert = p.one("aws:acm/certificate:Certificate", "tms-traffic-certificate");
+                assert.ok([cert.inputs.domainName, ...cert.inputs.subjectAlternativeNames].includes(ALB_NAMES[stack]));
             });
 
             it(stack === "prod" || stack === "dr" ? "answers 403 unless the CDN's secret header is present, /health excepted" : "forwards without an origin header", () => {
@@ -119,7 +126,7 @@ describe("traffic", () => {
                     ? p.ofType(RULE).filter((r) => p.dependsOn(r, "listenerArn", https)).map((r) => r.urn)
                     : [https.urn];
                 assert.deepEqual([...o.weightListenerUrns].sort(), [...expected].sort());
-                assert.equal(o.testListenerUrl, `https://${HOSTS[stack]}:8443`);
+                assert.equal(o.testListenerUrl, `https://${ALB_NAMES[stack]}:8443`);
                 assert.ok(o.images.blue["api-gateway"]);
                 assert.equal(o.clusterName, `task-management-${stack}`);
             });

@@ -51,6 +51,28 @@ describe("plan CLI (spawned)", function () {
         for (const pw of passwords) assert.ok(!r.stdout.includes(pw), "a generated password is printed");
     });
 
+    it("--flows prints prod's flow table: every required flow reachable, every forbidden one refused at a named hop", () => {
+        const r = plan(["--stack", "prod", "--flows"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^Flows of stack "prod" \(reachability over the planned resources\): 14 required, 6 refused, all as expected\n/);
+        const rows = r.stdout.split("\n").filter((l) => /^[RF]\d+ /.test(l));
+        assert.equal(rows.length, 20);
+        for (const row of rows) assert.match(row, /^(R\d+ +reachable +reachable|F\d+ +refused +refused) +\S/);
+        assert.match(r.stdout, /\nR4 +reachable +reachable +smoke task in the VPC \(as api-gateway-green\) → test listener/);
+        assert.match(r.stdout, /\nF5 +refused +refused +internet → test listener :8443\n +refused at ingress: no ingress rule of tms-network-alb-sg admits tcp\/8443 from an internet address\n/);
+    });
+
+    it("--flows --json prints every hop as data and never the CDN's origin header value", async () => {
+        const r = plan(["--stack", "prod", "--flows", "--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout);
+        assert.equal(out.ok, true);
+        const smoke = out.flows.find((f: any) => f.title.startsWith("smoke task in the VPC"));
+        assert.deepEqual(smoke.requests[0].placements[0].path, ["ecs:api-gateway-green", "nat:us-east-1a", "alb:8443", "ecs:api-gateway-green"]);
+        const secret = (await planInProcess("prod")).one("aws:cloudfront/distribution:Distribution").inputs.origins[0].customHeaders[0].value;
+        assert.ok(!r.stdout.includes(secret), "the origin header's value is printed");
+    });
+
     it("a bad config file exits 1 with one precise line per problem and nothing else", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tms-plan-"));
         const file = path.join(dir, "Pulumi.bad.yaml");
