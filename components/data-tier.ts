@@ -43,6 +43,8 @@ export interface DataTierArgs {
     accountId: pulumi.Input<string>;
     /** Required when `config.database.globalCluster` is `secondary` (dr). */
     primary?: PrimaryDataOutputs;
+    /** The stack's workload boundary, carried by the roles the data tier creates. */
+    permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 /** `/[env]/[service]/`: the SSM path one service may read. */
@@ -121,6 +123,7 @@ export class DataTier extends pulumi.ComponentResource {
                 kmsKeyArn: keys.arn("storage"),
                 replica,
                 protect,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
             }, { parent: this });
             this.bucketName = this.storage.bucketName;
             this.bucketArn = this.storage.bucketArn;

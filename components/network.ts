@@ -25,6 +25,8 @@ export interface NetworkArgs {
     /** Test listener: reachable only from the VPC and these CIDRs. */
     testListenerPort: number;
     testListenerCidrs: string[];
+    /** The stack's workload boundary, carried by the flow-logs role. */
+    permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 /** One security-group rule as plain data, so the rule set can be tested without the engine. */
@@ -189,6 +191,7 @@ export class Network extends pulumi.ComponentResource {
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
             }),
+            permissionsBoundary: args.permissionsBoundaryArn,
             tags: serviceTags("network"),
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-flow-logs-policy`, {

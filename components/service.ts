@@ -37,6 +37,10 @@ export interface ApplicationServiceArgs {
     securityGroupId: pulumi.Input<string>;
     autoscaling?: AutoscalingSettings;
     enableExecuteCommand: boolean;
+    /** The cluster's ECS Exec log group (the exec key is `logsKeyArn`); needed when `enableExecuteCommand`. */
+    execLogGroupArn?: pulumi.Input<string>;
+    /** The stack's workload boundary, carried by the service's roles. */
+    permissionsBoundaryArn: pulumi.Input<string>;
     apiVersion?: string;
 }
 
@@ -60,6 +64,11 @@ export function serviceEnvironment(p: {
         env[serviceUrlVariable(callee)] = `http://${discoveryName(callee, p.colour, p.colours)}.${CLOUD_MAP_NAMESPACE}:${p.servicePorts[callee]}`;
     }
     return env;
+}
+
+function execLogGroup(args: ApplicationServiceArgs): pulumi.Input<string> {
+    if (!args.execLogGroupArn) throw new Error(`ApplicationService ${args.service.name}: enableExecuteCommand needs execLogGroupArn (the cluster's ECS Exec log group)`);
+    return args.execLogGroupArn;
 }
 
 /** One service: its log group, its roles, and one Fargate service per colour. */
@@ -89,7 +98,8 @@ export class ApplicationService extends pulumi.ComponentResource {
             data: args.data,
             secretsKeyArn: args.secretsKeyArn,
             storageKeyArn: args.storageKeyArn,
-            enableExecuteCommand: args.enableExecuteCommand,
+            exec: args.enableExecuteCommand ? { keyArn: args.logsKeyArn, logGroupArn: execLogGroup(args) } : undefined,
+            permissionsBoundaryArn: args.permissionsBoundaryArn,
         }, { parent: this });
 
         const colours = Object.keys(args.colours) as Colour[];
