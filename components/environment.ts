@@ -94,7 +94,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             permissionsBoundaryArn,
             primary: primary && {
                 globalClusterId: primary.globalClusterId,
-                databaseMasterPassword: primary.databaseMasterPassword,
+                databaseUserCredentials: primary.databaseUserCredentials,
                 replicaBucketName: primary.replicaBucketName,
                 replicaBucketArn: primary.replicaBucketArn,
                 replicaBucketKeyArn: primary.replicaBucketKeyArn,
@@ -249,10 +249,16 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             clusterArn: this.cluster.clusterArn,
             clusterName: this.cluster.clusterName,
             ecsServiceArns: ecsNames.map((serviceName) => pulumi.interpolate`arn:aws:ecs:${cfg.region}:${accountId}:service/${this.cluster.clusterName}/${serviceName}`),
-            taskDefinitionFamilies: ecsNames.map((serviceName) => pulumi.interpolate`tms-${cfg.environment}-${serviceName}`),
+            taskDefinitionFamilies: [
+                ...ecsNames.map((serviceName) => pulumi.interpolate`tms-${cfg.environment}-${serviceName}`),
+                ...cfg.services.flatMap((s) => Object.values(this.services[s.name].migrations?.families ?? {}) as string[]),
+            ],
             listenerArns: listeners.map((l) => l.arn),
             listenerRuleArns: rules.map((l) => l.arn),
-            passRoleArns: cfg.services.flatMap((s) => [this.services[s.name].roles.taskRoleArn, this.services[s.name].roles.executionRoleArn]),
+            passRoleArns: cfg.services.flatMap((s) => {
+                const svc = this.services[s.name];
+                return [svc.roles.taskRoleArn, svc.roles.executionRoleArn, ...(svc.migrations ? [svc.migrations.executionRoleArn] : [])];
+            }),
             // dr runs prod's images from the registry's replicas: CI pushes nothing there.
             repositoryArns: cfg.dr.role === "secondary" ? [] : cfg.services.map((s) => this.registry.repositoryArns[s.name]),
             rolloutTableName: rolloutTableName(cfg.environment),
@@ -270,7 +276,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
 
         // The secrets and storage keys name the roles that use them.
         const roles = Object.values(this.services).map((s) => s.roles);
-        this.keys.nameUsers("secrets", roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]));
+        const migrationRoles = Object.values(this.services).flatMap((s) => (s.migrations ? [s.migrations.executionRoleArn] : []));
+        this.keys.nameUsers("secrets", [...roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]), ...migrationRoles]);
         if (cfg.dr.role !== "secondary") this.keys.nameUsers("storage", roles.map((r) => r.taskRoleArn));
 
         this.outputs = {
@@ -292,6 +299,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             images: Object.fromEntries(d.colours.map((c) => [c, d[c]!.images])),
             running: Object.fromEntries(d.colours.map((c) => [c, d[c]!.running])),
             ecsServices: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames])),
+            // The task definition family the rollout's migration step runs, per service and colour (absent in dr).
+            ...(cfg.dr.role === "secondary" ? {} : { migrationTaskFamilies: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])) }),
             repositoryUrls: this.registry.repositoryUrls,
             loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
             loadBalancerDnsName: this.traffic.dnsName,

@@ -4,6 +4,7 @@ import { FargateColourService, AutoscalingSettings } from "./colour-service";
 import type { Colour, ServiceConfig } from "./config";
 import type { ServiceDataAccess } from "./contracts";
 import { CLOUD_MAP_NAMESPACE, discoveryName, serviceTags, serviceUrlVariable } from "./naming";
+import { MigrationTasks } from "./migration-task";
 import { ServiceRoles } from "./service-roles";
 
 export interface ColourSettings {
@@ -77,6 +78,8 @@ export class ApplicationService extends pulumi.ComponentResource {
     readonly logGroupName: pulumi.Output<string>;
     /** ECS service name per colour. */
     readonly serviceNames: Partial<Record<Colour, pulumi.Output<string>>> = {};
+    /** The migration task (absent in dr, whose database users replicate from prod). */
+    readonly migrations?: MigrationTasks;
 
     constructor(name: string, args: ApplicationServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:compute:ApplicationService", name, {}, opts);
@@ -103,6 +106,7 @@ export class ApplicationService extends pulumi.ComponentResource {
         }, { parent: this });
 
         const colours = Object.keys(args.colours) as Colour[];
+        const migrationColours: NonNullable<ConstructorParameters<typeof MigrationTasks>[1]>["colours"] = {};
         for (const colour of colours) {
             const c = args.colours[colour]!;
             const ecsName = colours.length === 1 ? svc.name : `${svc.name}-${colour}`;
@@ -140,6 +144,24 @@ export class ApplicationService extends pulumi.ComponentResource {
                 enableExecuteCommand: args.enableExecuteCommand,
             }, { parent: this });
             this.serviceNames[colour] = deployed.serviceName;
+            migrationColours[colour] = { ecsServiceName: ecsName, image: c.image, environment: { ...args.data.environment, ...plain } };
+        }
+        if (args.data.databaseUsers) {
+            this.migrations = new MigrationTasks(`${name}-migrations`, {
+                environment: args.environment,
+                region: args.region,
+                service: svc,
+                accountId: args.accountId,
+                colours: migrationColours,
+                repositoryArn: args.repositoryArn,
+                logGroupName: logGroup.name,
+                logGroupArn: logGroup.arn,
+                taskRoleArn: this.roles.taskRoleArn,
+                secrets: args.data.secrets,
+                databaseUsers: args.data.databaseUsers,
+                secretsKeyArn: args.secretsKeyArn,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
+            }, { parent: this });
         }
         this.registerOutputs({ logGroupName: this.logGroupName });
     }
