@@ -100,11 +100,12 @@ export function operationsIamPolicy(p: { accountId: string; boundaryArns: string
             Effect: "Allow",
             Action: [
                 "iam:GetOpenIDConnectProvider", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:GetRolePolicy",
-                "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListOpenIDConnectProviders", "iam:ListPolicies",
-                "iam:ListPolicyVersions", "iam:ListRolePolicies", "iam:ListRoles", "iam:ListRoleTags",
+                "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListPolicyVersions", "iam:ListRolePolicies", "iam:ListRoleTags",
             ],
-            Resource: "*",
+            Resource: [iam("oidc-provider/*"), iam("policy/*"), iam("role/*"), "arn:aws:iam::aws:policy/*"],
         },
+        // No resource-level permission for these lists.
+        { Sid: "ListIam", Effect: "Allow", Action: ["iam:ListOpenIDConnectProviders", "iam:ListPolicies", "iam:ListRoles"], Resource: "*" },
         {
             Sid: "BoundedProjectRoles",
             Effect: "Allow",

@@ -22,6 +22,33 @@
  * makes no call (a table of ELB accounts per region in the provider).
  */
 
+/**
+ * What each data source of the program calls when it runs (the provider's read of that data source),
+ * keyed as the program writes it. A test scans the components for data sources and fails on one
+ * missing here, or on an action here missing from the deployment list.
+ */
+export const DATA_SOURCE_ACTIONS: Record<string, string[]> = {
+    // No permission: https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+    "getCallerIdentity": [],
+    "route53.getZone": ["route53:GetHostedZone", "route53:ListHostedZones", "route53:ListTagsForResource"],
+    "ec2.getRouteTables": ["ec2:DescribeRouteTables"],
+    "iam.getOpenIdConnectProvider": ["iam:GetOpenIDConnectProvider", "iam:ListOpenIDConnectProviders"],
+    // A table of ELB account ids per region inside the provider: no call.
+    "elb.getServiceAccount": [],
+    // awsx's Vpc component looks up the region's availability zones.
+    "awsx.ec2.Vpc": ["ec2:DescribeAvailabilityZones"],
+};
+
+/** IAM service prefix of each AWS SDK client the rollout CLI uses (DocumentDB's API is RDS's). */
+export const SDK_CLIENT_PREFIXES: Record<string, string> = {
+    "@aws-sdk/client-cloudwatch": "cloudwatch",
+    "@aws-sdk/client-docdb": "rds",
+    "@aws-sdk/client-dynamodb": "dynamodb",
+    "@aws-sdk/client-ecs": "ecs",
+    "@aws-sdk/client-elastic-load-balancing-v2": "elasticloadbalancing",
+    "@aws-sdk/client-sns": "sns",
+};
+
 export type DeploymentJob = "program" | "weight-step" | "release" | "rollout-cli" | "image-push" | "state-backend";
 
 export type Condition = Record<string, Record<string, string | string[]>>;
