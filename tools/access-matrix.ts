@@ -9,7 +9,7 @@
  */
 import { deploymentPermissions, type DeploymentScope } from "../components/deployment-permissions";
 
-export type Principal = "deployment" | "operations" | "readonly" | "emergency" | "task" | "execution";
+export type Principal = "deployment" | "operations" | "readonly" | "emergency" | "task" | "execution" | "migration";
 
 /** Facts of one planned stack the rows name (ARNs as the plan has them). */
 export interface AccessFacts {
@@ -37,11 +37,17 @@ export interface AccessFacts {
     untouchedListenerArn: string;
     databaseClusterArn: string;
     secretsKeyArn: string;
+    /** The logs key (it also encrypts ECS Exec sessions). */
+    logsKeyArn: string;
+    /** The ECS Exec log group when exec is on (dev, staging), else "". */
+    execLogGroupArn: string;
     /** The first service's `mongodb-uri` secret and the second service's. */
     serviceSecretArn: string;
     otherServiceSecretArn: string;
     /** The database master credentials (only the migration tasks read them). */
     masterSecretArn: string;
+    /** The first service's migration execution role ("" in dr: no migration tasks). */
+    migrationRoleArn: string;
     bucketArn: string;
     otherServiceParameterArn: string;
     rolloutTableArn: string;
@@ -58,7 +64,7 @@ export interface AccessRow {
     /** Request context a real call carries. */
     context?: (f: AccessFacts) => Record<string, string | string[]>;
     /** The resource policy that takes part in the decision (the break-glass trust policy, a key policy). */
-    resourcePolicy?: "emergency-trust" | "secrets-key";
+    resourcePolicy?: "emergency-trust" | "secrets-key" | "logs-key";
     /** Stacks the row applies to (all when absent). */
     when?: (f: AccessFacts) => boolean;
 }
@@ -103,6 +109,26 @@ export const ALLOWED_ROWS: AccessRow[] = [
         principal: "task", what: "read its own parameters", action: "ssm:GetParameter",
         resource: (f) => arn(f, "ssm", `parameter/${f.environmentName}/${f.service}/x`),
         resourceDoc: "parameter/<env-name>/<service>/…",
+    },
+    {
+        principal: "task", what: "open an ECS Exec session: decrypt it with the cluster's key (dev, staging)", action: "kms:Decrypt",
+        resource: (f) => f.logsKeyArn, resourceDoc: "the logs key", resourcePolicy: "logs-key", when: (f) => f.execLogGroupArn !== "",
+    },
+    {
+        principal: "task", what: "log an ECS Exec session (dev, staging)", action: "logs:PutLogEvents",
+        resource: (f) => `${f.execLogGroupArn}:log-stream:ecs-execute-command-1`, resourceDoc: "log-group:/tms/<env>/ecs-exec", when: (f) => f.execLogGroupArn !== "",
+    },
+    {
+        principal: "task", what: "find the ECS Exec log group (dev, staging)", action: "logs:DescribeLogGroups",
+        resource: () => "*", resourceDoc: "*", when: (f) => f.execLogGroupArn !== "",
+    },
+    {
+        principal: "migration", what: "read the master credentials to create and rotate the service's users", action: "secretsmanager:GetSecretValue",
+        resource: (f) => f.masterSecretArn, resourceDoc: "secret:<env-name>/database/master-…", when: (f) => f.migrationRoleArn !== "",
+    },
+    {
+        principal: "migration", what: "decrypt them through Secrets Manager", action: "kms:Decrypt", resource: (f) => f.secretsKeyArn, resourceDoc: "the secrets key",
+        resourcePolicy: "secrets-key", context: (f) => ({ "kms:ViaService": `secretsmanager.${f.region}.amazonaws.com` }), when: (f) => f.migrationRoleArn !== "",
     },
     { principal: "execution", what: "read its own service's secret", action: "secretsmanager:GetSecretValue", resource: (f) => f.serviceSecretArn, resourceDoc: "secret:<env-name>/<service>/mongodb-uri-…" },
 ];
@@ -249,6 +275,10 @@ export const DENIED_ROWS: AccessRow[] = [
         resource: (f) => `${f.bucketArn}/${f.otherService}/x`, resourceDoc: "<bucket>/<other service>/…",
     },
     { principal: "task", what: "read another service's parameters", action: "ssm:GetParameter", resource: (f) => f.otherServiceParameterArn, resourceDoc: "parameter/<env-name>/<other service>/…" },
+    {
+        principal: "task", what: "open ECS Exec channels where exec is off (prod, dr)", action: "ssmmessages:CreateControlChannel",
+        resource: () => "*", resourceDoc: "*", when: (f) => f.execLogGroupArn === "",
+    },
     { principal: "task", what: "read the database master credentials", action: "secretsmanager:GetSecretValue", resource: (f) => f.masterSecretArn, resourceDoc: "secret:<env-name>/database/master-…" },
     { principal: "execution", what: "read another service's secret", action: "secretsmanager:GetSecretValue", resource: (f) => f.otherServiceSecretArn, resourceDoc: "secret:<env-name>/<other service>/mongodb-uri-…" },
     { principal: "execution", what: "read the database master credentials", action: "secretsmanager:GetSecretValue", resource: (f) => f.masterSecretArn, resourceDoc: "secret:<env-name>/database/master-…" },

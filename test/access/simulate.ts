@@ -89,10 +89,14 @@ export function accessFacts(stack: string, p: Plan): AccessFacts {
         untouchedListenerArn: untouched?.outputs.arn ?? "",
         databaseClusterArn: p.one("aws:docdb/cluster:Cluster").outputs.arn,
         secretsKeyArn: p.one("aws:kms/key:Key", "-secrets").outputs.arn,
+        logsKeyArn: p.one("aws:kms/key:Key", "-logs").outputs.arn,
+        execLogGroupArn: p.ofType("aws:ecs/service:Service").some((s) => s.inputs.enableExecuteCommand)
+            ? p.ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === `/tms/${cfg.environment}/ecs-exec`)!.outputs.arn : "",
         serviceSecretArn: p.outputs.secretArns[service].MONGODB_URI,
         otherServiceSecretArn: p.outputs.secretArns[otherService].MONGODB_URI,
         // dr has no master secret of its own: the row asks about the name it would have.
         masterSecretArn: secretNamed(masterName) ?? `arn:aws:secretsmanager:${cfg.region}:${MOCK_ACCOUNT_ID}:secret:${masterName}-AbCdEf`,
+        migrationRoleArn: p.ofType(ROLE).find((r) => r.name.endsWith(`-${service}-migrations-execution`))?.outputs.arn ?? "",
         bucketArn: p.outputs.bucketArn,
         otherServiceParameterArn: `arn:aws:ssm:${cfg.region}:${MOCK_ACCOUNT_ID}:parameter/${cfg.environmentName}/${otherService}/x`,
         rolloutTableArn: p.ofType("aws:dynamodb/table:Table").find((t) => t.inputs.name === p.outputs.rolloutTableName)!.outputs.arn,
@@ -113,6 +117,7 @@ export function principalRole(p: Plan, f: AccessFacts, principal: Principal): Re
         case "emergency": return named("tms-emergency-access");
         case "task": return p.ofType(ROLE).find((r) => r.outputs.arn === f.taskRoleArn)!;
         case "execution": return p.ofType(ROLE).find((r) => r.outputs.arn === f.executionRoleArn)!;
+        case "migration": return p.ofType(ROLE).find((r) => r.outputs.arn === f.migrationRoleArn)!;
     }
 }
 

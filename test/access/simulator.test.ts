@@ -148,6 +148,7 @@ describe("access under an IAM policy simulator", function () {
             const resourcePolicyOf = (row: AccessRow) => {
                 if (row.resourcePolicy === "emergency-trust") return json(principalRole(p, f, "emergency").inputs.assumeRolePolicy);
                 if (row.resourcePolicy === "secrets-key") return keyPolicy(p, "secrets");
+                if (row.resourcePolicy === "logs-key") return keyPolicy(p, "logs");
                 return undefined;
             };
             before(() => {
