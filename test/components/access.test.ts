@@ -220,8 +220,11 @@ describe("access roles", () => {
                 if (ruleArns.length) assert.deepEqual(list(statement(doc, "WeightStepRules").Resource), ruleArns);
                 const serviceRoles = p.ofType(ROLE).filter((r) => p.byUrn(r.parent!).type === "tms:compute:ServiceRoles");
                 assert.equal(serviceRoles.length, 4);
+                // The migration tasks run with their own execution role (not in dr: no migration tasks there).
+                const migrationRoles = p.ofType(ROLE).filter((r) => p.byUrn(r.parent!).type === "tms:compute:MigrationTasks");
+                assert.equal(migrationRoles.length, stack === "dr" ? 0 : 2);
                 const pass = statement(doc, "PassTaskRoles");
-                assert.deepEqual(pass.Resource, serviceRoles.map((r) => r.outputs.arn).sort());
+                assert.deepEqual(pass.Resource, [...serviceRoles, ...migrationRoles].map((r) => r.outputs.arn).sort());
                 assert.deepEqual(pass.Condition, { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
                 const cluster = p.one("aws:ecs/cluster:Cluster");
                 const services = p.ofType("aws:ecs/service:Service").map((s) => s.outputs.arn).sort();
