@@ -7,10 +7,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { fargateTaskSettings } from "./colour-service";
 import type { Colour, ServiceConfig } from "./config";
 import type { SecretReference, ServiceDataAccess } from "./contracts";
 import { userProvisioningScript } from "./database-users";
 import { serviceTags } from "./naming";
+import { executionPolicy, trustEcsTasks } from "./service-roles";
 
 /** The name of the user-provisioning container. */
 export const DB_USERS_CONTAINER = "db-users";
@@ -61,28 +63,6 @@ export function migrationContainerDefinitions(p: {
     ]);
 }
 
-/** Execution role policy: the image, the logs, the service's own secrets and the two user-provisioning secrets. Pure. */
-export function migrationExecutionPolicy(p: {
-    region: string; repositoryArn: string; logGroupArn: string; secretArns: string[]; secretsKeyArn: string;
-}): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-            { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: p.repositoryArn },
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:*` },
-            { Sid: "ReadMigrationSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...p.secretArns].sort() },
-            {
-                Sid: "DecryptThroughSecretsManager",
-                Effect: "Allow",
-                Action: "kms:Decrypt",
-                Resource: p.secretsKeyArn,
-                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${p.region}.amazonaws.com` } },
-            },
-        ],
-    });
-}
-
 export interface MigrationTasksArgs {
     environment: string;
     region: string;
@@ -113,22 +93,15 @@ export class MigrationTasks extends pulumi.ComponentResource {
         const u = args.databaseUsers;
         const execution = new aws.iam.Role(`${name}-execution`, {
             description: `ECS execution role of ${svc.name}'s migration task (reads the database master credentials)`,
-            assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { Service: "ecs-tasks.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-                }],
-            })),
+            assumeRolePolicy: pulumi.output(args.accountId).apply(trustEcsTasks),
             permissionsBoundary: args.permissionsBoundaryArn,
             tags,
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-execution-policy`, {
             role: execution.id,
             policy: pulumi.all([args.repositoryArn, args.logGroupArn, pulumi.all(args.secrets.map((s) => s.valueFrom)), u.masterSecretArn, u.passwordsSecretArn, args.secretsKeyArn])
-                .apply(([repositoryArn, logGroupArn, own, master, passwords, secretsKeyArn]) => migrationExecutionPolicy({
+                // A service's execution policy, reading two more secrets: the master credentials and the users' passwords.
+                .apply(([repositoryArn, logGroupArn, own, master, passwords, secretsKeyArn]) => executionPolicy({
                     region: args.region, repositoryArn, logGroupArn, secretArns: [...own, master, passwords], secretsKeyArn,
                 })),
         }, { parent: this });
@@ -137,14 +110,9 @@ export class MigrationTasks extends pulumi.ComponentResource {
             const family = migrationFamily(args.environment, c.ecsServiceName);
             new aws.ecs.TaskDefinition(`${name}-${colour}`, {
                 family,
-                cpu: String(svc.cpu),
-                memory: String(svc.memory),
-                networkMode: "awsvpc",
-                requiresCompatibilities: ["FARGATE"],
-                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+                ...fargateTaskSettings(svc),
                 executionRoleArn: execution.arn,
                 taskRoleArn: args.taskRoleArn,
-                volumes: [{ name: "tmp" }],
                 containerDefinitions: pulumi.all([
                     c.image, args.logGroupName, pulumi.all(c.environment),
                     pulumi.all(args.secrets.map((s) => pulumi.all([s.name, s.valueFrom]))), u.masterSecretArn, u.passwordsSecretArn,

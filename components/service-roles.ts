@@ -24,7 +24,8 @@ export interface ServiceRolesArgs {
     permissionsBoundaryArn: pulumi.Input<string>;
 }
 
-function trustEcsTasks(accountId: string): string {
+/** Trust of the roles ECS tasks run as: ECS tasks of this account only. */
+export function trustEcsTasks(accountId: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [{

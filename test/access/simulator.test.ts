@@ -84,7 +84,7 @@ const templateRegex = (template: string) => new RegExp(`^${template.split(/\$\{[
 
 const ROOT = path.join(__dirname, "..", "..");
 const sources = (dir: string): string[] => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
+    e.isDirectory() ? (e.name === "node_modules" ? [] : sources(path.join(dir, e.name))) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
 
 describe("the deployment role's list covers what its jobs call", () => {
     // Every action of the list for a stack with every optional part.
@@ -126,6 +126,16 @@ describe("the deployment role's list covers what its jobs call", () => {
         }
         assert.deepEqual(missing, []);
         assert.ok(commands >= 15, `${commands} commands`);
+    });
+});
+
+describe("the AGPL-3.0 simulator stays in the tests", () => {
+    it("is imported by no code users run (program, policy pack, CLIs, tools)", () => {
+        const users = [...["components", "policy", "automation", "tools"].flatMap((d) => sources(d)), "index.ts"]
+            .filter((f) => fs.readFileSync(path.join(ROOT, f), "utf8").includes("@cloud-copilot/"));
+        assert.deepEqual(users, []);
+        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+        assert.ok(!Object.keys(pkg.dependencies).some((d) => d.startsWith("@cloud-copilot/")), "a dev dependency only");
     });
 });
 
