@@ -129,6 +129,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     const tasks = new EcsOneOffTasks(ecs, {
         clusterName: outputs.clusterName ?? placeholder("clusterName"),
         ecsServices: outputs.ecsServices ?? {},
+        migrationTaskFamilies: outputs.migrationTaskFamilies,
     }, systemClock, { timeoutMs: 30 * 60_000, pollMs: 10_000, callTimeoutMs });
     const testUrl: string = outputs.testListenerUrl ?? placeholder("testListenerUrl");
     const defaultService = cfg.services.find((s) => s.isDefaultRoute)?.name ?? cfg.services[0].name;

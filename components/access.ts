@@ -1,6 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BreakGlassAlert, breakGlassNames } from "./break-glass-alert";
+import {
+    deploymentBoundary, deploymentPermissions, deploymentPolicy, policyDocument,
+    type DeploymentScope, type PolicyDocument, type Statement,
+} from "./deployment-permissions";
 import { globalName, serviceTags } from "./naming";
+
+export { deploymentBoundary, deploymentPermissions, deploymentPolicy, predeploySnapshotPrefix, type DeploymentScope, type Statement } from "./deployment-permissions";
 
 /** GitHub Actions' OIDC issuer (one provider per account, shared by prod and dr). */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -16,17 +23,8 @@ export const ROLE_BASE_NAMES = {
 } as const;
 export type AccessRole = keyof typeof ROLE_BASE_NAMES;
 
-type Doc = { Version: "2012-10-17"; Statement: Statement[] };
-export interface Statement {
-    Sid: string;
-    Effect: "Allow" | "Deny";
-    Action: string | string[];
-    Resource?: string | string[];
-    Principal?: Record<string, string | string[]>;
-    Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-const doc = (statements: Statement[]): Doc => ({ Version: "2012-10-17", Statement: statements });
+type Doc = PolicyDocument;
+const doc = policyDocument;
 
 /** Trust policy of the deployment role: only workflows of one repository and branch, through GitHub's OIDC provider. */
 export function githubTrustPolicy(p: { oidcProviderArn: string; repository: string; branch: string }): Doc {
@@ -59,205 +57,139 @@ export function mfaTrustPolicy(accountId: string, maxAgeSeconds = MFA_MAX_AGE_SE
     }]);
 }
 
-/** What the deployment role acts on: ARNs of this stack only. */
-export interface DeploymentScope {
-    environment: string;
-    region: string;
-    accountId: string;
-    clusterArn: string;
-    /** ECS cluster name, for the ARNs of the migration tasks it starts. */
-    clusterName: string;
-    ecsServiceArns: string[];
-    /** This stack's listeners and listener rules (public, test). */
-    listenerArns: string[];
-    /** Task and execution roles of the services: the only roles it may pass, and only to ECS tasks. */
-    passRoleArns: string[];
-    repositoryArns: string[];
-    /** DynamoDB table of the rollout lock (`tms-<env>-rollouts`). */
-    rolloutTableName: string;
-    alertTopicArns: string[];
-    /** Key that encrypts the alert topics (publishing to an encrypted topic needs it). */
-    alertKeyArn: string;
-    /** DocumentDB cluster identifier; without it the role has no database permissions. */
-    databaseClusterIdentifier?: string;
-    /** Pulumi state backend (S3) and secrets-provider KMS key, when CI runs `pulumi up` as this role. */
-    stateBucketArn?: string;
-    secretsProviderKeyArn?: string;
-}
+/** Services the operations role may hand the project's roles to (ECS tasks, flow logs, S3 replication, the trail's delivery). */
+export const OPERATIONS_PASS_ROLE_SERVICES = ["cloudtrail.amazonaws.com", "ecs-tasks.amazonaws.com", "s3.amazonaws.com", "vpc-flow-logs.amazonaws.com"];
 
-/** Pre-deploy snapshots are named `tms-<env>-predeploy-<release>`; the role may create, list and delete only these. */
-export const predeploySnapshotPrefix = (environment: string) => `tms-${environment}-predeploy-`;
+/** Role-changing IAM actions that IAM lets a policy condition on `iam:PermissionsBoundary`. */
+const BOUNDED_ROLE_ACTIONS = [
+    "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
+    "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
+];
 
-/** The deployment role's permissions: every statement names this stack's resources unless the action has no resource-level permission. */
-export function deploymentPolicy(s: DeploymentScope): Doc {
-    const arn = (service: string, resource: string) => `arn:aws:${service}:${s.region}:${s.accountId}:${resource}`;
+/** Patterns of the project's roles and policies the operations role never changes, in any stack of the account (any suffix). */
+export const protectedIamPatterns = (accountId: string) => {
+    const iam = (resource: string) => `arn:aws:iam::${accountId}:${resource}`;
+    return {
+        humanRoles: [ROLE_BASE_NAMES.emergency, ROLE_BASE_NAMES.operations, ROLE_BASE_NAMES.readonly].map((b) => iam(`role/${b}*`)),
+        deploymentRoles: [iam(`role/${ROLE_BASE_NAMES.deployment}*`)],
+        boundaryPolicies: [iam("policy/tms-*boundary*")],
+        breakGlassRoles: [iam(`role/${ROLE_BASE_NAMES.emergency}*`)],
+    };
+};
+
+/**
+ * The operations role's own statements, on top of PowerUserAccess (which has no IAM). AWS's
+ * delegation pattern (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate):
+ * it creates and changes the project's `tms-*` roles only when they carry one of this stack's
+ * permissions boundaries (condition `iam:PermissionsBoundary`), never sets, changes or removes a
+ * boundary nor edits a boundary policy, never touches the human roles (itself, read-only,
+ * break-glass) or re-trusts a deployment role in any stack of the account, never assumes the
+ * break-glass role (PowerUserAccess allows `sts:AssumeRole`, and its MFA session satisfies the
+ * break-glass trust), and passes roles only to {@link OPERATIONS_PASS_ROLE_SERVICES}. It cannot switch
+ * off the break-glass alert of any stack; in protected environments it cannot delete the database or
+ * schedule a key's deletion either.
+ */
+export function operationsIamPolicy(p: { accountId: string; boundaryArns: string[]; protectData: boolean }): Doc {
+    const iam = (resource: string) => `arn:aws:iam::${p.accountId}:${resource}`;
+    const any = (service: string, resource: string) => `arn:aws:${service}:*:${p.accountId}:${resource}`;
+    const guarded = protectedIamPatterns(p.accountId);
+    const bt = breakGlassPatterns();
     const statements: Statement[] = [
-        // These actions have no resource-level permissions in IAM; they read or register, never change a running service.
         {
-            Sid: "ActionsWithoutResourceScope",
+            Sid: "ReadIam",
             Effect: "Allow",
             Action: [
-                "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions",
-                "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags",
-                "elasticloadbalancing:DescribeListenerAttributes",
-                "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeLoadBalancers",
-                "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms",
-                "ecr:GetAuthorizationToken",
-                // The stack program's data sources run on every preview and targeted `up`.
-                "route53:ListHostedZones", "route53:GetHostedZone", "iam:ListOpenIDConnectProviders", "iam:GetOpenIDConnectProvider",
-                "ec2:DescribeAvailabilityZones",
+                "iam:GetOpenIDConnectProvider", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:GetRolePolicy",
+                "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListPolicyVersions", "iam:ListRolePolicies", "iam:ListRoleTags",
             ],
-            Resource: "*",
+            Resource: [iam("oidc-provider/*"), iam("policy/*"), iam("role/*"), "arn:aws:iam::aws:policy/*"],
         },
+        // No resource-level permission for these lists.
+        { Sid: "ListIam", Effect: "Allow", Action: ["iam:ListOpenIDConnectProviders", "iam:ListPolicies", "iam:ListRoles"], Resource: "*" },
         {
-            // Pulumi tags a task definition as it registers it; only this environment's families, only then.
-            Sid: "TagOwnTaskDefinitions",
+            Sid: "BoundedProjectRoles",
             Effect: "Allow",
-            Action: "ecs:TagResource",
-            Resource: arn("ecs", `task-definition/tms-${s.environment}-*`),
-            Condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
+            Action: BOUNDED_ROLE_ACTIONS,
+            Resource: iam("role/tms-*"),
+            Condition: { StringEquals: { "iam:PermissionsBoundary": [...p.boundaryArns].sort() } },
         },
-        { Sid: "UpdateOwnServices", Effect: "Allow", Action: ["ecs:UpdateService", "ecs:DescribeServices"], Resource: [...s.ecsServiceArns].sort() },
+        { Sid: "TagProjectRoles", Effect: "Allow", Action: ["iam:TagRole", "iam:UntagRole"], Resource: iam("role/tms-*") },
         {
-            Sid: "RunMigrationTask",
-            Effect: "Allow",
-            Action: "ecs:RunTask",
-            Resource: arn("ecs", `task-definition/tms-${s.environment}-*`),
-            Condition: { ArnEquals: { "ecs:cluster": s.clusterArn } },
-        },
-        { Sid: "WatchMigrationTask", Effect: "Allow", Action: ["ecs:DescribeTasks", "ecs:StopTask"], Resource: arn("ecs", `task/${s.clusterName}/*`) },
-        { Sid: "ChangeOwnListeners", Effect: "Allow", Action: ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"], Resource: [...s.listenerArns].sort() },
-        {
-            Sid: "PassOnlyServiceRoles",
+            Sid: "PassProjectRolesToNamedServices",
             Effect: "Allow",
             Action: "iam:PassRole",
-            Resource: [...s.passRoleArns].sort(),
-            Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-        },
-        {
-            Sid: "PushOwnImages",
-            Effect: "Allow",
-            Action: [
-                "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
-                "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:DescribeImageScanFindings",
-            ],
-            Resource: [...s.repositoryArns].sort(),
-        },
-        {
-            Sid: "RolloutLock",
-            Effect: "Allow",
-            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
-            Resource: arn("dynamodb", `table/${s.rolloutTableName}`),
-        },
-        { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: [...s.alertTopicArns].sort() },
-        {
-            Sid: "AlertKeyThroughSns",
-            Effect: "Allow",
-            Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-            Resource: s.alertKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": `sns.${s.region}.amazonaws.com` } },
-        },
-    ];
-    if (s.databaseClusterIdentifier) {
-        const snapshots = arn("rds", `cluster-snapshot:${predeploySnapshotPrefix(s.environment)}*`);
-        statements.push(
-            { Sid: "SnapshotDatabase", Effect: "Allow", Action: ["rds:CreateDBClusterSnapshot", "rds:AddTagsToResource"], Resource: [arn("rds", `cluster:${s.databaseClusterIdentifier}`), snapshots] },
-            { Sid: "ListSnapshots", Effect: "Allow", Action: "rds:DescribeDBClusterSnapshots", Resource: [arn("rds", `cluster:${s.databaseClusterIdentifier}`), snapshots] },
-            { Sid: "DeletePredeploySnapshots", Effect: "Allow", Action: "rds:DeleteDBClusterSnapshot", Resource: snapshots },
-        );
-    }
-    if (s.stateBucketArn) {
-        statements.push(
-            { Sid: "StateObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${s.stateBucketArn}/*` },
-            { Sid: "StateBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: s.stateBucketArn },
-        );
-    }
-    if (s.secretsProviderKeyArn) {
-        statements.push({ Sid: "StateSecrets", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: s.secretsProviderKeyArn });
-    }
-    return doc(statements);
-}
-
-/**
- * The deployment role's permissions boundary: the actions of its policy, and nothing else, on any
- * resource. It caps the role even if a broader policy is attached to it later; the identity policy
- * does the scoping to this stack's ARNs.
- */
-export function deploymentBoundary(policy: Doc): Doc {
-    const actions = new Set<string>();
-    for (const s of policy.Statement) if (s.Effect === "Allow") for (const a of [s.Action].flat()) actions.add(a);
-    return doc([
-        { Sid: "DeploymentActionsOnly", Effect: "Allow", Action: [...actions].sort(), Resource: "*" },
-        // Belt and braces: the boundary itself cannot be lifted from inside.
-        {
-            Sid: "NoBoundaryEscape",
-            Effect: "Deny",
-            Action: ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:AttachRolePolicy", "iam:PutRolePolicy"],
-            Resource: "*",
-        },
-    ]);
-}
-
-/**
- * The operations role's own IAM statements (on top of PowerUserAccess, which has no IAM): manage the
- * project's `tms-*` roles and policies, but never the break-glass role, never this role itself, and
- * never hand out AdministratorAccess.
- */
-export function operationsIamPolicy(p: { accountId: string; emergencyRoleName: string; operationsRoleName: string }): Doc {
-    const iam = (resource: string) => `arn:aws:iam::${p.accountId}:${resource}`;
-    const protectedRoles = [iam(`role/${p.emergencyRoleName}`), iam(`role/${p.operationsRoleName}`)];
-    return doc([
-        {
-            Sid: "ProjectRolesAndPolicies",
-            Effect: "Allow",
-            Action: [
-                "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
-                "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
-                "iam:PutRolePermissionsBoundary", "iam:PassRole", "iam:GetRole", "iam:GetRolePolicy",
-                "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
-                "iam:CreatePolicy", "iam:DeletePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:GetPolicy",
-                "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:TagPolicy", "iam:UntagPolicy",
-            ],
-            Resource: [iam("role/tms-*"), iam("policy/tms-*")],
+            Resource: iam("role/tms-*"),
+            Condition: { StringEquals: { "iam:PassedToService": OPERATIONS_PASS_ROLE_SERVICES } },
         },
         {
             Sid: "GitHubOidcProvider",
             Effect: "Allow",
             Action: [
-                "iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:GetOpenIDConnectProvider",
-                "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider", "iam:TagOpenIDConnectProvider",
+                "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
+                "iam:TagOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint",
             ],
             Resource: iam(`oidc-provider/${GITHUB_OIDC_HOST}`),
         },
-        { Sid: "ServiceLinkedRoles", Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: iam("role/aws-service-role/*") },
-        { Sid: "ReadIam", Effect: "Allow", Action: ["iam:ListRoles", "iam:ListPolicies", "iam:ListOpenIDConnectProviders"], Resource: "*" },
         {
-            Sid: "NeverTouchBreakGlassOrSelf",
+            Sid: "NeverTouchHumanRoles",
+            Effect: "Deny",
+            Action: [...BOUNDED_ROLE_ACTIONS, "iam:DeleteRolePermissionsBoundary", "iam:PassRole", "iam:PutRolePermissionsBoundary", "iam:TagRole", "iam:UntagRole"],
+            Resource: guarded.humanRoles,
+        },
+        {
+            Sid: "NeverRetrustDeploymentRoles",
+            Effect: "Deny",
+            Action: ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:PassRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
+            Resource: guarded.deploymentRoles,
+        },
+        { Sid: "NeverSetOrRemoveBoundaries", Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"], Resource: "*" },
+        {
+            Sid: "NeverEditBoundaryPolicies",
+            Effect: "Deny",
+            Action: ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+            Resource: guarded.boundaryPolicies,
+        },
+        { Sid: "NeverAssumeBreakGlass", Effect: "Deny", Action: "sts:AssumeRole", Resource: guarded.breakGlassRoles },
+        {
+            Sid: "NeverSilenceBreakGlassAlert",
             Effect: "Deny",
             Action: [
-                "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy",
-                "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+                "cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail",
+                "logs:DeleteLogGroup", "logs:DeleteMetricFilter", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:PutMetricFilter", "logs:PutRetentionPolicy",
+                "cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState",
+                "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration",
+                "sns:DeleteTopic", "sns:SetTopicAttributes",
             ],
-            Resource: protectedRoles,
+            Resource: [any("cloudtrail", bt.trail), any("logs", bt.logGroup), any("logs", `${bt.logGroup}:*`), any("cloudwatch", bt.alarm),
+                bt.bucket, `${bt.bucket}/*`, any("sns", bt.topic)],
         },
-        {
-            Sid: "NeverGrantAdministrator",
+    ];
+    if (p.protectData) {
+        statements.push({
+            Sid: "NeverDestroyData",
             Effect: "Deny",
-            Action: "iam:AttachRolePolicy",
-            Resource: "*",
-            Condition: { ArnEquals: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } },
-        },
-    ]);
+            Action: ["kms:DisableKey", "kms:ScheduleKeyDeletion", "rds:DeleteDBCluster", "rds:DeleteGlobalCluster"],
+            Resource: [any("kms", "key/*"), any("rds", "cluster:tms-*"), `arn:aws:rds::${p.accountId}:global-cluster:tms-*`],
+        });
+    }
+    return doc(statements);
 }
 
-/** EventBridge pattern that matches CloudTrail's record of anyone assuming `roleArn`. */
-export function assumeRoleEventPattern(roleArn: string) {
+/** ARN patterns of every stack's break-glass alert in an account (names from {@link breakGlassNames}). */
+export function breakGlassPatterns() {
+    const n = breakGlassNames("*");
     return {
-        source: ["aws.sts"],
-        "detail-type": ["AWS API Call via CloudTrail"],
-        detail: { eventSource: ["sts.amazonaws.com"], eventName: ["AssumeRole"], requestParameters: { roleArn: [roleArn] } },
+        trail: `trail/${n.trail}`,
+        logGroup: `log-group:${n.logGroup}`,
+        alarm: `alarm:${n.alarm}`,
+        // SecureBucket names are generated from the component's name (`tms-access-audit-trail-<random>`).
+        bucket: "arn:aws:s3:::*-audit-trail-*",
+        topic: "tms-*-critical-alerts",
     };
 }
+
+/** Base name of the deployment role's boundary (`tms:access.nameSuffix` appended). */
+export const DEPLOYMENT_BOUNDARY_BASE_NAME = "tms-deployment-boundary";
 
 export interface AccessRolesArgs {
     environment: string;
@@ -268,26 +200,41 @@ export interface AccessRolesArgs {
     clusterArn: pulumi.Input<string>;
     clusterName: pulumi.Input<string>;
     ecsServiceArns: pulumi.Input<string>[];
+    /** Task definition families of the stack (colour services and migration tasks). */
+    taskDefinitionFamilies: pulumi.Input<string>[];
+    /** The weighted and test listeners, and their rules (what a weight step modifies). */
     listenerArns: pulumi.Input<string>[];
-    /** Task and execution roles of the services. */
+    listenerRuleArns: pulumi.Input<string>[];
+    /** Roles ECS tasks run as (services and migrations). */
     passRoleArns: pulumi.Input<string>[];
+    /** Repositories CI pushes to (none in dr: it runs prod's replicated images). */
     repositoryArns: pulumi.Input<string>[];
     /** The rollout lock table, `tms-<env>-rollouts`. */
     rolloutTableName: string;
     alertTopicArns: { critical: pulumi.Input<string>; warning: pulumi.Input<string> };
+    /** The logs key: it encrypts the alert topics, the break-glass trail and its log group. */
     alertKeyArn: pulumi.Input<string>;
+    hostedZoneId: pulumi.Input<string>;
+    autoscaling: boolean;
     databaseClusterIdentifier?: pulumi.Input<string>;
     /** Pulumi state bucket and secrets-provider key, when CI runs `pulumi up` as the deployment role. */
     stateBucketArn?: pulumi.Input<string>;
     secretsProviderKeyArn?: pulumi.Input<string>;
+    /** The stack's workload boundary (operations may create and change roles that carry it). */
+    workloadBoundaryArn: pulumi.Input<string>;
+    logRetentionDays: number;
+    /** Staging, prod, dr: keep the trail's buckets, and deny operations the destruction of data. */
+    protect: boolean;
 }
 
 const roleTags = (role: AccessRole) => serviceTags("access", { AccessRole: role });
+const inputs = (xs: pulumi.Input<string>[]) => pulumi.all(xs);
 
 /**
  * The guide's four roles: `tms-deployment-role` (CI through GitHub OIDC, scoped to this stack and
- * bounded), `tms-operations-role` (DevOps, MFA), `tms-readonly-role` (developers, MFA) and
- * `tms-emergency-access` (break-glass, MFA, one-hour sessions, alerts the critical topic when assumed).
+ * bounded), `tms-operations-role` (DevOps, MFA, delegated IAM), `tms-readonly-role` (developers, MFA)
+ * and `tms-emergency-access` (break-glass, MFA, one-hour sessions, pages on-call when assumed in any
+ * region or switched to in the console).
  */
 export class AccessRoles extends pulumi.ComponentResource {
     readonly deploymentRoleArn: pulumi.Output<string>;
@@ -295,6 +242,8 @@ export class AccessRoles extends pulumi.ComponentResource {
     readonly readonlyRoleArn: pulumi.Output<string>;
     readonly emergencyRoleArn: pulumi.Output<string>;
     readonly oidcProviderArn: pulumi.Output<string>;
+    readonly deploymentBoundaryArn: pulumi.Output<string>;
+    readonly breakGlassAlert: BreakGlassAlert;
 
     constructor(name: string, args: AccessRolesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:security:AccessRoles", name, {}, opts);
@@ -312,24 +261,27 @@ export class AccessRoles extends pulumi.ComponentResource {
 
         // pulumi.all's tuple typing stops at 8 elements: group the inputs.
         const scope = pulumi.all([
-            pulumi.all([acct, args.clusterArn, args.clusterName, args.alertKeyArn]),
-            pulumi.all([pulumi.all(args.ecsServiceArns), pulumi.all(args.listenerArns), pulumi.all(args.passRoleArns), pulumi.all(args.repositoryArns),
-                pulumi.all([args.alertTopicArns.critical, args.alertTopicArns.warning])]),
+            pulumi.all([acct, args.clusterArn, args.clusterName, args.alertKeyArn, args.hostedZoneId, this.oidcProviderArn]),
+            pulumi.all([inputs(args.ecsServiceArns), inputs(args.taskDefinitionFamilies), inputs(args.listenerArns), inputs(args.listenerRuleArns),
+                inputs(args.passRoleArns), inputs(args.repositoryArns), pulumi.all([args.alertTopicArns.critical, args.alertTopicArns.warning])]),
             pulumi.all([pulumi.output(args.databaseClusterIdentifier), pulumi.output(args.stateBucketArn), pulumi.output(args.secretsProviderKeyArn)]),
-        ]).apply(([[accountId, clusterArn, clusterName, alertKeyArn], [ecsServiceArns, listenerArns, passRoleArns, repositoryArns, alertTopicArns],
+        ]).apply(([[accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn],
+            [ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns],
             [databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn]]): DeploymentScope => ({
-            environment: args.environment, region: args.region, rolloutTableName: args.rolloutTableName,
-            accountId, clusterArn, clusterName, ecsServiceArns, listenerArns, passRoleArns, repositoryArns, alertTopicArns, alertKeyArn,
+            environment: args.environment, region: args.region, rolloutTableName: args.rolloutTableName, autoscaling: args.autoscaling,
+            accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn,
+            ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns,
             databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn,
         }));
-        const permissions = scope.apply(deploymentPolicy);
+        const permissions = scope.apply(deploymentPermissions);
 
         const boundary = new aws.iam.Policy(`${name}-deployment-boundary`, {
-            name: globalName("tms-deployment-boundary", a.nameSuffix),
+            name: globalName(DEPLOYMENT_BOUNDARY_BASE_NAME, a.nameSuffix),
             description: "Permissions boundary of the CI deployment role: the only actions it may ever have",
             policy: permissions.apply((p) => JSON.stringify(deploymentBoundary(p))),
             tags: roleTags("deployment"),
         }, { parent: this });
+        this.deploymentBoundaryArn = boundary.arn;
         const deployment = new aws.iam.Role(`${name}-deployment`, {
             name: roleName("deployment"),
             description: `CI deployments of ${args.environment} from ${a.githubRepository}@${a.githubBranch}`,
@@ -343,7 +295,7 @@ export class AccessRoles extends pulumi.ComponentResource {
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-deployment-policy`, {
             role: deployment.id,
-            policy: permissions.apply((p) => JSON.stringify(p)),
+            policy: permissions.apply((p) => JSON.stringify(deploymentPolicy(p))),
         }, { parent: this });
 
         const humanRole = (role: Exclude<AccessRole, "deployment">, description: string, maxSessionDuration: number) =>
@@ -363,28 +315,27 @@ export class AccessRoles extends pulumi.ComponentResource {
             return r;
         };
 
-        // PowerUserAccess is everything but IAM and Organizations; the inline policy adds IAM for the project's own roles.
+        // PowerUserAccess is everything but IAM, Organizations and Account; the inline policy adds delegated IAM.
         const operations = human("operations", "DevOps infrastructure changes (MFA)", "PowerUserAccess", 4 * 3600);
         new aws.iam.RolePolicy(`${name}-operations-iam`, {
             role: operations.id,
-            policy: acct.apply((accountId) => JSON.stringify(operationsIamPolicy({
-                accountId, emergencyRoleName: roleName("emergency"), operationsRoleName: roleName("operations"),
-            }))),
+            policy: pulumi.all([acct, args.workloadBoundaryArn, boundary.arn]).apply(([accountId, workload, deploymentBoundaryArn]) =>
+                JSON.stringify(operationsIamPolicy({ accountId, boundaryArns: [workload, deploymentBoundaryArn], protectData: args.protect }))),
         }, { parent: this });
         const readonly = human("readonly", "Developers: read-only access (MFA)", "ReadOnlyAccess", 12 * 3600);
-        const emergency = human("emergency", "Break-glass full access (MFA, alerts on-call when assumed)", "AdministratorAccess", 3600);
+        const emergency = human("emergency", "Break-glass full access (MFA, pages on-call when assumed)", "AdministratorAccess", 3600);
 
-        // Every assumption of the break-glass role pages the critical topic (CloudTrail → EventBridge → SNS).
-        const assumed = new aws.cloudwatch.EventRule(`${name}-emergency-assumed`, {
-            name: `tms-${args.environment}-emergency-access-assumed`,
-            description: `${roleName("emergency")} was assumed`,
-            eventPattern: emergency.arn.apply((arn) => JSON.stringify(assumeRoleEventPattern(arn))),
-            tags: roleTags("emergency"),
-        }, { parent: this });
-        new aws.cloudwatch.EventTarget(`${name}-emergency-assumed-alert`, {
-            rule: assumed.name,
-            arn: args.alertTopicArns.critical,
-        }, { parent: this });
+        this.breakGlassAlert = new BreakGlassAlert(`${name}-audit`, {
+            environment: args.environment,
+            region: args.region,
+            accountId: args.accountId,
+            roleName: roleName("emergency"),
+            alarmTopicArn: args.alertTopicArns.critical,
+            logsKeyArn: args.alertKeyArn,
+            logRetentionDays: args.logRetentionDays,
+            permissionsBoundaryArn: args.workloadBoundaryArn,
+            protect: args.protect,
+        }, { parent: this, dependsOn: [emergency] });
 
         this.deploymentRoleArn = deployment.arn;
         this.operationsRoleArn = operations.arn;

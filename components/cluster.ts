@@ -15,6 +15,8 @@ export class EcsCluster extends pulumi.ComponentResource {
     readonly clusterName: pulumi.Output<string>;
     readonly clusterArn: pulumi.Output<string>;
     readonly namespaceId: pulumi.Output<string>;
+    /** Log group of ECS Exec sessions (task roles that allow exec write to it). */
+    readonly execLogGroupArn: pulumi.Output<string>;
     readonly namespaceName = CLOUD_MAP_NAMESPACE;
 
     constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -54,6 +56,7 @@ export class EcsCluster extends pulumi.ComponentResource {
         this.clusterName = cluster.name;
         this.clusterArn = cluster.arn;
         this.namespaceId = namespace.id;
+        this.execLogGroupArn = execLogs.arn;
         this.registerOutputs({ clusterName: this.clusterName, namespaceId: this.namespaceId });
     }
 }

@@ -84,6 +84,19 @@ export function containerDefinitions(p: {
     }]);
 }
 
+/** The Fargate settings every task definition of a service shares (its colours and its migration task). */
+export function fargateTaskSettings(svc: ServiceConfig) {
+    return {
+        cpu: String(svc.cpu),
+        memory: String(svc.memory),
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        // A read-only root filesystem still needs somewhere to write temporary files.
+        volumes: [{ name: "tmp" }],
+    };
+}
+
 /** One colour of one service: a Fargate task definition, its ECS service, Cloud Map entry and scaling. */
 export class FargateColourService extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
@@ -96,14 +109,9 @@ export class FargateColourService extends pulumi.ComponentResource {
 
         const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
             family: `tms-${args.environment}-${args.serviceName}`,
-            cpu: String(svc.cpu),
-            memory: String(svc.memory),
-            networkMode: "awsvpc",
-            requiresCompatibilities: ["FARGATE"],
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            ...fargateTaskSettings(svc),
             executionRoleArn: args.executionRoleArn,
             taskRoleArn: args.taskRoleArn,
-            volumes: [{ name: "tmp" }],
             containerDefinitions: pulumi.all([
                 args.image,
                 args.logGroupName,

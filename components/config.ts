@@ -164,6 +164,11 @@ const databaseSchema = z.strictObject({
     finalSnapshot: bool().default(true),
     /** primary: this stack creates the global cluster; secondary: joins the primary's (dr). */
     globalCluster: oneOf(["none", "primary", "secondary"] as const, "a global cluster role"),
+    /**
+     * Generation of the services' database credentials: raise it by one to rotate them (alternating
+     * users, components/database-users.ts). dr takes prod's credentials and ignores it.
+     */
+    credentialGeneration: int(1, 1_000_000).default(1),
 });
 
 const cacheSchema = z.strictObject({

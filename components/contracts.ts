@@ -26,4 +26,9 @@ export interface ServiceDataAccess {
     bucketName: pulumi.Output<string>;
     bucketArn: pulumi.Output<string>;
     bucketPrefix: string;
+    /**
+     * What the service's migration task needs to create and rotate its database users: the master
+     * credentials, the service's user passwords, its database. Absent in dr (users replicate from prod).
+     */
+    databaseUsers?: { masterSecretArn: pulumi.Output<string>; passwordsSecretArn: pulumi.Output<string>; databaseName: string };
 }

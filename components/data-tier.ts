@@ -5,7 +5,8 @@
  *
  * dr is the exception on two points, both because it is the standby of prod in the same account:
  *   - its DocumentDB cluster is a secondary of prod's global cluster and has no credentials of its
- *     own; its connection strings use prod's master password (a secret output of prod);
+ *     own; its services connect as their own users, replicated from prod (prod's secret output
+ *     `databaseUserCredentials`);
  *   - it has no application bucket of its own: its services use prod's replica bucket in us-west-2
  *     (created and replicated to by prod), so that after failover they read the replicated data.
  */
@@ -14,7 +15,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { RedisReplicationGroup } from "./cache";
 import type { StackConfig } from "./config";
 import type { ServiceDataAccess } from "./contracts";
-import { DocumentDbCluster, MASTER_USERNAME, mongodbUri } from "./database";
+import { DocumentDbCluster } from "./database";
+import { DatabaseUsers, serviceDatabase, userMongodbUri } from "./database-users";
 import type { KmsKeys } from "./keys";
 import { defaultTags } from "./naming";
 import type { Network } from "./network";
@@ -25,8 +27,8 @@ import { StorageBuckets } from "./storage";
 export interface PrimaryDataOutputs {
     /** prod's `globalClusterId`. */
     globalClusterId: pulumi.Input<string>;
-    /** prod's `databaseMasterPassword` (secret): the global cluster's users replicate from prod. */
-    databaseMasterPassword: pulumi.Input<string>;
+    /** prod's `databaseUserCredentials` (secret): the services' users replicate from prod. */
+    databaseUserCredentials: pulumi.Input<Record<string, { username: string; password: string }>>;
     /** prod's replica bucket in this region, and the key it is encrypted with. */
     replicaBucketName: pulumi.Input<string>;
     replicaBucketArn: pulumi.Input<string>;
@@ -43,6 +45,8 @@ export interface DataTierArgs {
     accountId: pulumi.Input<string>;
     /** Required when `config.database.globalCluster` is `secondary` (dr). */
     primary?: PrimaryDataOutputs;
+    /** The stack's workload boundary, carried by the roles the data tier creates. */
+    permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 /** `/[env]/[service]/`: the SSM path one service may read. */
@@ -52,6 +56,8 @@ export const bucketPrefix = (service: string) => `${service}/`;
 
 export class DataTier extends pulumi.ComponentResource {
     readonly database: DocumentDbCluster;
+    /** One database user per service, and the secrets only the migration tasks read. */
+    readonly users: DatabaseUsers;
     readonly cache: RedisReplicationGroup;
     /** Absent in dr (it uses prod's replica bucket). */
     readonly storage?: StorageBuckets;
@@ -121,6 +127,7 @@ export class DataTier extends pulumi.ComponentResource {
                 kmsKeyArn: keys.arn("storage"),
                 replica,
                 protect,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
             }, { parent: this });
             this.bucketName = this.storage.bucketName;
             this.bucketArn = this.storage.bucketArn;
@@ -129,18 +136,31 @@ export class DataTier extends pulumi.ComponentResource {
         }
         this.secretsKeyArn = keys.arn("secrets");
 
-        // A secondary's users (and so its password) are prod's: replicated by the global cluster.
-        const password = secondary ? pulumi.secret(args.primary!.databaseMasterPassword) : this.database.masterPassword!;
-        const uri = pulumi.secret(pulumi.all([password, this.database.endpoint, this.database.port])
-            .apply(([pw, host, port]) => mongodbUri(MASTER_USERNAME, pw, host, port)));
-        const values: Record<SecretVariable, pulumi.Input<string>> = { MONGODB_URI: uri, REDIS_PASSWORD: this.cache.authToken };
+        this.users = new DatabaseUsers(`${name}-users`, {
+            environmentName: cfg.environmentName,
+            services: cfg.services.map((s) => s.name),
+            generation: cfg.database.credentialGeneration,
+            master: secondary ? undefined : { password: this.database.masterPassword!, endpoint: this.database.endpoint, port: this.database.port },
+            replicated: secondary ? args.primary!.databaseUserCredentials : undefined,
+            kmsKeyArn: this.secretsKeyArn,
+            recoveryWindowInDays: protect ? 30 : 7,
+        }, { parent: this });
+        // Each service connects as its own user to its own database, never as the master user.
+        const values = (service: string): Record<SecretVariable, pulumi.Input<string>> => {
+            const c = this.users.current[service];
+            return {
+                MONGODB_URI: pulumi.secret(pulumi.all([c.username, c.password, this.database.endpoint, this.database.port])
+                    .apply(([user, pw, host, port]) => userMongodbUri(user, pw, host, port, serviceDatabase(service)))),
+                REDIS_PASSWORD: this.cache.authToken,
+            };
+        };
 
         const services: Record<string, ServiceSecrets> = {};
         for (const svc of cfg.services) {
             services[svc.name] = new ServiceSecrets(`${name}-${svc.name}`, {
                 environmentName: cfg.environmentName,
                 service: svc.name,
-                values,
+                values: values(svc.name),
                 kmsKeyArn: this.secretsKeyArn,
                 parameters: cfg.parameters[svc.name] ?? {},
                 // Protected environments keep a deleted secret restorable for the maximum 30 days.
@@ -162,8 +182,8 @@ export class DataTier extends pulumi.ComponentResource {
             ...(this.storage ? { logBucketName: this.storage.logBucketName } : {}),
             ...(this.database.globalClusterId ? {
                 globalClusterId: this.database.globalClusterId,
-                // Secret: the dr stack builds its connection strings with it (its cluster has no users of its own).
-                databaseMasterPassword: this.database.masterPassword!,
+                // Secret: dr's services connect as these users (replicated with the global cluster).
+                databaseUserCredentials: this.users.credentialsOutput(),
             } : {}),
             ...(this.storage?.replicaBucketName ? {
                 replicaBucketName: this.storage.replicaBucketName,
@@ -196,6 +216,11 @@ export class DataTier extends pulumi.ComponentResource {
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,
             bucketPrefix: prefix,
+            databaseUsers: this.users.masterSecretArn ? {
+                masterSecretArn: this.users.masterSecretArn,
+                passwordsSecretArn: this.users.passwordsSecretArns[service],
+                databaseName: serviceDatabase(service),
+            } : undefined,
         };
     }
 }

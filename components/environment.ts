@@ -14,6 +14,7 @@ import { ContainerRegistry } from "./registry";
 import { RolloutLockTable } from "./rollout-lock";
 import { ApplicationService, ColourSettings } from "./service";
 import { PublicTraffic } from "./traffic";
+import { WorkloadBoundary } from "./workload-boundary";
 
 export interface EnvironmentStackArgs {
     config: StackConfig;
@@ -37,6 +38,8 @@ export const rolloutTableName = (environment: string) => `tms-${environment}-rol
  */
 export class EnvironmentStack extends pulumi.ComponentResource {
     readonly keys: KmsKeys;
+    /** The permissions boundary every role AWS services assume for this stack carries. */
+    readonly workloadBoundary: WorkloadBoundary;
     readonly network: Network;
     /** Database, cache, buckets, secrets and parameters; services get `data.forService(name)`. */
     readonly data: DataTier;
@@ -68,6 +71,9 @@ export class EnvironmentStack extends pulumi.ComponentResource {
 
         this.keys = new KmsKeys(`${name}-keys`, { environment: cfg.environment, region: cfg.region, accountId, protect }, { parent: this });
 
+        this.workloadBoundary = new WorkloadBoundary(`${name}-workload-boundary`, { nameSuffix: cfg.access.nameSuffix }, { parent: this });
+        const permissionsBoundaryArn = this.workloadBoundary.arn;
+
         this.network = new Network(`${name}-network`, {
             environment: cfg.environment,
             region: cfg.region,
@@ -81,6 +87,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             testListenerCidrs: cfg.traffic.testListenerCidrs,
             // The rollout smoke-tests the candidate (blue-green, canary), possibly from a task in the VPC.
             smokeTestsFromVpc: d.strategy !== "rolling",
+            permissionsBoundaryArn,
         }, { parent: this });
 
         this.data = new DataTier(`${name}-data`, {
@@ -88,9 +95,10 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             network: this.network,
             keys: this.keys,
             accountId,
+            permissionsBoundaryArn,
             primary: primary && {
                 globalClusterId: primary.globalClusterId,
-                databaseMasterPassword: primary.databaseMasterPassword,
+                databaseUserCredentials: primary.databaseUserCredentials,
                 replicaBucketName: primary.replicaBucketName,
                 replicaBucketArn: primary.replicaBucketArn,
                 replicaBucketKeyArn: primary.replicaBucketKeyArn,
@@ -205,6 +213,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 autoscaling: cfg.compute.autoscaling,
                 // No shell access to production (guide: "No direct access to production systems").
                 enableExecuteCommand: cfg.environment === "dev" || cfg.environment === "staging",
+                execLogGroupArn: this.cluster.execLogGroupArn,
+                permissionsBoundaryArn,
             }, { parent: this });
         }
 
@@ -232,7 +242,11 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             tags: { Service: "automation" },
         }, { parent: this });
 
-        const listeners = [...this.traffic.weightListeners, ...this.traffic.testListeners] as (aws.lb.Listener | aws.lb.ListenerRule)[];
+        // What a weight step modifies: the weighted and test listeners, and their rules.
+        const touched = [...this.traffic.weightListeners, ...this.traffic.testListeners];
+        const listeners = touched.filter((l): l is aws.lb.Listener => l instanceof aws.lb.Listener);
+        const rules = touched.filter((l): l is aws.lb.ListenerRule => l instanceof aws.lb.ListenerRule);
+        const ecsNames = cfg.services.flatMap((s) => Object.values(this.services[s.name].serviceNames) as pulumi.Output<string>[]);
         this.access = new AccessRoles(`${name}-access`, {
             environment: cfg.environment,
             region: cfg.region,
@@ -240,22 +254,36 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             access: cfg.access,
             clusterArn: this.cluster.clusterArn,
             clusterName: this.cluster.clusterName,
-            ecsServiceArns: cfg.services.flatMap((s) => Object.values(this.services[s.name].serviceNames).map((serviceName) =>
-                pulumi.interpolate`arn:aws:ecs:${cfg.region}:${accountId}:service/${this.cluster.clusterName}/${serviceName}`)),
+            ecsServiceArns: ecsNames.map((serviceName) => pulumi.interpolate`arn:aws:ecs:${cfg.region}:${accountId}:service/${this.cluster.clusterName}/${serviceName}`),
+            taskDefinitionFamilies: [
+                ...ecsNames.map((serviceName) => pulumi.interpolate`tms-${cfg.environment}-${serviceName}`),
+                ...cfg.services.flatMap((s) => Object.values(this.services[s.name].migrations?.families ?? {}) as string[]),
+            ],
             listenerArns: listeners.map((l) => l.arn),
-            passRoleArns: cfg.services.flatMap((s) => [this.services[s.name].roles.taskRoleArn, this.services[s.name].roles.executionRoleArn]),
-            repositoryArns: cfg.services.map((s) => this.registry.repositoryArns[s.name]),
+            listenerRuleArns: rules.map((l) => l.arn),
+            passRoleArns: cfg.services.flatMap((s) => {
+                const svc = this.services[s.name];
+                return [svc.roles.taskRoleArn, svc.roles.executionRoleArn, ...(svc.migrations ? [svc.migrations.executionRoleArn] : [])];
+            }),
+            // dr runs prod's images from the registry's replicas: CI pushes nothing there.
+            repositoryArns: cfg.dr.role === "secondary" ? [] : cfg.services.map((s) => this.registry.repositoryArns[s.name]),
             rolloutTableName: rolloutTableName(cfg.environment),
             alertTopicArns: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
             alertKeyArn: this.keys.arn("logs"),
+            hostedZoneId: zone.zoneId,
+            autoscaling: cfg.compute.autoscaling !== undefined,
             databaseClusterIdentifier: this.data.database.clusterIdentifier,
             stateBucketArn: args.stateBackend?.bucketArn ?? cfg.access.stateBucketArn,
             secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn ?? cfg.access.secretsProviderKeyArn,
+            workloadBoundaryArn: permissionsBoundaryArn,
+            logRetentionDays: cfg.monitoring.logRetentionDays,
+            protect,
         }, { parent: this });
 
         // The secrets and storage keys name the roles that use them.
         const roles = Object.values(this.services).map((s) => s.roles);
-        this.keys.nameUsers("secrets", roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]));
+        const migrationRoles = Object.values(this.services).flatMap((s) => (s.migrations ? [s.migrations.executionRoleArn] : []));
+        this.keys.nameUsers("secrets", [...roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]), ...migrationRoles]);
         if (cfg.dr.role !== "secondary") this.keys.nameUsers("storage", roles.map((r) => r.taskRoleArn));
 
         this.outputs = {
@@ -278,6 +306,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             images: Object.fromEntries(d.colours.map((c) => [c, d[c]!.images])),
             running: Object.fromEntries(d.colours.map((c) => [c, d[c]!.running])),
             ecsServices: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames])),
+            // The task definition family the rollout's migration step runs, per service and colour (absent in dr).
+            ...(cfg.dr.role === "secondary" ? {} : { migrationTaskFamilies: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])) }),
             repositoryUrls: this.registry.repositoryUrls,
             loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
             loadBalancerDnsName: this.traffic.dnsName,

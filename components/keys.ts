@@ -30,6 +30,24 @@ function serviceStatements(domain: KeyDomain, region: string, accountId: string)
         Resource: "*",
         Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
     }, {
+        // The break-glass trail encrypts its log files with this key
+        // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+        Sid: "CloudTrailEncryptsLogFiles",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "kms:GenerateDataKey*",
+        Resource: "*",
+        Condition: {
+            StringEquals: { "aws:SourceAccount": accountId },
+            StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${accountId}:trail/*` },
+        },
+    }, {
+        Sid: "CloudTrailDescribesKey",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "kms:DescribeKey",
+        Resource: "*",
+    }, {
         Sid: "AlarmsAndEventsPublishToAlertTopics",
         Effect: "Allow",
         Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },

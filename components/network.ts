@@ -36,6 +36,8 @@ export interface NetworkArgs {
      * may open connections to the test listener's port.
      */
     smokeTestsFromVpc: boolean;
+    /** The stack's workload boundary, carried by the flow-logs role. */
+    permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 /** Security-group roles: one services group per colour (`services-blue`, `services-green`). */
@@ -243,6 +245,7 @@ export class Network extends pulumi.ComponentResource {
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
             }),
+            permissionsBoundary: args.permissionsBoundaryArn,
             tags: serviceTags("network"),
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-flow-logs-policy`, {

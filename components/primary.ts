@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 export const PRIMARY_OUTPUTS = {
     failoverName: "the Route53 failover name both stacks publish",
     globalClusterId: "the DocumentDB global cluster dr joins as a secondary",
-    databaseMasterPassword: "the global cluster's master password (users replicate from prod)",
+    databaseUserCredentials: "the services' database users (they replicate from prod with the global cluster)",
     replicaBucketName: "the dr-region replica of prod's application bucket",
     replicaBucketArn: "the dr-region replica of prod's application bucket",
     replicaBucketKeyArn: "the key that encrypts the replica bucket",

@@ -5,12 +5,12 @@
  * Each service gets its own copy of every secret it needs, so that its task role can be scoped to
  * its own path (`[env]/[service]/*`) and never reads another service's secrets.
  *
- * Rotation: neither secret can be rotated by AWS on its own. The MONGODB_URI embeds the DocumentDB
- * master password (rotating it means ModifyDBCluster and rewriting every service's URI) and the
- * Redis AUTH token needs a coordinated ModifyReplicationGroup (ROTATE then SET). Both are rotated
- * by changing the generated value in Pulumi (`pulumi up --replace` of the RandomPassword), which
- * updates the cluster and every copy in one deployment; each secret carries a `RotationExemption`
- * tag with that reason so audits (Security Hub SecretsManager.1) see a decision, not an omission.
+ * Rotation: neither secret is rotated by a Secrets Manager rotation function. The MONGODB_URI names
+ * the service's own database user, rotated with alternating users by raising
+ * `tms:database.credentialGeneration` (components/database-users.ts; the migration task sets the new
+ * password); the Redis AUTH token needs a coordinated ModifyReplicationGroup (ROTATE then SET) and is
+ * rotated by replacing the generated token in Pulumi. Each secret carries a `RotationExemption` tag
+ * with that reason so audits (Security Hub SecretsManager.1) see a decision, not an omission.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,7 +21,7 @@ export const SERVICE_SECRETS = {
     MONGODB_URI: {
         secret: "mongodb-uri",
         description: "DocumentDB connection string (TLS, replica set rs0)",
-        rotationExemption: "Embeds the DocumentDB master password; rotated by replacing the generated password in Pulumi, which updates the cluster and every service copy together",
+        rotationExemption: "Names the service's own database user; rotated with alternating users (tms:database.credentialGeneration), the migration task sets the password",
     },
     REDIS_PASSWORD: {
         secret: "redis-password",

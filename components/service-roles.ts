@@ -14,11 +14,18 @@ export interface ServiceRolesArgs {
     data: ServiceDataAccess;
     secretsKeyArn: pulumi.Input<string>;
     storageKeyArn: pulumi.Input<string>;
-    /** ECS Exec needs the task role to open SSM message channels; off in prod and dr. */
-    enableExecuteCommand: boolean;
+    /**
+     * ECS Exec (off in prod and dr): the cluster encrypts sessions with this key and logs them to this
+     * log group, so the task role needs the SSM message channels, `kms:Decrypt` on the key and the
+     * CloudWatch Logs calls of the session logger.
+     */
+    exec?: { keyArn: pulumi.Input<string>; logGroupArn: pulumi.Input<string> };
+    /** The stack's workload boundary: every role here carries it (see components/workload-boundary.ts). */
+    permissionsBoundaryArn: pulumi.Input<string>;
 }
 
-function trustEcsTasks(accountId: string): string {
+/** Trust of the roles ECS tasks run as: ECS tasks of this account only. */
+export function trustEcsTasks(accountId: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [{
@@ -54,9 +61,36 @@ export function executionPolicy(p: {
     });
 }
 
+/**
+ * What ECS Exec needs of the task role when the cluster encrypts and logs sessions: the four SSM
+ * message channels (no resource-level permission), `kms:Decrypt` on the cluster's exec key, and
+ * `logs:DescribeLogGroups` (no resource-level permission) plus `CreateLogStream`, `DescribeLogStreams`,
+ * `PutLogEvents` on the exec log group
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html, "IAM permissions required for ECS Exec").
+ */
+export function execStatements(e: { keyArn: string; logGroupArn: string }): Record<string, unknown>[] {
+    return [
+        {
+            Sid: "EcsExecChannels",
+            Effect: "Allow",
+            Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+            Resource: "*",
+        },
+        { Sid: "EcsExecSessionKey", Effect: "Allow", Action: "kms:Decrypt", Resource: e.keyArn },
+        { Sid: "EcsExecFindLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+        {
+            Sid: "EcsExecSessionLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            Resource: [e.logGroupArn, `${e.logGroupArn}:log-stream:*`],
+        },
+    ];
+}
+
 /** Task role: its own bucket prefix and SSM path, and the keys behind them. */
 export function taskPolicy(p: {
-    region: string; bucketArn: string; bucketPrefix: string; parameterPathArn: string; storageKeyArn: string; secretsKeyArn: string; exec: boolean;
+    region: string; bucketArn: string; bucketPrefix: string; parameterPathArn: string; storageKeyArn: string; secretsKeyArn: string;
+    exec?: { keyArn: string; logGroupArn: string };
 }): string {
     return JSON.stringify({
         Version: "2012-10-17",
@@ -78,12 +112,7 @@ export function taskPolicy(p: {
                 Resource: p.secretsKeyArn,
                 Condition: { StringEquals: { "kms:ViaService": `ssm.${p.region}.amazonaws.com` } },
             },
-            ...(p.exec ? [{
-                Sid: "EcsExecChannels",
-                Effect: "Allow",
-                Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
-                Resource: "*",
-            }] : []),
+            ...(p.exec ? execStatements(p.exec) : []),
         ],
     });
 }
@@ -99,6 +128,7 @@ export class ServiceRoles extends pulumi.ComponentResource {
         const execution = new aws.iam.Role(`${name}-execution`, {
             description: `ECS execution role of ${args.service}`,
             assumeRolePolicy: trust,
+            permissionsBoundary: args.permissionsBoundaryArn,
             tags: serviceTags(args.service),
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-execution-policy`, {
@@ -110,13 +140,15 @@ export class ServiceRoles extends pulumi.ComponentResource {
         const task = new aws.iam.Role(`${name}-task`, {
             description: `ECS task role of ${args.service}`,
             assumeRolePolicy: trust,
+            permissionsBoundary: args.permissionsBoundaryArn,
             tags: serviceTags(args.service),
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-task-policy`, {
             role: task.id,
-            policy: pulumi.all([args.data.bucketArn, args.data.parameterPathArn, args.storageKeyArn, args.secretsKeyArn])
-                .apply(([bucketArn, parameterPathArn, storageKeyArn, secretsKeyArn]) => taskPolicy({
-                    region: args.region, bucketArn, bucketPrefix: args.data.bucketPrefix, parameterPathArn, storageKeyArn, secretsKeyArn, exec: args.enableExecuteCommand,
+            policy: pulumi.all([args.data.bucketArn, args.data.parameterPathArn, args.storageKeyArn, args.secretsKeyArn, args.exec?.keyArn, args.exec?.logGroupArn])
+                .apply(([bucketArn, parameterPathArn, storageKeyArn, secretsKeyArn, keyArn, logGroupArn]) => taskPolicy({
+                    region: args.region, bucketArn, bucketPrefix: args.data.bucketPrefix, parameterPathArn, storageKeyArn, secretsKeyArn,
+                    exec: keyArn && logGroupArn ? { keyArn, logGroupArn } : undefined,
                 })),
         }, { parent: this });
         this.executionRoleArn = execution.arn;

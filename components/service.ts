@@ -4,6 +4,7 @@ import { FargateColourService, AutoscalingSettings } from "./colour-service";
 import type { Colour, ServiceConfig } from "./config";
 import type { ServiceDataAccess } from "./contracts";
 import { CLOUD_MAP_NAMESPACE, discoveryName, serviceTags, serviceUrlVariable } from "./naming";
+import { MigrationTasks } from "./migration-task";
 import { ServiceRoles } from "./service-roles";
 
 export interface ColourSettings {
@@ -38,6 +39,10 @@ export interface ApplicationServiceArgs {
     subnetIds: pulumi.Input<string[]>;
     autoscaling?: AutoscalingSettings;
     enableExecuteCommand: boolean;
+    /** The cluster's ECS Exec log group (the exec key is `logsKeyArn`); needed when `enableExecuteCommand`. */
+    execLogGroupArn?: pulumi.Input<string>;
+    /** The stack's workload boundary, carried by the service's roles. */
+    permissionsBoundaryArn: pulumi.Input<string>;
     apiVersion?: string;
 }
 
@@ -63,12 +68,19 @@ export function serviceEnvironment(p: {
     return env;
 }
 
+function execLogGroup(args: ApplicationServiceArgs): pulumi.Input<string> {
+    if (!args.execLogGroupArn) throw new Error(`ApplicationService ${args.service.name}: enableExecuteCommand needs execLogGroupArn (the cluster's ECS Exec log group)`);
+    return args.execLogGroupArn;
+}
+
 /** One service: its log group, its roles, and one Fargate service per colour. */
 export class ApplicationService extends pulumi.ComponentResource {
     readonly roles: ServiceRoles;
     readonly logGroupName: pulumi.Output<string>;
     /** ECS service name per colour. */
     readonly serviceNames: Partial<Record<Colour, pulumi.Output<string>>> = {};
+    /** The migration task (absent in dr, whose database users replicate from prod). */
+    readonly migrations?: MigrationTasks;
 
     constructor(name: string, args: ApplicationServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:compute:ApplicationService", name, {}, opts);
@@ -90,10 +102,12 @@ export class ApplicationService extends pulumi.ComponentResource {
             data: args.data,
             secretsKeyArn: args.secretsKeyArn,
             storageKeyArn: args.storageKeyArn,
-            enableExecuteCommand: args.enableExecuteCommand,
+            exec: args.enableExecuteCommand ? { keyArn: args.logsKeyArn, logGroupArn: execLogGroup(args) } : undefined,
+            permissionsBoundaryArn: args.permissionsBoundaryArn,
         }, { parent: this });
 
         const colours = Object.keys(args.colours) as Colour[];
+        const migrationColours: NonNullable<ConstructorParameters<typeof MigrationTasks>[1]>["colours"] = {};
         for (const colour of colours) {
             const c = args.colours[colour]!;
             const ecsName = colours.length === 1 ? svc.name : `${svc.name}-${colour}`;
@@ -131,6 +145,24 @@ export class ApplicationService extends pulumi.ComponentResource {
                 enableExecuteCommand: args.enableExecuteCommand,
             }, { parent: this });
             this.serviceNames[colour] = deployed.serviceName;
+            migrationColours[colour] = { ecsServiceName: ecsName, image: c.image, environment: { ...args.data.environment, ...plain } };
+        }
+        if (args.data.databaseUsers) {
+            this.migrations = new MigrationTasks(`${name}-migrations`, {
+                environment: args.environment,
+                region: args.region,
+                service: svc,
+                accountId: args.accountId,
+                colours: migrationColours,
+                repositoryArn: args.repositoryArn,
+                logGroupName: logGroup.name,
+                logGroupArn: logGroup.arn,
+                taskRoleArn: this.roles.taskRoleArn,
+                secrets: args.data.secrets,
+                databaseUsers: args.data.databaseUsers,
+                secretsKeyArn: args.secretsKeyArn,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
+            }, { parent: this });
         }
         this.registerOutputs({ logGroupName: this.logGroupName });
     }

@@ -126,6 +126,8 @@ export interface StorageBucketsArgs {
     replica?: { provider: pulumi.ProviderResource; kmsKeyArn: pulumi.Input<string> };
     /** `protect` and `retainOnDelete` the buckets (staging, prod, dr). */
     protect: boolean;
+    /** The stack's workload boundary, carried by the replication role. */
+    permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 /** Validate args that depend on each other (replication needs its provider and key). */
@@ -219,6 +221,7 @@ export class StorageBuckets extends pulumi.ComponentResource {
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
             }),
+            permissionsBoundary: this.args.permissionsBoundaryArn,
             tags: serviceTags("storage"),
         }, { parent: this });
         const policy = new aws.iam.RolePolicy(`${this.name}-replication-policy`, {

@@ -74,11 +74,22 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
             const suffix = `targetgroup/${tgName}/${shortHash(name, 16)}`;
             return { id: arn("elasticloadbalancing", suffix), state: { ...base, name: tgName, arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix } };
         }
+        // listener/app/<lb-name>/<lb-id>/<listener-id> and listener-rule/app/<lb-name>/<lb-id>/<listener-id>/<rule-id>:
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html#awselasticloadbalancingv2-resources-for-iam-policies
         case "aws:lb/listener:Listener":
-        case "aws:alb/listener:Listener":
+        case "aws:alb/listener:Listener": {
+            const lb = typeof inputs.loadBalancerArn === "string" && inputs.loadBalancerArn.includes(":loadbalancer/app/")
+                ? inputs.loadBalancerArn
+                : arn("elasticloadbalancing", `loadbalancer/app/${name.slice(0, 32)}/${shortHash(name + "lb", 16)}`);
+            const a = `${lb.replace(":loadbalancer/app/", ":listener/app/")}/${shortHash(name, 16)}`;
+            return { id: a, state: { ...base, arn: a } };
+        }
         case "aws:lb/listenerRule:ListenerRule":
         case "aws:alb/listenerRule:ListenerRule": {
-            const a = arn("elasticloadbalancing", `listener/app/${name}/${shortHash(name, 16)}`);
+            const listener = typeof inputs.listenerArn === "string" && inputs.listenerArn.includes(":listener/app/")
+                ? inputs.listenerArn
+                : arn("elasticloadbalancing", `listener/app/${name.slice(0, 32)}/${shortHash(name + "lb", 16)}/${shortHash(name + "listener", 16)}`);
+            const a = `${listener.replace(":listener/app/", ":listener-rule/app/")}/${shortHash(name, 16)}`;
             return { id: a, state: { ...base, arn: a } };
         }
         case "aws:kms/key:Key": {
@@ -109,8 +120,13 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
             return { id: physical, state: { ...base, name: physical, arn: arn("ecr", `repository/${physical}`), repositoryUrl: `${acct}.dkr.ecr.${region}.amazonaws.com/${physical}`, registryId: acct } };
         case "aws:ecs/cluster:Cluster":
             return { id: arn("ecs", `cluster/${physical}`), state: { ...base, name: physical, arn: arn("ecs", `cluster/${physical}`) } };
-        case "aws:ecs/service:Service":
-            return { id: arn("ecs", `service/${physical}`), state: { ...base, name: physical } };
+        // service/<cluster-name>/<service-name> (the long ARN format, default since 2021):
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html#amazonelasticcontainerservice-resources-for-iam-policies
+        case "aws:ecs/service:Service": {
+            const cluster = String(inputs.cluster ?? "default").split("/").pop();
+            const a = arn("ecs", `service/${cluster}/${physical}`);
+            return { id: a, state: { ...base, name: physical, arn: a } };
+        }
         case "aws:ecs/taskDefinition:TaskDefinition":
             return { id: physical, state: { ...base, arn: arn("ecs", `task-definition/${inputs.family ?? physical}:1`), revision: 1 } };
         case "aws:docdb/cluster:Cluster": {
@@ -193,6 +209,9 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
             return { id: physical, state: { ...base, arn: arn("dynamodb", `table/${physical}`) } };
         case "aws:cloudwatch/metricAlarm:MetricAlarm":
             return { id: physical, state: { ...base, arn: arn("cloudwatch", `alarm:${physical}`) } };
+        // trail/<name>: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html#awscloudtrail-resources-for-iam-policies
+        case "aws:cloudtrail/trail:Trail":
+            return { id: physical, state: { ...base, name: physical, arn: arn("cloudtrail", `trail/${physical}`), homeRegion: region } };
         case "aws:cloudwatch/eventRule:EventRule":
             return { id: physical, state: { ...base, arn: arn("events", `rule/${physical}`) } };
         case "random:index/randomPassword:RandomPassword": {

@@ -45,7 +45,7 @@ export class EcsMigrations implements MigrationPort {
         for (const { service, command } of this.commands) {
             let line: CheckLine;
             try {
-                const r = await this.tasks.run(service, candidate, command, `tms-migrate-${rolloutId}`);
+                const r = await this.tasks.run(service, candidate, command, `tms-migrate-${rolloutId}`, "migration");
                 line = { name: service, ok: r.ok, detail: `${command.join(" ")}: ${r.detail}${r.taskArn ? ` [${r.taskArn}]` : ""}` };
             } catch (e) {
                 line = { name: service, ok: false, detail: `${command.join(" ")}: failed to start: ${(e as Error).message}` };

@@ -1,6 +1,6 @@
 /**
- * One-off ECS tasks run from the candidate colour's task definition, inside the VPC: database
- * migrations (guide, "Schema Migrations") and, when the runner cannot reach the test listener, the
+ * One-off ECS tasks run from the candidate colour's task definition (for migrations, the colour's
+ * migration task definition), inside the VPC: database migrations (guide, "Schema Migrations") and, when the runner cannot reach the test listener, the
  * smoke tests. The network settings (private subnets, the services security group) are read from
  * the candidate ECS service itself, so they are exactly what the service runs with, and no public
  * IP is assigned.
@@ -13,6 +13,12 @@ export interface EcsTargets {
     clusterName: string;
     /** ECS service names per service and colour (`ecsServices` stack output). */
     ecsServices: Record<string, Record<Colour, string>>;
+    /**
+     * Migration task definition families per service and colour (`migrationTaskFamilies` stack
+     * output): they create and rotate the service's database users before the migration command.
+     * Absent (dr), migrations run with the colour's own task definition.
+     */
+    migrationTaskFamilies?: Record<string, Partial<Record<Colour, string>>>;
 }
 
 export interface TaskOptions {
@@ -41,7 +47,7 @@ export class EcsOneOffTasks {
      * Run `command` in `service`'s container with the task definition `colour` runs now, and wait
      * until the task stops. Never throws for a task that failed: the outcome says why.
      */
-    async run(service: string, colour: Colour, command: string[], startedBy: string): Promise<TaskOutcome> {
+    async run(service: string, colour: Colour, command: string[], startedBy: string, kind: "service" | "migration" = "service"): Promise<TaskOutcome> {
         const ecsService = this.targets.ecsServices[service]?.[colour];
         if (!ecsService) return { ok: false, detail: `no ECS service for ${service}/${colour} in the stack outputs`, taskArn: null };
         const described = await awsCall("ECS DescribeServices", (o) => this.client.send(new DescribeServicesCommand({
@@ -52,9 +58,11 @@ export class EcsOneOffTasks {
         if (!svc?.taskDefinition || !vpc?.subnets?.length) {
             return { ok: false, detail: `ECS service ${ecsService} not found or has no awsvpc network configuration`, taskArn: null };
         }
+        const migrationFamily = kind === "migration" ? this.targets.migrationTaskFamilies?.[service]?.[colour] : undefined;
         const started = await awsCall("ECS RunTask", (o) => this.client.send(new RunTaskCommand({
             cluster: this.targets.clusterName,
-            taskDefinition: svc.taskDefinition,
+            // A family runs its latest revision: the one the last `pulumi up` registered with the colour's image.
+            taskDefinition: migrationFamily ?? svc.taskDefinition,
             launchType: "FARGATE",
             count: 1,
             startedBy: startedBy.slice(0, 128),

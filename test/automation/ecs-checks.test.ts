@@ -60,6 +60,23 @@ describe("one-off ECS tasks: migrations and in-VPC smoke tests", () => {
         assert.equal(clock.slept, 10_000);
     });
 
+    it("runs migrations with the colour's migration task definition (it creates and rotates the database users) when the stack exports one", async () => {
+        serviceExists();
+        ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: "arn:task/1" }] });
+        ecs.on(DescribeTasksCommand).resolves(stopped("api-gateway", 0));
+        const withFamilies = { ...targets, migrationTaskFamilies: { "api-gateway": { blue: "tms-prod-api-gateway-blue-migrate", green: "tms-prod-api-gateway-green-migrate" } } };
+        const t = new EcsOneOffTasks(new ECSClient({ region: "us-east-1" }), withFamilies, new VirtualClock(0), opts);
+        const r = await new EcsMigrations(t, [{ service: "api-gateway", command: ["python", "manage.py", "migrate"] }]).migrate("green", "r1");
+        assert.ok(r.ok, JSON.stringify(r));
+        const run = ecs.commandCalls(RunTaskCommand)[0].args[0].input;
+        assert.equal(run.taskDefinition, "tms-prod-api-gateway-green-migrate");
+        assert.deepEqual(run.overrides, { containerOverrides: [{ name: "api-gateway", command: ["python", "manage.py", "migrate"] }] });
+        // Smoke tests keep the colour's own task definition.
+        ecs.resetHistory();
+        await t.run("api-gateway", "green", ["true"], "smoke");
+        assert.equal(ecs.commandCalls(RunTaskCommand)[0].args[0].input.taskDefinition, "arn:aws:ecs:us-east-1:1:task-definition/api-gateway-green:7");
+    });
+
     it("stops at a non-zero exit code, a task that fails to start, a timeout, or an AWS error", async () => {
         serviceExists();
         ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: "arn:task/1" }] });

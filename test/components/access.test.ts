@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import {
-    assumeRoleEventPattern,
     deploymentBoundary,
+    deploymentPermissions,
     deploymentPolicy,
     DeploymentScope,
     githubTrustPolicy,
@@ -10,6 +10,7 @@ import {
     predeploySnapshotPrefix,
     ROLE_BASE_NAMES,
 } from "../../components/access";
+import { breakGlassFilterPattern, breakGlassNames } from "../../components/break-glass-alert";
 import { runPolicies } from "../../tools/policy-runner";
 import type { RecordedResource } from "../../tools/record";
 import { loadStackConfig } from "../../components/config";
@@ -36,13 +37,19 @@ const SCOPE: DeploymentScope = {
     clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/task-management-prod",
     clusterName: "task-management-prod",
     ecsServiceArns: ["arn:aws:ecs:us-east-1:111122223333:service/task-management-prod/api-gateway-blue"],
+    taskDefinitionFamilies: ["tms-prod-api-gateway-blue"],
     listenerArns: ["arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/alb/1/2"],
+    listenerRuleArns: [],
     passRoleArns: ["arn:aws:iam::111122223333:role/tms-api-task"],
     repositoryArns: ["arn:aws:ecr:us-east-1:111122223333:repository/task-management-system/api-gateway"],
     rolloutTableName: "tms-prod-rollouts",
     alertTopicArns: ["arn:aws:sns:us-east-1:111122223333:tms-prod-critical-alerts"],
     alertKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k",
+    hostedZoneId: "Z0123456789ABC",
+    oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
+    autoscaling: false,
 };
+const policyOf = (scope: DeploymentScope) => deploymentPolicy(deploymentPermissions(scope));
 
 describe("access policies (pure)", () => {
     it("trusts GitHub's OIDC provider for one repository and branch only", () => {
@@ -65,9 +72,9 @@ describe("access policies (pure)", () => {
     });
 
     it("grants database snapshots only when the cluster is known, and deletes only pre-deploy snapshots", () => {
-        const without = deploymentPolicy(SCOPE);
+        const without = policyOf(SCOPE);
         assert.ok(!without.Statement.some((s) => list(s.Action).some((a) => a.startsWith("rds:"))));
-        const withDb = deploymentPolicy({ ...SCOPE, databaseClusterIdentifier: "tms-prod-docdb" });
+        const withDb = policyOf({ ...SCOPE, databaseClusterIdentifier: "tms-prod-docdb" });
         const del = withDb.Statement.find((s) => s.Sid === "DeletePredeploySnapshots")!;
         assert.equal(del.Resource, `arn:aws:rds:us-east-1:${MOCK_ACCOUNT}:cluster-snapshot:${predeploySnapshotPrefix("prod")}*`);
         assert.deepEqual(withDb.Statement.find((s) => s.Sid === "SnapshotDatabase")!.Resource,
@@ -75,33 +82,50 @@ describe("access policies (pure)", () => {
     });
 
     it("reaches the state backend only when its bucket and key are given", () => {
-        assert.ok(!deploymentPolicy(SCOPE).Statement.some((s) => s.Sid.startsWith("State")));
-        const p = deploymentPolicy({ ...SCOPE, stateBucketArn: "arn:aws:s3:::state", secretsProviderKeyArn: "arn:aws:kms:us-east-1:1:key/s" });
+        assert.ok(!policyOf(SCOPE).Statement.some((s) => s.Sid.startsWith("State")));
+        const p = policyOf({ ...SCOPE, stateBucketArn: "arn:aws:s3:::state", secretsProviderKeyArn: "arn:aws:kms:us-east-1:1:key/s" });
         assert.equal(p.Statement.find((s) => s.Sid === "StateObjects")!.Resource, "arn:aws:s3:::state/*");
         assert.equal(p.Statement.find((s) => s.Sid === "StateSecrets")!.Resource, "arn:aws:kms:us-east-1:1:key/s");
     });
 
-    it("bounds the deployment role by exactly its policy's actions, with no wildcard action", () => {
-        const policy = deploymentPolicy({ ...SCOPE, databaseClusterIdentifier: "db", stateBucketArn: "arn:aws:s3:::state" });
-        const boundary = deploymentBoundary(policy);
-        const allowed = list(boundary.Statement.find((s) => s.Effect === "Allow")!.Action);
-        const used = new Set(policy.Statement.flatMap((s) => list(s.Action)));
-        assert.deepEqual(new Set(allowed), used);
+    it("bounds the deployment role by exactly its policy's actions and conditions, with no wildcard action", () => {
+        const permissions = deploymentPermissions({ ...SCOPE, databaseClusterIdentifier: "db", stateBucketArn: "arn:aws:s3:::state", autoscaling: true });
+        const policy = deploymentPolicy(permissions);
+        const boundary = deploymentBoundary(permissions);
+        const allows = boundary.Statement.filter((s) => s.Effect === "Allow");
+        const allowed = allows.flatMap((s) => list(s.Action));
+        const used = policy.Statement.flatMap((s) => list(s.Action));
+        assert.deepEqual(new Set(allowed), new Set(used));
         assert.ok(allowed.every((a) => a !== "*" && !/:\*$/.test(a)), "no * or service:* in the boundary");
+        // Conditions travel with their actions: a boundary without them would let PassRole reach any service.
+        for (const s of policy.Statement.filter((x) => x.Condition)) {
+            assert.deepEqual(allows.find((b) => b.Sid === `Bound${s.Sid}`)!.Condition, s.Condition, s.Sid);
+        }
         assert.ok(list(boundary.Statement.find((s) => s.Effect === "Deny")!.Action).includes("iam:DeleteRolePermissionsBoundary"));
     });
 
-    it("lets operations manage tms-* IAM but never the break-glass role, itself, or AdministratorAccess", () => {
-        const p = operationsIamPolicy({ accountId: MOCK_ACCOUNT, emergencyRoleName: "tms-emergency-access-dr", operationsRoleName: "tms-operations-role-dr" });
-        assert.deepEqual(statement(p, "ProjectRolesAndPolicies").Resource, [`arn:aws:iam::${MOCK_ACCOUNT}:role/tms-*`, `arn:aws:iam::${MOCK_ACCOUNT}:policy/tms-*`]);
-        const deny = statement(p, "NeverTouchBreakGlassOrSelf");
-        assert.equal(deny.Effect, "Deny");
-        assert.deepEqual(deny.Resource, [`arn:aws:iam::${MOCK_ACCOUNT}:role/tms-emergency-access-dr`, `arn:aws:iam::${MOCK_ACCOUNT}:role/tms-operations-role-dr`]);
-        assert.equal(statement(p, "NeverGrantAdministrator").Condition.ArnEquals["iam:PolicyARN"], "arn:aws:iam::aws:policy/AdministratorAccess");
+    it("lets operations change only bounded tms-* roles, and never boundaries, human roles or break-glass of any stack", () => {
+        const boundaries = [`arn:aws:iam::${MOCK_ACCOUNT}:policy/tms-workload-boundary-dr`, `arn:aws:iam::${MOCK_ACCOUNT}:policy/tms-deployment-boundary-dr`];
+        const p = operationsIamPolicy({ accountId: MOCK_ACCOUNT, boundaryArns: boundaries, protectData: true });
+        const bounded = statement(p, "BoundedProjectRoles");
+        assert.equal(bounded.Resource, `arn:aws:iam::${MOCK_ACCOUNT}:role/tms-*`);
+        assert.deepEqual(bounded.Condition, { StringEquals: { "iam:PermissionsBoundary": [...boundaries].sort() } });
+        assert.ok(list(bounded.Action).includes("iam:CreateRole"));
+        const human = statement(p, "NeverTouchHumanRoles");
+        assert.equal(human.Effect, "Deny");
+        // Patterns, not this stack's names: prod's operations role must not reach dr's break-glass role either.
+        assert.deepEqual(human.Resource, ["emergency-access", "operations-role", "readonly-role"].map((r) => `arn:aws:iam::${MOCK_ACCOUNT}:role/tms-${r}*`));
+        assert.deepEqual(statement(p, "PassProjectRolesToNamedServices").Condition.StringEquals["iam:PassedToService"],
+            ["cloudtrail.amazonaws.com", "ecs-tasks.amazonaws.com", "s3.amazonaws.com", "vpc-flow-logs.amazonaws.com"]);
+        assert.ok(statement(p, "NeverDestroyData"));
+        assert.ok(!operationsIamPolicy({ accountId: MOCK_ACCOUNT, boundaryArns: boundaries, protectData: false }).Statement.some((s) => s.Sid === "NeverDestroyData"));
     });
 
-    it("matches CloudTrail's AssumeRole event of one role", () => {
-        assert.deepEqual(assumeRoleEventPattern("arn:r").detail, { eventSource: ["sts.amazonaws.com"], eventName: ["AssumeRole"], requestParameters: { roleArn: ["arn:r"] } });
+    it("counts API assumptions and console switches of the break-glass role", () => {
+        const pattern = breakGlassFilterPattern(MOCK_ACCOUNT, "tms-emergency-access-dr");
+        assert.match(pattern, /\(\$\.eventSource = "sts\.amazonaws\.com"\) && \(\$\.eventName = "AssumeRole"\) && \(\$\.requestParameters\.roleArn = "arn:aws:iam::111122223333:role\/tms-emergency-access-dr"\)/);
+        assert.match(pattern, /\(\$\.eventSource = "signin\.amazonaws\.com"\) && \(\$\.eventName = "SwitchRole"\) && \(\$\.userIdentity\.arn = "arn:aws:sts::111122223333:assumed-role\/tms-emergency-access-dr\/\*"\)/);
+        assert.ok(pattern.startsWith("{ ") && pattern.endsWith(" }") && pattern.includes(" || "));
     });
 });
 
@@ -188,46 +212,64 @@ describe("access roles", () => {
                 const doc = policy.inputs.policy;
                 // What a rollout changes: the weighted listener resources and the test listener's.
                 const touched = new Set([...p.outputs.weightListenerUrns, ...p.outputs.testListenerUrns]);
-                const listenerArns = p.ofType("aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule")
-                    .filter((l) => touched.has(l.urn)).map((l) => l.outputs.arn).sort();
-                assert.ok(listenerArns.length >= 2);
-                assert.deepEqual(statement(doc, "ChangeOwnListeners").Resource, listenerArns);
+                const arnsOf = (type: string) => p.ofType(type).filter((l) => touched.has(l.urn)).map((l) => l.outputs.arn).sort();
+                const listenerArns = arnsOf("aws:lb/listener:Listener");
+                const ruleArns = arnsOf("aws:lb/listenerRule:ListenerRule");
+                assert.ok(listenerArns.length + ruleArns.length >= 2);
+                assert.deepEqual(list(statement(doc, "WeightStepListeners").Resource), listenerArns);
+                if (ruleArns.length) assert.deepEqual(list(statement(doc, "WeightStepRules").Resource), ruleArns);
                 const serviceRoles = p.ofType(ROLE).filter((r) => p.byUrn(r.parent!).type === "tms:compute:ServiceRoles");
                 assert.equal(serviceRoles.length, 4);
-                const pass = statement(doc, "PassOnlyServiceRoles");
-                assert.deepEqual(pass.Resource, serviceRoles.map((r) => r.outputs.arn).sort());
+                // The migration tasks run with their own execution role (not in dr: no migration tasks there).
+                const migrationRoles = p.ofType(ROLE).filter((r) => p.byUrn(r.parent!).type === "tms:compute:MigrationTasks");
+                assert.equal(migrationRoles.length, stack === "dr" ? 0 : 2);
+                const pass = statement(doc, "PassTaskRoles");
+                assert.deepEqual(pass.Resource, [...serviceRoles, ...migrationRoles].map((r) => r.outputs.arn).sort());
                 assert.deepEqual(pass.Condition, { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
                 const cluster = p.one("aws:ecs/cluster:Cluster");
-                const services = p.ofType("aws:ecs/service:Service").map((s) => `${cluster.outputs.arn.replace(":cluster/", ":service/")}/${s.inputs.name}`).sort();
-                assert.deepEqual(statement(doc, "UpdateOwnServices").Resource, services);
-                assert.deepEqual(statement(doc, "RunMigrationTask").Condition, { ArnEquals: { "ecs:cluster": cluster.outputs.arn } });
+                const services = p.ofType("aws:ecs/service:Service").map((s) => s.outputs.arn).sort();
+                assert.deepEqual(statement(doc, "ReleaseServices").Resource, services);
+                assert.deepEqual(statement(doc, "RunMigrationTasks").Condition, { ArnEquals: { "ecs:cluster": cluster.outputs.arn } });
                 assert.deepEqual(statement(doc, "PublishAlerts").Resource, [p.outputs.alertTopics.critical, p.outputs.alertTopics.warning].sort());
                 assert.equal(statement(doc, "RolloutLock").Resource, `arn:aws:dynamodb:${p.outputs.region}:${MOCK_ACCOUNT}:table/tms-${stack}-rollouts`);
-                const repos = list(statement(doc, "PushOwnImages").Resource);
-                assert.deepEqual(repos, Object.values(p.outputs.repositoryUrls).map((u: any) =>
-                    `arn:aws:ecr:${p.outputs.region}:${MOCK_ACCOUNT}:repository/${u.split("/").slice(1).join("/")}`).sort());
-                // Resource "*" only where IAM has no resource-level permission for the action.
-                for (const s of json(doc).Statement) {
-                    if (list(s.Resource).includes("*")) assert.equal(s.Sid, "ActionsWithoutResourceScope");
+                if (stack === "dr") {
+                    assert.ok(!json(doc).Statement.some((s: any) => s.Sid === "PushImages"), "dr runs prod's replicated images: nothing to push");
+                } else {
+                    assert.deepEqual(list(statement(doc, "PushImages").Resource), Object.values(p.outputs.repositoryUrls).map((u: any) =>
+                        `arn:aws:ecr:${p.outputs.region}:${MOCK_ACCOUNT}:repository/${u.split("/").slice(1).join("/")}`).sort());
                 }
             });
 
-            it("attaches the permissions boundary to the deployment role", () => {
+            it("attaches the permissions boundaries: the deployment boundary to CI, the workload boundary to every service-assumed role", () => {
                 const boundary = p.one(POLICY, "deployment-boundary");
                 assert.equal(boundary.inputs.name, `tms-deployment-boundary${access.nameSuffix ?? ""}`);
                 assert.equal(role("tms-deployment-role").inputs.permissionsBoundary, boundary.outputs.arn);
+                const workload = p.one(POLICY, "workload-boundary-policy");
+                assert.equal(workload.inputs.name, `tms-workload-boundary${access.nameSuffix ?? ""}`);
+                const human = new Set(["tms-operations-role", "tms-readonly-role", "tms-emergency-access"].map((b) => `${b}${access.nameSuffix ?? ""}`));
+                for (const r of p.ofType(ROLE).filter((x) => !human.has(x.inputs.name) && x !== role("tms-deployment-role"))) {
+                    assert.equal(r.inputs.permissionsBoundary, workload.outputs.arn, `${r.name} carries the workload boundary`);
+                }
             });
 
-            it("alerts the critical topic whenever the break-glass role is assumed", () => {
-                const rule = p.one("aws:cloudwatch/eventRule:EventRule", "emergency-assumed");
-                assert.deepEqual(json(rule.inputs.eventPattern), assumeRoleEventPattern(role("tms-emergency-access").outputs.arn));
-                const target = p.one("aws:cloudwatch/eventTarget:EventTarget", "emergency-assumed-alert");
-                assert.equal(target.inputs.arn, p.outputs.alertTopics.critical);
-                assert.equal(target.inputs.rule, rule.outputs.name ?? rule.inputs.name);
-                const topicPolicy = p.ofType("aws:sns/topicPolicy:TopicPolicy").find((t) => t.inputs.arn === p.outputs.alertTopics.critical)!;
-                const publish = statement(topicPolicy.inputs.policy, "AlarmsAndRulesPublish");
-                assert.ok(publish.Principal.Service.includes("events.amazonaws.com"));
-                assert.deepEqual(publish.Condition, { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT } });
+            it("pages the critical topic when the break-glass role is assumed in any region or switched to in the console", () => {
+                const n = breakGlassNames(stack);
+                const trail = p.one("aws:cloudtrail/trail:Trail");
+                assert.equal(trail.inputs.name, n.trail);
+                assert.equal(trail.inputs.isMultiRegionTrail, true);
+                assert.equal(trail.inputs.includeGlobalServiceEvents, true);
+                assert.equal(trail.inputs.enableLogFileValidation, true);
+                const group = p.ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === n.logGroup)!;
+                assert.equal(trail.inputs.cloudWatchLogsGroupArn, `${group.outputs.arn}:*`);
+                const filter = p.one("aws:cloudwatch/logMetricFilter:LogMetricFilter", "audit-filter");
+                assert.equal(filter.inputs.logGroupName, n.logGroup);
+                assert.equal(filter.inputs.pattern, breakGlassFilterPattern(MOCK_ACCOUNT, `tms-emergency-access${access.nameSuffix ?? ""}`));
+                const alarm = p.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.name === n.alarm)!;
+                assert.equal(alarm.inputs.metricName, filter.inputs.metricTransformation.name);
+                assert.equal(alarm.inputs.namespace, filter.inputs.metricTransformation.namespace);
+                assert.deepEqual(alarm.inputs.alarmActions, [p.outputs.alertTopics.critical]);
+                assert.equal(alarm.inputs.threshold, 1);
+                assert.ok(!p.outputs.criticalAlarmNames.includes(n.alarm), "breaking glass must not roll a release back");
             });
 
             it("passes the IAM policies of the pack", () => {

@@ -95,7 +95,8 @@ describe("data: DocumentDB", () => {
             const pw = prod.one(PASSWORD, "database-master-password");
             assert.ok(prod.dependsOn(cluster, "masterPassword", pw));
             assert.equal(prod.outputs.globalClusterId, global.outputs.id ?? global.inputs.globalClusterIdentifier);
-            assert.ok(prod.result.secretOutputs.includes("databaseMasterPassword"));
+            assert.ok(prod.result.secretOutputs.includes("databaseUserCredentials"));
+            assert.equal(prod.outputs.databaseMasterPassword, undefined, "the master password stays in its secret, for the migration tasks");
         });
 
         it("dr joins prod's global cluster as a secondary with no master credentials, encrypted with its own key", () => {
@@ -111,6 +112,7 @@ describe("data: DocumentDB", () => {
             // dr names the global cluster it belongs to (for dr:failover) but never exports prod's credentials.
             assert.equal(dr.outputs.globalClusterId, prod.outputs.globalClusterId);
             assert.equal(dr.outputs.databaseMasterPassword, undefined);
+            assert.equal(dr.outputs.databaseUserCredentials, undefined);
         });
 
         it("dev and staging are standalone clusters", async () => {

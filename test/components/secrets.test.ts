@@ -21,7 +21,9 @@ describe("data: secrets and parameters", () => {
 
             it("gives each service its own mongodb-uri and redis-password secrets, encrypted with the secrets key", () => {
                 const names = p.ofType(SECRET).map((s) => s.inputs.name).sort();
-                assert.deepEqual(names, SERVICES.flatMap((s) => [`${env}/${s}/mongodb-uri`, `${env}/${s}/redis-password`]).sort());
+                // Outside dr the migration tasks also get the master credentials and each service's user passwords.
+                const migration = stack === "dr" ? [] : [`${env}/database/master-credentials`, ...SERVICES.map((s) => `${env}/${s}/database-users`)];
+                assert.deepEqual(names, [...SERVICES.flatMap((s) => [`${env}/${s}/mongodb-uri`, `${env}/${s}/redis-password`]), ...migration].sort());
                 for (const s of p.ofType(SECRET)) {
                     assert.ok(p.dependsOn(s, "kmsKeyId", key(p, "secrets")), s.name);
                     assert.ok(s.inputs.tags.RotationExemption?.length > 20, `${s.name} says why it is not rotated by AWS`);
@@ -37,11 +39,14 @@ describe("data: secrets and parameters", () => {
                     const version = p.ofType(VERSION).find((v) => p.dependsOn(v, "secretId", s))!;
                     assert.ok(p.result.secretInputs[version.urn]?.includes("secretString"), `${s.name} value is secret`);
                     const value: string = version.inputs.secretString;
+                    const service = s.inputs.name.split("/")[1];
                     if (s.inputs.name.endsWith("/redis-password")) assert.equal(value, token);
-                    else {
-                        assert.ok(value.startsWith(`mongodb://tmsadmin:`));
-                        assert.ok(value.includes(`@${cluster.outputs.endpoint}:27017/`));
-                        assert.ok(value.endsWith("?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false"));
+                    else if (s.inputs.name.endsWith("/mongodb-uri")) {
+                        // Its own user (generation 1 → slot a) on its own database, never the master user.
+                        const db = service.replace(/-/g, "_");
+                        assert.ok(value.startsWith(`mongodb://${db}_a:`), `${s.inputs.name} names ${db}_a`);
+                        assert.ok(value.includes(`@${cluster.outputs.endpoint}:27017/${db}?`));
+                        assert.ok(value.endsWith("?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false&authSource=admin"));
                     }
                 }
             });
@@ -56,10 +61,10 @@ describe("data: secrets and parameters", () => {
             });
 
             it("never lets a generated credential appear unencrypted in an input or a stack output", () => {
-                // dr generates only the AUTH token (prod's master password in dr is checked below);
-                // prod also generates the CDN's origin-verify secret.
+                // Master password, AUTH token and two user passwords per service; dr generates only the AUTH token
+                // (prod's user passwords in dr are checked below); prod also generates the CDN's origin-verify secret.
                 const values = p.ofType(PASSWORD).map((r) => r.outputs.result as string);
-                assert.equal(values.length, { dev: 2, staging: 2, prod: 3, dr: 1 }[stack]);
+                assert.equal(values.length, { dev: 6, staging: 6, prod: 7, dr: 1 }[stack]);
                 let occurrences = 0;
                 for (const value of values) {
                     assert.ok(value.length >= 16);
@@ -79,18 +84,22 @@ describe("data: secrets and parameters", () => {
         });
     }
 
-    it("dr's connection strings carry prod's master password, as secrets only", async () => {
+    it("dr's connection strings carry prod's current service-user passwords (users replicate), as secrets only, and never the master's", async () => {
         const [prod, dr] = await Promise.all([plan("prod"), plan("dr")]);
-        const password = prod.one(PASSWORD, "database-master-password").outputs.result as string;
-        let seen = 0;
-        for (const r of dr.resources) {
-            for (const at of pathsOf(r.inputs, password)) {
-                seen++;
-                assert.ok(underSecret(at, dr.result.secretInputs[r.urn] ?? []), `${r.name}.${at}`);
+        const master = prod.one(PASSWORD, "database-master-password").outputs.result as string;
+        for (const service of SERVICES) {
+            const password = prod.one(PASSWORD, `users-${service}-a`).outputs.result as string;
+            let seen = 0;
+            for (const r of dr.resources) {
+                for (const at of pathsOf(r.inputs, password)) {
+                    seen++;
+                    assert.ok(underSecret(at, dr.result.secretInputs[r.urn] ?? []), `${r.name}.${at}`);
+                }
             }
+            assert.equal(seen, 1, `${service}: one MONGODB_URI`);
+            for (const v of Object.values(dr.outputs)) assert.equal(pathsOf(v, password).length, 0);
         }
-        assert.equal(seen, SERVICES.length, "one MONGODB_URI per service");
-        for (const v of Object.values(dr.outputs)) assert.equal(pathsOf(v, password).length, 0);
+        assert.ok(dr.resources.every((r) => pathsOf(r.inputs, master).length === 0), "dr never holds the master password");
     });
 
     it("stores sensitive-looking parameters as SecureString with the secrets key, value secret", async () => {

@@ -47,7 +47,8 @@ describe("plan CLI (spawned)", function () {
         assert.ok(secret, "a secret version in the record");
         assert.equal(secret.inputs.secretString, "[secret]");
         const passwords = (await planInProcess("dev")).ofType("random:index/randomPassword:RandomPassword").map((x) => x.outputs.result as string);
-        assert.equal(passwords.length, 2);
+        // Master password, Redis AUTH token, two database-user passwords per service.
+        assert.equal(passwords.length, 6);
         for (const pw of passwords) assert.ok(!r.stdout.includes(pw), "a generated password is printed");
     });
 

@@ -1,0 +1,132 @@
+/**
+ * The migration task of one service: the task definition the rollout runs (RunTask) before traffic
+ * moves, one per colour so it uses that colour's image. Its first container creates or rotates the
+ * service's database users with the master credentials (components/database-users.ts); the second,
+ * the service's own image with the rollout's migration command, runs once the first succeeded and
+ * connects as the service's user. Only this task's execution role can read the master credentials.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { fargateTaskSettings } from "./colour-service";
+import type { Colour, ServiceConfig } from "./config";
+import type { SecretReference, ServiceDataAccess } from "./contracts";
+import { userProvisioningScript } from "./database-users";
+import { serviceTags } from "./naming";
+import { executionPolicy, trustEcsTasks } from "./service-roles";
+
+/** The name of the user-provisioning container. */
+export const DB_USERS_CONTAINER = "db-users";
+
+/** Family of a colour's migration task definition: `tms-<env>-<ecs service>-migrate`. */
+export const migrationFamily = (environment: string, ecsServiceName: string) => `tms-${environment}-${ecsServiceName}-migrate`;
+
+/** Container definitions of a migration task (pure). */
+export function migrationContainerDefinitions(p: {
+    service: ServiceConfig; image: string; region: string; logGroupName: string; colour: Colour;
+    environment: Record<string, string>; secrets: { name: string; valueFrom: string }[];
+    masterSecretArn: string; passwordsSecretArn: string; databaseName: string;
+}): string {
+    const common = {
+        image: p.image,
+        readonlyRootFilesystem: true,
+        user: "1000:1000",
+        privileged: false,
+        mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+    };
+    const logs = (prefix: string) => ({
+        logDriver: "awslogs",
+        options: { "awslogs-group": p.logGroupName, "awslogs-region": p.region, "awslogs-stream-prefix": prefix },
+    });
+    return JSON.stringify([
+        {
+            ...common,
+            name: DB_USERS_CONTAINER,
+            essential: false,
+            command: ["python3", "-c", userProvisioningScript()],
+            environment: [{ name: "DB_NAME", value: p.databaseName }],
+            secrets: [
+                { name: "DB_USER_PASSWORDS", valueFrom: p.passwordsSecretArn },
+                { name: "MONGODB_MASTER_URI", valueFrom: p.masterSecretArn },
+            ],
+            logConfiguration: logs(`migrate-${p.colour}-users`),
+        },
+        {
+            ...common,
+            name: p.service.name,
+            essential: true,
+            dependsOn: [{ containerName: DB_USERS_CONTAINER, condition: "SUCCESS" }],
+            command: p.service.migrationCommand,
+            environment: Object.entries(p.environment).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
+            secrets: [...p.secrets].sort((a, b) => a.name.localeCompare(b.name)),
+            logConfiguration: logs(`migrate-${p.colour}`),
+        },
+    ]);
+}
+
+export interface MigrationTasksArgs {
+    environment: string;
+    region: string;
+    service: ServiceConfig;
+    accountId: pulumi.Input<string>;
+    /** Per colour: the ECS service name, the image and the container environment the colour runs with. */
+    colours: Partial<Record<Colour, { ecsServiceName: string; image: pulumi.Input<string>; environment: Record<string, pulumi.Input<string>> }>>;
+    repositoryArn: pulumi.Input<string>;
+    logGroupName: pulumi.Input<string>;
+    logGroupArn: pulumi.Input<string>;
+    /** The service's task role: the migration runs with the service's own application permissions. */
+    taskRoleArn: pulumi.Input<string>;
+    secrets: SecretReference[];
+    databaseUsers: NonNullable<ServiceDataAccess["databaseUsers"]>;
+    secretsKeyArn: pulumi.Input<string>;
+    permissionsBoundaryArn: pulumi.Input<string>;
+}
+
+export class MigrationTasks extends pulumi.ComponentResource {
+    readonly executionRoleArn: pulumi.Output<string>;
+    /** Task definition family per colour. */
+    readonly families: Partial<Record<Colour, string>> = {};
+
+    constructor(name: string, args: MigrationTasksArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tms:compute:MigrationTasks", name, {}, opts);
+        const svc = args.service;
+        const tags = serviceTags(svc.name, { Purpose: "migration" });
+        const u = args.databaseUsers;
+        const execution = new aws.iam.Role(`${name}-execution`, {
+            description: `ECS execution role of ${svc.name}'s migration task (reads the database master credentials)`,
+            assumeRolePolicy: pulumi.output(args.accountId).apply(trustEcsTasks),
+            permissionsBoundary: args.permissionsBoundaryArn,
+            tags,
+        }, { parent: this });
+        new aws.iam.RolePolicy(`${name}-execution-policy`, {
+            role: execution.id,
+            policy: pulumi.all([args.repositoryArn, args.logGroupArn, pulumi.all(args.secrets.map((s) => s.valueFrom)), u.masterSecretArn, u.passwordsSecretArn, args.secretsKeyArn])
+                // A service's execution policy, reading two more secrets: the master credentials and the users' passwords.
+                .apply(([repositoryArn, logGroupArn, own, master, passwords, secretsKeyArn]) => executionPolicy({
+                    region: args.region, repositoryArn, logGroupArn, secretArns: [...own, master, passwords], secretsKeyArn,
+                })),
+        }, { parent: this });
+
+        for (const [colour, c] of Object.entries(args.colours) as [Colour, NonNullable<MigrationTasksArgs["colours"][Colour]>][]) {
+            const family = migrationFamily(args.environment, c.ecsServiceName);
+            new aws.ecs.TaskDefinition(`${name}-${colour}`, {
+                family,
+                ...fargateTaskSettings(svc),
+                executionRoleArn: execution.arn,
+                taskRoleArn: args.taskRoleArn,
+                containerDefinitions: pulumi.all([
+                    c.image, args.logGroupName, pulumi.all(c.environment),
+                    pulumi.all(args.secrets.map((s) => pulumi.all([s.name, s.valueFrom]))), u.masterSecretArn, u.passwordsSecretArn,
+                ]).apply(([image, logGroupName, environment, secrets, masterSecretArn, passwordsSecretArn]) => migrationContainerDefinitions({
+                    service: svc, image, region: args.region, logGroupName, colour,
+                    environment: environment as Record<string, string>,
+                    secrets: secrets.map(([n, v]) => ({ name: n, valueFrom: v })),
+                    masterSecretArn, passwordsSecretArn, databaseName: u.databaseName,
+                })),
+                tags: { ...tags, Colour: colour },
+            }, { parent: this });
+            this.families[colour] = family;
+        }
+        this.executionRoleArn = execution.arn;
+        this.registerOutputs({ executionRoleArn: this.executionRoleArn });
+    }
+}
