@@ -15,6 +15,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import type { AwsxVpcState } from "../awsx-vpc-layout";
 import { mockInvoke, mockResourceState } from "../mock-state";
 import { replacedProperties } from "./replacements";
 
@@ -74,6 +75,22 @@ export function diffState(type: string, name: string, olds: Record<string, any>,
     return { changed, replaces: replacedProperties(type, changed) };
 }
 
+/** A component the provider constructs for the program (registerOutputs is protected). */
+class ConstructedComponent extends pulumi.ComponentResource {
+    constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+    }
+    publish(outputs: pulumi.Inputs): void {
+        this.registerOutputs(outputs);
+    }
+}
+
+/** Every output of the fake awsx VPC (a record, so the compiler insists on each field of the state). */
+const VPC_OUTPUTS: Record<keyof AwsxVpcState, true> = {
+    vpcId: true, vpc: true, subnets: true, publicSubnetIds: true, privateSubnetIds: true, isolatedSubnetIds: true,
+    routeTables: true, routeTableAssociations: true, routes: true, natGateways: true, eips: true, internetGateway: true,
+};
+
 /** The provider for one package; `region()` is the region the engine configured this instance with. */
 export function fakeProvider(pkg: FakePackage, version: string, region: () => string): provider.Provider {
     const base: provider.Provider = {
@@ -111,10 +128,10 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         // engine, the VPC is one component whose outputs are the fake's computed ids.
         construct: async (name, type, inputs, options) => {
             if (type !== "awsx:ec2:Vpc") throw new Error(`the fake awsx provider constructs only awsx:ec2:Vpc, not ${type}`);
-            const component = new pulumi.ComponentResource(type, name, {}, options);
+            const component = new ConstructedComponent(type, name, options);
             const state = pulumi.output(inputs).apply((i) => mockResourceState(type, name, i, { region: region(), stackReference: () => undefined }).state);
-            const outputs = { vpcId: state.vpcId, publicSubnetIds: state.publicSubnetIds, privateSubnetIds: state.privateSubnetIds, isolatedSubnetIds: state.isolatedSubnetIds };
-            component.registerOutputs(outputs);
+            const outputs = Object.fromEntries(Object.keys(VPC_OUTPUTS).map((k) => [k, state.apply((s) => s[k])]));
+            component.publish(outputs);
             return { urn: component.urn, state: outputs };
         },
     };
