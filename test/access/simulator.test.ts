@@ -105,7 +105,7 @@ describe("the deployment role's list covers what its jobs call", () => {
         assert.deepEqual(unknown, [], "data sources with no entry in DATA_SOURCE_ACTIONS");
         const missing = [...found].flatMap((k) => DATA_SOURCE_ACTIONS[k].filter((a) => !listed.has(a)).map((a) => `${k}: ${a}`));
         assert.deepEqual(missing, []);
-        assert.ok(found.has("route53.getZone") && found.has("ec2.getRouteTables"));
+        assert.ok(found.has("route53.getZone"), "the scan finds the data sources (route53.getZone is one)");
     });
 
     it("has every AWS SDK command the rollout CLI sends (dr:failover runs as operations, not CI)", () => {
