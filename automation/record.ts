@@ -12,7 +12,7 @@ import type { ChangeRequest } from "./change-request";
 import type { Colour, MetricsPort, MetricsSample, MetricsWindow, ServiceImages } from "./ports";
 import type { CalendarRefusal } from "./calendar";
 
-export type RecordOutcome = "promoted" | "rolled_back" | "halted" | "refused" | "error";
+export type RecordOutcome = "promoted" | "rolled_back" | "halted" | "refused" | "error" | "unlocked" | "scaled_down";
 
 /** A side-effect step outside the engine (snapshot, deploy, migrations, smoke tests…). */
 export interface StepRecord {
@@ -45,7 +45,7 @@ export interface DeploymentRecord {
     rolloutId: string;
     stack: string;
     environment: string;
-    command: "rollout" | "resume" | "rollback";
+    command: "rollout" | "resume" | "rollback" | "unlock" | "cleanup";
     strategy: string;
     release: { id: string; images: ServiceImages };
     /** Lease owner: who ran it (CI job, user@host). */
