@@ -37,7 +37,7 @@ export function renderPng(svg: string, scale = 1): { png: Buffer; width: number;
     return { png: img.asPng(), width: img.width, height: img.height, pixels: img.pixels };
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
     const args = readFlags(CHART_FLAGS, argv, { out: console.log, err: console.error }, () => null);
     if (args instanceof Stop) return args.exitCode;
     const svg = renderSvg(await exampleRolledBackCanary());

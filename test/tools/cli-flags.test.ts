@@ -11,6 +11,8 @@ import { main as simulateMain, SIMULATE_FLAGS } from "../../automation/simulate"
 import { BENCH_FLAGS, main as benchMain } from "../../tools/bench";
 import { help, parseFlags, UsageError, usage, type CommandSpec } from "../../tools/cli-flags";
 import { main as planMain, PLAN_FLAGS } from "../../tools/plan";
+import { main as chartMain } from "../../tools/chart-example";
+import { main as policyDocsMain } from "../../tools/policy-docs";
 
 const SPEC = {
     command: "npm run demo --",
@@ -114,6 +116,7 @@ describe("every command: --help exits 0 on stdout, an unknown flag exits 1 with 
     };
     const mains: Record<string, (argv: string[]) => Promise<number>> = {
         plan: planMain, bench: benchMain, "rollout:simulate": simulateMain, "dr:failover": drMain,
+        "docs:chart": chartMain, "docs:policies": policyDocsMain,
         rollout: rollout("rollout"), rollback: rollout("rollback"), "rollout:status": rollout("status"), "rollout:unlock": rollout("unlock"), "rollout:cleanup": rollout("cleanup"),
     };
     for (const [name, main] of Object.entries(mains)) {
