@@ -22,6 +22,8 @@ const COMMON = {
     verbose: { type: "boolean", help: "also print pulumi up output" },
 } satisfies Record<string, FlagSpec>;
 
+const REASON = { type: "string", value: "TEXT", help: "why (recorded and announced)" } satisfies FlagSpec;
+
 export const ROLLOUT_FLAGS = {
     command: "npm run rollout --",
     synopsis: [
@@ -51,7 +53,7 @@ export const ROLLBACK_FLAGS = {
     command: "npm run rollback --",
     synopsis: ["--stack NAME --reason TEXT"],
     summary: "Roll the stack's in-flight (or halted) rollout back now: weight 0 in one targeted update, read back from the load balancer.",
-    flags: { ...COMMON, reason: { type: "string", value: "TEXT", help: "why (recorded and announced)" } },
+    flags: { ...COMMON, reason: REASON },
     exitCodes: EXIT_CODES,
 } satisfies CommandSpec;
 
@@ -76,7 +78,7 @@ export const UNLOCK_FLAGS = {
     summary: "Clear the stack's rollout lock left by a runner that died (its lease has expired); --force clears a live one. Refused while a rollback is in progress, unless --force. Recorded and announced.",
     flags: {
         ...COMMON,
-        reason: { type: "string", value: "TEXT", help: "why (recorded and announced)" },
+        reason: REASON,
         force: { type: "boolean", help: "clear a lock whose lease is still live, or while a rollback is in progress" },
     },
     exitCodes: "0 cleared (or no lock), 1 error, 4 refused (lease still live, or a rollback in progress)",
