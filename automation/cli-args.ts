@@ -1,21 +1,99 @@
 /**
- * Flags of `npm run rollout` and `npm run rollback`. Pure: every bad flag becomes a
+ * Flags of `npm run rollout`, `rollback`, `rollout:status`, `rollout:unlock` and `rollout:cleanup`
+ * (one spec each, parsed by the shared helper in tools/cli-flags.ts). Pure: every bad flag becomes a
  * {@link UsageError} whose message names the flag.
  */
 import { DateTime } from "luxon";
 import { parseWindow, RELEASE_ZONE, type ReleaseWindow } from "./calendar";
+import { readFlags, stackName, Stop, UsageError, type CommandSpec, type FlagIo, type FlagSpec, type FlagValues } from "../tools/cli-flags";
 
-export const USAGE = [
-    "usage: npm run rollout -- --stack NAME --image SERVICE=IMAGE-URI [--image …] [--release ID]",
-    "           [--dry-run [--at ISO-TIME]] [--emergency --reason TEXT] [--change-request FILE]",
-    "           [--window HH:MM-HH:MM] [--runner-in-test-cidrs] [--record-dir DIR]",
-    "           [--lock-table NAME] [--db-cluster ID] [--topic-warning ARN] [--topic-critical ARN] [--owner TEXT] [--verbose]",
-    "       npm run rollout -- --stack NAME --resume",
-    "       npm run rollback -- --stack NAME --reason TEXT",
-    "exit codes: 0 promoted (or dry run allowed), 1 error, 2 rolled back, 3 halted for a human, 4 refused by preflight",
-].join("\n");
+export { UsageError, Stop };
 
-export class UsageError extends Error {}
+const EXIT_CODES = "0 promoted (or dry run allowed), 1 error, 2 rolled back, 3 halted for a human, 4 refused by preflight";
+
+/** Flags every command on a stack's rollout shares: where the lock and topics are, who runs it. */
+const COMMON = {
+    stack: { type: "string", value: "NAME", help: "dev, staging, prod or dr (reads Pulumi.<stack>.yaml and selects the Pulumi stack)" },
+    "record-dir": { type: "string", value: "DIR", help: "where the deployment record goes (default deployments/<stack>/)" },
+    "lock-table": { type: "string", value: "NAME", help: "DynamoDB lock table (default: stack output rolloutTableName, else tms-<env>-rollouts)" },
+    "topic-warning": { type: "string", value: "ARN", help: "SNS topic for start/promotion notices (default: stack output alertTopics.warning)" },
+    "topic-critical": { type: "string", value: "ARN", help: "SNS topic for rollbacks, halts, errors (default: stack output alertTopics.critical)" },
+    owner: { type: "string", value: "TEXT", help: "lock owner and \"run by\" in the record (default: the CI run, else user@host:pid)" },
+    verbose: { type: "boolean", help: "also print pulumi up output" },
+} satisfies Record<string, FlagSpec>;
+
+const REASON = { type: "string", value: "TEXT", help: "why (recorded and announced)" } satisfies FlagSpec;
+
+export const ROLLOUT_FLAGS = {
+    command: "npm run rollout --",
+    synopsis: [
+        "--stack NAME --image SERVICE=IMAGE-URI [--image …] [--release ID] [--change-request FILE]",
+        "  [--dry-run [--at ISO-TIME]] [--emergency --reason TEXT] [--window HH:MM-HH:MM] [--runner-in-test-cidrs] …",
+        "--stack NAME --resume",
+    ],
+    summary: "Roll a release out onto a stack: preflight, lock, snapshot, candidate at 0%, migrations, smoke tests, traffic steps with automatic rollback, record, notifications.",
+    flags: {
+        ...COMMON,
+        image: { type: "string", multiple: true, value: "SERVICE=URI", help: "one per service to change; services not named keep their images" },
+        release: { type: "string", value: "ID", help: "release id in records and snapshot names (default: the images' common tag)" },
+        "dry-run": { type: "boolean", help: "preflight and the plan of phases only; changes nothing, writes no record" },
+        at: { type: "string", value: "ISO-TIME", help: "dry runs: the preflight clock (New York time without an offset)" },
+        emergency: { type: "boolean", help: "override the release calendar (needs --reason; recorded and announced)" },
+        reason: { type: "string", value: "TEXT", help: "why the emergency" },
+        "change-request": { type: "string", value: "FILE", help: "the change request (required for prod)" },
+        window: { type: "string", value: "HH:MM-HH:MM", help: "prod release window, New York time (default 10:00-16:00)" },
+        "runner-in-test-cidrs": { type: "boolean", help: "this runner may reach the test listener directly (also TMS_RUNNER_IN_TEST_CIDRS=1)" },
+        resume: { type: "boolean", help: "continue the stack's halted or interrupted rollout" },
+        "db-cluster": { type: "string", value: "ID", help: "DocumentDB cluster to snapshot (default: stack output databaseClusterId)" },
+    },
+    exitCodes: EXIT_CODES,
+} satisfies CommandSpec;
+
+export const ROLLBACK_FLAGS = {
+    command: "npm run rollback --",
+    synopsis: ["--stack NAME --reason TEXT"],
+    summary: "Roll the stack's in-flight (or halted) rollout back now: weight 0 in one targeted update, read back from the load balancer.",
+    flags: { ...COMMON, reason: REASON },
+    exitCodes: EXIT_CODES,
+} satisfies CommandSpec;
+
+export const STATUS_FLAGS = {
+    command: "npm run rollout:status --",
+    synopsis: ["--stack NAME [--watch [--interval SECONDS]] [--json]"],
+    summary: "What the stack's rollout is doing (or how the last one ended): phase, weight stepped to and read back, bake left, the last analysis per rule, the decision, the lock and the colours.",
+    flags: {
+        stack: COMMON.stack,
+        "lock-table": COMMON["lock-table"],
+        "record-dir": COMMON["record-dir"],
+        watch: { type: "boolean", help: "redraw every interval until the rollout ends" },
+        interval: { type: "string", value: "SECONDS", help: "--watch: seconds between redraws (default: the rollout's analysis interval)" },
+        json: { type: "boolean", help: "print the status as one JSON object (one per redraw with --watch)" },
+    },
+    exitCodes: "0 promoted (or no rollout recorded), 1 error, 2 rolled back, 3 halted for a human, 5 in flight",
+} satisfies CommandSpec;
+
+export const UNLOCK_FLAGS = {
+    command: "npm run rollout:unlock --",
+    synopsis: ["--stack NAME --reason TEXT [--force]"],
+    summary: "Clear the stack's rollout lock left by a runner that died (its lease has expired); --force clears a live one. Refused while a rollback is in progress, unless --force. Recorded and announced.",
+    flags: {
+        ...COMMON,
+        reason: REASON,
+        force: { type: "boolean", help: "clear a lock whose lease is still live, or while a rollback is in progress" },
+    },
+    exitCodes: "0 cleared (or no lock), 1 error, 4 refused (lease still live, or a rollback in progress)",
+} satisfies CommandSpec;
+
+export const CLEANUP_FLAGS = {
+    command: "npm run rollout:cleanup --",
+    synopsis: ["--stack NAME"],
+    summary: "Scale the previous live colour to 0 once the last rollout's rollback window has passed (refused before). Recorded and announced.",
+    flags: COMMON,
+    exitCodes: "0 scaled down (or nothing pending), 1 error, 4 refused (rollback window not over, or a rollout holds the lock)",
+} satisfies CommandSpec;
+
+export const COMMANDS = { rollout: ROLLOUT_FLAGS, rollback: ROLLBACK_FLAGS, status: STATUS_FLAGS, unlock: UNLOCK_FLAGS, cleanup: CLEANUP_FLAGS };
+export type CommandName = keyof typeof COMMANDS;
 
 export interface CommonArgs {
     stack: string;
@@ -47,7 +125,25 @@ export interface RollbackArgs extends CommonArgs {
     reason: string;
 }
 
-export type CliArgs = RolloutArgs | RollbackArgs;
+export interface StatusArgs extends CommonArgs {
+    command: "status";
+    watch: boolean;
+    json: boolean;
+    /** --watch period; default: the rollout's analysis interval. */
+    intervalSeconds?: number;
+}
+
+export interface UnlockArgs extends CommonArgs {
+    command: "unlock";
+    reason: string;
+    force: boolean;
+}
+
+export interface CleanupArgs extends CommonArgs {
+    command: "cleanup";
+}
+
+export type CliArgs = RolloutArgs | RollbackArgs | StatusArgs | UnlockArgs | CleanupArgs;
 
 /** `--at`: an ISO time; without an offset it is New York local time (the calendar's zone). */
 export function parseAt(text: string): number {
@@ -56,58 +152,34 @@ export function parseAt(text: string): number {
     return t.toMillis();
 }
 
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 const SERVICE_NAME = /^[a-z][a-z0-9-]*$/;
 
-export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliArgs {
-    const [command, ...rest] = argv;
-    if (command !== "rollout" && command !== "rollback") throw new UsageError(`unknown command "${command ?? ""}" (rollout or rollback)`);
-    const values: Record<string, string[]> = {};
-    const flags = new Set<string>();
-    const withValue = ["--stack", "--image", "--release", "--at", "--reason", "--change-request", "--window", "--record-dir", "--lock-table", "--db-cluster", "--topic-warning", "--topic-critical", "--owner"];
-    const booleans = ["--dry-run", "--emergency", "--resume", "--runner-in-test-cidrs", "--verbose"];
-    for (let i = 0; i < rest.length; i++) {
-        const a = rest[i];
-        const eq = a.indexOf("=");
-        const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
-        if (withValue.includes(name)) {
-            const v = eq > 0 && name !== a ? a.slice(eq + 1) : rest[++i];
-            if (v === undefined || (v.startsWith("--") && eq < 0)) throw new UsageError(`${name} needs a value`);
-            (values[name] ??= []).push(v);
-        } else if (booleans.includes(a)) flags.add(a);
-        else if (a === "--help" || a === "-h") throw new UsageError("");
-        else throw new UsageError(`unknown flag "${a}"`);
-    }
-    const one = (name: string): string | undefined => {
-        const v = values[name];
-        if (v && v.length > 1) throw new UsageError(`${name} given ${v.length} times`);
-        return v?.[0];
-    };
-    const stack = one("--stack");
-    if (!stack) throw new UsageError("--stack NAME is required");
-    if (!STACK_NAME.test(stack)) throw new UsageError(`--stack: "${stack}" is not a stack name`);
-    const common: CommonArgs = {
-        stack,
-        recordDir: one("--record-dir"),
-        lockTable: one("--lock-table"),
-        dbCluster: one("--db-cluster"),
-        topicWarning: one("--topic-warning"),
-        topicCritical: one("--topic-critical"),
-        owner: one("--owner"),
-        verbose: flags.has("--verbose"),
-    };
-    const reason = one("--reason");
-    if (reason !== undefined && reason.trim() === "") throw new UsageError("--reason must not be empty");
-    if (command === "rollback") {
-        for (const f of ["--image", "--release", "--at", "--change-request", "--window"]) if (values[f]) throw new UsageError(`${f} does not apply to rollback`);
-        for (const f of ["--dry-run", "--emergency", "--resume", "--runner-in-test-cidrs"]) if (flags.has(f)) throw new UsageError(`${f} does not apply to rollback`);
-        if (!reason) throw new UsageError("--reason TEXT is required for a rollback");
-        return { ...common, command, reason };
-    }
+/** Values of the flags in COMMON, whichever command's spec they came from. */
+type CommonValues = Partial<FlagValues<typeof COMMON>> & { stack?: string };
 
-    const resume = flags.has("--resume");
+function common(v: CommonValues): CommonArgs {
+    return {
+        stack: stackName("--stack", v.stack),
+        recordDir: v["record-dir"],
+        lockTable: v["lock-table"],
+        topicWarning: v["topic-warning"],
+        topicCritical: v["topic-critical"],
+        owner: v.owner,
+        verbose: v.verbose ?? false,
+    };
+}
+
+/** `--reason`: present and not blank. */
+function reasonOf(text: string | undefined, why: string): string {
+    if (text === undefined) throw new UsageError(`--reason TEXT is required ${why}`);
+    if (text.trim() === "") throw new UsageError("--reason must not be empty");
+    return text;
+}
+
+export function rolloutArgs(v: FlagValues<typeof ROLLOUT_FLAGS.flags>, env: NodeJS.ProcessEnv = {}): RolloutArgs {
+    const base = { ...common(v), dbCluster: v["db-cluster"] };
     const images: Record<string, string> = {};
-    for (const spec of values["--image"] ?? []) {
+    for (const spec of v.image) {
         const eq = spec.indexOf("=");
         const svc = spec.slice(0, eq);
         const uri = spec.slice(eq + 1);
@@ -115,40 +187,83 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliAr
         if (images[svc]) throw new UsageError(`--image: ${svc} given twice`);
         images[svc] = uri;
     }
-    if (resume) {
+    if (v.resume) {
         if (Object.keys(images).length) throw new UsageError("--image does not apply to --resume (the saved rollout's images are used)");
-        if (flags.has("--dry-run")) throw new UsageError("--dry-run does not apply to --resume");
+        if (v["dry-run"]) throw new UsageError("--dry-run does not apply to --resume");
     } else if (!Object.keys(images).length) throw new UsageError("--image SERVICE=IMAGE-URI is required (once per service to change)");
-    const at = one("--at");
-    if (at !== undefined && !flags.has("--dry-run")) throw new UsageError("--at only applies with --dry-run (a real rollout uses the real clock)");
-    if (flags.has("--emergency") && !reason) throw new UsageError("--emergency needs --reason TEXT (it is recorded)");
-    if (reason && !flags.has("--emergency")) throw new UsageError("--reason applies to --emergency (or to rollback)");
-    const windowText = one("--window");
+    if (v.at !== undefined && !v["dry-run"]) throw new UsageError("--at only applies with --dry-run (a real rollout uses the real clock)");
+    const reason = v.reason === undefined ? undefined : reasonOf(v.reason, "");
+    if (v.emergency && !reason) throw new UsageError("--emergency needs --reason TEXT (it is recorded)");
+    if (reason && !v.emergency) throw new UsageError("--reason applies to --emergency (or to rollback)");
     let window: ReleaseWindow | undefined;
-    if (windowText !== undefined) {
+    if (v.window !== undefined) {
         try {
-            window = parseWindow(windowText);
+            window = parseWindow(v.window);
         } catch (e) {
             throw new UsageError(`--window: ${(e as Error).message}`);
         }
     }
-    const release = one("--release");
-    if (release !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(release)) throw new UsageError(`--release: "${release}" is not a release id (letters, digits, . _ + -)`);
+    if (v.release !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(v.release)) throw new UsageError(`--release: "${v.release}" is not a release id (letters, digits, . _ + -)`);
     return {
-        ...common,
-        command,
+        ...base,
+        command: "rollout",
         images,
-        release,
-        dryRun: flags.has("--dry-run"),
-        atMs: at === undefined ? undefined : parseAt(at),
-        emergency: flags.has("--emergency"),
+        release: v.release,
+        dryRun: v["dry-run"],
+        atMs: v.at === undefined ? undefined : parseAt(v.at),
+        emergency: v.emergency,
         reason,
-        changeRequest: one("--change-request"),
-        resume,
+        changeRequest: v["change-request"],
+        resume: v.resume,
         window,
         // How the runner knows it may reach the test listener: it is told (flag or env), see docs/ci.md.
-        runnerInTestCidrs: flags.has("--runner-in-test-cidrs") || env.TMS_RUNNER_IN_TEST_CIDRS === "1" || env.TMS_RUNNER_IN_TEST_CIDRS === "true",
+        runnerInTestCidrs: v["runner-in-test-cidrs"] || env.TMS_RUNNER_IN_TEST_CIDRS === "1" || env.TMS_RUNNER_IN_TEST_CIDRS === "true",
     };
+}
+
+export function rollbackArgs(v: FlagValues<typeof ROLLBACK_FLAGS.flags>): RollbackArgs {
+    return { ...common(v), command: "rollback", reason: reasonOf(v.reason, "for a rollback") };
+}
+
+export function statusArgs(v: FlagValues<typeof STATUS_FLAGS.flags>): StatusArgs {
+    let intervalSeconds: number | undefined;
+    if (v.interval !== undefined) {
+        intervalSeconds = Number(v.interval);
+        if (!Number.isFinite(intervalSeconds) || intervalSeconds <= 0) throw new UsageError(`--interval: "${v.interval}" is not a positive number of seconds`);
+        if (!v.watch) throw new UsageError("--interval only applies with --watch");
+    }
+    return { ...common(v), command: "status", watch: v.watch, json: v.json, intervalSeconds };
+}
+
+export function unlockArgs(v: FlagValues<typeof UNLOCK_FLAGS.flags>): UnlockArgs {
+    return { ...common(v), command: "unlock", reason: reasonOf(v.reason, "to unlock (it is recorded)"), force: v.force };
+}
+
+export function cleanupArgs(v: FlagValues<typeof CLEANUP_FLAGS.flags>): CleanupArgs {
+    return { ...common(v), command: "cleanup" };
+}
+
+/**
+ * `argv` = `<command> …flags`. Returns the validated arguments, or a {@link Stop} after `--help`
+ * (exit 0) or a bad command line (message and usage on stderr, exit 1).
+ */
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, io: FlagIo): CliArgs | Stop {
+    const [command, ...rest] = argv;
+    switch (command) {
+        case "rollout":
+            return readFlags(ROLLOUT_FLAGS, rest, io, (v) => rolloutArgs(v, env));
+        case "rollback":
+            return readFlags(ROLLBACK_FLAGS, rest, io, rollbackArgs);
+        case "status":
+            return readFlags(STATUS_FLAGS, rest, io, statusArgs);
+        case "unlock":
+            return readFlags(UNLOCK_FLAGS, rest, io, unlockArgs);
+        case "cleanup":
+            return readFlags(CLEANUP_FLAGS, rest, io, cleanupArgs);
+        default:
+            io.err(`unknown command "${command ?? ""}" (${Object.keys(COMMANDS).join(", ")})`);
+            return new Stop(1);
+    }
 }
 
 /** The release id: `--release`, else the images' common tag, else a timestamp. Pure. */

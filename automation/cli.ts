@@ -1,10 +1,12 @@
 /**
- * `npm run rollout -- --stack prod --image api-gateway=<uri> … [--dry-run] …` and
- * `npm run rollback -- --stack prod --reason TEXT` (flags in cli-args.ts, usage in docs/ci.md).
+ * `npm run rollout -- --stack prod --image api-gateway=<uri> … [--dry-run] …`,
+ * `npm run rollback -- --stack prod --reason TEXT`, and the operator's commands
+ * `npm run rollout:status|rollout:unlock|rollout:cleanup -- --stack prod …` (flags in cli-args.ts,
+ * usage in docs/ci.md).
  *
  * Wires the real adapters (Pulumi Automation API, CloudWatch, DynamoDB, DocumentDB, ECS, SNS) into
- * the orchestration and prints progress. Exit codes: 0 promoted (or dry run allowed), 1 error,
- * 2 rolled back, 3 halted for a human, 4 refused by preflight.
+ * the orchestration and prints progress. Rollout exit codes: 0 promoted (or dry run allowed),
+ * 1 error, 2 rolled back, 3 halted for a human, 4 refused by preflight; status adds 5 in flight.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DocDBClient } from "@aws-sdk/client-docdb";
@@ -25,12 +27,15 @@ import { PulumiStackPort, trafficOf, type PulumiStackLike } from "./adapters/pul
 import { SnsNotifier } from "./adapters/sns-notifier";
 import { formatWindow, DEFAULT_WINDOW } from "./calendar";
 import { readChangeRequest } from "./change-request";
-import { parseCliArgs, releaseIdOf, USAGE, UsageError, type CliArgs, type RolloutArgs } from "./cli-args";
+import { parseCliArgs, releaseIdOf, Stop, type CliArgs, type RolloutArgs, type StatusArgs, type UnlockArgs } from "./cli-args";
 import { systemClock } from "./clock";
+import { countdownClock, WaitLabel, type LiveLine } from "./countdown";
 import type { RolloutEvent } from "./engine";
+import { cleanup, duration, formatStatus, readStatus, STATUS_EXIT, unlock, type OperationResult } from "./operate";
 import { RolloutOrchestrator, type OrchestrationResult, type OrchestratorDeps } from "./orchestrate";
 import type { PreflightResult } from "./preflight";
 import { writeRecord, type StepRecord } from "./record";
+import * as fs from "fs";
 import { runMain } from "../tools/run-main";
 
 export { EXIT } from "./orchestrate";
@@ -44,6 +49,8 @@ export interface CliEnvironment {
     out(line: string): void;
     err(line: string): void;
     env: NodeJS.ProcessEnv;
+    /** Only on a terminal: the line redrawn in place (live countdowns) and a screen clear (`status --watch`). */
+    terminal?: { line: LiveLine; clearScreen(): void };
 }
 
 const realEnvironment: CliEnvironment = {
@@ -55,6 +62,9 @@ const realEnvironment: CliEnvironment = {
     out: (l) => console.log(l),
     err: (l) => console.error(l),
     env: process.env,
+    terminal: process.stdout.isTTY
+        ? { line: (t) => void process.stdout.write(`\r\x1b[K${t ?? ""}`), clearScreen: () => void process.stdout.write("\x1b[2J\x1b[H") }
+        : undefined,
 };
 
 /** Who runs this: the lease owner and the record's "run by". */
@@ -66,14 +76,13 @@ export function ownerOf(env: NodeJS.ProcessEnv, explicit?: string): string {
     return `${os.userInfo().username}@${os.hostname()}:${process.pid}`;
 }
 
-const fmtSeconds = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`);
-
-function printer(out: (l: string) => void, verbose: boolean): (e: RolloutEvent) => void {
+/** Prints the engine's events; on a terminal the live countdown replaces the per-interval progress line. */
+function printer(out: (l: string) => void, verbose: boolean, live: boolean): (e: RolloutEvent) => void {
     return (e) => {
         const at = new Date(e.atMs).toISOString().slice(11, 19);
         switch (e.type) {
             case "phase":
-                out(`${at} phase    ${e.label} — candidate weight ${e.weight}%${e.remainingSeconds !== null ? `, bake ${fmtSeconds(e.remainingSeconds)}` : ""}`);
+                out(`${at} phase    ${e.label} — candidate weight ${e.weight}%${e.remainingSeconds !== null ? `, bake ${duration(e.remainingSeconds)}` : ""}`);
                 break;
             case "weight":
                 out(`${at} weight   candidate now takes ${e.weight}%`);
@@ -83,7 +92,7 @@ function printer(out: (l: string) => void, verbose: boolean): (e: RolloutEvent) 
                 out(`         ${e.line}`);
                 break;
             case "progress":
-                out(`${at} progress ${e.label} at ${e.weight}%: ${fmtSeconds(e.remainingSeconds)} of bake left`);
+                if (!live) out(`${at} progress ${e.label} at ${e.weight}%: ${duration(e.remainingSeconds)} of bake left`);
                 break;
             case "decision":
                 out(`${at} DECISION ${e.outcome}${e.reason ? `: ${e.reason}` : ""}`);
@@ -140,7 +149,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     const lockTable: string | undefined = args.lockTable ?? outputs.rolloutTableName ?? outputs.rolloutLockTable ?? (pulumiStack ? `tms-${cfg.environment}-rollouts` : undefined);
     const clusterId: string | undefined = args.dbCluster ?? outputs.databaseClusterId ?? outputs.databaseClusterIdentifier;
     const needsSnapshot = SNAPSHOT_ENVIRONMENTS.includes(cfg.environment);
-    if (!dryRun && needsSnapshot && !clusterId) throw new Error("no database cluster id: the stack exports none (databaseClusterId); pass --db-cluster ID");
+    if (args.command === "rollout" && !dryRun && needsSnapshot && !clusterId) throw new Error("no database cluster id: the stack exports none (databaseClusterId); pass --db-cluster ID");
 
     const waitRolling = (release: { images: Record<string, string> }) => waitForRollingDeployments(ecs, outputs.clusterName,
         Object.keys(release.images).map((svc) => outputs.ecsServices?.[svc]?.blue ?? svc), systemClock, { timeoutMs: 30 * 60_000, pollMs: 15_000, callTimeoutMs });
@@ -163,12 +172,23 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
             critical: args.topicCritical ?? outputs.alertTopics?.critical,
         }, callTimeoutMs),
         writeRecord: (r) => Object.values(writeRecord(args.recordDir ?? path.join(PROJECT_DIR, "deployments", args.stack), r)),
-        onEvent: printer(env.out, args.verbose),
+        onEvent: printer(env.out, args.verbose, env.terminal !== undefined),
         onPreflight: (p, plan) => printPreflight(p, plan, dryRun, env.out),
         onStep: (s) => printStep(s, env.out),
         log,
     };
-    return { deps: env.adjustDeps ? env.adjustDeps(deps) : deps, offline };
+    const adjusted = env.adjustDeps ? env.adjustDeps(deps) : deps;
+    if (env.terminal) {
+        // Long waits count down on the terminal line; the label follows the engine's events.
+        const label = new WaitLabel(cfg.rolloutSettings.healthTimeoutSeconds);
+        const onEvent = adjusted.onEvent;
+        adjusted.onEvent = (e) => {
+            label.onEvent(e);
+            onEvent?.(e);
+        };
+        adjusted.clock = countdownClock(adjusted.clock, env.terminal.line, (now, wake) => label.text(now, wake));
+    }
+    return { deps: adjusted, offline };
 }
 
 function printPreflight(p: PreflightResult, plan: string[], dryRun: boolean, out: (l: string) => void): void {
@@ -227,15 +247,45 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
     return report(result, env);
 }
 
-export async function main(argv: string[], env: CliEnvironment = realEnvironment): Promise<number> {
-    let args: CliArgs;
-    try {
-        args = parseCliArgs(argv, env.env);
-    } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        env.err(e.message ? `${e.message}\n${USAGE}` : USAGE);
-        return 1;
+/** The local deployment record of a rollout, if this machine wrote one. */
+function recordOf(args: CliArgs): (rolloutId: string) => string | null {
+    return (id) => {
+        const file = path.join(args.recordDir ?? path.join(PROJECT_DIR, "deployments", args.stack), `${id.replace(/[^A-Za-z0-9._-]+/g, "-")}.json`);
+        return fs.existsSync(file) ? file : null;
+    };
+}
+
+async function status(args: StatusArgs, cfg: StackConfig, env: CliEnvironment): Promise<number> {
+    const { deps } = await buildDeps(args, cfg, env, false);
+    for (;;) {
+        const view = await readStatus(args.stack, { store: deps.store, stack: deps.stack, clock: deps.clock, recordOf: recordOf(args) });
+        if (args.json) env.out(JSON.stringify(view));
+        else {
+            if (args.watch && env.terminal) env.terminal.clearScreen();
+            for (const l of formatStatus(view)) env.out(l);
+        }
+        if (!args.watch || view.state !== "in_flight") return view.exitCode;
+        if (!args.json && !env.terminal) env.out("");
+        const saved = await deps.store.load(args.stack);
+        await deps.clock.sleep((args.intervalSeconds ?? saved?.settings.intervalSeconds ?? cfg.rolloutSettings.intervalSeconds) * 1000);
     }
+}
+
+function printOperation(r: OperationResult, env: CliEnvironment): number {
+    (r.exitCode === 0 ? env.out : env.err)(r.message);
+    for (const h of r.hints) env.out(`next: ${h}`);
+    for (const f of r.recordFiles) env.out(`record: ${f}`);
+    return r.exitCode;
+}
+
+async function unlockCommand(args: UnlockArgs, cfg: StackConfig, env: CliEnvironment, owner: string): Promise<number> {
+    const { deps } = await buildDeps(args, cfg, env, false);
+    return printOperation(await unlock(deps, { stack: args.stack, environment: cfg.environment, owner, reason: args.reason, force: args.force }), env);
+}
+
+export async function main(argv: string[], env: CliEnvironment = realEnvironment): Promise<number> {
+    const args = parseCliArgs(argv, env.env, { out: env.out, err: env.err });
+    if (args instanceof Stop) return args.exitCode;
     let cfg: StackConfig;
     try {
         const file = readStackFile(stackFilePath(args.stack), `Pulumi.${args.stack}.yaml`);
@@ -249,14 +299,25 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
     }
     const owner = ownerOf(env.env, args.owner);
     try {
-        if (args.command === "rollback") {
-            const built = await buildDeps(args, cfg, env, false);
-            return report(await new RolloutOrchestrator(built.deps).continueRollout("rollback", { stack: args.stack, environment: cfg.environment, owner, reason: args.reason }), env);
+        switch (args.command) {
+            case "rollback": {
+                const built = await buildDeps(args, cfg, env, false);
+                return report(await new RolloutOrchestrator(built.deps).continueRollout("rollback", { stack: args.stack, environment: cfg.environment, owner, reason: args.reason }), env);
+            }
+            case "status":
+                return await status(args, cfg, env);
+            case "unlock":
+                return await unlockCommand(args, cfg, env, owner);
+            case "cleanup": {
+                const { deps } = await buildDeps(args, cfg, env, false);
+                return printOperation(await cleanup(deps, { stack: args.stack, environment: cfg.environment, owner }), env);
+            }
+            case "rollout":
+                return await rollout(args, cfg, env, owner);
         }
-        return await rollout(args, cfg, env, owner);
     } catch (e) {
         env.err(`error: ${(e as Error).message}`);
-        return 1;
+        return args.command === "status" ? STATUS_EXIT.error : 1;
     }
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run dr:failover -- --stack dr [--dry-run] [--yes]`: promote the dr stack (see automation/dr.ts).
+ * `npm run dr:failover -- --stack dr [--dry-run]`: promote the dr stack (see automation/dr.ts).
  * Exit codes: 0 promoted (or dry run), 1 bad input or a failed step.
  */
 import { DocDBClient } from "@aws-sdk/client-docdb";
@@ -7,6 +7,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { loadStackConfig, StackConfig } from "../components/config";
 import { readStackFile, stackFilePath, PROJECT_DIR } from "../tools/stack-file";
 import { runMain } from "../tools/run-main";
+import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "../tools/cli-flags";
 import { systemClock } from "./clock";
 import { failover, FailoverReport, formatDuration, formatStep } from "./dr";
 import { DocDbFailover, PulumiDrStack } from "./adapters/dr";
@@ -14,21 +15,19 @@ import { PulumiStackPort } from "./adapters/pulumi-stack";
 
 export interface DrArgs { stack: string; dryRun: boolean }
 
-const USAGE = "usage: npm run dr:failover -- --stack <dr stack> [--dry-run]";
+export const DR_FLAGS = {
+    command: "npm run dr:failover --",
+    synopsis: ["--stack <dr stack> [--dry-run]"],
+    summary: "Promote the dr stack: detach its DocumentDB cluster from the global cluster, scale its services to prod's minimum, wait for healthy targets, report against the RTO.",
+    flags: {
+        stack: { type: "string", value: "NAME", help: "the dr stack (its Pulumi.<stack>.yaml must have tms:dr.role secondary)" },
+        "dry-run": { type: "boolean", help: "print the steps; change nothing" },
+    },
+    exitCodes: "0 promoted (or dry run), 1 bad input or a failed step",
+} satisfies CommandSpec;
 
-export function parseDrArgs(argv: string[]): DrArgs {
-    let stack: string | undefined;
-    let dryRun = false;
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (a === "--stack") {
-            stack = argv[++i];
-            if (!stack || stack.startsWith("--")) throw new Error(`--stack needs a value\n${USAGE}`);
-        } else if (a === "--dry-run") dryRun = true;
-        else throw new Error(`unknown argument ${JSON.stringify(a)}\n${USAGE}`);
-    }
-    if (!stack) throw new Error(`--stack is required\n${USAGE}`);
-    return { stack, dryRun };
+export function drArgs(v: FlagValues<typeof DR_FLAGS.flags>): DrArgs {
+    return { stack: stackName("--stack", v.stack), dryRun: v["dry-run"] };
 }
 
 /** The failover's settings from the dr stack file: prod's minimum task count, the RTO, the public services. */
@@ -44,8 +43,9 @@ export function summary(report: FailoverReport): string {
     return `${head} — ${formatDuration(report.totalMs)} of the ${report.rtoMinutes} min RTO${report.withinRto ? "" : " (RTO exceeded)"}`;
 }
 
-async function main(argv: string[]): Promise<number> {
-    const args = parseDrArgs(argv);
+export async function main(argv: string[]): Promise<number> {
+    const args = readFlags(DR_FLAGS, argv, { out: (t) => console.log(t), err: (t) => console.error(t) }, drArgs);
+    if (args instanceof Stop) return args.exitCode;
     const load = (stack: string) => loadStackConfig(readStackFile(stackFilePath(stack)).config, `Pulumi.${stack}.yaml`, stack);
     const cfg = load(args.stack);
     // prod's minimum task count comes from prod's stack file (the last segment of tms:primaryStack).

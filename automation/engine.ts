@@ -255,6 +255,18 @@ export class RolloutEngine {
     }
 }
 
+/** The phase as the CLI, the record and `rollout:status` name it: `step 2 (30%)`, `validation (100%)`, or the status. Pure. */
+export function phaseLabel(s: RolloutState): string {
+    if (s.status === "shifting") return `step ${s.stepIndex + 1} (${s.targetWeight}%)`;
+    if (s.status === "validating") return s.strategy === "rolling" ? "validation" : `validation (${s.weight}%)`;
+    return s.status;
+}
+
+/** Seconds of analysis the current phase needs: the step's bake, or the validation (meaningful while shifting or validating). Pure. */
+export function phaseTargetSeconds(s: RolloutState): number {
+    return s.status === "shifting" ? s.settings.steps[s.stepIndex].bakeSeconds : s.settings.validationSeconds;
+}
+
 /** One engine invocation holding the lease; all state transitions live here. */
 class Run {
     state!: RolloutState;
@@ -304,14 +316,11 @@ class Run {
     }
 
     label(): string {
-        const s = this.s;
-        if (s.status === "shifting") return `step ${s.stepIndex + 1} (${s.targetWeight}%)`;
-        if (s.status === "validating") return s.strategy === "rolling" ? "validation" : `validation (${s.weight}%)`;
-        return s.status;
+        return phaseLabel(this.s);
     }
 
     phaseTarget(): number {
-        return this.s.status === "shifting" ? this.settings.steps[this.s.stepIndex].bakeSeconds : this.settings.validationSeconds;
+        return phaseTargetSeconds(this.s);
     }
 
     private addRecords(records: AnalysisRecord[]): void {

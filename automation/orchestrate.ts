@@ -22,7 +22,7 @@ import { RecordBuilder, type DeploymentRecord, type RecordOutcome, type StepReco
 import type { RolloutSettings } from "./settings";
 import { isInFlight } from "./state";
 
-export const EXIT: Record<RecordOutcome | "ok", number> = { ok: 0, promoted: 0, error: 1, rolled_back: 2, halted: 3, refused: 4 };
+export const EXIT: Record<RecordOutcome | "ok", number> = { ok: 0, promoted: 0, unlocked: 0, scaled_down: 0, error: 1, rolled_back: 2, halted: 3, refused: 4 };
 
 export interface OrchestratorDeps {
     stack: StackPort;

@@ -13,6 +13,7 @@ import { RolloutSettingsError } from "./settings";
 import { replayTrace, type ReplayOutcome } from "./sim/replay";
 import { parseTrace, TraceError } from "./sim/trace";
 import { runMain } from "../tools/run-main";
+import { readFlags, Stop, UsageError, type CommandSpec, type FlagValues } from "../tools/cli-flags";
 
 export const EXIT_CODES: Record<ReplayOutcome, number> = { promoted: 0, rolled_back: 2, halted: 3, incomplete: 4 };
 
@@ -23,36 +24,25 @@ interface Args {
     verbose: boolean;
 }
 
-const USAGE = "usage: rollout:simulate -- --trace FILE [--strategy canary|blue-green] [--json] [--verbose]";
+export const SIMULATE_FLAGS = {
+    command: "npm run rollout:simulate --",
+    synopsis: ["--trace FILE [--strategy canary|blue-green] [--json] [--verbose]"],
+    summary: "Replays a metrics trace through the real rollout engine with a virtual clock and a fake stack, and prints the timeline and the outcome.",
+    flags: {
+        trace: { type: "string", value: "FILE", help: "the trace (format in docs/rollouts.md)" },
+        strategy: { type: "string", value: "canary|blue-green", help: "strategy to replay (default canary)" },
+        json: { type: "boolean", help: "print exactly one JSON object: outcome, reason, decidedAtSeconds, timeline" },
+        verbose: { type: "boolean", short: "v", help: "print every analysis line, not only the non-ok ones" },
+    },
+    exitCodes: "0 promoted, 1 bad input, 2 rolled back, 3 halted, 4 incomplete (the trace ended first)",
+} satisfies CommandSpec;
 
-function parseArgs(argv: string[]): Args {
-    let trace: string | undefined;
-    let strategy: Args["strategy"] = "canary";
-    let json = false;
-    let verbose = false;
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const value = (): string => {
-            const v = argv[++i];
-            if (v === undefined) throw new UsageError(`${a} needs a value`);
-            return v;
-        };
-        if (a === "--trace") trace = value();
-        else if (a.startsWith("--trace=")) trace = a.slice("--trace=".length);
-        else if (a === "--strategy" || a.startsWith("--strategy=")) {
-            const v = a === "--strategy" ? value() : a.slice("--strategy=".length);
-            if (v !== "canary" && v !== "blue-green") throw new UsageError(`--strategy: expected canary or blue-green, got "${v}"`);
-            strategy = v;
-        } else if (a === "--json") json = true;
-        else if (a === "--verbose" || a === "-v") verbose = true;
-        else if (a === "--help" || a === "-h") throw new UsageError("");
-        else throw new UsageError(`unknown argument "${a}"`);
-    }
-    if (!trace) throw new UsageError("--trace FILE is required");
-    return { trace, strategy, json, verbose };
+function simulateArgs(v: FlagValues<typeof SIMULATE_FLAGS.flags>): Args {
+    if (!v.trace) throw new UsageError("--trace FILE is required");
+    const strategy = v.strategy ?? "canary";
+    if (strategy !== "canary" && strategy !== "blue-green") throw new UsageError(`--strategy: expected canary or blue-green, got "${strategy}"`);
+    return { trace: v.trace, strategy, json: v.json, verbose: v.verbose };
 }
-
-class UsageError extends Error {}
 
 function printEvent(e: RolloutEvent, originMs: number, verbose: boolean): void {
     const at = `${String(Math.round((e.atMs - originMs) / 1000)).padStart(6)}s`;
@@ -79,13 +69,8 @@ function printEvent(e: RolloutEvent, originMs: number, verbose: boolean): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
-    let args: Args;
-    try {
-        args = parseArgs(argv);
-    } catch (e) {
-        console.error(e instanceof UsageError && e.message ? `${e.message}\n${USAGE}` : USAGE);
-        return 1;
-    }
+    const args = readFlags(SIMULATE_FLAGS, argv, { out: (t) => console.log(t), err: (t) => console.error(t) }, simulateArgs);
+    if (args instanceof Stop) return args.exitCode;
     let text: string;
     try {
         text = fs.readFileSync(args.trace, "utf8");

@@ -12,10 +12,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import type { LockInspector } from "./adapters/dynamo-state";
 import { LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "./ports";
 import type { RolloutState } from "./state";
 
-export class FileStateStore implements StateStore {
+export class FileStateStore implements StateStore, LockInspector {
     constructor(readonly dir: string) {}
 
     private statePath(stack: string): string {
@@ -68,6 +69,37 @@ export class FileStateStore implements StateStore {
     async release(lease: Lease): Promise<void> {
         const file = this.leasePath(lease.stack);
         if (readJson<Lease>(file)?.owner === lease.owner) fs.rmSync(file, { force: true });
+    }
+
+    async lockHolder(stack: string, nowMs: number): Promise<LeaseHeld | null> {
+        const held = await this.readLock(stack);
+        return held && held.expiresAtMs > nowMs ? held : null;
+    }
+
+    async readLock(stack: string): Promise<LeaseHeld | null> {
+        const held = readJson<Lease>(this.leasePath(stack));
+        return held ? { heldBy: held.owner, expiresAtMs: held.expiresAtMs } : null;
+    }
+
+    /** Moved aside first (only one rename of the same file can succeed), then checked and deleted. */
+    async breakLock(stack: string, held: LeaseHeld): Promise<boolean> {
+        const file = this.leasePath(stack);
+        const now = readJson<Lease>(file);
+        if (!now || now.owner !== held.heldBy || now.expiresAtMs !== held.expiresAtMs) return false;
+        const aside = `${file}.broken-${process.pid}-${Date.now()}`;
+        try {
+            fs.renameSync(file, aside);
+        } catch {
+            return false;
+        }
+        const moved = readJson<Lease>(aside);
+        if (!moved || moved.owner !== held.heldBy || moved.expiresAtMs !== held.expiresAtMs) {
+            // Someone renewed between the check and the rename: put their lease back.
+            fs.renameSync(aside, file);
+            return false;
+        }
+        fs.rmSync(aside, { force: true });
+        return true;
     }
 
     async load(stack: string): Promise<RolloutState | undefined> {

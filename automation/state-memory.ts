@@ -35,6 +35,18 @@ export class MemoryStateStore implements StateStore {
         return held && held.expiresAtMs > nowMs ? { heldBy: held.owner, expiresAtMs: held.expiresAtMs } : null;
     }
 
+    async readLock(stack: string): Promise<LeaseHeld | null> {
+        const held = this.leases.get(stack);
+        return held ? { heldBy: held.owner, expiresAtMs: held.expiresAtMs } : null;
+    }
+
+    async breakLock(stack: string, held: LeaseHeld): Promise<boolean> {
+        const now = this.leases.get(stack);
+        if (!now || now.owner !== held.heldBy || now.expiresAtMs !== held.expiresAtMs) return false;
+        this.leases.delete(stack);
+        return true;
+    }
+
     async release(lease: Lease): Promise<void> {
         if (this.leases.get(lease.stack)?.owner === lease.owner) this.leases.delete(lease.stack);
     }

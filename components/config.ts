@@ -586,3 +586,10 @@ export function loadStackConfig(raw: Record<string, string>, source: string, sta
         deployment: { ...t.deployment, colours, candidate },
     };
 }
+
+/**
+ * The zod schema of everything under `tms:` (keys without the prefix, values as parsed JSON), for
+ * programs that use the components as a library and validate their own config with it.
+ * `loadStackConfig` adds the cross-field checks and the defaults derived from other keys.
+ */
+export const configSchema = tmsSchema;

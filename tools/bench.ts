@@ -5,12 +5,13 @@
  *    engine in the same run (target: at most 1.3; above it, the program itself is slow);
  *  - scaling: plan time and resource count for 2, 8 and 32 services.
  *
- *   npm run bench [-- --runs N]
+ *   npm run bench [-- --runs N]   (flags: BENCH_FLAGS)
  */
 import * as path from "path";
 import { runProgram } from "./mock-engine";
 import { readStackFile, stackFilePath } from "./stack-file";
 import { runMain } from "./run-main";
+import { readFlags, Stop, UsageError, type CommandSpec } from "./cli-flags";
 import { parseConfigValue } from "../components/config";
 import { diffPlans, LISTENER_TYPES } from "./diff";
 import { benchEngine } from "../automation/bench-engine";
@@ -65,10 +66,27 @@ export function scaledConfig(n: number): Record<string, string> {
     };
 }
 
-async function main(): Promise<void> {
-    const runsArg = process.argv.indexOf("--runs");
-    const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
-    if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive whole number");
+export const BENCH_FLAGS = {
+    command: "npm run bench --",
+    synopsis: ["[--runs N]"],
+    summary: "Benchmarks: offline plan time, memory and cost per resource per stack; scaling with the number of services; what each canary weight step updates; the rollout engine's detection delays.",
+    flags: {
+        runs: { type: "string", value: "N", help: "runs per measurement, the median is kept (default 3)" },
+    },
+    exitCodes: "0 measured, 1 bad input or a failed run",
+} satisfies CommandSpec;
+
+/** `--runs`: a positive whole number (default 3). */
+export function benchRuns(text: string | undefined): number {
+    const runs = text === undefined ? 3 : Number(text);
+    if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs: "${text}" is not a positive whole number`);
+    return runs;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const parsed = readFlags(BENCH_FLAGS, argv, { out: console.log, err: console.error }, (v) => benchRuns(v.runs));
+    if (parsed instanceof Stop) return parsed.exitCode;
+    const runs = parsed;
 
     // Warm the module caches (and dr's reference to prod's plan) so no stack pays for loading.
     for (const stack of STACKS) await runProgram({ stack, config: stackConfig(stack) });
@@ -137,6 +155,7 @@ async function main(): Promise<void> {
     console.log("");
     const { table: _t, ...engineFigures } = engine;
     console.log("BENCH " + JSON.stringify({ stacks: rows, scaling, weightSteps, engine: engineFigures }));
+    return 0;
 }
 
-if (require.main === module) runMain(async () => { await main(); return 0; });
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

@@ -19,6 +19,7 @@ import { planStack, RunResult } from "./mock-engine";
 import type { PlanRecord, RecordedResource } from "./record";
 import { readStackFile, StackFileError, stackFilePath } from "./stack-file";
 import { runMain } from "./run-main";
+import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "./cli-flags";
 
 export interface PlanArgs {
     stack: string;
@@ -28,31 +29,23 @@ export interface PlanArgs {
     flows: boolean;
 }
 
-export class UsageError extends Error {}
+export const PLAN_FLAGS = {
+    command: "npm run plan --",
+    synopsis: ["--stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows]"],
+    summary: "The offline plan: runs index.ts under Pulumi's mock engine with the stack's config and prints what it would create. No AWS account, no Pulumi CLI.",
+    flags: {
+        stack: { type: "string", short: "s", value: "NAME", help: "stack whose Pulumi.<stack>.yaml to plan (dev, staging, prod, dr)" },
+        "config-file": { type: "string", value: "FILE", help: "read this stack file instead (as Pulumi's own flag)" },
+        json: { type: "boolean", help: "print the full record as JSON (secrets masked)" },
+        policy: { type: "boolean", help: "also run every policy over the record; exit 1 on a mandatory violation" },
+        flows: { type: "boolean", help: "print the table of required and refused network flows (hop by hop where one breaks); exit 1 on a broken flow" },
+    },
+    exitCodes: "0 planned (and with --policy no mandatory violation, with --flows no broken flow), 1 bad input, bad config, a mandatory violation or a broken flow",
+} satisfies CommandSpec;
 
-const USAGE = "usage: npm run plan -- --stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows]";
-
-export function parsePlanArgs(argv: string[]): PlanArgs {
-    const out: Partial<PlanArgs> = { json: false, policy: false, flows: false };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const value = () => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value\n${USAGE}`);
-            return v;
-        };
-        if (a === "--stack" || a === "-s") out.stack = value();
-        else if (a.startsWith("--stack=")) out.stack = a.slice(8);
-        else if (a === "--config-file") out.configFile = value();
-        else if (a.startsWith("--config-file=")) out.configFile = a.slice(14);
-        else if (a === "--json") out.json = true;
-        else if (a === "--policy") out.policy = true;
-        else if (a === "--flows") out.flows = true;
-        else throw new UsageError(`unknown argument ${JSON.stringify(a)}\n${USAGE}`);
-    }
-    if (!out.stack) throw new UsageError(`--stack is required\n${USAGE}`);
-    if (!/^[A-Za-z0-9_.-]+$/.test(out.stack)) throw new UsageError(`--stack ${JSON.stringify(out.stack)} is not a stack name\n${USAGE}`);
-    return out as PlanArgs;
+/** The validated flags (throws UsageError, naming the flag). */
+export function planArgs(v: FlagValues<typeof PLAN_FLAGS.flags>): PlanArgs {
+    return { stack: stackName("--stack", v.stack), configFile: v["config-file"], json: v.json, policy: v.policy, flows: v.flows };
 }
 
 /** Children of each parent URN, in registration order. */
@@ -172,13 +165,13 @@ function writeOut(text: string): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-    let args: PlanArgs;
+    const args = readFlags(PLAN_FLAGS, argv, { out: (t) => process.stdout.write(t + "\n"), err: (t) => process.stderr.write(t + "\n") }, planArgs);
+    if (args instanceof Stop) return args.exitCode;
     let config: StackConfig;
     try {
-        args = parsePlanArgs(argv);
         config = validateStackFile(args);
     } catch (e) {
-        if (e instanceof UsageError || e instanceof StackFileError || e instanceof ConfigError) {
+        if (e instanceof StackFileError || e instanceof ConfigError) {
             process.stderr.write(e.message + "\n");
             return 1;
         }

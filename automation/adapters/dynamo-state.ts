@@ -23,10 +23,17 @@ import { LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "../
 import type { RolloutState } from "../state";
 import { awsCall, errorName } from "./aws-call";
 
-/** Read-only look at the lock, for preflight and dry runs (which must not take it). */
+/** A look at the lock for preflight, dry runs and `rollout:status` (which must not take it), and `rollout:unlock`. */
 export interface LockInspector {
     /** The unexpired lease on `stack`, if any. */
     lockHolder(stack: string, nowMs: number): Promise<LeaseHeld | null>;
+    /** The lock as stored, expired or not (an expired lease stays until someone takes it or DynamoDB's TTL sweeps it). */
+    readLock(stack: string): Promise<LeaseHeld | null>;
+    /**
+     * Delete the lock only if it is still exactly `held` (same owner, same expiry), for
+     * `rollout:unlock`: a runner that renewed its lease, or a new owner, keeps it. False when it changed.
+     */
+    breakLock(stack: string, held: LeaseHeld): Promise<boolean>;
 }
 
 const TTL_GRACE_SECONDS = 24 * 3600;
@@ -111,7 +118,24 @@ export class DynamoStateStore implements StateStore, LockInspector {
         return held && held.expiresAtMs >= nowMs ? held : null;
     }
 
-    private async readLock(stack: string): Promise<LeaseHeld | null> {
+    async breakLock(stack: string, held: LeaseHeld): Promise<boolean> {
+        try {
+            // The same DeleteItem as release(), with the expiry in the condition too.
+            await awsCall("DynamoDB DeleteItem (break lock)", (o) => this.client.send(new DeleteItemCommand({
+                TableName: this.tableName,
+                Key: lockKey(stack),
+                ConditionExpression: "#owner = :owner AND expiresAt = :exp",
+                ExpressionAttributeNames: { "#owner": "owner" },
+                ExpressionAttributeValues: { ":owner": { S: held.heldBy }, ":exp": { N: String(held.expiresAtMs) } },
+            }), o), { pass: isConditionFailure, timeoutMs: this.callTimeoutMs });
+            return true;
+        } catch (e) {
+            if (!isConditionFailure(e)) throw e;
+            return false;
+        }
+    }
+
+    async readLock(stack: string): Promise<LeaseHeld | null> {
         const out = await awsCall("DynamoDB GetItem (read lock)", (o) => this.client.send(new GetItemCommand({
             TableName: this.tableName, Key: lockKey(stack), ConsistentRead: true,
         }), o), { timeoutMs: this.callTimeoutMs });

@@ -1,12 +1,16 @@
 /**
- * Rollout notifications on SNS (guide, "Notification Procedures"): start and promotion go to the
- * warning topic, rollback and halt to the critical one (they page). Topics come from the stack
+ * Rollout notifications on SNS (guide, "Notification Procedures"): start, promotion, an unlock of an
+ * expired lease and a cleanup go to the warning topic; rollback, halt, error and a forced unlock to
+ * the critical one (they page). Topics come from the stack
  * outputs `alertTopics.warning` / `alertTopics.critical`, or the CLI's flags.
  */
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { awsCall } from "./aws-call";
 
-export type NotificationKind = "start" | "promoted" | "rolled_back" | "halted" | "refused" | "error";
+export type NotificationKind = "start" | "promoted" | "rolled_back" | "halted" | "refused" | "error" | "unlocked" | "unlock_forced" | "scaled_down";
+
+/** Kinds that inform (warning topic); the others page (critical topic). A forced unlock pages: a live runner lost its lock. */
+const INFORMATIONAL: readonly NotificationKind[] = ["start", "promoted", "unlocked", "scaled_down"];
 
 export interface Notification {
     kind: NotificationKind;
@@ -27,7 +31,7 @@ export interface AlertTopics {
 
 /** Which topic a notification goes to. Pure. */
 export function topicFor(kind: NotificationKind, topics: AlertTopics): string | undefined {
-    return kind === "start" || kind === "promoted" ? topics.warning ?? topics.critical : topics.critical ?? topics.warning;
+    return INFORMATIONAL.includes(kind) ? topics.warning ?? topics.critical : topics.critical ?? topics.warning;
 }
 
 export class SnsNotifier implements Notifier {

@@ -43,7 +43,10 @@ function fakeTable() {
     });
     ddb.on(DeleteItemCommand).callsFake((input) => {
         const cur = items.get(input.Key.pk.S);
-        if (!cur || cur.owner.S !== input.ExpressionAttributeValues[":owner"].S) throw conditionFailed();
+        const vals = input.ExpressionAttributeValues;
+        if (!cur || cur.owner.S !== vals[":owner"].S) throw conditionFailed();
+        // breakLock's condition also names the expiry it read.
+        if (input.ConditionExpression.includes("expiresAt = :exp") && cur.expiresAt.N !== vals[":exp"].N) throw conditionFailed();
         items.delete(input.Key.pk.S);
         return {};
     });
@@ -99,6 +102,24 @@ describe("DynamoStateStore (lease and state in DynamoDB)", () => {
         const del = ddb.commandCalls(DeleteItemCommand)[0].args[0].input;
         assert.equal(del.ConditionExpression, "#owner = :owner");
         assert.deepEqual(del.ExpressionAttributeValues, { ":owner": { S: "me" } });
+    });
+
+    it("rollout:unlock reads the lock expired or not, and deletes it only while it is still the one it read", async () => {
+        const items = fakeTable();
+        await store.acquire("prod", "ci:dead", 0, 60_000);
+        const held = await store.readLock("prod");
+        assert.deepEqual(held, { heldBy: "ci:dead", expiresAtMs: 60_000 });
+        assert.equal(await store.lockHolder("prod", 90_000), null, "expired for preflight");
+        assert.deepEqual(await store.readLock("prod"), held, "but still there for unlock");
+        // The runner was alive after all and renewed: the stale read must not delete its lease.
+        await store.renew({ stack: "prod", owner: "ci:dead", expiresAtMs: 60_000 }, 50_000, 60_000);
+        assert.equal(await store.breakLock("prod", held!), false);
+        assert.equal(items.get("lock#prod")!.expiresAt.N, "110000");
+        assert.equal(await store.breakLock("prod", (await store.readLock("prod"))!), true);
+        assert.equal(items.has("lock#prod"), false);
+        const del = ddb.commandCalls(DeleteItemCommand).at(-1)!.args[0].input;
+        assert.equal(del.ConditionExpression, "#owner = :owner AND expiresAt = :exp");
+        assert.deepEqual(del.ExpressionAttributeValues, { ":owner": { S: "ci:dead" }, ":exp": { N: "110000" } });
     });
 
     it("saves the state compressed in one item and loads it back", async () => {

@@ -36,13 +36,15 @@ describe("deployment record", () => {
         assert.match(md, /\*\*Outcome:\*\* rolled_back — errors: 5% > 0.5%/);
         assert.match(md, /```\n\+60s step 1 \(10%\) errors OK/);
         assert.match(md, /!\[error rate and p95 per colour\]\(prod-v2-20260310T143000Z.svg\)/);
-        const svg = fs.readFileSync(files.svg, "utf8");
-        assert.match(svg, /<text x="60" y="18" font-size="13">prod v2 — rolled_back<\/text>/);
-        assert.match(svg, /<line x1="[\d.]+" y1="30"[^>]*stroke-dasharray="4 3"\/>\n<text [^>]*>step 1 \(10%\)<\/text>/, "phase boundaries are labelled");
+        const svg = fs.readFileSync(files.svg!, "utf8");
+        assert.match(svg, /<text class="title" [^>]*>prod v2 — rolled back \(errors\)<\/text>/);
+        assert.match(svg, /<text class="label" [^>]*>step 1 \(10%\)<\/text>/, "phase boundaries are labelled");
+        assert.match(svg, /<line [^>]*stroke-dasharray="4 3"\/>/, "and drawn");
+        assert.deepEqual(rec.decisions, [{ atMs: T0 + 180_000, outcome: "rolling_back", rules: ["errors"], reason: "errors: 5% > 0.5%" }]);
         // Two samples → two points per colour per panel; blue's error rate is 3/5000 = 0.06%.
         const blueRate = /data-metric="error-rate"[\s\S]*?data-colour="blue"[^>]*points="([^"]+)"/.exec(svg)![1].split(" ");
         assert.equal(blueRate.length, 2);
-        assert.ok(path.basename(files.svg) === "prod-v2-20260310T143000Z.svg");
+        assert.ok(path.basename(files.svg!) === "prod-v2-20260310T143000Z.svg");
     });
 
     it("renders a record without samples (refused before any traffic)", () => {
@@ -51,5 +53,7 @@ describe("deployment record", () => {
         const svg = renderSvg(rec);
         assert.ok(!svg.includes("<polyline"));
         assert.ok(!renderMarkdown(rec).includes("## Chart"));
+        const files = writeRecord(fs.mkdtempSync(path.join(os.tmpdir(), "record-")), rec);
+        assert.equal(files.svg, undefined, "no chart file without traffic");
     });
 });

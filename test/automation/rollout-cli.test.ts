@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseCliArgs, releaseIdOf, UsageError } from "../../automation/cli-args";
+import { parseCliArgs, releaseIdOf, Stop, type CliArgs } from "../../automation/cli-args";
 import { main, ownerOf, type CliEnvironment } from "../../automation/cli";
 import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
 import { ny, world } from "./fakes";
@@ -17,25 +17,32 @@ fs.writeFileSync(CR_FILE, "id: CHG-42\nrisk: low\nrollbackPlan: weight to 0\napp
 const BAD_CR = path.join(dir, "bad.yaml");
 fs.writeFileSync(BAD_CR, "id: CHG-43\nrisk: high\napprovals:\n  - {role: qa, by: b}\n");
 
+/** Parse as the CLI does; a refusal fails the test with its message. */
+function parseCliArgsOk(argv: string[], env: NodeJS.ProcessEnv = {}): CliArgs {
+    const err: string[] = [];
+    const r = parseCliArgs(argv, env, { out: () => undefined, err: (t) => err.push(t) });
+    if (r instanceof Stop) assert.fail(`refused ${argv.join(" ")}: ${err.join("\n")}`);
+    return r;
+}
+
+/** The message a refused command line prints (its first line; the usage follows), with exit code 1. */
 const usage = (argv: string[]) => {
-    try {
-        parseCliArgs(argv);
-    } catch (e) {
-        assert.ok(e instanceof UsageError, String(e));
-        return e.message;
-    }
-    assert.fail(`accepted ${argv.join(" ")}`);
+    const err: string[] = [];
+    const r = parseCliArgs(argv, {}, { out: () => undefined, err: (t) => err.push(t) });
+    if (!(r instanceof Stop)) assert.fail(`accepted ${argv.join(" ")}`);
+    assert.equal(r.exitCode, 1);
+    return err.join("\n");
 };
 
 describe("rollout CLI flags", () => {
     it("parses a rollout and a rollback", () => {
-        const a = parseCliArgs(["rollout", "--stack", "prod", "--image", IMAGE, "--image=task-service=repo/task:v2", "--dry-run", "--at", "2026-03-10T10:30", "--change-request", "cr.yaml"]);
+        const a = parseCliArgsOk(["rollout", "--stack", "prod", "--image", IMAGE, "--image=task-service=repo/task:v2", "--dry-run", "--at", "2026-03-10T10:30", "--change-request", "cr.yaml"]);
         assert.equal(a.command, "rollout");
         if (a.command !== "rollout") return;
         assert.deepEqual(Object.keys(a.images), ["api-gateway", "task-service"]);
         assert.equal(a.atMs, ny("2026-03-10T10:30"));
-        assert.equal(parseCliArgs(["rollout", "--stack", "prod", "--image", IMAGE, "--dry-run", "--at", "2026-03-10T14:30:00Z"]).command, "rollout");
-        const r = parseCliArgs(["rollback", "--stack", "prod", "--reason", "p95 regression"]);
+        assert.equal(parseCliArgsOk(["rollout", "--stack", "prod", "--image", IMAGE, "--dry-run", "--at", "2026-03-10T14:30:00Z"]).command, "rollout");
+        const r = parseCliArgsOk(["rollback", "--stack", "prod", "--reason", "p95 regression"]);
         assert.deepEqual([r.command, r.command === "rollback" && r.reason], ["rollback", "p95 regression"]);
     });
 
@@ -51,12 +58,15 @@ describe("rollout CLI flags", () => {
         assert.match(usage(["rollout", "--stack", "prod", "--image"]), /^--image needs a value/);
         assert.match(usage(["rollout", "--stack", "prod", "--resume", "--image", IMAGE]), /^--image does not apply to --resume/);
         assert.match(usage(["rollback", "--stack", "prod"]), /^--reason TEXT is required for a rollback/);
-        assert.match(usage(["rollback", "--stack", "prod", "--reason", "x", "--dry-run"]), /^--dry-run does not apply to rollback/);
+        assert.match(usage(["rollback", "--stack", "prod", "--reason", "x", "--dry-run"]), /^unknown flag "--dry-run"\nusage: npm run rollback -- --stack NAME --reason TEXT/);
+        assert.match(usage(["rollout", "--stack", "prod", "--stack", "dev", "--image", IMAGE]), /^--stack given 2 times/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--dry-run=yes"]), /^--dry-run takes no value/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--emergency", "--reason", " "]), /^--reason must not be empty/);
         assert.match(usage(["deploy", "--stack", "prod"]), /^unknown command "deploy"/);
     });
 
     it("the runner is inside the test-listener CIDRs only when told so (flag or TMS_RUNNER_IN_TEST_CIDRS)", () => {
-        const args = (env: NodeJS.ProcessEnv, extra: string[] = []) => parseCliArgs(["rollout", "--stack", "prod", "--image", IMAGE, ...extra], env);
+        const args = (env: NodeJS.ProcessEnv, extra: string[] = []) => parseCliArgsOk(["rollout", "--stack", "prod", "--image", IMAGE, ...extra], env);
         assert.equal((args({}) as { runnerInTestCidrs: boolean }).runnerInTestCidrs, false);
         assert.equal((args({ TMS_RUNNER_IN_TEST_CIDRS: "1" }) as { runnerInTestCidrs: boolean }).runnerInTestCidrs, true);
         assert.equal((args({}, ["--runner-in-test-cidrs"]) as { runnerInTestCidrs: boolean }).runnerInTestCidrs, true);
@@ -152,6 +162,9 @@ describe("rollout CLI dry run (spawned, no AWS and no Pulumi CLI)", function () 
         assert.match(inWindow.stdout, /step 3: 50% to green/);
         assert.match(inWindow.stdout, /preflight at Tue 2026-03-10 10:30 EDT \(America\/New_York\): allowed/);
         assert.match(inWindow.stdout, /outcome: dry-run \(exit 0\)/);
+        // The dry run constructs AWS SDK clients; the SDK's nine-line Node-version warning stays off.
+        assert.ok(!process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, "the test must not switch the warning off itself");
+        assert.doesNotMatch(inWindow.stderr, /NodeVersionSupportWarning/);
         assert.ok(!fs.existsSync(path.join(ROOT, "deployments/prod")) || fs.readdirSync(path.join(ROOT, "deployments/prod")).length === 0, "a dry run writes no record");
     });
 

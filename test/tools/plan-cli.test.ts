@@ -97,6 +97,6 @@ describe("plan CLI (spawned)", function () {
         assert.match(missing.stderr, /^\/nonexistent\/Pulumi\.x\.yaml: cannot read the stack file \(ENOENT\)/);
         const flag = plan(["--stack", "prod", "--frobnicate"]);
         assert.equal(flag.code, 1);
-        assert.match(flag.stderr, /unknown argument "--frobnicate"/);
+        assert.match(flag.stderr, /^unknown flag "--frobnicate"\nusage: npm run plan -- --stack/);
     });
 });

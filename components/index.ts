@@ -1,0 +1,37 @@
+/**
+ * The components as a library: `import { RedisReplicationGroup, FargateColourService } from
+ * "tms-infrastructure"` (package.json `exports`). Importing this module registers nothing and does
+ * not run the stack program (`index.ts`, Pulumi.yaml's `main`); each class registers its resources
+ * when constructed, in the caller's program.
+ */
+export { AccessRoles, type AccessRolesArgs } from "./access";
+export { RedisReplicationGroup, type RedisReplicationGroupArgs } from "./cache";
+export { ContentDelivery, type ContentDeliveryArgs } from "./cdn";
+export { ValidatedCertificate, type ValidatedCertificateArgs } from "./certificate";
+export { EcsCluster, type EcsClusterArgs } from "./cluster";
+export { FargateColourService, type FargateColourServiceArgs, type AutoscalingSettings } from "./colour-service";
+export { DataTier, type DataTierArgs } from "./data-tier";
+export { DocumentDbCluster, type DocumentDbClusterArgs } from "./database";
+export { RegionalFailover, type RegionalFailoverArgs } from "./dns";
+export { EnvironmentStack, type EnvironmentStackArgs } from "./environment";
+export { KmsKeys, type KmsKeysArgs } from "./keys";
+export { Monitoring, type MonitoringArgs } from "./monitoring";
+export { Network, type NetworkArgs } from "./network";
+export { ContainerRegistry, type ContainerRegistryArgs } from "./registry";
+export { RolloutLockTable, type RolloutLockTableArgs } from "./rollout-lock";
+export { ServiceSecrets, type ServiceSecretsArgs } from "./secrets";
+export { SecureBucket, type SecureBucketArgs } from "./secure-bucket";
+export { ServiceRoles, type ServiceRolesArgs } from "./service-roles";
+export { ApplicationService, type ApplicationServiceArgs } from "./service";
+export { StorageBuckets, type StorageBucketsArgs } from "./storage";
+export { PublicTraffic, type PublicTrafficArgs } from "./traffic";
+export type { SecretReference, ServiceDataAccess } from "./contracts";
+export {
+    configSchema,
+    ConfigError,
+    loadStackConfig,
+    parseConfigValue,
+    type ConfigProblem,
+    type ServiceConfig,
+    type StackConfig,
+} from "./config";
