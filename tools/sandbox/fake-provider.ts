@@ -138,12 +138,33 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
 }
 
 /**
- * The SDK's provider server answers `Configure` itself and drops the provider's configuration; the fake
- * needs the region each provider instance was configured with, so it reads the request on the way in.
+ * What the fake plans for an update during preview, as a provider that supports preview does (the
+ * bridged AWS provider's plan): inputs as given, and each computed output kept at its old value when
+ * the new inputs would produce the same value (an ARN survives a weight change), unknown otherwise
+ * ("known after apply"). Pure.
  */
-function captureConfigure(onConfigure: (args: Record<string, any>, variables: Record<string, string>) => void): void {
-    const grpcPath = require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/pulumi/provider"))] });
-    const grpc = require(grpcPath);
+export function previewUpdateState(type: string, name: string, olds: Record<string, any>, news: Record<string, any>, region: string): Record<string, any> {
+    const { state } = plannedState(type, name, news, region);
+    const out: Record<string, any> = { ...news };
+    for (const [k, v] of Object.entries(state)) {
+        if (k in news) continue;
+        out[k] = k in olds && equal(reveal(v), reveal(olds[k])) ? olds[k] : unknownValue;
+    }
+    return out;
+}
+
+/**
+ * The SDK's provider server answers `Configure` itself (dropping the provider's configuration and
+ * declining preview) and ignores the `preview` flag of Create and Update. The fake wraps it: it reads
+ * the region each provider instance is configured with, declares preview support, and answers
+ * preview-time Create (inputs only: every computed output is unknown until applied) and Update
+ * (`previewUpdateState`) itself, as the real AWS provider does.
+ */
+function interceptServer(onConfigure: (args: Record<string, any>, variables: Record<string, string>) => void, region: () => string): void {
+    const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdkDir] }));
+    const provproto = require(path.join(sdkDir, "proto", "provider_pb"));
+    const structproto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] }));
     const addService = grpc.Server.prototype.addService;
     grpc.Server.prototype.addService = function (service: any, impl: any) {
         const wrapped = Object.create(impl);
@@ -151,7 +172,29 @@ function captureConfigure(onConfigure: (args: Record<string, any>, variables: Re
             const variables: Record<string, string> = {};
             call.request.getVariablesMap().forEach((v: string, k: string) => (variables[k] = v));
             onConfigure(call.request.getArgs()?.toJavaScript() ?? {}, variables);
-            return impl.configure(call, callback);
+            return impl.configure(call, (err: any, resp: any) => {
+                resp?.setSupportspreview(true);
+                callback(err, resp);
+            });
+        };
+        wrapped.create = (call: any, callback: any) => {
+            if (!call.request.getPreview()) return impl.create(call, callback);
+            const resp = new provproto.CreateResponse();
+            resp.setId("");
+            resp.setProperties(call.request.getProperties());
+            callback(undefined, resp);
+        };
+        wrapped.update = (call: any, callback: any) => {
+            if (!call.request.getPreview()) return impl.update(call, callback);
+            try {
+                const { type, name } = parseUrn(call.request.getUrn());
+                const outs = previewUpdateState(type, name, call.request.getOlds().toJavaScript(), call.request.getNews().toJavaScript(), region());
+                const resp = new provproto.UpdateResponse();
+                resp.setProperties(structproto.Struct.fromJavaScript(outs));
+                callback(undefined, resp);
+            } catch (e) {
+                callback(e, undefined);
+            }
         };
         return addService.call(this, service, wrapped);
     };
@@ -170,7 +213,7 @@ if (require.main === module) {
         process.exit(1);
     }
     let region = process.env.AWS_REGION ?? "us-east-1";
-    captureConfigure((args, variables) => (region = regionFromConfig(args, variables) ?? region));
+    interceptServer((args, variables) => (region = regionFromConfig(args, variables) ?? region), () => region);
     const { main } = require("@pulumi/pulumi/provider") as typeof provider;
     main(fakeProvider(pkg, requiredVersion(pkg), () => region), process.argv.slice(3));
 }

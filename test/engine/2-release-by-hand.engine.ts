@@ -1,0 +1,79 @@
+/**
+ * L5: the README's "Releasing by hand" commands, run literally by bash against the deployed prod stack
+ * (`pulumi` is the sandbox's CLI; PULUMI_SKIP_CONFIRMATIONS=true stands for answering "yes" at the
+ * prompts). The weight pair of lines is run for 10, 30, 50 and 100. After each `config set` of the
+ * weight, the engine's own `preview --json` must show updates of listener resources only and no
+ * replacement; the stack file must hold the weight as a number; after each targeted `up`, a full
+ * preview must show nothing left to do (the target covered every change).
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { changes, engineSandbox, previewJson, pulumi, stackFile } from "./sandbox-fixture";
+
+const LISTENER_TYPES = /^aws:(lb|alb)\/(listener|listenerRule):(Listener|ListenerRule)$/;
+
+/** The bash lines of the README section's first fenced block (comments and blank lines dropped). */
+export function readmeCommands(heading: string, readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8")): string[] {
+    const at = readme.indexOf(`\n${heading}\n`);
+    assert.ok(at >= 0, `README has no section "${heading}"`);
+    const block = readme.slice(at).match(/```bash\n([\s\S]*?)```/);
+    assert.ok(block, `no bash block under "${heading}"`);
+    return block[1].split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+}
+
+function bash(line: string): { code: number; out: string } {
+    const sb = engineSandbox();
+    const r = spawnSync("bash", ["-o", "pipefail", "-c", line], { cwd: sb.projectDir, env: { ...sb.env, PULUMI_SKIP_CONFIRMATIONS: "true" }, encoding: "utf8", maxBuffer: 64 << 20 });
+    return { code: r.status ?? 1, out: `${r.stdout}\n${r.stderr}` };
+}
+
+function run(line: string): string {
+    const r = bash(line);
+    assert.equal(r.code, 0, `README command failed: ${line}\n${r.out.slice(-5000)}`);
+    return r.out;
+}
+
+const outputs = () => JSON.parse(pulumi(["stack", "output", "--stack", "prod", "--json"], { expect: 0 }).stdout);
+
+describe("README: releasing by hand, literally, on prod (L5)", () => {
+    const lines = readmeCommands("### Releasing by hand");
+    const weightAt = lines.findIndex((l) => /tms:deployment\.weight' 10 /.test(l));
+    const [deploy, weightPair, finalise] = [lines.slice(0, weightAt), lines.slice(weightAt, weightAt + 2), lines.slice(weightAt + 2)];
+
+    it("the section has the candidate deploy, one weight step and the finalise", () => {
+        assert.ok(weightAt > 0, lines.join("\n"));
+        assert.match(weightPair[1], /pulumi up --stack prod .*weightListenerUrns/);
+        assert.ok(finalise.some((l) => /tms:deployment\.live' green/.test(l)));
+    });
+
+    it("deploys the candidate colour at 0%", () => {
+        for (const l of deploy) run(l);
+        const o = outputs();
+        assert.deepEqual([o.liveColour, o.candidateColour, o.weight, o.running.green], ["blue", "green", 0, true]);
+        assert.equal(o.images.green["api-gateway"], "3f9c2a1-prod");
+    });
+
+    for (const w of [10, 30, 50, 100]) {
+        it(`weight ${w}: a listener-only update, the stack file holds a number, the targeted up covers it`, () => {
+            run(weightPair[0].replace(/ 10 /, ` ${w} `));
+            assert.strictEqual(stackFile("prod").config["tms:deployment"].weight, w);
+
+            const planned = changes(previewJson("prod").steps);
+            assert.ok(planned.length > 0, "the weight change plans an update");
+            assert.deepEqual(planned.filter((s) => s.op !== "update" || !LISTENER_TYPES.test(s.type)).map((s) => `${s.op} ${s.urn}`), []);
+
+            run(weightPair[1]);
+            assert.equal(outputs().weight, w, "the program read the weight back");
+            assert.deepEqual(changes(previewJson("prod").steps).map((s) => `${s.op} ${s.urn}`), [], "nothing left after the targeted up");
+        });
+    }
+
+    it("finalises (green live at weight 0) and scales blue down", () => {
+        for (const l of finalise) run(l);
+        const o = outputs();
+        assert.deepEqual([o.liveColour, o.candidateColour, o.weight, o.running.blue, o.running.green], ["green", "blue", 0, false, true]);
+        assert.deepEqual(changes(previewJson("prod").steps).map((s) => `${s.op} ${s.urn}`), []);
+    });
+});

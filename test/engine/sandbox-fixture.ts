@@ -1,0 +1,94 @@
+/**
+ * Level L5 (see DESIGN.md): the real Pulumi CLI, Node language host and policy analyzer, offline, against
+ * the fake provider plugins. One sandbox (temp folder: file backend, PULUMI_HOME, copies of the stack
+ * files) is shared by the engine test files, which mocha runs in name order: 1-stacks creates and
+ * deploys every stack, 2-release-by-hand and 3-rollout work on the deployed prod stack.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import YAML from "yaml";
+import { ensurePulumiCli } from "../../tools/sandbox/pulumi-cli";
+import { prepareSandbox, type Sandbox } from "../../tools/sandbox/sandbox";
+
+let shared: Sandbox | undefined;
+
+/** The sandbox of this test run (built on first use; the CLI may be built from Go modules then). */
+export function engineSandbox(): Sandbox {
+    if (!shared) {
+        const cli = ensurePulumiCli((l) => process.stdout.write(`      ${l}\n`));
+        if (cli.source === "built") process.stdout.write(`      built Pulumi ${cli.version} in ${cli.buildSeconds!.toFixed(0)} s\n`);
+        // TMS_ENGINE_SANDBOX=DIR keeps the sandbox between runs (to iterate on one test file); default: a new temp folder.
+        const dir = process.env.TMS_ENGINE_SANDBOX ?? fs.mkdtempSync(path.join(os.tmpdir(), "tms-engine-"));
+        shared = prepareSandbox(dir, cli);
+    }
+    return shared;
+}
+
+export interface Ran {
+    code: number;
+    stdout: string;
+    stderr: string;
+    seconds: number;
+}
+
+/** Timings of the heavy commands, printed at the end of the run and read by `npm run bench`. */
+export const timings: { stack: string; command: string; seconds: number }[] = [];
+
+/** `pulumi <args>` in the sandbox; asserts the exit code when one is given. */
+export function pulumi(args: string[], opts: { expect?: number; env?: NodeJS.ProcessEnv; time?: string } = {}): Ran {
+    const started = Date.now();
+    const r = engineSandbox().run(args, { env: opts.env });
+    const ran: Ran = { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", seconds: (Date.now() - started) / 1000 };
+    if (r.error) throw r.error;
+    if (opts.time) timings.push({ stack: opts.time, command: args[0], seconds: ran.seconds });
+    if (opts.expect !== undefined) assert.equal(ran.code, opts.expect, `pulumi ${args.join(" ")} exited ${ran.code}\n${ran.stdout.slice(-6000)}\n${ran.stderr.slice(-4000)}`);
+    return ran;
+}
+
+/** One step of `pulumi preview --json`. */
+export interface PreviewStep {
+    op: string;
+    urn: string;
+    type: string;
+    diffs?: string[];
+    replaceReasons?: string[];
+}
+
+/** The engine's own preview of a stack, as JSON: its steps and its change summary. */
+export function previewJson(stack: string, extra: string[] = []): { steps: PreviewStep[]; changeSummary: Record<string, number>; ran: Ran } {
+    const ran = pulumi(["preview", "--stack", stack, "--json", ...extra], { expect: 0, time: stack });
+    const doc = JSON.parse(ran.stdout);
+    const steps: PreviewStep[] = (doc.steps ?? []).map((s: any) => ({
+        op: s.op, urn: s.urn, type: (s.newState ?? s.oldState)?.type ?? s.urn.split("::")[2].split("$").pop(), diffs: s.diffs, replaceReasons: s.replaceReasons,
+    }));
+    return { steps, changeSummary: doc.changeSummary ?? {}, ran };
+}
+
+/** Steps that change something: everything but `same` and `read` (a StackReference is read on every run). */
+export const changes = (steps: PreviewStep[]) => steps.filter((s) => s.op !== "same" && s.op !== "read");
+
+/** The sandbox's stack file, parsed. */
+export function stackFile(stack: string): any {
+    return YAML.parse(fs.readFileSync(engineSandbox().stackFile(stack), "utf8"));
+}
+
+/** Write a stack file into the sandbox (a variant of a shipped one). */
+export function writeStackFile(stack: string, doc: any): void {
+    fs.writeFileSync(engineSandbox().stackFile(stack), YAML.stringify(doc));
+}
+
+/** Make sure a stack exists in the sandbox's backend. */
+export function ensureStack(stack: string): void {
+    const ls = pulumi(["stack", "ls", "--json"], { expect: 0 });
+    if (!JSON.parse(ls.stdout).some((s: any) => s.name === stack || s.name.endsWith(`/${stack}`))) pulumi(["stack", "init", stack], { expect: 0 });
+}
+
+after(() => {
+    if (!timings.length) return;
+    process.stdout.write("\n      real-engine timings (s):\n");
+    for (const t of timings) process.stdout.write(`        ${t.stack.padEnd(10)} ${t.command.padEnd(8)} ${t.seconds.toFixed(1)}\n`);
+    const out = process.env.TMS_ENGINE_TIMINGS;
+    if (out) fs.writeFileSync(out, JSON.stringify(timings, null, 2));
+});
