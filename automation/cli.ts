@@ -51,6 +51,11 @@ export interface CliEnvironment {
     env: NodeJS.ProcessEnv;
     /** Only on a terminal: the line redrawn in place (live countdowns) and a screen clear (`status --watch`). */
     terminal?: { line: LiveLine; clearScreen(): void };
+    /**
+     * The Pulumi project folder: its `Pulumi.<stack>.yaml` is the config the CLI reads, and the Automation
+     * API works there. Default: this repository (the offline sandbox's engine tests give their own).
+     */
+    projectDir?: string;
 }
 
 const realEnvironment: CliEnvironment = {
@@ -121,7 +126,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     let outputs: Record<string, any> = {};
     let offline: string | null = null;
     try {
-        pulumiStack = await env.selectStack(args.stack, PROJECT_DIR);
+        pulumiStack = await env.selectStack(args.stack, env.projectDir ?? PROJECT_DIR);
         outputs = Object.fromEntries(Object.entries(await pulumiStack.outputs()).map(([k, v]) => [k, (v as { value: unknown }).value]));
     } catch (e) {
         const msg = (e as Error).message;
@@ -288,7 +293,7 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
     if (args instanceof Stop) return args.exitCode;
     let cfg: StackConfig;
     try {
-        const file = readStackFile(stackFilePath(args.stack), `Pulumi.${args.stack}.yaml`);
+        const file = readStackFile(env.projectDir ? path.join(env.projectDir, `Pulumi.${args.stack}.yaml`) : stackFilePath(args.stack), `Pulumi.${args.stack}.yaml`);
         cfg = loadStackConfig(file.config, file.source, args.stack);
     } catch (e) {
         if (e instanceof StackFileError || e instanceof ConfigError) {

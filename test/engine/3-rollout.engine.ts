@@ -1,0 +1,155 @@
+/**
+ * L5: the rollout CLI end to end on the deployed prod stack, through the Automation API (`LocalWorkspace`
+ * with the sandbox's CLI) and the real `PulumiStackPort`: every config change and `up` is the real
+ * engine's. The AWS read-backs the port makes (listener weights, target health) are answered from the
+ * engine's own state (`pulumi stack export`, tools/sandbox/elb-state.ts). What has no engine behind it
+ * is faked: metrics (a trace), the clock (virtual: bakes take no time), the lock store, the snapshot,
+ * the migration and smoke tasks, notifications.
+ *
+ * Runs after 2-release-by-hand: prod has green live at weight 0, so the candidate is blue.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+    DescribeListenersCommand,
+    DescribeRulesCommand,
+    DescribeTargetGroupsCommand,
+    DescribeTargetHealthCommand,
+    ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { mockClient } from "aws-sdk-client-mock";
+import { DateTime } from "luxon";
+import { main, type CliEnvironment } from "../../automation/cli";
+import { VirtualClock } from "../../automation/clock";
+import { TraceMetrics } from "../../automation/sim/trace-metrics";
+import { parseTrace } from "../../automation/sim/trace";
+import { MemoryStateStore } from "../../automation/state-memory";
+import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
+import { ElbFromState } from "../../tools/sandbox/elb-state";
+import { engineSandbox, pulumi, stackFile } from "./sandbox-fixture";
+
+const FIXTURES = path.resolve(__dirname, "../automation/fixtures");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tms-engine-rollout-"));
+const CR = path.join(dir, "cr.yaml");
+fs.writeFileSync(CR, "id: CHG-101\nrisk: low\nrollbackPlan: weight to 0 in one targeted update\napprovals:\n  - {role: technical-review, by: ana}\n  - {role: qa, by: bo}\n  - {role: product, by: cy}\n");
+/** A Tuesday 10:30 in New York, inside prod's release window and outside every freeze. */
+const START = DateTime.fromISO("2026-12-01T10:30", { zone: "America/New_York" }).toMillis();
+
+const exportState = () => JSON.parse(pulumi(["stack", "export", "--stack", "prod"], { expect: 0 }).stdout).deployment.resources;
+const outputs = () => JSON.parse(pulumi(["stack", "output", "--stack", "prod", "--json"], { expect: 0 }).stdout);
+const history = () => JSON.parse(pulumi(["stack", "history", "--stack", "prod", "--json"], { expect: 0 }).stdout) as any[];
+
+interface Run {
+    code: number;
+    out: string;
+    elbCalls: string[];
+}
+
+/** `npm run rollout -- --stack prod …` in-process, wired to the sandbox. */
+async function rollout(argv: string[], traceFile: string): Promise<Run> {
+    const sb = engineSandbox();
+    const out: string[] = [];
+    // The ELBv2 client the CLI builds answers from the engine's state, re-read after every `up`.
+    let view: ElbFromState | null = null;
+    const elb = () => (view ??= new ElbFromState(exportState()));
+    const elbCalls: string[] = [];
+    const mock = mockClient(ElasticLoadBalancingV2Client);
+    mock.on(DescribeTargetGroupsCommand).callsFake((i) => (elbCalls.push("DescribeTargetGroups"), elb().describeTargetGroups(i.TargetGroupArns ?? [])));
+    mock.on(DescribeListenersCommand).callsFake((i) => (elbCalls.push("DescribeListeners"), elb().describeListeners(i.LoadBalancerArn)));
+    mock.on(DescribeRulesCommand).callsFake((i) => (elbCalls.push("DescribeRules"), elb().describeRules(i.ListenerArn)));
+    mock.on(DescribeTargetHealthCommand).callsFake((i) => (elbCalls.push("DescribeTargetHealth"), elb().describeTargetHealth(i.TargetGroupArn)));
+
+    const trace = parseTrace(fs.readFileSync(traceFile, "utf8"), traceFile);
+    const clock = new VirtualClock(START);
+    let origin: number | null = null;
+    const env: CliEnvironment = {
+        projectDir: sb.projectDir,
+        async selectStack(stackName, workDir) {
+            const pulumiCommand = await PulumiCommand.get({ root: path.dirname(sb.cli.binDir), skipVersionCheck: false });
+            const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand, envVars: sb.env as Record<string, string> });
+            const like: PulumiStackLike = {
+                getConfig: (k, p) => stack.getConfig(k, p),
+                setAllConfig: (c, p) => stack.setAllConfig(c, p),
+                outputs: () => stack.outputs(),
+                up: async (o) => {
+                    const r = await stack.up(o);
+                    view = null;
+                    return r;
+                },
+            };
+            return like;
+        },
+        adjustDeps: (deps) => ({
+            ...deps,
+            metrics: new TraceMetrics(trace, () => origin),
+            store: new MemoryStateStore(),
+            clock,
+            snapshots: { snapshot: async (id) => `tms-prod-predeploy-${id}`, prune: async () => [] },
+            migrations: { migrate: async () => ({ ok: true, lines: [{ name: "api-gateway", ok: true, detail: "exit code 0" }] }) },
+            smoke: { mode: "fake", check: async () => ({ ok: true, lines: [{ name: "/health", ok: true, detail: "200" }] }) },
+            notifier: { notify: async () => undefined },
+            writeRecord: () => [],
+            onEvent: (e) => {
+                if (e.type === "weight" && e.weight > 0 && origin === null) origin = e.atMs;
+                deps.onEvent?.(e);
+            },
+        }),
+        out: (l) => out.push(l),
+        err: (l) => out.push(l),
+        env: {},
+    };
+    try {
+        const code = await main(["rollout", "--stack", "prod", ...argv, "--change-request", CR], env);
+        return { code, out: out.join("\n"), elbCalls };
+    } finally {
+        mock.restore();
+    }
+}
+
+describe("rollout CLI on the real engine through the Automation API (L5)", () => {
+    const image1 = "111122223333.dkr.ecr.us-east-1.amazonaws.com/task-management-system/api-gateway:4b1d2e3-prod";
+    const image2 = "111122223333.dkr.ecr.us-east-1.amazonaws.com/task-management-system/api-gateway:5c2e3f4-prod";
+
+    it("a healthy canary goes 10 → 30 → 50 → 100 and is promoted: blue becomes live at weight 0", async () => {
+        const before = outputs();
+        assert.deepEqual([before.liveColour, before.weight], ["green", 0], "starts where releasing by hand left prod");
+        const startedAt = Date.now() - 1000;
+
+        const r = await rollout(["--image", `api-gateway=${image1}`], path.join(FIXTURES, "healthy-canary.json"));
+        assert.equal(r.code, 0, r.out);
+        for (const w of [10, 30, 50, 100]) assert.match(r.out, new RegExp(`weight {3}candidate now takes ${w}%`));
+        assert.match(r.out, /outcome: promoted/);
+
+        const after = outputs();
+        assert.deepEqual([after.liveColour, after.weight, after.images.blue["api-gateway"]], ["blue", 0, image1]);
+        assert.strictEqual(stackFile("prod").config["tms:deployment"].weight, 0);
+        // deploy, four weight steps, finalise: six real updates (history lists the newest ten), and the
+        // four weight steps changed exactly the weighted listener resources and nothing else.
+        const runs = history().filter((h) => Date.parse(h.startTime) >= startedAt);
+        assert.equal(runs.length, 6, JSON.stringify(runs.map((h) => h.resourceChanges)));
+        const weighted = after.weightListenerUrns.length;
+        const listenerOnly = runs.filter((h) => JSON.stringify(Object.keys(h.resourceChanges).filter((k) => k !== "same").sort()) === '["update"]' && h.resourceChanges.update === weighted);
+        assert.equal(listenerOnly.length, 4, JSON.stringify(runs.map((h) => h.resourceChanges)));
+        assert.ok(r.elbCalls.includes("DescribeRules") && r.elbCalls.includes("DescribeTargetHealth"), r.elbCalls.join(","));
+    });
+
+    it("a canary whose 5xx rate spikes is rolled back: weight 0 read back from the engine's state, blue stays live", async () => {
+        const r = await rollout(["--image", `api-gateway=${image2}`], path.join(FIXTURES, "error-spike.json"));
+        assert.equal(r.code, 2, r.out);
+        assert.match(r.out, /weight {3}candidate now takes 10%/);
+        assert.match(r.out, /outcome: rolled_back/);
+        const after = outputs();
+        assert.deepEqual([after.liveColour, after.weight, after.images.blue["api-gateway"], after.images.green["api-gateway"]], ["blue", 0, image1, image2]);
+        // The listener state the engine holds forwards 100% to blue again.
+        const view = new ElbFromState(exportState());
+        const weights = exportState()
+            .filter((x: any) => /listenerRule:ListenerRule$/.test(x.type) && x.outputs?.actions?.some((a: any) => a.forward))
+            .flatMap((x: any) => x.outputs.actions.flatMap((a: any) => a.forward?.targetGroups ?? []));
+        assert.ok(weights.length > 0 && view, "weighted rules found");
+        const tgs = outputs().targetGroupArns["api-gateway"];
+        assert.ok(weights.every((g: any) => (g.arn === tgs.green ? g.weight === 0 : g.weight === 100)), JSON.stringify(weights));
+    });
+});
