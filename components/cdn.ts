@@ -129,6 +129,7 @@ export class ContentDelivery extends pulumi.ComponentResource {
         const assets = new SecureBucket(`${name}-static`, {
             role: "static-assets",
             service: "edge",
+            encryptionException: "public web assets served through CloudFront; SSE-S3 avoids a KMS grant to CloudFront",
             lifecycle: [{ id: "age-noncurrent", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } }],
             logTo: { bucket: args.accessLogBucket, prefix: "static/" },
             deferPolicy: true,
