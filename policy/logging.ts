@@ -37,7 +37,7 @@ export const logGroupEncryption = resourcePolicy({
 export const alarmActions = resourcePolicy({
     name: "cloudwatch-alarm-actions",
     description: "Metric alarms have actions enabled and at least one alarm action.",
-    metadata: { control: "FSBP CloudWatch.15", severity: "medium", area: "logging", remediation: "Set `alarmActions: [<SNS topic ARN>]` and leave `actionsEnabled` true." },
+    metadata: { control: "FSBP CloudWatch.15, CloudWatch.17", severity: "medium", area: "logging", remediation: "Set `alarmActions: [<SNS topic ARN>]` and leave `actionsEnabled` true." },
     types: [LOGGING_TYPES.metricAlarm],
     validate: (props, _args, report) => {
         if (read(props, "actionsEnabled") === false) report("Alarm actions are disabled: set `actionsEnabled: true`.");

@@ -174,7 +174,7 @@ export const secretRotation = stackPolicy({
     name: "secretsmanager-rotation",
     description: `Every secret rotates (has a SecretRotation), or carries a \`${ROTATION_EXEMPTION_TAG}\` tag whose value gives the reason.`,
     metadata: {
-        control: "FSBP SecretsManager.1", severity: "medium", area: "secrets",
+        control: "FSBP SecretsManager.1, SecretsManager.4", severity: "medium", area: "secrets",
         remediation: `Add an \`aws.secretsmanager.SecretRotation\` for the secret, or tag it \`${ROTATION_EXEMPTION_TAG}: "<why it cannot rotate>"\`.`,
     },
     validate: (args, report) => {

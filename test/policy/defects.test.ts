@@ -4,9 +4,10 @@
  * program registers) the way the defect looked, then runs every policy with the stack's shipped config.
  */
 import { strict as assert } from "assert";
+import { MODULE_SERVICES, MODULES_WITHOUT_CONTROLS } from "../../policy/controls";
 import { runPolicies } from "../../tools/policy-runner";
 import type { PlanRecord, RecordedResource } from "../../tools/record";
-import { plan, StackName } from "../harness";
+import { plan, StackName, STACKS } from "../harness";
 
 const REGIONS = { dev: "us-east-1", staging: "us-east-1", prod: "us-east-1", dr: "us-west-2" } as const;
 
@@ -33,7 +34,8 @@ function violations(r: PlanRecord, stack: StackName): string[] {
     return runPolicies(r, { environment: stack, region: REGIONS[stack] }).map((v) => `${v.policy}: ${v.name}: ${v.message}`);
 }
 
-describe("the review's defects, put back, are refused by the pack", () => {
+describe("the review's defects, put back, are refused by the pack", function () {
+    this.timeout(120_000);
     it("the shipped prod and dr plans pass every policy (the baseline of the cases below)", async () => {
         assert.deepEqual(violations(await record("prod"), "prod"), []);
         assert.deepEqual(violations(await record("dr"), "dr"), []);
@@ -110,5 +112,18 @@ describe("the review's defects, put back, are refused by the pack", () => {
         assert.deepEqual(violations(r, "prod"), [
             "iam-service-trust-confused-deputy: tms-network-flow-logs-role: assumeRolePolicy statement 0 trusts vpc-flow-logs.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources.",
         ]);
+    });
+});
+
+describe("controls table coverage of what the program creates", function () {
+    this.timeout(120_000);
+    it("every AWS module registered by any stack has its services in the table, or no controls at all", async () => {
+        const modules = new Set<string>();
+        for (const stack of STACKS) {
+            for (const r of (await plan(stack)).resources) if (r.type.startsWith("aws:")) modules.add(r.type.split(":")[1].split("/")[0]);
+        }
+        const unknown = [...modules].filter((m) => !MODULE_SERVICES[m] && !MODULES_WITHOUT_CONTROLS[m]);
+        assert.deepEqual(unknown, []);
+        assert.ok(modules.size >= 15, [...modules].join(" "));
     });
 });
