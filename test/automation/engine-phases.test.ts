@@ -88,3 +88,114 @@ describe("engine: the phases of a healthy rollout, event by event", () => {
         });
     });
 });
+
+describe("engine: the baseline and the wait for healthy targets, recorded exactly", () => {
+    function run(metrics: (w: { startMs: number; endMs: number }) => any, hooks: ConstructorParameters<typeof FakeStack>[2] = {}) {
+        const clock = new VirtualClock(0);
+        const stack = new FakeStack(clock, {}, hooks);
+        const events: RolloutEvent[] = [];
+        const engine = new RolloutEngine({
+            stack, clock, store: new MemoryStateStore(true), onEvent: (e) => events.push(e),
+            metrics: { query: async (w) => { const r = metrics(w); if (r instanceof Error) throw r; return r; } },
+        });
+        const result = engine.start({ stack: "prod", owner: "ci", release: { id: "2.0.0", images: { "api-gateway": "2.0.0" } }, settings: defaultRolloutSettings("canary") });
+        const baseline = () => events.filter((e) => e.type === "analysis" && e.record.rule === "baseline").map((e: any) => {
+            const { rule, verdict, candidate, reference, threshold, detail } = e.record;
+            return { rule, verdict, candidate, reference, threshold, detail };
+        });
+        return { result, baseline, events };
+    }
+    const before = (w: { endMs: number }) => w.endMs === 0;
+
+    it("measures the live colour before the first shift", async () => {
+        const t = run(() => good());
+        await t.result;
+        assert.deepEqual(t.baseline(), [{ rule: "baseline", verdict: "ok", candidate: null, reference: 3 / 5000, threshold: null, detail: "baseline blue: 5000 requests, 5xx 0.06%, p95 210ms" }]);
+    });
+
+    it("needs the minimum traffic for a baseline (49 is too few, 50 is enough)", async () => {
+        const few = run((w) => (before(w) ? { ...good(), live: { requests: 49, errors5xx: 0, p95Ms: null } } : good()));
+        assert.equal((await few.result).state.baseline, null);
+        assert.deepEqual(few.baseline(), [{ rule: "baseline", verdict: "inconclusive", candidate: null, reference: 49, threshold: 50, detail: "live colour had 49 requests before the shift; too few for a baseline" }]);
+        const enough = run((w) => (before(w) ? { ...good(), live: { requests: 50, errors5xx: 1, p95Ms: null } } : good()));
+        assert.deepEqual((await enough.result).state.baseline, { requests: 50, errors5xx: 1, p95Ms: null });
+        assert.equal(enough.baseline()[0].detail, "baseline blue: 50 requests, 5xx 2.00%, p95 n/ams");
+    });
+
+    it("falls back to the floor when the baseline query fails, and halts on alarms already firing", async () => {
+        const failed = run((w) => (before(w) ? new Error("ThrottlingException") : good()));
+        await failed.result;
+        assert.deepEqual(failed.baseline().map((b) => [b.verdict, b.detail]),
+            [["inconclusive", "baseline query failed after 3 attempt(s): ThrottlingException; ranges fall back to the error-rate floor"]]);
+        const alarmed = run((w) => (before(w) ? { ...good(), alarms: ["tms-prod-critical-x", "tms-prod-critical-y"] } : good()));
+        const r = await alarmed.result;
+        assert.equal(r.outcome, "halted");
+        assert.equal(r.reason, "critical alarm(s) already in ALARM before the first shift: tms-prod-critical-x, tms-prod-critical-y");
+    });
+
+    it("rolls back when the candidate is not healthy by the deadline, quoting its last answer", async () => {
+        const pending = run(() => good(), { candidateHealth: () => ({ healthy: 1, unhealthy: 0, pending: 1 }) });
+        let r = await pending.result;
+        assert.equal(r.outcome, "rolled_back");
+        assert.equal(r.reason, "candidate-health: green targets not healthy after 600s (1 healthy, 0 unhealthy, 1 pending)");
+        assert.equal(r.decidedAtMs, 600_000, "polled up to the deadline, not beyond");
+        const failing = run(() => good(), { candidateHealth: () => new Error("DescribeTargetHealth denied") });
+        r = await failing.result;
+        assert.equal(r.reason, "candidate-health: green targets not healthy after 600s (health query failed: DescribeTargetHealth denied)");
+        const unhealthy = run(() => good(), { candidateHealth: (_c, at) => (at < 120_000 ? { healthy: 2, unhealthy: 1, pending: 0 } : { healthy: 2, unhealthy: 0, pending: 0 }) });
+        assert.equal((await unhealthy.result).outcome, "promoted");
+        assert.ok(unhealthy.events.some((e) => e.type === "info" && e.message === "green healthy (2 healthy, 0 unhealthy, 0 pending)"));
+        const none = run(() => good(), { candidateHealth: () => ({ healthy: 0, unhealthy: 0, pending: 0 }) });
+        assert.equal((await none.result).outcome, "rolled_back", "no healthy target at all is not healthy");
+    });
+});
+
+describe("engine: rollback retries and the rollback window, timed exactly", () => {
+    function setup(hooks: ConstructorParameters<typeof FakeStack>[2], at: (w: { endMs: number }) => any = () => good()) {
+        const clock = new VirtualClock(0);
+        const stack = new FakeStack(clock, {}, hooks);
+        const store = new MemoryStateStore(true);
+        const events: RolloutEvent[] = [];
+        const engine = new RolloutEngine({ stack, clock, store, onEvent: (e) => events.push(e), metrics: { query: async (w) => at(w) } });
+        const start = (waitForScaleDown = false) => engine.start({ stack: "prod", owner: "ci", release: { id: "2.0.0", images: { "api-gateway": "2.0.0" } }, settings: defaultRolloutSettings("canary"), waitForScaleDown });
+        return { clock, stack, store, events, engine, start };
+    }
+    const spikeAt120 = (w: { endMs: number }) => (w.endMs === 120_000 ? { ...good(), candidate: { requests: 560, errors5xx: 28, p95Ms: 205 } } : good());
+
+    it("retries the weight-0 update with 2 s, then 4 s backoff, and halts after the last attempt, naming it", async () => {
+        const t = setup({ setWeight: (w) => (w === 0 ? { error: new Error("Throttling"), applied: false } : undefined) }, spikeAt120);
+        const r = await t.start();
+        assert.equal(r.outcome, "halted");
+        const zeroes = t.stack.calls.filter((c) => c.method === "setWeight" && (c.arg as any).weight === 0).map((c) => c.atMs);
+        assert.deepEqual(zeroes, [120_000, 122_000, 126_000], "3 attempts, waiting 2 s then 4 s");
+        assert.equal(r.reason, "rollback not verified after 3 attempt(s): Throttling; weight reads 10 (after: errors: candidate 5xx 5.00% (28/560) vs live 0.06%; threshold 5 × max(0.06%, floor 0.10%) = 0.50%)");
+    });
+
+    it("a rollback that succeeds on the second attempt ends at 0, once in the timeline", async () => {
+        const t = setup({ setWeight: (w, n) => (w === 0 && n === 2 ? { error: new Error("Throttling"), applied: false } : undefined) }, spikeAt120);
+        const r = await t.start();
+        assert.equal(r.outcome, "rolled_back");
+        assert.deepEqual(r.timeline, [{ atMs: 0, weight: 10 }, { atMs: 122_000, weight: 0 }]);
+        assert.equal(r.decidedAtMs, 120_000);
+        assert.equal(r.rollback!.verified, true);
+    });
+
+    it("waits out the one-hour rollback window in lease-sized chunks, then scales the old colour down once", async () => {
+        const t = setup({});
+        const r = await t.start(true);
+        assert.equal(r.outcome, "promoted");
+        const scale = t.stack.calls.filter((c) => c.method === "scaleToZero");
+        assert.deepEqual(scale.map((c) => [c.atMs, c.arg]), [[2_700_000 + 3_600_000, "blue"]]);
+        assert.ok(t.events.some((e) => e.type === "info" && e.message === "blue scaled to 0 after the rollback window"));
+        assert.equal((await t.store.load("prod"))!.pendingScaleDown, null);
+        // Not due yet: nothing to scale.
+        const early = setup({});
+        await early.start(false);
+        assert.equal(await early.engine.scaleDownIfDue("prod", "ci"), false);
+        early.clock.advance(3_600_000 - 1);
+        assert.equal(await early.engine.scaleDownIfDue("prod", "ci"), false, "one millisecond before the window ends");
+        early.clock.advance(1);
+        assert.equal(await early.engine.scaleDownIfDue("prod", "ci"), true);
+        assert.deepEqual(early.stack.calls.filter((c) => c.method === "scaleToZero").map((c) => c.arg), ["blue"]);
+    });
+});
