@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import { VirtualClock } from "../../automation/clock";
-import { RolloutEngine, type RolloutEvent } from "../../automation/engine";
+import { RolloutEngine, RolloutRefusedError, type RolloutEvent } from "../../automation/engine";
 import { defaultRolloutSettings, type Strategy } from "../../automation/settings";
 import { FakeStack } from "../../automation/sim/fake-stack";
 import { MemoryStateStore } from "../../automation/state-memory";
@@ -197,5 +197,67 @@ describe("engine: rollback retries and the rollback window, timed exactly", () =
         early.clock.advance(1);
         assert.equal(await early.engine.scaleDownIfDue("prod", "ci"), true);
         assert.deepEqual(early.stack.calls.filter((c) => c.method === "scaleToZero").map((c) => c.arg), ["blue"]);
+    });
+});
+
+describe("engine: rolling deployments and the edges of starting", () => {
+    function rolling(hooks: ConstructorParameters<typeof FakeStack>[2], sample: () => any = () => good(), init = {}) {
+        const clock = new VirtualClock(0);
+        const stack = new FakeStack(clock, init, hooks);
+        const store = new MemoryStateStore(true);
+        const engine = new RolloutEngine({ stack, clock, store, metrics: { query: async () => sample() } });
+        const start = (strategy: Strategy = "rolling") => engine.start({ stack: "dev", owner: "ci", release: { id: "2.0.0", images: { "api-gateway": "2.0.0" } }, settings: defaultRolloutSettings(strategy) });
+        return { clock, stack, store, engine, start };
+    }
+
+    it("a rolling deployment that fails rolls back to the previous images, with the deciding record", async () => {
+        const t = rolling({ deployRolling: (r) => (r.id === "2.0.0" ? new Error("service update rejected") : undefined as any) });
+        const r = await t.start();
+        assert.equal(r.outcome, "rolled_back");
+        assert.equal(r.reason, "circuit-breaker: ECS deployment of 2.0.0 did not settle: update failed: service update rejected");
+        assert.deepEqual(r.rollback!.records.map((x) => [x.rule, x.verdict]), [["circuit-breaker", "rollback"]]);
+        assert.deepEqual(t.stack.calls.filter((c) => c.method === "deployRolling").map((c) => c.arg), ["2.0.0", "2.0.0-rollback"]);
+    });
+
+    it("a rolling rollback that does not settle halts, quoting both", async () => {
+        const t = rolling({ deployRolling: () => new Error("cluster unreachable") });
+        const r = await t.start();
+        assert.equal(r.outcome, "halted");
+        assert.equal(r.reason, "rollback to the previous images did not settle: cluster unreachable (after: circuit-breaker: ECS deployment of 2.0.0 did not settle: update failed: cluster unreachable)");
+    });
+
+    it("a rolling deployment halts on alarms already firing, before touching anything", async () => {
+        const t = rolling({}, () => ({ ...good(), alarms: ["tms-dev-critical-x"] }));
+        const r = await t.start();
+        assert.equal(r.outcome, "halted");
+        assert.equal(r.reason, "critical alarm(s) already in ALARM before the deployment: tms-dev-critical-x");
+        assert.equal(t.stack.calls.filter((c) => c.method === "deployRolling").length, 0);
+    });
+
+    it("rolling ignores a split weight (one colour); canary refuses it, naming the weight and colour", async () => {
+        const r = await rolling({}, () => good(), { weight: 20 }).start("rolling");
+        assert.equal(r.outcome, "promoted");
+        await assert.rejects(rolling({}, () => good(), { weight: 20 }).start("canary"),
+            (e: Error) => e instanceof RolloutRefusedError && e.message === "stack dev: 20% of traffic already goes to green with no rollout in flight; set the weight by hand first");
+    });
+
+    it("a finalise that fails halts with the candidate still at its weight", async () => {
+        const t = rolling({ finalise: () => new Error("listener conflict") });
+        const r = await t.start("canary");
+        assert.equal(r.outcome, "halted");
+        assert.equal(r.reason, "finalise failed (green still takes 100% as candidate): listener conflict");
+    });
+
+    it("a refused lock names the holder and when the lease ends", async () => {
+        // The first run took the lease at 0 s; a minute in, it has not been renewed yet.
+        const LEASE_RENEWED_AT = 0;
+        const t = rolling({});
+        t.clock.freezeAt(60_000);
+        void t.start("canary");
+        await t.clock.frozen;
+        const other = new RolloutEngine({ stack: t.stack, clock: new VirtualClock(61_000), store: t.store, metrics: { query: async () => good() } });
+        const lease = defaultRolloutSettings("canary").leaseSeconds;
+        await assert.rejects(other.start({ stack: "dev", owner: "ci-2", release: { id: "3.0.0", images: {} }, settings: defaultRolloutSettings("canary") }),
+            (e: Error) => { assert.equal(e.message, `stack dev: a rollout is in flight (lock held by ci until ${new Date(LEASE_RENEWED_AT + lease * 1000).toISOString()})`); return true; });
     });
 });
