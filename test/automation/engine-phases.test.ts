@@ -261,3 +261,36 @@ describe("engine: rolling deployments and the edges of starting", () => {
             (e: Error) => { assert.equal(e.message, `stack dev: a rollout is in flight (lock held by ci until ${new Date(LEASE_RENEWED_AT + lease * 1000).toISOString()})`); return true; });
     });
 });
+
+describe("engine: what a rolling deployment compares with", () => {
+    it("judges the updated colour against the pre-deployment baseline, not against itself", async () => {
+        const clock = new VirtualClock(0);
+        const stack = new FakeStack(clock, {}, {});
+        const bad = { requests: 560, errors5xx: 28, p95Ms: 205 };
+        // After the update, live and candidate are the same colour: both report the spike.
+        const engine = new RolloutEngine({ stack, clock, store: new MemoryStateStore(true), metrics: { query: async (w) => (w.endMs === 0 ? good() : { ...good(), live: bad, candidate: bad }) } });
+        const r = await engine.start({ stack: "dev", owner: "ci", release: { id: "2.0.0", images: {} }, settings: defaultRolloutSettings("rolling") });
+        assert.equal(r.outcome, "rolled_back");
+        assert.equal(r.reason, "errors: candidate 5xx 5.00% (28/560) vs baseline 0.06%; threshold 5 × max(0.06%, floor 0.10%) = 0.50%");
+    });
+});
+
+describe("engine: resuming a halted validation", () => {
+    it("runs the whole validation again from the resume, and forgets the halt's reason", async () => {
+        const clock = new VirtualClock(0);
+        const stack = new FakeStack(clock, {}, {});
+        const store = new MemoryStateStore(true);
+        let slow = true;
+        const metrics = { query: async (w: { endMs: number }) => (slow && w.endMs > 900_000 ? { ...good(), candidate: { requests: 560, errors5xx: 0, p95Ms: 280 } } : good()) };
+        const halted = await new RolloutEngine({ stack, clock, store, metrics }).start({ stack: "prod", owner: "ci", release: { id: "2.0.0", images: {} }, settings: defaultRolloutSettings("canary") });
+        assert.equal(halted.outcome, "halted");
+        assert.equal(halted.reason, "validation outside the deployment-health ranges: validation.p95: validation p95 280ms vs baseline 210ms + 25% = 263ms");
+        assert.equal(halted.state.analysedSeconds, 1800);
+        slow = false;
+        const later = new VirtualClock(10_000_000);
+        const r = await new RolloutEngine({ stack, clock: later, store, metrics }).resume("prod", "human");
+        assert.equal(r.outcome, "promoted");
+        assert.equal(r.reason, null);
+        assert.equal(r.decidedAtMs, 10_000_000 + 1_800_000, "30 minutes of validation again, counted from the resume");
+    });
+});
