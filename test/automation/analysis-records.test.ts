@@ -13,8 +13,8 @@ const ctx: A.IntervalContext = { atMs: 60_000, phase: "step 1 (10%)", weight: 10
 const LIVE = { requests: 5000, errors5xx: 5, p95Ms: 200 };
 const sample = (candidate: any, x: any = {}) => ({ live: LIVE, candidate, unhealthyTargets: 0, alarms: [] as string[], ...x });
 const at = { atMs: 60_000, phase: "step 1 (10%)", weight: 10 };
-const rec = (rule: string, verdict: string, candidate: number | null, reference: number | null, threshold: number | null, detail: string) =>
-    ({ ...at, rule, candidate, reference, threshold, verdict, detail });
+const rec = (rule: string, verdict: string, candidate: number | null, reference: number | null, threshold: number | null, detail: string): A.AnalysisRecord =>
+    ({ ...at, rule: rule as A.RuleName, candidate, reference, threshold, verdict: verdict as A.Verdict, detail });
 const OK_ALARMS = rec("alarms", "ok", 0, null, 0, "no critical alarm in ALARM");
 const OK_HEALTH = rec("health", "ok", 0, null, 2, "all candidate targets healthy");
 
