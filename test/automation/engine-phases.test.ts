@@ -294,3 +294,59 @@ describe("engine: resuming a halted validation", () => {
         assert.equal(r.decidedAtMs, 10_000_000 + 1_800_000, "30 minutes of validation again, counted from the resume");
     });
 });
+
+describe("engine: records and messages of the failure paths", () => {
+    function setup(hooks: ConstructorParameters<typeof FakeStack>[2] = {}, settings = defaultRolloutSettings("canary")) {
+        const clock = new VirtualClock(0);
+        const stack = new FakeStack(clock, {}, hooks);
+        const store = new MemoryStateStore(true);
+        const events: RolloutEvent[] = [];
+        const windows: { startMs: number; endMs: number }[] = [];
+        const deps = { stack, clock, store, onEvent: (e: RolloutEvent) => events.push(e), metrics: { query: async (w: any) => { windows.push(w); return good(); } } };
+        const start = () => new RolloutEngine(deps).start({ stack: "prod", owner: "ci", release: { id: "2.0.0", images: {} }, settings });
+        return { clock, stack, store, events, windows, deps, start };
+    }
+
+    it("names its refusals, and refuses to resume or roll back when nothing is in flight", async () => {
+        const t = setup();
+        const engine = new RolloutEngine(t.deps);
+        await assert.rejects(engine.resume("prod", "ci"), (e: Error) => e.name === "RolloutRefusedError" && e.message === "stack prod: no rollout in flight to resume");
+        await assert.rejects(engine.rollback("prod", "ci", "why"), (e: Error) => e instanceof RolloutRefusedError && e.message === "stack prod: no rollout in flight to roll back");
+    });
+
+    it("a failed deployment of the candidate rolls back with its record", async () => {
+        const t = setup({ deployCandidate: () => new Error("image not found") });
+        const r = await t.start();
+        assert.equal(r.reason, "deploy: deploying 2.0.0 to green failed: image not found");
+        assert.deepEqual(r.rollback!.records.map((x) => [x.rule, x.verdict, x.detail]), [["deploy", "rollback", "deploying 2.0.0 to green failed: image not found"]]);
+        assert.ok(t.events.some((e) => e.type === "phase" && e.status === "rolling_back" && e.label === "rollback"));
+    });
+
+    it("a failed weight update records the weight it reads back and the one it wanted", async () => {
+        const t = setup({ setWeight: (w) => (w === 30 ? { error: new Error("conflict"), applied: false } : undefined) });
+        const r = await t.start();
+        const [rec] = r.rollback!.records;
+        assert.deepEqual([rec.rule, rec.candidate, rec.threshold, rec.detail], ["traffic-update", 10, 30, "update to 30% failed: conflict"]);
+    });
+
+    it("records the health deadline as the threshold; measures the baseline over the window before the first shift", async () => {
+        const t = setup({ candidateHealth: () => ({ healthy: 0, unhealthy: 1, pending: 0 }) });
+        const r = await t.start();
+        assert.deepEqual(r.rollback!.records.map((x) => [x.rule, x.threshold]), [["candidate-health", 600]]);
+        const ok = setup();
+        await ok.start();
+        const baselineSeconds = defaultRolloutSettings("canary").baselineSeconds;
+        assert.deepEqual(ok.windows[0], { startMs: -baselineSeconds * 1000, endMs: 0, live: "blue", candidate: "green" });
+    });
+
+    it("a resumed wait for healthy targets gets a fresh deadline", async () => {
+        const t = setup({ candidateHealth: () => ({ healthy: 1, unhealthy: 0, pending: 1 }) });
+        t.clock.freezeAt(30_000);
+        void t.start();
+        await t.clock.frozen;
+        const later = new VirtualClock(1_000_000);
+        const r = await new RolloutEngine({ ...t.deps, clock: later }).resume("prod", "ci-2");
+        assert.equal(r.outcome, "rolled_back");
+        assert.equal(r.decidedAtMs, 1_000_000 + 600_000, "600 s from the resume, not from the first start");
+    });
+});
