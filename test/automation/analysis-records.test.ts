@@ -118,4 +118,33 @@ describe("analysis records (exact)", () => {
         assert.equal(A.formatRecord(OK_ALARMS, 30_000), "   +30s step 1 (10%)   alarms                 OK           candidate=0 reference=- threshold=0 — no critical alarm in ALARM");
         assert.equal(A.formatRecord({ ...OK_ALARMS, candidate: 0.123456 }), "   +60s step 1 (10%)   alarms                 OK           candidate=0.1235 reference=- threshold=0 — no critical alarm in ALARM");
     });
+
+    it("a p95 breach says how long it has lasted and when it rolls back (more than 300 s)", () => {
+        const ref = { metrics: { requests: 5000, errors5xx: 0, p95Ms: 200 }, name: "live" as const };
+        const slow = { requests: 500, errors5xx: 0, p95Ms: 301 };
+        assert.deepEqual(A.judgeLatency(slow, ref, 240, ctx, t), {
+            record: rec("latency", "breach", 301, 200, 300, "candidate p95 301ms > 1.5 × live 200ms = 300ms for 300s (rollback after more than 300s)"), breachSeconds: 300,
+        });
+        assert.equal(A.judgeLatency(slow, ref, 300, ctx, t).record.verdict, "rollback");
+    });
+
+    it("joins every deciding rule into the reason; an unhealthy streak reaches rollback at its limit", () => {
+        const v = A.analyseInterval(sample({ requests: 560, errors5xx: 28, p95Ms: 200 }, { alarms: ["a"] }), A.zeroCounters(), ctx, t);
+        assert.equal(v.reason, "alarms: critical alarm(s) in ALARM: a; errors: candidate 5xx 5.00% (28/560) vs live 0.10%; threshold 5 × max(0.10%, floor 0.10%) = 0.50%");
+        const h = A.judgeHealth(1, 1, ctx, t);
+        assert.deepEqual([h.streak, h.record.verdict], [2, "rollback"]);
+        assert.deepEqual([A.judgeHealth(0, 1, ctx, t).streak, A.judgeHealth(0, 1, ctx, t).record.verdict], [0, "ok"]);
+    });
+
+    it("halts at the tenth inconclusive interval, uncounted; rolls back at the third failed query, flying blind", () => {
+        const v = A.analyseInterval(sample({ requests: 3, errors5xx: 0, p95Ms: 200 }), { ...A.zeroCounters(), inconclusiveStreak: 9 }, ctx, t);
+        assert.deepEqual([v.decision, v.counted, v.reason], ["halt", false,
+            "traffic: candidate had 3 requests (< 50); 10 inconclusive interval(s) in a row of 10 allowed"]);
+        const q = A.analyseQueryFailure("Throttling", 3, { ...A.zeroCounters(), queryFailureStreak: 2 }, ctx, t);
+        assert.deepEqual([q.decision, q.counted, q.reason], ["rollback", false,
+            "query: metrics query failed after 3 attempt(s): Throttling; 3 failed interval(s) in a row, flying blind"]);
+        // Without holding on low traffic, a quiet interval counts.
+        const quiet = A.analyseInterval(sample({ requests: 3, errors5xx: 0, p95Ms: 200 }), A.zeroCounters(), { ...ctx, holdOnLowTraffic: false }, t);
+        assert.deepEqual([quiet.decision, quiet.counted], ["continue", true]);
+    });
 });
