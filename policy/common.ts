@@ -228,11 +228,6 @@ export function providerProp(props: Record<string, any> | undefined, key: string
     return v;
 }
 
-/** Region of a resource: policy config, else its AWS provider's `region`. */
-export function regionOf(config: PolicyConfig, provider: { props: Record<string, any> } | undefined): string | undefined {
-    return config.region ?? (provider ? str(read(provider.props, "region")) : undefined);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Unknown-safe readers
 // ---------------------------------------------------------------------------------------------
@@ -256,16 +251,6 @@ export function read(obj: any, key: string): any {
         if (isUnknownError(e)) return UNKNOWN;
         throw e;
     }
-}
-
-/** Reads a dotted path with {@link read}; stops at the first unknown. */
-export function path(obj: any, dotted: string): any {
-    let cur = obj;
-    for (const key of dotted.split(".")) {
-        cur = read(cur, key);
-        if (cur === undefined || cur === UNKNOWN) return cur;
-    }
-    return cur;
 }
 
 /** True when the property is set: a non-empty value, or a value only known after deployment. */
