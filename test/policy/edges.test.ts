@@ -412,3 +412,118 @@ describe("security groups: the other shapes of rules", () => {
         assert.deepStrictEqual(d("aws:ec2/securityGroup:SecurityGroup", unknown({ description: proxy.unknownStringValue })), []);
     });
 });
+
+describe("preview unknowns: a value the engine does not know yet never fails a policy", () => {
+    const U = { s: proxy.unknownStringValue, b: proxy.unknownBooleanValue, n: proxy.unknownNumberValue, a: proxy.unknownArrayValue };
+    const cases: [string, string, Record<string, any>][] = [
+        ["acm-certificate-managed-renewal", "aws:acm/certificate:Certificate", { validationMethod: U.s }],
+        ["alb-https-tls-policy", "aws:lb/listener:Listener", { protocol: "HTTPS", sslPolicy: U.s, certificateArn: "arn" }],
+        ["alb-multiple-azs", "aws:lb/loadBalancer:LoadBalancer", { subnets: U.a }],
+        ["alb-multiple-azs", "aws:lb/loadBalancer:LoadBalancer", { subnetMappings: U.a }],
+        ["cloudfront-viewer-https", "aws:cloudfront/distribution:Distribution", { defaultCacheBehavior: { viewerProtocolPolicy: U.s } }],
+        ["cloudfront-minimum-tls", "aws:cloudfront/distribution:Distribution", { viewerCertificate: { acmCertificateArn: "arn", minimumProtocolVersion: U.s, sslSupportMethod: U.s } }],
+        ["cloudfront-origin-https-only", "aws:cloudfront/distribution:Distribution", { origins: [{ originId: "alb", customOriginConfig: { originProtocolPolicy: U.s, originSslProtocols: ["TLSv1.2"] } }] }],
+        ["docdb-encryption-customer-key", "aws:docdb/globalCluster:GlobalCluster", { storageEncrypted: U.b }],
+        ["docdb-audit-log-export", "aws:docdb/cluster:Cluster", { enabledCloudwatchLogsExports: U.a }],
+        ["docdb-backup-retention", "aws:docdb/cluster:Cluster", { backupRetentionPeriod: U.n }],
+        ["elasticache-encryption-at-rest", "aws:elasticache/replicationGroup:ReplicationGroup", { atRestEncryptionEnabled: U.b }],
+        ["elasticache-snapshots", "aws:elasticache/replicationGroup:ReplicationGroup", { snapshotRetentionLimit: U.n }],
+        ["elasticache-subnet-group", "aws:elasticache/replicationGroup:ReplicationGroup", { subnetGroupName: U.s }],
+        ["elasticache-auth-token-update-strategy", "aws:elasticache/replicationGroup:ReplicationGroup", { authToken: "t", authTokenUpdateStrategy: U.s }],
+        ["dynamodb-table-resilience", "aws:dynamodb/table:Table", { billingMode: U.s, pointInTimeRecovery: { enabled: U.b }, deletionProtectionEnabled: U.b }],
+        ["ecr-scan-on-push", "aws:ecr/repository:Repository", { imageScanningConfiguration: { scanOnPush: U.b } }],
+        ["ecr-tag-immutability", "aws:ecr/repository:Repository", { imageTagMutability: U.s }],
+        ["ecr-repository-customer-key", "aws:ecr/repository:Repository", { encryptionConfigurations: U.a }],
+        ["ecs-task-awsvpc-network-mode", "aws:ecs/taskDefinition:TaskDefinition", { networkMode: U.s }],
+        ["ecs-cluster-container-insights", "aws:ecs/cluster:Cluster", { settings: [{ name: "containerInsights", value: U.s }] }],
+        ["cloudwatch-log-group-retention", "aws:cloudwatch/logGroup:LogGroup", { retentionInDays: U.n }],
+        ["wafv2-web-acl-has-rules", "aws:wafv2/webAcl:WebAcl", { rules: U.a }],
+        ["secretsmanager-name-pattern", "aws:secretsmanager/secret:Secret", { name: U.s }],
+        ["ssm-securestring-for-sensitive", "aws:ssm/parameter:Parameter", { name: "/development/api/db-password", type: U.s }],
+        ["ssm-parameter-name-pattern", "aws:ssm/parameter:Parameter", { name: U.s }],
+    ];
+    for (const [policy, type, props] of cases) {
+        it(`${policy}: ${Object.keys(props).join(", ")}`, () => {
+            assert.deepStrictEqual(resourceMessages(policy, { type, props: unknown(props), stack: "prod" }), []);
+        });
+    }
+
+    it("stack policies: unknown exports, rules, traffic types, rules of the default group, templates", () => {
+        const cluster = res("aws:docdb/cluster:Cluster", "c", unknown({ clusterIdentifier: "tms-prod-docdb", enabledCloudwatchLogsExports: U.a }));
+        assert.deepStrictEqual(messages("docdb-log-groups", [cluster]), []);
+        const unnamed = res("aws:docdb/cluster:Cluster", "c2", { enabledCloudwatchLogsExports: ["audit"] });
+        assert.deepStrictEqual(messages("docdb-log-groups", [unnamed]), [], "no literal identifier: cannot name the group");
+        const vpc = res("aws:ec2/vpc:Vpc", "vpc", {});
+        const dep = { propertyDependencies: { vpcId: [vpc.urn!] } };
+        assert.deepStrictEqual(messages("vpc-default-security-group-closed", [vpc, res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "d", unknown({ ingress: U.a, egress: [] }), dep)]),
+            ['Default security group "d" of VPC "vpc" has ingress rules: remove them (nothing should use the default group).'], "unknown rules may be rules");
+        assert.deepStrictEqual(messages("vpc-flow-logs", [vpc, res("aws:ec2/flowLog:FlowLog", "f", unknown({ trafficType: U.s }), dep)]), []);
+        assert.deepStrictEqual(messages("vpc-interface-endpoints", [vpc, ...["ecr.api", "ecr.dkr", "ssm"].map(x => res("aws:ec2/vpcEndpoint:VpcEndpoint", x, { vpcEndpointType: "Interface", serviceName: `com.amazonaws.us-east-1.${x}` }, dep)),
+            res("aws:ec2/vpcEndpoint:VpcEndpoint", "nameless", { vpcEndpointType: "Interface" }, dep)]), []);
+        const task = res("aws:ecs/taskDefinition:TaskDefinition", "t", { containerDefinitions: JSON.stringify([{ name: "a", image: "1.dkr.ecr.us-west-2.amazonaws.com/x:1" }]) });
+        assert.deepStrictEqual(messages("ecr-registry-scanning", [task, res("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", "s", unknown({ scanType: U.s, rules: [{ scanFrequency: U.s }] }))]), []);
+        const template = res("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "tpl", unknown({ appliedFors: ["REPLICATION"], imageTagMutability: U.s, lifecyclePolicy: U.s }));
+        assert.deepStrictEqual(messages("ecr-replica-repository-template", [task, template]), []);
+        const imageless = res("aws:ecs/taskDefinition:TaskDefinition", "t2", { containerDefinitions: JSON.stringify([{ name: "a" }]) });
+        assert.deepStrictEqual(messages("ecr-registry-scanning", [imageless]), [], "no image: not an ECR image");
+        assert.deepStrictEqual(messages("ecr-repository-lifecycle-policy", [res("aws:ecr/repository:Repository", "r", { name: "x" }),
+            res("aws:ecr/lifecyclePolicy:LifecyclePolicy", "l", { repository: "x", policy: JSON.stringify({ rules: [{}] }) }), res("aws:ecr/lifecyclePolicy:LifecyclePolicy", "l2", { repository: "x", policy: "{}" })]), [], "one policy with rules suffices");
+    });
+});
+
+describe("the last separate checks", () => {
+    it("ALB: an HTTP listener needs every action to redirect to HTTPS; a typeless load balancer is an application one", () => {
+        const l = (actions: any[]) => resourceMessages("alb-http-redirects-to-https", { type: "aws:lb/listener:Listener", props: { protocol: "HTTP", port: 80, defaultActions: actions } });
+        const redirect = { type: "redirect", redirect: { protocol: "HTTPS" } };
+        assert.deepStrictEqual(l([redirect, { type: "forward" }]), ["HTTP listener on port 80 does not redirect to HTTPS: make its only default action a redirect with protocol \"HTTPS\"."]);
+        assert.deepStrictEqual(resourceMessages("alb-drop-invalid-headers", { type: "aws:lb/loadBalancer:LoadBalancer", props: {} }), ["Invalid header fields are forwarded: set `dropInvalidHeaderFields: true`."]);
+        assert.deepStrictEqual(resourceMessages("alb-desync-mitigation", { type: "aws:lb/loadBalancer:LoadBalancer", props: { loadBalancerType: "network", desyncMitigationMode: "monitor" } }), []);
+    });
+
+    it("CloudFront: no default behaviour, an origin without id, an explicit default certificate, a non-S3 default origin", () => {
+        const cf = (policy: string, props: Record<string, any>) => resourceMessages(policy, { type: "aws:cloudfront/distribution:Distribution", props });
+        assert.deepStrictEqual(cf("cloudfront-viewer-https", { orderedCacheBehaviors: [{ pathPattern: "/a", viewerProtocolPolicy: "allow-all" }] }), ['orderedCacheBehaviors[0] (/a) allows viewerProtocolPolicy "allow-all": set it to "redirect-to-https".']);
+        assert.deepStrictEqual(cf("cloudfront-origin-access-control", { origins: [{ domainName: "b.s3.amazonaws.com" }] }), ['S3 origin "?" has no origin access control: set `originAccessControlId`.']);
+        assert.deepStrictEqual(cf("cloudfront-minimum-tls", { viewerCertificate: { acmCertificateArn: "arn", cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1.2_2021", sslSupportMethod: "sni-only" } }),
+            ["The distribution uses the default CloudFront certificate (TLSv1 allowed): attach an ACM certificate in `viewerCertificate.acmCertificateArn`."]);
+        assert.deepStrictEqual(cf("cloudfront-default-root-object", { defaultCacheBehavior: { targetOriginId: "missing" }, origins: [] }), []);
+    });
+
+    it("ECS: container definitions that are not objects, environment entries without names, versions compared part by part", () => {
+        const task = (defs: any) => resourceMessages("ecs-task-no-privileged", { type: "aws:ecs/taskDefinition:TaskDefinition", props: { containerDefinitions: JSON.stringify(defs) } });
+        assert.deepStrictEqual(task([null, "x", { privileged: true }]), ['Container "#0" runs privileged: remove `privileged: true`.']);
+        assert.deepStrictEqual(task({ name: "single", privileged: true }), ['Container "single" runs privileged: remove `privileged: true`.']);
+        assert.deepStrictEqual(resourceMessages("ecs-task-no-secrets-in-environment", { type: "aws:ecs/taskDefinition:TaskDefinition", props: { containerDefinitions: JSON.stringify([{ name: "a", environment: [null, { value: "x" }, { name: "DB_PASSWORD" }] }]) } }),
+            ['Container "a" passes DB_PASSWORD in `environment`: move them to `secrets` (valueFrom a Secrets Manager ARN).']);
+        const pv = (v: string) => resourceMessages("ecs-service-platform-version", { type: "aws:ecs/service:Service", props: { platformVersion: v } });
+        assert.deepStrictEqual(pv("1.10.0"), []);
+        assert.deepStrictEqual(pv("10"), []);
+        assert.deepStrictEqual(pv("1.3.9"), ['platformVersion "1.3.9" is not current: set it to "LATEST" (or 1.4.0 or later).']);
+        for (const bad of ["v1.4.0", "1.4.0-beta", "1..4"]) assert.deepStrictEqual(pv(bad), [`platformVersion "${bad}" is not current: set it to "LATEST" (or 1.4.0 or later).`], bad);
+        assert.deepStrictEqual(resourceMessages("ecs-cluster-container-insights", { type: "aws:ecs/cluster:Cluster", props: { settings: [{ name: "other", value: "enabled" }] } }),
+            ["Container Insights is off: add the cluster setting `containerInsights` = \"enabled\"."]);
+    });
+
+    it("secrets and parameters: the parts of a path, one by one", () => {
+        const param = (name: any) => resourceMessages("ssm-parameter-name-pattern", { type: "aws:ssm/parameter:Parameter", stack: "prod", props: { name } });
+        for (const bad of ["production/api/x/y", "/production/api", "/production//x", "/production/api/", "//api/x"]) {
+            assert.deepStrictEqual(param(bad), [`Parameter name "${bad}" does not follow \`/production/<service>/<parameter-name>\`.`], bad);
+        }
+        assert.deepStrictEqual(param("/production/api/x/y"), [], "deeper paths are fine");
+        assert.deepStrictEqual(resourceMessages("ssm-parameter-name-pattern", { type: "aws:ssm/parameter:Parameter", stack: "sandbox", props: { name: "/anything/api/x" } }), [], "unknown environment: any prefix");
+        assert.deepStrictEqual(resourceMessages("secretsmanager-name-pattern", { type: "aws:secretsmanager/secret:Secret", stack: "sandbox", props: { name: "x/y" } }), ['Secret name "x/y" does not follow `<env>/<service>/<secret-name>`.']);
+        assert.deepStrictEqual(resourceMessages("ssm-securestring-for-sensitive", { type: "aws:ssm/parameter:Parameter", name: "db-password", props: { type: "String" } }),
+            ['Parameter "db-password" looks sensitive but is String: make it a SecureString or move it to Secrets Manager.']);
+    });
+
+    it("SNS, WAF and log groups: the other shapes", () => {
+        assert.deepStrictEqual(resourceMessages("sns-topic-policy-not-public", { type: "aws:sns/topicPolicy:TopicPolicy", props: { policy: doc({ Effect: "Deny", Principal: "*" }, null) } }), []);
+        assert.deepStrictEqual(resourceMessages("sns-topic-policy-not-public", { type: "aws:sns/topicPolicy:TopicPolicy", props: { policy: "not json" } }), []);
+        assert.deepStrictEqual(resourceMessages("cloudwatch-log-group-retention", { type: "aws:cloudwatch/logGroup:LogGroup", props: { retentionInDays: "30" } }), ["retentionInDays is 30: set a retention period."]);
+        assert.deepStrictEqual(resourceMessages("wafv2-web-acl-has-rules", { type: "aws:wafv2/webAcl:WebAcl", props: {} }), ["The web ACL has no rules: add managed rule groups to `rules`."]);
+        const acl = res("aws:wafv2/webAcl:WebAcl", "a", {});
+        const logging = (deps: string[]) => res("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", `l${deps.length}`, {}, { propertyDependencies: { resourceArn: deps } });
+        assert.deepStrictEqual(messages("wafv2-web-acl-logging", [acl, logging([]), logging([acl.urn!])]), []);
+        assert.deepStrictEqual(resourceMessages("acm-certificate-managed-renewal", { type: "aws:acm/certificate:Certificate", props: { validationMethod: "DNS", keyAlgorithm: 1024 } }), []);
+    });
+});
