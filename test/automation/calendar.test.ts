@@ -82,6 +82,7 @@ describe("release calendar (America/New_York)", () => {
         assert.deepEqual(parseWindow("10:15-16:45"), { startMinutes: 615, endMinutes: 1005 });
         assert.deepEqual(parseWindow("23:59-24:00"), { startMinutes: 1439, endMinutes: 1440 });
         assert.deepEqual(parseWindow("10:00-10:01"), { startMinutes: 600, endMinutes: 601 });
+        assert.deepEqual(parseWindow("10:59-11:59"), { startMinutes: 659, endMinutes: 719 });
         for (const bad of ["24:00-24:30", "10:00-25:00", "10:60-11:00", "10:00-11:60", "x10:00-11:00", "10:00-11:00x", "10:00-11:00\n"]) {
             assert.throws(() => parseWindow(bad), new RegExp(`^Error: "${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}" is not a window HH:MM-HH:MM$`), bad);
         }

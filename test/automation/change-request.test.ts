@@ -87,6 +87,7 @@ describe("change requests", () => {
         assert.equal(r.problems.length, 1);
         assert.match(r.problems[0], new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not valid YAML: \\S`));
         assert.ok(!r.problems[0].includes("\n"), "one line");
+        assert.ok(r.problems[0].length - `${bad}: not valid YAML: `.length > 10, "the whole first line of the parser's message");
         const missing = readChangeRequest(path.join(dir, "nope.yaml"));
         assert.deepEqual(missing.ok ? [] : missing.problems, [`${path.join(dir, "nope.yaml")}: cannot read the change request (ENOENT)`]);
     });

@@ -237,6 +237,7 @@ describe("engine: rolling deployments and the edges of starting", () => {
     it("rolling ignores a split weight (one colour); canary refuses it, naming the weight and colour", async () => {
         const r = await rolling({}, () => good(), { weight: 20 }).start("rolling");
         assert.equal(r.outcome, "promoted");
+        assert.equal(r.state.weight, 0, "a rolling rollout moves no traffic between colours");
         await assert.rejects(rolling({}, () => good(), { weight: 20 }).start("canary"),
             (e: Error) => e instanceof RolloutRefusedError && e.message === "stack dev: 20% of traffic already goes to green with no rollout in flight; set the weight by hand first");
     });
