@@ -60,6 +60,9 @@ export function replicationSettings(cache: CacheConfig) {
         maintenanceWindow: cache.maintenanceWindow,
         autoMinorVersionUpgrade: true,
         port: REDIS_PORT,
+        // Explicit, so that replacing the token applies it as config says (ROTATE keeps the old token
+        // valid, SET drops it); see docs/data.md for the two-step rotation.
+        authTokenUpdateStrategy: cache.authTokenUpdateStrategy,
     };
 }
 

@@ -29,8 +29,17 @@ export interface ContentDeliveryArgs {
     priceClass: string;
     /** Bucket receiving the static bucket's server access logs. */
     accessLogBucket: pulumi.Input<string>;
+    /** The logs key (of us-east-1, where the CDN's stack runs) and the retention of the WAF log group. */
+    logsKeyArn: pulumi.Input<string>;
+    logRetentionDays: number;
     protect: boolean;
 }
+
+/**
+ * WAF logging to CloudWatch Logs needs a log group whose name starts with `aws-waf-logs-`, in us-east-1
+ * for a CLOUDFRONT web ACL (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html).
+ */
+export const wafLogGroupName = (environment: string) => `aws-waf-logs-tms-${environment}`;
 
 /** The WAF rules: AWS managed groups, then the rate limit. */
 export function wafRules(rateLimit: number, metricPrefix: string): aws.types.input.wafv2.WebAclRule[] {
@@ -65,6 +74,8 @@ export class ContentDelivery extends pulumi.ComponentResource {
     /** The header value the ALBs require; a Pulumi secret. */
     readonly originVerifyHeader: pulumi.Output<string>;
     readonly staticBucketName: pulumi.Output<string>;
+    /** The static-asset bucket's ARN: it logs into `accessLogBucket`, whose policy must grant it. */
+    readonly staticBucketArn: pulumi.Output<string>;
 
     constructor(name: string, args: ContentDeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:edge:ContentDelivery", name, {}, opts);
@@ -93,6 +104,19 @@ export class ContentDelivery extends pulumi.ComponentResource {
             tags: serviceTags("edge"),
         }, { parent: this, ...useEast1 });
 
+        // FSBP WAF.11 (web ACL logging): every request the ACL judges, with the matching rule, for
+        // incident response; encrypted with the logs key, kept like the other logs.
+        const wafLogs = new aws.cloudwatch.LogGroup(`${name}-waf-logs`, {
+            name: wafLogGroupName(args.environment),
+            retentionInDays: args.logRetentionDays,
+            kmsKeyId: args.logsKeyArn,
+            tags: serviceTags("edge"),
+        }, { parent: this, ...useEast1 });
+        new aws.wafv2.WebAclLoggingConfiguration(`${name}-waf-logging`, {
+            resourceArn: waf.arn,
+            logDestinationConfigs: [wafLogs.arn],
+        }, { parent: this, ...useEast1 });
+
         // Standard logging writes with ACLs, hence BucketOwnerPreferred on this bucket alone.
         const logs = new SecureBucket(`${name}-logs`, {
             role: "cdn-logs",
@@ -105,6 +129,7 @@ export class ContentDelivery extends pulumi.ComponentResource {
         const assets = new SecureBucket(`${name}-static`, {
             role: "static-assets",
             service: "edge",
+            encryptionException: "public web assets served through CloudFront; SSE-S3 avoids a KMS grant to CloudFront",
             lifecycle: [{ id: "age-noncurrent", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } }],
             logTo: { bucket: args.accessLogBucket, prefix: "static/" },
             deferPolicy: true,
@@ -190,6 +215,7 @@ export class ContentDelivery extends pulumi.ComponentResource {
         this.distributionArn = distribution.arn;
         this.domainName = distribution.domainName;
         this.staticBucketName = assets.bucketName;
+        this.staticBucketArn = assets.arn;
         this.registerOutputs({ distributionId: this.distributionId, domainName: this.domainName });
     }
 }

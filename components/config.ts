@@ -178,6 +178,12 @@ const cacheSchema = z.strictObject({
     snapshotRetentionDays: int(1, 35),
     snapshotWindow: dailyWindow(60),
     maintenanceWindow: weeklyWindow(60),
+    /**
+     * How a changed AUTH token is applied (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html#auth-modifyng-token):
+     * ROTATE adds the new token and keeps the old one valid, SET makes the given token the only one.
+     * Steady state is SET; a rotation is ROTATE + new token, roll the services, then SET.
+     */
+    authTokenUpdateStrategy: oneOf(["SET", "ROTATE"] as const, "an AUTH token update strategy").default("SET"),
 });
 
 const storageSchema = z.strictObject({

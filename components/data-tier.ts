@@ -91,6 +91,8 @@ export class DataTier extends pulumi.ComponentResource {
             subnetIds: args.network.isolatedSubnetIds,
             securityGroupId: args.network.securityGroupIds.database,
             kmsKeyArn: keys.arn("database"),
+            logsKeyArn: keys.arn("logs"),
+            logRetentionDays: cfg.monitoring.logRetentionDays,
             protect,
             globalClusterIdentifier: args.primary?.globalClusterId,
         }, { parent: this });

@@ -1,7 +1,7 @@
 /**
  * The DocumentDB (MongoDB-compatible) cluster of one environment: subnet group on the isolated
- * subnets, a cluster parameter group that enforces TLS and turns on audit logs and the profiler,
- * storage encrypted with the database key, and the stack's instances.
+ * subnets, a cluster parameter group that enforces TLS 1.2+ and turns on audit logs and the profiler,
+ * their log groups (retention, logs key), storage encrypted with the database key, and the instances.
  *
  * Global clusters (prod → dr): prod (`globalCluster: primary`) creates an `aws.docdb.GlobalCluster`
  * and joins it as the primary; dr (`secondary`) creates a headless-credential cluster that joins the
@@ -33,14 +33,20 @@ export const DOCDB_FAMILY = "docdb5.0";
 export const clusterIdentifier = (environment: string) => `tms-${environment}-docdb`;
 
 /**
- * Cluster parameters. `tls = enabled` makes the cluster refuse plaintext connections; with TLS on,
- * DocumentDB 5.0 only negotiates TLS 1.2 or later (the `tls1.2+` value states the same floor
- * explicitly). `audit_logs` and `profiler` feed the CloudWatch log exports below.
+ * The `tls` value: `tls1.2+` accepts TLS 1.2 and later only, whereas `enabled` accepts TLS 1.0
+ * through 1.3 (https://docs.aws.amazon.com/documentdb/latest/developerguide/API_Parameter.html;
+ * `tls1.2+` needs DocumentDB 5.0 engine 3.0.11051 or later, which new 5.0 clusters run).
+ */
+export const DOCDB_TLS = "tls1.2+";
+
+/**
+ * Cluster parameters: TLS 1.2 or later only, and `audit_logs` and `profiler` feeding the CloudWatch
+ * log exports below.
  */
 export function clusterParameters(): { name: string; value: string; applyMethod: string }[] {
     return [
         // tls is a static parameter: it takes effect at the next reboot (new clusters start with it).
-        { name: "tls", value: "enabled", applyMethod: "pending-reboot" },
+        { name: "tls", value: DOCDB_TLS, applyMethod: "pending-reboot" },
         { name: "audit_logs", value: "enabled", applyMethod: "immediate" },
         { name: "profiler", value: "enabled", applyMethod: "immediate" },
         // Operations slower than 100 ms are profiled (the default threshold).
@@ -49,7 +55,15 @@ export function clusterParameters(): { name: string; value: string; applyMethod:
 }
 
 /** The log types exported to CloudWatch Logs. */
-export const DOCDB_LOG_EXPORTS = ["audit", "profiler"];
+export const DOCDB_LOG_EXPORTS = ["audit", "profiler"] as const;
+
+/**
+ * The log group DocumentDB exports a log type to: `/aws/docdb/<cluster>/<type>`
+ * (https://docs.aws.amazon.com/documentdb/latest/developerguide/event-auditing.html,
+ * https://docs.aws.amazon.com/documentdb/latest/developerguide/profiling.html). Created here, before the
+ * cluster, so they get a retention and the logs key instead of AWS's never-expiring, unencrypted default.
+ */
+export const docdbLogGroupName = (clusterId: string, logType: string) => `/aws/docdb/${clusterId}/${logType}`;
 
 /**
  * Backup, maintenance and deletion settings from config. Every environment but dev
@@ -78,6 +92,10 @@ export interface DocumentDbClusterArgs {
     securityGroupId: pulumi.Input<string>;
     /** ARN of this region's database KMS key (storage encryption). */
     kmsKeyArn: pulumi.Input<string>;
+    /** ARN of this region's logs KMS key (the audit and profiler log groups). */
+    logsKeyArn: pulumi.Input<string>;
+    /** Retention of the audit and profiler log groups, in days (a CloudWatch retention period). */
+    logRetentionDays: number;
     /** `protect` the cluster, its instances and the global cluster (staging, prod, dr). */
     protect: boolean;
     /**
@@ -127,10 +145,17 @@ export class DocumentDbCluster extends pulumi.ComponentResource {
         const parameterGroup = new aws.docdb.ClusterParameterGroup(`${name}-params`, {
             name: `${id}-${DOCDB_FAMILY.replace(".", "-")}`,
             family: DOCDB_FAMILY,
-            description: "tms: TLS required, audit logs and profiler on",
+            description: "tms: TLS 1.2+ required, audit logs and profiler on",
             parameters: clusterParameters(),
             tags,
         }, { parent: this });
+
+        const logGroups = DOCDB_LOG_EXPORTS.map((type) => new aws.cloudwatch.LogGroup(`${name}-${type}-log`, {
+            name: docdbLogGroupName(id, type),
+            retentionInDays: args.logRetentionDays,
+            kmsKeyId: args.logsKeyArn,
+            tags,
+        }, { parent: this }));
 
         let globalClusterIdentifier: pulumi.Input<string> | undefined;
         if (db.globalCluster === "primary") {
@@ -172,12 +197,14 @@ export class DocumentDbCluster extends pulumi.ComponentResource {
             vpcSecurityGroupIds: [args.securityGroupId],
             storageEncrypted: true,
             kmsKeyId: args.kmsKeyArn,
-            enabledCloudwatchLogsExports: DOCDB_LOG_EXPORTS,
+            enabledCloudwatchLogsExports: [...DOCDB_LOG_EXPORTS],
             globalClusterIdentifier,
             ...lifecycleSettings(args.environment, db),
             tags,
         }, {
             ...stateful,
+            // The groups exist before the first export, so AWS does not create them without retention or key.
+            dependsOn: logGroups,
             additionalSecretOutputs: ["masterPassword"],
             // After a regional failover ("detach and promote") the secondary leaves the global cluster on
             // purpose; a later `pulumi up` must not try to re-attach the now-writable cluster.

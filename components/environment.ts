@@ -79,6 +79,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             region: cfg.region,
             ...cfg.network,
             logsKeyArn: this.keys.arn("logs"),
+            accountId,
             servicePorts,
             publicServices: publicServices.map((s) => s.name),
             calledServices: [...new Set(cfg.services.flatMap((s) => s.calls))],
@@ -137,9 +138,13 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 rateLimitPer5Minutes: cfg.cdn.rateLimitPer5Minutes,
                 priceClass: cfg.cdn.priceClass,
                 accessLogBucket: this.data.storage!.logBucketName,
+                logsKeyArn: this.keys.arn("logs"),
+                logRetentionDays: cfg.monitoring.logRetentionDays,
                 protect,
             }, { parent: this });
         }
+        // The storage log bucket receives the static bucket's access logs too: its one policy grants both.
+        this.data.storage?.grantLogDelivery(this.cdn ? [this.cdn.staticBucketArn] : []);
         // Behind the CDN (prod, and dr which takes prod's traffic through the same distribution), the
         // ALB requires the CDN's secret header.
         const originVerifyHeader = this.cdn?.originVerifyHeader ?? primary?.originVerifyHeader;

@@ -53,6 +53,9 @@ function serviceStatements(domain: KeyDomain, region: string, accountId: string)
         Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Resource: "*",
+        // Confused-deputy guard (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html):
+        // only alarms and rules of this account may use the key.
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
     }];
 }
 

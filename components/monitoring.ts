@@ -39,8 +39,10 @@ export interface AlarmSpec {
      * is healthy (the rollout CLI must not roll back because the idle colour has no requests).
      * missing for the data tier: it reports every minute while it runs, so a gap says nothing about load;
      * an outage shows up in the 5xx and unhealthy-host alarms instead.
+     * breaching for "no healthy targets": a dead service (or load balancer) reports nothing at all, and
+     * that silence is the outage (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data).
      */
-    treatMissingData: "notBreaching" | "missing";
+    treatMissingData: "notBreaching" | "missing" | "breaching";
     metric?: MetricRef;
     expression?: { expression: string; label: string; metrics: Record<string, MetricRef> };
 }
@@ -91,6 +93,46 @@ export function targetGroupAlarms(t: TargetGroupMetrics, th: Thresholds): AlarmS
             metric: m("TargetResponseTime", "p95"),
         },
     ];
+}
+
+/**
+ * Availability of one public service, whatever the colours and the weight: the sum of healthy targets
+ * over both colours' target groups (HealthyHostCount, https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+ * Below 1 for 3 minutes, or no data at all (missing is breaching), pages: the live colour is down and
+ * nothing else serves. Both colours are always in the sum, so flipping the live colour changes nothing here.
+ */
+export function serviceAvailabilityAlarm(p: { service: string; loadBalancer: pulumi.Input<string>; targetGroups: Partial<Record<Colour, pulumi.Input<string>>> }): AlarmSpec {
+    const metrics = Object.fromEntries(Object.entries(p.targetGroups).map(([colour, targetGroup]) => [colour, {
+        namespace: ALB, metricName: "HealthyHostCount", dimensions: { LoadBalancer: p.loadBalancer, TargetGroup: targetGroup! }, stat: "Maximum",
+    }]));
+    return {
+        what: `${p.service}-no-healthy-targets`, severity: "critical",
+        description: `${p.service}: no healthy target in any colour (or no data: the service or its load balancer is gone)`,
+        comparison: "LessThanThreshold", threshold: 1,
+        periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching",
+        expression: { expression: Object.keys(metrics).map((c) => `FILL(${c}, 0)`).join(" + "), label: "healthy targets", metrics },
+    };
+}
+
+/**
+ * Errors the load balancer answers itself (HTTPCode_ELB_5XX_Count: 502/503/504 when no target can
+ * answer), as a percentage of all requests: RequestCount counts only requests routed to a target, so
+ * the ELB's own 5xx are added to it. Missing data is a quiet minute; a dead load balancer is caught by
+ * the no-healthy-targets alarm.
+ */
+export function loadBalancerAlarms(loadBalancer: pulumi.Input<string>, th: Thresholds): AlarmSpec[] {
+    const m = (metricName: string): MetricRef => ({ namespace: ALB, metricName, dimensions: { LoadBalancer: loadBalancer }, stat: "Sum" });
+    const total = "(FILL(requests, 0) + FILL(elb5xx, 0))";
+    return [{
+        what: "alb-5xx-rate", severity: "critical",
+        description: `The load balancer itself answers more than ${th.errorRatePercent}% of requests with a 5xx`,
+        comparison: "GreaterThanThreshold", threshold: th.errorRatePercent,
+        periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3, treatMissingData: "notBreaching",
+        expression: {
+            expression: `IF(${total} > 0, 100 * FILL(elb5xx, 0) / ${total}, 0)`, label: "ELB 5xx %",
+            metrics: { requests: m("RequestCount"), elb5xx: m("HTTPCode_ELB_5XX_Count") },
+        },
+    }];
 }
 
 /** CPU and memory of one ECS service, from Container Insights (utilised over reserved). */
@@ -333,11 +375,12 @@ export class Monitoring extends pulumi.ComponentResource {
             topics[severity] = topic;
         }
 
-        const specs: AlarmSpec[] = [];
+        const specs: AlarmSpec[] = [...loadBalancerAlarms(args.loadBalancerArnSuffix, args.thresholds)];
         for (const [service, byColour] of Object.entries(args.targetGroupArnSuffixes)) {
             for (const [colour, targetGroup] of entries(byColour)) {
                 specs.push(...targetGroupAlarms({ service, colour, loadBalancer: args.loadBalancerArnSuffix, targetGroup }, args.thresholds));
             }
+            specs.push(serviceAvailabilityAlarm({ service, loadBalancer: args.loadBalancerArnSuffix, targetGroups: byColour }));
         }
         for (const [service, byColour] of Object.entries(args.ecsServiceNames)) {
             for (const [colour, serviceName] of entries(byColour)) {

@@ -20,6 +20,8 @@ export interface NetworkArgs {
     flowLogRetentionDays: number;
     /** KMS key that encrypts the flow-log group. */
     logsKeyArn: pulumi.Input<string>;
+    /** The account, for the flow-log role's confused-deputy condition. */
+    accountId: pulumi.Input<string>;
     /** Container ports of every service (service → port); public ones are reachable from the ALB. */
     servicePorts: Record<string, number>;
     publicServices: string[];
@@ -108,6 +110,35 @@ export function securityGroupRules(a: Pick<NetworkArgs, "servicePorts" | "public
     return rules;
 }
 
+/**
+ * FSBP EC2.15 ("Amazon EC2 subnets should not automatically assign public IP addresses",
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-15): awsx makes its
+ * public subnets map a public IPv4 address to every interface launched in them. Nothing here needs one
+ * (the ALB and the NAT gateways get theirs from AWS and from Elastic IPs), so every subnet of the VPC
+ * is registered with `mapPublicIpOnLaunch: false`. awsx is a packaged component: only the `transforms`
+ * option reaches its children (https://www.pulumi.com/docs/iac/concepts/resources/options/transforms/).
+ */
+export const noPublicIpOnLaunch: pulumi.ResourceTransform = (args) =>
+    args.type === "aws:ec2/subnet:Subnet"
+        ? { props: { ...args.props, mapPublicIpOnLaunch: false }, opts: args.opts }
+        : undefined;
+
+/** Trust of the flow-log role: VPC Flow Logs, for this account's flow logs in this region only. */
+export function flowLogsTrustPolicy(region: string, accountId: string): Record<string, unknown> {
+    return {
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: {
+                StringEquals: { "aws:SourceAccount": accountId },
+                ArnLike: { "aws:SourceArn": `arn:aws:ec2:${region}:${accountId}:vpc-flow-log/*` },
+            },
+        }],
+    };
+}
+
 /** A name-safe form of a CIDR: 0.0.0.0/0 → anywhere-v4, 10.0.0.0/16 → 10-0-0-0-16. */
 function cidrSlug(cidr: string): string {
     if (cidr === ANYWHERE_V4) return "anywhere-v4";
@@ -161,13 +192,22 @@ export class Network extends pulumi.ComponentResource {
                 { type: awsx.ec2.SubnetType.Isolated, cidrMask: 24 },
             ],
             tags: { ...serviceTags("network"), Name: `tms-${args.environment}` },
-        }, { parent: this });
+        }, { parent: this, transforms: [noPublicIpOnLaunch] });
         this.vpcId = vpc.vpcId;
         this.publicSubnetIds = vpc.publicSubnetIds;
         this.privateSubnetIds = vpc.privateSubnetIds;
         this.isolatedSubnetIds = vpc.isolatedSubnetIds;
 
         this.flowLogs(name, args);
+
+        // FSBP EC2.2 ("VPC default security groups should not allow inbound or outbound traffic",
+        // https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-2): adopting the
+        // default group with no rules makes the provider remove AWS's default allow rules
+        // (https://www.pulumi.com/registry/packages/aws/api-docs/ec2/defaultsecuritygroup/). Nothing uses it.
+        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, {
+            vpcId: this.vpcId,
+            tags: serviceTags("network", { Name: `tms-${args.environment}-default-unused` }),
+        }, { parent: this });
 
         const roles: SecurityGroupRole[] = ["alb", ...args.colours.map(servicesRole), "database", "cache", "endpoints"];
         const groups = {} as Record<SecurityGroupRole, aws.ec2.SecurityGroup>;
@@ -241,10 +281,9 @@ export class Network extends pulumi.ComponentResource {
             tags: serviceTags("network"),
         }, { parent: this });
         const role = new aws.iam.Role(`${name}-flow-logs-role`, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
+            // Confused-deputy guard: only flow logs of this account and region may use the role
+            // (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
+            assumeRolePolicy: pulumi.output(args.accountId).apply((acct) => JSON.stringify(flowLogsTrustPolicy(args.region, acct))),
             permissionsBoundary: args.permissionsBoundaryArn,
             tags: serviceTags("network"),
         }, { parent: this });

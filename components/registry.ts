@@ -23,6 +23,11 @@ export interface ContainerRegistryArgs {
     movingTagPrefix?: string;
 }
 
+/** The namespace of every repository (`task-management-system/<service>`). */
+export const REPOSITORY_PREFIX = "task-management-system";
+/** The only tags that may move: `latest-<env>`. */
+export const MOVING_TAG_FILTER = "latest-*";
+
 /**
  * The guide's image lifecycle as an ECR lifecycle policy. An image is judged by the highest-priority
  * rule it matches, so the first rule shelters images carrying a moving `latest-*` tag (at most one per
@@ -79,7 +84,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
                 imageScanningConfiguration: { scanOnPush: true },
                 // Release tags (<hash>-<env>) are immutable; only the moving latest-<env> tag may move.
                 imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
-                imageTagMutabilityExclusionFilters: [{ filter: "latest-*", filterType: "WILDCARD" }],
+                imageTagMutabilityExclusionFilters: [{ filter: MOVING_TAG_FILTER, filterType: "WILDCARD" }],
                 encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
                 forceDelete: false,
                 tags: serviceTags(svc),
@@ -91,28 +96,56 @@ export class ContainerRegistry extends pulumi.ComponentResource {
             this.repositoryUrls[svc] = repo.repositoryUrl;
             this.repositoryArns[svc] = repo.arn;
         }
-        if (args.createRepositories) {
-            // Guide: "Daily rescanning of deployed images". Enhanced scanning (Amazon Inspector)
-            // rescans continuously as new vulnerabilities are published; scan-on-push stays the gate.
-            new aws.ecr.RegistryScanningConfiguration(`${name}-scanning`, {
-                scanType: "ENHANCED",
-                rules: [{
-                    scanFrequency: "CONTINUOUS_SCAN",
-                    repositoryFilters: [{ filter: "task-management-system/*", filterType: "WILDCARD" }],
-                }],
-            }, { parent: this });
-        }
+        // Both the home registry and dr's (where prod's images arrive by replication) scan continuously.
+        this.registryScanning(name);
+        if (!args.createRepositories) this.replicaTemplate(name, args);
         if (args.createRepositories && args.replicationRegions.length) {
             new aws.ecr.ReplicationConfiguration(`${name}-replication`, {
                 replicationConfiguration: {
                     rules: [{
                         destinations: args.replicationRegions.map((region) => ({ region, registryId: args.accountId })),
-                        repositoryFilters: [{ filter: "task-management-system/", filterType: "PREFIX_MATCH" }],
+                        repositoryFilters: [{ filter: `${REPOSITORY_PREFIX}/`, filterType: "PREFIX_MATCH" }],
                     }],
                 },
             }, { parent: this });
         }
         this.registerOutputs({ repositoryUrls: this.repositoryUrls });
+    }
+
+    /**
+     * Guide: "Daily rescanning of deployed images". Enhanced scanning (Amazon Inspector) rescans
+     * continuously as new vulnerabilities are published; it is a registry (per-region) setting, so dr
+     * needs its own for the replicas it runs
+     * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced.html).
+     */
+    private registryScanning(name: string): aws.ecr.RegistryScanningConfiguration {
+        return new aws.ecr.RegistryScanningConfiguration(`${name}-scanning`, {
+            scanType: "ENHANCED",
+            rules: [{
+                scanFrequency: "CONTINUOUS_SCAN",
+                repositoryFilters: [{ filter: `${REPOSITORY_PREFIX}/*`, filterType: "WILDCARD" }],
+            }],
+        }, { parent: this });
+    }
+
+    /**
+     * dr runs prod's images from repositories that ECR replication creates in this region. Without a
+     * template they get ECR's defaults: mutable tags and no lifecycle policy. The template applied to
+     * REPLICATION gives them the home repositories' settings
+     * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates.html).
+     * Encryption is AES256: a KMS key (or resource tags) in a template needs a custom role for ECR to
+     * assume (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-create.html).
+     */
+    private replicaTemplate(name: string, args: ContainerRegistryArgs): aws.ecr.RepositoryCreationTemplate {
+        return new aws.ecr.RepositoryCreationTemplate(`${name}-replica-template`, {
+            prefix: REPOSITORY_PREFIX,
+            description: "tms: repositories created in this region by replication of prod's registry",
+            appliedFors: ["REPLICATION"],
+            imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+            imageTagMutabilityExclusionFilters: [{ filter: MOVING_TAG_FILTER, filterType: "WILDCARD" }],
+            lifecyclePolicy: lifecyclePolicy(args),
+            encryptionConfigurations: [{ encryptionType: "AES256" }],
+        }, { parent: this });
     }
 
     /** The image of a service: a full URI as given, or a tag in this stack's repository. */

@@ -42,6 +42,11 @@ export interface SecureBucketArgs {
      * its log bucket uses BucketOwnerPreferred.
      */
     objectOwnership?: "BucketOwnerEnforced" | "BucketOwnerPreferred";
+    /**
+     * Why the bucket is SSE-S3 rather than SSE-KMS when it is not a log destination (tag
+     * `EncryptionException`): the policy `s3-bucket-encryption` (FSBP S3.17) accepts only a stated reason.
+     */
+    encryptionException?: string;
     /** `protect` and `retainOnDelete` the bucket (staging, prod, dr). */
     protect: boolean;
 }
@@ -66,7 +71,7 @@ export class SecureBucket extends pulumi.ComponentResource {
         this.bucket = new aws.s3.Bucket(name, {
             // Autonamed: bucket names are global across every AWS account.
             forceDestroy: false,
-            tags: serviceTags(args.service, { BucketRole: args.role }),
+            tags: serviceTags(args.service, { BucketRole: args.role, ...(args.encryptionException ? { EncryptionException: args.encryptionException } : {}) }),
         }, { ...child, protect: args.protect, retainOnDelete: args.protect });
         const bucket = this.bucket;
 

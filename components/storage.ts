@@ -68,6 +68,19 @@ export function allowServerAccessLogs(logBucketArn: string, accountId: string, s
     };
 }
 
+/** Trust of the replication role: S3, for this account's source bucket only. */
+export function replicationTrustPolicy(accountId: string, sourceBucketArn: string): Statement {
+    return {
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": sourceBucketArn } },
+        }],
+    };
+}
+
 /**
  * The replication role's policy, least privilege: read the source's replication config and list it,
  * read object versions of the source, replicate into the destination, decrypt with the source key
@@ -160,6 +173,9 @@ export class StorageBuckets extends pulumi.ComponentResource {
     readonly replicaBucketArn?: pulumi.Output<string>;
     private readonly name: string;
     private readonly args: StorageBucketsArgs;
+    private readonly logs: SecureBucket;
+    private readonly app: SecureBucket;
+    private logPolicy?: aws.s3.BucketPolicy;
 
     constructor(name: string, args: StorageBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:data:StorageBuckets", name, {}, opts);
@@ -169,12 +185,16 @@ export class StorageBuckets extends pulumi.ComponentResource {
         const s = args.storage;
 
         const [app, logs] = this.bucketWithLogs("app", "logs", args.kmsKeyArn);
+        this.app = app;
+        this.logs = logs;
         this.bucketName = app.bucketName;
         this.bucketArn = app.arn;
         this.logBucketName = logs.bucketName;
 
         if (s.replicationRegion && args.replica) {
-            const [replica] = this.bucketWithLogs("replica", "replica-logs", args.replica.kmsKeyArn, args.replica.provider);
+            const [replica, replicaLogs] = this.bucketWithLogs("replica", "replica-logs", args.replica.kmsKeyArn, args.replica.provider);
+            // Only the replica logs into the replica-region log bucket.
+            StorageBuckets.grantLogSources(replicaLogs, this.args.accountId, [replica.arn]);
             this.replicate(app, replica, s.replicationRegion, args.replica.kmsKeyArn);
             this.replicaBucketName = replica.bucketName;
             this.replicaBucketArn = replica.arn;
@@ -188,9 +208,28 @@ export class StorageBuckets extends pulumi.ComponentResource {
     }
 
     /**
+     * Attach the log bucket's one policy, letting the S3 logging service write for the application bucket
+     * and for every other bucket that logs into it (the CDN's static bucket). Call it exactly once, after
+     * every source exists: a bucket logging into a target that does not grant it loses its logs silently
+     * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html), which
+     * the policy `s3-log-target-grants-every-source` refuses, and without the call the log bucket has no
+     * TLS-only policy at all (`s3-bucket-tls-only`).
+     */
+    grantLogDelivery(otherSources: pulumi.Input<string>[] = []): aws.s3.BucketPolicy {
+        if (this.logPolicy) throw new Error(`StorageBuckets ${this.name}: grantLogDelivery was already called; pass every source in one call`);
+        this.logPolicy = StorageBuckets.grantLogSources(this.logs, this.args.accountId, [this.app.arn, ...otherSources]);
+        return this.logPolicy;
+    }
+
+    private static grantLogSources(logs: SecureBucket, accountId: pulumi.Input<string>, sources: pulumi.Input<string>[]): aws.s3.BucketPolicy {
+        return logs.attachPolicy(pulumi.all([logs.arn, accountId, ...sources]).apply(([arn, acct, ...sourceArns]) =>
+            [allowServerAccessLogs(arn, acct, sourceArns as string[])]));
+    }
+
+    /**
      * A data bucket (SSE-KMS) and the log bucket receiving its access logs (SSE-S3: S3 server access
-     * logging cannot deliver to SSE-KMS buckets). The log bucket's grant names the data bucket, so
-     * its policy is attached once both exist.
+     * logging cannot deliver to SSE-KMS buckets). The log bucket's grant names its sources, so its
+     * policy is attached once they all exist (`grantLogDelivery`).
      */
     private bucketWithLogs(role: string, logRole: string, kmsKeyArn: pulumi.Input<string>, provider?: pulumi.ProviderResource): [SecureBucket, SecureBucket] {
         const s = this.args.storage;
@@ -204,8 +243,6 @@ export class StorageBuckets extends pulumi.ComponentResource {
             lifecycle: appLifecycleRules(s),
             logTo: { bucket: logs.bucket.id, prefix: `${role}/` },
         }, opts);
-        logs.attachPolicy(pulumi.all([logs.arn, this.args.accountId, data.arn]).apply(([arn, acct, source]) =>
-            [allowServerAccessLogs(arn, acct, [source])]));
         return [data, logs];
     }
 
@@ -217,10 +254,10 @@ export class StorageBuckets extends pulumi.ComponentResource {
     ): void {
         const role = new aws.iam.Role(`${this.name}-replication-role`, {
             description: "S3 replication of the tms application bucket to the DR region",
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
+            // Confused-deputy guard (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html):
+            // S3 may assume the role only to replicate this account's source bucket.
+            assumeRolePolicy: pulumi.all([this.args.accountId, source.bucket.arn]).apply(([acct, sourceArn]) =>
+                JSON.stringify(replicationTrustPolicy(acct, sourceArn))),
             permissionsBoundary: this.args.permissionsBoundaryArn,
             tags: serviceTags("storage"),
         }, { parent: this });

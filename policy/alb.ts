@@ -2,7 +2,8 @@
  * Application Load Balancer and listener policies (both `aws:lb/…` and `aws:alb/…` tokens).
  * "Every ALB has an HTTPS listener" joins resources and lives in `stack.ts`.
  */
-import { isSet, list, read, resourceEnvironment, resourcePolicy, rulesFor, TYPES, UNKNOWN } from "./common";
+import { exceptionOf, isSet, list, read, resourcePolicy, TYPES, UNKNOWN } from "./common";
+import type { PolicyConfig } from "./common";
 
 /** TLS 1.2+ policies with forward secrecy that the listener may use. */
 export const ALLOWED_TLS_POLICIES = [
@@ -82,18 +83,42 @@ export const albAccessLogs = resourcePolicy({
 
 export const albDeletionProtection = resourcePolicy({
     name: "alb-deletion-protection",
-    description: "Load balancers in prod and dr have deletion protection enabled.",
+    description: "Load balancers have deletion protection enabled, unless the stack's policy config makes a reasoned exception (`required: false` with `exceptionReason`).",
     metadata: {
-        control: "FSBP ELB.6", severity: "medium", area: "alb", environmentAware: true,
-        remediation: "Set `enableDeletionProtection: true` on the load balancer in prod and dr.",
+        control: "FSBP ELB.6", severity: "medium", area: "alb", exceptions: true,
+        remediation: "Set `enableDeletionProtection: true` (tms:traffic.deletionProtection), or give the stack an explicit exception in policy/config/<stack>.json.",
     },
     types: TYPES.loadBalancer,
     validate: (props, args, report) => {
-        const env = resourceEnvironment(args);
-        if (!rulesFor(env).deletionProtection) return;
+        if (!exceptionOf(args.getConfig<PolicyConfig>(), undefined, report).required) return;
         if (read(props, "enableDeletionProtection") !== true) {
-            report(`Deletion protection is off in ${env ?? "an unrecognised (treated as prod) stack"}: set \`enableDeletionProtection: true\`.`);
+            report("Deletion protection is off: set `enableDeletionProtection: true`, or make a reasoned exception in the stack's policy config.");
         }
+    },
+});
+
+/** Subnets of a load balancer: `subnets`, or the subnets of `subnetMappings`. */
+function subnetsOf(props: Record<string, any>): any[] | typeof UNKNOWN {
+    const subnets = read(props, "subnets");
+    if (subnets === UNKNOWN) return UNKNOWN;
+    if (subnets !== undefined) return list(subnets);
+    const mappings = read(props, "subnetMappings");
+    if (mappings === UNKNOWN) return UNKNOWN;
+    return list(mappings).map(m => read(m, "subnetId"));
+}
+
+export const albMultipleAzs = resourcePolicy({
+    name: "alb-multiple-azs",
+    description: "Load balancers span at least two subnets (one per Availability Zone).",
+    metadata: {
+        control: "FSBP ELB.13", severity: "medium", area: "alb",
+        remediation: "Give the load balancer the public subnets of at least two Availability Zones (`subnets`).",
+    },
+    types: TYPES.loadBalancer,
+    validate: (props, _args, report) => {
+        const subnets = subnetsOf(props);
+        if (subnets === UNKNOWN || subnets.includes(UNKNOWN)) return;
+        if (new Set(subnets).size < 2) report(`The load balancer has ${new Set(subnets).size} subnet(s): give it subnets in at least two Availability Zones.`);
     },
 });
 
@@ -111,5 +136,5 @@ export const albDesyncMitigation = resourcePolicy({
 });
 
 export const albPolicies = [
-    albHttpRedirectsToHttps, albHttpsTlsPolicy, albDropInvalidHeaders, albAccessLogs, albDeletionProtection, albDesyncMitigation,
+    albHttpRedirectsToHttps, albHttpsTlsPolicy, albDropInvalidHeaders, albAccessLogs, albDeletionProtection, albMultipleAzs, albDesyncMitigation,
 ];

@@ -7,7 +7,7 @@
  * Settings given inline on the bucket (deprecated inputs) also count.
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { dependsOn, list, ofTypes, parseJson, read, resourcePolicy, stackPolicy, str, TYPES, UNKNOWN } from "./common";
+import { dependsOn, list, ofTypes, parseJson, read, resourcePolicy, stackPolicy, str, tagsOf, TYPES, UNKNOWN } from "./common";
 import type { PolicyMetadata } from "./common";
 
 export const BUCKET_TYPES = {
@@ -22,7 +22,11 @@ export const BUCKET_TYPES = {
     ownership: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
     logging: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"],
     acl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
+    lifecycle: ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
 } as const;
+
+/** Tag that exempts a bucket from SSE-KMS, with the reason as its value (explicit, never silent). */
+export const ENCRYPTION_EXCEPTION_TAG = "EncryptionException";
 
 /** Companions of `bucket` among `candidates`: joined through the `bucket` property dependency. */
 export function companionsOf(bucket: PolicyResource, candidates: PolicyResource[], prop = "bucket"): PolicyResource[] {
@@ -59,7 +63,7 @@ const PAB_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "
 export const s3PublicAccessBlock = bucketPolicy({
     name: "s3-bucket-public-access-block",
     description: "Every bucket has a BucketPublicAccessBlock with all four settings true.",
-    metadata: { control: "FSBP S3.8", severity: "critical", area: "s3", remediation: "Add `aws.s3.BucketPublicAccessBlock` for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true." },
+    metadata: { control: "FSBP S3.2, S3.3, S3.8", severity: "critical", area: "s3", remediation: "Add `aws.s3.BucketPublicAccessBlock` for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true." },
     companions: BUCKET_TYPES.publicAccessBlock,
     check: (_b, pabs) => {
         if (pabs.length === 0) return "no BucketPublicAccessBlock: add one with all four settings true.";
@@ -76,16 +80,19 @@ function inlineEncryption(bucket: PolicyResource): boolean {
 
 export const s3Encryption = bucketPolicy({
     name: "s3-bucket-encryption",
-    description: "Every bucket has default server-side encryption (SSE-KMS or SSE-S3).",
+    description: `Every bucket has default encryption with SSE-KMS; SSE-S3 only for log destinations (server access logging cannot deliver to SSE-KMS) or with an \`${ENCRYPTION_EXCEPTION_TAG}\` tag giving the reason.`,
     metadata: { control: "FSBP S3.17", severity: "high", area: "s3", remediation: "Add `aws.s3.BucketServerSideEncryptionConfiguration` with `sseAlgorithm: \"aws:kms\"` and the stack's KMS key." },
     companions: BUCKET_TYPES.encryption,
-    check: (bucket, configs) => {
+    check: (bucket, configs, all) => {
         if (inlineEncryption(bucket)) return undefined;
-        const ok = configs.some(c => list(read(c.props, "rules")).some(r => {
-            const alg = read(read(r, "applyServerSideEncryptionByDefault"), "sseAlgorithm");
-            return alg === UNKNOWN || (typeof alg === "string" && alg.length > 0);
-        }));
-        return ok ? undefined : "no default encryption: add a BucketServerSideEncryptionConfiguration with sseAlgorithm \"aws:kms\".";
+        const algorithms = configs.flatMap(c => list(read(c.props, "rules")).map(r => read(read(r, "applyServerSideEncryptionByDefault"), "sseAlgorithm")));
+        if (!algorithms.some(a => a === UNKNOWN || (typeof a === "string" && a.length > 0))) {
+            return "no default encryption: add a BucketServerSideEncryptionConfiguration with sseAlgorithm \"aws:kms\".";
+        }
+        if (algorithms.some(a => a === UNKNOWN || (typeof a === "string" && a.startsWith("aws:kms")))) return undefined;
+        const reason = tagsOf(bucket.props)[ENCRYPTION_EXCEPTION_TAG];
+        if (isLogDestination(bucket, all) || (reason !== undefined && reason.trim() !== "")) return undefined;
+        return `default encryption is ${algorithms.join(", ")}, not SSE-KMS: use "aws:kms" with the stack's key, or tag the bucket ${ENCRYPTION_EXCEPTION_TAG} with the reason.`;
     },
 });
 
@@ -166,6 +173,69 @@ export const s3Logging = bucketPolicy({
     },
 });
 
+export const s3Lifecycle = bucketPolicy({
+    name: "s3-bucket-lifecycle",
+    description: "Every bucket has a lifecycle configuration with at least one enabled rule.",
+    metadata: { control: "FSBP S3.10, S3.13", severity: "low", area: "s3", remediation: "Add `aws.s3.BucketLifecycleConfiguration` with rules for noncurrent versions (and expiry of logs)." },
+    companions: BUCKET_TYPES.lifecycle,
+    check: (bucket, configs) => {
+        if (list(read(bucket.props, "lifecycleRules")).length > 0) return undefined;
+        const ok = configs.some(c => { const rules = read(c.props, "rules"); return rules === UNKNOWN || list(rules).some(r => read(r, "status") === "Enabled"); });
+        return ok ? undefined : "no lifecycle configuration with an enabled rule: add a BucketLifecycleConfiguration.";
+    },
+});
+
+/**
+ * A bucket that is the target of server access logging must let the S3 logging service
+ * (`logging.s3.amazonaws.com`) write for every source bucket, or the source's logs are dropped
+ * silently (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+ * Joined through URNs: the target's policy document must have been computed from each source bucket
+ * (`propertyDependencies.policy`), and, when known, contain an Allow for the logging service.
+ */
+export const s3LogTargetGrantsEverySource = stackPolicy({
+    name: "s3-log-target-grants-every-source",
+    description: "A server-access-log target bucket's policy lets logging.s3.amazonaws.com write for every bucket that logs into it.",
+    metadata: { control: "FSBP S3.9", severity: "high", area: "s3", remediation: "Build the target's bucket policy with a `logging.s3.amazonaws.com` s3:PutObject grant whose aws:SourceArn lists every source bucket." },
+    validate: (args, report) => {
+        const buckets = ofTypes(args.resources, BUCKET_TYPES.bucket);
+        const policies = ofTypes(args.resources, BUCKET_TYPES.policy);
+        for (const logging of ofTypes(args.resources, BUCKET_TYPES.logging)) {
+            const target = buckets.find(b => dependsOn(logging, "targetBucket", b));
+            const source = buckets.find(b => dependsOn(logging, "bucket", b));
+            if (!target || !source) continue;
+            const mine = companionsOf(target, policies);
+            const grants = mine.filter(p => {
+                const doc = read(p.props, "policy");
+                const allows = doc === UNKNOWN || list(parseJson(doc)?.Statement).some((s: any) =>
+                    s?.Effect === "Allow" && list(s.Principal?.Service).includes("logging.s3.amazonaws.com"));
+                return allows && dependsOn(p, "policy", source);
+            });
+            if (grants.length === 0) {
+                report(`Bucket "${target.name}" receives server access logs from "${source.name}" but its policy does not let logging.s3.amazonaws.com write for it: the logs are dropped.`, target.urn);
+            }
+        }
+    },
+});
+
+/** Actions S3.6 forbids granting to other accounts (https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-6). */
+export const CROSS_ACCOUNT_DENIED_ACTIONS = ["s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration", "s3:PutObjectAcl"];
+
+export const s3PolicyNoCrossAccountAdmin = resourcePolicy({
+    name: "s3-bucket-policy-no-cross-account-admin",
+    description: `Bucket policies grant no AWS principal ${CROSS_ACCOUNT_DENIED_ACTIONS.join(", ")} (or s3:* / *).`,
+    metadata: { control: "FSBP S3.6", severity: "high", area: "s3", remediation: "Grant other accounts only the object actions they need (e.g. s3:PutObject for log delivery)." },
+    types: BUCKET_TYPES.policy,
+    validate: (props, _args, report) => {
+        const denied = new Set([...CROSS_ACCOUNT_DENIED_ACTIONS.map(a => a.toLowerCase()), "s3:*", "*"]);
+        list(parseJson(read(props, "policy"))?.Statement).forEach((s: any, i: number) => {
+            if (s?.Effect !== "Allow" || !s.Principal || typeof s.Principal !== "object" && s.Principal !== "*") return;
+            const aws = s.Principal === "*" ? ["*"] : list(s.Principal.AWS);
+            const actions = list(s.Action).filter((a: any) => typeof a === "string" && denied.has(a.toLowerCase()));
+            if (aws.length && actions.length) report(`Statement ${s.Sid ? `"${s.Sid}"` : i} grants ${actions.join(", ")} to ${aws.join(", ")}: grant other accounts object actions only.`);
+        });
+    },
+});
+
 const PUBLIC_ACLS = new Set(["public-read", "public-read-write", "authenticated-read"]);
 
 export const s3NoPublicAcl = resourcePolicy({
@@ -179,5 +249,7 @@ export const s3NoPublicAcl = resourcePolicy({
     },
 });
 
-export const bucketStackPolicies = [s3PublicAccessBlock, s3Encryption, s3Versioning, s3TlsOnly, s3OwnershipControls, s3Logging];
-export const bucketResourcePolicies = [s3NoPublicAcl];
+export const bucketStackPolicies = [
+    s3PublicAccessBlock, s3Encryption, s3Versioning, s3TlsOnly, s3OwnershipControls, s3Logging, s3Lifecycle, s3LogTargetGrantsEverySource,
+];
+export const bucketResourcePolicies = [s3NoPublicAcl, s3PolicyNoCrossAccountAdmin];

@@ -35,9 +35,9 @@ export const cloudfrontViewerHttps = resourcePolicy({
 
 export const cloudfrontMinimumTls = resourcePolicy({
     name: "cloudfront-minimum-tls",
-    description: `Distributions use a custom certificate with viewer TLS ${ALLOWED_VIEWER_TLS[0]} or newer.`,
+    description: `Distributions use a custom certificate, served with SNI, with viewer TLS ${ALLOWED_VIEWER_TLS[0]} or newer.`,
     metadata: {
-        control: "FSBP CloudFront.7", severity: "medium", area: "cloudfront",
+        control: "FSBP CloudFront.7, CloudFront.8", severity: "medium", area: "cloudfront",
         remediation: `Set \`viewerCertificate: { acmCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "${ALLOWED_VIEWER_TLS[0]}" }\`.`,
     },
     types: [DISTRIBUTION],
@@ -50,6 +50,11 @@ export const cloudfrontMinimumTls = resourcePolicy({
         const v = read(vc, "minimumProtocolVersion");
         if (v !== UNKNOWN && !ALLOWED_VIEWER_TLS.includes(v)) {
             report(`viewerCertificate.minimumProtocolVersion is ${v === undefined ? "unset" : `"${v}"`}: set it to "${ALLOWED_VIEWER_TLS[0]}".`);
+        }
+        // CloudFront.8: a dedicated IP per edge location (`vip`) instead of SNI.
+        const method = read(vc, "sslSupportMethod");
+        if (method !== UNKNOWN && method !== "sni-only") {
+            report(`viewerCertificate.sslSupportMethod is ${method === undefined ? "unset" : `"${method}"`}: set it to "sni-only".`);
         }
     },
 });
@@ -104,6 +109,26 @@ export const cloudfrontWaf = resourcePolicy({
     },
 });
 
+/**
+ * CloudFront.1 guards against listing an S3 origin's content at the root URL
+ * (https://docs.aws.amazon.com/securityhub/latest/userguide/cloudfront-controls.html#cloudfront-1). It
+ * applies when the default cache behaviour serves an S3 origin; a custom origin (our ALB) answers `/`
+ * itself.
+ */
+export const cloudfrontDefaultRootObject = resourcePolicy({
+    name: "cloudfront-default-root-object",
+    description: "A distribution whose default cache behaviour serves an S3 origin has a default root object.",
+    metadata: { control: "FSBP CloudFront.1", severity: "medium", area: "cloudfront", remediation: "Set `defaultRootObject: \"index.html\"` (or route `/` to a custom origin)." },
+    types: [DISTRIBUTION],
+    validate: (props, _args, report) => {
+        const target = read(read(props, "defaultCacheBehavior"), "targetOriginId");
+        const origin = origins(props).find(o => o.id === target);
+        if (!origin || read(origin.o, "customOriginConfig")) return;
+        if (!isSet(props, "defaultRootObject")) report(`The default cache behaviour serves S3 origin "${origin.id}" without a \`defaultRootObject\`: set one so the root URL never lists the bucket.`);
+    },
+});
+
 export const cloudfrontPolicies = [
+    cloudfrontDefaultRootObject,
     cloudfrontViewerHttps, cloudfrontMinimumTls, cloudfrontOriginHttpsOnly, cloudfrontOriginAccessControl, cloudfrontLogging, cloudfrontWaf,
 ];

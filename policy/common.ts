@@ -35,10 +35,12 @@ import type {
 export type Environment = "dev" | "staging" | "prod" | "dr";
 export const ENVIRONMENTS: readonly Environment[] = ["dev", "staging", "prod", "dr"];
 
-/** Facts from the deployment guide that policies enforce per environment. */
+/**
+ * Facts from the deployment guide that policies enforce per environment. Relaxations of an AWS
+ * control (dev without deletion protection, shorter backups) are not here: they are explicit, with a
+ * reason, in the stack's policy config (see {@link exceptionOf}).
+ */
 export const ENVIRONMENT_RULES: Record<Environment, {
-    backupRetentionDays: number;
-    deletionProtection: boolean;
     minimumTasksPerService: number;
     region?: string;
     /**
@@ -47,10 +49,10 @@ export const ENVIRONMENT_RULES: Record<Environment, {
      */
     pathNames: string[];
 }> = {
-    dev: { backupRetentionDays: 3, deletionProtection: false, minimumTasksPerService: 2, pathNames: ["development", "dev"] },
-    staging: { backupRetentionDays: 7, deletionProtection: false, minimumTasksPerService: 3, pathNames: ["staging"] },
-    prod: { backupRetentionDays: 30, deletionProtection: true, minimumTasksPerService: 6, pathNames: ["production", "prod"] },
-    dr: { backupRetentionDays: 30, deletionProtection: true, minimumTasksPerService: 4, region: "us-west-2", pathNames: ["production", "dr"] },
+    dev: { minimumTasksPerService: 2, pathNames: ["development", "dev"] },
+    staging: { minimumTasksPerService: 3, pathNames: ["staging"] },
+    prod: { minimumTasksPerService: 6, pathNames: ["production", "prod"] },
+    dr: { minimumTasksPerService: 4, region: "us-west-2", pathNames: ["production", "dr"] },
 };
 
 export type Area =
@@ -66,11 +68,19 @@ export interface PolicyMetadata {
     area: Area;
     /** True when the rule's threshold depends on the environment. */
     environmentAware?: boolean;
+    /** True when the stack's policy config may relax the rule, with an `exceptionReason`. */
+    exceptions?: boolean;
 }
 
 export interface PolicyConfig {
     environment?: Environment;
     region?: string;
+    /** Relaxations (policies with `exceptions`): the thing is not required in this stack… */
+    required?: boolean;
+    /** …or a lower minimum than the control's (days). */
+    minimumDays?: number;
+    /** Why the relaxation is acceptable in this stack; required with any relaxation. */
+    exceptionReason?: string;
 }
 
 export type TmsResourcePolicy = ResourceValidationPolicy & { kind: "resource"; metadata: PolicyMetadata };
@@ -82,6 +92,9 @@ export const CONFIG_SCHEMA: PolicyConfigSchema = {
     properties: {
         environment: { type: "string", enum: [...ENVIRONMENTS], description: "Stack environment; defaults to the stack name in the URN." },
         region: { type: "string", description: "AWS region; defaults to the provider's region." },
+        required: { type: "boolean", description: "Exception: false when this stack does not need the control (needs exceptionReason)." },
+        minimumDays: { type: "number", description: "Minimum in days for this stack (below the control's needs exceptionReason)." },
+        exceptionReason: { type: "string", description: "Why this stack's exception is acceptable." },
     },
 };
 
@@ -172,6 +185,27 @@ export function environmentOf(config: PolicyConfig, urn: string | undefined): En
     return asEnvironment(config.environment) ?? asEnvironment(stackFromUrn(urn));
 }
 
+/**
+ * A stack's explicit exception to a control, read from policy config: `{ required: false }` or a
+ * `minimumDays` below the control's `strictDays`. An exception counts only with a non-empty
+ * `exceptionReason`; without one the violation says so and the control's value applies. Returns the
+ * rule to apply: whether the thing is required and the minimum in days.
+ */
+export function exceptionOf(config: PolicyConfig, strictDays: number | undefined, report: ReportViolation): { required: boolean; minimumDays: number | undefined; reason?: string } {
+    const reason = typeof config.exceptionReason === "string" && config.exceptionReason.trim() !== "" ? config.exceptionReason.trim() : undefined;
+    const relaxesRequired = config.required === false;
+    const relaxesDays = typeof config.minimumDays === "number" && strictDays !== undefined && config.minimumDays < strictDays;
+    if ((relaxesRequired || relaxesDays) && !reason) {
+        report(`The policy config relaxes this control (${relaxesRequired ? "required: false" : `minimumDays: ${config.minimumDays}`}) without an \`exceptionReason\`: give the reason or remove the exception.`);
+        return { required: true, minimumDays: strictDays };
+    }
+    return {
+        required: !relaxesRequired,
+        minimumDays: typeof config.minimumDays === "number" ? config.minimumDays : strictDays,
+        ...(reason ? { reason } : {}),
+    };
+}
+
 /** Rules for the environment; an unrecognised stack gets the strictest (prod) thresholds. */
 export function rulesFor(env: Environment | undefined) {
     return ENVIRONMENT_RULES[env ?? "prod"];
@@ -192,11 +226,6 @@ export function providerProp(props: Record<string, any> | undefined, key: string
         try { return JSON.parse(v); } catch { return v; }
     }
     return v;
-}
-
-/** Region of a resource: policy config, else its AWS provider's `region`. */
-export function regionOf(config: PolicyConfig, provider: { props: Record<string, any> } | undefined): string | undefined {
-    return config.region ?? (provider ? str(read(provider.props, "region")) : undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,16 +251,6 @@ export function read(obj: any, key: string): any {
         if (isUnknownError(e)) return UNKNOWN;
         throw e;
     }
-}
-
-/** Reads a dotted path with {@link read}; stops at the first unknown. */
-export function path(obj: any, dotted: string): any {
-    let cur = obj;
-    for (const key of dotted.split(".")) {
-        cur = read(cur, key);
-        if (cur === undefined || cur === UNKNOWN) return cur;
-    }
-    return cur;
 }
 
 /** True when the property is set: a non-empty value, or a value only known after deployment. */

@@ -1,10 +1,15 @@
-/** ECR repository policies. "Lifecycle policy present" joins resources and lives in `stack.ts`. */
-import { read, resourcePolicy, UNKNOWN } from "./common";
+/** ECR repository and registry policies. "Lifecycle policy present" joins resources and lives in `stack.ts`. */
+import { containersOf, ECS_TYPES } from "./ecs";
+import { list, ofTypes, parseJson, read, resourcePolicy, stackPolicy, str, UNKNOWN } from "./common";
 
 export const ECR_TYPES = {
     repository: "aws:ecr/repository:Repository",
     lifecyclePolicy: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    registryScanning: "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
+    creationTemplate: "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
 } as const;
+
+const IMMUTABLE = new Set(["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"]);
 
 export const ecrScanOnPush = resourcePolicy({
     name: "ecr-scan-on-push",
@@ -27,10 +32,80 @@ export const ecrTagImmutability = resourcePolicy({
     types: [ECR_TYPES.repository],
     validate: (props, _args, report) => {
         const m = read(props, "imageTagMutability");
-        if (m !== UNKNOWN && m !== "IMMUTABLE" && m !== "IMMUTABLE_WITH_EXCLUSION") {
+        if (m !== UNKNOWN && !IMMUTABLE.has(m)) {
             report(`imageTagMutability is ${m === undefined ? "unset (MUTABLE)" : `"${m}"`}: set it to "IMMUTABLE".`);
         }
     },
 });
 
-export const ecrPolicies = [ecrScanOnPush, ecrTagImmutability];
+export const ecrRepositoryCustomerKey = resourcePolicy({
+    name: "ecr-repository-customer-key",
+    description: "ECR repositories are encrypted with a customer-managed KMS key.",
+    metadata: { control: "FSBP ECR.5", severity: "medium", area: "ecr", remediation: "Set `encryptionConfigurations: [{ encryptionType: \"KMS\", kmsKey: <stack key ARN> }]`." },
+    types: [ECR_TYPES.repository],
+    validate: (props, _args, report) => {
+        const configs = read(props, "encryptionConfigurations");
+        if (configs === UNKNOWN) return;
+        const c = list(configs)[0];
+        if (read(c, "encryptionType") !== "KMS" || !read(c, "kmsKey")) report("Images are not encrypted with a customer-managed key: set `encryptionConfigurations` to KMS with the stack's key.");
+    },
+});
+
+/** Does a stack run containers from ECR (its own repositories or replicas)? Unknown definitions count as no. */
+function runsEcrImages(resources: { type: string; props: Record<string, any> }[]): boolean {
+    return ofTypes(resources as any, [ECS_TYPES.taskDefinition]).some(t =>
+        containersOf(t.props).some(c => /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\//.test(str(c.def.image) ?? "")));
+}
+
+/**
+ * Continuous (enhanced) scanning is a per-registry, per-region setting
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced.html): a stack that
+ * creates repositories, or runs images from ECR, configures the scanning of its region's registry.
+ */
+export const ecrRegistryScanning = stackPolicy({
+    name: "ecr-registry-scanning",
+    description: "A stack that creates ECR repositories or runs ECR images configures registry scanning (enhanced, continuous) in its region.",
+    metadata: { control: "FSBP ECR.1", severity: "high", area: "ecr", remediation: "Add an `aws.ecr.RegistryScanningConfiguration` with `scanType: \"ENHANCED\"` and a CONTINUOUS_SCAN rule for the repositories." },
+    validate: (args, report) => {
+        const repos = ofTypes(args.resources, [ECR_TYPES.repository]);
+        if (repos.length === 0 && !runsEcrImages(args.resources)) return;
+        const configs = ofTypes(args.resources, [ECR_TYPES.registryScanning]);
+        const ok = configs.some(c => {
+            const type = read(c.props, "scanType");
+            const rules = list(read(c.props, "rules"));
+            return (type === "ENHANCED" || type === UNKNOWN) && rules.some(r => read(r, "scanFrequency") === "CONTINUOUS_SCAN" || read(r, "scanFrequency") === UNKNOWN);
+        });
+        if (!ok) report(configs.length === 0
+            ? "The stack uses ECR images but configures no registry scanning: add an ENHANCED RegistryScanningConfiguration with a CONTINUOUS_SCAN rule."
+            : "Registry scanning is not enhanced and continuous: set `scanType: \"ENHANCED\"` and a CONTINUOUS_SCAN rule.");
+    },
+});
+
+/**
+ * A stack that runs ECR images from repositories it does not create (dr: prod's replicas) must give the
+ * repositories ECR creates by replication the controls its own would have: a creation template for
+ * REPLICATION with immutable tags and a lifecycle policy with rules
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates.html).
+ */
+export const ecrReplicaRepositoryTemplate = stackPolicy({
+    name: "ecr-replica-repository-template",
+    description: "A stack that runs images from ECR repositories it does not create has a REPLICATION creation template with immutable tags and lifecycle rules.",
+    metadata: { control: "FSBP ECR.2, ECR.3", severity: "medium", area: "ecr", remediation: "Add an `aws.ecr.RepositoryCreationTemplate` (appliedFors [\"REPLICATION\"], imageTagMutability IMMUTABLE or IMMUTABLE_WITH_EXCLUSION, a lifecycle policy) for the repository prefix." },
+    validate: (args, report) => {
+        if (ofTypes(args.resources, [ECR_TYPES.repository]).length > 0 || !runsEcrImages(args.resources)) return;
+        const templates = ofTypes(args.resources, [ECR_TYPES.creationTemplate]).filter(t => list(read(t.props, "appliedFors")).includes("REPLICATION"));
+        if (templates.length === 0) {
+            report("The stack runs ECR images from repositories it does not create (replicas) but has no REPLICATION repository creation template: replicas get mutable tags and no lifecycle policy.");
+            return;
+        }
+        for (const t of templates) {
+            const m = read(t.props, "imageTagMutability");
+            if (m !== UNKNOWN && !IMMUTABLE.has(m)) report(`Creation template "${t.name}" gives replicas imageTagMutability ${m === undefined ? "unset (MUTABLE)" : `"${m}"`}: set "IMMUTABLE" or "IMMUTABLE_WITH_EXCLUSION".`, t.urn);
+            const lifecycle = read(t.props, "lifecyclePolicy");
+            if (lifecycle !== UNKNOWN && list(parseJson(lifecycle)?.rules).length === 0) report(`Creation template "${t.name}" gives replicas no lifecycle rules: set \`lifecyclePolicy\`.`, t.urn);
+        }
+    },
+});
+
+export const ecrPolicies = [ecrScanOnPush, ecrTagImmutability, ecrRepositoryCustomerKey];
+export const ecrStackPolicies = [ecrRegistryScanning, ecrReplicaRepositoryTemplate];

@@ -65,7 +65,7 @@ export const ecsTaskReadonlyRoot = containerPolicy(
 export const ecsTaskNonRootUser = containerPolicy(
     "ecs-task-non-root-user",
     "ECS containers run as a non-root user.",
-    "FSBP ECS.1", "medium",
+    "FSBP ECS.20", "medium",
     "Set `user` to a non-root UID (e.g. \"1000:1000\") in the container definition and the image.",
     c => {
         const user = c.def.user === undefined ? undefined : String(c.def.user);
@@ -107,7 +107,7 @@ export const ecsTaskNoHostPid = resourcePolicy({
 export const ecsTaskAwsvpc = resourcePolicy({
     name: "ecs-task-awsvpc-network-mode",
     description: "ECS task definitions use the awsvpc network mode (one ENI and security group per task).",
-    metadata: { control: "FSBP ECS.1", severity: "medium", area: "ecs", remediation: "Set `networkMode: \"awsvpc\"` on the task definition." },
+    metadata: { control: "FSBP ECS.17", severity: "medium", area: "ecs", remediation: "Set `networkMode: \"awsvpc\"` on the task definition." },
     types: [ECS_TYPES.taskDefinition],
     validate: (props, _args, report) => {
         const mode = read(props, "networkMode");

@@ -6,7 +6,7 @@
  * The break-glass role (`tms-emergency-access` in the guide) is recognised by `emergency` in its
  * logical name or `name`.
  */
-import { list, parseJson, read, resourcePolicy, str, UNKNOWN } from "./common";
+import { dependsOn, list, ofTypes, parseJson, read, resourcePolicy, stackPolicy, str, UNKNOWN } from "./common";
 
 export const IAM_TYPES = {
     role: "aws:iam/role:Role",
@@ -15,6 +15,8 @@ export const IAM_TYPES = {
     userPolicy: "aws:iam/userPolicy:UserPolicy",
     groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
     kmsKey: "aws:kms/key:Key",
+    kmsKeyPolicy: "aws:kms/keyPolicy:KeyPolicy",
+    rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 } as const;
 
 interface Statement {
@@ -118,9 +120,10 @@ export const iamEmergencyAccessMfa = resourcePolicy({
     },
 });
 
-function anyone(principal: any): boolean {
+/** `Principal: "*"`, or `{ AWS: "*" }` (as a string or in a list): every AWS principal. */
+export function anyone(principal: any): boolean {
     if (principal === "*") return true;
-    return principal && typeof principal === "object" && list(principal.AWS).includes("*");
+    return !!principal && typeof principal === "object" && list(principal.AWS).includes("*");
 }
 
 export const iamNoPublicTrust = resourcePolicy({
@@ -152,4 +155,123 @@ export const kmsKeyRotation = resourcePolicy({
     },
 });
 
-export const iamPolicies = [iamNoAdminWildcard, iamNoServiceWildcard, iamEmergencyAccessMfa, iamNoPublicTrust, kmsKeyRotation];
+/** The key policy document of a Key (`policy`) or KeyPolicy (`policy`). */
+function keyPolicyStatements(props: Record<string, any>): Statement[] {
+    const doc = read(props, "policy");
+    return doc === UNKNOWN ? [] : statements(doc);
+}
+
+export const kmsKeyPolicyNotPublic = resourcePolicy({
+    name: "kms-key-policy-not-public",
+    description: "No KMS key policy allows every principal (`*`) without a condition.",
+    metadata: { control: "FSBP KMS.5", severity: "critical", area: "kms", remediation: "Name the account root, roles or services in `Principal`; never `*` without a condition." },
+    types: [IAM_TYPES.kmsKey, IAM_TYPES.kmsKeyPolicy],
+    validate: (props, _args, report) => {
+        keyPolicyStatements(props).forEach((s, i) => {
+            if (s.Effect === "Allow" && anyone(s.Principal) && !s.Condition) report(`Key policy ${label(s, i)} lets any principal use the key: name the principals.`);
+        });
+    },
+});
+
+/**
+ * Condition keys that bind a service principal to our own resources, against the confused deputy
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). For CloudWatch Logs, AWS
+ * documents the encryption context of the log group ARN as the guard on a key policy
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+ */
+const DEPUTY_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "kms:encryptioncontext:aws:logs:arn"];
+
+function servicePrincipals(principal: any): string[] {
+    return principal && typeof principal === "object" ? list(principal.Service).filter((x): x is string => typeof x === "string") : [];
+}
+
+/** True when some condition operator tests one of {@link DEPUTY_KEYS} (keys are case-insensitive). */
+export function guardsDeputy(s: Statement): boolean {
+    return Object.values(s.Condition ?? {}).some(block => block && typeof block === "object"
+        && Object.keys(block).some(k => DEPUTY_KEYS.includes(k.toLowerCase())));
+}
+
+function deputyViolations(docStatements: Statement[], where: string, report: (m: string) => void): void {
+    docStatements.forEach((s, i) => {
+        const services = servicePrincipals(s.Principal);
+        if (s.Effect === "Allow" && services.length && !guardsDeputy(s)) {
+            report(`${where} ${label(s, i)} trusts ${services.join(", ")} without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources.`);
+        }
+    });
+}
+
+export const iamServiceTrustConfusedDeputy = resourcePolicy({
+    name: "iam-service-trust-confused-deputy",
+    description: "Roles that AWS services assume limit the service to this account's resources (aws:SourceAccount / aws:SourceArn).",
+    metadata: {
+        control: "FSBP IAM (confused deputy; review decision)", severity: "high", area: "iam",
+        remediation: "Add `Condition: { StringEquals: { \"aws:SourceAccount\": <account> }, ArnLike: { \"aws:SourceArn\": <resource ARN pattern> } }` to the trust statement.",
+    },
+    types: [IAM_TYPES.role],
+    validate: (props, _args, report) => {
+        const trust = read(props, "assumeRolePolicy");
+        if (trust === UNKNOWN) return;
+        deputyViolations(statements(trust), "assumeRolePolicy", report);
+    },
+});
+
+export const kmsKeyPolicyConfusedDeputy = resourcePolicy({
+    name: "kms-key-policy-confused-deputy",
+    description: "Key policy statements for AWS service principals limit the service to this account's resources (aws:SourceAccount, aws:SourceArn, or the logs encryption context).",
+    metadata: {
+        control: "FSBP KMS (confused deputy; review decision)", severity: "high", area: "kms",
+        remediation: "Add `aws:SourceAccount` (or `aws:SourceArn`, or for CloudWatch Logs `kms:EncryptionContext:aws:logs:arn`) to the statement's condition.",
+    },
+    types: [IAM_TYPES.kmsKey, IAM_TYPES.kmsKeyPolicy],
+    validate: (props, _args, report) => deputyViolations(keyPolicyStatements(props), "Key policy", report),
+});
+
+/** Actions that decrypt with a KMS key (KMS.1, KMS.2 check these on `Resource: "*"`). */
+const DECRYPT_ACTIONS = ["kms:decrypt", "kms:reencryptfrom", "kms:*", "*"];
+
+/**
+ * KMS.1 and KMS.2 (https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html#kms-1):
+ * customer managed and inline policies must not decrypt with every key. Like the control's
+ * `excludePermissionBoundaryPolicy: true` parameter, a managed policy used only as a permissions
+ * boundary (a ceiling that grants nothing) is not checked: a role's `permissionsBoundary` names it.
+ */
+export const iamNoKmsDecryptOnAllKeys = stackPolicy({
+    name: "iam-no-kms-decrypt-on-all-keys",
+    description: "IAM policies do not allow kms:Decrypt or kms:ReEncryptFrom on every key (`Resource: \"*\"`), except permissions boundaries and the MFA-guarded break-glass role's.",
+    metadata: { control: "FSBP KMS.1, KMS.2", severity: "medium", area: "kms", remediation: "Name the key ARNs the role decrypts with in `Resource`." },
+    validate: (args, report) => {
+        const roles = ofTypes(args.resources, [IAM_TYPES.role]);
+        for (const r of ofTypes(args.resources, PERMISSION_TYPES)) {
+            if (isEmergencyDocument(r.type, r.name, r.props)) continue;
+            if (r.type === IAM_TYPES.policy && roles.some(role => dependsOn(role, "permissionsBoundary", r))) continue;
+            for (const { where, doc } of permissionDocuments(r.type, r.props)) {
+                statements(doc).forEach((s, i) => {
+                    const actions = list(s.Action).filter(a => typeof a === "string" && DECRYPT_ACTIONS.includes(a.toLowerCase()));
+                    if (s.Effect === "Allow" && actions.length && list(s.Resource).includes("*")) {
+                        report(`${r.type.split(":").pop()} "${r.name}": ${where}, ${label(s, i)} allows ${actions.join(", ")} on every key: name the key ARNs.`, r.urn);
+                    }
+                });
+            }
+        }
+    },
+});
+
+/** IAM.27 (https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-27). */
+export const CLOUDSHELL_FULL_ACCESS = "arn:aws:iam::aws:policy/AWSCloudShellFullAccess";
+
+export const iamNoCloudShellFullAccess = resourcePolicy({
+    name: "iam-no-cloudshell-full-access",
+    description: "No role has the AWSCloudShellFullAccess managed policy attached.",
+    metadata: { control: "FSBP IAM.27", severity: "medium", area: "iam", remediation: "Detach AWSCloudShellFullAccess; grant the specific actions needed instead." },
+    types: [IAM_TYPES.rolePolicyAttachment, IAM_TYPES.role],
+    validate: (props, args, report) => {
+        const arns = args.type === IAM_TYPES.role ? list(read(props, "managedPolicyArns")) : [read(props, "policyArn")];
+        if (arns.includes(CLOUDSHELL_FULL_ACCESS)) report("AWSCloudShellFullAccess is attached: it allows file upload and download through CloudShell; remove it.");
+    },
+});
+
+export const iamPolicies = [
+    iamNoAdminWildcard, iamNoServiceWildcard, iamEmergencyAccessMfa, iamNoPublicTrust, iamServiceTrustConfusedDeputy,
+    iamNoCloudShellFullAccess, kmsKeyRotation, kmsKeyPolicyNotPublic, kmsKeyPolicyConfusedDeputy,
+];
+export const iamStackPolicies = [iamNoKmsDecryptOnAllKeys];

@@ -1,10 +1,14 @@
-/** CloudWatch Logs, alarms and WAF policies. */
-import { isSet, list, read, resourcePolicy, str, UNKNOWN } from "./common";
+/** CloudWatch Logs, alarms, SNS topics and WAF policies. */
+import { dependsOn, isSet, list, ofTypes, parseJson, read, resourcePolicy, stackPolicy, str, UNKNOWN } from "./common";
+import { anyone } from "./iam";
 
 export const LOGGING_TYPES = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     webAcl: "aws:wafv2/webAcl:WebAcl",
+    webAclLogging: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    topic: "aws:sns/topic:Topic",
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
 } as const;
 
 export const logGroupRetention = resourcePolicy({
@@ -33,7 +37,7 @@ export const logGroupEncryption = resourcePolicy({
 export const alarmActions = resourcePolicy({
     name: "cloudwatch-alarm-actions",
     description: "Metric alarms have actions enabled and at least one alarm action.",
-    metadata: { control: "FSBP CloudWatch.15", severity: "medium", area: "logging", remediation: "Set `alarmActions: [<SNS topic ARN>]` and leave `actionsEnabled` true." },
+    metadata: { control: "FSBP CloudWatch.15, CloudWatch.17", severity: "medium", area: "logging", remediation: "Set `alarmActions: [<SNS topic ARN>]` and leave `actionsEnabled` true." },
     types: [LOGGING_TYPES.metricAlarm],
     validate: (props, _args, report) => {
         if (read(props, "actionsEnabled") === false) report("Alarm actions are disabled: set `actionsEnabled: true`.");
@@ -69,4 +73,47 @@ export const wafWebAclMetrics = resourcePolicy({
     },
 });
 
-export const loggingPolicies = [logGroupRetention, logGroupEncryption, alarmActions, wafWebAclRules, wafWebAclMetrics];
+/**
+ * WAF.11: a web ACL logs the requests it judges to CloudWatch Logs, S3 or Firehose
+ * (https://docs.aws.amazon.com/waf/latest/developerguide/logging.html); joined through the logging
+ * configuration's `resourceArn`.
+ */
+export const wafWebAclLogging = stackPolicy({
+    name: "wafv2-web-acl-logging",
+    description: "Every WAFv2 web ACL has a logging configuration.",
+    metadata: { control: "FSBP WAF.11", severity: "medium", area: "waf", remediation: "Add an `aws.wafv2.WebAclLoggingConfiguration` with `resourceArn: webAcl.arn` and an `aws-waf-logs-` log group as destination." },
+    validate: (args, report) => {
+        const configs = ofTypes(args.resources, [LOGGING_TYPES.webAclLogging]);
+        for (const acl of ofTypes(args.resources, [LOGGING_TYPES.webAcl])) {
+            if (!configs.some(c => dependsOn(c, "resourceArn", acl))) report(`Web ACL "${acl.name}" does not log: add a WebAclLoggingConfiguration for it.`, acl.urn);
+        }
+    },
+});
+
+export const snsTopicEncryption = resourcePolicy({
+    name: "sns-topic-encryption",
+    description: "SNS topics are encrypted at rest with a KMS key.",
+    metadata: { control: "FSBP SNS.1", severity: "medium", area: "logging", remediation: "Set `kmsMasterKeyId` to the stack's logs key (its policy lets CloudWatch and EventBridge publish)." },
+    types: [LOGGING_TYPES.topic],
+    validate: (props, _args, report) => {
+        if (!isSet(props, "kmsMasterKeyId")) report("The topic is not encrypted: set `kmsMasterKeyId`.");
+    },
+});
+
+export const snsTopicPolicyNotPublic = resourcePolicy({
+    name: "sns-topic-policy-not-public",
+    description: "SNS topic policies grant nothing to every principal (`*`) without a condition.",
+    metadata: { control: "FSBP SNS.4", severity: "high", area: "logging", remediation: "Name the publishing services or accounts in `Principal`, or add a condition such as `aws:SourceAccount`." },
+    types: [LOGGING_TYPES.topicPolicy],
+    validate: (props, _args, report) => {
+        const doc = parseJson(read(props, "policy"));
+        list(doc?.Statement).forEach((st: any, i: number) => {
+            if (st?.Effect === "Allow" && anyone(st.Principal) && !st.Condition) {
+                report(`Statement ${st.Sid ? `"${st.Sid}"` : i} allows every principal: name the services or accounts that may publish.`);
+            }
+        });
+    },
+});
+
+export const loggingPolicies = [logGroupRetention, logGroupEncryption, alarmActions, wafWebAclRules, wafWebAclMetrics, snsTopicEncryption, snsTopicPolicyNotPublic];
+export const loggingStackPolicies = [wafWebAclLogging];

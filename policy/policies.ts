@@ -3,16 +3,19 @@
  * (`tools/policy-runner.ts`), the docs generator and the tests. Importing this module has no side
  * effects: it never loads the @pulumi/policy runtime.
  */
+import { acmPolicies } from "./acm";
 import { albPolicies } from "./alb";
 import { bucketResourcePolicies, bucketStackPolicies } from "./buckets";
 import { cloudfrontPolicies } from "./cloudfront";
 import type { PolicyMetadata, TmsPolicy, TmsResourcePolicy, TmsStackPolicy } from "./common";
-import { dataPolicies } from "./data";
-import { ecrPolicies } from "./ecr";
+import { dataPolicies, dataStackPolicies } from "./data";
+import { dynamodbPolicies } from "./dynamodb";
+import { ecrPolicies, ecrStackPolicies } from "./ecr";
 import { ecsPolicies } from "./ecs";
-import { iamPolicies } from "./iam";
-import { loggingPolicies } from "./logging";
+import { iamPolicies, iamStackPolicies } from "./iam";
+import { loggingPolicies, loggingStackPolicies } from "./logging";
 import { maintenanceWindowWeeklySlot } from "./maintenance";
+import { networkResourcePolicies, networkStackPolicies } from "./network";
 import { secretsPolicies } from "./secrets";
 import { securityGroupPolicies } from "./security-groups";
 import { crossResourcePolicies } from "./stack";
@@ -21,6 +24,7 @@ export type { Environment, PolicyMetadata, TmsPolicy, TmsResourcePolicy, TmsStac
 export { ENVIRONMENT_RULES, ENVIRONMENTS } from "./common";
 
 export const resourcePolicies: TmsResourcePolicy[] = [
+    ...networkResourcePolicies,
     ...securityGroupPolicies,
     ...ecsPolicies,
     ...albPolicies,
@@ -32,9 +36,13 @@ export const resourcePolicies: TmsResourcePolicy[] = [
     ...iamPolicies,
     ...loggingPolicies,
     ...bucketResourcePolicies,
+    ...acmPolicies,
+    ...dynamodbPolicies,
 ];
 
-export const stackPolicies: TmsStackPolicy[] = [...bucketStackPolicies, ...crossResourcePolicies];
+export const stackPolicies: TmsStackPolicy[] = [
+    ...bucketStackPolicies, ...networkStackPolicies, ...ecrStackPolicies, ...dataStackPolicies, ...loggingStackPolicies, ...iamStackPolicies, ...crossResourcePolicies,
+];
 
 /** All policies, resource policies first. */
 export const policies: TmsPolicy[] = [...resourcePolicies, ...stackPolicies];

@@ -107,7 +107,7 @@ export const securityGroupNoInternetIngress = resourcePolicy({
     name: "security-group-no-internet-ingress",
     description: "Only the ALB security group may accept traffic from 0.0.0.0/0 or ::/0, and only on TCP 80 and 443.",
     metadata: {
-        control: "FSBP EC2.19, CIS 5.2",
+        control: "FSBP EC2.13, EC2.14, EC2.18, EC2.19, EC2.53, EC2.54, CIS v1.4.0 5.2",
         severity: "critical",
         area: "network",
         remediation: "Restrict the rule's source to a security group or VPC CIDR; internet traffic enters only through the ALB on 80/443.",

@@ -174,7 +174,7 @@ export const secretRotation = stackPolicy({
     name: "secretsmanager-rotation",
     description: `Every secret rotates (has a SecretRotation), or carries a \`${ROTATION_EXEMPTION_TAG}\` tag whose value gives the reason.`,
     metadata: {
-        control: "FSBP SecretsManager.1", severity: "medium", area: "secrets",
+        control: "FSBP SecretsManager.1, SecretsManager.4", severity: "medium", area: "secrets",
         remediation: `Add an \`aws.secretsmanager.SecretRotation\` for the secret, or tag it \`${ROTATION_EXEMPTION_TAG}: "<why it cannot rotate>"\`.`,
     },
     validate: (args, report) => {
@@ -190,4 +190,56 @@ export const secretRotation = stackPolicy({
     },
 });
 
-export const crossResourcePolicies = [albHttpsListener, requiredTags, ecsServiceMinimumTasks, drRegion, ecrLifecyclePolicy, secretRotation];
+// ---------------------------------------------------------------------------------------------
+// Availability alarms
+// ---------------------------------------------------------------------------------------------
+
+const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const TARGET_GROUP = ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"];
+
+/** Metric names an alarm reads: its own `metricName` or those of its `metricQueries`. */
+function alarmMetricNames(alarm: PolicyResource): string[] {
+    const own = str(read(alarm.props, "metricName"));
+    const queries = list(read(alarm.props, "metricQueries")).map(q => str(read(read(q, "metric"), "metricName")));
+    return [own, ...queries].filter((x): x is string => x !== undefined);
+}
+
+/** Does `alarm` take any input from `target` (dimensions or metric queries)? */
+function watches(alarm: PolicyResource, target: PolicyResource): boolean {
+    return ["dimensions", "metricQueries"].some(p => dependsOn(alarm, p, target));
+}
+
+/**
+ * Review finding: a dead production raised nothing. Every application load balancer needs an alarm on
+ * the 5xx it answers itself (HTTPCode_ELB_5XX_Count), and every target group one on HealthyHostCount
+ * that treats missing data as breaching: a service with no target, or gone, reports nothing
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data).
+ */
+export const albAvailabilityAlarms = stackPolicy({
+    name: "alb-availability-alarms",
+    description: "Every ALB has an alarm on HTTPCode_ELB_5XX_Count, and every target group a HealthyHostCount alarm that treats missing data as breaching.",
+    metadata: {
+        control: "FSBP CloudWatch.15 (review finding: availability alarms)", severity: "high", area: "logging",
+        remediation: "Add a MetricAlarm on the load balancer's HTTPCode_ELB_5XX_Count and one on HealthyHostCount (summed over the colours) with `treatMissingData: \"breaching\"`.",
+    },
+    validate: (args, report) => {
+        const alarms = ofTypes(args.resources, [METRIC_ALARM]);
+        for (const lb of ofTypes(args.resources, TYPES.loadBalancer)) {
+            const t = read(lb.props, "loadBalancerType");
+            if (t !== undefined && t !== "application") continue;
+            if (!alarms.some(a => watches(a, lb) && alarmMetricNames(a).includes("HTTPCode_ELB_5XX_Count"))) {
+                report(`Load balancer "${lb.name}" has no alarm on HTTPCode_ELB_5XX_Count: the 5xx it answers itself go unnoticed.`, lb.urn);
+            }
+        }
+        for (const tg of ofTypes(args.resources, TARGET_GROUP)) {
+            const healthy = alarms.filter(a => watches(a, tg) && alarmMetricNames(a).includes("HealthyHostCount"));
+            if (healthy.length === 0) report(`Target group "${tg.name}" has no HealthyHostCount alarm: no alarm fires when it has no healthy target.`, tg.urn);
+            else if (!healthy.some(a => read(a.props, "treatMissingData") === "breaching")) {
+                report(`Target group "${tg.name}": its HealthyHostCount alarm treats missing data as not breaching, so a service that reports nothing raises nothing: set \`treatMissingData: "breaching"\`.`, tg.urn);
+            }
+        }
+    },
+});
+
+export const crossResourcePolicies = [albHttpsListener, requiredTags, ecsServiceMinimumTasks, drRegion, ecrLifecyclePolicy, secretRotation, albAvailabilityAlarms];

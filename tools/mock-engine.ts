@@ -205,6 +205,8 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
                             dependsOn: req.getDependenciesList(),
                             ignoreChanges: req.getIgnorechangesList(),
                             deleteBeforeReplace: req.getDeletebeforereplace(),
+                            // The engine, not the mock, runs transforms; record that the program passed them.
+                            transforms: req.getTransformsList().length,
                         },
                         propertyDependencies,
                     });

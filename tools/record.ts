@@ -11,6 +11,8 @@ export interface RecordedOptions {
     dependsOn?: string[];
     ignoreChanges?: string[];
     deleteBeforeReplace?: boolean;
+    /** How many `transforms` callbacks the resource was registered with (the engine runs them). */
+    transforms?: number;
 }
 
 export interface RecordedResource {

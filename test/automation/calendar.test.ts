@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { DateTime } from "luxon";
-import { checkCalendar, parseWindow, RELEASE_ZONE } from "../../automation/calendar";
+import { checkCalendar, formatWindow, parseWindow, RELEASE_ZONE } from "../../automation/calendar";
 
 /** An instant given as New York wall-clock time. */
 const ny = (iso: string) => DateTime.fromISO(iso, { zone: RELEASE_ZONE }).toMillis();
@@ -76,5 +76,30 @@ describe("release calendar (America/New_York)", () => {
         assert.match(r.message, /^release-window: .*10:00–16:00.*Tue 2026-03-10 09:59 EDT \(America\/New_York\)/);
         const [w] = checkCalendar("prod", ny("2026-11-10T16:00"));
         assert.match(w.message, /Tue 2026-11-10 16:00 EST/);
+    });
+
+    it("parses windows to minutes, at the bounds of hours and minutes", () => {
+        assert.deepEqual(parseWindow("10:15-16:45"), { startMinutes: 615, endMinutes: 1005 });
+        assert.deepEqual(parseWindow("23:59-24:00"), { startMinutes: 1439, endMinutes: 1440 });
+        assert.deepEqual(parseWindow("10:00-10:01"), { startMinutes: 600, endMinutes: 601 });
+        assert.deepEqual(parseWindow("10:59-11:59"), { startMinutes: 659, endMinutes: 719 });
+        for (const bad of ["24:00-24:30", "10:00-25:00", "10:60-11:00", "10:00-11:60", "x10:00-11:00", "10:00-11:00x", "10:00-11:00\n"]) {
+            assert.throws(() => parseWindow(bad), new RegExp(`^Error: "${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}" is not a window HH:MM-HH:MM$`), bad);
+        }
+        assert.throws(() => parseWindow("12:00-12:00"), /^Error: "12:00-12:00" closes before it opens$/);
+        assert.equal(formatWindow({ startMinutes: 605, endMinutes: 1439 }), "10:05–23:59");
+    });
+
+    it("quotes each freeze with its dates and quarter", () => {
+        assert.deepEqual(checkCalendar("dr", ny("2026-06-26T10:30")).map((r) => r.message),
+            ["quarter-end-freeze: no dr rollout in the last 7 days of Q2 (from Jun 24); it is Fri 2026-06-26 10:30 EDT (America/New_York)"]);
+        assert.deepEqual(checkCalendar("dr", ny("2026-12-29T10:30")).map((r) => r.message), [
+            "holiday-freeze: no dr rollout from December 15 to January 5 inclusive; it is Tue 2026-12-29 10:30 EST (America/New_York)",
+            "quarter-end-freeze: no dr rollout in the last 7 days of Q4 (from Dec 25); it is Tue 2026-12-29 10:30 EST (America/New_York)",
+        ]);
+        assert.deepEqual(checkCalendar("prod", ny("2026-03-11T10:30")).map((r) => r.message),
+            ["release-day: prod rollouts start only on Tuesdays; it is Wed 2026-03-11 10:30 EDT (America/New_York)"]);
+        // Months that end a quarter only: the last days of February, April and May are open.
+        for (const d of ["2026-02-27", "2026-04-29", "2026-05-29"]) assert.deepEqual(rules("dr", `${d}T10:30`), [], d);
     });
 });

@@ -167,8 +167,22 @@ describe("engine: persistence and resume", () => {
         t.stack.traffic.weight = 70; // someone ran an up by hand
         const r = await t.engine(new VirtualClock(800_000)).resume("prod", "ci-2");
         assert.equal(r.outcome, "rolled_back");
-        assert.match(r.reason!, /weight reads 70% instead of the saved 30%/);
+        assert.equal(r.reason, "traffic-update: on resume the weight reads 70% instead of the saved 30%");
+        assert.ok(t.events.some((e) => e.type === "info" && e.message === "resuming prod-2.0.0-0: weight reads 70%, saved 30%"));
         assert.equal(t.stack.traffic.weight, 0);
+    });
+
+    it("a resume that cannot read the weight rolls back, saying so", async () => {
+        const t = setup();
+        t.clock.freezeAt(450_000);
+        void t.start("ci-1");
+        await t.clock.frozen;
+        // Only the resume's own read fails; the rollback's read-back works.
+        const before = t.stack.calls.filter((c) => c.method === "readWeight").length;
+        t.stack.hooks = { readWeight: (n: number) => (n === before + 1 ? new Error("AccessDenied") : undefined) };
+        const r = await t.engine(new VirtualClock(800_000)).resume("prod", "ci-2");
+        assert.equal(r.outcome, "rolled_back");
+        assert.equal(r.reason, "traffic-update: on resume the weight reads unknown% instead of the saved 30%");
     });
 
     it("a process killed while rolling back rolls back when resumed", async () => {

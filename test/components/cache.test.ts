@@ -32,6 +32,8 @@ describe("data: Redis", () => {
                 assert.ok(p.result.secretInputs[r.urn]?.includes("authToken"), "authToken is sent as a secret");
                 assert.ok(isValidAuthToken(token.outputs.result));
                 assert.ok(token.inputs.length >= 16 && token.inputs.length <= 128);
+                // A replaced token is applied with SET: the old one stops working (ROTATE would keep it valid).
+                assert.equal(r.inputs.authTokenUpdateStrategy, "SET");
             });
 
             it("uses its own subnet group on the isolated subnets, a redis7 parameter group and the cache security group", () => {
@@ -89,6 +91,15 @@ describe("data: Redis", () => {
             assert.equal(s.numCacheClusters, 4);
             assert.equal(s.snapshotRetentionLimit, 9);
             assert.equal(s.transitEncryptionEnabled, true);
+            assert.equal(s.authTokenUpdateStrategy, "SET");
+            assert.equal(replicationSettings({ ...cache, authTokenUpdateStrategy: "ROTATE" }).authTokenUpdateStrategy, "ROTATE");
+        });
+
+        it("defaults the AUTH token update strategy to SET and accepts only SET or ROTATE", () => {
+            const cfg = stackConfig("staging");
+            cfg["tms:cache"].authTokenUpdateStrategy = "DELETE";
+            assert.throws(() => loadStackConfig(flattenConfig(cfg), "Pulumi.staging.yaml", "staging"),
+                /Pulumi\.staging\.yaml: tms:cache\.authTokenUpdateStrategy: "DELETE" is not an AUTH token update strategy/);
         });
     });
 });

@@ -1,6 +1,34 @@
 import { strict as assert } from "assert";
 import { lifecyclePolicy } from "../../components/registry";
-import { json, plan, Plan, STACKS } from "../harness";
+import { json, plan, Plan, stackConfig, STACKS } from "../harness";
+
+/**
+ * What an image lifecycle policy keeps, read back from its JSON: rules in evaluation order (by
+ * rulePriority), each as `<selection> <count type> <number>`, for comparison with the stack file.
+ */
+function lifecycleSummary(policy: string): string[] {
+    const rules = JSON.parse(policy).rules as any[];
+    const priorities = rules.map((r) => r.rulePriority);
+    assert.deepEqual(priorities, [...priorities].sort((a, b) => a - b), "rules are listed in priority order");
+    assert.equal(new Set(priorities).size, priorities.length, "rule priorities are unique");
+    return rules.map((r) => {
+        assert.equal(r.action.type, "expire");
+        const what = r.selection.tagPatternList?.join(",") ?? r.selection.tagStatus;
+        return `${what} ${r.selection.countType} ${r.selection.countNumber}`;
+    });
+}
+
+/** The lifecycle the stack file asks for: the moving tags first, then untagged and per-environment ages. */
+function expectedLifecycle(stack: string): string[] {
+    const r = stackConfig(stack)["tms:registry"];
+    return [
+        "latest-* imageCountMoreThan 100",
+        `untagged sinceImagePushed ${r.untaggedExpireDays}`,
+        `*-dev sinceImagePushed ${r.retentionDays.dev}`,
+        `*-staging sinceImagePushed ${r.retentionDays.staging}`,
+        `*-prod sinceImagePushed ${r.retentionDays.prod}`,
+    ];
+}
 
 const TASKDEF = "aws:ecs/taskDefinition:TaskDefinition";
 const SERVICE = "aws:ecs/service:Service";
@@ -148,11 +176,25 @@ describe("compute", () => {
             it("keeps one ECR repository per service (dr uses prod's replicas)", () => {
                 const repos = p.ofType("aws:ecr/repository:Repository");
                 const image = containers(p, "api-gateway", "blue").container.image;
+                const scanning = p.one("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration");
+                assert.equal(scanning.inputs.scanType, "ENHANCED");
+                assert.deepEqual(scanning.inputs.rules.map((r: any) => [r.scanFrequency, r.repositoryFilters]),
+                    [["CONTINUOUS_SCAN", [{ filter: "task-management-system/*", filterType: "WILDCARD" }]]]);
+                const templates = p.ofType("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate");
                 if (stack === "dr") {
                     assert.equal(repos.length, 0);
                     assert.match(image, /^\d{12}\.dkr\.ecr\.us-west-2\.amazonaws\.com\/task-management-system\/api-gateway:latest-prod$/);
+                    // The replicas ECR creates here get the home repositories' settings from a template.
+                    assert.equal(templates.length, 1);
+                    const t = templates[0].inputs;
+                    assert.equal(t.prefix, "task-management-system");
+                    assert.deepEqual(t.appliedFors, ["REPLICATION"]);
+                    assert.equal(t.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
+                    assert.deepEqual(t.imageTagMutabilityExclusionFilters, [{ filter: "latest-*", filterType: "WILDCARD" }]);
+                    assert.deepEqual(lifecycleSummary(t.lifecyclePolicy), expectedLifecycle(stack));
                     return;
                 }
+                assert.equal(templates.length, 0);
                 assert.deepEqual(repos.map((r) => r.inputs.name).sort(), ["task-management-system/api-gateway", "task-management-system/task-service"]);
                 assert.match(image, new RegExp(`^\\d{12}\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/task-management-system/api-gateway:latest-${stack}$`));
                 for (const r of repos) {
@@ -162,11 +204,15 @@ describe("compute", () => {
                     assert.equal(r.inputs.encryptionConfigurations[0].encryptionType, "KMS");
                     assert.equal(r.options.protect, stack !== "dev");
                 }
-                assert.equal(p.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy").length, 2);
-                // Rescanned continuously (the guide's daily rescans), critical findings page on-call.
-                const scanning = p.one("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration");
-                assert.equal(scanning.inputs.scanType, "ENHANCED");
-                assert.deepEqual(scanning.inputs.rules[0].scanFrequency, "CONTINUOUS_SCAN");
+                // Each repository's own lifecycle policy, read back and compared with the stack file.
+                const policies = p.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy");
+                assert.equal(policies.length, repos.length);
+                for (const r of repos) {
+                    const mine = policies.filter((x) => p.dependsOn(x, "repository", r));
+                    assert.equal(mine.length, 1, `${r.inputs.name} lifecycle policy`);
+                    assert.deepEqual(lifecycleSummary(mine[0].inputs.policy), expectedLifecycle(stack), r.inputs.name);
+                }
+                // Rescanned continuously (the guide's daily rescans, checked above), critical findings page on-call.
                 const findings = p.one("aws:cloudwatch/eventRule:EventRule", "critical-image-findings");
                 const pattern = JSON.parse(findings.inputs.eventPattern);
                 assert.deepEqual(pattern.detail.severity, ["CRITICAL"]);
@@ -189,5 +235,8 @@ describe("compute", () => {
         assert.equal(byPattern.untagged.selection.countNumber, 7);
         assert.equal(byPattern["latest-*"].rulePriority, 1);
         assert.equal(byPattern["latest-*"].selection.countType, "imageCountMoreThan");
+        // ECR applies the lowest rulePriority first: the shelter must come before every age rule.
+        assert.deepEqual(lifecycleSummary(lifecyclePolicy({ retentionDays: { dev: 14, staging: 30, prod: 90 }, untaggedExpireDays: 7 })),
+            ["latest-* imageCountMoreThan 100", "untagged sinceImagePushed 7", "*-dev sinceImagePushed 14", "*-staging sinceImagePushed 30", "*-prod sinceImagePushed 90"]);
     });
 });

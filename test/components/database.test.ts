@@ -48,11 +48,24 @@ describe("data: DocumentDB", () => {
                 const group = p.one(PARAMS);
                 assert.equal(group.inputs.family, "docdb5.0");
                 const params = Object.fromEntries(group.inputs.parameters.map((x: any) => [x.name, x.value]));
-                assert.equal(params.tls, "enabled");
+                // `enabled` would accept TLS 1.0 and 1.1 as well.
+                assert.equal(params.tls, "tls1.2+");
                 assert.equal(params.audit_logs, "enabled");
                 assert.equal(params.profiler, "enabled");
                 assert.ok(p.dependsOn(cluster, "dbClusterParameterGroupName", group));
                 assert.deepEqual([...cluster.inputs.enabledCloudwatchLogsExports].sort(), ["audit", "profiler"]);
+            });
+
+            it("creates the audit and profiler log groups before the cluster, with retention and the logs key", () => {
+                const cluster = p.one(CLUSTER);
+                const retention = stackConfig(stack)["tms:monitoring"].logRetentionDays;
+                for (const type of ["audit", "profiler"]) {
+                    const group = p.ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === `/aws/docdb/tms-${stack}-docdb/${type}`);
+                    assert.ok(group, `${type} log group`);
+                    assert.equal(group.inputs.retentionInDays, retention);
+                    assert.ok(p.dependsOn(group, "kmsKeyId", key(p, "logs")), `${type} log group key`);
+                    assert.ok(cluster.options.dependsOn!.includes(group.urn), `the cluster waits for the ${type} log group`);
+                }
             });
 
             it("keeps backups for the guide's retention in windows that do not overlap maintenance", () => {
@@ -135,9 +148,10 @@ describe("data: DocumentDB", () => {
             assert.ok(pw.length >= 16 && pw.length <= 100, "DocumentDB master passwords are 8–100 characters");
         });
 
-        it("puts TLS first among the cluster parameters and applies it at reboot (static parameter)", () => {
-            const tls = clusterParameters().find((x) => x.name === "tls")!;
-            assert.deepEqual(tls, { name: "tls", value: "enabled", applyMethod: "pending-reboot" });
+        it("puts TLS first among the cluster parameters, TLS 1.2+ only, applied at reboot (static parameter)", () => {
+            const params = clusterParameters();
+            assert.deepEqual(params[0], { name: "tls", value: "tls1.2+", applyMethod: "pending-reboot" });
+            assert.deepEqual(params.map((x) => x.name), ["tls", "audit_logs", "profiler", "profiler_threshold_ms"]);
         });
 
         it("skips the final snapshot only when finalSnapshot is false, whatever deletionProtection says", () => {

@@ -66,8 +66,17 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
             const waf = prod.one("aws:wafv2/webAcl:WebAcl");
             assert.equal(waf.inputs.scope, "CLOUDFRONT");
             assert.equal(d.inputs.webAclId, waf.outputs.arn);
-            const groups = waf.inputs.rules.filter((r: any) => r.statement.managedRuleGroupStatement).map((r: any) => r.statement.managedRuleGroupStatement.name);
-            assert.deepEqual(groups, MANAGED_RULE_GROUPS);
+            // WAF evaluates rules by priority, not by their place in the list: the managed groups first, then the rate limit.
+            const byPriority = [...waf.inputs.rules].sort((a: any, b: any) => a.priority - b.priority);
+            assert.equal(new Set(byPriority.map((r: any) => r.priority)).size, byPriority.length, "priorities are unique");
+            assert.deepEqual(byPriority.map((r: any) => r.statement.managedRuleGroupStatement?.name ?? "rate-limit"), [...MANAGED_RULE_GROUPS, "rate-limit"]);
+            // WAF.11: every request the ACL judges is logged to an aws-waf-logs- group, kept and encrypted like the other logs.
+            const logging = prod.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
+            const wafLogs = prod.ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === "aws-waf-logs-tms-prod")!;
+            assert.ok(prod.dependsOn(logging, "resourceArn", waf));
+            assert.deepEqual(logging.inputs.logDestinationConfigs, [wafLogs.outputs.arn]);
+            assert.equal(wafLogs.inputs.retentionInDays, 90);
+            assert.ok(prod.dependsOn(wafLogs, "kmsKeyId", prod.one("aws:kms/key:Key", "-logs")));
             const rate = waf.inputs.rules.find((r: any) => r.statement.rateBasedStatement);
             assert.deepEqual([rate.statement.rateBasedStatement.limit, rate.action], [2000, { block: {} }]);
             const changed = await planWith("prod", (c) => { c["tms:cdn"].rateLimitPer5Minutes = 5000; });

@@ -108,6 +108,8 @@ describe("monitoring", () => {
                 // The key lets CloudWatch alarms and EventBridge encrypt what they publish.
                 const publishers = json(logsKey.inputs.policy).Statement.find((s: any) => s.Sid === "AlarmsAndEventsPublishToAlertTopics");
                 assert.deepEqual(publishers.Principal.Service, ["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
+                // Confused-deputy guard: only this account's alarms and rules.
+                assert.deepEqual(publishers.Condition, { StringEquals: { "aws:SourceAccount": "111122223333" } });
             });
 
             it("watches every public service and colour on the ALB with the configured thresholds", () => {
@@ -135,6 +137,35 @@ describe("monitoring", () => {
                 }
             });
 
+            it("pages when a public service has no healthy target in any colour, or reports nothing at all", () => {
+                const alb = p.one("aws:lb/loadBalancer:LoadBalancer");
+                const byService = new Map<string, any[]>();
+                for (const tg of p.ofType("aws:lb/targetGroup:TargetGroup")) byService.set(tg.inputs.tags.Service, [...(byService.get(tg.inputs.tags.Service) ?? []), tg]);
+                assert.ok(byService.size > 0);
+                for (const [service, tgs] of byService) {
+                    const a = alarms.find((x) => x.inputs.name === `tms-${stack}-critical-${service}-no-healthy-targets`);
+                    assert.ok(a, `${service} availability alarm`);
+                    assert.deepEqual([a.inputs.comparisonOperator, a.inputs.threshold, a.inputs.treatMissingData], ["LessThanThreshold", 1, "breaching"]);
+                    const metrics = alarmMetrics(a);
+                    assert.deepEqual(metrics.map((m) => m.metricName), tgs.map(() => "HealthyHostCount"));
+                    assert.deepEqual(metrics.map((m) => m.dimensions.TargetGroup).sort(), tgs.map((t) => t.outputs.arnSuffix).sort());
+                    for (const m of metrics) assert.equal(m.dimensions.LoadBalancer, alb.outputs.arnSuffix);
+                    const expression = a.inputs.metricQueries.find((q: any) => q.returnData).expression;
+                    assert.equal(expression, tgs.map((t) => `FILL(${t.inputs.tags.Colour}, 0)`).join(" + "), "every colour counts, gaps as 0");
+                    assert.ok(p.outputs.criticalAlarmNames.includes(a.inputs.name));
+                }
+            });
+
+            it("pages when the load balancer itself answers 5xx above the error-rate threshold", () => {
+                const alb = p.one("aws:lb/loadBalancer:LoadBalancer");
+                const a = alarms.find((x) => x.inputs.name === `tms-${stack}-critical-alb-5xx-rate`);
+                assert.ok(a, "ELB 5xx alarm");
+                assert.equal(a.inputs.threshold, cfg["tms:monitoring"].errorRatePercent ?? 1);
+                assert.deepEqual(alarmMetrics(a).map((m) => [m.metricName, m.dimensions]).sort(),
+                    [["HTTPCode_ELB_5XX_Count", { LoadBalancer: alb.outputs.arnSuffix }], ["RequestCount", { LoadBalancer: alb.outputs.arnSuffix }]]);
+                assert.ok(p.dependsOn(a, "metricQueries", alb));
+            });
+
             it("watches CPU and memory of every ECS service and colour through Container Insights", () => {
                 const cluster = p.one("aws:ecs/cluster:Cluster");
                 const services = p.ofType("aws:ecs/service:Service");
@@ -154,7 +185,9 @@ describe("monitoring", () => {
                 const data = alarms.filter((a) => /-(database|cache-node-\d+)-/.test(a.inputs.name)).length;
                 // Data tier: connections and CPU of the cluster, engine CPU, memory and evictions per cache node.
                 assert.equal(data, 2 + 3 * p.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs.numCacheClusters);
-                assert.equal(alarms.length, tgs * 4 + services.length * 2 + data, "no other alarms");
+                // Availability: one no-healthy-targets alarm per public service, one ELB 5xx alarm per load balancer.
+                const publicServices = new Set(p.ofType("aws:lb/targetGroup:TargetGroup").map((t) => t.inputs.tags.Service)).size;
+                assert.equal(alarms.length, tgs * 4 + services.length * 2 + data + publicServices + 1, "no other alarms");
             });
 
             it("names, tags and routes every alarm by severity, on ALARM and OK, with missing data decided", () => {
@@ -164,7 +197,9 @@ describe("monitoring", () => {
                     assert.deepEqual(a.inputs.alarmActions, [topics[severity]], `${a.inputs.name} alarm actions`);
                     assert.deepEqual(a.inputs.okActions, [topics[severity]], `${a.inputs.name} OK actions`);
                     assert.equal(a.inputs.actionsEnabled, true);
-                    assert.ok(["notBreaching", "missing"].includes(a.inputs.treatMissingData));
+                    // Silence breaches only where silence is the outage: no healthy target anywhere.
+                    assert.equal(a.inputs.treatMissingData, /-no-healthy-targets$/.test(a.inputs.name) ? "breaching"
+                        : /-(database|cache-node-\d+)-/.test(a.inputs.name) ? "missing" : "notBreaching", a.inputs.name);
                     assert.ok(a.inputs.datapointsToAlarm <= a.inputs.evaluationPeriods);
                 }
                 const critical = alarms.filter((a) => a.inputs.name.startsWith(alarmPrefix(stack, "critical"))).map((a) => a.inputs.name);

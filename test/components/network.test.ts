@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { plan, Plan, STACKS } from "../harness";
+import { flowLogsTrustPolicy, noPublicIpOnLaunch } from "../../components/network";
+import { json, plan, Plan, STACKS } from "../harness";
 import { contains } from "../../tools/reachability/cidr";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -38,6 +39,23 @@ describe("network", () => {
                 assert.equal(vpc.inputs.natGateways.strategy, stack === "prod" || stack === "dr" ? "OnePerAz" : "Single");
                 assert.equal(vpc.inputs.cidrBlock, stack === "dr" ? "10.1.0.0/16" : "10.0.0.0/16");
                 assert.equal(p.outputs.privateSubnetIds.length, stack === "dev" ? 2 : 3);
+            });
+
+            it("maps no public IP on launch in any subnet (a transform on the awsx VPC's children)", () => {
+                assert.equal(p.one("awsx:ec2:Vpc").options.transforms, 1);
+            });
+
+            it("adopts the VPC's default security group with no rules at all", () => {
+                const sg = p.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+                assert.ok(p.dependsOn(sg, "vpcId", p.one("awsx:ec2:Vpc")));
+                assert.equal(sg.inputs.ingress, undefined);
+                assert.equal(sg.inputs.egress, undefined);
+            });
+
+            it("lets only this account's flow logs in this region assume the flow-log role", () => {
+                const region = stack === "dr" ? "us-west-2" : "us-east-1";
+                const trust = json(p.one("aws:iam/role:Role", "flow-logs-role").inputs.assumeRolePolicy);
+                assert.deepEqual(trust, flowLogsTrustPolicy(region, "111122223333"));
             });
 
             it("sends VPC flow logs to a KMS-encrypted log group", () => {
@@ -131,4 +149,11 @@ describe("network", () => {
             });
         });
     }
+
+    it("turns mapPublicIpOnLaunch off on subnets and leaves every other resource alone", () => {
+        const opts = { parent: undefined } as any;
+        const subnet = noPublicIpOnLaunch({ type: "aws:ec2/subnet:Subnet", name: "public-1", props: { cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: true }, opts } as any);
+        assert.deepEqual(subnet, { props: { cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: false }, opts });
+        assert.equal(noPublicIpOnLaunch({ type: "aws:ec2/vpc:Vpc", name: "vpc", props: { mapPublicIpOnLaunch: true }, opts } as any), undefined);
+    });
 });

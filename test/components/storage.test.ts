@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { appLifecycleRules, replicationPolicy, RTC_MINUTES, validateStorageArgs } from "../../components/storage";
 import { loadStackConfig } from "../../components/config";
-import { flattenConfig, json, plan, Plan, stackConfig } from "../harness";
+import { flattenConfig, json, plan, Plan, stackConfig, STACKS } from "../harness";
 import type { RecordedResource } from "../../tools/record";
 import { GUIDE, key, KEY } from "./data-helpers";
 
@@ -17,11 +17,11 @@ function companion(p: Plan, type: string, bucket: RecordedResource): RecordedRes
 }
 
 /** Every control a bucket must carry, whatever its role. */
-function assertControls(p: Plan, bucket: RecordedResource, protect: boolean): void {
+function assertControls(p: Plan, bucket: RecordedResource, protect: boolean, ownership = "BucketOwnerEnforced"): void {
     assert.equal(companion(p, "BucketVersioning", bucket).inputs.versioningConfiguration.status, "Enabled");
     const pab = companion(p, "BucketPublicAccessBlock", bucket).inputs;
     for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(pab[flag], true, flag);
-    assert.equal(companion(p, "BucketOwnershipControls", bucket).inputs.rule.objectOwnership, "BucketOwnerEnforced");
+    assert.equal(companion(p, "BucketOwnershipControls", bucket).inputs.rule.objectOwnership, ownership, `${bucket.name} ownership`);
     const policy = json(companion(p, "BucketPolicy", bucket).inputs.policy);
     const deny = policy.Statement.find((s: any) => s.Effect === "Deny");
     assert.deepEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
@@ -38,17 +38,66 @@ function encryption(p: Plan, bucket: RecordedResource) {
     return { resource: e, rule: e.inputs.rules[0] };
 }
 
+/** Buckets that `r` writes logs into, through any of the three ways AWS delivers logs to S3. */
+function logTargets(p: Plan, r: RecordedResource): RecordedResource[] {
+    const buckets = p.ofType(BUCKET);
+    if (r.type === S3("BucketLogging")) return buckets.filter((b) => p.dependsOn(r, "targetBucket", b));
+    if (r.type === "aws:lb/loadBalancer:LoadBalancer") return buckets.filter((b) => p.dependsOn(r, "accessLogs", b));
+    if (r.type === "aws:cloudfront/distribution:Distribution") return buckets.filter((b) => p.dependsOn(r, "loggingConfig", b));
+    return [];
+}
+
+describe("data: every bucket of the plan", () => {
+    for (const stack of STACKS) {
+        describe(stack, () => {
+            let p: Plan;
+            before(async () => { p = await plan(stack); });
+
+            it("carries every control, protect and retainOnDelete as the stack says, default encryption", () => {
+                const buckets = p.ofType(BUCKET);
+                assert.ok(buckets.length >= 1);
+                for (const b of buckets) {
+                    // CloudFront standard logging still writes with ACLs: its log bucket alone keeps BucketOwnerPreferred.
+                    assertControls(p, b, GUIDE[stack].protect, b.inputs.tags.BucketRole === "cdn-logs" ? "BucketOwnerPreferred" : "BucketOwnerEnforced");
+                    const alg = encryption(p, b).rule.applyServerSideEncryptionByDefault.sseAlgorithm;
+                    assert.ok(alg === "aws:kms" || alg === "AES256", `${b.name}: ${alg}`);
+                }
+            });
+
+            it("logs every bucket's accesses, except log destinations, into a bucket whose policy grants exactly its sources", () => {
+                const buckets = p.ofType(BUCKET);
+                const writers = p.resources.filter((r) => logTargets(p, r).length > 0);
+                const destinations = new Set(writers.flatMap((r) => logTargets(p, r)).map((b) => b.urn));
+                for (const b of buckets) {
+                    const logging = p.ofType(S3("BucketLogging")).filter((l) => p.dependsOn(l, "bucket", b));
+                    if (destinations.has(b.urn)) {
+                        assert.equal(logging.length, 0, `${b.name} receives logs and does not log itself`);
+                        continue;
+                    }
+                    assert.equal(logging.length, 1, `${b.name} has server access logging`);
+                }
+                // A server-access-log target admits the S3 logging service for exactly the buckets that log into it.
+                for (const target of buckets) {
+                    const sources = p.ofType(S3("BucketLogging")).filter((l) => p.dependsOn(l, "targetBucket", target))
+                        .map((l) => buckets.find((b) => p.dependsOn(l, "bucket", b))!);
+                    if (sources.length === 0) continue;
+                    const allow = json(companion(p, "BucketPolicy", target).inputs.policy).Statement
+                        .filter((s: any) => s.Effect === "Allow" && s.Principal?.Service === "logging.s3.amazonaws.com");
+                    assert.equal(allow.length, 1, `${target.name} grants the logging service once`);
+                    assert.deepEqual([...allow[0].Condition.ArnLike["aws:SourceArn"]].sort(), sources.map((x) => x.outputs.arn).sort(), `${target.name} sources`);
+                    assert.equal(allow[0].Condition.StringEquals["aws:SourceAccount"], "111122223333");
+                }
+            });
+        });
+    }
+});
+
 describe("data: S3 buckets", () => {
     for (const stack of ["dev", "staging", "prod"] as const) {
         describe(stack, () => {
             let p: Plan;
             const g = GUIDE[stack];
             before(async () => { p = await plan(stack); });
-
-            it("gives the application and log buckets every control", () => {
-                assertControls(p, p.one(BUCKET, "storage-app"), g.protect);
-                assertControls(p, p.one(BUCKET, "storage-logs"), g.protect);
-            });
 
             it("encrypts the application bucket with the storage key (bucket key on) and the log bucket with SSE-S3", () => {
                 const app = encryption(p, p.one(BUCKET, "storage-app"));
@@ -59,7 +108,7 @@ describe("data: S3 buckets", () => {
                 assert.equal(logs.rule.applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
             });
 
-            it("logs application-bucket access into the log bucket, which admits only the S3 logging service for this account", () => {
+            it("logs application-bucket access into the log bucket, which admits the S3 logging service for this account's sources", () => {
                 const app = p.one(BUCKET, "storage-app");
                 const logs = p.one(BUCKET, "storage-logs");
                 const logging = companion(p, "BucketLogging", app);
@@ -68,7 +117,9 @@ describe("data: S3 buckets", () => {
                 const allow = json(companion(p, "BucketPolicy", logs).inputs.policy).Statement.find((s: any) => s.Effect === "Allow");
                 assert.deepEqual(allow.Principal, { Service: "logging.s3.amazonaws.com" });
                 assert.equal(allow.Action, "s3:PutObject");
-                assert.deepEqual(allow.Condition.ArnLike["aws:SourceArn"], [app.outputs.arn]);
+                // prod: the CDN's static bucket logs here too, so the grant names it as well.
+                const sources = stack === "prod" ? [app.outputs.arn, p.one(BUCKET, "cdn-static").outputs.arn] : [app.outputs.arn];
+                assert.deepEqual(allow.Condition.ArnLike["aws:SourceArn"], sources);
                 assert.equal(allow.Condition.StringEquals["aws:SourceAccount"], "111122223333");
             });
 
@@ -194,6 +245,12 @@ describe("data: S3 buckets", () => {
             assert.equal(encrypt.Condition.StringEquals["kms:ViaService"], "s3.us-west-2.amazonaws.com");
             assert.deepEqual(encrypt.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"], [replica.outputs.arn, `${replica.outputs.arn}/*`]);
             for (const s of policy.Statement) assert.notEqual(s.Resource, "*");
+            // Confused-deputy guard: S3 assumes the role only for this account's source bucket.
+            const trust = json(p.one("aws:iam/role:Role", "replication-role").inputs.assumeRolePolicy).Statement;
+            assert.deepEqual(trust, [{
+                Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": "111122223333" }, ArnLike: { "aws:SourceArn": app } },
+            }]);
         });
 
         it("exports the replica bucket and its key for dr", () => {

@@ -13,7 +13,7 @@ describe("policy pack served over gRPC (as pulumi preview runs it)", function ()
         assert.strictEqual(r.policyCount, policies.length);
         // The unknown kmsKeyId does not fail docdb-encryption-customer-key; 7-day backups fail in prod.
         assert.deepStrictEqual(r.resource.map(d => [d.policy, d.level]), [["docdb-backup-retention", "mandatory"]]);
-        assert.match(r.resource[0].message, /backupRetentionPeriod is 7 days; prod requires at least 30/);
+        assert.match(r.resource[0].message, /backupRetentionPeriod is 7 days; this stack requires at least 30\./);
         assert.ok(r.stack.length >= 6 && r.stack.every(d => d.level === "mandatory"), JSON.stringify(r.stack));
         assert.ok(r.stack.some(d => d.policy === "s3-bucket-public-access-block" && d.urn.endsWith("::assets")));
     });

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ENVIRONMENTS, environmentOf, rulesFor, stackFromUrn } from "../../policy/common";
+import { ENVIRONMENTS, environmentOf, exceptionOf, rulesFor, stackFromUrn } from "../../policy/common";
 import { enforcementLevelOf, loadPackConfig, policyConfigOf } from "../../policy/pack-config";
 import { policies, policyByName, policyInfo, resourcePolicies, stackPolicies } from "../../policy/policies";
 import { insideWeeklySlot, overlapsSlotHour } from "../../policy/maintenance";
@@ -44,14 +44,18 @@ describe("policy pack", () => {
             assert.strictEqual(environmentOf({}, "urn:pulumi:dr::tms::t::n"), "dr");
             assert.strictEqual(environmentOf({ environment: "dev" }, "urn:pulumi:prod::tms::t::n"), "dev");
             assert.strictEqual(environmentOf({}, "urn:pulumi:sandbox::tms::t::n"), undefined);
-            assert.strictEqual(rulesFor(undefined).backupRetentionDays, 30);
+            assert.strictEqual(rulesFor(undefined).minimumTasksPerService, 6);
         });
 
-        it("ALB deletion protection is not required in dev or staging", () => {
-            for (const stack of ["dev", "staging"]) {
-                assert.deepStrictEqual(resourceMessages("alb-deletion-protection", { type: "aws:lb/loadBalancer:LoadBalancer", stack, props: {} }), []);
+        it("ALB deletion protection is required unless the stack's config makes a reasoned exception (dev, staging)", () => {
+            const lb = { type: "aws:lb/loadBalancer:LoadBalancer", props: {} };
+            for (const env of ["dev", "staging"] as const) {
+                const config = policyConfigOf(policyByName("alb-deletion-protection")!, loadPackConfig(env));
+                assert.deepStrictEqual(resourceMessages("alb-deletion-protection", { ...lb, stack: env }, config), [], env);
             }
-            assert.strictEqual(resourceMessages("alb-deletion-protection", { type: "aws:lb/loadBalancer:LoadBalancer", stack: "sandbox", props: {} }).length, 1);
+            for (const env of ["prod", "dr", "sandbox"]) {
+                assert.strictEqual(resourceMessages("alb-deletion-protection", { ...lb, stack: env }).length, 1, env);
+            }
         });
     });
 
@@ -61,7 +65,7 @@ describe("policy pack", () => {
                 storageEncrypted: true, kmsKeyId: proxy.unknownStringValue, dbClusterParameterGroupName: proxy.unknownStringValue,
             });
             assert.deepStrictEqual(resourceMessages("docdb-encryption-customer-key", { type: "aws:docdb/cluster:Cluster", props }), []);
-            assert.deepStrictEqual(resourceMessages("docdb-tls-enabled", { type: "aws:docdb/cluster:Cluster", props }), []);
+            assert.deepStrictEqual(resourceMessages("docdb-tls-version", { type: "aws:docdb/cluster:Cluster", props }), []);
             const task = proxy.unknownCheckingProxy({ networkMode: "awsvpc", containerDefinitions: proxy.unknownStringValue });
             assert.deepStrictEqual(resourceMessages("ecs-task-no-privileged", { type: "aws:ecs/taskDefinition:TaskDefinition", props: task }), []);
         });
@@ -105,6 +109,39 @@ describe("policy pack", () => {
             }
             const dev = loadPackConfig("dev");
             assert.deepStrictEqual(policies.filter(p => enforcementLevelOf(p, dev) !== p.enforcementLevel).map(p => p.name), []);
+        });
+
+        it("relaxes a control only with a reason, only where the policy allows exceptions, never in prod or dr", () => {
+            for (const env of ENVIRONMENTS) {
+                const config = loadPackConfig(env);
+                for (const p of policies) {
+                    const c = policyConfigOf(p, config);
+                    const relaxes = c.required === false || (typeof c.minimumDays === "number" && p.name === "docdb-backup-retention" && c.minimumDays < 7);
+                    if (!relaxes) continue;
+                    assert.ok(p.metadata.exceptions, `${env}: ${p.name} takes no exception`);
+                    assert.ok((c.exceptionReason ?? "").trim().length > 20, `${env}: ${p.name} exception without a reason`);
+                    assert.ok(env === "dev" || env === "staging", `${env} relaxes ${p.name}`);
+                }
+            }
+            assert.equal(policyConfigOf(policyByName("docdb-backup-retention")!, loadPackConfig("prod")).minimumDays, 30);
+            assert.equal(policyConfigOf(policyByName("docdb-backup-retention")!, loadPackConfig("dr")).minimumDays, 30);
+        });
+
+        it("applies an exception only with a reason (exceptionOf)", () => {
+            const reports: string[] = [];
+            const report = (m: string) => { reports.push(m); };
+            assert.deepStrictEqual(exceptionOf({}, 7, report), { required: true, minimumDays: 7 });
+            assert.deepStrictEqual(exceptionOf({ minimumDays: 30 }, 7, report), { required: true, minimumDays: 30 });
+            assert.deepStrictEqual(exceptionOf({ minimumDays: 3, exceptionReason: " why " }, 7, report), { required: true, minimumDays: 3, reason: "why" });
+            assert.deepStrictEqual(exceptionOf({ required: false, exceptionReason: "why" }, undefined, report), { required: false, minimumDays: undefined, reason: "why" });
+            assert.deepStrictEqual(reports, []);
+            assert.deepStrictEqual(exceptionOf({ required: false }, undefined, report), { required: true, minimumDays: undefined });
+            assert.deepStrictEqual(exceptionOf({ minimumDays: 6, exceptionReason: "" }, 7, report), { required: true, minimumDays: 7 });
+            assert.deepStrictEqual(exceptionOf({ minimumDays: 7 }, 7, report), { required: true, minimumDays: 7 });
+            assert.deepStrictEqual(reports, [
+                "The policy config relaxes this control (required: false) without an `exceptionReason`: give the reason or remove the exception.",
+                "The policy config relaxes this control (minimumDays: 6) without an `exceptionReason`: give the reason or remove the exception.",
+            ]);
         });
 
         it("resolves levels like the CLI: per-policy over all over code", () => {

@@ -1,32 +1,37 @@
+/**
+ * L3: every resource policy on its cases (resource-cases.ts): the compliant resource passes, and each
+ * fault, which changes one thing, raises exactly the listed violations of that policy.
+ */
 import * as assert from "assert";
 import { resourcePolicies } from "../../policy/policies";
 import { resourceMessages } from "./helpers";
 import { resourceCases } from "./resource-cases";
 
 describe("resource policies", () => {
-    it("every resource policy has a compliant and a violating case", () => {
+    it("every resource policy has a case, every case a fault, and no case names an unknown policy", () => {
         const covered = new Set(resourceCases.map(c => c.policy));
-        const missing = resourcePolicies.map(p => p.name).filter(n => !covered.has(n));
-        assert.deepStrictEqual(missing, []);
-        const unknown = [...covered].filter(n => !resourcePolicies.some(p => p.name === n));
-        assert.deepStrictEqual(unknown, []);
+        assert.deepStrictEqual(resourcePolicies.map(p => p.name).filter(n => !covered.has(n)), []);
+        assert.deepStrictEqual([...covered].filter(n => !resourcePolicies.some(p => p.name === n)), []);
+        assert.deepStrictEqual(resourceCases.filter(c => c.faults.length === 0).map(c => c.policy), []);
     });
 
     for (const c of resourceCases) {
-        describe(`${c.policy}: ${c.title}`, () => {
-            it("accepts the compliant input", () => {
-                const got = resourceMessages(c.policy, { type: c.type, name: c.name, stack: c.stack, props: c.compliant }, c.config);
-                assert.deepStrictEqual(got, []);
+        describe(`${c.policy} on ${c.type.split(":").pop()}`, () => {
+            it("accepts the compliant resource", () => {
+                assert.deepStrictEqual(resourceMessages(c.policy, { type: c.type, name: c.name, stack: c.stack, props: c.compliant }, c.config), []);
             });
-            it("reports the violating input", () => {
-                const got = resourceMessages(c.policy, { type: c.type, name: c.violatingName ?? c.name, stack: c.stack, props: c.violating }, c.config);
-                assert.ok(got.some(m => c.expect.test(m)), `expected a message matching ${c.expect}, got ${JSON.stringify(got)}`);
-            });
+            for (const f of c.faults) {
+                it(f.expect.length ? `reports ${f.title}` : `accepts ${f.title}`, () => {
+                    const got = resourceMessages(c.policy, { type: c.type, name: f.name ?? c.name, stack: f.stack ?? c.stack, props: f.props }, f.config ?? c.config);
+                    assert.deepStrictEqual(got, f.expect);
+                });
+            }
         });
     }
 
     it("ignores resources of other types", () => {
-        const violating = resourceCases[0].violating;
-        assert.deepStrictEqual(resourceMessages(resourceCases[0].policy, { type: "aws:sns/topic:Topic", props: violating }), []);
+        for (const c of resourceCases) {
+            for (const f of c.faults) assert.deepStrictEqual(resourceMessages(c.policy, { type: "aws:sns/topicSubscription:TopicSubscription", props: f.props }), [], c.policy);
+        }
     });
 });

@@ -37,7 +37,7 @@ describe("offline policy runner", () => {
         const violations = runPolicies(record("prod"), { environment: "prod", region: "us-east-1" });
         const bucket = violations.filter(v => v.name === "buckets-assets");
         assert.deepStrictEqual(bucket.map(v => v.policy).sort(), [
-            "s3-bucket-encryption", "s3-bucket-logging", "s3-bucket-ownership-controls",
+            "s3-bucket-encryption", "s3-bucket-lifecycle", "s3-bucket-logging", "s3-bucket-ownership-controls",
             "s3-bucket-public-access-block", "s3-bucket-tls-only", "s3-bucket-versioning",
         ]);
         assert.ok(bucket.every(v => v.enforcementLevel === "mandatory" && v.type === "aws:s3/bucketV2:BucketV2"));

@@ -1,0 +1,129 @@
+/**
+ * L3: the review's defects, put back one at a time into the real plan of a stack, are refused by the
+ * pack, with exactly the violations expected and nothing else. Each case edits the L2 record (what the
+ * program registers) the way the defect looked, then runs every policy with the stack's shipped config.
+ */
+import { strict as assert } from "assert";
+import { MODULE_SERVICES, MODULES_WITHOUT_CONTROLS } from "../../policy/controls";
+import { runPolicies } from "../../tools/policy-runner";
+import type { PlanRecord, RecordedResource } from "../../tools/record";
+import { plan, StackName, STACKS } from "../harness";
+
+const REGIONS = { dev: "us-east-1", staging: "us-east-1", prod: "us-east-1", dr: "us-west-2" } as const;
+
+/** A deep copy of a stack's plan, to edit. */
+async function record(stack: StackName): Promise<PlanRecord> {
+    return JSON.parse(JSON.stringify((await plan(stack)).result)) as PlanRecord;
+}
+
+function find(r: PlanRecord, type: string, suffix = ""): RecordedResource {
+    const found = r.resources.filter((x) => x.type === type && x.name.endsWith(suffix));
+    assert.equal(found.length, 1, `${type} *${suffix}: ${found.map((x) => x.name)}`);
+    return found[0];
+}
+
+function without(r: PlanRecord, pred: (x: RecordedResource) => boolean): PlanRecord {
+    const before = r.resources.length;
+    const resources = r.resources.filter((x) => !pred(x));
+    assert.ok(resources.length < before, "the edit removed nothing");
+    return { ...r, resources };
+}
+
+/** Every violation as `policy: resource name: message`. */
+function violations(r: PlanRecord, stack: StackName): string[] {
+    return runPolicies(r, { environment: stack, region: REGIONS[stack] }).map((v) => `${v.policy}: ${v.name}: ${v.message}`);
+}
+
+describe("the review's defects, put back, are refused by the pack", function () {
+    this.timeout(120_000);
+    it("the shipped prod and dr plans pass every policy (the baseline of the cases below)", async () => {
+        assert.deepEqual(violations(await record("prod"), "prod"), []);
+        assert.deepEqual(violations(await record("dr"), "dr"), []);
+    });
+
+    it("1. DocumentDB tls = enabled (accepts TLS 1.0)", async () => {
+        const r = await record("prod");
+        const params = find(r, "aws:docdb/clusterParameterGroup:ClusterParameterGroup");
+        params.inputs.parameters.find((p: any) => p.name === "tls").value = "enabled";
+        assert.deepEqual(violations(r, "prod"), [
+            'docdb-tls-version: tms-data-database-params: Parameter `tls` is "enabled", which accepts TLS 1.0 and 1.1: set it to "tls1.2+".',
+        ]);
+    });
+
+    it("2. the static bucket logs into the storage log bucket, whose policy grants only the app bucket", async () => {
+        const r = await record("prod");
+        const logsPolicy = find(r, "aws:s3/bucketPolicy:BucketPolicy", "storage-logs-policy");
+        const staticBucket = find(r, "aws:s3/bucket:Bucket", "cdn-static");
+        logsPolicy.propertyDependencies.policy = logsPolicy.propertyDependencies.policy.filter((u) => u !== staticBucket.urn);
+        assert.deepEqual(violations(r, "prod"), [
+            's3-log-target-grants-every-source: tms-data-storage-logs: Bucket "tms-data-storage-logs" receives server access logs from "tms-cdn-static" but its policy does not let logging.s3.amazonaws.com write for it: the logs are dropped.',
+        ]);
+    });
+
+    it("3. dr runs replicas with no registry scanning and no creation template", async () => {
+        const r = without(await record("dr"), (x) => x.type === "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
+            || x.type === "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate");
+        assert.deepEqual(violations(r, "dr"), [
+            "ecr-registry-scanning: dr: The stack uses ECR images but configures no registry scanning: add an ENHANCED RegistryScanningConfiguration with a CONTINUOUS_SCAN rule.",
+            "ecr-replica-repository-template: dr: The stack runs ECR images from repositories it does not create (replicas) but has no REPLICATION repository creation template: replicas get mutable tags and no lifecycle policy.",
+        ]);
+    });
+
+    it("4. Redis without an AUTH token update strategy", async () => {
+        const r = await record("prod");
+        delete find(r, "aws:elasticache/replicationGroup:ReplicationGroup").inputs.authTokenUpdateStrategy;
+        assert.deepEqual(violations(r, "prod"), [
+            'elasticache-auth-token-update-strategy: tms-data-cache-group: authTokenUpdateStrategy is unset: set it to "SET" (or "ROTATE" while rotating) so a new token replaces the old one deliberately.',
+        ]);
+    });
+
+    it("5. the VPC's default security group left as AWS made it", async () => {
+        const r = without(await record("prod"), (x) => x.type === "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+        assert.deepEqual(violations(r, "prod"), [
+            `vpc-default-security-group-closed: tms-network-vpc: VPC "tms-network-vpc" leaves its default security group with AWS's default rules: adopt it with an aws.ec2.DefaultSecurityGroup without rules.`,
+        ]);
+    });
+
+    it("6. no HealthyHostCount or ELB 5xx alarm, and a healthy-host alarm that treats missing data as fine", async () => {
+        let r = without(await record("prod"), (x) => x.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && /-alb-5xx-rate$/.test(x.name));
+        assert.deepEqual(violations(r, "prod"), [
+            'alb-availability-alarms: tms-traffic-alb: Load balancer "tms-traffic-alb" has no alarm on HTTPCode_ELB_5XX_Count: the 5xx it answers itself go unnoticed.',
+        ]);
+        r = await record("prod");
+        find(r, "aws:cloudwatch/metricAlarm:MetricAlarm", "api-gateway-no-healthy-targets").inputs.treatMissingData = "notBreaching";
+        const v = violations(r, "prod");
+        assert.deepEqual(v, ["blue", "green"].map((c) => `alb-availability-alarms: tms-traffic-api-gateway-${c}: Target group "tms-traffic-api-gateway-${c}": its HealthyHostCount alarm treats missing data as not breaching, so a service that reports nothing raises nothing: set \`treatMissingData: "breaching"\`.`));
+    });
+
+    it("7. DocumentDB's audit and profiler log groups left for AWS to create", async () => {
+        const r = without(await record("prod"), (x) => x.type === "aws:cloudwatch/logGroup:LogGroup" && x.inputs.name?.startsWith("/aws/docdb/"));
+        assert.deepEqual(violations(r, "prod"), ["audit", "profiler"].map((t) =>
+            `docdb-log-groups: tms-data-database-cluster: Cluster "tms-data-database-cluster" exports ${t} logs but the stack creates no log group "/aws/docdb/tms-prod-docdb/${t}": AWS would create it without retention or key.`));
+    });
+
+    it("decisions: WAF without logging, a service trust without confused-deputy condition", async () => {
+        let r = without(await record("prod"), (x) => x.type === "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
+        assert.deepEqual(violations(r, "prod"), ['wafv2-web-acl-logging: tms-cdn-waf: Web ACL "tms-cdn-waf" does not log: add a WebAclLoggingConfiguration for it.']);
+        r = await record("prod");
+        const role = find(r, "aws:iam/role:Role", "flow-logs-role");
+        const trust = JSON.parse(role.inputs.assumeRolePolicy);
+        delete trust.Statement[0].Condition;
+        role.inputs.assumeRolePolicy = JSON.stringify(trust);
+        assert.deepEqual(violations(r, "prod"), [
+            "iam-service-trust-confused-deputy: tms-network-flow-logs-role: assumeRolePolicy statement 0 trusts vpc-flow-logs.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources.",
+        ]);
+    });
+});
+
+describe("controls table coverage of what the program creates", function () {
+    this.timeout(120_000);
+    it("every AWS module registered by any stack has its services in the table, or no controls at all", async () => {
+        const modules = new Set<string>();
+        for (const stack of STACKS) {
+            for (const r of (await plan(stack)).resources) if (r.type.startsWith("aws:")) modules.add(r.type.split(":")[1].split("/")[0]);
+        }
+        const unknown = [...modules].filter((m) => !MODULE_SERVICES[m] && !MODULES_WITHOUT_CONTROLS[m]);
+        assert.deepEqual(unknown, []);
+        assert.ok(modules.size >= 15, [...modules].join(" "));
+    });
+});
