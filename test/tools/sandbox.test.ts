@@ -10,7 +10,7 @@ import YAML from "yaml";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { diffState, parseUrn, plannedState, previewUpdateState, regionFromConfig, reveal } from "../../tools/sandbox/fake-provider";
 import { ElbFromState, toApiAction, type ExportedResource } from "../../tools/sandbox/elb-state";
-import { ldflags, versionAtLeast, WRAPPER_DIR, wrapperVersion } from "../../tools/sandbox/pulumi-cli";
+import { HOST_WRAPPER_DIR, ldflags, versionAtLeast, WRAPPER_DIR, wrapperVersion } from "../../tools/sandbox/pulumi-cli";
 import { REPLACE_ON_CHANGE, replacedProperties } from "../../tools/sandbox/replacements";
 import { PLUGIN_DIR, REPO_DIR, sandboxEnv, sandboxProject } from "../../tools/sandbox/sandbox";
 import { mockInvoke } from "../../tools/mock-state";
@@ -84,8 +84,10 @@ describe("the sandbox project", () => {
     it("registers the fake plugins only in the generated Pulumi.yaml, never in the repository's", () => {
         const repo = YAML.parse(fs.readFileSync(path.join(REPO_DIR, "Pulumi.yaml"), "utf8"));
         assert.equal(repo.plugins, undefined, "the Pulumi.yaml users deploy with has no plugins section");
-        const p = sandboxProject(repo, { aws: "7.48.0", random: "4.21.2" });
+        const p = sandboxProject(repo, { aws: "7.48.0", random: "4.21.2" }, "nodejs68");
         assert.equal(p.name, "tms");
+        assert.deepEqual(p.runtime, { name: "nodejs68", options: { typescript: true } }, "the built CLI's language host, with the project's options");
+        assert.equal(sandboxProject(repo, {}).runtime.name, "nodejs");
         assert.equal(p.main, path.join(REPO_DIR, "index.ts"));
         assert.deepEqual(p.plugins.providers, [{ name: "aws", version: "7.48.0", path: PLUGIN_DIR }, { name: "random", version: "4.21.2", path: PLUGIN_DIR }]);
         for (const name of ["aws", "awsx", "random"]) {
@@ -95,7 +97,7 @@ describe("the sandbox project", () => {
     });
 
     it("runs with its own backend, home and passphrase, and never with the caller's AWS or Pulumi settings", () => {
-        const env = sandboxEnv("/tmp/sb", { binDir: "/opt/pulumi/bin", pulumi: "/opt/pulumi/bin/pulumi", version: "v3.68.0", source: "path" },
+        const env = sandboxEnv("/tmp/sb", { binDir: "/opt/pulumi/bin", pulumi: "/opt/pulumi/bin/pulumi", version: "v3.248.0", runtime: "nodejs", source: "path" },
             { PATH: "/usr/bin", AWS_PROFILE: "prod-admin", AWS_SECRET_ACCESS_KEY: "x", PULUMI_ACCESS_TOKEN: "pul-123", HOME: "/root" });
         assert.equal(env.PATH, "/opt/pulumi/bin:/usr/bin");
         assert.equal(env.PULUMI_BACKEND_URL, "file:///tmp/sb/state");
@@ -106,13 +108,17 @@ describe("the sandbox project", () => {
         assert.equal(env.HOME, "/root");
     });
 
-    it("builds the release the wrapper module requires, with its version stamped in", () => {
-        const goMod = fs.readFileSync(path.join(WRAPPER_DIR, "go.mod"), "utf8");
-        assert.equal(wrapperVersion(goMod), "v3.68.0");
+    it("builds the CLI at @pulumi/pulumi's release and the language host at the newest release that has one, versions stamped in", () => {
+        const lock = JSON.parse(fs.readFileSync(path.join(REPO_DIR, "package-lock.json"), "utf8"));
+        const sdk = `v${lock.packages["node_modules/@pulumi/pulumi"].version}`;
+        assert.equal(wrapperVersion(fs.readFileSync(path.join(WRAPPER_DIR, "go.mod"), "utf8")), sdk, "the CLI is the release of the Node SDK the program uses");
+        assert.equal(wrapperVersion(fs.readFileSync(path.join(HOST_WRAPPER_DIR, "go.mod"), "utf8"), "sdk"), "v3.68.0");
         assert.throws(() => wrapperVersion("module x\n"), /no requirement on github.com\/pulumi\/pulumi\/pkg\/v3/);
-        assert.match(ldflags("v3.68.0"), /-X github.com\/pulumi\/pulumi\/pkg\/v3\/version.Version=v3.68.0 -X github.com\/pulumi\/pulumi\/sdk\/v3\/go\/common\/version.Version=v3.68.0/);
-        assert.ok(versionAtLeast("v3.248.0", "v3.68.0") && versionAtLeast("v3.68.0", "v3.68.0") && !versionAtLeast("v3.67.1", "v3.68.0"));
-        assert.deepEqual(fs.readdirSync(WRAPPER_DIR).filter((f) => f !== "bin").sort(), ["go.mod", "go.sum"], "the wrapper commits nothing else");
+        assert.equal(ldflags("v3.248.0"), "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0");
+        assert.match(ldflags("v3.68.0", true), /^-checklinkname=0 -X github.com\/pulumi\/pulumi\/pkg\/v3\/version.Version=v3.68.0 -X github.com\/pulumi\/pulumi\/sdk\/v3\/go\/common\/version.Version=v3.68.0$/);
+        assert.ok(versionAtLeast("v3.248.0", "v3.68.0") && versionAtLeast("v3.68.0", "v3.68.0") && !versionAtLeast("v3.67.1", "v3.68.0") && !versionAtLeast("v3.99.0", "v3.248.0"));
+        assert.deepEqual(fs.readdirSync(WRAPPER_DIR).filter((f) => f !== "bin").sort(), ["go.mod", "go.sum", "language-host"], "the wrappers commit nothing else");
+        assert.deepEqual(fs.readdirSync(HOST_WRAPPER_DIR).sort(), ["go.mod", "go.sum"]);
     });
 });
 
