@@ -126,3 +126,32 @@ export function keyPolicy(p: Plan, domain: string): any {
     const named = p.ofType("aws:kms/keyPolicy:KeyPolicy").find((k) => k.name.endsWith(`-${domain}-policy`));
     return json((named ?? p.one("aws:kms/key:Key", `-${domain}`)).inputs.policy);
 }
+
+/**
+ * Where each service that assumes a role of the plan acts from: the resource of the plan that hands
+ * it the role, and the `aws:SourceArn` AWS sends for it when it assumes the role (the confused-deputy
+ * keys, https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html):
+ * - VPC Flow Logs: the flow log's ARN (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html);
+ * - CloudTrail delivering to CloudWatch Logs: the trail's ARN
+ *   (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cross-service-confused-deputy-prevention.html);
+ * - S3 replication: the source bucket's ARN, which names no account, so the trust needs aws:SourceAccount too
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html,
+ *   https://docs.aws.amazon.com/config/latest/developerguide/cross-service-confused-deputy-prevention.html).
+ */
+const SERVICE_SOURCES: Record<string, { type: string; roleProp: string; source: (p: Plan, user: RecordedResource) => string }> = {
+    "vpc-flow-logs.amazonaws.com": { type: "aws:ec2/flowLog:FlowLog", roleProp: "iamRoleArn", source: (_p, u) => u.outputs.arn },
+    "cloudtrail.amazonaws.com": { type: "aws:cloudtrail/trail:Trail", roleProp: "cloudWatchLogsRoleArn", source: (_p, u) => u.outputs.arn },
+    "s3.amazonaws.com": {
+        type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig", roleProp: "role",
+        source: (p, u) => p.ofType("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2").find((b) => p.dependsOn(u, "bucket", b))!.outputs.arn,
+    },
+};
+
+/** The ARN of the resource `service` acts for when it assumes `role`; throws naming what is missing. */
+export function serviceSourceArn(p: Plan, role: RecordedResource, service: string): string {
+    const known = SERVICE_SOURCES[service];
+    if (!known) throw new Error(`${role.name}: test/access/simulate.ts does not know where ${service} acts from (add it to SERVICE_SOURCES)`);
+    const users = p.ofType(known.type).filter((u) => p.dependsOn(u, known.roleProp, role));
+    if (users.length !== 1) throw new Error(`${role.name}: expected one ${known.type} whose ${known.roleProp} is this role, found ${users.length}`);
+    return known.source(p, users[0]);
+}
