@@ -5,7 +5,8 @@
  * policy that takes part (trust or key policy). `@cloud-copilot/iam-simulate` is AGPL-3.0: it is a
  * dev dependency used from test/ only, never by code users run.
  */
-import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { createValidatedPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
+import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { loadStackConfig } from "../../components/config";
 import { MOCK_ACCOUNT_ID } from "../../tools/mock-state";
 import type { AccessFacts, Principal } from "../../tools/access-matrix";
@@ -55,6 +56,23 @@ export async function decide(model: RoleModel, action: string, resource: string,
     }, {});
     if (r.resultType === "error") throw new Error(`simulator refused ${action} on ${resource} as ${model.name}: ${JSON.stringify(r.errors)}`);
     return r.overallResult as Decision;
+}
+
+/**
+ * An AWS service principal's request judged by a resource policy alone, through the simulator's
+ * unvalidated engine: the validated one keeps only variable context keys of the `prefix/name` form
+ * and silently drops `kms:EncryptionContext:<key>` (a key whose variable part holds colons), so a
+ * condition on it could never match. The request is built by the test, the policy goes in validated.
+ */
+export function decideServiceRequest(service: string, action: string, resource: string, context: Record<string, string>, resourcePolicy: any): Decision {
+    const accountId = /^arn:aws:[^:]+:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? MOCK_ACCOUNT_ID;
+    const d = runUnsafeSimulation({
+        request: { principal: service, action, resource: { resource, accountId }, contextVariables: context },
+        identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: [],
+        resourcePolicy: createValidatedPolicy(resourcePolicy, validateResourcePolicy, { name: "resource policy" }),
+    }, {});
+    if (!["Allowed", "ExplicitlyDenied", "ImplicitlyDenied"].includes(d as string)) throw new Error(`simulator refused ${action} on ${resource} by ${service}: ${JSON.stringify(d)}`);
+    return d as Decision;
 }
 
 /** The planned stack's facts the access rows name. */

@@ -25,7 +25,7 @@ import { MOCK_ACCOUNT_ID, mockInvoke } from "../../tools/mock-state";
 import type { RecordedResource } from "../../tools/record";
 import { flattenConfig, json, plan, Plan, stackConfig, STACKS } from "../harness";
 import { AWS_MANAGED_POLICIES, READONLY_MODELLED_SERVICES } from "./aws-managed-policies";
-import { accessFacts, decide, keyPolicy, principalRole, roleModel, serviceSourceArn, type RoleModel } from "./simulate";
+import { accessFacts, decide, decideServiceRequest, keyPolicy, principalRole, roleModel, serviceSourceArn, type RoleModel } from "./simulate";
 
 const ROLE = "aws:iam/role:Role";
 /** An account that is not the stack's (AWS's documentation example). */
@@ -277,6 +277,26 @@ describe("access under an IAM policy simulator", function () {
                 }
                 assert.ok(checked >= 10, `${checked} trust policies`);
                 assert.ok(serviceRows >= 3, `${serviceRows} service trust policies`);
+            });
+
+            it("lets CloudTrail use the logs key for this stack's trail only (the key policy's confused-deputy condition)", async () => {
+                const trail = p.one("aws:cloudtrail/trail:Trail");
+                assert.equal(trail.inputs.kmsKeyId, f.logsKeyArn, "the trail encrypts with the logs key");
+                // What CloudTrail sends for a trail: its ARN as aws:SourceArn and, when it encrypts, as encryption context
+                // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+                const use = async (trailArn: string) => {
+                    const ctx = { "aws:SourceArn": trailArn, "aws:SourceAccount": trailArn.split(":")[4] };
+                    return [
+                        decideServiceRequest("cloudtrail.amazonaws.com", "kms:GenerateDataKey", f.logsKeyArn, { ...ctx, "kms:EncryptionContext:aws:cloudtrail:arn": trailArn }, keyPolicy(p, "logs")),
+                        decideServiceRequest("cloudtrail.amazonaws.com", "kms:DescribeKey", f.logsKeyArn, ctx, keyPolicy(p, "logs")),
+                    ];
+                };
+                assert.deepEqual(await use(trail.outputs.arn), ["Allowed", "Allowed"], trail.outputs.arn);
+                const others = [
+                    `arn:aws:cloudtrail:${f.region}:${OTHER_ACCOUNT_ID}:trail/${trail.inputs.name}`,
+                    `arn:aws:cloudtrail:${f.region}:${MOCK_ACCOUNT_ID}:trail/tms-${f.otherEnvironment}-break-glass`,
+                ];
+                for (const other of others) assert.deepEqual(await use(other), ["ImplicitlyDenied", "ImplicitlyDenied"], other);
             });
 
             it("keeps every role AWS services assume inside the workload boundary", () => {
