@@ -30,6 +30,11 @@ export const breakGlassNames = (environment: string) => ({
     metricName: "BreakGlassAssumed",
 });
 
+/** ARN of an environment's break-glass trail: `trail/<name>` in its home region (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html#awscloudtrail-resources-for-iam-policies). Pure. */
+export function breakGlassTrailArn(environment: string, region: string, accountId: string): string {
+    return `arn:aws:cloudtrail:${region}:${accountId}:trail/${breakGlassNames(environment).trail}`;
+}
+
 /** Days the trail's log files are kept in S3 (CIS keeps audit logs at least a year). */
 export const TRAIL_RETENTION_DAYS = 365;
 
@@ -106,7 +111,7 @@ export class BreakGlassAlert extends pulumi.ComponentResource {
         const n = breakGlassNames(args.environment);
         const tags = serviceTags("security");
         const acct = pulumi.output(args.accountId);
-        const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${args.region}:${acct}:trail/${n.trail}`;
+        const trailArn = acct.apply((id) => breakGlassTrailArn(args.environment, args.region, id));
         const lifecycle = (days: number) => [{
             id: "expire",
             status: "Enabled",

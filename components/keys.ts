@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { breakGlassTrailArn } from "./break-glass-alert";
 import { serviceTags } from "./naming";
 
 /** The data domains that each get their own customer-managed key. */
@@ -15,12 +16,22 @@ export interface KmsKeysArgs {
     protect: boolean;
 }
 
+/** Where a key policy is used: the key's region, the account, and the stack's environment (its trail's name). */
+export interface KeyPolicyScope {
+    /** The key's region (CloudWatch Logs' principal is regional). */
+    region: string;
+    accountId: string;
+    /** ARN of the one trail that may encrypt with the logs key (the stack's break-glass trail, in the stack's home region). */
+    trailArn: string;
+}
+
 /**
  * Statements that let the AWS service principal of a domain use its key. The logs key also encrypts the
  * alert topics: CloudWatch alarms and EventBridge rules publish to an encrypted topic only if the key
- * policy lets their service principals create data keys.
+ * policy lets their service principals create data keys. Every statement for a service principal
+ * carries a confused-deputy condition (policy `kms-key-policy-confused-deputy`).
  */
-function serviceStatements(domain: KeyDomain, region: string, accountId: string): any[] {
+function serviceStatements(domain: KeyDomain, { region, accountId, trailArn }: KeyPolicyScope): any[] {
     if (domain !== "logs") return [];
     return [{
         Sid: "CloudWatchLogs",
@@ -30,15 +41,18 @@ function serviceStatements(domain: KeyDomain, region: string, accountId: string)
         Resource: "*",
         Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
     }, {
-        // The break-glass trail encrypts its log files with this key
-        // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+        // The break-glass trail encrypts its log files with this key, and CloudTrail describes the key when
+        // the trail is created or updated. AWS's key policy for CloudTrail limits both to the trail by
+        // aws:SourceArn (its value is the ARN of the trail using the key), and encryption to this account's
+        // trails by the encryption context:
+        // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
         Sid: "CloudTrailEncryptsLogFiles",
         Effect: "Allow",
         Principal: { Service: "cloudtrail.amazonaws.com" },
         Action: "kms:GenerateDataKey*",
         Resource: "*",
         Condition: {
-            StringEquals: { "aws:SourceAccount": accountId },
+            StringEquals: { "aws:SourceArn": trailArn },
             StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${accountId}:trail/*` },
         },
     }, {
@@ -47,6 +61,7 @@ function serviceStatements(domain: KeyDomain, region: string, accountId: string)
         Principal: { Service: "cloudtrail.amazonaws.com" },
         Action: "kms:DescribeKey",
         Resource: "*",
+        Condition: { StringEquals: { "aws:SourceArn": trailArn } },
     }, {
         Sid: "AlarmsAndEventsPublishToAlertTopics",
         Effect: "Allow",
@@ -64,16 +79,16 @@ function serviceStatements(domain: KeyDomain, region: string, accountId: string)
  * domain's AWS service can use it where that service needs a key-policy grant, and the roles that
  * use it are named explicitly.
  */
-export function keyPolicyDocument(domain: KeyDomain, region: string, accountId: string, userRoleArns: string[]): string {
+export function keyPolicyDocument(domain: KeyDomain, scope: KeyPolicyScope, userRoleArns: string[]): string {
     const statements: any[] = [
         {
             Sid: "AccountAdministers",
             Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+            Principal: { AWS: `arn:aws:iam::${scope.accountId}:root` },
             Action: "kms:*",
             Resource: "*",
         },
-        ...serviceStatements(domain, region, accountId),
+        ...serviceStatements(domain, scope),
     ];
     if (userRoleArns.length) {
         statements.push({
@@ -114,7 +129,7 @@ export class KmsKeys extends pulumi.ComponentResource {
         return new aws.kms.KeyPolicy(`${this.baseName}-${domain}-policy`, {
             keyId: this.keys[domain].keyId,
             policy: pulumi.all([this.args.accountId, ...roleArns]).apply(([acct, ...arns]) =>
-                keyPolicyDocument(domain, this.args.region, acct, arns as string[])),
+                keyPolicyDocument(domain, this.scope(this.args.region, acct), arns as string[])),
         }, { parent: this });
     }
 
@@ -134,7 +149,7 @@ export class KmsKeys extends pulumi.ComponentResource {
             enableKeyRotation: true,
             rotationPeriodInDays: 365,
             deletionWindowInDays: 30,
-            policy: pulumi.output(this.args.accountId).apply((acct) => keyPolicyDocument(domain, region, acct, [])),
+            policy: pulumi.output(this.args.accountId).apply((acct) => keyPolicyDocument(domain, this.scope(region, acct), [])),
             tags: serviceTags(domain),
         }, { parent: this, provider, protect: this.args.protect, ignoreChanges: ["policy"] });
         new aws.kms.Alias(`${resourceName}-alias`, {
@@ -142,6 +157,11 @@ export class KmsKeys extends pulumi.ComponentResource {
             targetKeyId: key.keyId,
         }, { parent: this, provider });
         return key;
+    }
+
+    /** A key's policy scope: the trail is the stack's, in the stack's home region, whatever the key's region. */
+    private scope(region: string, accountId: string): KeyPolicyScope {
+        return { region, accountId, trailArn: breakGlassTrailArn(this.args.environment, this.args.region, accountId) };
     }
 
     arn(domain: KeyDomain): pulumi.Output<string> {

@@ -63,7 +63,7 @@ const PAB_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "
 export const s3PublicAccessBlock = bucketPolicy({
     name: "s3-bucket-public-access-block",
     description: "Every bucket has a BucketPublicAccessBlock with all four settings true.",
-    metadata: { control: "FSBP S3.2, S3.3, S3.8", severity: "critical", area: "s3", remediation: "Add `aws.s3.BucketPublicAccessBlock` for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true." },
+    metadata: { control: "FSBP S3.2, S3.3, S3.8, CloudTrail.6", severity: "critical", area: "s3", remediation: "Add `aws.s3.BucketPublicAccessBlock` for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true." },
     companions: BUCKET_TYPES.publicAccessBlock,
     check: (_b, pabs) => {
         if (pabs.length === 0) return "no BucketPublicAccessBlock: add one with all four settings true.";
@@ -164,7 +164,7 @@ export function isLogDestination(bucket: PolicyResource, all: PolicyResource[]):
 export const s3Logging = bucketPolicy({
     name: "s3-bucket-logging",
     description: "Every bucket has server access logging (buckets that receive logs are exempt).",
-    metadata: { control: "FSBP S3.9", severity: "medium", area: "s3", remediation: "Add `aws.s3.BucketLogging` targeting the stack's log bucket." },
+    metadata: { control: "FSBP S3.9, CloudTrail.7", severity: "medium", area: "s3", remediation: "Add `aws.s3.BucketLogging` targeting the stack's log bucket." },
     companions: BUCKET_TYPES.logging,
     check: (bucket, loggings, all) => {
         if (loggings.length > 0 || read(bucket.props, "logging") || list(read(bucket.props, "loggings")).length > 0) return undefined;

@@ -57,7 +57,7 @@ export const ENVIRONMENT_RULES: Record<Environment, {
 
 export type Area =
     | "network" | "ecs" | "alb" | "cloudfront" | "database" | "cache" | "ecr"
-    | "secrets" | "iam" | "kms" | "logging" | "waf" | "s3" | "stack";
+    | "secrets" | "iam" | "kms" | "logging" | "cloudtrail" | "waf" | "s3" | "stack";
 
 export interface PolicyMetadata {
     /** The control enforced, e.g. `FSBP ECS.5` or `CIS 5.2`. */

@@ -7,6 +7,7 @@ import { acmPolicies } from "./acm";
 import { albPolicies } from "./alb";
 import { bucketResourcePolicies, bucketStackPolicies } from "./buckets";
 import { cloudfrontPolicies } from "./cloudfront";
+import { cloudtrailPolicies, cloudtrailStackPolicies } from "./cloudtrail";
 import type { PolicyMetadata, TmsPolicy, TmsResourcePolicy, TmsStackPolicy } from "./common";
 import { dataPolicies, dataStackPolicies } from "./data";
 import { dynamodbPolicies } from "./dynamodb";
@@ -35,13 +36,14 @@ export const resourcePolicies: TmsResourcePolicy[] = [
     ...secretsPolicies,
     ...iamPolicies,
     ...loggingPolicies,
+    ...cloudtrailPolicies,
     ...bucketResourcePolicies,
     ...acmPolicies,
     ...dynamodbPolicies,
 ];
 
 export const stackPolicies: TmsStackPolicy[] = [
-    ...bucketStackPolicies, ...networkStackPolicies, ...ecrStackPolicies, ...dataStackPolicies, ...loggingStackPolicies, ...iamStackPolicies, ...crossResourcePolicies,
+    ...bucketStackPolicies, ...networkStackPolicies, ...ecrStackPolicies, ...dataStackPolicies, ...loggingStackPolicies, ...cloudtrailStackPolicies, ...iamStackPolicies, ...crossResourcePolicies,
 ];
 
 /** All policies, resource policies first. */

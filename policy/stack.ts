@@ -50,7 +50,7 @@ export const TAGGABLE_TYPES = [
     "aws:elasticache/replicationGroup:ReplicationGroup", "aws:elasticache/subnetGroup:SubnetGroup", "aws:elasticache/parameterGroup:ParameterGroup",
     "aws:ecr/repository:Repository", "aws:secretsmanager/secret:Secret", "aws:ssm/parameter:Parameter",
     "aws:iam/role:Role", "aws:iam/policy:Policy", "aws:kms/key:Key",
-    "aws:cloudwatch/logGroup:LogGroup", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic",
+    "aws:cloudwatch/logGroup:LogGroup", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic", "aws:cloudtrail/trail:Trail",
     ...TYPES.bucket, "aws:route53/zone:Zone", "aws:route53/healthCheck:HealthCheck",
     "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "aws:servicediscovery/service:Service",
     "aws:appautoscaling/target:Target", "aws:lambda/function:Function", "aws:dynamodb/table:Table",

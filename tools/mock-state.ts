@@ -212,6 +212,12 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
         // trail/<name>: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html#awscloudtrail-resources-for-iam-policies
         case "aws:cloudtrail/trail:Trail":
             return { id: physical, state: { ...base, name: physical, arn: arn("cloudtrail", `trail/${physical}`), homeRegion: region } };
+        // vpc-flow-log/<fl-id>, the aws:SourceArn VPC Flow Logs sends when it assumes its delivery role:
+        // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+        case "aws:ec2/flowLog:FlowLog": {
+            const id = `fl-${shortHash(name, 17)}`;
+            return { id, state: { ...base, arn: arn("ec2", `vpc-flow-log/${id}`) } };
+        }
         case "aws:cloudwatch/eventRule:EventRule":
             return { id: physical, state: { ...base, arn: arn("events", `rule/${physical}`) } };
         case "random:index/randomPassword:RandomPassword": {

@@ -5,7 +5,8 @@
  * policy that takes part (trust or key policy). `@cloud-copilot/iam-simulate` is AGPL-3.0: it is a
  * dev dependency used from test/ only, never by code users run.
  */
-import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { createValidatedPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
+import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { loadStackConfig } from "../../components/config";
 import { MOCK_ACCOUNT_ID } from "../../tools/mock-state";
 import type { AccessFacts, Principal } from "../../tools/access-matrix";
@@ -55,6 +56,23 @@ export async function decide(model: RoleModel, action: string, resource: string,
     }, {});
     if (r.resultType === "error") throw new Error(`simulator refused ${action} on ${resource} as ${model.name}: ${JSON.stringify(r.errors)}`);
     return r.overallResult as Decision;
+}
+
+/**
+ * An AWS service principal's request judged by a resource policy alone, through the simulator's
+ * unvalidated engine: the validated one keeps only variable context keys of the `prefix/name` form
+ * and silently drops `kms:EncryptionContext:<key>` (a key whose variable part holds colons), so a
+ * condition on it could never match. The request is built by the test, the policy goes in validated.
+ */
+export function decideServiceRequest(service: string, action: string, resource: string, context: Record<string, string>, resourcePolicy: any): Decision {
+    const accountId = /^arn:aws:[^:]+:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? MOCK_ACCOUNT_ID;
+    const d = runUnsafeSimulation({
+        request: { principal: service, action, resource: { resource, accountId }, contextVariables: context },
+        identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: [],
+        resourcePolicy: createValidatedPolicy(resourcePolicy, validateResourcePolicy, { name: "resource policy" }),
+    }, {});
+    if (!["Allowed", "ExplicitlyDenied", "ImplicitlyDenied"].includes(d as string)) throw new Error(`simulator refused ${action} on ${resource} by ${service}: ${JSON.stringify(d)}`);
+    return d as Decision;
 }
 
 /** The planned stack's facts the access rows name. */
@@ -125,4 +143,33 @@ export function principalRole(p: Plan, f: AccessFacts, principal: Principal): Re
 export function keyPolicy(p: Plan, domain: string): any {
     const named = p.ofType("aws:kms/keyPolicy:KeyPolicy").find((k) => k.name.endsWith(`-${domain}-policy`));
     return json((named ?? p.one("aws:kms/key:Key", `-${domain}`)).inputs.policy);
+}
+
+/**
+ * Where each service that assumes a role of the plan acts from: the resource of the plan that hands
+ * it the role, and the `aws:SourceArn` AWS sends for it when it assumes the role (the confused-deputy
+ * keys, https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html):
+ * - VPC Flow Logs: the flow log's ARN (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html);
+ * - CloudTrail delivering to CloudWatch Logs: the trail's ARN
+ *   (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cross-service-confused-deputy-prevention.html);
+ * - S3 replication: the source bucket's ARN, which names no account, so the trust needs aws:SourceAccount too
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html,
+ *   https://docs.aws.amazon.com/config/latest/developerguide/cross-service-confused-deputy-prevention.html).
+ */
+const SERVICE_SOURCES: Record<string, { type: string; roleProp: string; source: (p: Plan, user: RecordedResource) => string }> = {
+    "vpc-flow-logs.amazonaws.com": { type: "aws:ec2/flowLog:FlowLog", roleProp: "iamRoleArn", source: (_p, u) => u.outputs.arn },
+    "cloudtrail.amazonaws.com": { type: "aws:cloudtrail/trail:Trail", roleProp: "cloudWatchLogsRoleArn", source: (_p, u) => u.outputs.arn },
+    "s3.amazonaws.com": {
+        type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig", roleProp: "role",
+        source: (p, u) => p.ofType("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2").find((b) => p.dependsOn(u, "bucket", b))!.outputs.arn,
+    },
+};
+
+/** The ARN of the resource `service` acts for when it assumes `role`; throws naming what is missing. */
+export function serviceSourceArn(p: Plan, role: RecordedResource, service: string): string {
+    const known = SERVICE_SOURCES[service];
+    if (!known) throw new Error(`${role.name}: test/access/simulate.ts does not know where ${service} acts from (add it to SERVICE_SOURCES)`);
+    const users = p.ofType(known.type).filter((u) => p.dependsOn(u, known.roleProp, role));
+    if (users.length !== 1) throw new Error(`${role.name}: expected one ${known.type} whose ${known.roleProp} is this role, found ${users.length}`);
+    return known.source(p, users[0]);
 }

@@ -25,9 +25,11 @@ import { MOCK_ACCOUNT_ID, mockInvoke } from "../../tools/mock-state";
 import type { RecordedResource } from "../../tools/record";
 import { flattenConfig, json, plan, Plan, stackConfig, STACKS } from "../harness";
 import { AWS_MANAGED_POLICIES, READONLY_MODELLED_SERVICES } from "./aws-managed-policies";
-import { accessFacts, decide, keyPolicy, principalRole, roleModel, type RoleModel } from "./simulate";
+import { accessFacts, decide, decideServiceRequest, keyPolicy, principalRole, roleModel, serviceSourceArn, type RoleModel } from "./simulate";
 
 const ROLE = "aws:iam/role:Role";
+/** An account that is not the stack's (AWS's documentation example). */
+const OTHER_ACCOUNT_ID = "444455556666";
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as string]);
 
 /** The deployment scope the plan was built from, read back from the plan. */
@@ -219,6 +221,7 @@ describe("access under an IAM policy simulator", function () {
                 const human = new Set(["tms-operations-role", "tms-readonly-role", "tms-emergency-access"].map((b) => `${b}${f.suffix}`));
                 const caller = { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/engineer`, name: "engineer", identity: [{ name: "assume", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] } }] };
                 let checked = 0;
+                let serviceRows = 0;
                 for (const role of p.ofType(ROLE)) {
                     const trust = json(role.inputs.assumeRolePolicy);
                     const principals = trust.Statement.map((s: any) => s.Principal);
@@ -256,15 +259,44 @@ describe("access under an IAM policy simulator", function () {
                         assert.equal(services.length, 1, `${role.name} trusts one service`);
                         const service = services[0];
                         const serviceCaller = { arn: service, name: service, identity: [] };
-                        const ctx = (account: string) => ({ "aws:SourceAccount": account, "aws:SourceArn": `arn:aws:cloudtrail:${f.region}:${account}:trail/tms-${f.environment}-break-glass` });
-                        assert.equal(await decide(serviceCaller, "sts:AssumeRole", arn, ctx(MOCK_ACCOUNT_ID), trust), "Allowed", `${role.name}: ${service}`);
+                        // What AWS sends when the service assumes the role for a resource: the resource's account, and
+                        // its ARN where the trust names aws:SourceArn (the resource of the plan that hands it the role).
+                        const names = (key: string) => trust.Statement.some((s: any) => Object.values(s.Condition ?? {}).some((block: any) => Object.keys(block).some((k) => k.toLowerCase() === key)));
+                        const source = names("aws:sourcearn") ? serviceSourceArn(p, role, service) : undefined;
+                        const ctx = (account: string): Record<string, string> => ({
+                            "aws:SourceAccount": account,
+                            ...(source ? { "aws:SourceArn": source.replace(`:${MOCK_ACCOUNT_ID}:`, `:${account}:`) } : {}),
+                        });
+                        assert.equal(await decide(serviceCaller, "sts:AssumeRole", arn, ctx(MOCK_ACCOUNT_ID), trust), "Allowed", `${role.name}: ${service} for this account${source ? ` (${source})` : ""}`);
                         assert.notEqual(await decide({ ...serviceCaller, arn: "lambda.amazonaws.com" }, "sts:AssumeRole", arn, ctx(MOCK_ACCOUNT_ID), trust), "Allowed", `${role.name}: another service`);
-                        if (JSON.stringify(trust).includes("aws:SourceAccount")) {
-                            assert.notEqual(await decide(serviceCaller, "sts:AssumeRole", arn, ctx("444455556666"), trust), "Allowed", `${role.name}: another account's ${service}`);
-                        }
+                        // The point of the confused-deputy condition: the same service acting for another account's
+                        // resource is refused (an S3 bucket ARN names no account: aws:SourceAccount refuses it).
+                        assert.notEqual(await decide(serviceCaller, "sts:AssumeRole", arn, ctx(OTHER_ACCOUNT_ID), trust), "Allowed", `${role.name}: another account's ${service}`);
+                        serviceRows++;
                     }
                 }
                 assert.ok(checked >= 10, `${checked} trust policies`);
+                assert.ok(serviceRows >= 3, `${serviceRows} service trust policies`);
+            });
+
+            it("lets CloudTrail use the logs key for this stack's trail only (the key policy's confused-deputy condition)", async () => {
+                const trail = p.one("aws:cloudtrail/trail:Trail");
+                assert.equal(trail.inputs.kmsKeyId, f.logsKeyArn, "the trail encrypts with the logs key");
+                // What CloudTrail sends for a trail: its ARN as aws:SourceArn and, when it encrypts, as encryption context
+                // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+                const use = async (trailArn: string) => {
+                    const ctx = { "aws:SourceArn": trailArn, "aws:SourceAccount": trailArn.split(":")[4] };
+                    return [
+                        decideServiceRequest("cloudtrail.amazonaws.com", "kms:GenerateDataKey", f.logsKeyArn, { ...ctx, "kms:EncryptionContext:aws:cloudtrail:arn": trailArn }, keyPolicy(p, "logs")),
+                        decideServiceRequest("cloudtrail.amazonaws.com", "kms:DescribeKey", f.logsKeyArn, ctx, keyPolicy(p, "logs")),
+                    ];
+                };
+                assert.deepEqual(await use(trail.outputs.arn), ["Allowed", "Allowed"], trail.outputs.arn);
+                const others = [
+                    `arn:aws:cloudtrail:${f.region}:${OTHER_ACCOUNT_ID}:trail/${trail.inputs.name}`,
+                    `arn:aws:cloudtrail:${f.region}:${MOCK_ACCOUNT_ID}:trail/tms-${f.otherEnvironment}-break-glass`,
+                ];
+                for (const other of others) assert.deepEqual(await use(other), ["ImplicitlyDenied", "ImplicitlyDenied"], other);
             });
 
             it("keeps every role AWS services assume inside the workload boundary", () => {

@@ -3,6 +3,7 @@ import { keyPolicyDocument } from "../../components/keys";
 import { json, plan, STACKS } from "../harness";
 
 const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
+const SCOPE = { region: "us-east-1", accountId: "111122223333", trailArn: "arn:aws:cloudtrail:us-east-1:111122223333:trail/tms-prod-break-glass" };
 
 describe("KMS key policies name the roles that use the keys", () => {
     for (const stack of STACKS) {
@@ -31,11 +32,11 @@ describe("KMS key policies name the roles that use the keys", () => {
     }
 
     it("lets CloudWatch Logs use only the logs key, for this account's log groups", () => {
-        const logs = JSON.parse(keyPolicyDocument("logs", "us-east-1", "111122223333", []));
+        const logs = JSON.parse(keyPolicyDocument("logs", SCOPE, []));
         const cw = logs.Statement.find((s: any) => s.Sid === "CloudWatchLogs");
         assert.equal(cw.Principal.Service, "logs.us-east-1.amazonaws.com");
         assert.equal(cw.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], "arn:aws:logs:us-east-1:111122223333:log-group:*");
-        const secrets = JSON.parse(keyPolicyDocument("secrets", "us-east-1", "111122223333", []));
+        const secrets = JSON.parse(keyPolicyDocument("secrets", SCOPE, []));
         assert.ok(!secrets.Statement.some((s: any) => s.Sid === "CloudWatchLogs" || s.Sid === "NamedRolesUseKey"));
     });
 });

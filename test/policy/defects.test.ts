@@ -115,6 +115,38 @@ describe("the review's defects, put back, are refused by the pack", function () 
     });
 });
 
+describe("the break-glass trail answers the CloudTrail controls, and each one undone is refused", function () {
+    this.timeout(120_000);
+    const TRAIL = "aws:cloudtrail/trail:Trail";
+    const cases: [string, (r: PlanRecord) => void, string][] = [
+        ["CloudTrail.1: a single-region trail", (r) => { find(r, TRAIL).inputs.isMultiRegionTrail = false; },
+            "cloudtrail-multi-region-management-events: tms-access-audit-trail: The trail logs one region only: set `isMultiRegionTrail: true` so every region's events reach it."],
+        ["CloudTrail.2: no KMS key", (r) => { delete find(r, TRAIL).inputs.kmsKeyId; },
+            "cloudtrail-encryption-customer-key: tms-access-audit-trail: The trail's log files are not encrypted with a KMS key: set `kmsKeyId` to the stack's logs key."],
+        ["CloudTrail.4: no log file validation", (r) => { find(r, TRAIL).inputs.enableLogFileValidation = false; },
+            "cloudtrail-log-file-validation: tms-access-audit-trail: Log file validation is off: set `enableLogFileValidation: true` so a changed or deleted log file shows."],
+        ["CloudTrail.5: no CloudWatch Logs delivery", (r) => { const t = find(r, TRAIL); delete t.inputs.cloudWatchLogsGroupArn; delete t.inputs.cloudWatchLogsRoleArn; },
+            "cloudtrail-cloudwatch-logs: tms-access-audit-trail: The trail does not deliver to CloudWatch Logs: set `cloudWatchLogsGroupArn` and `cloudWatchLogsRoleArn`."],
+        ["CloudTrail.6/7: a bucket from outside the stack", (r) => { const t = find(r, TRAIL); t.inputs.s3BucketName = "tms-shared-audit"; t.propertyDependencies.s3BucketName = []; },
+            'cloudtrail-bucket-in-stack: tms-access-audit-trail: Trail "tms-access-audit-trail" writes to bucket "tms-shared-audit" that this stack does not create: its public access block and access logging go unchecked.'],
+        ["the logs key lets CloudTrail describe it for any trail", (r) => {
+            const key = find(r, "aws:kms/key:Key", "keys-logs");
+            const doc = JSON.parse(key.inputs.policy);
+            delete doc.Statement.find((x: any) => x.Sid === "CloudTrailDescribesKey").Condition;
+            key.inputs.policy = JSON.stringify(doc);
+        }, `kms-key-policy-confused-deputy: tms-keys-logs: Key policy statement "CloudTrailDescribesKey" trusts cloudtrail.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources.`],
+    ];
+    for (const stack of ["prod", "dr"] as const) {
+        for (const [title, edit, expected] of cases) {
+            it(`${stack}: ${title}`, async () => {
+                const r = await record(stack);
+                edit(r);
+                assert.deepEqual(violations(r, stack), [expected]);
+            });
+        }
+    }
+});
+
 describe("controls table coverage of what the program creates", function () {
     this.timeout(120_000);
     it("every AWS module registered by any stack has its services in the table, or no controls at all", async () => {

@@ -70,6 +70,7 @@ const T = {
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     cert: "aws:acm/certificate:Certificate",
     table: "aws:dynamodb/table:Table",
+    trail: "aws:cloudtrail/trail:Trail",
 };
 
 // --- baselines -----------------------------------------------------------------------------
@@ -192,6 +193,14 @@ const bucketPolicy = (...extra: any[]) => ({
         ...extra,
     ),
 });
+
+const trail = (x: Record<string, any> = {}) => ({
+    name: "tms-dev-break-glass", s3BucketName: "tms-dev-trail", isMultiRegionTrail: true, includeGlobalServiceEvents: true, enableLogFileValidation: true,
+    kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k", cloudWatchLogsGroupArn: "arn:aws:logs:us-east-1:111122223333:log-group:/tms/dev/break-glass-trail:*",
+    cloudWatchLogsRoleArn: "arn:aws:iam::111122223333:role/delivery", ...x,
+});
+const noManagement = "No event selector records every read and write management event: select management events with `readWriteType: \"All\"` and no excluded source (or leave the selectors unset).";
+const management = { field: "eventCategory", equals: ["Management"] };
 
 const table = (x: Record<string, any> = {}) => ({
     name: "tms-prod-rollouts", billingMode: "PAY_PER_REQUEST", hashKey: "pk", pointInTimeRecovery: { enabled: true },
@@ -612,6 +621,36 @@ export const resourceCases: ResourceCase[] = [
     { policy: "kms-key-policy-confused-deputy", type: T.keyPolicy, compliant: { keyId: "k", policy: key().policy }, faults: [
         { title: "a KeyPolicy with an unguarded service", props: { keyId: "k", policy: key(allow({ Principal: { Service: "s3.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" })).policy },
             expect: ["Key policy statement 2 trusts s3.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources."] },
+    ] },
+
+    // CloudTrail
+    { policy: "cloudtrail-multi-region-management-events", type: T.trail, compliant: trail(), faults: [
+        { title: "a single-region trail", props: trail({ isMultiRegionTrail: false }), expect: ["The trail logs one region only: set `isMultiRegionTrail: true` so every region's events reach it."] },
+        { title: "isMultiRegionTrail unset (false)", props: trail({ isMultiRegionTrail: undefined }), expect: ["The trail logs one region only: set `isMultiRegionTrail: true` so every region's events reach it."] },
+        { title: "logging stopped", props: trail({ enableLogging: false }), expect: ["Logging is stopped (`enableLogging: false`): the trail records nothing."] },
+        { title: "enableLogging true passes", props: trail({ enableLogging: true }), expect: [] },
+        { title: "a selector of write events only", props: trail({ eventSelectors: [{ readWriteType: "WriteOnly", includeManagementEvents: true }] }), expect: [noManagement] },
+        { title: "a selector of read events only", props: trail({ eventSelectors: [{ readWriteType: "ReadOnly" }] }), expect: [noManagement] },
+        { title: "a selector without management events", props: trail({ eventSelectors: [{ readWriteType: "All", includeManagementEvents: false, dataResources: [{ type: "AWS::S3::Object", values: ["arn:aws:s3"] }] }] }), expect: [noManagement] },
+        { title: "a selector excluding KMS events", props: trail({ eventSelectors: [{ readWriteType: "All", excludeManagementEventSources: ["kms.amazonaws.com"] }] }), expect: [noManagement] },
+        { title: "a default selector (All, management included) passes", props: trail({ eventSelectors: [{ dataResources: [] }] }), expect: [] },
+        { title: "one full selector among narrower ones passes", props: trail({ eventSelectors: [{ readWriteType: "ReadOnly" }, { readWriteType: "All" }] }), expect: [] },
+        { title: "an advanced selector of write management events", props: trail({ advancedEventSelectors: [{ name: "writes", fieldSelectors: [management, { field: "readOnly", equals: ["false"] }] }] }), expect: [noManagement] },
+        { title: "an advanced selector of data events only", props: trail({ advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Data"] }, { field: "resources.type", equals: ["AWS::S3::Object"] }] }] }), expect: [noManagement] },
+        { title: "an advanced selector of all management events passes", props: trail({ advancedEventSelectors: [{ name: "management", fieldSelectors: [management] }] }), expect: [] },
+    ] },
+    { policy: "cloudtrail-encryption-customer-key", type: T.trail, compliant: trail(), faults: [
+        { title: "no KMS key", props: trail({ kmsKeyId: undefined }), expect: ["The trail's log files are not encrypted with a KMS key: set `kmsKeyId` to the stack's logs key."] },
+        { title: "an empty KMS key", props: trail({ kmsKeyId: "" }), expect: ["The trail's log files are not encrypted with a KMS key: set `kmsKeyId` to the stack's logs key."] },
+    ] },
+    { policy: "cloudtrail-log-file-validation", type: T.trail, compliant: trail(), faults: [
+        { title: "validation off", props: trail({ enableLogFileValidation: false }), expect: ["Log file validation is off: set `enableLogFileValidation: true` so a changed or deleted log file shows."] },
+        { title: "validation unset (off)", props: trail({ enableLogFileValidation: undefined }), expect: ["Log file validation is off: set `enableLogFileValidation: true` so a changed or deleted log file shows."] },
+    ] },
+    { policy: "cloudtrail-cloudwatch-logs", type: T.trail, compliant: trail(), faults: [
+        { title: "no log group", props: trail({ cloudWatchLogsGroupArn: undefined, cloudWatchLogsRoleArn: undefined }), expect: ["The trail does not deliver to CloudWatch Logs: set `cloudWatchLogsGroupArn` and `cloudWatchLogsRoleArn`."] },
+        { title: "a role without log group", props: trail({ cloudWatchLogsGroupArn: undefined }), expect: ["The trail does not deliver to CloudWatch Logs: set `cloudWatchLogsGroupArn` and `cloudWatchLogsRoleArn`."] },
+        { title: "a log group without role", props: trail({ cloudWatchLogsRoleArn: undefined }), expect: ["`cloudWatchLogsGroupArn` is set without `cloudWatchLogsRoleArn`: CloudTrail needs a role to write to the log group."] },
     ] },
 
     // Logging, alarms, SNS, WAF

@@ -463,6 +463,36 @@ describe("stack policies", () => {
         });
     });
 
+    describe("cloudtrail-bucket-in-stack (CloudTrail.6, CloudTrail.7 through the bucket policies)", () => {
+        const bucket = res(S3.bucket, "trail-bucket", { bucket: "tms-dev-trail" });
+        const other = res(S3.bucket, "other-bucket", { bucket: "tms-dev-other" });
+        const trail = (s3BucketName: string, deps: string[] = []) =>
+            res("aws:cloudtrail/trail:Trail", "trail", { name: "tms-dev-break-glass", s3BucketName }, { propertyDependencies: { s3BucketName: deps } });
+        it("accepts a trail whose bucket the stack creates, joined by dependency or by a literal name", () => {
+            assert.deepStrictEqual(check("cloudtrail-bucket-in-stack", [bucket, trail("<unknown>", [bucket.urn!])]), []);
+            assert.deepStrictEqual(check("cloudtrail-bucket-in-stack", [bucket, trail("tms-dev-trail")]), []);
+        });
+        it("a bucket the stack does not create; a dependency on another bucket that is not in the stack", () => {
+            const outside = trail("tms-shared-audit");
+            expectOne("cloudtrail-bucket-in-stack", [bucket, outside], outside.urn!,
+                'Trail "trail" writes to bucket "tms-shared-audit" that this stack does not create: its public access block and access logging go unchecked.');
+            const wrong = trail("<unknown>", [other.urn!]);
+            expectOne("cloudtrail-bucket-in-stack", [bucket, wrong], wrong.urn!,
+                'Trail "trail" writes to bucket "<unknown>" that this stack does not create: its public access block and access logging go unchecked.');
+            const nameless = res("aws:cloudtrail/trail:Trail", "trail", { name: "tms-dev-break-glass" });
+            expectOne("cloudtrail-bucket-in-stack", [bucket, nameless], nameless.urn!,
+                'Trail "trail" writes to a bucket that this stack does not create: its public access block and access logging go unchecked.');
+        });
+        it("the bucket policies then judge the trail's bucket like any other (CloudTrail.6, CloudTrail.7)", () => {
+            const companions = fullBucket("trail-bucket");
+            const rs = [...companions, trail("<unknown>", [companions[0].urn!])];
+            assert.deepStrictEqual(check("cloudtrail-bucket-in-stack", rs), []);
+            expectOne("s3-bucket-logging", rs, rs[0].urn!, 'Bucket "trail-bucket": server access logging is off: add a BucketLogging that targets the log bucket.');
+            const open = rs.filter(r => r.name !== "trail-bucket-pab");
+            expectOne("s3-bucket-public-access-block", open, rs[0].urn!, 'Bucket "trail-bucket": no BucketPublicAccessBlock: add one with all four settings true.');
+        });
+    });
+
     describe("coverage (runs after the scenarios above)", () => {
         it("every stack policy was exercised with a violating resource set", () => {
             assert.deepStrictEqual(stackPolicies.map(p => p.name).filter(n => !violated.has(n)), []);
