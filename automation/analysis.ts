@@ -7,7 +7,7 @@
  * live and candidate are the same colour), the pre-shift baseline is the reference instead.
  */
 import type { ColourMetrics, MetricsSample } from "./ports";
-import type { AnalysisThresholds, ValidationRanges } from "./settings";
+import type { AnalysisThresholds, ValidationRanges } from "../config/rollout-settings";
 
 export type RuleName =
     | "alarms"

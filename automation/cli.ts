@@ -16,7 +16,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { SNSClient } from "@aws-sdk/client-sns";
 import * as os from "os";
 import * as path from "path";
-import { loadStackConfig, ConfigError, type StackConfig } from "../components/config";
+import { loadStackConfig, ConfigError, type StackConfig } from "../config/stack-config";
 import { PROJECT_DIR, readStackFile, stackFilePath, StackFileError } from "../tools/stack-file";
 import { DirectSmokeTests, EcsMigrations, InVpcSmokeTests } from "./adapters/checks";
 import { CloudWatchMetrics } from "./adapters/cloudwatch-metrics";

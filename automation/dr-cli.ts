@@ -4,7 +4,7 @@
  */
 import { DocDBClient } from "@aws-sdk/client-docdb";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { loadStackConfig, StackConfig } from "../components/config";
+import { loadStackConfig, StackConfig } from "../config/stack-config";
 import { readStackFile, stackFilePath, PROJECT_DIR } from "../tools/stack-file";
 import { runMain } from "../tools/run-main";
 import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "../tools/cli-flags";

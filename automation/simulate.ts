@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import type { RolloutEvent } from "./engine";
-import { RolloutSettingsError } from "./settings";
+import { RolloutSettingsError } from "../config/rollout-settings";
 import { replayTrace, type ReplayOutcome } from "./sim/replay";
 import { parseTrace, TraceError } from "./sim/trace";
 import { runMain } from "../tools/run-main";

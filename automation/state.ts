@@ -5,7 +5,7 @@
  */
 import type { AnalysisCounters, AnalysisRecord, ValidationTotals } from "./analysis";
 import type { Colour, ColourMetrics, Release, ServiceImages } from "./ports";
-import type { RolloutSettings, Strategy } from "./settings";
+import type { RolloutSettings, Strategy } from "../config/rollout-settings";
 
 export const STATE_VERSION = 1;
 

@@ -6,7 +6,7 @@
 import { planStack, runProgram, RunResult } from "../tools/mock-engine";
 import type { RecordedResource } from "../tools/record";
 import { readStackFile, stackFilePath } from "../tools/stack-file";
-import { parseConfigValue } from "../components/config";
+import { parseConfigValue } from "../config/stack-config";
 
 export const STACKS = ["dev", "staging", "prod", "dr"] as const;
 export type StackName = (typeof STACKS)[number];

@@ -12,7 +12,7 @@ import { runProgram } from "./mock-engine";
 import { readStackFile, stackFilePath } from "./stack-file";
 import { runMain } from "./run-main";
 import { readFlags, Stop, UsageError, type CommandSpec } from "./cli-flags";
-import { parseConfigValue } from "../components/config";
+import { parseConfigValue } from "../config/stack-config";
 import { diffPlans, LISTENER_TYPES } from "./diff";
 import { benchEngine } from "../automation/bench-engine";
 import { engineTimings } from "./sandbox/engine-bench";

@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadStackConfig, type StackConfig } from "../components/config";
+import { loadStackConfig, type StackConfig } from "../config/stack-config";
 import { planStack } from "./mock-engine";
 import { networkDiagram } from "./reachability/diagram";
 import { flowReport } from "./reachability/flows";

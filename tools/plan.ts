@@ -11,7 +11,7 @@
  * Exit codes: 0 planned (and, with --policy, no mandatory violation; with --flows, every flow as
  * expected); 1 bad input, bad config, a mandatory policy violation or a broken flow.
  */
-import { ConfigError, loadStackConfig, StackConfig } from "../components/config";
+import { ConfigError, loadStackConfig, StackConfig } from "../config/stack-config";
 import { policyReport } from "./plan-policy";
 import { flowReport } from "./reachability/flows";
 import { flowsJson, formatFlowTable } from "./reachability/format";

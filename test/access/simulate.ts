@@ -6,7 +6,7 @@
  * dev dependency used from test/ only, never by code users run.
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { loadStackConfig } from "../../components/config";
+import { loadStackConfig } from "../../config/stack-config";
 import { MOCK_ACCOUNT_ID } from "../../tools/mock-state";
 import type { AccessFacts, Principal } from "../../tools/access-matrix";
 import type { RecordedResource } from "../../tools/record";

