@@ -5,7 +5,7 @@
  */
 import { planStack, runProgram, RunResult } from "../tools/mock-engine";
 import type { RecordedResource } from "../tools/record";
-import { readStackFile, stackFilePath } from "../tools/stack-file";
+import { readStackFile, stackFilePath } from "../cli/stack-file";
 import { parseConfigValue } from "../config/stack-config";
 
 export const STACKS = ["dev", "staging", "prod", "dr"] as const;

@@ -17,9 +17,9 @@ import { flowReport } from "./reachability/flows";
 import { flowsJson, formatFlowTable } from "./reachability/format";
 import { planStack, RunResult } from "./mock-engine";
 import type { PlanRecord, RecordedResource } from "./record";
-import { readStackFile, StackFileError, stackFilePath } from "./stack-file";
-import { runMain } from "./run-main";
-import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "./cli-flags";
+import { readStackFile, StackFileError, stackFilePath } from "../cli/stack-file";
+import { runMain } from "../cli/run-main";
+import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "../cli/flags";
 
 export interface PlanArgs {
     stack: string;

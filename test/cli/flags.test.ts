@@ -1,5 +1,5 @@
 /**
- * L4: the flag parser every command shares (tools/cli-flags.ts), and every command's entry point
+ * L4: the flag parser every command shares (cli/flags.ts), and every command's entry point
  * answering `--help`, `--flag=value` and unknown flags the same way (in-process `main`; each entry
  * point is also spawned in its own test file).
  */
@@ -9,7 +9,7 @@ import { main as rolloutMain } from "../../automation/cli";
 import { DR_FLAGS, main as drMain } from "../../automation/dr-cli";
 import { main as simulateMain, SIMULATE_FLAGS } from "../../automation/simulate";
 import { BENCH_FLAGS, main as benchMain } from "../../tools/bench";
-import { help, parseFlags, UsageError, usage, type CommandSpec } from "../../tools/cli-flags";
+import { help, parseFlags, UsageError, usage, type CommandSpec } from "../../cli/flags";
 import { main as planMain, PLAN_FLAGS } from "../../tools/plan";
 import { main as chartMain } from "../../tools/chart-example";
 import { main as policyDocsMain } from "../../tools/policy-docs";
