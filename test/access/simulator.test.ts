@@ -131,7 +131,8 @@ describe("the deployment role's list covers what its jobs call", () => {
 
 describe("the AGPL-3.0 simulator stays in the tests", () => {
     it("is imported by no code users run (program, policy pack, CLIs, tools)", () => {
-        const users = [...["components", "policy", "automation", "tools"].flatMap((d) => sources(d)), "index.ts"]
+        const users = [...["config", "cli", "components", "policy", "automation", "tools"].flatMap((d) => sources(d)), "index.ts"]
+            .filter((f) => f !== "tools/architecture/rules.ts") // the architecture rule that forbids the import names the package
             .filter((f) => fs.readFileSync(path.join(ROOT, f), "utf8").includes("@cloud-copilot/"));
         assert.deepEqual(users, []);
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
