@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkArchitecture, formatViolation, type CheckResult } from "../../tools/architecture/check";
+import { checkArchitecture, formatViolation, layeredEntries, PROJECT_DIR, type CheckResult } from "../../tools/architecture/check";
 import { LAYERS, layerRuleName, type LayerName } from "../../tools/architecture/rules";
 
 /** Fake packages of the fixture trees: name → whether package.json declares it as a dev dependency. */
@@ -70,6 +70,16 @@ describe("architecture rules (dependency-cruiser)", function () {
         ]) assert.ok(result.imports.includes(arrow), `the cruise did not see ${arrow}`);
         assert.ok(result.imports.some((i) => /^test\/access\/simulate\.ts → node_modules\/@cloud-copilot\/iam-simulate\//.test(i)), "the IAM simulator did not resolve");
         assert.ok(seconds < 30, `the check took ${seconds} s`);
+    });
+
+    it("leave no TypeScript source outside the layers (what is not cruised cannot break a rule)", () => {
+        const hasTs = (p: string): boolean => fs.statSync(p).isDirectory()
+            ? fs.readdirSync(p).some((e) => e !== "node_modules" && hasTs(path.join(p, e)))
+            : p.endsWith(".ts");
+        const layered = new Set(layeredEntries(PROJECT_DIR));
+        const outside = fs.readdirSync(PROJECT_DIR).filter((e) => !e.startsWith(".") && !["node_modules", "bin"].includes(e) && hasTs(path.join(PROJECT_DIR, e)) && !layered.has(e));
+        assert.deepEqual(outside, [], "give these a layer in tools/architecture/rules.ts");
+        assert.ok(layered.has("config") && layered.has("index.ts") && layered.has("test"), [...layered].join(", "));
     });
 
     // Each case breaks one rule of the issue with the fewest files; the expected violation is exact.
