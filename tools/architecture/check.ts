@@ -76,7 +76,7 @@ export async function checkArchitecture(root: string = PROJECT_DIR): Promise<Che
     const entries = layeredEntries(root);
     if (!entries.length) throw new Error(`${root}: nothing to check (no folder or file of a layer: ${LAYERS.map((l) => l.label).join(", ")})`);
     const cwd = process.cwd();
-    // Resolution of tsconfig `paths` and of packages is relative to the working directory.
+    // `baseDir` places the entries, but tsconfig `paths` resolve from the working directory.
     process.chdir(root);
     let output: ICruiseResult;
     try {
