@@ -5,9 +5,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadStackConfig } from "./components/config";
+import { ConfigError, loadStackConfig } from "./config/stack-config";
 import { EnvironmentStack } from "./components/environment";
-import { defaultTags } from "./components/naming";
+import { defaultTags } from "./config/naming";
 import { PrimaryStackError, readPrimaryStack } from "./components/primary";
 
 export = async () => {

@@ -6,8 +6,8 @@
  * When the live colour has too little traffic to compare against (at 100%, or for rolling where
  * live and candidate are the same colour), the pre-shift baseline is the reference instead.
  */
-import type { ColourMetrics, MetricsSample } from "./ports";
-import type { AnalysisThresholds, ValidationRanges } from "./settings";
+import type { ColourMetrics, MetricsSample } from "./model";
+import type { AnalysisThresholds, ValidationRanges } from "../config/rollout-settings";
 
 export type RuleName =
     | "alarms"

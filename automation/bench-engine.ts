@@ -9,7 +9,7 @@
  * unhealthy sample (expected 1) and from the second (expected 0). Latency needs more than 5
  * minutes of breach (6 intervals: expected 5), query failures 3 failed intervals (expected 2).
  */
-import { defaultRolloutSettings } from "./settings";
+import { defaultRolloutSettings } from "../config/rollout-settings";
 import { breachTrace, intBetween, prng, type BreachKind } from "./sim/generate";
 import { replayTrace } from "./sim/replay";
 

@@ -12,7 +12,7 @@
  */
 import type { AnalysisRecord } from "./analysis";
 import type { Colour } from "./ports";
-import type { DeploymentRecord } from "./record";
+import type { DeploymentRecord } from "./deployment-record";
 
 const W = 900;
 const LEFT = 64;

@@ -1,11 +1,11 @@
 /**
  * Flags of `npm run rollout`, `rollback`, `rollout:status`, `rollout:unlock` and `rollout:cleanup`
- * (one spec each, parsed by the shared helper in tools/cli-flags.ts). Pure: every bad flag becomes a
+ * (one spec each, parsed by the shared helper in cli/flags.ts). Pure: every bad flag becomes a
  * {@link UsageError} whose message names the flag.
  */
 import { DateTime } from "luxon";
 import { parseWindow, RELEASE_ZONE, type ReleaseWindow } from "./calendar";
-import { readFlags, stackName, Stop, UsageError, type CommandSpec, type FlagIo, type FlagSpec, type FlagValues } from "../tools/cli-flags";
+import { readFlags, stackName, Stop, UsageError, type CommandSpec, type FlagIo, type FlagSpec, type FlagValues } from "../cli/flags";
 
 export { UsageError, Stop };
 

@@ -16,8 +16,8 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { SNSClient } from "@aws-sdk/client-sns";
 import * as os from "os";
 import * as path from "path";
-import { loadStackConfig, ConfigError, type StackConfig } from "../components/config";
-import { PROJECT_DIR, readStackFile, stackFilePath, StackFileError } from "../tools/stack-file";
+import { loadStackConfig, ConfigError, type StackConfig } from "../config/stack-config";
+import { PROJECT_DIR, readStackFile, stackFilePath, StackFileError } from "../cli/stack-file";
 import { DirectSmokeTests, EcsMigrations, InVpcSmokeTests } from "./adapters/checks";
 import { CloudWatchMetrics } from "./adapters/cloudwatch-metrics";
 import { DEFAULT_SNAPSHOT_OPTIONS, DocDbSnapshots, SNAPSHOT_ENVIRONMENTS } from "./adapters/docdb-snapshots";
@@ -36,7 +36,7 @@ import { RolloutOrchestrator, type OrchestrationResult, type OrchestratorDeps } 
 import type { PreflightResult } from "./preflight";
 import { writeRecord, type StepRecord } from "./record";
 import * as fs from "fs";
-import { runMain } from "../tools/run-main";
+import { runMain } from "../cli/run-main";
 
 export { EXIT } from "./orchestrate";
 

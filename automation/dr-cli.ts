@@ -4,10 +4,10 @@
  */
 import { DocDBClient } from "@aws-sdk/client-docdb";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { loadStackConfig, StackConfig } from "../components/config";
-import { readStackFile, stackFilePath, PROJECT_DIR } from "../tools/stack-file";
-import { runMain } from "../tools/run-main";
-import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "../tools/cli-flags";
+import { loadStackConfig, StackConfig } from "../config/stack-config";
+import { readStackFile, stackFilePath, PROJECT_DIR } from "../cli/stack-file";
+import { runMain } from "../cli/run-main";
+import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "../cli/flags";
 import { systemClock } from "./clock";
 import { failover, FailoverReport, formatDuration, formatStep } from "./dr";
 import { DocDbFailover, PulumiDrStack } from "./adapters/dr";

@@ -38,7 +38,7 @@ import {
     type StackPort,
     type StateStore,
 } from "./ports";
-import type { RolloutSettings } from "./settings";
+import type { RolloutSettings } from "../config/rollout-settings";
 import {
     isInFlight,
     MAX_DECISIONS,

@@ -19,7 +19,7 @@ import type { SnapshotPort } from "./adapters/docdb-snapshots";
 import { runPreflight, type PreflightResult } from "./preflight";
 import { isLease, otherColour, type Clock, type Colour, type Lease, type MetricsPort, type Release, type StackPort, type StateStore, type TrafficState } from "./ports";
 import { RecordBuilder, type DeploymentRecord, type RecordOutcome, type StepRecord } from "./record";
-import type { RolloutSettings } from "./settings";
+import type { RolloutSettings } from "../config/rollout-settings";
 import { isInFlight } from "./state";
 
 export const EXIT: Record<RecordOutcome | "ok", number> = { ok: 0, promoted: 0, unlocked: 0, scaled_down: 0, error: 1, rolled_back: 2, halted: 3, refused: 4 };

@@ -2,32 +2,12 @@
  * The rollout engine's only contact with the world. The engine is plain TypeScript; the real
  * adapters (Pulumi Automation API, CloudWatch, DynamoDB) in `adapters/` implement these
  * interfaces, and tests and the simulator implement them with fakes and a virtual clock.
- *
- * Vocabulary: each service runs as two ECS services, `blue` and `green`. The *live* colour serves
- * production when no release is in flight; the *candidate* is the other one. `weight` is the
- * percent of public traffic the listener sends to the candidate (the live colour gets 100 − weight).
+ * The vocabulary they speak (colours, releases, metric samples) is in `model.ts`, re-exported here.
  */
+import type { Colour, MetricsSample, Release, ServiceImages } from "./model";
 import type { RolloutState } from "./state";
 
-export type Colour = "blue" | "green";
-
-export const COLOURS: readonly Colour[] = ["blue", "green"];
-
-export function otherColour(c: Colour): Colour {
-    return c === "blue" ? "green" : "blue";
-}
-
-/** Image tag per service name, e.g. `{ "api-gateway": "1.4.2", "task-service": "1.4.2" }`. */
-export type ServiceImages = Record<string, string>;
-
-/** What a rollout deploys. */
-export interface Release {
-    /** Human-readable id (git tag, build number); recorded with every decision. */
-    id: string;
-    images: ServiceImages;
-    /** Desired task count per service for the candidate colour; the adapter's stack default when omitted. */
-    desiredCounts?: Record<string, number>;
-}
+export { COLOURS, otherColour, type Colour, type ColourMetrics, type MetricsSample, type Release, type ServiceImages } from "./model";
 
 /** The traffic part of the stack config, as the stack port reads it. */
 export interface TrafficState {
@@ -90,31 +70,12 @@ export interface StackPort {
     deployRolling(release: Release): Promise<RollingResult>;
 }
 
-/** Traffic counters of one colour over a window. */
-export interface ColourMetrics {
-    requests: number;
-    /** 5xx responses (target and load-balancer generated). */
-    errors5xx: number;
-    /** p95 target response time in ms; null when there were no requests. */
-    p95Ms: number | null;
-}
-
 /** A half-open window [startMs, endMs) and which colour plays which role in it. */
 export interface MetricsWindow {
     startMs: number;
     endMs: number;
     live: Colour;
     candidate: Colour;
-}
-
-/** What the metrics port returns for one window. For rolling, live and candidate are the same colour. */
-export interface MetricsSample {
-    live: ColourMetrics;
-    candidate: ColourMetrics;
-    /** Candidate targets reported unhealthy in the window (max over the window). */
-    unhealthyTargets: number;
-    /** Names of critical alarms in ALARM at the end of the window. */
-    alarms: string[];
 }
 
 /**

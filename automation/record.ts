@@ -7,76 +7,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { AnalysisRecord } from "./analysis";
 import { renderChart } from "./chart";
+import type { DeploymentRecord, PhaseRecord, RecordOutcome, StepRecord } from "./deployment-record";
 import type { RolloutEvent } from "./engine";
-import type { ChangeRequest } from "./change-request";
-import type { Colour, MetricsPort, MetricsSample, MetricsWindow, ServiceImages } from "./ports";
-import type { CalendarRefusal } from "./calendar";
+import type { MetricsPort, MetricsWindow } from "./ports";
 
-export type RecordOutcome = "promoted" | "rolled_back" | "halted" | "refused" | "error" | "unlocked" | "scaled_down";
-
-/** A side-effect step outside the engine (snapshot, deploy, migrations, smoke tests…). */
-export interface StepRecord {
-    name: string;
-    atMs: number;
-    ok: boolean;
-    detail: string;
-    lines?: string[];
-}
-
-export interface PhaseRecord {
-    label: string;
-    status: string;
-    startedAtMs: number;
-    weight: number;
-    /** Formatted analysis lines (candidate vs reference, threshold, verdict). */
-    analysis: string[];
-    decisions: string[];
-}
-
-export interface SampleRecord {
-    startMs: number;
-    endMs: number;
-    live: Colour;
-    candidate: Colour;
-    sample: MetricsSample;
-}
-
-export interface DeploymentRecord {
-    rolloutId: string;
-    stack: string;
-    environment: string;
-    command: "rollout" | "resume" | "rollback" | "unlock" | "cleanup";
-    strategy: string;
-    release: { id: string; images: ServiceImages };
-    /** Lease owner: who ran it (CI job, user@host). */
-    ranBy: string;
-    startedAtMs: number;
-    finishedAtMs: number | null;
-    preflight: { localTime: string; refusals: string[] } | null;
-    changeRequest: ChangeRequest | null;
-    emergency: { reason: string; overridden: CalendarRefusal[] } | null;
-    steps: StepRecord[];
-    phases: PhaseRecord[];
-    samples: SampleRecord[];
-    /** The candidate's weight as set and read back, in order (the chart's step line). */
-    weights: { atMs: number; weight: number }[];
-    /** Every analysis record, structured (the chart draws the thresholds applied from these). */
-    analysis: AnalysisRecord[];
-    /** The engine's decisions with the rules that decided them. */
-    decisions: DecisionRecord[];
-    outcome: RecordOutcome | null;
-    reason: string | null;
-}
-
-export interface DecisionRecord {
-    atMs: number;
-    outcome: "promoted" | "rolling_back" | "rolled_back" | "halted";
-    /** Rules whose records decided it (`errors`, `latency`…); empty for a promotion. */
-    rules: string[];
-    reason: string | null;
-}
+export type { DecisionRecord, DeploymentRecord, PhaseRecord, RecordOutcome, SampleRecord, StepRecord } from "./deployment-record";
 
 /** Collects a record as a rollout runs. */
 export class RecordBuilder {

@@ -9,11 +9,11 @@
  */
 import * as fs from "fs";
 import type { RolloutEvent } from "./engine";
-import { RolloutSettingsError } from "./settings";
+import { RolloutSettingsError } from "../config/rollout-settings";
 import { replayTrace, type ReplayOutcome } from "./sim/replay";
 import { parseTrace, TraceError } from "./sim/trace";
-import { runMain } from "../tools/run-main";
-import { readFlags, Stop, UsageError, type CommandSpec, type FlagValues } from "../tools/cli-flags";
+import { runMain } from "../cli/run-main";
+import { readFlags, Stop, UsageError, type CommandSpec, type FlagValues } from "../cli/flags";
 
 export const EXIT_CODES: Record<ReplayOutcome, number> = { promoted: 0, rolled_back: 2, halted: 3, incomplete: 4 };
 

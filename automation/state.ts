@@ -4,8 +4,8 @@
  * Plain JSON: the file store writes it as is, the DynamoDB store will write it as one item.
  */
 import type { AnalysisCounters, AnalysisRecord, ValidationTotals } from "./analysis";
-import type { Colour, ColourMetrics, Release, ServiceImages } from "./ports";
-import type { RolloutSettings, Strategy } from "./settings";
+import type { Colour, ColourMetrics, Release, ServiceImages } from "./model";
+import type { RolloutSettings, Strategy } from "../config/rollout-settings";
 
 export const STATE_VERSION = 1;
 

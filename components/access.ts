@@ -5,7 +5,7 @@ import {
     deploymentBoundary, deploymentPermissions, deploymentPolicy, policyDocument,
     type DeploymentScope, type PolicyDocument, type Statement,
 } from "./deployment-permissions";
-import { globalName, serviceTags } from "./naming";
+import { globalName, serviceTags } from "../config/naming";
 
 export { deploymentBoundary, deploymentPermissions, deploymentPolicy, predeploySnapshotPrefix, type DeploymentScope, type Statement } from "./deployment-permissions";
 

@@ -15,7 +15,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTags } from "./naming";
+import { serviceTags } from "../config/naming";
 import { SecureBucket, type Statement } from "./secure-bucket";
 import { allowServerAccessLogs } from "./storage";
 

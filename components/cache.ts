@@ -7,9 +7,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { StackConfig } from "./config";
+import type { StackConfig } from "../config/stack-config";
 import { REDIS_PORT } from "./network";
-import { serviceTags } from "./naming";
+import { serviceTags } from "../config/naming";
 
 export type CacheConfig = StackConfig["cache"];
 

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ValidatedCertificate } from "./certificate";
-import { serviceTags } from "./naming";
+import { serviceTags } from "../config/naming";
 import { SecureBucket } from "./secure-bucket";
 
 /** Header CloudFront adds to every origin request; the ALBs answer 403 without it. */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUD_MAP_NAMESPACE, clusterName, serviceTags } from "./naming";
+import { CLOUD_MAP_NAMESPACE, clusterName, serviceTags } from "../config/naming";
 
 export interface EcsClusterArgs {
     environment: string;

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Colour, ServiceConfig } from "./config";
+import type { Colour, ServiceConfig } from "../config/stack-config";
 import type { SecretReference } from "./contracts";
-import { serviceTags } from "./naming";
+import { serviceTags } from "../config/naming";
 
 export interface AutoscalingSettings {
     minCount: number;

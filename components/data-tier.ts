@@ -13,12 +13,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RedisReplicationGroup } from "./cache";
-import type { StackConfig } from "./config";
+import type { StackConfig } from "../config/stack-config";
 import type { ServiceDataAccess } from "./contracts";
 import { DocumentDbCluster } from "./database";
 import { DatabaseUsers, serviceDatabase, userMongodbUri } from "./database-users";
 import type { KmsKeys } from "./keys";
-import { defaultTags } from "./naming";
+import { defaultTags } from "../config/naming";
 import type { Network } from "./network";
 import { SERVICE_SECRETS, SecretVariable, ServiceSecrets } from "./secrets";
 import { StorageBuckets } from "./storage";

@@ -21,7 +21,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DOCDB_PASSWORD_SPECIALS, MASTER_USERNAME } from "./database";
-import { secretName, serviceTags } from "./naming";
+import { secretName, serviceTags } from "../config/naming";
 
 /** The database (and user name stem) of a service: `task-service` → `task_service`. */
 export const serviceDatabase = (service: string) => service.replace(/-/g, "_");

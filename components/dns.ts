@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTags } from "./naming";
+import { serviceTags } from "../config/naming";
 
 export interface RegionalFailoverArgs {
     /** PRIMARY (prod, with the health check) or SECONDARY (dr). */

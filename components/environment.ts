@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AccessRoles } from "./access";
 import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
-import type { Colour, StackConfig } from "./config";
+import type { Colour, StackConfig } from "../config/stack-config";
 import { DataTier } from "./data-tier";
 import { RegionalFailover } from "./dns";
 import { KmsKeys } from "./keys";

@@ -34,4 +34,4 @@ export {
     type ConfigProblem,
     type ServiceConfig,
     type StackConfig,
-} from "./config";
+} from "../config/stack-config";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { breakGlassTrailArn } from "./break-glass-alert";
-import { serviceTags } from "./naming";
+import { serviceTags } from "../config/naming";
 
 /** The data domains that each get their own customer-managed key. */
 export const KEY_DOMAINS = ["database", "cache", "storage", "secrets", "logs"] as const;

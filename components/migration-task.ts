@@ -8,10 +8,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { fargateTaskSettings } from "./colour-service";
-import type { Colour, ServiceConfig } from "./config";
+import type { Colour, ServiceConfig } from "../config/stack-config";
 import type { SecretReference, ServiceDataAccess } from "./contracts";
 import { userProvisioningScript } from "./database-users";
-import { serviceTags } from "./naming";
+import { serviceTags } from "../config/naming";
 import { executionPolicy, trustEcsTasks } from "./service-roles";
 
 /** The name of the user-provisioning container. */

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DOCDB_MAX_CONNECTIONS } from "./aws-limits";
-import type { Colour } from "./config";
-import { serviceTags } from "./naming";
+import { DOCDB_MAX_CONNECTIONS } from "../config/aws-limits";
+import type { Colour } from "../config/stack-config";
+import { serviceTags } from "../config/naming";
 
 export const SEVERITIES = ["critical", "warning"] as const;
 export type Severity = (typeof SEVERITIES)[number];

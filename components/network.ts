@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import type { Colour } from "./config";
-import { serviceTags } from "./naming";
+import type { Colour } from "../config/stack-config";
+import { serviceTags } from "../config/naming";
 
 /** Interface endpoints the services need so image pulls, logs, secrets and parameters stay in the VPC. */
 export const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"] as const;

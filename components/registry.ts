@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { repositoryName, serviceTags } from "./naming";
+import { repositoryName, serviceTags } from "../config/naming";
 
 export interface ContainerRegistryArgs {
     services: string[];

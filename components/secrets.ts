@@ -14,7 +14,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { parameterName, secretName, serviceTags } from "./naming";
+import { parameterName, secretName, serviceTags } from "../config/naming";
 
 /** The secrets every service receives: container variable → secret name and rotation exemption. */
 export const SERVICE_SECRETS = {

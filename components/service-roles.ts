@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceDataAccess } from "./contracts";
-import { serviceTags } from "./naming";
+import { serviceTags } from "../config/naming";
 
 export interface ServiceRolesArgs {
     service: string;

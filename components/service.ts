@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FargateColourService, AutoscalingSettings } from "./colour-service";
-import type { Colour, ServiceConfig } from "./config";
+import type { Colour, ServiceConfig } from "../config/stack-config";
 import type { ServiceDataAccess } from "./contracts";
-import { CLOUD_MAP_NAMESPACE, discoveryName, serviceTags, serviceUrlVariable } from "./naming";
+import { CLOUD_MAP_NAMESPACE, discoveryName, serviceTags, serviceUrlVariable } from "../config/naming";
 import { MigrationTasks } from "./migration-task";
 import { ServiceRoles } from "./service-roles";
 

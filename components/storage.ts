@@ -10,8 +10,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "./config";
-import { serviceTags } from "./naming";
+import type { StackConfig } from "../config/stack-config";
+import { serviceTags } from "../config/naming";
 import { SecureBucket, Statement } from "./secure-bucket";
 
 export type StorageConfig = StackConfig["storage"];

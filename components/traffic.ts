@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Colour, ServiceConfig } from "./config";
+import type { Colour, ServiceConfig } from "../config/stack-config";
 import { ORIGIN_VERIFY_HEADER } from "./cdn";
 import { ValidatedCertificate } from "./certificate";
-import { serviceTags } from "./naming";
+import { serviceTags } from "../config/naming";
 import { SecureBucket } from "./secure-bucket";
 
 export interface PublicTrafficArgs {

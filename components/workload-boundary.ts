@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BOUNDARY_ESCAPE_ACTIONS, policyDocument, type PolicyDocument } from "./deployment-permissions";
-import { globalName, serviceTags } from "./naming";
+import { globalName, serviceTags } from "../config/naming";
 
 /** Base name of the boundary every workload role of a stack carries (`tms:access.nameSuffix` appended). */
 export const WORKLOAD_BOUNDARY_BASE_NAME = "tms-workload-boundary";

@@ -5,8 +5,8 @@
  */
 import { planStack, runProgram, RunResult } from "../tools/mock-engine";
 import type { RecordedResource } from "../tools/record";
-import { readStackFile, stackFilePath } from "../tools/stack-file";
-import { parseConfigValue } from "../components/config";
+import { readStackFile, stackFilePath } from "../cli/stack-file";
+import { parseConfigValue } from "../config/stack-config";
 
 export const STACKS = ["dev", "staging", "prod", "dr"] as const;
 export type StackName = (typeof STACKS)[number];

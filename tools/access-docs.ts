@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { withAccessTables } from "./access-matrix";
-import { runMain } from "./run-main";
+import { runMain } from "../cli/run-main";
 
 export const ACCESS_DOC_PATH = path.join(__dirname, "..", "docs", "access-and-monitoring.md");
 

@@ -9,10 +9,10 @@
  */
 import * as path from "path";
 import { runProgram } from "./mock-engine";
-import { readStackFile, stackFilePath } from "./stack-file";
-import { runMain } from "./run-main";
-import { readFlags, Stop, UsageError, type CommandSpec } from "./cli-flags";
-import { parseConfigValue } from "../components/config";
+import { readStackFile, stackFilePath } from "../cli/stack-file";
+import { runMain } from "../cli/run-main";
+import { readFlags, Stop, UsageError, type CommandSpec } from "../cli/flags";
+import { parseConfigValue } from "../config/stack-config";
 import { diffPlans, LISTENER_TYPES } from "./diff";
 import { benchEngine } from "../automation/bench-engine";
 import { engineTimings } from "./sandbox/engine-bench";

@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { renderSvg } from "../automation/record";
 import { exampleRolledBackCanary } from "../automation/sim/example-record";
-import { readFlags, Stop, type CommandSpec } from "./cli-flags";
-import { runMain } from "./run-main";
+import { readFlags, Stop, type CommandSpec } from "../cli/flags";
+import { runMain } from "../cli/run-main";
 
 export const EXAMPLE_SVG = path.join(__dirname, "..", "docs", "images", "rolled-back-canary.svg");
 export const EXAMPLE_PNG = EXAMPLE_SVG.replace(/\.svg$/, ".png");

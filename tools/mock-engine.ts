@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { PlanRecord, RecordedResource } from "./record";
 import { mockInvoke, mockResourceState } from "./mock-state";
-import { PROJECT_DIR, readStackFile, stackFilePath } from "./stack-file";
+import { PROJECT_DIR, readStackFile, stackFilePath } from "../cli/stack-file";
 
 export interface RunOptions {
     stack: string;

@@ -3,7 +3,7 @@
  * enforcement (policy/config/<environment>.json). Mandatory violations fail the plan.
  */
 import type { Environment } from "../policy/common";
-import type { StackConfig } from "../components/config";
+import type { StackConfig } from "../config/stack-config";
 import { formatViolations, hasMandatoryViolations, policiesRun, runPolicies, Violation } from "./policy-runner";
 import type { PlanRecord } from "./record";
 

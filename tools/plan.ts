@@ -11,15 +11,15 @@
  * Exit codes: 0 planned (and, with --policy, no mandatory violation; with --flows, every flow as
  * expected); 1 bad input, bad config, a mandatory policy violation or a broken flow.
  */
-import { ConfigError, loadStackConfig, StackConfig } from "../components/config";
+import { ConfigError, loadStackConfig, StackConfig } from "../config/stack-config";
 import { policyReport } from "./plan-policy";
 import { flowReport } from "./reachability/flows";
 import { flowsJson, formatFlowTable } from "./reachability/format";
 import { planStack, RunResult } from "./mock-engine";
 import type { PlanRecord, RecordedResource } from "./record";
-import { readStackFile, StackFileError, stackFilePath } from "./stack-file";
-import { runMain } from "./run-main";
-import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "./cli-flags";
+import { readStackFile, StackFileError, stackFilePath } from "../cli/stack-file";
+import { runMain } from "../cli/run-main";
+import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "../cli/flags";
 
 export interface PlanArgs {
     stack: string;

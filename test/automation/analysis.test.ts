@@ -12,7 +12,7 @@ import {
     zeroTotals,
     type IntervalContext,
 } from "../../automation/analysis";
-import { defaultRolloutSettings } from "../../automation/settings";
+import { defaultRolloutSettings } from "../../config/rollout-settings";
 import { good, LIVE } from "./helpers";
 
 const t = defaultRolloutSettings("canary").analysis;

@@ -4,7 +4,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { DocDbFailover, PulumiDrStack } from "../../automation/adapters/dr";
 import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
 import { failoverSettings } from "../../automation/dr-cli";
-import { loadStackConfig } from "../../components/config";
+import { loadStackConfig } from "../../config/stack-config";
 import { flattenConfig, stackConfig } from "../harness";
 import { spawnTs } from "./helpers";
 

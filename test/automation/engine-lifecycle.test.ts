@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { VirtualClock } from "../../automation/clock";
 import { RolloutEngine, RolloutRefusedError, type RolloutEvent } from "../../automation/engine";
 import { LeaseLostError, type MetricsPort, type MetricsSample, type MetricsWindow } from "../../automation/ports";
-import { defaultRolloutSettings, type Strategy } from "../../automation/settings";
+import { defaultRolloutSettings, type Strategy } from "../../config/rollout-settings";
 import { FakeStack, type FakeStackHooks } from "../../automation/sim/fake-stack";
 import { MemoryStateStore } from "../../automation/state-memory";
 import { errorSpike, good } from "./helpers";

@@ -8,7 +8,7 @@
 import { strict as assert } from "assert";
 import { VirtualClock } from "../../automation/clock";
 import { RolloutEngine, RolloutRefusedError, type RolloutEvent } from "../../automation/engine";
-import { defaultRolloutSettings, type Strategy } from "../../automation/settings";
+import { defaultRolloutSettings, type Strategy } from "../../config/rollout-settings";
 import { FakeStack } from "../../automation/sim/fake-stack";
 import { MemoryStateStore } from "../../automation/state-memory";
 import { good } from "./helpers";

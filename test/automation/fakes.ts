@@ -7,7 +7,7 @@ import { VirtualClock } from "../../automation/clock";
 import { RolloutOrchestrator, type OrchestratorDeps, type RolloutRequest } from "../../automation/orchestrate";
 import type { Colour, MetricsSample, Release, StackPort, TrafficState } from "../../automation/ports";
 import type { DeploymentRecord } from "../../automation/record";
-import { resolveRolloutSettings } from "../../automation/settings";
+import { resolveRolloutSettings } from "../../config/rollout-settings";
 import { MemoryStateStore } from "../../automation/state-memory";
 import { good } from "./helpers";
 

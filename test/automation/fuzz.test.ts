@@ -1,6 +1,6 @@
 /** Invariants over a few hundred seeded random traces, through the real engine. */
 import { strict as assert } from "assert";
-import { defaultRolloutSettings } from "../../automation/settings";
+import { defaultRolloutSettings } from "../../config/rollout-settings";
 import { prng, randomTrace } from "../../automation/sim/generate";
 import { replayTrace } from "../../automation/sim/replay";
 

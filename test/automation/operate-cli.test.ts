@@ -13,7 +13,7 @@ import { main } from "../../automation/cli";
 import { VirtualClock } from "../../automation/clock";
 import { RolloutEngine } from "../../automation/engine";
 import type { MetricsSample } from "../../automation/ports";
-import { resolveRolloutSettings } from "../../automation/settings";
+import { resolveRolloutSettings } from "../../config/rollout-settings";
 import type { RolloutState } from "../../automation/state";
 import { FakeStack, type FakeStackHooks } from "../../automation/sim/fake-stack";
 import { FileStateStore } from "../../automation/state-file";

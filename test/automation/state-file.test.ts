@@ -5,7 +5,7 @@ import * as path from "path";
 import { VirtualClock } from "../../automation/clock";
 import { RolloutEngine } from "../../automation/engine";
 import { isLease, LeaseLostError, type Lease } from "../../automation/ports";
-import { defaultRolloutSettings } from "../../automation/settings";
+import { defaultRolloutSettings } from "../../config/rollout-settings";
 import { FakeStack } from "../../automation/sim/fake-stack";
 import { FileStateStore } from "../../automation/state-file";
 import { good } from "./helpers";

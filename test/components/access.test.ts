@@ -13,7 +13,7 @@ import {
 import { breakGlassFilterPattern, breakGlassNames } from "../../components/break-glass-alert";
 import { runPolicies } from "../../tools/policy-runner";
 import type { RecordedResource } from "../../tools/record";
-import { loadStackConfig } from "../../components/config";
+import { loadStackConfig } from "../../config/stack-config";
 import { flattenConfig, json, plan, Plan, planWith, stackConfig, STACKS } from "../harness";
 
 const ROLE = "aws:iam/role:Role";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { isValidAuthToken, REDIS_TOKEN_SPECIALS, replicationSettings } from "../../components/cache";
-import { loadStackConfig } from "../../components/config";
+import { loadStackConfig } from "../../config/stack-config";
 import { flattenConfig, plan, Plan, stackConfig, STACKS } from "../harness";
 import { GUIDE, key, overlaps, PASSWORD } from "./data-helpers";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import {
     clusterParameters, DOCDB_PASSWORD_SPECIALS, lifecycleSettings, MASTER_USERNAME, mongodbUri, validateDatabaseArgs,
 } from "../../components/database";
-import { loadStackConfig } from "../../components/config";
+import { loadStackConfig } from "../../config/stack-config";
 import { flattenConfig, plan, Plan, stackConfig, STACKS } from "../harness";
 import { GUIDE, key, KEY, overlaps, PASSWORD } from "./data-helpers";
 

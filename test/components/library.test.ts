@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runProgram, type RunResult } from "../../tools/mock-engine";
-import { PROJECT_DIR } from "../../tools/stack-file";
+import { PROJECT_DIR } from "../../cli/stack-file";
 
 const EXAMPLE = path.join(PROJECT_DIR, "examples", "library", "index.ts");
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { parameterSpecs, SENSITIVE_NAME } from "../../components/secrets";
 import { runProgram, RunResult } from "../../tools/mock-engine";
-import { readStackFile, stackFilePath } from "../../tools/stack-file";
+import { readStackFile, stackFilePath } from "../../cli/stack-file";
 import { plan, Plan, planWith, STACKS } from "../harness";
 import { GUIDE, key, PASSWORD, pathsOf, underSecret } from "./data-helpers";
 

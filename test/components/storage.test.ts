@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { appLifecycleRules, replicationPolicy, RTC_MINUTES, validateStorageArgs } from "../../components/storage";
-import { loadStackConfig } from "../../components/config";
+import { loadStackConfig } from "../../config/stack-config";
 import { flattenConfig, json, plan, Plan, stackConfig, STACKS } from "../harness";
 import type { RecordedResource } from "../../tools/record";
 import { GUIDE, key, KEY } from "./data-helpers";

@@ -4,9 +4,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "../../components/config";
+import { loadStackConfig } from "../../config/stack-config";
 import { EnvironmentStack } from "../../components/environment";
-import { defaultTags } from "../../components/naming";
+import { defaultTags } from "../../config/naming";
 import { readPrimaryStack } from "../../components/primary";
 
 export = async () => {

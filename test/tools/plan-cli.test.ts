@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR } from "../../tools/stack-file";
+import { PROJECT_DIR } from "../../cli/stack-file";
 import { plan as planInProcess, STACKS } from "../harness";
 
 const TS_NODE = path.join(PROJECT_DIR, "node_modules", ".bin", "ts-node");

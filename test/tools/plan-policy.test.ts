@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { policyReport } from "../../tools/plan-policy";
-import { PROJECT_DIR } from "../../tools/stack-file";
+import { PROJECT_DIR } from "../../cli/stack-file";
 import { plan, STACKS } from "../harness";
 
 const REGIONS = { dev: "us-east-1", staging: "us-east-1", prod: "us-east-1", dr: "us-west-2" } as const;

@@ -10,7 +10,7 @@
  * from its image.
  */
 import { SMOKE_PATHS } from "../../automation/adapters/checks";
-import type { StackConfig } from "../../components/config";
+import type { StackConfig } from "../../config/stack-config";
 import { Evaluator, type Evaluation, type Hop, type Placement, type Reached, type Request, type Source } from "./evaluate";
 import type { PlanRecord } from "../record";
 import { ModelError, networkModel, type NetworkModel } from "./model";

@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runMain } from "../run-main";
+import { runMain } from "../../cli/run-main";
 import { ensurePulumiCli } from "./pulumi-cli";
 import { prepareSandbox, REPO_DIR } from "./sandbox";
 

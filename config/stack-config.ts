@@ -19,7 +19,7 @@ import {
     parseWeeklyWindow,
     parseDailyWindow,
 } from "./aws-limits";
-import { resolveRolloutSettings, RolloutSettings, RolloutSettingsError } from "../automation/settings";
+import { resolveRolloutSettings, RolloutSettings, RolloutSettingsError } from "./rollout-settings";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod", "dr"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];

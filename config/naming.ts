@@ -4,7 +4,7 @@
  * `task-management-system/<service>` repositories, `[env]/[service]/[secret]` secrets and
  * `/[env]/[service]/[parameter]` parameters.
  */
-import type { Colour, StackConfig } from "./config";
+import type { Colour, StackConfig } from "./stack-config";
 
 /** Tags applied to every taggable resource through the AWS provider's `defaultTags`. */
 export function defaultTags(cfg: Pick<StackConfig, "environment" | "costCenter">): Record<string, string> {

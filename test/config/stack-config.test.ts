@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError, loadStackConfig, StackConfig } from "../../components/config";
+import { ConfigError, loadStackConfig, StackConfig } from "../../config/stack-config";
 import { ProgramError, runProgram } from "../../tools/mock-engine";
 import { flattenConfig, stackConfig, STACKS } from "../harness";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { defaultRolloutSettings, resolveRolloutSettings, RolloutSettingsError } from "../../automation/settings";
+import { defaultRolloutSettings, resolveRolloutSettings, RolloutSettingsError } from "../../config/rollout-settings";
 
 function problemsOf(fn: () => unknown): string[] {
     try {

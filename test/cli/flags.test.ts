@@ -1,5 +1,5 @@
 /**
- * L4: the flag parser every command shares (tools/cli-flags.ts), and every command's entry point
+ * L4: the flag parser every command shares (cli/flags.ts), and every command's entry point
  * answering `--help`, `--flag=value` and unknown flags the same way (in-process `main`; each entry
  * point is also spawned in its own test file).
  */
@@ -9,10 +9,12 @@ import { main as rolloutMain } from "../../automation/cli";
 import { DR_FLAGS, main as drMain } from "../../automation/dr-cli";
 import { main as simulateMain, SIMULATE_FLAGS } from "../../automation/simulate";
 import { BENCH_FLAGS, main as benchMain } from "../../tools/bench";
-import { help, parseFlags, UsageError, usage, type CommandSpec } from "../../tools/cli-flags";
+import { help, parseFlags, UsageError, usage, type CommandSpec } from "../../cli/flags";
 import { main as planMain, PLAN_FLAGS } from "../../tools/plan";
 import { main as chartMain } from "../../tools/chart-example";
 import { main as policyDocsMain } from "../../tools/policy-docs";
+import { main as architectureMain } from "../../tools/architecture/check";
+import { main as layoutDocsMain } from "../../tools/architecture/layout-docs";
 
 const SPEC = {
     command: "npm run demo --",
@@ -116,7 +118,7 @@ describe("every command: --help exits 0 on stdout, an unknown flag exits 1 with 
     };
     const mains: Record<string, (argv: string[]) => Promise<number>> = {
         plan: planMain, bench: benchMain, "rollout:simulate": simulateMain, "dr:failover": drMain,
-        "docs:chart": chartMain, "docs:policies": policyDocsMain,
+        "docs:chart": chartMain, "docs:policies": policyDocsMain, "docs:layout": layoutDocsMain, architecture: architectureMain,
         rollout: rollout("rollout"), rollback: rollout("rollback"), "rollout:status": rollout("status"), "rollout:unlock": rollout("unlock"), "rollout:cleanup": rollout("cleanup"),
     };
     for (const [name, main] of Object.entries(mains)) {

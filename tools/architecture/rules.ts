@@ -1,0 +1,178 @@
+/**
+ * The architecture as data: the layers (top-level folders), the imports each may make, and the few
+ * rules that are not about layers. dependency-cruiser checks them (`check.ts`, run by `npm test`),
+ * and the README's "Layout" paragraph and diagram are generated from them (`layout-docs.ts`), so the
+ * picture cannot drift from what is enforced.
+ *
+ * Paths are regular expressions over paths relative to the repository root, as dependency-cruiser
+ * reports them (`components/cache.ts`, `node_modules/@pulumi/policy/index.js`).
+ */
+import type { IForbiddenRuleType } from "dependency-cruiser";
+
+export type LayerName = "config" | "cli" | "components" | "policy" | "automation" | "program" | "tools" | "examples" | "test";
+
+export interface Layer {
+    name: LayerName;
+    /** How the README names it. */
+    label: string;
+    path: string;
+    /** What lives there, for the diagram. */
+    holds: string;
+    /** The other layers it may import (its own modules it always may). */
+    mayImport: readonly LayerName[];
+    /** Why the layer is fenced the way it is; printed with a violation. */
+    why: string;
+}
+
+/** Bottom to top: a layer imports only layers listed before it. */
+export const LAYERS: readonly Layer[] = [
+    {
+        name: "config", label: "config/", path: "^config/", holds: "stack-config schema and loader, AWS limits, names, rollout settings",
+        mayImport: [],
+        why: "the base layer: every other layer reads the stack config and the names through it, so it imports none of them",
+    },
+    {
+        name: "cli", label: "cli/", path: "^cli/", holds: "command plumbing: entry point, stack files, flags",
+        mayImport: [],
+        why: "the plumbing every command shares (automation's and tools') knows nothing of what the commands do",
+    },
+    {
+        name: "components", label: "components/", path: "^components/", holds: "one ComponentResource per file; the library entry",
+        mayImport: ["config"],
+        why: "the components are a library: they take typed args and never reach into the rollout, the policy pack, the tools or the tests",
+    },
+    {
+        name: "policy", label: "policy/", path: "^policy/", holds: "the CrossGuard pack",
+        mayImport: ["config"],
+        why: "policies judge resources by type and properties, never by importing the components that made them",
+    },
+    {
+        name: "automation", label: "automation/", path: "^automation/", holds: "rollout engine, analysis, ports, adapters, commands",
+        mayImport: ["config", "cli"],
+        why: "the rollout talks to stacks through the stack port and their outputs, and takes what it needs of the stack config from config/",
+    },
+    {
+        name: "program", label: "index.ts", path: "^index\\.ts$", holds: "the stack program",
+        mayImport: ["config", "components"],
+        why: "the stack program loads the config and builds the components, nothing else",
+    },
+    {
+        name: "tools", label: "tools/", path: "^tools/", holds: "offline plan, mock engine, sandbox, reachability, docs, benchmarks",
+        mayImport: ["config", "cli", "components", "policy", "automation"],
+        why: "tools sit on top of everything they use, but never on the tests or the examples",
+    },
+    {
+        name: "examples", label: "examples/", path: "^examples/", holds: "programs that use the library by name",
+        mayImport: ["components"],
+        why: "an example uses the library as a user would: only what the package name exports",
+    },
+    {
+        name: "test", label: "test/", path: "^test/", holds: "mocha tests and their harness",
+        mayImport: ["config", "cli", "components", "policy", "automation", "program", "tools"],
+        why: "tests may use everything; nothing but tests uses them",
+    },
+];
+
+/** A rule that is not about layers: a sentence for the README and the rule itself. */
+export interface SpecialRule {
+    /** One sentence for the README, in the present tense. */
+    statement: string;
+    rule: IForbiddenRuleType & { name: string; comment: string };
+}
+
+/** Modules outside the repository, by the path dependency-cruiser resolves them to. */
+const pkg = (name: string) => `(^|/)node_modules/${name}/`;
+
+export const SPECIAL_RULES: readonly SpecialRule[] = [
+    {
+        statement: "There is no import cycle anywhere, type-only imports included.",
+        rule: {
+            name: "no-cycle", severity: "error",
+            comment: "an import cycle makes load order matter and layers meaningless: move the shared types to a module both sides import",
+            from: {}, to: { circular: true },
+        },
+    },
+    {
+        statement: "Only `policy/index.ts` loads `@pulumi/policy`'s runtime; the other policy modules import its types only (`import type`).",
+        rule: {
+            name: "policy-runtime-only-in-the-pack", severity: "error",
+            comment: "the policy modules are run by tests and tools over any set of resources; only the pack (policy/index.ts) may load @pulumi/policy's runtime: write `import type`",
+            from: { path: "^policy/", pathNot: "^policy/index\\.ts$" },
+            to: { path: pkg("@pulumi/policy"), dependencyTypesNot: ["type-only"] },
+        },
+    },
+    {
+        statement: "Nothing imports `policy/index.ts` (constructing the pack starts a server).",
+        rule: {
+            name: "no-import-of-the-pack", severity: "error",
+            comment: "constructing the PolicyPack starts a gRPC server and can exit the process: import policy/policies.ts instead",
+            from: {}, to: { path: "^policy/index\\.ts$" },
+        },
+    },
+    {
+        statement: "The rollout engine, the analysis and the calendar reach no AWS SDK or Pulumi module, directly or through what they import (the adapters do).",
+        rule: {
+            name: "engine-stays-plain", severity: "error",
+            comment: "the engine runs the same against AWS and in tests because it only talks to ports; AWS SDK and Pulumi calls belong in automation/adapters/",
+            from: { path: "^automation/(engine|analysis|calendar)\\.ts$" },
+            to: { path: [pkg("@aws-sdk/[^/]+"), pkg("@pulumi/[^/]+")], reachable: true },
+        },
+    },
+    {
+        statement: "The AGPL-licensed IAM simulator (`@cloud-copilot/*`) is imported by tests only.",
+        rule: {
+            name: "agpl-simulator-only-in-tests", severity: "error",
+            comment: "@cloud-copilot/iam-simulate is AGPL-3.0: no code a user runs may import it (README, Access and monitoring)",
+            from: { pathNot: "^test/" }, to: { path: pkg("@cloud-copilot/[^/]+") },
+        },
+    },
+    {
+        statement: "Code that ships (the program, `config/`, `cli/`, `components/`, `policy/`, `automation/`) imports no dev dependency.",
+        rule: {
+            name: "shipped-code-has-no-dev-dependency", severity: "error",
+            comment: "a dev dependency is absent from a production install (npm ci --omit=dev): declare it under dependencies, or keep the import in tools/ or test/",
+            from: { path: "^(index\\.ts$|config/|cli/|components/|policy/|automation/)" }, to: { dependencyTypes: ["npm-dev"] },
+        },
+    },
+    {
+        statement: "Every import resolves, and every project module it reaches belongs to a layer.",
+        rule: {
+            name: "no-unlayered-or-unresolved-import", severity: "error",
+            comment: "an import that does not resolve, or that reaches a project file outside every layer, escapes the layer rules: fix the path or give the folder a layer in tools/architecture/rules.ts",
+            from: {}, to: { pathNot: [...LAYERS.map((l) => l.path), "(^|/)node_modules/"], dependencyTypesNot: ["core"] },
+        },
+    },
+];
+
+export const layerRuleName = (l: Layer) => `${l.name}-layer`;
+
+function layerByName(name: LayerName): Layer {
+    const l = LAYERS.find((x) => x.name === name);
+    if (!l) throw new Error(`tools/architecture/rules.ts: no layer named "${name}"`);
+    return l;
+}
+
+/** "config/ and cli/" (each label between `quote`s) */
+export function listLabels(names: readonly LayerName[], quote = ""): string {
+    const labels = names.map((n) => `${quote}${layerByName(n).label}${quote}`);
+    return labels.length <= 1 ? (labels[0] ?? "") : `${labels.slice(0, -1).join(", ")} and ${labels[labels.length - 1]}`;
+}
+
+/** One rule per layer: its modules import no other layer than the ones it may. */
+export function layerRules(): (IForbiddenRuleType & { name: string; comment: string })[] {
+    return LAYERS.map((l) => {
+        for (const n of l.mayImport) layerByName(n);
+        const forbidden = LAYERS.filter((o) => o !== l && !l.mayImport.includes(o.name));
+        const may = l.mayImport.length ? `may import only ${listLabels(l.mayImport)}` : "imports no other layer";
+        return {
+            name: layerRuleName(l), severity: "error" as const,
+            comment: `${l.label} ${may}: ${l.why}`,
+            from: { path: l.path }, to: { path: forbidden.map((o) => o.path) },
+        };
+    });
+}
+
+/** Every rule dependency-cruiser applies, layers first. */
+export function forbiddenRules(): (IForbiddenRuleType & { name: string; comment: string })[] {
+    return [...layerRules(), ...SPECIAL_RULES.map((s) => s.rule)];
+}
