@@ -290,6 +290,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
         const migrationRoles = Object.values(this.services).flatMap((s) => (s.migrations ? [s.migrations.executionRoleArn] : []));
         this.keys.nameUsers("secrets", [...roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]), ...migrationRoles]);
         if (cfg.dr.role !== "secondary") this.keys.nameUsers("storage", roles.map((r) => r.taskRoleArn));
+        this.keys.ownRemainingPolicies();
 
         this.outputs = {
             environment: cfg.environment,

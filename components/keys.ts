@@ -110,6 +110,9 @@ export function keyPolicyDocument(domain: KeyDomain, scope: KeyPolicyScope, user
 export class KmsKeys extends pulumi.ComponentResource {
     readonly keys: Record<KeyDomain, aws.kms.Key>;
     private readonly args: KmsKeysArgs;
+    /** Domains whose policy a KeyPolicy resource owns (the key itself ignores later policy changes). */
+    private readonly policyOwned = new Set<KeyDomain>();
+    private readonly regional: { resourceName: string; key: aws.kms.Key; domain: KeyDomain; region: string; provider: pulumi.ProviderResource }[] = [];
     private readonly baseName: string;
 
     constructor(name: string, args: KmsKeysArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -126,6 +129,7 @@ export class KmsKeys extends pulumi.ComponentResource {
 
     /** Write the key policy of `domain` so it names the roles that use the key. */
     nameUsers(domain: KeyDomain, roleArns: pulumi.Input<string>[]): aws.kms.KeyPolicy {
+        this.policyOwned.add(domain);
         return new aws.kms.KeyPolicy(`${this.baseName}-${domain}-policy`, {
             keyId: this.keys[domain].keyId,
             policy: pulumi.all([this.args.accountId, ...roleArns]).apply(([acct, ...arns]) =>
@@ -139,7 +143,26 @@ export class KmsKeys extends pulumi.ComponentResource {
      * another region). Same rotation, deletion window, protection and policy shape as the home keys.
      */
     regionalKey(domain: KeyDomain, region: string, provider: pulumi.ProviderResource): aws.kms.Key {
-        return this.key(`${this.baseName}-${domain}-${region}`, domain, region, `tms ${this.args.environment} ${domain} key (${region})`, provider);
+        const resourceName = `${this.baseName}-${domain}-${region}`;
+        const key = this.key(resourceName, domain, region, `tms ${this.args.environment} ${domain} key (${region})`, provider);
+        this.regional.push({ resourceName, key, domain, region, provider });
+        return key;
+    }
+
+    /**
+     * Give every key whose policy no role list owns a KeyPolicy resource of its own, with no named roles.
+     * The key ignores changes to the policy it was created with (so that it and a KeyPolicy do not fight
+     * over it); without this, a change to the service statements of such a key (CloudTrail's on the logs
+     * key, say) would never reach a deployed stack. Call once, after the `nameUsers` calls.
+     */
+    ownRemainingPolicies(): void {
+        for (const domain of KEY_DOMAINS) if (!this.policyOwned.has(domain)) this.nameUsers(domain, []);
+        for (const r of this.regional) {
+            new aws.kms.KeyPolicy(`${r.resourceName}-policy`, {
+                keyId: r.key.keyId,
+                policy: pulumi.output(this.args.accountId).apply((acct) => keyPolicyDocument(r.domain, this.scope(r.region, acct), [])),
+            }, { parent: this, provider: r.provider });
+        }
     }
 
     /** One rotated, protected key and its alias `alias/tms-<env>-<domain>` (aliases are regional). */

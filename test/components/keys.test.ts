@@ -22,12 +22,30 @@ describe("KMS key policies name the roles that use the keys", () => {
             assert.equal(migration.length, stack === "dr" ? 0 : 2);
             assert.deepEqual(named("secrets"), [...arns("execution"), ...arns("task"), ...migration].sort());
             if (stack === "dr") {
-                // dr's objects live in prod's replica bucket, under prod's replica key.
-                assert.equal(p.ofType(KEY_POLICY).filter((k) => k.name.endsWith("-storage-policy")).length, 0);
+                // dr's objects live in prod's replica bucket, under prod's replica key: its own storage key names no role.
+                const kp = p.ofType(KEY_POLICY).find((k) => k.name.endsWith("-keys-storage-policy"))!;
+                assert.ok(!json(kp.inputs.policy).Statement.some((s: any) => s.Sid === "NamedRolesUseKey"));
             } else {
                 assert.deepEqual(named("storage"), arns("task"));
             }
             for (const key of p.ofType("aws:kms/key:Key")) assert.equal(key.inputs.enableKeyRotation, true, key.name);
+        });
+    }
+
+    // The key resource ignores later changes to the policy it was created with; a KeyPolicy resource
+    // owns every key's policy, so a changed statement (CloudTrail's on the logs key) reaches deployed stacks.
+    for (const stack of STACKS) {
+        it(`${stack}: every key's policy is owned by exactly one KeyPolicy, which keeps the key's service statements`, async () => {
+            const p = await plan(stack);
+            const keys = p.ofType("aws:kms/key:Key");
+            assert.ok(keys.length >= 5);
+            for (const key of keys) {
+                assert.deepEqual(key.options.ignoreChanges ?? [], ["policy"], `${key.name} leaves its policy to the KeyPolicy`);
+                const owners = p.ofType(KEY_POLICY).filter((kp) => p.dependsOn(kp, "keyId", key));
+                assert.equal(owners.length, 1, `${key.name}: ${owners.map((o) => o.name)}`);
+                const sids = (doc: string) => json(doc).Statement.map((s: any) => s.Sid).filter((sid: string) => sid !== "NamedRolesUseKey");
+                assert.deepEqual(sids(owners[0].inputs.policy), sids(key.inputs.policy), key.name);
+            }
         });
     }
 
