@@ -155,19 +155,48 @@ export const kmsKeyRotation = resourcePolicy({
     },
 });
 
-/** The key policy document of a Key (`policy`) or KeyPolicy (`policy`). */
-function keyPolicyStatements(props: Record<string, any>): Statement[] {
+/**
+ * The key policy document of a Key (`policy`) or KeyPolicy (`policy`). A Key that ignores changes to
+ * its `policy` leaves the document to a KeyPolicy resource, which is judged instead: the engine hands
+ * policies the key's stored creation document (ignoreChanges substitutes the old value), not what AWS
+ * holds, so judging it would report a document that no longer applies (`kms-key-policy-owned` checks
+ * that such a key has its KeyPolicy).
+ */
+function keyPolicyStatements(props: Record<string, any>, args?: { type: string; opts?: { ignoreChanges?: string[] } }): Statement[] {
+    if (args?.type === IAM_TYPES.kmsKey && policyLeftToKeyPolicy(args.opts)) return [];
     const doc = read(props, "policy");
     return doc === UNKNOWN ? [] : statements(doc);
 }
+
+const policyLeftToKeyPolicy = (opts?: { ignoreChanges?: string[] }) => (opts?.ignoreChanges ?? []).includes("policy");
+
+/**
+ * A key whose own `policy` is ignored must have its policy written by a KeyPolicy resource of the stack
+ * (joined through `keyId`): otherwise nothing the program says about the key's policy reaches AWS.
+ */
+export const kmsKeyPolicyOwned = stackPolicy({
+    name: "kms-key-policy-owned",
+    description: "A KMS key that ignores changes to its own policy has a KeyPolicy resource in the stack that writes it.",
+    metadata: {
+        control: "FSBP KMS (key policy managed; review decision)", severity: "high", area: "kms",
+        remediation: "Create an `aws.kms.KeyPolicy` for the key (`keyId: key.keyId`), or stop ignoring `policy` on the key.",
+    },
+    validate: (args, report) => {
+        const owners = ofTypes(args.resources, [IAM_TYPES.kmsKeyPolicy]);
+        for (const key of ofTypes(args.resources, [IAM_TYPES.kmsKey])) {
+            if (!policyLeftToKeyPolicy(key.opts) || owners.some(kp => dependsOn(kp, "keyId", key))) continue;
+            report(`Key "${key.name}" ignores changes to its policy and no KeyPolicy writes it: later policy changes never reach AWS.`, key.urn);
+        }
+    },
+});
 
 export const kmsKeyPolicyNotPublic = resourcePolicy({
     name: "kms-key-policy-not-public",
     description: "No KMS key policy allows every principal (`*`) without a condition.",
     metadata: { control: "FSBP KMS.5", severity: "critical", area: "kms", remediation: "Name the account root, roles or services in `Principal`; never `*` without a condition." },
     types: [IAM_TYPES.kmsKey, IAM_TYPES.kmsKeyPolicy],
-    validate: (props, _args, report) => {
-        keyPolicyStatements(props).forEach((s, i) => {
+    validate: (props, args, report) => {
+        keyPolicyStatements(props, args).forEach((s, i) => {
             if (s.Effect === "Allow" && anyone(s.Principal) && !s.Condition) report(`Key policy ${label(s, i)} lets any principal use the key: name the principals.`);
         });
     },
@@ -223,7 +252,7 @@ export const kmsKeyPolicyConfusedDeputy = resourcePolicy({
         remediation: "Add `aws:SourceAccount` (or `aws:SourceArn`, or for CloudWatch Logs `kms:EncryptionContext:aws:logs:arn`) to the statement's condition.",
     },
     types: [IAM_TYPES.kmsKey, IAM_TYPES.kmsKeyPolicy],
-    validate: (props, _args, report) => deputyViolations(keyPolicyStatements(props), "Key policy", report),
+    validate: (props, args, report) => deputyViolations(keyPolicyStatements(props, args), "Key policy", report),
 });
 
 /** Actions that decrypt with a KMS key (KMS.1, KMS.2 check these on `Resource: "*"`). */
@@ -274,4 +303,4 @@ export const iamPolicies = [
     iamNoAdminWildcard, iamNoServiceWildcard, iamEmergencyAccessMfa, iamNoPublicTrust, iamServiceTrustConfusedDeputy,
     iamNoCloudShellFullAccess, kmsKeyRotation, kmsKeyPolicyNotPublic, kmsKeyPolicyConfusedDeputy,
 ];
-export const iamStackPolicies = [iamNoKmsDecryptOnAllKeys];
+export const iamStackPolicies = [iamNoKmsDecryptOnAllKeys, kmsKeyPolicyOwned];

@@ -130,11 +130,11 @@ describe("the break-glass trail answers the CloudTrail controls, and each one un
         ["CloudTrail.6/7: a bucket from outside the stack", (r) => { const t = find(r, TRAIL); t.inputs.s3BucketName = "tms-shared-audit"; t.propertyDependencies.s3BucketName = []; },
             'cloudtrail-bucket-in-stack: tms-access-audit-trail: Trail "tms-access-audit-trail" writes to bucket "tms-shared-audit" that this stack does not create: its public access block and access logging go unchecked.'],
         ["the logs key lets CloudTrail describe it for any trail", (r) => {
-            const key = find(r, "aws:kms/key:Key", "keys-logs");
-            const doc = JSON.parse(key.inputs.policy);
+            const kp = find(r, "aws:kms/keyPolicy:KeyPolicy", "keys-logs-policy");
+            const doc = JSON.parse(kp.inputs.policy);
             delete doc.Statement.find((x: any) => x.Sid === "CloudTrailDescribesKey").Condition;
-            key.inputs.policy = JSON.stringify(doc);
-        }, `kms-key-policy-confused-deputy: tms-keys-logs: Key policy statement "CloudTrailDescribesKey" trusts cloudtrail.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources.`],
+            kp.inputs.policy = JSON.stringify(doc);
+        }, `kms-key-policy-confused-deputy: tms-keys-logs-policy: Key policy statement "CloudTrailDescribesKey" trusts cloudtrail.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources.`],
     ];
     for (const stack of ["prod", "dr"] as const) {
         for (const [title, edit, expected] of cases) {

@@ -427,6 +427,21 @@ describe("stack policies", () => {
         });
     });
 
+    describe("kms-key-policy-owned", () => {
+        const ignoring = { opts: { ignoreChanges: ["policy"] } } as any;
+        it("a key that ignores its policy needs a KeyPolicy joined through keyId: present, missing, on another key", () => {
+            const key = res("aws:kms/key:Key", "logs", { policy: "{}" }, ignoring);
+            const other = res("aws:kms/key:Key", "data", { policy: "{}" }, ignoring);
+            const owner = res("aws:kms/keyPolicy:KeyPolicy", "logs-policy", { keyId: "<unknown>", policy: "{}" }, { propertyDependencies: { keyId: [key.urn!] } });
+            assert.deepStrictEqual(check("kms-key-policy-owned", [key, owner]), []);
+            const msg = (n: string) => `Key "${n}" ignores changes to its policy and no KeyPolicy writes it: later policy changes never reach AWS.`;
+            expectOne("kms-key-policy-owned", [key], key.urn!, msg("logs"));
+            expectExactly("kms-key-policy-owned", [key, other, owner], [[other.urn!, msg("data")]]);
+            // A key that owns its policy needs no KeyPolicy.
+            assert.deepStrictEqual(check("kms-key-policy-owned", [res("aws:kms/key:Key", "own", { policy: "{}" })]), []);
+        });
+    });
+
     describe("alb-availability-alarms", () => {
         const alb = res("aws:lb/loadBalancer:LoadBalancer", "alb", { loadBalancerType: "application" });
         const tg = (name: string) => res("aws:lb/targetGroup:TargetGroup", name, { port: 8000 });
