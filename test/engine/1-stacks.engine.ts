@@ -16,7 +16,7 @@ function deploysCleanly(stack: string): void {
 
         it("preview with the policy pack and its policy config passes", () => {
             const r = pulumi(["preview", "--stack", stack, ...packArgs(stack)], { expect: 0, time: stack });
-            assert.match(r.stdout, /Policy Packs run:/, "the pack ran");
+            assert.match(r.stdout, /Policies:\s*\n\s*✅ tms@v[\d.]+ \(local: policy\)/, "the pack ran and passed");
             assert.doesNotMatch(r.stdout + r.stderr, /\[(mandatory|advisory)\]/, "no policy violation");
             assert.match(r.stdout, /\+ \d+ to create/);
         });
