@@ -16,7 +16,7 @@
  * binaries are built into `tools/pulumi-cli/bin/` (ignored), and rebuilt only when a wrapper's go.sum
  * (or the build flags) change: a stamp file holds their hash.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -115,8 +115,12 @@ export function ensurePulumiCli(log: (line: string) => void = (l) => process.std
     const started = Date.now();
     fs.mkdirSync(BUILD_DIR, { recursive: true });
     fs.rmSync(STAMP, { force: true });
-    const run = (cwd: string, args: string[]) =>
-        execFileSync(go, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, GOFLAGS: "-mod=readonly" } });
+    // Go's own output (a line per module downloaded) is shown only when a step fails.
+    const run = (cwd: string, args: string[]) => {
+        const r = spawnSync(go, args, { cwd, encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, GOFLAGS: "-mod=readonly" } });
+        if (r.status !== 0) throw new Error(`go ${args.join(" ")} (in ${path.relative(process.cwd(), cwd) || cwd}) failed:\n${r.error?.message ?? ""}${r.stderr}`);
+        return r.stdout;
+    };
     run(WRAPPER_DIR, ["build", "-trimpath", "-ldflags", ldflags(version), "-o", pulumi, `${PKG}/cmd/pulumi`]);
     run(HOST_WRAPPER_DIR, ["build", "-trimpath", "-ldflags", ldflags(hostVersion, true), "-o", path.join(BUILD_DIR, `pulumi-language-${BUILT_RUNTIME}`), `${SDK}/nodejs/cmd/pulumi-language-nodejs`]);
     // The analyzer fallback the engine looks for when no `nodejs` language host is installed: the
