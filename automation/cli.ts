@@ -16,6 +16,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { SNSClient } from "@aws-sdk/client-sns";
 import * as os from "os";
 import * as path from "path";
+import { rolloutTableName } from "../config/naming";
 import { loadStackConfig, ConfigError, type StackConfig } from "../config/stack-config";
 import { PROJECT_DIR, readStackFile, stackFilePath, StackFileError } from "../cli/stack-file";
 import { DirectSmokeTests, EcsMigrations, InVpcSmokeTests } from "./adapters/checks";
@@ -151,7 +152,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     const direct = (rolloutArgs?.runnerInTestCidrs ?? false) && cfg.traffic.testListenerCidrs.length > 0;
     // Output names as the stack program exports them (`rolloutTableName`, the data tier's `databaseClusterId`);
     // the table's name is also fixed by convention (`tms-<env>-rollouts`, the deployment role's scope).
-    const lockTable: string | undefined = args.lockTable ?? outputs.rolloutTableName ?? outputs.rolloutLockTable ?? (pulumiStack ? `tms-${cfg.environment}-rollouts` : undefined);
+    const lockTable: string | undefined = args.lockTable ?? outputs.rolloutTableName ?? outputs.rolloutLockTable ?? (pulumiStack ? rolloutTableName(cfg.environment) : undefined);
     const clusterId: string | undefined = args.dbCluster ?? outputs.databaseClusterId ?? outputs.databaseClusterIdentifier;
     const needsSnapshot = SNAPSHOT_ENVIRONMENTS.includes(cfg.environment);
     if (args.command === "rollout" && !dryRun && needsSnapshot && !clusterId) throw new Error("no database cluster id: the stack exports none (databaseClusterId); pass --db-cluster ID");

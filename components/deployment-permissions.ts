@@ -21,6 +21,7 @@
  * (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html). `elb.getServiceAccount`
  * makes no call (a table of ELB accounts per region in the provider).
  */
+import { alarmPrefix, predeploySnapshotPrefix } from "../config/naming";
 
 /**
  * What each data source of the program calls when it runs (the provider's read of that data source),
@@ -105,11 +106,7 @@ export interface DeploymentPermission {
     context?: Record<string, string>;
 }
 
-/** Pre-deploy snapshots are named `tms-<env>-predeploy-<release>`; the role may create, list and delete only these. */
-export const predeploySnapshotPrefix = (environment: string) => `tms-${environment}-predeploy-`;
-
-/** The critical alarms the rollout watches (`DescribeAlarms` with `AlarmNamePrefix`). */
-export const criticalAlarmPattern = (environment: string) => `tms-${environment}-critical-`;
+export { predeploySnapshotPrefix };
 
 const sorted = (xs: string[]) => [...xs].sort();
 
@@ -205,8 +202,8 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
         },
         {
             sid: "ReadCriticalAlarms", job: "rollout-cli", callers: "DescribeAlarmsCommand with AlarmNamePrefix (cloudwatch-metrics.ts)",
-            actions: ["cloudwatch:DescribeAlarms"], resources: [arn("cloudwatch", `alarm:${criticalAlarmPattern(s.environment)}*`)],
-            examples: [arn("cloudwatch", `alarm:${criticalAlarmPattern(s.environment)}api-gateway-blue-5xx-rate`)],
+            actions: ["cloudwatch:DescribeAlarms"], resources: [arn("cloudwatch", `alarm:${alarmPrefix(s.environment, "critical")}*`)],
+            examples: [arn("cloudwatch", `alarm:${alarmPrefix(s.environment, "critical")}api-gateway-blue-5xx-rate`)],
         },
         {
             sid: "RolloutLock", job: "rollout-cli", callers: "GetItem, PutItem, UpdateItem, DeleteItem commands (dynamo-state.ts)",

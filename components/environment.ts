@@ -4,6 +4,7 @@ import { AccessRoles } from "./access";
 import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
 import type { Colour, StackConfig } from "../config/stack-config";
+import { rolloutTableName } from "../config/naming";
 import { DataTier } from "./data-tier";
 import { RegionalFailover } from "./dns";
 import { KmsKeys } from "./keys";
@@ -29,8 +30,7 @@ export interface EnvironmentStackArgs {
     stateBackend?: { bucketArn?: pulumi.Input<string>; secretsProviderKeyArn?: pulumi.Input<string> };
 }
 
-/** The rollout lock table of an environment (the rollout CLI's DynamoDB lock). */
-export const rolloutTableName = (environment: string) => `tms-${environment}-rollouts`;
+export { rolloutTableName } from "../config/naming";
 
 /**
  * One whole environment: keys, network, data tier, compute, traffic, edge, DNS failover, access and

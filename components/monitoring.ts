@@ -2,14 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCDB_MAX_CONNECTIONS } from "../config/aws-limits";
 import type { Colour } from "../config/stack-config";
-import { serviceTags } from "../config/naming";
+import { alarmPrefix, serviceTags } from "../config/naming";
 
 export const SEVERITIES = ["critical", "warning"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** `tms-<env>-<severity>-<what>`: the rollout CLI lists critical alarms by the `tms-<env>-critical-` prefix. */
-export const alarmName = (environment: string, severity: Severity, what: string) => `tms-${environment}-${severity}-${what}`;
-export const alarmPrefix = (environment: string, severity: Severity) => `tms-${environment}-${severity}-`;
+/** `tms-<env>-<severity>-<what>`: the rollout CLI lists critical alarms by naming's `alarmPrefix`. */
+export const alarmName = (environment: string, severity: Severity, what: string) => `${alarmPrefix(environment, severity)}${what}`;
+export { alarmPrefix };
 
 /** The alarm thresholds of `tms:monitoring`. */
 export interface Thresholds {

@@ -27,6 +27,16 @@ export const secretName = (envName: string, service: string, secret: string) => 
 export const parameterName = (envName: string, service: string, parameter: string) => `/${envName}/${service}/${parameter}`;
 /** Account-global names (IAM roles) carry the stack's suffix so prod and dr never collide. */
 export const globalName = (base: string, suffix: string) => `${base}${suffix}`;
+/**
+ * Names shared by the stack program and the rollout CLI. Each is a contract between the two layers
+ * (and the deployment role's IAM scope), so it is defined once, here.
+ */
+/** The rollout lock table: the CLI's DynamoDB lock; the deployment role is scoped to it. */
+export const rolloutTableName = (env: string) => `tms-${env}-rollouts`;
+/** Alarms are `tms-<env>-<severity>-<what>`; the rollout CLI lists the critical ones by this prefix (server-side filter). */
+export const alarmPrefix = (env: string, severity: "critical" | "warning") => `tms-${env}-${severity}-`;
+/** Pre-deploy DocumentDB snapshots are `tms-<env>-predeploy-<release>-<stamp>`; the role may create, list and delete only these. */
+export const predeploySnapshotPrefix = (env: string) => `tms-${env}-predeploy-`;
 export const CLOUD_MAP_NAMESPACE = "service.local";
 
 /**

@@ -8,6 +8,7 @@
  * tag would need one ListTagsForResource per alarm.
  */
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { alarmPrefix } from "../../config/naming";
 import type { Colour, ColourMetrics, MetricsPort, MetricsSample, MetricsWindow } from "../ports";
 import { awsCall } from "./aws-call";
 
@@ -19,7 +20,7 @@ export interface MetricsTargets {
     targetGroupArnSuffixes: Record<string, Record<Colour, string>>;
 }
 
-export const criticalAlarmPrefix = (environment: string) => `tms-${environment}-critical-`;
+export const criticalAlarmPrefix = (environment: string) => alarmPrefix(environment, "critical");
 
 const METRICS = [
     { key: "requests", name: "RequestCount", stat: "Sum" },

@@ -10,13 +10,13 @@ import {
     DescribeDBClusterSnapshotsCommand,
     DocDBClient,
 } from "@aws-sdk/client-docdb";
+import { predeploySnapshotPrefix } from "../../config/naming";
 import type { Clock } from "../ports";
 import { awsCall } from "./aws-call";
 
 /** Environments whose rollouts take a snapshot first. */
 export const SNAPSHOT_ENVIRONMENTS = ["staging", "prod"];
 
-export const predeployPrefix = (environment: string) => `tms-${environment}-predeploy-`;
 
 /**
  * `tms-<env>-predeploy-<release-id>-<timestamp>`, made valid for DocumentDB (letters, digits and
@@ -25,7 +25,7 @@ export const predeployPrefix = (environment: string) => `tms-${environment}-pred
 export function snapshotName(environment: string, releaseId: string, atMs: number): string {
     const release = releaseId.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "release";
     const stamp = new Date(atMs).toISOString().replace(/\.\d+Z$/, "z").replace(/[-:]/g, "").toLowerCase(); // 20260310t150000z
-    return `${predeployPrefix(environment)}${release}`.slice(0, 200).replace(/-+$/, "") + `-${stamp}`;
+    return `${predeploySnapshotPrefix(environment)}${release}`.slice(0, 200).replace(/-+$/, "") + `-${stamp}`;
 }
 
 export interface SnapshotOptions {
@@ -84,7 +84,7 @@ export class DocDbSnapshots implements SnapshotPort {
 
     async prune(retentionDays: number): Promise<string[]> {
         const cutoff = this.clock.now() - retentionDays * 86_400_000;
-        const prefix = predeployPrefix(this.environment);
+        const prefix = predeploySnapshotPrefix(this.environment);
         const deleted: string[] = [];
         let marker: string | undefined;
         do {
