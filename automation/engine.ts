@@ -153,7 +153,8 @@ export class RolloutEngine {
                 stepIndex: 0,
                 targetWeight: 0,
                 weightApplied: false,
-                weight: strategy === "rolling" ? 0 : traffic.weight,
+                // A blue/green rollout starts only from 0% (refused above otherwise); a rolling one moves no traffic between colours.
+                weight: 0,
                 phaseStartedAtMs: now,
                 analysedSeconds: 0,
                 cursorMs: now,
@@ -711,8 +712,8 @@ class Run {
             if (!rb.verified) {
                 return this.halt(`rollback not verified after ${this.settings.rollbackAttempts} attempt(s): ${lastError}; weight reads ${rb.weightReadBack ?? "unknown"} (after: ${rb.reason})`, "rolling_back");
             }
-            const last = s.timeline[s.timeline.length - 1];
-            if (last && last.weight !== 0) s.timeline.push({ atMs: this.now(), weight: 0 });
+            // Steps are 1–100%, so a timeline never ends at 0 before this; an empty one means no traffic ever moved.
+            if (s.timeline.length > 0) s.timeline.push({ atMs: this.now(), weight: 0 });
             this.emit({ type: "weight", atMs: this.now(), weight: 0 });
         }
         s.status = "rolled_back";

@@ -227,10 +227,10 @@ describe("engine: rolling deployments and the edges of starting", () => {
     });
 
     it("a rolling deployment halts on alarms already firing, before touching anything", async () => {
-        const t = rolling({}, () => ({ ...good(), alarms: ["tms-dev-critical-x"] }));
+        const t = rolling({}, () => ({ ...good(), alarms: ["tms-dev-critical-x", "tms-dev-critical-y"] }));
         const r = await t.start();
         assert.equal(r.outcome, "halted");
-        assert.equal(r.reason, "critical alarm(s) already in ALARM before the deployment: tms-dev-critical-x");
+        assert.equal(r.reason, "critical alarm(s) already in ALARM before the deployment: tms-dev-critical-x, tms-dev-critical-y");
         assert.equal(t.stack.calls.filter((c) => c.method === "deployRolling").length, 0);
     });
 
