@@ -6,7 +6,6 @@
  *   npm run docs:network             rewrite the generated part
  *   npm run docs:network -- --check  exit 1 when docs/network.md is stale
  */
-import * as fs from "fs";
 import * as path from "path";
 import { loadStackConfig, type StackConfig } from "../config/stack-config";
 import { planStack } from "./mock-engine";
@@ -14,6 +13,7 @@ import { networkDiagram } from "./reachability/diagram";
 import { flowReport } from "./reachability/flows";
 import { flowMarkdown } from "./reachability/format";
 import type { PlanRecord } from "./record";
+import { generatedDocMain, type GeneratedDoc } from "../cli/generated-doc";
 import { runMain } from "../cli/run-main";
 import { readStackFile, stackFilePath } from "../cli/stack-file";
 
@@ -64,23 +64,15 @@ export function renderDocument(current: string, plans: StackPlan[]): string {
     return `${intro}${MARKER}\n\n${renderGenerated(plans)}`;
 }
 
-async function main(argv: string[]): Promise<number> {
-    const plans: StackPlan[] = [];
-    for (const stack of DOC_STACKS) plans.push({ stack, record: await planStack(stack), config: stackConfigOf(stack) });
-    const current = fs.existsSync(DOC_PATH) ? fs.readFileSync(DOC_PATH, "utf8") : "# Network\n";
-    const next = renderDocument(current, plans);
-    const rel = path.relative(process.cwd(), DOC_PATH);
-    if (argv.includes("--check")) {
-        if (next !== current) {
-            console.error(`${rel} is stale: run \`npm run docs:network\`.`);
-            return 1;
-        }
-        console.log(`${rel} is up to date.`);
-        return 0;
-    }
-    fs.writeFileSync(DOC_PATH, next);
-    console.log(`wrote ${rel}`);
-    return 0;
-}
+export const NETWORK_DOC: GeneratedDoc = {
+    command: "npm run docs:network",
+    file: DOC_PATH,
+    summary: "Regenerate docs/network.md's diagram and flow table from the plans of the four stacks.",
+    render: async (current) => {
+        const plans: StackPlan[] = [];
+        for (const stack of DOC_STACKS) plans.push({ stack, record: await planStack(stack), config: stackConfigOf(stack) });
+        return renderDocument(current ?? "# Network\n", plans);
+    },
+};
 
-if (require.main === module) runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(() => generatedDocMain(NETWORK_DOC, process.argv.slice(2)));

@@ -6,14 +6,13 @@
  *   npm run docs:policies            rewrite the tables
  *   npm run docs:policies -- --check exit 1 when docs/policies.md is stale
  */
-import * as fs from "fs";
 import * as path from "path";
 import { ENVIRONMENTS } from "../policy/common";
 import { allControls, controlsPage, CONTROLS, coverage } from "../policy/controls";
 import type { Mapping, Service } from "../policy/controls";
 import { enforcementLevelOf, loadPackConfig } from "../policy/pack-config";
 import { policies } from "../policy/policies";
-import { readFlags, Stop, type CommandSpec } from "../cli/flags";
+import { generatedDocMain, type GeneratedDoc } from "../cli/generated-doc";
 import { runMain } from "../cli/run-main";
 
 export const DOC_PATH = path.join(__dirname, "..", "docs", "policies.md");
@@ -79,30 +78,11 @@ export function isStale(current: string): boolean {
     return renderDocument(current) !== current;
 }
 
-const DOCS_FLAGS = {
-    command: "npm run docs:policies --",
-    synopsis: ["[--check]"],
+export const POLICY_DOC: GeneratedDoc = {
+    command: "npm run docs:policies",
+    file: DOC_PATH,
     summary: "Regenerate the policy table of docs/policies.md from policy/policies.ts.",
-    flags: { check: { type: "boolean", help: "change nothing; exit 1 when docs/policies.md is stale" } },
-    exitCodes: "0 written (or up to date), 1 stale (--check) or bad input",
-} satisfies CommandSpec;
+    render: (current) => renderDocument(current ?? "# Policies\n"),
+};
 
-export async function main(argv: string[]): Promise<number> {
-    const args = readFlags(DOCS_FLAGS, argv, { out: console.log, err: console.error }, (v) => v);
-    if (args instanceof Stop) return args.exitCode;
-    const current = fs.existsSync(DOC_PATH) ? fs.readFileSync(DOC_PATH, "utf8") : "# Policies\n";
-    if (args.check) {
-        if (isStale(current)) {
-            console.error(`${path.relative(process.cwd(), DOC_PATH)} is stale: run \`npm run docs:policies\`.`);
-            return 1;
-        }
-        console.log(`${path.relative(process.cwd(), DOC_PATH)} is up to date.`);
-        return 0;
-    }
-    fs.mkdirSync(path.dirname(DOC_PATH), { recursive: true });
-    fs.writeFileSync(DOC_PATH, renderDocument(current));
-    console.log(`wrote ${path.relative(process.cwd(), DOC_PATH)}`);
-    return 0;
-}
-
-if (require.main === module) runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(() => generatedDocMain(POLICY_DOC, process.argv.slice(2)));

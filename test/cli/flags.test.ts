@@ -12,9 +12,12 @@ import { BENCH_FLAGS, main as benchMain } from "../../tools/bench";
 import { help, parseFlags, UsageError, usage, type CommandSpec } from "../../cli/flags";
 import { main as planMain, PLAN_FLAGS } from "../../tools/plan";
 import { main as chartMain } from "../../tools/chart-example";
-import { main as policyDocsMain } from "../../tools/policy-docs";
+import { generatedDocMain, type GeneratedDoc } from "../../cli/generated-doc";
+import { ACCESS_DOC } from "../../tools/access-docs";
+import { NETWORK_DOC } from "../../tools/network-docs";
+import { POLICY_DOC } from "../../tools/policy-docs";
 import { main as architectureMain } from "../../tools/architecture/check";
-import { main as layoutDocsMain } from "../../tools/architecture/layout-docs";
+import { LAYOUT_DOC } from "../../tools/architecture/layout-docs";
 
 const SPEC = {
     command: "npm run demo --",
@@ -116,9 +119,10 @@ describe("every command: --help exits 0 on stdout, an unknown flag exits 1 with 
         if (err.length) console.error(err.join("").trimEnd());
         return code;
     };
+    const docs = (doc: GeneratedDoc) => (argv: string[]) => generatedDocMain(doc, argv);
     const mains: Record<string, (argv: string[]) => Promise<number>> = {
         plan: planMain, bench: benchMain, "rollout:simulate": simulateMain, "dr:failover": drMain,
-        "docs:chart": chartMain, "docs:policies": policyDocsMain, "docs:layout": layoutDocsMain, architecture: architectureMain,
+        "docs:chart": chartMain, "docs:policies": docs(POLICY_DOC), "docs:layout": docs(LAYOUT_DOC), "docs:access": docs(ACCESS_DOC), "docs:network": docs(NETWORK_DOC), architecture: architectureMain,
         rollout: rollout("rollout"), rollback: rollout("rollback"), "rollout:status": rollout("status"), "rollout:unlock": rollout("unlock"), "rollout:cleanup": rollout("cleanup"),
     };
     for (const [name, main] of Object.entries(mains)) {

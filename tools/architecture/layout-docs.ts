@@ -5,9 +5,8 @@
  *   npm run docs:layout              rewrite the section
  *   npm run docs:layout -- --check   exit 1 when README.md is stale
  */
-import * as fs from "fs";
 import * as path from "path";
-import { readFlags, Stop, type CommandSpec } from "../../cli/flags";
+import { generatedDocMain, type GeneratedDoc } from "../../cli/generated-doc";
 import { runMain } from "../../cli/run-main";
 import { LAYERS, listLabels, SPECIAL_RULES } from "./rules";
 
@@ -62,30 +61,11 @@ export function withLayout(readme: string): string {
     return `${readme.slice(0, i + LAYOUT_BEGIN.length)}\n\n${renderLayout()}\n\n${readme.slice(j)}`;
 }
 
-const LAYOUT_FLAGS = {
-    command: "npm run docs:layout --",
-    synopsis: ["[--check]"],
+export const LAYOUT_DOC: GeneratedDoc = {
+    command: "npm run docs:layout",
+    file: README_PATH,
     summary: "Regenerate the README's layout paragraph and diagram from tools/architecture/rules.ts.",
-    flags: { check: { type: "boolean", help: "change nothing; exit 1 when README.md is stale" } },
-    exitCodes: "0 written (or up to date), 1 stale (--check) or bad input",
-} satisfies CommandSpec;
+    render: (current) => withLayout(current ?? ""),
+};
 
-export async function main(argv: string[]): Promise<number> {
-    const args = readFlags(LAYOUT_FLAGS, argv, { out: console.log, err: console.error }, (v) => v);
-    if (args instanceof Stop) return args.exitCode;
-    const current = fs.readFileSync(README_PATH, "utf8");
-    const updated = withLayout(current);
-    if (args.check) {
-        if (updated !== current) {
-            console.error("README.md's layout is stale: run `npm run docs:layout`.");
-            return 1;
-        }
-        console.log("README.md's layout is up to date.");
-        return 0;
-    }
-    fs.writeFileSync(README_PATH, updated);
-    console.log("wrote the layout of README.md");
-    return 0;
-}
-
-if (require.main === module) runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(() => generatedDocMain(LAYOUT_DOC, process.argv.slice(2)));
