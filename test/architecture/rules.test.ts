@@ -7,7 +7,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkArchitecture, formatViolation, layeredEntries, PROJECT_DIR, type CheckResult } from "../../tools/architecture/check";
+import { PROJECT_DIR } from "../../cli/stack-file";
+import { checkArchitecture, formatViolation, layeredEntries, type CheckResult } from "../../tools/architecture/check";
 import { LAYERS, layerRuleName, type LayerName } from "../../tools/architecture/rules";
 
 /** Fake packages of the fixture trees: name → whether package.json declares it as a dev dependency. */

@@ -12,7 +12,8 @@ import { diffState, parseUrn, plannedState, previewUpdateState, regionFromConfig
 import { ElbFromState, toApiAction, type ExportedResource } from "../../tools/sandbox/elb-state";
 import { HOST_WRAPPER_DIR, ldflags, versionAtLeast, WRAPPER_DIR, wrapperVersion } from "../../tools/sandbox/pulumi-cli";
 import { REPLACE_ON_CHANGE, replacedProperties } from "../../tools/sandbox/replacements";
-import { PLUGIN_DIR, REPO_DIR, sandboxEnv, sandboxProject } from "../../tools/sandbox/sandbox";
+import { PROJECT_DIR } from "../../cli/stack-file";
+import { PLUGIN_DIR, sandboxEnv, sandboxProject } from "../../tools/sandbox/sandbox";
 import { mockInvoke } from "../../tools/mock-state";
 
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
@@ -82,13 +83,13 @@ describe("fake provider plugins (shared fake-AWS truth)", () => {
 
 describe("the sandbox project", () => {
     it("registers the fake plugins only in the generated Pulumi.yaml, never in the repository's", () => {
-        const repo = YAML.parse(fs.readFileSync(path.join(REPO_DIR, "Pulumi.yaml"), "utf8"));
+        const repo = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
         assert.equal(repo.plugins, undefined, "the Pulumi.yaml users deploy with has no plugins section");
         const p = sandboxProject(repo, { aws: "7.48.0", random: "4.21.2" }, "nodejs68");
         assert.equal(p.name, "tms");
         assert.deepEqual(p.runtime, { name: "nodejs68", options: { typescript: true } }, "the built CLI's language host, with the project's options");
         assert.equal(sandboxProject(repo, {}).runtime.name, "nodejs");
-        assert.equal(p.main, path.join(REPO_DIR, "index.ts"));
+        assert.equal(p.main, path.join(PROJECT_DIR, "index.ts"));
         assert.deepEqual(p.plugins.providers, [{ name: "aws", version: "7.48.0", path: PLUGIN_DIR }, { name: "random", version: "4.21.2", path: PLUGIN_DIR }]);
         for (const name of ["aws", "awsx", "random"]) {
             const file = path.join(PLUGIN_DIR, `pulumi-resource-${name}`);
@@ -109,7 +110,7 @@ describe("the sandbox project", () => {
     });
 
     it("builds the CLI at @pulumi/pulumi's release and the language host at the newest release that has one, versions stamped in", () => {
-        const lock = JSON.parse(fs.readFileSync(path.join(REPO_DIR, "package-lock.json"), "utf8"));
+        const lock = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package-lock.json"), "utf8"));
         const sdk = `v${lock.packages["node_modules/@pulumi/pulumi"].version}`;
         assert.equal(wrapperVersion(fs.readFileSync(path.join(WRAPPER_DIR, "go.mod"), "utf8")), sdk, "the CLI is the release of the Node SDK the program uses");
         assert.equal(wrapperVersion(fs.readFileSync(path.join(HOST_WRAPPER_DIR, "go.mod"), "utf8"), "sdk"), "v3.68.0");

@@ -9,9 +9,9 @@ import * as path from "path";
 import type { ICruiseOptions, ICruiseResult, IViolation } from "dependency-cruiser";
 import { readFlags, Stop, type CommandSpec } from "../../cli/flags";
 import { runMain } from "../../cli/run-main";
+import { PROJECT_DIR } from "../../cli/stack-file";
 import { forbiddenRules, LAYERS } from "./rules";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
 type DependencyCruiser = typeof import("dependency-cruiser");
 /** dependency-cruiser/config-utl/extract-ts-config (its types resolve only under `node16` module resolution). */

@@ -11,9 +11,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { runMain } from "../../cli/run-main";
 import { ensurePulumiCli } from "./pulumi-cli";
-import { prepareSandbox, REPO_DIR } from "./sandbox";
+import { PROJECT_DIR } from "../../cli/stack-file";
+import { prepareSandbox } from "./sandbox";
 
-export const OFFLINE_DIR = path.join(REPO_DIR, ".pulumi-offline");
+export const OFFLINE_DIR = path.join(PROJECT_DIR, ".pulumi-offline");
 
 async function main(args: string[]): Promise<number> {
     if (args[0] === "--reset") {
