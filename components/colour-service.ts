@@ -136,7 +136,12 @@ export class FargateColourService extends pulumi.ComponentResource {
                 dnsRecords: [{ type: "A", ttl: 10 }],
                 routingPolicy: "MULTIVALUE",
             },
-            healthCheckCustomConfig: { failureThreshold: 2 },
+            // ECS reports task health to Cloud Map through the custom health check. Cloud Map ignores the
+            // threshold and stores 1, and the provider marks the block ForceNew: any other value (or an empty
+            // block) plans a replacement on every later `up` that cannot be carried out (the name is taken,
+            // instances are registered). https://docs.aws.amazon.com/cloud-map/latest/api/API_HealthCheckCustomConfig.html,
+            // hashicorp/terraform-provider-aws#35559, #44285, PR #40777 (tools/fake-aws/facts.ts holds the fact).
+            healthCheckCustomConfig: { failureThreshold: 1 },
             tags,
         }, { parent: this });
 

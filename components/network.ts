@@ -184,7 +184,7 @@ export class Network extends pulumi.ComponentResource {
             },
             // "Auto" lays the specs out in this order inside each AZ's block, each aligned to its own
             // size: the /19 goes first, or a /24 before it pushes it (and the next /24) past the AZ's
-            // block into the next AZ's (see tools/awsx-vpc-layout.ts).
+            // block into the next AZ's (see tools/fake-aws/awsx-vpc.ts).
             subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
             subnetSpecs: [
                 { type: awsx.ec2.SubnetType.Private, cidrMask: 19 },

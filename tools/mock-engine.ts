@@ -11,7 +11,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { PlanRecord, RecordedResource } from "./record";
-import { mockInvoke, mockResourceState } from "./mock-state";
+import { checkInputs, storedState } from "./fake-aws/aws";
+import { mockInvoke } from "./fake-aws/ids";
 import { PROJECT_DIR, readStackFile, stackFilePath } from "../cli/stack-file";
 
 export interface RunOptions {
@@ -163,10 +164,15 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
     };
 
     await pulumi.runtime.setMocks({
-        newResource: (args) => mockResourceState(args.type, args.name, args.inputs, {
+        newResource: (args) => {
+            // The provider's own validations (its schema, tools/fake-aws): AWS would refuse the create.
+            const { failures } = checkInputs(args.type, args.inputs, args.name);
+            if (failures.length) throw new Error(`${args.type} ${args.name}: the AWS provider refuses ${failures.map((f) => `${f.property ? `${f.property}: ` : ""}${f.reason}`).join("; ")}`);
+            return storedState(args.type, args.name, args.inputs, {
             region: args.type.startsWith("pulumi:providers:") ? (args.inputs.region ?? defaultRegion) : regionOf(args.provider),
-            stackReference: (name) => references.get(name),
-        }),
+                stackReference: (name) => references.get(name),
+            });
+        },
         call: (args) => mockInvoke(args.token, args.inputs, regionOf(args.provider)),
     }, project, opts.stack, false, organization);
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys ?? []);

@@ -8,7 +8,7 @@
 import { createValidatedPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { loadStackConfig } from "../../config/stack-config";
-import { MOCK_ACCOUNT_ID } from "../../tools/mock-state";
+import { MOCK_ACCOUNT_ID } from "../../tools/fake-aws/ids";
 import type { AccessFacts, Principal } from "../../tools/access-matrix";
 import type { RecordedResource } from "../../tools/record";
 import { flattenConfig, json, Plan, stackConfig } from "../harness";

@@ -21,7 +21,7 @@ import { loadStackConfig } from "../../config/stack-config";
 import { DATA_SOURCE_ACTIONS, deploymentPermissions, deploymentPolicy, SDK_CLIENT_PREFIXES, type DeploymentScope } from "../../components/deployment-permissions";
 import { workloadActions } from "../../components/workload-boundary";
 import { ALLOWED_ROWS, DENIED_ROWS, rowContext, withAccessTables, type AccessFacts, type AccessRow } from "../../tools/access-matrix";
-import { MOCK_ACCOUNT_ID, mockInvoke } from "../../tools/mock-state";
+import { MOCK_ACCOUNT_ID, mockInvoke } from "../../tools/fake-aws/ids";
 import type { RecordedResource } from "../../tools/record";
 import { flattenConfig, json, plan, Plan, stackConfig, STACKS } from "../harness";
 import { AWS_MANAGED_POLICIES, READONLY_MODELLED_SERVICES } from "./aws-managed-policies";

@@ -143,13 +143,13 @@ describe("compute", () => {
                 }
             });
 
-            it("registers each colour in Cloud Map service.local with a failure threshold of 2", () => {
+            it("registers each colour in Cloud Map service.local with the failure threshold AWS stores (1: any other value replaces the service on every up)", () => {
                 const ns = p.one("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace");
                 assert.equal(ns.inputs.name, "service.local");
                 const names = p.ofType("aws:servicediscovery/service:Service").map((s) => s.inputs.name).sort();
                 const expected = e.colours.length === 1 ? ["api-gateway", "task-service"] : ["api-gateway-blue", "api-gateway-green", "task-service-blue", "task-service-green"];
                 assert.deepEqual(names, expected);
-                for (const s of p.ofType("aws:servicediscovery/service:Service")) assert.equal(s.inputs.healthCheckCustomConfig.failureThreshold, 2);
+                for (const s of p.ofType("aws:servicediscovery/service:Service")) assert.equal(s.inputs.healthCheckCustomConfig.failureThreshold, 1);
             });
 
             it("names the cluster task-management-<env> with Container Insights", () => {

@@ -2,7 +2,7 @@
  * L5: the rollout CLI end to end on the deployed prod stack, through the Automation API (`LocalWorkspace`
  * with the sandbox's CLI) and the real `PulumiStackPort`: every config change and `up` is the real
  * engine's. The AWS read-backs the port makes (listener weights, target health) are answered from the
- * engine's own state (`pulumi stack export`, tools/sandbox/elb-state.ts). What has no engine behind it
+ * engine's own state (`pulumi stack export`, tools/fake-aws/elb.ts). What has no engine behind it
  * is faked: metrics (a trace), the clock (virtual: bakes take no time), the lock store, the snapshot,
  * the migration and smoke tasks, notifications.
  *
@@ -28,7 +28,7 @@ import { TraceMetrics } from "../../automation/sim/trace-metrics";
 import { parseTrace } from "../../automation/sim/trace";
 import { MemoryStateStore } from "../../automation/state-memory";
 import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
-import { ElbFromState } from "../../tools/sandbox/elb-state";
+import { ElbFromState } from "../../tools/fake-aws/elb";
 import { engineSandbox, pulumi, stackFile } from "./sandbox-fixture";
 
 const FIXTURES = path.resolve(__dirname, "../automation/fixtures");

@@ -1,7 +1,8 @@
 /**
- * The offline sandbox's pure parts (L2/L4): the fake providers' state, diff and preview answers, the
- * replacement table, the generated project, the CLI build's version handling, and the load balancer read
- * from the engine's state. The sandbox itself runs on the real engine in `npm run test:engine` (L5).
+ * The offline sandbox's pure parts (L2/L4): the fake provider plugins' answers over the provider protocol
+ * (state, diff, preview), the generated project, the plugin and CLI builds. The fake AWS behind the
+ * plugins has its own tests (test/tools/fake-aws.test.ts); the sandbox itself runs on the real engine in
+ * `npm run test:engine` (L5).
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -9,17 +10,15 @@ import * as path from "path";
 import YAML from "yaml";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { diffState, parseUrn, plannedState, previewUpdateState, regionFromConfig, reveal } from "../../tools/sandbox/fake-provider";
-import { ElbFromState, toApiAction, type ExportedResource } from "../../tools/sandbox/elb-state";
 import { HOST_WRAPPER_DIR, ldflags, versionAtLeast, WRAPPER_DIR, wrapperVersion } from "../../tools/sandbox/pulumi-cli";
-import { REPLACE_ON_CHANGE, replacedProperties } from "../../tools/sandbox/replacements";
 import { PROJECT_DIR } from "../../cli/stack-file";
 import { PLUGIN_DIR, sandboxEnv, sandboxProject } from "../../tools/sandbox/sandbox";
-import { mockInvoke } from "../../tools/mock-state";
+import { mockInvoke } from "../../tools/fake-aws/ids";
 
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
 const URN = "urn:pulumi:prod::tms::tms:index:EnvironmentStack$tms:data:DataTier$aws:kms/key:Key::tms-keys-data";
 
-describe("fake provider plugins (shared fake-AWS truth)", () => {
+describe("fake provider plugins (the fake AWS behind the real provider protocol)", () => {
     it("reads type and name from a URN with parents", () => {
         assert.deepEqual(parseUrn(URN), { type: "aws:kms/key:Key", name: "tms-keys-data" });
         assert.throws(() => parseUrn("tms-keys-data"), /not a resource URN/);
@@ -34,30 +33,22 @@ describe("fake provider plugins (shared fake-AWS truth)", () => {
         assert.deepEqual(reveal({ a: [secret(1)], b: secret({ c: secret("x") }) }), { a: [1], b: { c: "x" } });
     });
 
-    it("diffs the planned state against the old: same inputs no change; a changed, removed or unknown input is a change", () => {
-        const olds = plannedState("aws:kms/key:Key", "k", { description: "data", enableKeyRotation: true }, "us-east-1").state;
-        assert.deepEqual(diffState("aws:kms/key:Key", "k", olds, { description: "data", enableKeyRotation: true }, "us-east-1"), { changed: [], replaces: [] });
-        assert.deepEqual(diffState("aws:kms/key:Key", "k", olds, { description: "other", enableKeyRotation: true }, "us-east-1"), { changed: ["description"], replaces: [] });
-        assert.deepEqual(diffState("aws:kms/key:Key", "k", olds, { description: "data" }, "us-east-1").changed, ["enableKeyRotation"]);
-        assert.deepEqual(diffState("aws:kms/key:Key", "k", olds, { description: unknownValue, enableKeyRotation: true }, "us-east-1").changed, ["description"]);
+    it("gives a replacement new ids and ARNs; a name-based id stays the name", () => {
+        const first = plannedState("aws:servicediscovery/service:Service", "tms-api-blue-discovery", { name: "api-blue" }, "us-east-1");
+        const second = plannedState("aws:servicediscovery/service:Service", "tms-api-blue-discovery", { name: "api-blue" }, "us-east-1", 1);
+        assert.notEqual(first.id, second.id);
+        assert.notEqual(first.state.arn, second.state.arn);
+        assert.equal(plannedState("aws:cloudwatch/logGroup:LogGroup", "l", { name: "/tms/x" }, "us-east-1", 3).id, "/tms/x");
     });
 
-    it("asks for a replacement for every property of the table, on every stateful type, and for nothing else", () => {
-        for (const [type, rule] of Object.entries(REPLACE_ON_CHANGE)) {
-            assert.match(rule.source, /^https:\/\/docs\.aws\.amazon\.com\//, `${type} cites AWS's documentation`);
-            for (const prop of rule.properties) {
-                const olds = plannedState(type, "r", { [prop]: "a", tags: { A: "1" } }, "us-east-1").state;
-                const d = diffState(type, "r", olds, { [prop]: "b", tags: { A: "1" } }, "us-east-1");
-                assert.ok(d.replaces.includes(prop), `${type}.${prop}: ${d.replaces}`);
-                assert.deepEqual(diffState(type, "r", olds, { [prop]: "a", tags: { A: "2" } }, "us-east-1").replaces, [], `${type}: tags change in place`);
-            }
-        }
-        assert.deepEqual(replacedProperties("aws:lb/listenerRule:ListenerRule", ["actions", "priority"]), []);
-        assert.ok(["aws:docdb/cluster:Cluster", "aws:docdb/clusterInstance:ClusterInstance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucket:Bucket",
-            "aws:kms/key:Key", "aws:ecr/repository:Repository", "aws:dynamodb/table:Table"].every((t) => t in REPLACE_ON_CHANGE));
+    it("diffs as the provider would: secrets compared by value", () => {
+        const type = "aws:secretsmanager/secretVersion:SecretVersion";
+        const olds = plannedState(type, "v", { secretId: "s", secretString: secret("a") }, "us-east-1").state;
+        assert.deepEqual(diffState(type, "v", olds, { secretId: "s", secretString: secret("a") }).changed, []);
+        assert.deepEqual(diffState(type, "v", olds, { secretId: "s", secretString: secret("b") }).changed, ["secretString"]);
     });
 
-    it("previews an update as the AWS provider plans it: computed outputs kept when unchanged, unknown otherwise", () => {
+    it("previews an update as the AWS provider plans it: the new inputs, every computed output kept", () => {
         const type = "aws:lb/listenerRule:ListenerRule";
         const listenerArn = "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/tms-alb/0123456789abcdef/fedcba9876543210";
         const olds = plannedState(type, "tms-traffic-origin", { listenerArn, priority: 10, actions: [{ type: "forward", forward: { targetGroups: [{ arn: "b", weight: 100 }] } }] }, "us-east-1").state;
@@ -65,8 +56,7 @@ describe("fake provider plugins (shared fake-AWS truth)", () => {
         const p = previewUpdateState(type, "tms-traffic-origin", olds, weighted, "us-east-1");
         assert.equal(p.arn, olds.arn, "a weight change keeps the rule's ARN");
         assert.deepEqual(p.actions, weighted.actions);
-        const moved = previewUpdateState(type, "tms-traffic-origin", olds, { ...weighted, listenerArn: listenerArn.replace("fedcba", "abcdef") }, "us-east-1");
-        assert.equal(moved.arn, unknownValue, "an ARN that would change is known only after apply");
+        assert.deepEqual(diffState(type, "tms-traffic-origin", olds, weighted), { changed: ["actions"], replaces: [], replaceReasons: [] }, "and replaces nothing");
     });
 
     it("takes the region from the provider's configuration", () => {
@@ -120,36 +110,5 @@ describe("the sandbox project", () => {
         assert.ok(versionAtLeast("v3.248.0", "v3.68.0") && versionAtLeast("v3.68.0", "v3.68.0") && !versionAtLeast("v3.67.1", "v3.68.0") && !versionAtLeast("v3.99.0", "v3.248.0"));
         assert.deepEqual(fs.readdirSync(WRAPPER_DIR).filter((f) => f !== "bin").sort(), ["go.mod", "go.sum", "language-host"], "the wrappers commit nothing else");
         assert.deepEqual(fs.readdirSync(HOST_WRAPPER_DIR).sort(), ["go.mod", "go.sum"]);
-    });
-});
-
-describe("the load balancer read from the engine's state", () => {
-    const lb = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/tms/0123456789abcdef";
-    const listener = lb.replace(":loadbalancer/", ":listener/") + "/1111111111111111";
-    const forward = (b: number, g: number) => [{ type: "forward", forward: { targetGroups: [{ arn: "tg-blue", weight: b }, { arn: "tg-green", weight: g }] } }];
-    const state: ExportedResource[] = [
-        { urn: "l", type: "aws:lb/listener:Listener", outputs: { arn: listener, loadBalancerArn: lb, port: 443, protocol: "HTTPS", defaultActions: [{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain" } }] } },
-        { urn: "r", type: "aws:lb/listenerRule:ListenerRule", outputs: { arn: listener + "/r1", listenerArn: listener, priority: 10, actions: forward(70, 30) } },
-        { urn: "tb", type: "aws:lb/targetGroup:TargetGroup", outputs: { arn: "tg-blue", name: "blue", port: 5000, protocol: "HTTP" } },
-        { urn: "tg", type: "aws:lb/targetGroup:TargetGroup", outputs: { arn: "tg-green", name: "green", port: 5000, protocol: "HTTP" } },
-        { urn: "sb", type: "aws:ecs/service:Service", outputs: { name: "api-blue", cluster: "arn:aws:ecs:us-east-1:111122223333:cluster/c", desiredCount: 6, loadBalancers: [{ targetGroupArn: "tg-blue" }] } },
-        { urn: "sg", type: "aws:ecs/service:Service", outputs: { name: "api-green", cluster: "arn:aws:ecs:us-east-1:111122223333:cluster/c", desiredCount: 0, loadBalancers: [{ targetGroupArn: "tg-green" }] } },
-        { urn: "ag", type: "aws:appautoscaling/target:Target", outputs: { resourceId: "service/c/api-green", minCapacity: 6, maxCapacity: 12 } },
-    ];
-    const elb = new ElbFromState(state);
-
-    it("answers listeners, rules and target groups in the ELBv2 API's shape", () => {
-        assert.deepEqual(elb.describeTargetGroups(["tg-green"]).TargetGroups![0].LoadBalancerArns, [lb], "attached through a rule");
-        const rules = elb.describeRules(listener).Rules!;
-        assert.deepEqual(rules[0].Actions![0].ForwardConfig!.TargetGroups, [{ TargetGroupArn: "tg-blue", Weight: 70 }, { TargetGroupArn: "tg-green", Weight: 30 }]);
-        assert.equal(elb.describeListeners(lb).Listeners![0].DefaultActions![0].FixedResponseConfig!.StatusCode, "403");
-        assert.deepEqual(toApiAction({ type: "forward", targetGroupArn: "x", order: 1 }), { Type: "forward", Order: 1, TargetGroupArn: "x" });
-        assert.throws(() => elb.describeTargetGroups(["tg-red"]), /not found: tg-red/);
-    });
-
-    it("counts healthy targets as the services run them, autoscaling bounds included", () => {
-        assert.equal(elb.describeTargetHealth("tg-blue").TargetHealthDescriptions!.length, 6);
-        assert.equal(elb.describeTargetHealth("tg-green").TargetHealthDescriptions!.length, 6, "min capacity 6 overrides a desired count of 0");
-        assert.ok(elb.describeTargetHealth("tg-blue").TargetHealthDescriptions!.every((d) => d.TargetHealth!.State === "healthy"));
     });
 });

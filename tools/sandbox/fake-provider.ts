@@ -4,37 +4,41 @@
  * through the SDK's own provider server (`@pulumi/pulumi/provider`'s `main`), so the real engine talks
  * to them over the real provider protocol.
  *
- * They compute outputs with the same functions as the mock engine (`tools/mock-state.ts`): one source of
- * fake-AWS truth. `diff` recomputes the state the new inputs would produce and compares it with the old
- * state; a changed property listed in `replacements.ts` asks for a replacement. Nothing here talks to AWS.
+ * They answer from the fake AWS (tools/fake-aws): the same ids, ARNs and endpoints as the mock engine,
+ * and the same table of facts. `check` fills in the provider schema's defaults and refuses what the
+ * provider or AWS refuses; `diff` compares the new inputs with what AWS stored and asks for a
+ * replacement where the provider's schema marks a changed path ForceNew; `create` and `update` return
+ * what AWS stores (Cloud Map's threshold of 1, a task definition's next revision); `read` (refresh)
+ * returns the stored state. With `TMS_FAKE_AWS_DIR` set (the sandbox sets it) the accounts remember
+ * resources, unique names and reserved names across processes and runs (tools/fake-aws/account.ts).
+ * Nothing here talks to AWS.
  *
- * Usage (from the plugin scripts in tools/sandbox/plugins): `fake-provider.ts <package> <engine-address>`.
+ * Usage (from the plugin scripts in tools/sandbox/plugins): `fake-provider.js <package> <engine-address>`.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import type { AwsxVpcState } from "../awsx-vpc-layout";
-import { mockInvoke, mockResourceState } from "../mock-state";
-import { replacedProperties } from "./replacements";
+import { accountsFromEnv, urnParts, type FakeAccounts } from "../fake-aws/account";
+import { checkInputs, diffInputs, storedState, type ResourceDiff } from "../fake-aws/aws";
+import type { AwsxVpcState } from "../fake-aws/awsx-vpc";
+import { mockInvoke, mockResourceState } from "../fake-aws/ids";
 
 /** The packages the sandbox serves; the program's npm dependencies decide their versions. */
 export const FAKE_PACKAGES = ["aws", "awsx", "random", "docker", "docker-build"] as const;
 export type FakePackage = (typeof FAKE_PACKAGES)[number];
 
-/** The plugin version a package requires: the `pulumi.version` of its npm package. */
-export function requiredVersion(pkg: FakePackage, root = path.resolve(__dirname, "..", "..")): string {
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, "node_modules", "@pulumi", pkg, "package.json"), "utf8"));
+/** The plugin version a package requires: the `pulumi.version` of its npm package (resolved from here, compiled or not). */
+export function requiredVersion(pkg: FakePackage): string {
+    const manifest = JSON.parse(fs.readFileSync(require.resolve(`@pulumi/${pkg}/package.json`), "utf8"));
     return String(manifest.pulumi?.version ?? manifest.version).replace(/^v/, "");
 }
 
 /** Type and name of a resource from its URN (`urn:pulumi:stack::project::parent$type::name`). Pure. */
 export function parseUrn(urn: string): { type: string; name: string } {
-    const parts = urn.split("::");
-    if (parts.length < 4) throw new Error(`not a resource URN: ${urn}`);
-    const type = parts[2].split("$").pop()!;
-    return { type, name: parts.slice(3).join("::") };
+    const { type, name } = urnParts(urn);
+    return { type, name };
 }
 
 const isSecret = (v: any) => v !== null && typeof v === "object" && v[specialSigKey] === specialSecretSig;
@@ -51,28 +55,27 @@ function equal(a: any, b: any): boolean {
     return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/**
- * The state AWS would report for these inputs: the mock engine's answer, with each input property that
- * came in as a secret kept secret (the engine must never see it in plain text). Pure.
- */
-export function plannedState(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, any> } {
+/** Secret inputs stay secret in the state computed from them (the engine must never see them in plain text). Pure. */
+function keepSecrets(state: Record<string, any>, inputs: Record<string, any>): Record<string, any> {
     const plain = reveal(inputs);
-    const { id, state } = mockResourceState(type, name, plain, { region, stackReference: () => undefined });
     const out: Record<string, any> = {};
-    for (const [k, v] of Object.entries(state)) out[k] = k in inputs && equal(v, plain[k]) ? inputs[k] : v;
-    return { id, state: out };
+    for (const [k, v] of Object.entries(state)) out[k] = k in inputs && isSecret(inputs[k]) && equal(v, plain[k]) ? inputs[k] : v;
+    return out;
 }
 
 /**
- * The diff of a resource: top-level properties whose planned state differs from the old state (an input
- * that is unknown during preview counts as changed), and those of them AWS cannot change in place. Pure.
+ * The state AWS stores for these inputs (the fake AWS's answer), with each input property that came in
+ * as a secret kept secret. `generation` counts earlier creates of the resource (a replacement gets new
+ * ids). Pure.
  */
-export function diffState(type: string, name: string, olds: Record<string, any>, news: Record<string, any>, region: string): { changed: string[]; replaces: string[] } {
-    const { state } = plannedState(type, name, news, region);
-    const keys = new Set([...Object.keys(state), ...Object.keys(olds)]);
-    const unknown = (v: any): boolean => v === unknownValue || (Array.isArray(v) ? v.some(unknown) : v !== null && typeof v === "object" && Object.values(v).some(unknown));
-    const changed = [...keys].filter((k) => unknown(state[k]) || !equal(reveal(state[k]), reveal(olds[k]))).sort();
-    return { changed, replaces: replacedProperties(type, changed) };
+export function plannedState(type: string, name: string, inputs: Record<string, any>, region: string, generation = 0): { id: string; state: Record<string, any> } {
+    const { id, state } = storedState(type, name, reveal(inputs), { region, generation, stackReference: () => undefined });
+    return { id, state: keepSecrets(state, inputs) };
+}
+
+/** The diff of a resource: the new inputs against the stored state (tools/fake-aws/aws.ts). Pure. */
+export function diffState(type: string, _name: string, olds: Record<string, any>, news: Record<string, any>, _region?: string): ResourceDiff {
+    return diffInputs(type, reveal(olds), reveal(news));
 }
 
 /** A component the provider constructs for the program (registerOutputs is protected). */
@@ -92,10 +95,14 @@ const VPC_OUTPUTS: Record<keyof AwsxVpcState, true> = {
 };
 
 /** The provider for one package; `region()` is the region the engine configured this instance with. */
-export function fakeProvider(pkg: FakePackage, version: string, region: () => string): provider.Provider {
+export function fakeProvider(pkg: FakePackage, version: string, region: () => string, accounts: FakeAccounts | undefined = accountsFromEnv()): provider.Provider {
     const base: provider.Provider = {
         version,
-        check: async (_urn, _olds, news) => ({ inputs: news }),
+        check: async (urn, _olds, news) => {
+            const { type, name } = parseUrn(urn);
+            const { inputs, failures } = checkInputs(type, news, name);
+            return { inputs: keepSecrets(inputs, news), failures };
+        },
         diff: async (_id, urn, olds, news) => {
             const { type, name } = parseUrn(urn);
             const { changed, replaces } = diffState(type, name, olds, news, region());
@@ -103,16 +110,42 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         },
         create: async (urn, inputs) => {
             const { type, name } = parseUrn(urn);
-            const { id, state } = plannedState(type, name, inputs, region());
+            const plain = reveal(inputs);
+            accounts?.claim(urn, region(), plain);
+            const generation = accounts?.nextGeneration(urn) ?? 0;
+            let { id, state } = plannedState(type, name, inputs, region(), generation);
+            if (type === "aws:ecs/taskDefinition:TaskDefinition" && accounts) {
+                // Each registration is the family's next revision; the id names the revision, as its ARN does.
+                const revision = accounts.nextRevision(urn, region(), String(plain.family));
+                state = { ...state, revision, arn: String(state.arn).replace(/:\d+$/, `:${revision}`) };
+                id = state.arn;
+            }
             // Some types have no natural id in the mock (""): the engine needs one for a custom resource.
-            return { id: id || `${name}-id`, outs: state };
+            id ||= `${name}-id`;
+            accounts?.store(urn, id, reveal(state));
+            return { id, outs: state };
         },
-        read: async (id, _urn, props) => ({ id, props }),
-        update: async (_id, urn, _olds, news) => {
+        read: async (id, urn, props) => {
+            if (!accounts) return { id, props };
+            const stored = accounts.read(urn, id);
+            // Gone from the account (deleted out of band, or by another stack): the engine drops it.
+            if (stored === undefined) return { id: "", props: {} };
+            return { id, props: keepSecrets(stored, props) };
+        },
+        update: async (id, urn, _olds, news) => {
             const { type, name } = parseUrn(urn);
-            return { outs: plannedState(type, name, news, region()).state };
+            const previous = accounts?.read(urn, id);
+            // An update keeps the resource: its generated ids and ARNs stay those of its create.
+            const kept = previous ? Object.fromEntries(Object.entries(previous).filter(([k]) => !(k in news))) : {};
+            const { state } = plannedState(type, name, news, region());
+            const outs = { ...state, ...kept, ...Object.fromEntries(Object.entries(state).filter(([k]) => k in news)) };
+            accounts?.store(urn, id, reveal(outs));
+            return { outs };
         },
-        delete: async () => undefined,
+        delete: async (id, urn, props) => {
+            accounts?.release(urn, region(), reveal(props));
+            accounts?.forget(urn, id);
+        },
         invoke: async (token, inputs) => {
             try {
                 return { outputs: mockInvoke(token, reveal(inputs), region()) };
@@ -138,19 +171,12 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
 }
 
 /**
- * What the fake plans for an update during preview, as a provider that supports preview does (the
- * bridged AWS provider's plan): inputs as given, and each computed output kept at its old value when
- * the new inputs would produce the same value (an ARN survives a weight change), unknown otherwise
- * ("known after apply"). Pure.
+ * What the fake plans for an update during preview, as the bridged AWS provider plans it: the new
+ * inputs, and every computed output kept at its stored value (an update keeps the resource's ids and
+ * ARNs; a change that would give new ones replaces it instead). Pure.
  */
-export function previewUpdateState(type: string, name: string, olds: Record<string, any>, news: Record<string, any>, region: string): Record<string, any> {
-    const { state } = plannedState(type, name, news, region);
-    const out: Record<string, any> = { ...news };
-    for (const [k, v] of Object.entries(state)) {
-        if (k in news) continue;
-        out[k] = k in olds && equal(reveal(v), reveal(olds[k])) ? olds[k] : unknownValue;
-    }
-    return out;
+export function previewUpdateState(_type: string, _name: string, olds: Record<string, any>, news: Record<string, any>, _region?: string): Record<string, any> {
+    return { ...Object.fromEntries(Object.entries(olds).filter(([k]) => !(k in news))), ...news };
 }
 
 /**
@@ -183,6 +209,20 @@ function interceptServer(onConfigure: (args: Record<string, any>, variables: Rec
             resp.setId("");
             resp.setProperties(call.request.getProperties());
             callback(undefined, resp);
+        };
+        // The SDK's diff has no field for the changed properties; the engine shows them (`diffs`) when given.
+        wrapped.diff = (call: any, callback: any) => {
+            try {
+                const { type, name } = parseUrn(call.request.getUrn());
+                const d = diffState(type, name, call.request.getOlds().toJavaScript(), call.request.getNews().toJavaScript(), region());
+                const resp = new provproto.DiffResponse();
+                resp.setChanges(d.changed.length ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
+                resp.setDiffsList(d.changed);
+                if (d.replaces.length) resp.setReplacesList(d.replaces);
+                callback(undefined, resp);
+            } catch (e) {
+                callback(e, undefined);
+            }
         };
         wrapped.update = (call: any, callback: any) => {
             if (!call.request.getPreview()) return impl.update(call, callback);

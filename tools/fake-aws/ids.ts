@@ -4,7 +4,7 @@
  * the same config produce identical records.
  */
 import { createHash } from "crypto";
-import { awsxVpcState } from "./awsx-vpc-layout";
+import { awsxVpcState } from "./awsx-vpc";
 
 /** AWS's documentation example account; never a real one. */
 export const MOCK_ACCOUNT_ID = "111122223333";
@@ -15,6 +15,11 @@ export function shortHash(s: string, len = 8): string {
 
 export interface MockContext {
     region: string;
+    /**
+     * How many times this resource was created before (the fake provider counts replacements): AWS gives
+     * a replacement new ids, ARNs and generated names. 0 or absent under the mock engine.
+     */
+    generation?: number;
     /** Outputs per StackReference name. */
     stackReference(name: string): { outputs: Record<string, any>; secretOutputNames: string[] } | undefined;
 }
@@ -32,13 +37,15 @@ export function mockEipAddress(allocationId: string): string {
 const REGION_CODE: Record<string, string> = { "us-east-1": "use1", "us-west-2": "usw2" };
 
 /** The mock's answer to `newResource`: an id and the state (inputs plus computed outputs). */
-export function mockResourceState(type: string, name: string, inputs: any, ctx: MockContext): { id: string; state: Record<string, any> } {
+export function mockResourceState(type: string, logicalName: string, inputs: any, ctx: MockContext): { id: string; state: Record<string, any> } {
+    // Every generated value derives from this seed; a replacement (generation > 0) gets new ones.
+    const name = ctx.generation ? `${logicalName}#${ctx.generation}` : logicalName;
     const h = shortHash(`${type}|${name}`);
     const region = ctx.region;
     const acct = MOCK_ACCOUNT_ID;
     const base = { ...inputs };
     const arn = (service: string, resource: string, r = region) => `arn:aws:${service}:${r}:${acct}:${resource}`;
-    const physical = (inputs.name as string | undefined) ?? `${name}-${h.slice(0, 7)}`;
+    const physical = (inputs.name as string | undefined) ?? `${logicalName}-${h.slice(0, 7)}`;
 
     switch (type) {
         case "pulumi:pulumi:StackReference": {
@@ -47,7 +54,7 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
         }
         case "awsx:ec2:Vpc": {
             const azNames = Array.from({ length: inputs.numberOfAvailabilityZones ?? 3 }, (_, i) => `${region}${"abcdef"[i]}`);
-            return { id: "", state: awsxVpcState(name, inputs, { hash: shortHash, eipAddress: mockEipAddress, azNames }) as unknown as Record<string, any> };
+            return { id: "", state: awsxVpcState(logicalName, inputs, { hash: shortHash, eipAddress: mockEipAddress, azNames }) as unknown as Record<string, any> };
         }
         case "aws:ec2/eip:Eip": {
             const allocationId = `eipalloc-${shortHash(name, 17)}`;
@@ -70,7 +77,7 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
         }
         case "aws:lb/targetGroup:TargetGroup":
         case "aws:alb/targetGroup:TargetGroup": {
-            const tgName = (inputs.name as string | undefined) ?? `${name.slice(0, 24)}-${h.slice(0, 7)}`;
+            const tgName = (inputs.name as string | undefined) ?? `${logicalName.slice(0, 24)}-${h.slice(0, 7)}`;
             const suffix = `targetgroup/${tgName}/${shortHash(name, 16)}`;
             return { id: arn("elasticloadbalancing", suffix), state: { ...base, name: tgName, arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix } };
         }
@@ -80,7 +87,7 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
         case "aws:alb/listener:Listener": {
             const lb = typeof inputs.loadBalancerArn === "string" && inputs.loadBalancerArn.includes(":loadbalancer/app/")
                 ? inputs.loadBalancerArn
-                : arn("elasticloadbalancing", `loadbalancer/app/${name.slice(0, 32)}/${shortHash(name + "lb", 16)}`);
+                : arn("elasticloadbalancing", `loadbalancer/app/${logicalName.slice(0, 32)}/${shortHash(name + "lb", 16)}`);
             const a = `${lb.replace(":loadbalancer/app/", ":listener/app/")}/${shortHash(name, 16)}`;
             return { id: a, state: { ...base, arn: a } };
         }
@@ -88,7 +95,7 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
         case "aws:alb/listenerRule:ListenerRule": {
             const listener = typeof inputs.listenerArn === "string" && inputs.listenerArn.includes(":listener/app/")
                 ? inputs.listenerArn
-                : arn("elasticloadbalancing", `listener/app/${name.slice(0, 32)}/${shortHash(name + "lb", 16)}/${shortHash(name + "listener", 16)}`);
+                : arn("elasticloadbalancing", `listener/app/${logicalName.slice(0, 32)}/${shortHash(name + "lb", 16)}/${shortHash(name + "listener", 16)}`);
             const a = `${listener.replace(":listener/app/", ":listener-rule/app/")}/${shortHash(name, 16)}`;
             return { id: a, state: { ...base, arn: a } };
         }
@@ -110,7 +117,7 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
         }
         case "aws:s3/bucket:Bucket":
         case "aws:s3/bucketV2:BucketV2": {
-            const bucket = (inputs.bucket as string | undefined) ?? `${(inputs.bucketPrefix as string | undefined) ?? name}-${shortHash(name, 12)}`.slice(0, 63);
+            const bucket = (inputs.bucket as string | undefined) ?? `${(inputs.bucketPrefix as string | undefined) ?? logicalName}-${shortHash(name, 12)}`.slice(0, 63);
             return {
                 id: bucket,
                 state: { ...base, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, region },
@@ -192,7 +199,7 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
         case "aws:cloudfront/distribution:Distribution":
             return { id: `E${h.toUpperCase()}`, state: { ...base, arn: `arn:aws:cloudfront::${acct}:distribution/E${h.toUpperCase()}`, domainName: `d${shortHash(name, 13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" } };
         case "aws:wafv2/webAcl:WebAcl":
-            return { id: h, state: { ...base, arn: `arn:aws:wafv2:us-east-1:${acct}:global/webacl/${inputs.name ?? name}/${h}` } };
+            return { id: h, state: { ...base, arn: `arn:aws:wafv2:us-east-1:${acct}:global/webacl/${inputs.name ?? logicalName}/${h}` } };
         case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
             return { id: `ns-${h}`, state: { ...base, arn: arn("servicediscovery", `namespace/ns-${h}`), hostedZone: `Z${h.toUpperCase()}` } };
         case "aws:servicediscovery/service:Service":
@@ -200,7 +207,7 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
         case "aws:route53/record:Record": {
             // The provider computes the record's FQDN: the name, lower case, without the trailing dot
             // (a name already inside the zone is kept as it is).
-            const fqdn = String(inputs.name ?? name).replace(/\.$/, "").toLowerCase();
+            const fqdn = String(inputs.name ?? logicalName).replace(/\.$/, "").toLowerCase();
             return { id: `${inputs.zoneId ?? "Z"}_${fqdn}_${inputs.type ?? "A"}${inputs.setIdentifier ? `_${inputs.setIdentifier}` : ""}`, state: { ...base, fqdn } };
         }
         case "aws:route53/healthCheck:HealthCheck":
@@ -227,7 +234,8 @@ export function mockResourceState(type: string, name: string, inputs: any, ctx: 
         }
         default: {
             const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
-            return { id: `${name}-${h}`, state: { ...base, arn: arn(service, `${name}`) } };
+            // An input named `arn` (a topic policy's topic, an event target's target) is kept: it is not the resource's own.
+            return { id: `${logicalName}-${h}`, state: { arn: arn(service, `${logicalName}`), ...base } };
         }
     }
 }
@@ -259,6 +267,6 @@ export function mockInvoke(token: string, inputs: any, region: string): Record<s
             return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`, url: inputs.url, id: "oidc" };
         default:
             // Fail loudly: a data source the fake does not know would otherwise read as empty.
-            throw new Error(`the fake AWS (tools/mock-state.ts) has no answer for the data source ${token}`);
+            throw new Error(`the fake AWS (tools/fake-aws) has no answer for the data source ${token}`);
     }
 }

@@ -16,7 +16,7 @@
  * - NAT gateways sit in the public subnets (one per AZ, or only the first), using
  *   `natGateways.elasticIpAllocationIds[i]` when given (one per NAT gateway) or an EIP of their own.
  */
-import { blockOf, formatCidr, last, overlaps, parseCidr, size, type Cidr } from "./reachability/cidr";
+import { blockOf, formatCidr, last, overlaps, parseCidr, size, type Cidr } from "../reachability/cidr";
 
 export type SubnetType = "Public" | "Private" | "Isolated" | "Unused";
 
