@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Colour, ServiceConfig } from "../config/stack-config";
 import type { SecretReference } from "./contracts";
 import { serviceTags } from "../config/naming";
+import { healthCheckCommand, IMAGE_CONTRACT, writableMounts, writableVolumes } from "./image-contract";
 
 export interface AutoscalingSettings {
     minCount: number;
@@ -42,7 +43,7 @@ export interface FargateColourServiceArgs {
     enableExecuteCommand: boolean;
 }
 
-/** The container definition: read-only root, non-root user, health check, awslogs, secrets by reference. */
+/** The container definition: the image contract (read-only root, its user and writable paths, its health check), awslogs, secrets by reference. */
 export function containerDefinitions(p: {
     service: ServiceConfig; image: string; colour: Colour; region: string; logGroupName: string;
     environment: Record<string, string>; secrets: { name: string; valueFrom: string }[];
@@ -59,15 +60,15 @@ export function containerDefinitions(p: {
         portMappings: [{ containerPort: p.service.port, protocol: "tcp", name: p.service.name }],
         environment,
         secrets: [...p.secrets].sort((a, b) => a.name.localeCompare(b.name)),
+        // The image contract (components/image-contract.ts, docs/image-contract.md): read-only root, the
+        // contract's unprivileged user, writable only where the contract mounts, a health check with no curl.
         readonlyRootFilesystem: true,
-        // The images run as an unprivileged user; uid/gid 1000 is the convention of the app's Dockerfiles.
-        user: "1000:1000",
+        user: IMAGE_CONTRACT.user,
         privileged: false,
         linuxParameters: { initProcessEnabled: true },
-        // A read-only root still needs somewhere to write temporary files.
-        mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+        mountPoints: writableMounts(),
         healthCheck: {
-            command: ["CMD-SHELL", `curl -fsS http://localhost:${p.service.port}${p.service.healthCheckPath} || exit 1`],
+            command: healthCheckCommand(p.service.port, p.service.healthCheckPath),
             interval: 30,
             timeout: 5,
             retries: 2,
@@ -92,8 +93,8 @@ export function fargateTaskSettings(svc: ServiceConfig) {
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-        // A read-only root filesystem still needs somewhere to write temporary files.
-        volumes: [{ name: "tmp" }],
+        // Bind mounts of the image contract's writable paths (the root filesystem is read-only).
+        volumes: writableVolumes(),
     };
 }
 

@@ -22,6 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DOCDB_PASSWORD_SPECIALS, MASTER_USERNAME } from "./database";
 import { secretName, serviceTags } from "../config/naming";
+import { docdbUriOptions } from "./image-contract";
 
 /** The database (and user name stem) of a service: `task-service` → `task_service`. */
 export const serviceDatabase = (service: string) => service.replace(/-/g, "_");
@@ -38,13 +39,13 @@ export const userName = (service: string, slot: UserSlot) => `${serviceDatabase(
 
 /**
  * The connection string of a database user. DocumentDB requires TLS, supports only the `rs0` replica
- * set name and no retryable writes; users are stored in `admin`, hence `authSource=admin` when the
- * URI names the service's own database
+ * set name and no retryable writes, and its certificates chain to the Amazon RDS CA, which the image
+ * holds at the contract's path (`tlsCAFile`, components/image-contract.ts); users are stored in
+ * `admin`, hence `authSource=admin` when the URI names the service's own database
  * (https://docs.aws.amazon.com/documentdb/latest/developerguide/connect_programmatically.html).
  */
 export function userMongodbUri(username: string, password: string, host: string, port: number, database: string): string {
-    const options = "tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false&authSource=admin";
-    return `mongodb://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${database}?${options}`;
+    return `mongodb://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${database}?${docdbUriOptions({ authSource: "admin" })}`;
 }
 
 /**

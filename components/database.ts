@@ -14,6 +14,7 @@ import * as random from "@pulumi/random";
 import type { StackConfig } from "../config/stack-config";
 import { MONGO_PORT } from "./network";
 import { serviceTags } from "../config/naming";
+import { docdbUriOptions } from "./image-contract";
 
 export type DatabaseConfig = StackConfig["database"];
 
@@ -238,10 +239,10 @@ export class DocumentDbCluster extends pulumi.ComponentResource {
 }
 
 /**
- * The connection string services receive as MONGODB_URI. DocumentDB requires TLS, supports only
- * the `rs0` replica set name, and does not support retryable writes; reads go to secondaries.
+ * A connection string to the cluster's default database. DocumentDB requires TLS (verified against the
+ * image contract's CA bundle), supports only the `rs0` replica set name, and does not support
+ * retryable writes; reads go to secondaries. Services connect as their own users (database-users.ts).
  */
 export function mongodbUri(username: string, password: string, host: string, port: number): string {
-    const options = "tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false";
-    return `mongodb://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/?${options}`;
+    return `mongodb://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/?${docdbUriOptions()}`;
 }

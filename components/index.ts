@@ -26,6 +26,7 @@ export { ApplicationService, type ApplicationServiceArgs } from "./service";
 export { StorageBuckets, type StorageBucketsArgs } from "./storage";
 export { PublicTraffic, type PublicTrafficArgs } from "./traffic";
 export type { SecretReference, ServiceDataAccess } from "./contracts";
+export { IMAGE_CONTRACT, healthCheckCommand, docdbUriOptions } from "./image-contract";
 export {
     configSchema,
     ConfigError,

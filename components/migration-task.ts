@@ -12,6 +12,7 @@ import type { Colour, ServiceConfig } from "../config/stack-config";
 import type { SecretReference, ServiceDataAccess } from "./contracts";
 import { userProvisioningScript } from "./database-users";
 import { serviceTags } from "../config/naming";
+import { IMAGE_CONTRACT, writableMounts } from "./image-contract";
 import { executionPolicy, trustEcsTasks } from "./service-roles";
 
 /** The name of the user-provisioning container. */
@@ -26,12 +27,13 @@ export function migrationContainerDefinitions(p: {
     environment: Record<string, string>; secrets: { name: string; valueFrom: string }[];
     masterSecretArn: string; passwordsSecretArn: string; databaseName: string;
 }): string {
+    // The image contract, as for the service's own containers (components/image-contract.ts).
     const common = {
         image: p.image,
         readonlyRootFilesystem: true,
-        user: "1000:1000",
+        user: IMAGE_CONTRACT.user,
         privileged: false,
-        mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+        mountPoints: writableMounts(),
     };
     const logs = (prefix: string) => ({
         logDriver: "awslogs",
@@ -42,7 +44,7 @@ export function migrationContainerDefinitions(p: {
             ...common,
             name: DB_USERS_CONTAINER,
             essential: false,
-            command: ["python3", "-c", userProvisioningScript()],
+            command: [IMAGE_CONTRACT.python, "-c", userProvisioningScript()],
             environment: [{ name: "DB_NAME", value: p.databaseName }],
             secrets: [
                 { name: "DB_USER_PASSWORDS", valueFrom: p.passwordsSecretArn },

@@ -88,8 +88,8 @@ describe("compute", () => {
                     assert.equal(container.readonlyRootFilesystem, true);
                     assert.equal(container.privileged, false);
                     assert.match(container.user, /^[1-9]\d*:[1-9]\d*$/, "non-root user");
-                    assert.deepEqual(container.healthCheck.command.slice(0, 1), ["CMD-SHELL"]);
-                    assert.match(container.healthCheck.command[1], /\/health /);
+                    assert.deepEqual(container.healthCheck.command.slice(0, 2), ["CMD", "python3"], "exec form, the contract's python, no shell or curl");
+                    assert.match(container.healthCheck.command[3], /\/health"/);
                     assert.equal(container.logConfiguration.logDriver, "awslogs");
                     assert.equal(container.logConfiguration.options["awslogs-group"], `/tms/${stack}/${svc}`);
                     assert.equal(container.logConfiguration.options["awslogs-region"], e.region);

@@ -21,7 +21,7 @@ describe("database users (pure)", () => {
 
     it("connects to the service's own database, authenticating against admin, over TLS", () => {
         assert.equal(userMongodbUri("api_gateway_a", "p@ss/", "h", 27017, "api_gateway"),
-            "mongodb://api_gateway_a:p%40ss%2F@h:27017/api_gateway?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false&authSource=admin");
+            "mongodb://api_gateway_a:p%40ss%2F@h:27017/api_gateway?tls=true&tlsCAFile=/etc/ssl/certs/rds-global-bundle.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false&authSource=admin");
     });
 
     it("creates or updates each user with readWrite on the service's database only", () => {

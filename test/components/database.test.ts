@@ -177,7 +177,7 @@ describe("data: DocumentDB", () => {
 
         it("builds the MONGODB_URI with TLS, rs0, secondaryPreferred and no retryable writes, password encoded", () => {
             const uri = mongodbUri("tmsadmin", "a#b?c%d", "h.docdb.amazonaws.com", 27017);
-            assert.equal(uri, "mongodb://tmsadmin:a%23b%3Fc%25d@h.docdb.amazonaws.com:27017/?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false");
+            assert.equal(uri, "mongodb://tmsadmin:a%23b%3Fc%25d@h.docdb.amazonaws.com:27017/?tls=true&tlsCAFile=/etc/ssl/certs/rds-global-bundle.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false");
         });
     });
 });

@@ -95,7 +95,9 @@ const VPC_OUTPUTS: Record<keyof AwsxVpcState, true> = {
 };
 
 /** The provider for one package; `region()` is the region the engine configured this instance with. */
-export function fakeProvider(pkg: FakePackage, version: string, region: () => string, accounts: FakeAccounts | undefined = accountsFromEnv()): provider.Provider {
+export function fakeProvider(pkg: FakePackage, version: string, region: () => string, awsAccounts: FakeAccounts | undefined = accountsFromEnv()): provider.Provider {
+    // Only AWS is an account: random's values live in the state alone (its ids are all "none").
+    const accountOf = (urn: string) => (pkg === "aws" && parseUrn(urn).type.startsWith("aws:") ? awsAccounts : undefined);
     const base: provider.Provider = {
         version,
         check: async (urn, _olds, news) => {
@@ -110,6 +112,7 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         },
         create: async (urn, inputs) => {
             const { type, name } = parseUrn(urn);
+            const accounts = accountOf(urn);
             const plain = reveal(inputs);
             accounts?.claim(urn, region(), plain);
             const generation = accounts?.nextGeneration(urn) ?? 0;
@@ -126,6 +129,7 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
             return { id, outs: state };
         },
         read: async (id, urn, props) => {
+            const accounts = accountOf(urn);
             if (!accounts) return { id, props };
             const stored = accounts.read(urn, id);
             // Gone from the account (deleted out of band, or by another stack): the engine drops it.
@@ -134,6 +138,7 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         },
         update: async (id, urn, _olds, news) => {
             const { type, name } = parseUrn(urn);
+            const accounts = accountOf(urn);
             const previous = accounts?.read(urn, id);
             // An update keeps the resource: its generated ids and ARNs stay those of its create.
             const kept = previous ? Object.fromEntries(Object.entries(previous).filter(([k]) => !(k in news))) : {};
@@ -143,6 +148,7 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
             return { outs };
         },
         delete: async (id, urn, props) => {
+            const accounts = accountOf(urn);
             accounts?.release(urn, region(), reveal(props));
             accounts?.forget(urn, id);
         },
