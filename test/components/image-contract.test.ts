@@ -47,9 +47,8 @@ describe("the image contract (L2)", () => {
 
             it("every MongoDB URI verifies DocumentDB's certificate with the contract's CA bundle, the migration task's master URI included", async () => {
                 const p = await plan(stack);
-                const secretNames = new Map(p.ofType(SECRET).map((s) => [s.urn, s.inputs.name as string]));
-                const uris = p.ofType(VERSION)
-                    .map((v) => ({ name: secretNames.get(p.childrenOf(p.byUrn(v.parent!)).find((s) => s.type === SECRET && v.name.startsWith(s.name))?.urn ?? "") ?? v.name, value: String(v.inputs.secretString) }))
+                const uris = p.ofType(SECRET)
+                    .map((s) => ({ name: s.inputs.name as string, value: String(p.ofType(VERSION).find((v) => p.dependsOn(v, "secretId", s))!.inputs.secretString) }))
                     .filter((v) => v.value.startsWith("mongodb://"));
                 const expected = stack === "dr" ? 2 : 3;
                 assert.equal(uris.length, expected, uris.map((u) => u.name).join(", "));

@@ -46,7 +46,7 @@ describe("data: secrets and parameters", () => {
                         const db = service.replace(/-/g, "_");
                         assert.ok(value.startsWith(`mongodb://${db}_a:`), `${s.inputs.name} names ${db}_a`);
                         assert.ok(value.includes(`@${cluster.outputs.endpoint}:27017/${db}?`));
-                        assert.ok(value.endsWith("?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false&authSource=admin"));
+                        assert.ok(value.endsWith("?tls=true&tlsCAFile=/etc/ssl/certs/rds-global-bundle.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false&authSource=admin"));
                     }
                 }
             });
