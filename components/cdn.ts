@@ -22,6 +22,11 @@ export interface ContentDeliveryArgs {
     /** Viewer host name (the distribution's alias; its DNS record points here). */
     hostName: string;
     hostedZoneId: pulumi.Input<string>;
+    /**
+     * The host name's validation record is owned by another certificate of the stack (the ALB's, which
+     * covers the same name): the CDN's certificate creates none of its own.
+     */
+    hostNameValidatedElsewhere?: boolean;
     /** The failover name (PRIMARY prod / SECONDARY dr) the distribution uses as its ALB origin. */
     originName: string;
     /** WAF rate-based rule: requests per 5 minutes per client IP before blocking. */
@@ -91,6 +96,7 @@ export class ContentDelivery extends pulumi.ComponentResource {
         const certificate = new ValidatedCertificate(`${name}-certificate`, {
             domainName: args.hostName,
             hostedZoneId: args.hostedZoneId,
+            validatedElsewhere: args.hostNameValidatedElsewhere ? [args.hostName] : [],
             service: "edge",
             certificateProvider: useEast1.provider,
         }, { parent: this });

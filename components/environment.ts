@@ -134,6 +134,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 region: cfg.region,
                 hostName: cfg.domain.hostName,
                 hostedZoneId: zone.zoneId,
+                // The ALB's certificate (PublicTraffic) covers the host name too and owns its validation record.
+                hostNameValidatedElsewhere: true,
                 originName: cfg.domain.originName!,
                 rateLimitPer5Minutes: cfg.cdn.rateLimitPer5Minutes,
                 priceClass: cfg.cdn.priceClass,
@@ -155,6 +157,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             // Behind the CDN the host name is CloudFront's; the ALB keeps a name of its own for the test listener.
             loadBalancerName: cfg.domain.albName ?? cfg.domain.hostName,
             alternativeNames: cfg.domain.originName ? [cfg.domain.originName] : [],
+            // dr shares prod's account and zone: prod's certificate owns the origin name's validation record.
+            validatedElsewhere: cfg.dr.role === "secondary" && cfg.domain.originName ? [cfg.domain.originName] : [],
             zoneName: cfg.domain.zoneName,
             vpcId: this.network.vpcId,
             publicSubnetIds: this.network.publicSubnetIds,
@@ -323,6 +327,9 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             testListenerUrns: this.traffic.testListeners.map((l) => l.urn),
             testListenerUrl: this.traffic.testListenerUrl,
             hostName: cfg.domain.hostName,
+            // The zone the stack's names live in, and its name servers: what the parent's NS record must name
+            // when the zone is delegated from another account (README, "DNS: one zone per account").
+            hostedZone: { name: cfg.domain.zoneName, id: zone.zoneId, nameServers: zone.nameServers, ...(cfg.domain.delegatedFrom ? { delegatedFrom: cfg.domain.delegatedFrom } : {}) },
             ...(cfg.domain.originName ? { failoverName: cfg.domain.originName } : {}),
             ...(this.cdn ? {
                 cdnDomainName: this.cdn.domainName,

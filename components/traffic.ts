@@ -17,6 +17,8 @@ export interface PublicTrafficArgs {
     loadBalancerName: string;
     /** Extra names the certificate covers (the failover origin name in prod and dr). */
     alternativeNames: string[];
+    /** Names of the certificate whose validation record another stack of the account owns (dr: prod's origin name). */
+    validatedElsewhere?: string[];
     zoneName: string;
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string[]>;
@@ -146,6 +148,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
             // The test listener is reached by the ALB's own name: its certificate must cover it.
             alternativeNames: [...new Set([...args.alternativeNames, args.loadBalancerName])].filter((n) => n !== args.hostName),
             hostedZoneId: zone.zoneId,
+            validatedElsewhere: args.validatedElsewhere,
             service: "traffic",
         }, { parent: this });
 

@@ -135,8 +135,17 @@ const networkSchema = z.strictObject({
 });
 
 const domainSchema = z.strictObject({
-    /** Existing public hosted zone (looked up, never created). */
+    /**
+     * This stack's public hosted zone, looked up in the stack's own account, never created. prod (and dr,
+     * in prod's account) use the product's zone; dev and staging, each in an account of its own, use a
+     * sub-zone of it delegated from prod's account (README, "DNS: one zone per account").
+     */
     zoneName: dnsName(),
+    /**
+     * The zone `zoneName` is delegated from, in another account (prod's): its NS record there names this
+     * zone's name servers. Required in dev and staging.
+     */
+    delegatedFrom: dnsName().optional(),
     /** The environment's public host name. */
     hostName: dnsName(),
     /** Failover name shared by prod (PRIMARY) and dr (SECONDARY); the CDN's origin. */
@@ -500,6 +509,13 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
         if (!t.domain.originName) add("tms:cdn.enabled", "needs tms:domain.originName (the failover name the distribution uses as its origin)");
         if (t.dr.role === "secondary") add("tms:cdn.enabled", "must be false in the dr stack: prod's distribution reaches dr through the failover name");
     }
+    const own = t.environment === "dev" || t.environment === "staging";
+    if (own && !t.domain.delegatedFrom) {
+        add("tms:domain.delegatedFrom", `is required: ${t.environment} runs in an AWS account of its own, where ${render(t.domain.zoneName)} cannot be the product's zone (only prod's account can hold the delegated one); use a sub-zone such as "${t.environment}.${t.domain.zoneName.replace(/^(dev|staging)\./, "")}" delegated from it`);
+    }
+    if (t.domain.delegatedFrom && !isSubdomain(t.domain.zoneName, t.domain.delegatedFrom)) {
+        add("tms:domain.zoneName", `${render(t.domain.zoneName)} is not a sub-zone of tms:domain.delegatedFrom (${t.domain.delegatedFrom})`);
+    }
     if (!t.domain.hostName.endsWith(t.domain.zoneName)) add("tms:domain.hostName", `${render(t.domain.hostName)} is not inside zone ${t.domain.zoneName}`);
     if (t.domain.originName && !t.domain.originName.endsWith(t.domain.zoneName)) add("tms:domain.originName", `${render(t.domain.originName)} is not inside zone ${t.domain.zoneName}`);
     if (t.domain.albName && !t.domain.albName.endsWith(t.domain.zoneName)) add("tms:domain.albName", `${render(t.domain.albName)} is not inside zone ${t.domain.zoneName}`);
@@ -513,6 +529,12 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
         if (!t.services[svc]) add(`tms:parameters.${svc}`, "names a service not defined in tms:services");
     }
     return p;
+}
+
+/** `dev.example.com` is a sub-zone of `example.com`; a zone is not its own sub-zone. Pure. */
+export function isSubdomain(name: string, parent: string): boolean {
+    const [n, p] = [name.toLowerCase().replace(/\.$/, ""), parent.toLowerCase().replace(/\.$/, "")];
+    return n.endsWith(`.${p}`);
 }
 
 type Window = { start: number; minutes: number };

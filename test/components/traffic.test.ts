@@ -57,7 +57,8 @@ describe("traffic", () => {
                 assert.equal(cert.inputs.validationMethod, "DNS");
                 const names = [cert.inputs.domainName, ...(cert.inputs.subjectAlternativeNames ?? [])];
                 const validations = p.ofType("aws:route53/record:Record").filter((r) => r.name.startsWith("tms-traffic-certificate-validation"));
-                assert.equal(validations.length, names.length);
+                // dr's origin name is validated by prod's record (one owner per record in the shared account: test/components/dns.test.ts).
+                assert.equal(validations.length, stack === "dr" ? names.length - 1 : names.length);
             });
 
             it("gives each public service a blue and a green IP target group with the guide's health check", () => {

@@ -121,7 +121,11 @@ describe("stack config", () => {
             ["an ALB name that is the CDN's host name", "prod", (c) => { c["tms:domain"].albName = "taskmanagement.example.com"; },
                 /^Pulumi\.prod\.yaml: tms:domain\.albName: "taskmanagement\.example\.com" is already the CDN's host name/],
             ["an ALB name outside the zone", "staging", (c) => { c["tms:domain"].albName = "alb.example.org"; },
-                /^Pulumi\.staging\.yaml: tms:domain\.albName: "alb\.example\.org" is not inside zone taskmanagement\.example\.com$/],
+                /^Pulumi\.staging\.yaml: tms:domain\.albName: "alb\.example\.org" is not inside zone staging\.taskmanagement\.example\.com$/],
+            ["dev in prod's zone (its own account cannot hold it: certificates would never validate)", "dev", (c) => { c["tms:domain"].zoneName = "taskmanagement.example.com"; delete c["tms:domain"].delegatedFrom; },
+                /^Pulumi\.dev\.yaml: tms:domain\.delegatedFrom: is required: dev runs in an AWS account of its own, where "taskmanagement\.example\.com" cannot be the product's zone .* use a sub-zone such as "dev\.taskmanagement\.example\.com" delegated from it$/],
+            ["a zone that is not a sub-zone of the zone it is delegated from", "staging", (c) => { c["tms:domain"].delegatedFrom = "example.org"; },
+                /^Pulumi\.staging\.yaml: tms:domain\.zoneName: "staging\.taskmanagement\.example\.com" is not a sub-zone of tms:domain\.delegatedFrom \(example\.org\)$/],
             ["wrong value type", "prod", (c) => { c["tms:database"].instances = "five"; },
                 /^Pulumi\.prod\.yaml: tms:database\.instances: "five" must be a whole number from 1 to 16$/],
         ];

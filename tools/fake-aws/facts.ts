@@ -244,7 +244,16 @@ export const FACTS: Record<string, TypeFacts> = {
         },
     },
     "aws:route53/healthCheck:HealthCheck": schemaOnly("aws_route53_health_check"),
-    "aws:route53/record:Record": schemaOnly("aws_route53_record"),
+    "aws:route53/record:Record": {
+        tfResource: "aws_route53_record",
+        unique: {
+            what: "a record set (zone, name, type, set identifier) exists once: CREATE fails when it exists; the provider's allow_overwrite sends UPSERT instead, making a second owner",
+            source: [`${DOCS}/Route53/latest/APIReference/API_ChangeResourceRecordSets.html`, "https://github.com/hashicorp/terraform-provider-aws/blob/5f2286d6d836/internal/service/route53/record.go"],
+            key: (i) => (typeof i.zoneId === "string" && typeof i.name === "string" && !i.allowOverwrite
+                ? `${i.zoneId}/${i.name.toLowerCase().replace(/\.$/, "")}/${i.type}/${i.setIdentifier ?? ""}` : undefined),
+            scope: "account", error: "InvalidChangeBatch: [Tried to create resource record set but it already exists]",
+        },
+    },
     "aws:route53/zone:Zone": schemaOnly("aws_route53_zone"),
     "aws:s3/bucket:Bucket": {
         tfResource: "aws_s3_bucket",

@@ -253,7 +253,10 @@ export function mockInvoke(token: string, inputs: any, region: string): Record<s
             return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: ["1", "2", "3"].map((z) => `${REGION_CODE[region] ?? region}-az${z}`), id: region };
         case "aws:route53/getZone:getZone": {
             const name = String(inputs.name ?? "example.com").replace(/\.$/, "");
-            return { zoneId: `Z${shortHash(name, 13).toUpperCase()}`, name, id: `Z${shortHash(name, 13).toUpperCase()}`, nameServers: [] };
+            // Four name servers of Route 53's shape (ns-<n>.awsdns-<nn>.<tld>), one per top-level domain.
+            const n = parseInt(shortHash(name, 4), 16);
+            const nameServers = ["com", "net", "org", "co.uk"].map((tld, i) => `ns-${(n + i * 509) % 2048}.awsdns-${String((n + i * 7) % 64).padStart(2, "0")}.${tld}`);
+            return { zoneId: `Z${shortHash(name, 13).toUpperCase()}`, name, id: `Z${shortHash(name, 13).toUpperCase()}`, nameServers };
         }
         case "aws:ec2/getRouteTables:getRouteTables":
             return { ids: ["a", "b", "c", "d"].map((x) => `rtb-${shortHash(String(inputs.vpcId) + x, 17)}`), id: String(inputs.vpcId) };
