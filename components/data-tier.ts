@@ -49,6 +49,14 @@ export interface DataTierArgs {
     permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
+/**
+ * Days a deleted secret stays restorable. Protected stacks keep the maximum, 30. A disposable stack
+ * deletes at once (0): a secret in its recovery window keeps its name taken, so the next `up` after a
+ * destroy would fail to create it ("already scheduled for deletion",
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html).
+ */
+export const recoveryWindow = (protect: boolean) => (protect ? 30 : 0);
+
 /** `/[env]/[service]/`: the SSM path one service may read. */
 export const parameterPath = (envName: string, service: string) => `/${envName}/${service}/`;
 /** `<service>/`: a service's prefix in the application bucket. */
@@ -145,7 +153,7 @@ export class DataTier extends pulumi.ComponentResource {
             master: secondary ? undefined : { password: this.database.masterPassword!, endpoint: this.database.endpoint, port: this.database.port },
             replicated: secondary ? args.primary!.databaseUserCredentials : undefined,
             kmsKeyArn: this.secretsKeyArn,
-            recoveryWindowInDays: protect ? 30 : 7,
+            recoveryWindowInDays: recoveryWindow(protect),
         }, { parent: this });
         // Each service connects as its own user to its own database, never as the master user.
         const values = (service: string): Record<SecretVariable, pulumi.Input<string>> => {
@@ -165,8 +173,7 @@ export class DataTier extends pulumi.ComponentResource {
                 values: values(svc.name),
                 kmsKeyArn: this.secretsKeyArn,
                 parameters: cfg.parameters[svc.name] ?? {},
-                // Protected environments keep a deleted secret restorable for the maximum 30 days.
-                recoveryWindowInDays: protect ? 30 : 7,
+                recoveryWindowInDays: recoveryWindow(protect),
             }, { parent: this });
         }
         this.services = services;

@@ -14,6 +14,7 @@ import type { PrimaryOutputs } from "./primary";
 import { ContainerRegistry } from "./registry";
 import { RolloutLockTable } from "./rollout-lock";
 import { ApplicationService, ColourSettings } from "./service";
+import { protectOutsideServingPath } from "./protection";
 import { PublicTraffic } from "./traffic";
 import { WorkloadBoundary } from "./workload-boundary";
 
@@ -59,7 +60,10 @@ export class EnvironmentStack extends pulumi.ComponentResource {
     readonly outputs: Record<string, pulumi.Input<any>>;
 
     constructor(name: string, args: EnvironmentStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tms:index:EnvironmentStack", name, {}, opts);
+        // A protected stack protects everything but the serving path (components/protection.ts).
+        super("tms:index:EnvironmentStack", name, {}, args.config.protectStatefulResources
+            ? { ...opts, transformations: [...(opts?.transformations ?? []), protectOutsideServingPath] }
+            : opts);
         const cfg = args.config;
         const primary = args.primary;
         if (cfg.dr.role === "secondary" && !primary) throw new Error("EnvironmentStack: the dr stack needs the primary stack's outputs (args.primary)");
@@ -89,6 +93,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             // The rollout smoke-tests the candidate (blue-green, canary), possibly from a task in the VPC.
             smokeTestsFromVpc: d.strategy !== "rolling",
             permissionsBoundaryArn,
+            protect,
         }, { parent: this });
 
         this.data = new DataTier(`${name}-data`, {

@@ -3,6 +3,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import type { Colour } from "../config/stack-config";
 import { serviceTags } from "../config/naming";
+import { protectRemoteChildren } from "./protection";
 
 /** Interface endpoints the services need so image pulls, logs, secrets and parameters stay in the VPC. */
 export const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"] as const;
@@ -40,6 +41,8 @@ export interface NetworkArgs {
     smokeTestsFromVpc: boolean;
     /** The stack's workload boundary, carried by the flow-logs role. */
     permissionsBoundaryArn?: pulumi.Input<string>;
+    /** Protect the VPC's own resources (awsx creates them in its provider: only `transforms` reach them). */
+    protect?: boolean;
 }
 
 /** Security-group roles: one services group per colour (`services-blue`, `services-green`). */
@@ -192,7 +195,7 @@ export class Network extends pulumi.ComponentResource {
                 { type: awsx.ec2.SubnetType.Isolated, cidrMask: 24 },
             ],
             tags: { ...serviceTags("network"), Name: `tms-${args.environment}` },
-        }, { parent: this, transforms: [noPublicIpOnLaunch] });
+        }, { parent: this, transforms: args.protect ? [noPublicIpOnLaunch, protectRemoteChildren] : [noPublicIpOnLaunch] });
         this.vpcId = vpc.vpcId;
         this.publicSubnetIds = vpc.publicSubnetIds;
         this.privateSubnetIds = vpc.privateSubnetIds;

@@ -86,7 +86,9 @@ export class ContainerRegistry extends pulumi.ComponentResource {
                 imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
                 imageTagMutabilityExclusionFilters: [{ filter: MOVING_TAG_FILTER, filterType: "WILDCARD" }],
                 encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
-                forceDelete: false,
+                // A disposable (unprotected) stack's destroy deletes the images too: ECR refuses to delete a
+                // repository that holds images (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DeleteRepository.html).
+                forceDelete: !args.protect,
                 tags: serviceTags(svc),
             }, { parent: this, protect: args.protect });
             new aws.ecr.LifecyclePolicy(`${name}-${svc}-lifecycle`, {

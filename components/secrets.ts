@@ -66,7 +66,7 @@ export interface ServiceSecretsArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** `tms:parameters.<service>`: parameter name → string or list of strings. */
     parameters: Record<string, string | string[]>;
-    /** Days a deleted secret can still be restored (7–30). */
+    /** Days a deleted secret can still be restored: 7–30, or 0 to delete at once (a disposable stack). */
     recoveryWindowInDays: number;
 }
 

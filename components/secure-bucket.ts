@@ -47,7 +47,10 @@ export interface SecureBucketArgs {
      * `EncryptionException`): the policy `s3-bucket-encryption` (FSBP S3.17) accepts only a stated reason.
      */
     encryptionException?: string;
-    /** `protect` and `retainOnDelete` the bucket (staging, prod, dr). */
+    /**
+     * `protect` and `retainOnDelete` the bucket (staging, prod, dr). Unprotected buckets are disposable:
+     * `pulumi destroy` empties them (`forceDestroy`).
+     */
     protect: boolean;
 }
 
@@ -69,8 +72,10 @@ export class SecureBucket extends pulumi.ComponentResource {
         super("tms:storage:SecureBucket", name, {}, opts);
         const child = { parent: this };
         this.bucket = new aws.s3.Bucket(name, {
-            // Autonamed: bucket names are global across every AWS account.
-            forceDestroy: false,
+            // Autonamed: bucket names are global across every AWS account. An unprotected (disposable) stack's
+            // destroy empties its buckets, every version included; S3 refuses to delete a bucket that is not
+            // empty (https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html).
+            forceDestroy: !args.protect,
             tags: serviceTags(args.service, { BucketRole: args.role, ...(args.encryptionException ? { EncryptionException: args.encryptionException } : {}) }),
         }, { ...child, protect: args.protect, retainOnDelete: args.protect });
         const bucket = this.bucket;

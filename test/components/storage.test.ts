@@ -30,7 +30,8 @@ function assertControls(p: Plan, bucket: RecordedResource, protect: boolean, own
     assert.ok(companion(p, "BucketLifecycleConfiguration", bucket).inputs.rules.length > 0);
     assert.equal(bucket.options.protect, protect, `${bucket.name} protect`);
     assert.equal(bucket.options.retainOnDelete, protect, `${bucket.name} retainOnDelete`);
-    assert.notEqual(bucket.inputs.forceDestroy, true);
+    // Protected buckets refuse to be emptied; a disposable stack's destroy empties them (S3 deletes only empty buckets).
+    assert.equal(bucket.inputs.forceDestroy, !protect, `${bucket.name} forceDestroy`);
 }
 
 function encryption(p: Plan, bucket: RecordedResource) {

@@ -24,7 +24,7 @@ const SOURCE = /^(https:\/\/docs\.aws\.amazon\.com\/|https:\/\/github\.com\/hash
 
 /** Every fact's sources, flattened. */
 function sourcesOf(facts: (typeof FACTS)[string]): string[] {
-    const all = [facts.replaces, facts.unique, facts.reservedAfterDelete, facts.component, ...(facts.stored ?? []), ...(facts.refuses ?? [])];
+    const all = [facts.refusesDelete, facts.replaces, facts.unique, facts.reservedAfterDelete, facts.component, ...(facts.stored ?? []), ...(facts.refuses ?? [])];
     return all.flatMap((f) => (f ? [f.source].flat() : []));
 }
 

@@ -50,6 +50,11 @@ export interface ReservationFact extends Sourced {
     error: string;
 }
 
+/** AWS refuses to delete the resource in this state (deletion protection): the reason, or undefined. */
+export interface DeleteRefusalFact extends Sourced {
+    refuse(state: Record<string, any>): string | undefined;
+}
+
 export interface TypeFacts {
     /** The hashicorp/terraform-provider-aws resource this Pulumi type bridges: its schema is read from the provider's source. */
     tfResource?: string;
@@ -59,6 +64,7 @@ export interface TypeFacts {
     refuses?: RefusalFact[];
     unique?: UniqueFact;
     reservedAfterDelete?: ReservationFact;
+    refusesDelete?: DeleteRefusalFact;
     /** Resources that are not custom resources of a provider (components, the engine's own). */
     component?: Sourced;
 }
@@ -109,6 +115,11 @@ export const FACTS: Record<string, TypeFacts> = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": schemaOnly("aws_cloudwatch_metric_alarm"),
     "aws:docdb/cluster:Cluster": {
         tfResource: "aws_docdb_cluster",
+        refusesDelete: {
+            what: "a cluster with deletion protection cannot be deleted",
+            source: `${DOCS}/documentdb/latest/developerguide/db-cluster-delete.html`,
+            refuse: (s) => (s.deletionProtection ? "InvalidParameterCombination: Cluster cannot be deleted while deletion protection is enabled" : undefined),
+        },
         unique: {
             what: "cluster identifiers are unique in a region of the account",
             source: `${DOCS}/documentdb/latest/developerguide/API_CreateDBCluster.html`,
@@ -126,6 +137,11 @@ export const FACTS: Record<string, TypeFacts> = {
     "aws:docdb/clusterParameterGroup:ClusterParameterGroup": schemaOnly("aws_docdb_cluster_parameter_group"),
     "aws:docdb/globalCluster:GlobalCluster": {
         tfResource: "aws_docdb_global_cluster",
+        refusesDelete: {
+            what: "a global cluster with deletion protection cannot be deleted",
+            source: `${DOCS}/documentdb/latest/developerguide/API_DeleteGlobalCluster.html`,
+            refuse: (s) => (s.deletionProtection ? "InvalidGlobalClusterStateFault: deletion protection is enabled" : undefined),
+        },
         unique: {
             what: "global cluster identifiers are unique in the account (a global cluster spans regions)",
             source: `${DOCS}/documentdb/latest/developerguide/API_CreateGlobalCluster.html`,
@@ -135,6 +151,11 @@ export const FACTS: Record<string, TypeFacts> = {
     "aws:docdb/subnetGroup:SubnetGroup": schemaOnly("aws_docdb_subnet_group"),
     "aws:dynamodb/table:Table": {
         tfResource: "aws_dynamodb_table",
+        refusesDelete: {
+            what: "a table with deletion protection cannot be deleted",
+            source: `${DOCS}/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection`,
+            refuse: (s) => (s.deletionProtectionEnabled ? "ValidationException: Resource cannot be deleted as it is currently protected against deletion" : undefined),
+        },
         unique: {
             what: "table names are unique in a region of the account",
             source: `${DOCS}/amazondynamodb/latest/APIReference/API_CreateTable.html`,
@@ -234,7 +255,14 @@ export const FACTS: Record<string, TypeFacts> = {
     "aws:kms/keyPolicy:KeyPolicy": schemaOnly("aws_kms_key_policy"),
     "aws:lb/listener:Listener": schemaOnly("aws_lb_listener"),
     "aws:lb/listenerRule:ListenerRule": schemaOnly("aws_lb_listener_rule"),
-    "aws:lb/loadBalancer:LoadBalancer": schemaOnly("aws_lb"),
+    "aws:lb/loadBalancer:LoadBalancer": {
+        tfResource: "aws_lb",
+        refusesDelete: {
+            what: "a load balancer with deletion protection cannot be deleted",
+            source: `${DOCS}/elasticloadbalancing/latest/application/application-load-balancers.html#deletion-protection`,
+            refuse: (s) => (s.enableDeletionProtection ? "OperationNotPermitted: Load balancer cannot be deleted because deletion protection is enabled" : undefined),
+        },
+    },
     "aws:lb/targetGroup:TargetGroup": {
         tfResource: "aws_lb_target_group",
         unique: {

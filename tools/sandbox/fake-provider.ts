@@ -20,7 +20,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { accountsFromEnv, urnParts, type FakeAccounts } from "../fake-aws/account";
+import { accountsFromEnv, AwsError, urnParts, type FakeAccounts } from "../fake-aws/account";
+import { factsOf } from "../fake-aws/facts";
 import { checkInputs, diffInputs, storedState, type ResourceDiff } from "../fake-aws/aws";
 import type { AwsxVpcState } from "../fake-aws/awsx-vpc";
 import { mockInvoke, mockResourceState } from "../fake-aws/ids";
@@ -149,6 +150,8 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         },
         delete: async (id, urn, props) => {
             const accounts = accountOf(urn);
+            const refused = factsOf(parseUrn(urn).type)?.refusesDelete?.refuse(reveal(props));
+            if (refused) throw new AwsError(refused);
             accounts?.release(urn, region(), reveal(props));
             accounts?.forget(urn, id);
         },
