@@ -213,6 +213,11 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
                             deleteBeforeReplace: req.getDeletebeforereplace(),
                             // The engine, not the mock, runs transforms; record that the program passed them.
                             transforms: req.getTransformsList().length,
+                            aliases: req.getAliasesList().map((a: any) => {
+                                if (a.getUrn()) return a.getUrn() as string;
+                                const spec = a.getSpec();
+                                return { name: spec.getName() || undefined, type: spec.getType() || undefined, parentUrn: spec.getParenturn() || undefined, noParent: spec.getNoparent() || undefined };
+                            }),
                         },
                         propertyDependencies,
                     });

@@ -13,6 +13,11 @@ export interface RecordedOptions {
     deleteBeforeReplace?: boolean;
     /** How many `transforms` callbacks the resource was registered with (the engine runs them). */
     transforms?: number;
+    /**
+     * `aliases`: a URN, or a spec (`{ name, type, parent URN, noParent }`) the engine resolves against
+     * the resource's own URN.
+     */
+    aliases?: (string | { name?: string; type?: string; parentUrn?: string; noParent?: boolean })[];
 }
 
 export interface RecordedResource {
