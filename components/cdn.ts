@@ -46,6 +46,17 @@ export interface ContentDeliveryArgs {
  */
 export const wafLogGroupName = (environment: string) => `aws-waf-logs-tms-${environment}`;
 
+/**
+ * Managed rules counted instead of blocking, per group, with the reason. The Core rule set's
+ * SizeRestrictions_BODY blocks every request body over 8 KB
+ * (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html); only prod
+ * has a WAF, so prod alone would refuse task payloads dev and staging accept. The API bounds its own
+ * request size; the rule still counts (logged, with its metric) what it would have blocked.
+ */
+export const COUNTED_MANAGED_RULES: Readonly<Record<string, { rule: string; why: string }[]>> = {
+    AWSManagedRulesCommonRuleSet: [{ rule: "SizeRestrictions_BODY", why: "API bodies over 8 KB are valid; blocking them in prod only would make prod refuse what staging accepts" }],
+};
+
 /** The WAF rules: AWS managed groups, then the rate limit. */
 export function wafRules(rateLimit: number, metricPrefix: string): aws.types.input.wafv2.WebAclRule[] {
     const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${metric}` });
@@ -54,7 +65,13 @@ export function wafRules(rateLimit: number, metricPrefix: string): aws.types.inp
             name: group,
             priority: i + 1,
             overrideAction: { none: {} },
-            statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+            statement: {
+                managedRuleGroupStatement: {
+                    vendorName: "AWS",
+                    name: group,
+                    ...(COUNTED_MANAGED_RULES[group] ? { ruleActionOverrides: COUNTED_MANAGED_RULES[group].map((c) => ({ name: c.rule, actionToUse: { count: {} } })) } : {}),
+                },
+            },
             visibilityConfig: visibility(group),
         })),
         {

@@ -70,6 +70,9 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
             const byPriority = [...waf.inputs.rules].sort((a: any, b: any) => a.priority - b.priority);
             assert.equal(new Set(byPriority.map((r: any) => r.priority)).size, byPriority.length, "priorities are unique");
             assert.deepEqual(byPriority.map((r: any) => r.statement.managedRuleGroupStatement?.name ?? "rate-limit"), [...MANAGED_RULE_GROUPS, "rate-limit"]);
+            // Decision: the Core rule set counts bodies over 8 KB instead of blocking them (prod alone has a WAF).
+            assert.deepEqual(byPriority.map((r: any) => r.statement.managedRuleGroupStatement?.ruleActionOverrides ?? []),
+                [[{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }], [], [], []]);
             // WAF.11: every request the ACL judges is logged to an aws-waf-logs- group, kept and encrypted like the other logs.
             const logging = prod.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
             const wafLogs = prod.ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === "aws-waf-logs-tms-prod")!;
