@@ -1,8 +1,10 @@
 /**
- * Level L5 (see DESIGN.md): the real Pulumi CLI, Node language host and policy analyzer, offline, against
- * the fake provider plugins. One sandbox (temp folder: file backend, PULUMI_HOME, copies of the stack
- * files) is shared by the engine test files, which mocha runs in name order: 1-stacks creates and
- * deploys every stack, 2-release-by-hand and 3-rollout work on the deployed prod stack.
+ * Level L5+ (see DESIGN.md): the real Pulumi CLI, Node language host and policy analyzer, offline, against
+ * the fake provider plugins and the fake AWS (tools/fake-aws: what AWS stores back, refuses and replaces).
+ * One sandbox (temp folder: file backend, PULUMI_HOME, copies of the stack files, the fake accounts) is
+ * shared by the engine test files, which mocha runs in name order: 1-stacks creates and deploys every
+ * stack, 2-release-by-hand and 3-rollout work on the deployed prod stack, 4-day-two releases the other
+ * stacks and refreshes all four, 5-destroy ends with prod.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -13,15 +15,21 @@ import { ensurePulumiCli } from "../../tools/sandbox/pulumi-cli";
 import { prepareSandbox, type Sandbox } from "../../tools/sandbox/sandbox";
 
 let shared: Sandbox | undefined;
+const suiteStarted = Date.now();
+/** Whether this run had to build something (the CLI, the plugins, the program): a cold run. */
+let cold = false;
 
 /** The sandbox of this test run (built on first use; the CLI may be built from Go modules then). */
 export function engineSandbox(): Sandbox {
     if (!shared) {
         const cli = ensurePulumiCli((l) => process.stdout.write(`      ${l}\n`));
         if (cli.source === "built") process.stdout.write(`      built Pulumi ${cli.version} in ${cli.buildSeconds!.toFixed(0)} s\n`);
+        cold ||= cli.source === "built";
         // TMS_ENGINE_SANDBOX=DIR keeps the sandbox between runs (to iterate on one test file); default: a new temp folder.
         const dir = process.env.TMS_ENGINE_SANDBOX ?? fs.mkdtempSync(path.join(os.tmpdir(), "tms-engine-"));
         shared = prepareSandbox(dir, cli);
+        for (const b of shared.builds) if (b.built) process.stdout.write(`      compiled the ${b.name} (${b.files} files) in ${b.seconds.toFixed(1)} s\n`);
+        cold ||= shared.builds.some((b) => b.built);
     }
     return shared;
 }
@@ -66,6 +74,32 @@ export function previewJson(stack: string, extra: string[] = []): { steps: Previ
     return { steps, changeSummary: doc.changeSummary ?? {}, ran };
 }
 
+/** One step of an `up --json` event stream (the resource's planned operation). */
+export interface UpStep {
+    op: string;
+    urn: string;
+    type: string;
+    diffs?: string[];
+}
+
+/** `pulumi up --json` in the sandbox: the steps the engine ran (its event stream's pre-events), and the run. */
+export function upJson(stack: string, extra: string[] = [], opts: { expect?: number } = { expect: 0 }): { steps: UpStep[]; ran: Ran } {
+    const ran = pulumi(["up", "--stack", stack, "--yes", "--skip-preview", "--json", ...extra], { expect: opts.expect, time: stack });
+    const steps: UpStep[] = [];
+    for (const line of ran.stdout.split("\n")) {
+        if (!line.startsWith("{")) continue;
+        const m = JSON.parse(line).resourcePreEvent?.metadata;
+        if (m) steps.push({ op: m.op, urn: m.urn, type: m.type, diffs: m.diffs });
+    }
+    return { steps, ran };
+}
+
+/** The warnings and errors of an `up --json` run, for assertion messages. */
+export function diagnostics(ran: Ran): string {
+    return ran.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l).diagnosticEvent).filter((d) => d && d.severity !== "debug")
+        .map((d) => `${d.severity}: ${d.message}`).join("").slice(-6000) + ran.stderr.slice(-2000);
+}
+
 /** Steps that change something: everything but `same` and `read` (a StackReference is read on every run). */
 export const changes = (steps: PreviewStep[]) => steps.filter((s) => s.op !== "same" && s.op !== "read");
 
@@ -85,10 +119,24 @@ export function ensureStack(stack: string): void {
     if (!JSON.parse(ls.stdout).some((s: any) => s.name === stack || s.name.endsWith(`/${stack}`))) pulumi(["stack", "init", stack], { expect: 0 });
 }
 
+/** Where each engine-suite run records its figures (`npm run bench` prints the last cold and warm runs). */
+export const SUITE_RESULTS = path.resolve(__dirname, "../../reports/engine-suite.json");
+
+let anyFailed = false;
+afterEach(function () {
+    if (this.currentTest?.state === "failed") anyFailed = true;
+});
+
 after(() => {
     if (!timings.length) return;
     process.stdout.write("\n      real-engine timings (s):\n");
     for (const t of timings) process.stdout.write(`        ${t.stack.padEnd(10)} ${t.command.padEnd(8)} ${t.seconds.toFixed(1)}\n`);
     const out = process.env.TMS_ENGINE_TIMINGS;
     if (out) fs.writeFileSync(out, JSON.stringify(timings, null, 2));
+    const failed = anyFailed;
+    const run = { at: new Date().toISOString(), kind: cold ? "cold" : "warm", seconds: Math.round((Date.now() - suiteStarted) / 1000), engineCommands: timings.length,
+        engineSeconds: Math.round(timings.reduce((n, t) => n + t.seconds, 0)), failed, load: require("os").loadavg()[0] };
+    const previous = fs.existsSync(SUITE_RESULTS) ? JSON.parse(fs.readFileSync(SUITE_RESULTS, "utf8")) : {};
+    fs.mkdirSync(path.dirname(SUITE_RESULTS), { recursive: true });
+    fs.writeFileSync(SUITE_RESULTS, JSON.stringify({ ...previous, [run.kind]: run, timings }, null, 2) + "\n");
 });

@@ -1,12 +1,13 @@
 /**
- * The fake provider plugins, compiled once instead of at every start. The engine starts one plugin
- * process per provider (the default aws provider, the explicit us-west-2 and us-east-1 ones, awsx,
- * random, docker…) for every preview, up and refresh; under ts-node each start compiled the plugin's
- * import graph again (about 3 s of CPU). `ensurePluginBuild` transpiles that graph (fake-provider.ts and
- * the project modules it imports, tools/fake-aws's JSON facts included) into `tools/sandbox/.build/`
- * (ignored), keeping the repository's layout there so Node resolves `node_modules` from the repository
- * as before. It rebuilds only when a source's content changes (a stamp holds their hash); the plugin
- * scripts run the compiled entry point, and fall back to ts-node when there is none.
+ * The fake provider plugins and the stack program, compiled once instead of at every start. The engine
+ * starts one plugin process per provider (the default aws provider, the explicit us-west-2 and us-east-1
+ * ones, awsx, random, docker…) and the program once, for every preview, up and refresh; under ts-node
+ * each start compiled its import graph again (seconds of CPU each). `ensureBuild` transpiles a graph
+ * (the entry point and the project modules it imports, JSON data read next to them included) into
+ * `tools/sandbox/.build/<name>/` (ignored), keeping the repository's layout there so Node resolves
+ * `node_modules` from the repository as before. It rebuilds only when a source's content changes (a
+ * stamp holds their hash). The plugin scripts run the compiled plugin (falling back to ts-node when
+ * there is none); the sandbox's Pulumi.yaml runs the compiled program.
  */
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -14,9 +15,9 @@ import * as path from "path";
 import * as ts from "typescript";
 import { PROJECT_DIR } from "../../cli/stack-file";
 
-export const PLUGIN_BUILD_DIR = path.join(__dirname, ".build");
+export const BUILD_ROOT = path.join(__dirname, ".build");
 export const PLUGIN_ENTRY = path.join(__dirname, "fake-provider.ts");
-const STAMP = path.join(PLUGIN_BUILD_DIR, ".stamp");
+export const PROGRAM_ENTRY = path.join(PROJECT_DIR, "index.ts");
 
 /** Project files a module imports (relative imports only: packages come from node_modules). Pure but for reading files. */
 export function importClosure(entry: string): string[] {
@@ -43,7 +44,9 @@ export function importClosure(entry: string): string[] {
     return [...seen].sort();
 }
 
-export interface PluginBuild {
+export interface Build {
+    /** `plugins` or `program`. */
+    name: string;
     entry: string;
     files: number;
     /** Whether this call compiled (false: the build was up to date). */
@@ -51,21 +54,28 @@ export interface PluginBuild {
     seconds: number;
 }
 
-/** Compile the fake provider plugins when their sources changed; returns the compiled entry point. */
-export function ensurePluginBuild(): PluginBuild {
+/** Compile the fake provider plugins when their sources changed. */
+export const ensurePluginBuild = () => ensureBuild("plugins", PLUGIN_ENTRY);
+/** Compile the stack program (index.ts and what it imports) when its sources changed. */
+export const ensureProgramBuild = () => ensureBuild("program", PROGRAM_ENTRY);
+
+/** Compile the import graph of `entry` into `.build/<name>/` when a source changed; returns the compiled entry point. */
+export function ensureBuild(name: string, entryPoint: string): Build {
     const started = Date.now();
-    const sources = importClosure(PLUGIN_ENTRY);
+    const dir = path.join(BUILD_ROOT, name);
+    const STAMP = path.join(dir, ".stamp");
+    const sources = importClosure(entryPoint);
     const hash = createHash("sha256");
     for (const f of sources) hash.update(path.relative(PROJECT_DIR, f)).update(fs.readFileSync(f));
     const digest = hash.digest("hex");
-    const out = (f: string) => path.join(PLUGIN_BUILD_DIR, path.relative(PROJECT_DIR, f)).replace(/\.ts$/, ".js");
-    const entry = out(PLUGIN_ENTRY);
+    const out = (f: string) => path.join(dir, path.relative(PROJECT_DIR, f)).replace(/\.ts$/, ".js");
+    const entry = out(entryPoint);
     const stamp = fs.existsSync(STAMP) ? fs.readFileSync(STAMP, "utf8").trim() : "";
-    if (stamp === digest && fs.existsSync(entry)) return { entry, files: sources.length, built: false, seconds: 0 };
+    if (stamp === digest && fs.existsSync(entry)) return { name, entry, files: sources.length, built: false, seconds: 0 };
 
     const compilerOptions: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: true, sourceMap: false };
     // Build in a fresh folder and swap it in, so a plugin starting meanwhile never sees half a build.
-    const staging = `${PLUGIN_BUILD_DIR}.${process.pid}`;
+    const staging = `${dir}.${process.pid}`;
     fs.rmSync(staging, { recursive: true, force: true });
     for (const f of sources) {
         const target = path.join(staging, path.relative(PROJECT_DIR, f)).replace(/\.ts$/, ".js");
@@ -76,7 +86,7 @@ export function ensurePluginBuild(): PluginBuild {
         } else fs.copyFileSync(f, target);
     }
     fs.writeFileSync(path.join(staging, ".stamp"), digest + "\n");
-    fs.rmSync(PLUGIN_BUILD_DIR, { recursive: true, force: true });
-    fs.renameSync(staging, PLUGIN_BUILD_DIR);
-    return { entry, files: sources.length, built: true, seconds: (Date.now() - started) / 1000 };
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(staging, dir);
+    return { name, entry, files: sources.length, built: true, seconds: (Date.now() - started) / 1000 };
 }
