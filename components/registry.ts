@@ -100,8 +100,12 @@ export class ContainerRegistry extends pulumi.ComponentResource {
         }
         // Both the home registry and dr's (where prod's images arrive by replication) scan continuously.
         this.registryScanning(name);
-        if (!args.createRepositories) this.replicaTemplate(name, args);
         if (args.createRepositories && args.replicationRegions.length) {
+            // The replicating stack creates the destination regions' creation templates, and the replication
+            // rule waits for them: a repository replicated before its template exists keeps ECR's defaults
+            // for good (templates apply at creation only). dr, which runs the replicas, creates none: its
+            // stack comes after prod's, and a second template for the prefix would be refused.
+            const templates = args.replicationRegions.map((region) => this.replicaTemplate(name, region, args));
             new aws.ecr.ReplicationConfiguration(`${name}-replication`, {
                 replicationConfiguration: {
                     rules: [{
@@ -109,7 +113,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
                         repositoryFilters: [{ filter: `${REPOSITORY_PREFIX}/`, filterType: "PREFIX_MATCH" }],
                     }],
                 },
-            }, { parent: this });
+            }, { parent: this, dependsOn: templates });
         }
         this.registerOutputs({ repositoryUrls: this.repositoryUrls });
     }
@@ -131,15 +135,17 @@ export class ContainerRegistry extends pulumi.ComponentResource {
     }
 
     /**
-     * dr runs prod's images from repositories that ECR replication creates in this region. Without a
+     * dr runs prod's images from repositories that ECR replication creates in its region. Without a
      * template they get ECR's defaults: mutable tags and no lifecycle policy. The template applied to
      * REPLICATION gives them the home repositories' settings
-     * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates.html).
-     * Encryption is AES256: a KMS key (or resource tags) in a template needs a custom role for ECR to
-     * assume (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-create.html).
+     * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates.html); it is
+     * created in the destination region through that region's provider. Encryption is AES256: a KMS key
+     * (or resource tags) in a template needs a custom role for ECR to assume
+     * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-create.html).
      */
-    private replicaTemplate(name: string, args: ContainerRegistryArgs): aws.ecr.RepositoryCreationTemplate {
-        return new aws.ecr.RepositoryCreationTemplate(`${name}-replica-template`, {
+    private replicaTemplate(name: string, region: string, args: ContainerRegistryArgs): aws.ecr.RepositoryCreationTemplate {
+        const provider = new aws.Provider(`${name}-${region}`, { region: region as aws.Region }, { parent: this });
+        return new aws.ecr.RepositoryCreationTemplate(`${name}-replica-template-${region}`, {
             prefix: REPOSITORY_PREFIX,
             description: "tms: repositories created in this region by replication of prod's registry",
             appliedFors: ["REPLICATION"],
@@ -147,7 +153,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
             imageTagMutabilityExclusionFilters: [{ filter: MOVING_TAG_FILTER, filterType: "WILDCARD" }],
             lifecyclePolicy: lifecyclePolicy(args),
             encryptionConfigurations: [{ encryptionType: "AES256" }],
-        }, { parent: this });
+        }, { parent: this, provider });
     }
 
     /** The image of a service: a full URI as given, or a tag in this stack's repository. */

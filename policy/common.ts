@@ -48,11 +48,16 @@ export const ENVIRONMENT_RULES: Record<Environment, {
      * (`/production/api-gateway/...`); dr serves production after failover and shares its names.
      */
     pathNames: string[];
+    /**
+     * The stack's ECR repositories are replicas of the primary's registry: the primary creates their
+     * creation template before it replicates (ecr-replica-repository-template checks it there).
+     */
+    replicasFromPrimary?: boolean;
 }> = {
     dev: { minimumTasksPerService: 2, pathNames: ["development", "dev"] },
     staging: { minimumTasksPerService: 3, pathNames: ["staging"] },
     prod: { minimumTasksPerService: 6, pathNames: ["production", "prod"] },
-    dr: { minimumTasksPerService: 4, region: "us-west-2", pathNames: ["production", "dr"] },
+    dr: { minimumTasksPerService: 4, region: "us-west-2", pathNames: ["production", "dr"], replicasFromPrimary: true },
 };
 
 export type Area =

@@ -1,12 +1,13 @@
 /** ECR repository and registry policies. "Lifecycle policy present" joins resources and lives in `stack.ts`. */
 import { containersOf, ECS_TYPES } from "./ecs";
-import { list, ofTypes, parseJson, read, resourcePolicy, stackPolicy, str, UNKNOWN } from "./common";
+import { list, ofTypes, parseJson, read, resourcePolicy, rulesFor, stackEnvironment, stackPolicy, str, UNKNOWN } from "./common";
 
 export const ECR_TYPES = {
     repository: "aws:ecr/repository:Repository",
     lifecyclePolicy: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     registryScanning: "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
     creationTemplate: "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+    replication: "aws:ecr/replicationConfiguration:ReplicationConfiguration",
 } as const;
 
 const IMMUTABLE = new Set(["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"]);
@@ -82,28 +83,51 @@ export const ecrRegistryScanning = stackPolicy({
 });
 
 /**
- * A stack that runs ECR images from repositories it does not create (dr: prod's replicas) must give the
- * repositories ECR creates by replication the controls its own would have: a creation template for
- * REPLICATION with immutable tags and a lifecycle policy with rules
- * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates.html).
+ * Repositories ECR creates by replication get the controls of a REPLICATION creation template, or ECR's
+ * defaults (mutable tags, no lifecycle policy) when none exists at the moment they are created
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates.html). So the
+ * stack that replicates its registry creates the template and makes its replication rule wait for it; a
+ * stack that runs replicas it does not create (dr) needs one too, unless its policy config says the
+ * replicating stack owns it (`required: false` with the reason).
  */
 export const ecrReplicaRepositoryTemplate = stackPolicy({
     name: "ecr-replica-repository-template",
-    description: "A stack that runs images from ECR repositories it does not create has a REPLICATION creation template with immutable tags and lifecycle rules.",
-    metadata: { control: "FSBP ECR.2, ECR.3", severity: "medium", area: "ecr", remediation: "Add an `aws.ecr.RepositoryCreationTemplate` (appliedFors [\"REPLICATION\"], imageTagMutability IMMUTABLE or IMMUTABLE_WITH_EXCLUSION, a lifecycle policy) for the repository prefix." },
+    description: "Replicated repositories get a REPLICATION creation template (immutable tags, lifecycle rules) that exists before the replication rule: created by the replicating stack, or by the stack that runs the replicas.",
+    metadata: {
+        control: "FSBP ECR.2, ECR.3", severity: "medium", area: "ecr", environmentAware: true,
+        remediation: "Add an `aws.ecr.RepositoryCreationTemplate` (appliedFors [\"REPLICATION\"], imageTagMutability IMMUTABLE or IMMUTABLE_WITH_EXCLUSION, a lifecycle policy) for the repository prefix in the destination region, and `dependsOn` it from the replication configuration.",
+    },
     validate: (args, report) => {
-        if (ofTypes(args.resources, [ECR_TYPES.repository]).length > 0 || !runsEcrImages(args.resources)) return;
         const templates = ofTypes(args.resources, [ECR_TYPES.creationTemplate]).filter(t => list(read(t.props, "appliedFors")).includes("REPLICATION"));
+        const replications = ofTypes(args.resources, [ECR_TYPES.replication]);
+        const checkTemplates = () => {
+            for (const t of templates) {
+                const m = read(t.props, "imageTagMutability");
+                if (m !== UNKNOWN && !IMMUTABLE.has(m)) report(`Creation template "${t.name}" gives replicas imageTagMutability ${m === undefined ? "unset (MUTABLE)" : `"${m}"`}: set "IMMUTABLE" or "IMMUTABLE_WITH_EXCLUSION".`, t.urn);
+                const lifecycle = read(t.props, "lifecyclePolicy");
+                if (lifecycle !== UNKNOWN && list(parseJson(lifecycle)?.rules).length === 0) report(`Creation template "${t.name}" gives replicas no lifecycle rules: set \`lifecyclePolicy\`.`, t.urn);
+            }
+        };
+        if (replications.length > 0) {
+            if (templates.length === 0) {
+                report("The stack replicates its registry but creates no REPLICATION repository creation template: repositories replicated before the other region's stack creates one get mutable tags and no lifecycle policy.");
+                return;
+            }
+            for (const r of replications) {
+                const waits = (r.dependencies ?? []).map(d => d.urn);
+                const missing = templates.filter(t => !waits.includes(t.urn));
+                if (missing.length) report(`Replication "${r.name}" does not wait for creation template${missing.length > 1 ? "s" : ""} ${missing.map(t => `"${t.name}"`).join(", ")}: add ${missing.length > 1 ? "them" : "it"} to \`dependsOn\` so no replica is created before ${missing.length > 1 ? "they exist" : "it exists"}.`, r.urn);
+            }
+            checkTemplates();
+            return;
+        }
+        if (ofTypes(args.resources, [ECR_TYPES.repository]).length > 0 || !runsEcrImages(args.resources)) return;
+        if (rulesFor(stackEnvironment(args)).replicasFromPrimary) return;
         if (templates.length === 0) {
             report("The stack runs ECR images from repositories it does not create (replicas) but has no REPLICATION repository creation template: replicas get mutable tags and no lifecycle policy.");
             return;
         }
-        for (const t of templates) {
-            const m = read(t.props, "imageTagMutability");
-            if (m !== UNKNOWN && !IMMUTABLE.has(m)) report(`Creation template "${t.name}" gives replicas imageTagMutability ${m === undefined ? "unset (MUTABLE)" : `"${m}"`}: set "IMMUTABLE" or "IMMUTABLE_WITH_EXCLUSION".`, t.urn);
-            const lifecycle = read(t.props, "lifecyclePolicy");
-            if (lifecycle !== UNKNOWN && list(parseJson(lifecycle)?.rules).length === 0) report(`Creation template "${t.name}" gives replicas no lifecycle rules: set \`lifecyclePolicy\`.`, t.urn);
-        }
+        checkTemplates();
     },
 });
 

@@ -15,7 +15,7 @@ import { readFlags, Stop, UsageError, type CommandSpec } from "../cli/flags";
 import { parseConfigValue } from "../config/stack-config";
 import { diffPlans, LISTENER_TYPES } from "./diff";
 import { benchEngine } from "../automation/bench-engine";
-import { engineTimings } from "./sandbox/engine-bench";
+import { engineTimings, suiteRuns } from "./sandbox/engine-bench";
 
 const STACKS = ["dev", "staging", "prod", "dr"];
 const BASELINE = path.join(__dirname, "bench-baseline-program.ts");
@@ -156,9 +156,18 @@ export async function main(argv: string[]): Promise<number> {
     console.log(engine.table);
     console.log("");
     const real = parsed.engine ? await engineTimings(undefined, (l) => console.error(l)) : null;
-    if (real) table(`Real Pulumi engine ${real.version} on the offline sandbox (fake providers), seconds`, real.rows as unknown as Record<string, any>[]);
+    if (real) {
+        table(`Real Pulumi engine ${real.version} on the offline sandbox (fake providers), seconds`, real.rows as unknown as Record<string, any>[]);
+        table("Sandbox compiles (fake plugins, program): built now (cold) or up to date (warm)", real.builds);
+    }
+    const suite = suiteRuns();
+    if (suite.length) {
+        table("npm run test:engine, last cold and warm runs (target: warm ≤ 600 s on this machine)", suite.map((r) => ({
+            kind: r.kind, at: r.at, seconds: r.seconds, minutes: (r.seconds / 60).toFixed(1), engineCommands: r.engineCommands, engineSeconds: r.engineSeconds, load: r.load.toFixed(1), failed: r.failed,
+        })));
+    } else console.log("npm run test:engine has not been run here yet (reports/engine-suite.json)\n");
     const { table: _t, ...engineFigures } = engine;
-    console.log("BENCH " + JSON.stringify({ stacks: rows, scaling, weightSteps, engine: engineFigures, realEngine: real }));
+    console.log("BENCH " + JSON.stringify({ stacks: rows, scaling, weightSteps, engine: engineFigures, realEngine: real, engineSuite: suite }));
     return 0;
 }
 

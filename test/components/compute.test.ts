@@ -184,17 +184,23 @@ describe("compute", () => {
                 if (stack === "dr") {
                     assert.equal(repos.length, 0);
                     assert.match(image, /^\d{12}\.dkr\.ecr\.us-west-2\.amazonaws\.com\/task-management-system\/api-gateway:latest-prod$/);
-                    // The replicas ECR creates here get the home repositories' settings from a template.
-                    assert.equal(templates.length, 1);
-                    const t = templates[0].inputs;
-                    assert.equal(t.prefix, "task-management-system");
-                    assert.deepEqual(t.appliedFors, ["REPLICATION"]);
-                    assert.equal(t.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
-                    assert.deepEqual(t.imageTagMutabilityExclusionFilters, [{ filter: "latest-*", filterType: "WILDCARD" }]);
-                    assert.deepEqual(lifecycleSummary(t.lifecyclePolicy), expectedLifecycle(stack));
+                    // prod, which replicates, creates the replicas' template (before its replication rule).
+                    assert.equal(templates.length, 0);
                     return;
                 }
-                assert.equal(templates.length, 0);
+                if (stack === "prod") {
+                    // The replicas ECR creates in us-west-2 get the home repositories' settings from a template
+                    // created there first: the replication rule waits for it.
+                    assert.equal(templates.length, 1);
+                    const t = templates[0];
+                    assert.equal(p.byUrn(t.options.provider!).inputs.region, "us-west-2");
+                    assert.equal(t.inputs.prefix, "task-management-system");
+                    assert.deepEqual(t.inputs.appliedFors, ["REPLICATION"]);
+                    assert.equal(t.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
+                    assert.deepEqual(t.inputs.imageTagMutabilityExclusionFilters, [{ filter: "latest-*", filterType: "WILDCARD" }]);
+                    assert.deepEqual(lifecycleSummary(t.inputs.lifecyclePolicy), expectedLifecycle(stack));
+                    assert.ok(p.one("aws:ecr/replicationConfiguration:ReplicationConfiguration").options.dependsOn!.includes(t.urn));
+                } else assert.equal(templates.length, 0);
                 assert.deepEqual(repos.map((r) => r.inputs.name).sort(), ["task-management-system/api-gateway", "task-management-system/task-service"]);
                 assert.match(image, new RegExp(`^\\d{12}\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/task-management-system/api-gateway:latest-${stack}$`));
                 for (const r of repos) {

@@ -13,6 +13,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { ensurePulumiCli } from "../../tools/sandbox/pulumi-cli";
 import { prepareSandbox, type Sandbox } from "../../tools/sandbox/sandbox";
+import { SUITE_RESULTS } from "../../tools/sandbox/engine-bench";
 
 let shared: Sandbox | undefined;
 const suiteStarted = Date.now();
@@ -119,8 +120,6 @@ export function ensureStack(stack: string): void {
     if (!JSON.parse(ls.stdout).some((s: any) => s.name === stack || s.name.endsWith(`/${stack}`))) pulumi(["stack", "init", stack], { expect: 0 });
 }
 
-/** Where each engine-suite run records its figures (`npm run bench` prints the last cold and warm runs). */
-export const SUITE_RESULTS = path.resolve(__dirname, "../../reports/engine-suite.json");
 
 let anyFailed = false;
 afterEach(function () {

@@ -60,12 +60,23 @@ describe("the review's defects, put back, are refused by the pack", function () 
         ]);
     });
 
-    it("3. dr runs replicas with no registry scanning and no creation template", async () => {
-        const r = without(await record("dr"), (x) => x.type === "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
-            || x.type === "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate");
+    it("3. dr runs replicas with no registry scanning", async () => {
+        const r = without(await record("dr"), (x) => x.type === "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration");
         assert.deepEqual(violations(r, "dr"), [
             "ecr-registry-scanning: dr: The stack uses ECR images but configures no registry scanning: add an ENHANCED RegistryScanningConfiguration with a CONTINUOUS_SCAN rule.",
-            "ecr-replica-repository-template: dr: The stack runs ECR images from repositories it does not create (replicas) but has no REPLICATION repository creation template: replicas get mutable tags and no lifecycle policy.",
+        ]);
+    });
+
+    it("3b. prod replicates its registry before the replicas' creation template exists", async () => {
+        const r = await record("prod");
+        const replication = find(r, "aws:ecr/replicationConfiguration:ReplicationConfiguration");
+        replication.options.dependsOn = [];
+        assert.deepEqual(violations(r, "prod"), [
+            'ecr-replica-repository-template: tms-registry-replication: Replication "tms-registry-replication" does not wait for creation template "tms-registry-replica-template-us-west-2": add it to `dependsOn` so no replica is created before it exists.',
+        ]);
+        const none = without(await record("prod"), (x) => x.type === "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate");
+        assert.deepEqual(violations(none, "prod"), [
+            "ecr-replica-repository-template: prod: The stack replicates its registry but creates no REPLICATION repository creation template: repositories replicated before the other region's stack creates one get mutable tags and no lifecycle policy.",
         ]);
     });
 

@@ -378,6 +378,20 @@ describe("stack policies", () => {
                 [t.urn!, 'Creation template "template" gives replicas no lifecycle rules: set `lifecyclePolicy`.'],
             ]);
         });
+        it("ecr-replica-repository-template: the replicating stack creates the template and its replication waits for it; dr's replicas are the primary's", () => {
+            const P = "ecr-replica-repository-template";
+            const repo = res(stack, "repo", { name: "r" });
+            const replication = (deps: StackResourceInput[]) => res("aws:ecr/replicationConfiguration:ReplicationConfiguration", "replication", { replicationConfiguration: { rules: [] } }, { dependencies: deps.map(d => d.urn!) });
+            const t = template();
+            assert.deepStrictEqual(check(P, [repo, t, replication([t])]), []);
+            const early = replication([]);
+            expectOne(P, [repo, t, early], early.urn!, 'Replication "replication" does not wait for creation template "template": add it to `dependsOn` so no replica is created before it exists.');
+            assert.deepStrictEqual(check(P, [repo, replication([])]).map(v => v.message),
+                ["The stack replicates its registry but creates no REPLICATION repository creation template: repositories replicated before the other region's stack creates one get mutable tags and no lifecycle policy."]);
+            const mutable = template({ imageTagMutability: "MUTABLE" });
+            expectOne(P, [repo, mutable, replication([mutable])], mutable.urn!, 'Creation template "template" gives replicas imageTagMutability "MUTABLE": set "IMMUTABLE" or "IMMUTABLE_WITH_EXCLUSION".');
+            assert.deepStrictEqual(check(P, [ecrImage], { environment: "dr" }), [], "dr runs the primary's replicas: prod holds their template");
+        });
     });
 
     describe("docdb-log-groups", () => {

@@ -1,6 +1,8 @@
 /**
  * Real-engine timings for `npm run bench`: in a new offline sandbox, for each stack (dr after prod, which
- * it references), the wall time of `pulumi preview`, `pulumi up` and a second, no-change `pulumi preview`.
+ * it references), the wall time of `pulumi preview`, `pulumi up` and a no-change `preview --refresh`; the
+ * compile times of the fake plugins and the program (cold: compiled now; warm: up to date); and the last
+ * cold and warm runs of `npm run test:engine` (reports/engine-suite.json, written by the suite).
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -13,14 +15,36 @@ export interface EngineTiming {
     resources: number;
     previewS: number;
     upS: number;
-    noChangePreviewS: number;
+    refreshPreviewS: number;
 }
 
-export async function engineTimings(stacks = ["dev", "staging", "prod", "dr"], log: (l: string) => void = () => undefined): Promise<{ version: string; rows: EngineTiming[] }> {
+/** One recorded run of the engine suite. */
+export interface SuiteRun {
+    at: string;
+    kind: "cold" | "warm";
+    seconds: number;
+    engineCommands: number;
+    engineSeconds: number;
+    failed: boolean;
+    /** The machine's 1-minute load average when the run ended (other work on the cores). */
+    load: number;
+}
+
+export const SUITE_RESULTS = path.resolve(__dirname, "../../reports/engine-suite.json");
+
+/** The last cold and warm engine-suite runs, if any were recorded. */
+export function suiteRuns(file = SUITE_RESULTS): SuiteRun[] {
+    if (!fs.existsSync(file)) return [];
+    const d = JSON.parse(fs.readFileSync(file, "utf8"));
+    return [d.cold, d.warm].filter(Boolean);
+}
+
+export async function engineTimings(stacks = ["dev", "staging", "prod", "dr"], log: (l: string) => void = () => undefined): Promise<{ version: string; rows: EngineTiming[]; builds: { name: string; files: number; built: boolean; seconds: number }[] }> {
     const cli = ensurePulumiCli(log);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tms-engine-bench-"));
     try {
         const sb = prepareSandbox(dir, cli);
+        const builds = sb.builds.map(({ name, files, built, seconds }) => ({ name, files, built, seconds }));
         const timed = (args: string[]) => {
             const started = Date.now();
             const r = sb.run(args);
@@ -33,10 +57,10 @@ export async function engineTimings(stacks = ["dev", "staging", "prod", "dr"], l
             timed(["stack", "init", stack]);
             const preview = timed(["preview", "--stack", stack]);
             const up = timed(["up", "--stack", stack, "--yes", "--skip-preview"]);
-            const again = timed(["preview", "--stack", stack]);
-            rows.push({ stack, resources: Number(up.out.match(/\+ (\d+) created/)?.[1] ?? 0), previewS: preview.seconds, upS: up.seconds, noChangePreviewS: again.seconds });
+            const again = timed(["preview", "--stack", stack, "--refresh", "--expect-no-changes"]);
+            rows.push({ stack, resources: Number(up.out.match(/\+ (\d+) created/)?.[1] ?? 0), previewS: preview.seconds, upS: up.seconds, refreshPreviewS: again.seconds });
         }
-        return { version: cli.version, rows };
+        return { version: cli.version, rows, builds };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
