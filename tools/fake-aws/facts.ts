@@ -282,7 +282,6 @@ export const FACTS: Record<string, TypeFacts> = {
             scope: "account", error: "InvalidChangeBatch: [Tried to create resource record set but it already exists]",
         },
     },
-    "aws:route53/zone:Zone": schemaOnly("aws_route53_zone"),
     "aws:s3/bucket:Bucket": {
         tfResource: "aws_s3_bucket",
         unique: {
