@@ -4,7 +4,7 @@ import { AccessRoles } from "./access";
 import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
 import type { Colour, StackConfig } from "../config/stack-config";
-import { rolloutTableName } from "../config/naming";
+import { defaultTags, rolloutTableName } from "../config/naming";
 import { DataTier } from "./data-tier";
 import { RegionalFailover } from "./dns";
 import { KmsKeys } from "./keys";
@@ -122,6 +122,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             replicationRegions: cfg.registry.replicationRegions,
             kmsKeyArn: this.keys.arn("storage"),
             protect,
+            defaultTags: defaultTags(cfg),
         }, { parent: this });
 
         this.cluster = new EcsCluster(`${name}-cluster`, {

@@ -41,8 +41,8 @@ describe("network", () => {
                 assert.equal(p.outputs.privateSubnetIds.length, stack === "dev" ? 2 : 3);
             });
 
-            it("maps no public IP on launch in any subnet (a transform on the awsx VPC's children)", () => {
-                assert.equal(p.one("awsx:ec2:Vpc").options.transforms, 1);
+            it("maps no public IP on launch in any subnet, and protects the VPC's children in protected stacks (transforms on awsx's children)", () => {
+                assert.equal(p.one("awsx:ec2:Vpc").options.transforms, stack === "dev" ? 1 : 2);
             });
 
             it("adopts the VPC's default security group with no rules at all", () => {

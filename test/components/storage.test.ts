@@ -160,14 +160,14 @@ describe("data: S3 buckets", () => {
         let provider: RecordedResource, replica: RecordedResource, replicaKey: RecordedResource;
         before(async () => {
             p = await plan("prod");
-            provider = p.ofType(PROVIDER).find((r) => r.inputs.region === "us-west-2")!;
+            provider = p.ofType(PROVIDER).find((r) => r.inputs.region === "us-west-2" && r.name.startsWith("tms-data"))!;
             replica = p.one(BUCKET, "storage-replica");
             replicaKey = p.one(KEY, "storage-us-west-2");
         });
 
         it("creates the replica bucket, its log bucket and key in us-west-2 through the explicit provider", () => {
             assert.ok(provider, "a us-west-2 provider");
-            const home = p.ofType(PROVIDER).find((r) => r !== provider)!;
+            const home = p.ofType(PROVIDER).find((r) => r.name === "aws")!;
             assert.deepEqual(json(provider.inputs.defaultTags), json(home.inputs.defaultTags), "same default tags as the home provider");
             for (const r of [replica, p.one(BUCKET, "replica-logs"), replicaKey]) {
                 assert.equal(r.options.provider, provider.urn, r.name);
