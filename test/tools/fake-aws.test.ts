@@ -166,10 +166,11 @@ describe("the fake AWS accounts (names, reservations, revisions)", () => {
         const u = urn("prod", TASK_DEFINITION, "t");
         assert.deepEqual([a.nextRevision(u, "us-east-1", "f"), a.nextRevision(u, "us-east-1", "f"), a.nextRevision(u, "us-east-1", "g")], [1, 2, 1]);
         assert.deepEqual([a.nextGeneration(u), a.nextGeneration(u)], [0, 1]);
-        a.store(u, "arn:t:1", { family: "f" });
-        assert.deepEqual(a.read(u, "arn:t:1"), { family: "f" });
-        a.forget(u, "arn:t:1");
-        assert.equal(a.read(u, "arn:t:1"), undefined);
+        a.store(u, "us-east-1", "arn:t:1", { family: "f" });
+        assert.deepEqual(a.read(u, "us-east-1", "arn:t:1"), { family: "f" });
+        assert.equal(a.read(u, "us-west-2", "arn:t:1"), undefined, "ids are per region");
+        a.forget(u, "us-east-1", "arn:t:1");
+        assert.equal(a.read(u, "us-east-1", "arn:t:1"), undefined);
     });
 });
 

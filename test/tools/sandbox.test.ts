@@ -39,6 +39,8 @@ describe("fake provider plugins (the fake AWS behind the real provider protocol)
         assert.notEqual(first.id, second.id);
         assert.notEqual(first.state.arn, second.state.arn);
         assert.equal(plannedState("aws:cloudwatch/logGroup:LogGroup", "l", { name: "/tms/x" }, "us-east-1", 3).id, "/tms/x");
+        // prod's and dr's resources of one logical name share an account: each stack's get ids of their own.
+        assert.notEqual(plannedState("aws:kms/key:Key", "tms-keys-logs", {}, "us-east-1", 0, "prod").id, plannedState("aws:kms/key:Key", "tms-keys-logs", {}, "us-east-1", 0, "dr").id);
     });
 
     it("diffs as the provider would: secrets compared by value", () => {

@@ -134,25 +134,26 @@ export class FakeAccounts {
         return seen + 1;
     }
 
-    private resourceFile(urn: string, id: string): string {
-        return path.join(this.accountDir(urn), "resources", `${safe(`${urnParts(urn).type}|${id}`)}.json`);
+    /** A resource's file: ids are unique per type in a region of the account (a parameter's id is its name). */
+    private resourceFile(urn: string, region: string, id: string): string {
+        return path.join(this.accountDir(urn), "resources", `${safe(`${urnParts(urn).type}|${region}|${id}`)}.json`);
     }
 
     /** Remember what AWS stores for a resource. */
-    store(urn: string, id: string, state: Record<string, any>): void {
-        const file = this.resourceFile(urn, id);
+    store(urn: string, region: string, id: string, state: Record<string, any>): void {
+        const file = this.resourceFile(urn, region, id);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, JSON.stringify({ urn, id, state }));
     }
 
     /** What AWS stores for a resource, or undefined when it does not exist (deleted, never created here). */
-    read(urn: string, id: string): Record<string, any> | undefined {
-        const file = this.resourceFile(urn, id);
+    read(urn: string, region: string, id: string): Record<string, any> | undefined {
+        const file = this.resourceFile(urn, region, id);
         return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).state : undefined;
     }
 
-    forget(urn: string, id: string): void {
-        fs.rmSync(this.resourceFile(urn, id), { force: true });
+    forget(urn: string, region: string, id: string): void {
+        fs.rmSync(this.resourceFile(urn, region, id), { force: true });
     }
 }
 

@@ -20,6 +20,12 @@ export interface MockContext {
      * a replacement new ids, ARNs and generated names. 0 or absent under the mock engine.
      */
     generation?: number;
+    /**
+     * The stack the resource belongs to (the fake provider's URN): two stacks' resources of one logical
+     * name get ids of their own, as in AWS (prod's and dr's keys share an account). Absent under the
+     * mock engine, which plans one stack at a time.
+     */
+    scope?: string;
     /** Outputs per StackReference name. */
     stackReference(name: string): { outputs: Record<string, any>; secretOutputNames: string[] } | undefined;
 }
@@ -39,7 +45,7 @@ const REGION_CODE: Record<string, string> = { "us-east-1": "use1", "us-west-2": 
 /** The mock's answer to `newResource`: an id and the state (inputs plus computed outputs). */
 export function mockResourceState(type: string, logicalName: string, inputs: any, ctx: MockContext): { id: string; state: Record<string, any> } {
     // Every generated value derives from this seed; a replacement (generation > 0) gets new ones.
-    const name = ctx.generation ? `${logicalName}#${ctx.generation}` : logicalName;
+    const name = `${logicalName}${ctx.scope ? `@${ctx.scope}` : ""}${ctx.generation ? `#${ctx.generation}` : ""}`;
     const h = shortHash(`${type}|${name}`);
     const region = ctx.region;
     const acct = MOCK_ACCOUNT_ID;

@@ -69,8 +69,8 @@ function keepSecrets(state: Record<string, any>, inputs: Record<string, any>): R
  * as a secret kept secret. `generation` counts earlier creates of the resource (a replacement gets new
  * ids). Pure.
  */
-export function plannedState(type: string, name: string, inputs: Record<string, any>, region: string, generation = 0): { id: string; state: Record<string, any> } {
-    const { id, state } = storedState(type, name, reveal(inputs), { region, generation, stackReference: () => undefined });
+export function plannedState(type: string, name: string, inputs: Record<string, any>, region: string, generation = 0, scope?: string): { id: string; state: Record<string, any> } {
+    const { id, state } = storedState(type, name, reveal(inputs), { region, generation, scope, stackReference: () => undefined });
     return { id, state: keepSecrets(state, inputs) };
 }
 
@@ -117,7 +117,7 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
             const plain = reveal(inputs);
             accounts?.claim(urn, region(), plain);
             const generation = accounts?.nextGeneration(urn) ?? 0;
-            let { id, state } = plannedState(type, name, inputs, region(), generation);
+            let { id, state } = plannedState(type, name, inputs, region(), generation, urnParts(urn).stack);
             if (type === "aws:ecs/taskDefinition:TaskDefinition" && accounts) {
                 // Each registration is the family's next revision; the id names the revision, as its ARN does.
                 const revision = accounts.nextRevision(urn, region(), String(plain.family));
@@ -126,13 +126,13 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
             }
             // Some types have no natural id in the mock (""): the engine needs one for a custom resource.
             id ||= `${name}-id`;
-            accounts?.store(urn, id, reveal(state));
+            accounts?.store(urn, region(), id, reveal(state));
             return { id, outs: state };
         },
         read: async (id, urn, props) => {
             const accounts = accountOf(urn);
             if (!accounts) return { id, props };
-            const stored = accounts.read(urn, id);
+            const stored = accounts.read(urn, region(), id);
             // Gone from the account (deleted out of band, or by another stack): the engine drops it.
             if (stored === undefined) return { id: "", props: {} };
             return { id, props: keepSecrets(stored, props) };
@@ -140,12 +140,12 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         update: async (id, urn, _olds, news) => {
             const { type, name } = parseUrn(urn);
             const accounts = accountOf(urn);
-            const previous = accounts?.read(urn, id);
+            const previous = accounts?.read(urn, region(), id);
             // An update keeps the resource: its generated ids and ARNs stay those of its create.
             const kept = previous ? Object.fromEntries(Object.entries(previous).filter(([k]) => !(k in news))) : {};
-            const { state } = plannedState(type, name, news, region());
+            const { state } = plannedState(type, name, news, region(), 0, urnParts(urn).stack);
             const outs = { ...state, ...kept, ...Object.fromEntries(Object.entries(state).filter(([k]) => k in news)) };
-            accounts?.store(urn, id, reveal(outs));
+            accounts?.store(urn, region(), id, reveal(outs));
             return { outs };
         },
         delete: async (id, urn, props) => {
@@ -153,7 +153,7 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
             const refused = factsOf(parseUrn(urn).type)?.refusesDelete?.refuse(reveal(props));
             if (refused) throw new AwsError(refused);
             accounts?.release(urn, region(), reveal(props));
-            accounts?.forget(urn, id);
+            accounts?.forget(urn, region(), id);
         },
         invoke: async (token, inputs) => {
             try {
