@@ -7,19 +7,22 @@
  * changed container, as in AWS) and updates only what the step is about. Then `up --refresh
  * --expect-no-changes` on all four: refreshed from what the fake AWS stored (Cloud Map's threshold of 1,
  * task-definition revisions, defaults it fills in), the program plans nothing anywhere. With the old
- * Cloud Map value (failureThreshold 2) the refresh shows the discovery services to be replaced.
+ * Cloud Map value (failureThreshold 2) the refresh finds every discovery service to replace.
+ *
+ * The stacks are independent here (dr only reads prod's outputs), so they run at once: one engine run
+ * leaves a core idle most of the time.
  */
 import { strict as assert } from "assert";
-import { diagnostics, pulumi, upJson, type UpStep } from "./sandbox-fixture";
+import { diagnostics, pulumiAsync, upJson, type UpStep } from "./sandbox-fixture";
 
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 const LISTENERS = /^aws:(lb|alb)\/(listener|listenerRule):(Listener|ListenerRule)$/;
 const SERVICES = /^aws:(ecs\/service:Service|appautoscaling\/target:Target)$/;
 const REPLACE_OPS = new Set(["replace", "create-replacement", "delete-replaced"]);
 
-const outputs = (stack: string) => JSON.parse(pulumi(["stack", "output", "--stack", stack, "--json"], { expect: 0 }).stdout);
+const outputs = async (stack: string) => JSON.parse((await pulumiAsync(["stack", "output", "--stack", stack, "--json"], { expect: 0 })).stdout);
 const set = (stack: string, path: string, value: string | number | boolean) =>
-    pulumi(["config", "set", "--path", path, String(value), "--stack", stack], { expect: 0 });
+    pulumiAsync(["config", "set", "--path", path, String(value), "--stack", stack], { expect: 0 });
 
 /**
  * The steps of an up that change something, checked: replacements only of task definitions, no create
@@ -32,73 +35,68 @@ function onlyChanges(steps: UpStep[], updates: RegExp, what: string): UpStep[] {
     return changed;
 }
 
-/** A release by hand on a two-colour stack: candidate deploy, weight steps through targeted ups, finalise, scale down. */
-function releaseByHand(stack: string, tag: string, weights: number[]): void {
-    describe(`${stack}: a whole release by hand (candidate, ${weights.join(" → ")}%, finalise, scale down)`, () => {
-        let live = "", candidate = "";
-
-        it("deploys the candidate colour at 0%: new task definitions, the services updated, nothing else", () => {
-            const o = outputs(stack);
-            [live, candidate] = [o.liveColour, o.candidateColour];
-            for (const service of Object.keys(o.images[candidate])) set(stack, `tms:deployment.${candidate}.images["${service}"]`, tag);
-            set(stack, `tms:deployment.${candidate}.running`, true);
-            const { steps, ran } = upJson(stack);
-            const changed = onlyChanges(steps, SERVICES, "candidate deploy");
-            assert.ok(changed.some((s) => s.type === TASK_DEFINITION), diagnostics(ran));
-            assert.equal(outputs(stack).running[candidate], true);
-        });
-
-        for (const w of weights) {
-            it(`weight ${w}: the targeted up of the weighted listeners updates them and nothing else`, () => {
-                set(stack, "tms:deployment.weight", w);
-                const targets = (outputs(stack).weightListenerUrns as string[]).map((u) => `--target=${u}`);
-                const changed = onlyChanges(upJson(stack, targets).steps, LISTENERS, `weight ${w}`);
-                assert.ok(changed.length > 0 && changed.length <= targets.length, `${changed.length} updates for ${targets.length} targets`);
-                assert.equal(outputs(stack).weight, w);
-            });
-        }
-
-        it("finalises (the candidate live at weight 0): listeners only", () => {
-            set(stack, "tms:deployment.live", candidate);
-            set(stack, "tms:deployment.weight", 0);
-            onlyChanges(upJson(stack).steps, LISTENERS, "finalise");
-            const o = outputs(stack);
-            assert.deepEqual([o.liveColour, o.weight], [candidate, 0]);
-        });
-
-        it("scales the previous colour down: its services only", () => {
-            set(stack, `tms:deployment.${live}.running`, false);
-            onlyChanges(upJson(stack).steps, SERVICES, "scale down");
-            assert.equal(outputs(stack).running[live], false);
-        });
-    });
+/** dev's rolling release: a new image replaces the task definitions and updates the services, nothing else. */
+async function rollingRelease(stack: string, tag: string): Promise<void> {
+    const o = await outputs(stack);
+    for (const service of Object.keys(o.images.blue)) await set(stack, `tms:deployment.blue.images["${service}"]`, tag);
+    const changed = onlyChanges((await upJson(stack)).steps, SERVICES, `${stack}: rolling release`);
+    assert.ok(changed.some((s) => s.type === TASK_DEFINITION && REPLACE_OPS.has(s.op)), `${stack}: the task definitions are new revisions`);
+    assert.equal((await outputs(stack)).images.blue["api-gateway"], tag);
 }
 
-/** After everything: refreshed from the fake AWS, an up changes nothing. */
-function convergesAfterRefresh(stack: string): void {
-    it(`${stack}: up --refresh plans and changes nothing (no replacement, no perpetual diff)`, () => {
-        const { steps, ran } = upJson(stack, ["--refresh", "--expect-no-changes"], { expect: undefined });
-        const changed = steps.filter((s) => !["same", "read", "refresh"].includes(s.op));
-        assert.deepEqual(changed.map((s) => `${s.op} ${s.urn} ${JSON.stringify(s.diffs ?? [])}`), [], diagnostics(ran));
-        assert.equal(ran.code, 0, diagnostics(ran));
-    });
+/** A release by hand on a two-colour stack: candidate deploy, weight steps through targeted ups, finalise, scale down. */
+async function releaseByHand(stack: string, tag: string, weights: number[]): Promise<void> {
+    const o = await outputs(stack);
+    const [live, candidate] = [o.liveColour, o.candidateColour];
+    for (const service of Object.keys(o.images[candidate])) await set(stack, `tms:deployment.${candidate}.images["${service}"]`, tag);
+    await set(stack, `tms:deployment.${candidate}.running`, true);
+    const deployed = await upJson(stack);
+    assert.ok(onlyChanges(deployed.steps, SERVICES, `${stack}: candidate deploy`).some((s) => s.type === TASK_DEFINITION), diagnostics(deployed.ran));
+    assert.equal((await outputs(stack)).running[candidate], true, `${stack}: the candidate runs`);
+
+    for (const w of weights) {
+        await set(stack, "tms:deployment.weight", w);
+        const targets = ((await outputs(stack)).weightListenerUrns as string[]).map((u) => `--target=${u}`);
+        const changed = onlyChanges((await upJson(stack, targets)).steps, LISTENERS, `${stack}: weight ${w}`);
+        assert.ok(changed.length > 0 && changed.length <= targets.length, `${stack}: ${changed.length} updates for ${targets.length} targets`);
+        assert.equal((await outputs(stack)).weight, w, `${stack}: weight read back`);
+    }
+
+    await set(stack, "tms:deployment.live", candidate);
+    await set(stack, "tms:deployment.weight", 0);
+    onlyChanges((await upJson(stack)).steps, LISTENERS, `${stack}: finalise`);
+    const finalised = await outputs(stack);
+    assert.deepEqual([finalised.liveColour, finalised.weight], [candidate, 0], `${stack}: finalised`);
+
+    await set(stack, `tms:deployment.${live}.running`, false);
+    onlyChanges((await upJson(stack)).steps, SERVICES, `${stack}: scale down`);
+    assert.equal((await outputs(stack)).running[live], false, `${stack}: the previous colour is scaled down`);
+}
+
+/** Refreshed from the fake AWS, an up plans and changes nothing. */
+async function convergesAfterRefresh(stack: string): Promise<void> {
+    const { steps, ran } = await upJson(stack, ["--refresh", "--expect-no-changes"], { expect: undefined });
+    const changed = steps.filter((s) => !["same", "read", "refresh"].includes(s.op));
+    assert.deepEqual(changed.map((s) => `${s.op} ${s.urn} ${JSON.stringify(s.diffs ?? [])}`), [], `${stack}: ${diagnostics(ran)}`);
+    assert.equal(ran.code, 0, `${stack}: ${diagnostics(ran)}`);
+}
+
+/** Run the stacks' chains at once; every chain finishes before the test ends, and every failure is reported. */
+async function all(chains: Promise<void>[]): Promise<void> {
+    const failed = (await Promise.allSettled(chains)).flatMap((r) => (r.status === "rejected" ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+    assert.deepEqual(failed, []);
 }
 
 describe("day two on every stack (L5+)", () => {
-    describe("dev: a rolling release", () => {
-        it("a new image replaces the task definitions and updates the services, nothing else", () => {
-            const o = outputs("dev");
-            for (const service of Object.keys(o.images.blue)) set("dev", `tms:deployment.blue.images["${service}"]`, "4b1d2e3-dev");
-            const changed = onlyChanges(upJson("dev").steps, SERVICES, "rolling release");
-            assert.ok(changed.some((s) => s.type === TASK_DEFINITION && REPLACE_OPS.has(s.op)));
-            assert.equal(outputs("dev").images.blue["api-gateway"], "4b1d2e3-dev");
-        });
+    it("dev rolls a release out; staging (blue-green: 50 → 100%) and dr (canary: 10 → 100%) release by hand, finalise and scale down", async () => {
+        await all([
+            rollingRelease("dev", "4b1d2e3-dev"),
+            releaseByHand("staging", "4b1d2e3-staging", [50, 100]),
+            releaseByHand("dr", "4b1d2e3-prod", [10, 100]),
+        ]);
     });
 
-    releaseByHand("staging", "4b1d2e3-staging", [50, 100]);
-    releaseByHand("dr", "4b1d2e3-prod", [10, 100]);
-
-    describe("refreshed from what AWS stored, every stack converges", () => {
-        for (const stack of ["dev", "staging", "prod", "dr"]) convergesAfterRefresh(stack);
+    it("refreshed from what AWS stored, up on every stack plans and changes nothing (no replacement, no perpetual diff)", async () => {
+        await all(["dev", "staging", "prod", "dr"].map(convergesAfterRefresh));
     });
 });

@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import { SERVING_PATH_TYPES } from "../../components/protection";
 import { pulumi } from "./sandbox-fixture";
 
-interface StateResource { urn: string; type: string; protect?: boolean; dependencies?: string[]; parent?: string; custom?: boolean; propertyDependencies?: Record<string, string[]> }
+interface StateResource { urn: string; type: string; protect?: boolean; dependencies?: string[]; parent?: string; custom?: boolean; provider?: string; propertyDependencies?: Record<string, string[]> }
 
 const state = () => (JSON.parse(pulumi(["stack", "export", "--stack", "prod"], { expect: 0 }).stdout).deployment.resources as StateResource[]);
 
@@ -19,7 +19,9 @@ const state = () => (JSON.parse(pulumi(["stack", "export", "--stack", "prod"], {
 export function deletableBeforeProtect(resources: StateResource[]): string[] {
     const dependents = new Map<string, Set<string>>();
     for (const r of resources) {
-        const deps = new Set([...(r.dependencies ?? []), ...Object.values(r.propertyDependencies ?? {}).flat(), ...(r.parent ? [r.parent] : [])]);
+        // A provider reference is `<provider urn>::<id>`: the provider is deleted after what it manages.
+        const provider = r.provider ? [r.provider.slice(0, r.provider.lastIndexOf("::"))] : [];
+        const deps = new Set([...(r.dependencies ?? []), ...Object.values(r.propertyDependencies ?? {}).flat(), ...(r.parent ? [r.parent] : []), ...provider]);
         for (const d of deps) dependents.set(d, new Set([...(dependents.get(d) ?? []), r.urn]));
     }
     const byUrn = new Map(resources.map((r) => [r.urn, r]));

@@ -56,6 +56,16 @@ export function pulumi(args: string[], opts: { expect?: number; env?: NodeJS.Pro
     return ran;
 }
 
+/** `pulumi <args>` in the background, so that independent stacks run at once; asserts the exit code when one is given. */
+export async function pulumiAsync(args: string[], opts: { expect?: number; time?: string } = {}): Promise<Ran> {
+    const started = Date.now();
+    const r = await engineSandbox().runAsync(args);
+    const ran: Ran = { code: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
+    if (opts.time) timings.push({ stack: opts.time, command: args[0], seconds: ran.seconds });
+    if (opts.expect !== undefined) assert.equal(ran.code, opts.expect, `pulumi ${args.join(" ")} exited ${ran.code}\n${ran.stdout.slice(-6000)}\n${ran.stderr.slice(-4000)}`);
+    return ran;
+}
+
 /** One step of `pulumi preview --json`. */
 export interface PreviewStep {
     op: string;
@@ -83,9 +93,9 @@ export interface UpStep {
     diffs?: string[];
 }
 
-/** `pulumi up --json` in the sandbox: the steps the engine ran (its event stream's pre-events), and the run. */
-export function upJson(stack: string, extra: string[] = [], opts: { expect?: number } = { expect: 0 }): { steps: UpStep[]; ran: Ran } {
-    const ran = pulumi(["up", "--stack", stack, "--yes", "--skip-preview", "--json", ...extra], { expect: opts.expect, time: stack });
+/** `pulumi up --json` in the sandbox (in the background): the steps the engine ran (its event stream's pre-events), and the run. */
+export async function upJson(stack: string, extra: string[] = [], opts: { expect?: number } = { expect: 0 }): Promise<{ steps: UpStep[]; ran: Ran }> {
+    const ran = await pulumiAsync(["up", "--stack", stack, "--yes", "--skip-preview", "--json", ...extra], { expect: opts.expect, time: stack });
     const steps: UpStep[] = [];
     for (const line of ran.stdout.split("\n")) {
         if (!line.startsWith("{")) continue;

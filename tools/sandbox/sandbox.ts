@@ -63,6 +63,19 @@ export class Sandbox {
         });
     }
 
+    /** Run the CLI in the background (several stacks at once) and capture its output. */
+    runAsync(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+        return new Promise((resolve, reject) => {
+            const child = spawn(this.cli.pulumi, args, { cwd: this.projectDir, env: { ...this.env, ...opts.env } });
+            const out: Buffer[] = [];
+            const err: Buffer[] = [];
+            child.stdout.on("data", (b: Buffer) => out.push(b));
+            child.stderr.on("data", (b: Buffer) => err.push(b));
+            child.on("error", reject);
+            child.on("close", (code, signal) => resolve({ status: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+        });
+    }
+
     /** Run the CLI attached to this terminal; resolves with its exit code. */
     attach(args: string[]): Promise<number> {
         return new Promise((resolve, reject) => {
