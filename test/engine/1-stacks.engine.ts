@@ -5,12 +5,13 @@
  * no value AWS normalises (Cloud Map's health-check threshold) comes back as a replacement. The URNs the
  * engine gave every resource are the committed inventory's (test/inventory). dr reads prod through a
  * StackReference in the same backend, and stops with the config error naming the missing outputs while
- * prod is not deployed. An insecure variant of a stack file is refused by the pack in preview.
+ * prod is not deployed. An insecure variant of a stack file is refused by the pack in preview. dev and
+ * staging, independent of each other, run at once.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import { inventoryFile, parseInventory } from "../../tools/urn-inventory";
-import { ensureStack, engineSandbox, pulumi, stackFile, writeStackFile } from "./sandbox-fixture";
+import { ensureStack, engineSandbox, pulumi, pulumiAsync, stackFile, writeStackFile } from "./sandbox-fixture";
 
 const packArgs = (stack: string, policyConfig = stack) => ["--policy-pack", "policy", "--policy-pack-config", `policy/config/${policyConfig}.json`];
 
@@ -21,30 +22,39 @@ export function stateUrns(stack: string): string[] {
         .map((r) => r.urn as string).sort();
 }
 
-function deploysCleanly(stack: string): void {
-    describe(`stack ${stack}`, () => {
-        before(() => ensureStack(stack));
+/** Run a check on several independent stacks at once; every failure is reported. */
+async function each(stacks: string[], check: (stack: string) => Promise<void>): Promise<void> {
+    const failed = (await Promise.allSettled(stacks.map(check))).flatMap((r, i) => (r.status === "rejected" ? [`${stacks[i]}: ${r.reason instanceof Error ? r.reason.message : r.reason}`] : []));
+    assert.deepEqual(failed, []);
+}
 
-        it("preview with the policy pack and its policy config passes", () => {
-            const r = pulumi(["preview", "--stack", stack, ...packArgs(stack)], { expect: 0, time: stack });
+/** Deploy stacks (at once when independent) and check that they converge. */
+function deploysCleanly(stacks: string[]): void {
+    describe(`stack${stacks.length > 1 ? "s" : ""} ${stacks.join(" and ")}`, () => {
+        before(() => stacks.forEach(ensureStack));
+
+        it("preview with the policy pack and its policy config passes", () => each(stacks, async (stack) => {
+            const r = await pulumiAsync(["preview", "--stack", stack, ...packArgs(stack)], { expect: 0, time: stack });
             assert.match(r.stdout, /Policies:\s*\n\s*✅ tms@v[\d.]+ \(local: policy\)/, "the pack ran and passed");
             assert.doesNotMatch(r.stdout + r.stderr, /\[(mandatory|advisory)\]/, "no policy violation");
             assert.match(r.stdout, /\+ \d+ to create/);
-        });
+        }));
 
-        it("up succeeds", () => {
-            const r = pulumi(["up", "--stack", stack, "--yes", "--skip-preview"], { expect: 0, time: stack });
+        it("up succeeds", () => each(stacks, async (stack) => {
+            const r = await pulumiAsync(["up", "--stack", stack, "--yes", "--skip-preview"], { expect: 0, time: stack });
             assert.match(r.stdout, /\+ \d+ created/);
-        });
+        }));
 
-        it("refreshed from what AWS stored, a preview plans nothing (no perpetual diff, no replacement)", () => {
-            const r = pulumi(["preview", "--stack", stack, "--refresh", "--expect-no-changes", "--diff"], { time: stack });
+        it("refreshed from what AWS stored, a preview plans nothing (no perpetual diff, no replacement)", () => each(stacks, async (stack) => {
+            const r = await pulumiAsync(["preview", "--stack", stack, "--refresh", "--expect-no-changes", "--diff"], { time: stack });
             assert.equal(r.code, 0, `changes after a refresh:\n${r.stdout.split("\n").filter((l) => /^\s*[~+-]|replace|update/.test(l)).slice(0, 80).join("\n")}\n${r.stderr.slice(-2000)}`);
-        });
+        }));
 
         it("the engine's URNs are the inventory's (test/inventory)", () => {
-            const inventory = parseInventory(fs.readFileSync(inventoryFile(stack), "utf8")).map((e) => e.urn).sort();
-            assert.deepEqual(stateUrns(stack), inventory);
+            for (const stack of stacks) {
+                const inventory = parseInventory(fs.readFileSync(inventoryFile(stack), "utf8")).map((e) => e.urn).sort();
+                assert.deepEqual(stateUrns(stack), inventory, stack);
+            }
         });
     });
 }
@@ -52,8 +62,7 @@ function deploysCleanly(stack: string): void {
 describe("every stack on the real engine (L5+)", () => {
     before(() => engineSandbox());
 
-    deploysCleanly("dev");
-    deploysCleanly("staging");
+    deploysCleanly(["dev", "staging"]);
 
     describe("dr before prod is deployed", () => {
         it("stops with the config error naming the outputs prod does not export yet", () => {
@@ -65,8 +74,8 @@ describe("every stack on the real engine (L5+)", () => {
         });
     });
 
-    deploysCleanly("prod");
-    deploysCleanly("dr");
+    deploysCleanly(["prod"]);
+    deploysCleanly(["dr"]);
 
     describe("the policy pack refuses an insecure stack file in preview", () => {
         it("prod with DocumentDB deletion protection off: mandatory violation, non-zero exit, the policy named", () => {
