@@ -8,14 +8,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadStackConfig } from "./config/stack-config";
 import { EnvironmentStack } from "./components/environment";
 import { defaultTags } from "./config/naming";
-import { PrimaryStackError, readPrimaryStack } from "./components/primary";
+import { applyDrMode, PrimaryStackError, readDrMode, readPrimaryStack } from "./components/primary";
 
 export = async () => {
     const stack = pulumi.getStack();
     const source = `Pulumi.${stack}.yaml`;
     try {
-        const config = loadStackConfig(pulumi.runtime.allConfig(), source, stack);
-        const primary = config.dr.role === "secondary" ? await readPrimaryStack(source, config.primaryStack!) : undefined;
+        const loaded = loadStackConfig(pulumi.runtime.allConfig(), source, stack);
+        const primary = loaded.dr.role === "secondary" ? await readPrimaryStack(source, loaded.primaryStack!) : undefined;
+        // dr: the mode the DR runbook recorded in SSM decides its task counts (docs/dr.md).
+        const config = loaded.dr.role === "secondary" ? applyDrMode(loaded, await readDrMode(source, loaded.environmentName)) : loaded;
         const provider = new aws.Provider("aws", {
             region: config.region as aws.Region,
             defaultTags: { tags: defaultTags(config) },

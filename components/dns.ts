@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTags } from "../config/naming";
+import { DR_SWITCH_NAMESPACE, serviceTags, type DrSwitch } from "../config/naming";
 
 export interface RegionalFailoverArgs {
     /** PRIMARY (prod, with the health check) or SECONDARY (dr). */
@@ -13,23 +13,81 @@ export interface RegionalFailoverArgs {
     loadBalancerZoneId: pulumi.Input<string>;
     /** Path the health check probes. */
     healthCheckPath: string;
+    /**
+     * The DR runbook's switch on this record (config/naming.ts): PRIMARY carries the primary fence, SECONDARY
+     * the dr gate. Its alarm lives in the dr region: `region`, and for PRIMARY a provider for it.
+     */
+    drSwitch: DrSwitch & { region: string; provider?: aws.Provider };
+    /**
+     * The topic the switch's alarm pages on every change (it must be in the alarm's region): dr's critical
+     * topic, for both stacks (prod's fence alarm lives in the dr region, where prod has no topic).
+     */
+    alertTopicArn: pulumi.Input<string>;
 }
 
 /**
- * One side of the Route53 failover between regions. Prod publishes the PRIMARY record with a health
- * check on its ALB's /health; dr publishes the SECONDARY record for the same name. When the primary
- * fails its check, Route53 answers with dr, and the CDN (whose origin is this name) follows without
- * anyone editing DNS.
+ * One side of the Route53 failover between regions, with the two switches of the DR runbook (docs/dr.md).
+ *
+ * - PRIMARY (prod): a calculated health check, healthy only when both its children are: the HTTPS check of
+ *   the ALB's /health (3 × 30 s) and the primary fence, a check on a CloudWatch alarm in the dr region. The
+ *   runbook turns the fence on before it promotes dr; while on, prod is unhealthy whatever its ALB says, so
+ *   Route 53 never fails back by itself to a stale writer when us-east-1 recovers. (Disabling a health check
+ *   would do the opposite: Route 53 then considers it healthy, https://docs.aws.amazon.com/Route53/latest/APIReference/API_UpdateHealthCheck.html.)
+ * - SECONDARY (dr): a check on the dr gate alarm, unhealthy until the runbook opens it (no data reads as
+ *   unhealthy). While dr is closed, Route 53 keeps answering with the primary even when the primary is
+ *   unhealthy ("when the secondary is unhealthy, Route 53 responds with the primary",
+ *   https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html): traffic never
+ *   reaches a dr whose database is still a read-only secondary.
+ *
+ * Both switches are health checks on alarms, evaluated by Route 53's data plane: the runbook throws them
+ * with PutMetricData in the dr region, without Route 53's control plane (us-east-1).
  */
 export class RegionalFailover extends pulumi.ComponentResource {
-    readonly healthCheckId?: pulumi.Output<string>;
+    /** The check the record uses (PRIMARY: the calculated one). */
+    readonly healthCheckId: pulumi.Output<string>;
+    /** PRIMARY only: the ALB's own endpoint check. */
+    readonly endpointHealthCheckId?: pulumi.Output<string>;
+    readonly switchAlarmName: string;
     readonly recordFqdn: pulumi.Output<string>;
 
     constructor(name: string, args: RegionalFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:dns:RegionalFailover", name, {}, opts);
-        let healthCheck: aws.route53.HealthCheck | undefined;
-        if (args.role === "PRIMARY") {
-            healthCheck = new aws.route53.HealthCheck(`${name}-health`, {
+        const primary = args.role === "PRIMARY";
+        const sw = args.drSwitch;
+        // Threshold ≥ 1 over one minute; missing data keeps the state (`ignore`): a switch stays where the
+        // runbook put it (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
+        const alarm = new aws.cloudwatch.MetricAlarm(`${name}-${primary ? "fence" : "gate"}-alarm`, {
+            name: sw.alarmName,
+            alarmDescription: primary
+                ? "DR primary fence: in ALARM, prod's PRIMARY failover record is unhealthy (npm run dr:failover sets it, dr:failback clears it)"
+                : "DR gate: unless OK, dr's SECONDARY failover record is unhealthy (npm run dr:failover opens it, dr:failback closes it)",
+            namespace: DR_SWITCH_NAMESPACE,
+            metricName: sw.metricName,
+            dimensions: sw.dimensions,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 1,
+            threshold: 1,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            treatMissingData: "ignore",
+            // Every throw of a switch pages on call, both ways.
+            alarmActions: [args.alertTopicArn],
+            okActions: [args.alertTopicArn],
+            tags: serviceTags("dns"),
+        }, { parent: this, ...(sw.provider ? { provider: sw.provider } : {}) });
+        this.switchAlarmName = sw.alarmName;
+        const switchCheck = new aws.route53.HealthCheck(`${name}-${primary ? "fence" : "gate"}`, {
+            type: "CLOUDWATCH_METRIC",
+            cloudwatchAlarmName: alarm.name,
+            cloudwatchAlarmRegion: sw.region,
+            // Fence: no data yet means not fenced. Gate: no data means closed.
+            insufficientDataHealthStatus: primary ? "Healthy" : "Unhealthy",
+            tags: serviceTags("dns", { Name: primary ? `tms-primary-fence-${args.region}` : `tms-dr-gate-${args.region}` }),
+        }, { parent: this });
+
+        let recordCheck: aws.route53.HealthCheck = switchCheck;
+        if (primary) {
+            const endpoint = new aws.route53.HealthCheck(`${name}-health`, {
                 type: "HTTPS",
                 fqdn: args.loadBalancerDnsName,
                 port: 443,
@@ -40,18 +98,25 @@ export class RegionalFailover extends pulumi.ComponentResource {
                 measureLatency: true,
                 tags: serviceTags("dns", { Name: `tms-primary-${args.region}` }),
             }, { parent: this });
-            this.healthCheckId = healthCheck.id;
+            this.endpointHealthCheckId = endpoint.id;
+            recordCheck = new aws.route53.HealthCheck(`${name}-primary`, {
+                type: "CALCULATED",
+                childHealthchecks: [endpoint.id, switchCheck.id],
+                childHealthThreshold: 2,
+                tags: serviceTags("dns", { Name: `tms-primary-and-not-fenced-${args.region}` }),
+            }, { parent: this });
         }
+        this.healthCheckId = recordCheck.id;
         const record = new aws.route53.Record(`${name}-record`, {
             zoneId: args.hostedZoneId,
             name: args.name,
             type: "A",
             setIdentifier: `${args.role.toLowerCase()}-${args.region}`,
             failoverRoutingPolicies: [{ type: args.role }],
-            healthCheckId: healthCheck?.id,
+            healthCheckId: recordCheck.id,
             aliases: [{ name: args.loadBalancerDnsName, zoneId: args.loadBalancerZoneId, evaluateTargetHealth: true }],
         }, { parent: this });
         this.recordFqdn = record.fqdn;
-        this.registerOutputs({ recordFqdn: this.recordFqdn });
+        this.registerOutputs({ recordFqdn: this.recordFqdn, healthCheckId: this.healthCheckId });
     }
 }

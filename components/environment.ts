@@ -4,9 +4,10 @@ import { AccessRoles } from "./access";
 import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
 import type { Colour, StackConfig } from "../config/stack-config";
-import { rolloutTableName } from "../config/naming";
+import { alertTopicName, defaultTags, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
 import { DataTier } from "./data-tier";
 import { RegionalFailover } from "./dns";
+import { rpoOutput, rtoOutput } from "./recovery";
 import { KmsKeys } from "./keys";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
@@ -183,6 +184,13 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 loadBalancerDnsName: this.traffic.dnsName,
                 loadBalancerZoneId: this.traffic.zoneId,
                 healthCheckPath: publicServices.find((s) => s.isDefaultRoute)!.healthCheckPath,
+                // The DR runbook's switch, its alarm in the dr region (prod reaches it with a provider there).
+                drSwitch: cfg.dr.role === "primary"
+                    ? { ...primaryFenceSwitch(cfg.environment), region: cfg.dr.region, provider: new aws.Provider(`${name}-dr-region`, { region: cfg.dr.region as aws.Region, defaultTags: { tags: defaultTags(cfg) } }, { parent: this }) }
+                    : { ...drGateSwitch(cfg.environment), region: cfg.region },
+                // dr's critical topic (the dr stack's environment is always "dr": config ENVIRONMENTS); it exists
+                // once dr is deployed, and CloudWatch sends nothing until the alarm changes state.
+                alertTopicArn: pulumi.interpolate`arn:aws:sns:${cfg.dr.region}:${accountId}:${alertTopicName("dr", "critical")}`,
             }, { parent: this });
         }
 
@@ -330,9 +338,11 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 staticBucketName: this.cdn.staticBucketName,
                 originVerifyHeader: this.cdn.originVerifyHeader,
             } : {}),
-            ...(this.failover?.healthCheckId ? { primaryHealthCheckId: this.failover.healthCheckId } : {}),
-            rto: { minutes: cfg.dr.rtoMinutes },
-            rpo: { minutes: cfg.dr.rpoMinutes },
+            ...(this.failover && cfg.dr.role === "primary" ? { primaryHealthCheckId: this.failover.healthCheckId } : {}),
+            ...(this.failover ? { drSwitchAlarmName: this.failover.switchAlarmName } : {}),
+            // The targets and, per data store, what AWS's figures allow (components/recovery.ts, docs/dr.md).
+            rto: rtoOutput(cfg),
+            rpo: rpoOutput(cfg),
             minimumTasksPerService: cfg.compute.minimumCount,
             alertTopics: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
             dashboardName: this.monitoring.dashboardName,

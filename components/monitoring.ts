@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCDB_MAX_CONNECTIONS } from "../config/aws-limits";
 import type { Colour } from "../config/stack-config";
-import { alarmPrefix, serviceTags } from "../config/naming";
+import { alarmPrefix, alertTopicName, serviceTags } from "../config/naming";
 
 export const SEVERITIES = ["critical", "warning"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -364,7 +364,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const topics = {} as Record<Severity, aws.sns.Topic>;
         for (const severity of SEVERITIES) {
             const topic = new aws.sns.Topic(`${name}-${severity}`, {
-                name: `tms-${args.environment}-${severity}-alerts`,
+                name: alertTopicName(args.environment, severity),
                 kmsMasterKeyId: args.topicKeyArn,
                 tags: serviceTags("monitoring", { Severity: severity }),
             }, { parent: this });

@@ -50,3 +50,23 @@ export function discoveryName(service: string, colour: Colour, colours: readonly
 
 /** Environment-variable name for the address of a called service: task-service → TASK_SERVICE_URL. */
 export const serviceUrlVariable = (service: string) => `${service.toUpperCase().replace(/-/g, "_")}_URL`;
+
+/**
+ * The DR runbook's two traffic switches (docs/dr.md): a custom metric and an alarm on it in the dr
+ * region, read by Route 53 health checks. Route 53 evaluates them in its data plane, so they can be
+ * thrown while us-east-1 (Route 53's control plane) is gone.
+ * - the primary fence (`PrimaryFenced` = 1): prod's PRIMARY record unhealthy whatever its ALB says;
+ * - the dr gate (`DrStandby` = 1, and no data at all): dr's SECONDARY record unhealthy.
+ */
+export const DR_SWITCH_NAMESPACE = "TMS/DR";
+/** The SNS topics alarms page (`tms-<env>-<severity>-alerts`, components/monitoring.ts). */
+export const alertTopicName = (env: string, severity: "critical" | "warning") => `tms-${env}-${severity}-alerts`;
+export interface DrSwitch { alarmName: string; metricName: string; dimensions: Record<string, string> }
+export const primaryFenceSwitch = (primaryEnv: string): DrSwitch =>
+    ({ alarmName: `tms-${primaryEnv}-dr-primary-fence`, metricName: "PrimaryFenced", dimensions: { Environment: primaryEnv } });
+export const drGateSwitch = (drEnv: string): DrSwitch =>
+    ({ alarmName: `tms-${drEnv}-dr-gate`, metricName: "DrStandby", dimensions: { Environment: drEnv } });
+export const drSwitches = (primaryEnv: string, drEnv: string) => ({ fence: primaryFenceSwitch(primaryEnv), gate: drGateSwitch(drEnv) });
+/** The dr stack's durable mode (`active` after a failover, `standby` otherwise), written by the runbook, read by the program. */
+export const drModeParameterPath = (envName: string) => `/${envName}/dr-runbook`;
+export const drModeParameterName = (envName: string) => `${drModeParameterPath(envName)}/mode`;

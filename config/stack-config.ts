@@ -228,8 +228,14 @@ const drSchema = z.strictObject({
     /** primary: prod (creates the global cluster and replicas); secondary: dr; none: dev/staging. */
     role: oneOf(["none", "primary", "secondary"] as const, "a DR role"),
     region: listed(AWS_REGIONS, "an AWS region"),
+    /** The guide's targets (1 hour, 5 minutes); what each data store achieves is in the `rpo`/`rto` outputs (components/recovery.ts). */
     rtoMinutes: int(1, 1440),
     rpoMinutes: int(1, 1440),
+    /**
+     * dr only: tasks per service while dr serves production (prod's minimum). The runbook scales the live
+     * colour to it and records the mode in SSM; the program keeps it on every later `pulumi up` (docs/dr.md).
+     */
+    activeCount: int(1, 1000).optional(),
 });
 
 const accessSchema = z.strictObject({
@@ -483,10 +489,13 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     }
 
     if (t.dr.role === "secondary") {
+        if (t.dr.activeCount === undefined) add("tms:dr.activeCount", "is required when tms:dr.role is secondary (tasks per service once dr serves: prod's minimum)");
+        else if (t.dr.activeCount < t.compute.minimumCount) add("tms:dr.activeCount", `${t.dr.activeCount} is below tms:compute.minimumCount ${t.compute.minimumCount}`);
         if (!t.primaryStack) add("tms:primaryStack", "is required when tms:dr.role is secondary (the prod stack this dr stack reads, e.g. my-org/tms/prod)");
         if (t.database.globalCluster !== "secondary") add("tms:database.globalCluster", `${render(t.database.globalCluster)} must be "secondary" when tms:dr.role is secondary`);
         if (region !== t.dr.region) add("aws:region", `${render(region)} must equal tms:dr.region (${t.dr.region}) for the dr stack`);
     }
+    if (t.dr.role !== "secondary" && t.dr.activeCount !== undefined) add("tms:dr.activeCount", "applies to the dr stack only (tms:dr.role secondary)");
     if (t.dr.role === "primary") {
         if (t.database.globalCluster !== "primary") add("tms:database.globalCluster", `${render(t.database.globalCluster)} must be "primary" when tms:dr.role is primary`);
         if (t.dr.region === region) add("tms:dr.region", `${render(t.dr.region)} must differ from aws:region`);

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { COMMANDS } from "../../automation/cli-args";
 import { main as rolloutMain } from "../../automation/cli";
-import { DR_FLAGS, main as drMain } from "../../automation/dr-cli";
+import { FAILBACK_FLAGS, FAILOVER_FLAGS, main as drMain } from "../../automation/dr-cli";
 import { main as simulateMain, SIMULATE_FLAGS } from "../../automation/simulate";
 import { BENCH_FLAGS, main as benchMain } from "../../tools/bench";
 import { help, parseFlags, UsageError, usage, type CommandSpec } from "../../cli/flags";
@@ -65,7 +65,7 @@ describe("shared flag parser (node:util parseArgs)", () => {
     });
 
     it("every command's help has the same layout: usage, summary, one line per flag, --help, exit codes", () => {
-        const specs: CommandSpec[] = [PLAN_FLAGS, BENCH_FLAGS, SIMULATE_FLAGS, DR_FLAGS, ...Object.values(COMMANDS)];
+        const specs: CommandSpec[] = [PLAN_FLAGS, BENCH_FLAGS, SIMULATE_FLAGS, FAILOVER_FLAGS, FAILBACK_FLAGS, ...Object.values(COMMANDS)];
         assert.equal(specs.length, 9);
         for (const spec of specs) {
             const text = help(spec);
@@ -121,7 +121,7 @@ describe("every command: --help exits 0 on stdout, an unknown flag exits 1 with 
     };
     const docs = (doc: GeneratedDoc) => (argv: string[]) => generatedDocMain(doc, argv);
     const mains: Record<string, (argv: string[]) => Promise<number>> = {
-        plan: planMain, bench: benchMain, "rollout:simulate": simulateMain, "dr:failover": drMain,
+        plan: planMain, bench: benchMain, "rollout:simulate": simulateMain, "dr:failover": (argv) => drMain(["failover", ...argv]), "dr:failback": (argv) => drMain(["failback", ...argv]),
         "docs:chart": chartMain, "docs:policies": docs(POLICY_DOC), "docs:layout": docs(LAYOUT_DOC), "docs:access": docs(ACCESS_DOC), "docs:network": docs(NETWORK_DOC), architecture: architectureMain,
         rollout: rollout("rollout"), rollback: rollout("rollback"), "rollout:status": rollout("status"), "rollout:unlock": rollout("unlock"), "rollout:cleanup": rollout("cleanup"),
     };

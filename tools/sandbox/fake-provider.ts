@@ -18,6 +18,7 @@ import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/ru
 import type { AwsxVpcState } from "../awsx-vpc-layout";
 import { mockInvoke, mockResourceState } from "../mock-state";
 import { replacedProperties } from "./replacements";
+import { withSandboxWorld } from "./outage";
 
 /** The packages the sandbox serves; the program's npm dependencies decide their versions. */
 export const FAKE_PACKAGES = ["aws", "awsx", "random", "docker", "docker-build"] as const;
@@ -215,5 +216,6 @@ if (require.main === module) {
     let region = process.env.AWS_REGION ?? "us-east-1";
     interceptServer((args, variables) => (region = regionFromConfig(args, variables) ?? region), () => region);
     const { main } = require("@pulumi/pulumi/provider") as typeof provider;
-    main(fakeProvider(pkg, requiredVersion(pkg), () => region), process.argv.slice(3));
+    // The DR game day's outage and SSM (tools/sandbox/outage.ts); inert without TMS_SANDBOX_WORLD.
+    main(withSandboxWorld(fakeProvider(pkg, requiredVersion(pkg), () => region), () => region), process.argv.slice(3));
 }
