@@ -8,6 +8,7 @@ import {
 import { globalName, serviceTags } from "../config/naming";
 
 export { deploymentBoundary, deploymentPermissions, deploymentPolicy, predeploySnapshotPrefix, type DeploymentScope, type Statement } from "./deployment-permissions";
+import type { DrRunbookScope } from "./deployment-permissions";
 
 /** GitHub Actions' OIDC issuer (one provider per account, shared by prod and dr). */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -217,6 +218,8 @@ export interface AccessRolesArgs {
     hostedZoneId: pulumi.Input<string>;
     autoscaling: boolean;
     databaseClusterIdentifier?: pulumi.Input<string>;
+    /** dr only: what the DR runbook acts on (components/deployment-permissions.ts). */
+    drRunbook?: DrRunbookScope;
     /** Pulumi state bucket and secrets-provider key, when CI runs `pulumi up` as the deployment role. */
     stateBucketArn?: pulumi.Input<string>;
     secretsProviderKeyArn?: pulumi.Input<string>;
@@ -272,6 +275,7 @@ export class AccessRoles extends pulumi.ComponentResource {
             accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn,
             ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns,
             databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn,
+            ...(args.drRunbook ? { drRunbook: args.drRunbook } : {}),
         }));
         const permissions = scope.apply(deploymentPermissions);
 

@@ -6,6 +6,7 @@ import { EcsCluster } from "./cluster";
 import type { Colour, StackConfig } from "../config/stack-config";
 import { alertTopicName, defaultTags, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
 import { DataTier } from "./data-tier";
+import { clusterIdentifier, GLOBAL_CLUSTER_IDENTIFIER } from "./database";
 import { RegionalFailover } from "./dns";
 import { rpoOutput, rtoOutput } from "./recovery";
 import { KmsKeys } from "./keys";
@@ -286,6 +287,10 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             hostedZoneId: zone.zoneId,
             autoscaling: cfg.compute.autoscaling !== undefined,
             databaseClusterIdentifier: this.data.database.clusterIdentifier,
+            ...(cfg.dr.role === "secondary" ? { drRunbook: {
+                primaryEnvironment: cfg.primaryStack!.split("/").pop()!, environmentName: cfg.environmentName,
+                globalClusterIdentifier: GLOBAL_CLUSTER_IDENTIFIER, drClusterIdentifier: clusterIdentifier(cfg.environment), primaryClusterIdentifier: clusterIdentifier(cfg.primaryStack!.split("/").pop()!),
+            } } : {}),
             stateBucketArn: args.stateBackend?.bucketArn ?? cfg.access.stateBucketArn,
             secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn ?? cfg.access.secretsProviderKeyArn,
             workloadBoundaryArn: permissionsBoundaryArn,

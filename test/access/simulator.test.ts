@@ -57,6 +57,10 @@ function scopeOf(stack: string, p: Plan): DeploymentScope {
         autoscaling: cfg.compute.autoscaling !== undefined,
         databaseClusterIdentifier: p.one("aws:docdb/cluster:Cluster").outputs.clusterIdentifier,
         stateBucketArn: cfg.access.stateBucketArn, secretsProviderKeyArn: cfg.access.secretsProviderKeyArn,
+        ...(cfg.dr.role === "secondary" ? { drRunbook: {
+            primaryEnvironment: "prod", environmentName: cfg.environmentName, globalClusterIdentifier: "tms-global-docdb",
+            drClusterIdentifier: p.one("aws:docdb/cluster:Cluster").outputs.clusterIdentifier, primaryClusterIdentifier: "tms-prod-docdb",
+        } } : {}),
     };
 }
 
@@ -94,6 +98,7 @@ describe("the deployment role's list covers what its jobs call", () => {
         environment: "prod", region: "us-east-1", accountId: MOCK_ACCOUNT_ID, clusterArn: "c", clusterName: "c", ecsServiceArns: ["s"], taskDefinitionFamilies: ["f"],
         listenerArns: ["l"], listenerRuleArns: ["r"], passRoleArns: ["p"], repositoryArns: ["e"], rolloutTableName: "t", alertTopicArns: ["a"], alertKeyArn: "k",
         hostedZoneId: "Z", oidcProviderArn: "o", autoscaling: true, databaseClusterIdentifier: "d",
+        drRunbook: { primaryEnvironment: "prod", environmentName: "production", globalClusterIdentifier: "g", drClusterIdentifier: "d", primaryClusterIdentifier: "p" },
     }).flatMap((p) => p.actions));
 
     it("has the calls of every data source the program uses (a targeted up runs them all)", () => {
@@ -110,10 +115,10 @@ describe("the deployment role's list covers what its jobs call", () => {
         assert.ok(found.has("route53.getZone"), "the scan finds the data sources (route53.getZone is one)");
     });
 
-    it("has every AWS SDK command the rollout CLI sends (dr:failover runs as operations, not CI)", () => {
+    it("has every AWS SDK command the rollout CLI and the DR runbook send", () => {
         const missing: string[] = [];
         let commands = 0;
-        for (const file of sources("automation").filter((f) => !/(^|\/)(dr|dr-cli)\.ts$/.test(f) && !f.includes(`${path.sep}sim${path.sep}`))) {
+        for (const file of sources("automation").filter((f) => !f.includes(`${path.sep}sim${path.sep}`))) {
             const text = fs.readFileSync(path.join(ROOT, file), "utf8");
             for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"(@aws-sdk\/client-[a-z0-9-]+)"/g)) {
                 const prefix = SDK_CLIENT_PREFIXES[m[2]];
