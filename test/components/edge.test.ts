@@ -91,20 +91,37 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
     });
 
     describe("Route53 failover", () => {
-        it("prod publishes the PRIMARY record with a health check on its ALB's /health", () => {
-            const hc = prod.one(HEALTH);
+        it("prod publishes the PRIMARY record on a calculated check: its ALB's /health AND the DR fence (an alarm in us-west-2)", () => {
+            const hc = prod.one(HEALTH, "tms-failover-health");
             const alb = prod.one("aws:lb/loadBalancer:LoadBalancer");
             assert.deepEqual([hc.inputs.type, hc.inputs.port, hc.inputs.resourcePath, hc.inputs.fqdn], ["HTTPS", 443, "/health", alb.outputs.dnsName]);
+            const fence = prod.one(HEALTH, "tms-failover-fence");
+            const alarm = prod.one("aws:cloudwatch/metricAlarm:MetricAlarm", "tms-failover-fence-alarm");
+            assert.deepEqual([fence.inputs.type, fence.inputs.cloudwatchAlarmName, fence.inputs.cloudwatchAlarmRegion, fence.inputs.insufficientDataHealthStatus],
+                ["CLOUDWATCH_METRIC", "tms-prod-dr-primary-fence", "us-west-2", "Healthy"]);
+            assert.deepEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.threshold, alarm.inputs.comparisonOperator, alarm.inputs.treatMissingData],
+                ["TMS/DR", "PrimaryFenced", { Environment: "prod" }, 1, "GreaterThanOrEqualToThreshold", "ignore"]);
+            assert.match(alarm.outputs.arn, /^arn:aws:cloudwatch:us-west-2:/, "the fence alarm lives in the dr region (prod's provider there)");
+            assert.deepEqual(alarm.inputs.alarmActions, ["arn:aws:sns:us-west-2:111122223333:tms-dr-critical-alerts"]);
+            const calculated = prod.one(HEALTH, "tms-failover-primary");
+            assert.equal(calculated.inputs.type, "CALCULATED");
+            assert.equal(calculated.inputs.childHealthThreshold, 2, "healthy only when both children are");
+            assert.ok(prod.dependsOn(calculated, "childHealthchecks", hc) && prod.dependsOn(calculated, "childHealthchecks", fence));
             const record = prod.one(RECORD, "tms-failover-record");
             assert.equal(record.inputs.name, "origin.taskmanagement.example.com");
             assert.deepEqual(record.inputs.failoverRoutingPolicies, [{ type: "PRIMARY" }]);
-            assert.ok(prod.dependsOn(record, "healthCheckId", hc));
+            assert.ok(prod.dependsOn(record, "healthCheckId", calculated));
             assert.equal(record.inputs.aliases[0].name, alb.outputs.dnsName);
         });
 
-        it("dr publishes the SECONDARY record for the same name, pointing at its own ALB", () => {
-            assert.equal(dr.ofType(HEALTH).length, 0);
+        it("dr publishes the SECONDARY record for the same name, gated: unhealthy until the runbook opens it (no data = closed)", () => {
+            const gate = dr.one(HEALTH, "tms-failover-gate");
+            assert.deepEqual([gate.inputs.type, gate.inputs.cloudwatchAlarmName, gate.inputs.cloudwatchAlarmRegion, gate.inputs.insufficientDataHealthStatus],
+                ["CLOUDWATCH_METRIC", "tms-dr-dr-gate", "us-west-2", "Unhealthy"]);
+            const alarm = dr.one("aws:cloudwatch/metricAlarm:MetricAlarm", "tms-failover-gate-alarm");
+            assert.deepEqual([alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.treatMissingData], ["DrStandby", { Environment: "dr" }, "ignore"]);
             const record = dr.one(RECORD, "tms-failover-record");
+            assert.ok(dr.dependsOn(record, "healthCheckId", gate));
             const primary = prod.one(RECORD, "tms-failover-record");
             assert.equal(record.inputs.name, primary.inputs.name);
             assert.equal(record.inputs.zoneId, primary.inputs.zoneId);
@@ -112,6 +129,31 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
             assert.notEqual(record.inputs.setIdentifier, primary.inputs.setIdentifier);
             assert.equal(record.inputs.aliases[0].name, dr.one("aws:lb/loadBalancer:LoadBalancer").outputs.dnsName);
             assert.match(record.inputs.aliases[0].name, /\.us-west-2\.elb\.amazonaws\.com$/);
+        });
+
+        it("the rpo/rto outputs say what each data store achieves by AWS's figures, not the target alone", () => {
+            for (const p of [prod, dr]) {
+                assert.equal(p.outputs.rpo.targetMinutes, 5);
+                assert.equal(p.outputs.rpo.stores.documentdb.rpoSeconds, 1);
+                assert.equal(p.outputs.rpo.stores.applicationBucket.rpoSeconds, 900, "S3 RTC: 99.99% within 15 minutes");
+                assert.equal(p.outputs.rpo.worstCaseSeconds, 900);
+                assert.equal(p.outputs.rpo.meetsTarget, false);
+                assert.equal(p.outputs.rto.targetMinutes, 60);
+                assert.match(p.outputs.rto.runbook, /dr:failover/);
+            }
+        });
+
+        it("dr's task counts follow the mode the runbook recorded in SSM (active: prod's minimum on every service)", async () => {
+            const { applyDrMode } = await import("../../components/primary");
+            const { loadStackConfig } = await import("../../config/stack-config");
+            const { flattenConfig, stackConfig } = await import("../harness");
+            const cfg = loadStackConfig(flattenConfig(stackConfig("dr")), "Pulumi.dr.yaml", "dr");
+            assert.deepEqual(applyDrMode(cfg, "standby"), cfg);
+            const active = applyDrMode(cfg, "active");
+            assert.deepEqual([active.compute.desiredCount, ...active.services.map((x) => x.desiredCount)], [6, 6, 6]);
+            assert.deepEqual(cfg.services.map((x) => x.desiredCount), [4, 4], "standby: the stack file's count");
+            const prodCfg = loadStackConfig(flattenConfig(stackConfig("prod")), "Pulumi.prod.yaml", "prod");
+            assert.equal(applyDrMode(prodCfg, "active"), prodCfg, "only the dr stack has a mode");
         });
 
         it("dev and staging have no failover", async () => {
