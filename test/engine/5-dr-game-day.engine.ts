@@ -117,6 +117,7 @@ describe("DR game day: us-east-1 gone, the runbook end to end, failback by switc
     });
 
     before(() => {
+        for (const d of [EAST, WEST, WORLD]) fs.mkdirSync(d, { recursive: true });
         sb = prepareSandbox(path.join(dir, "sandbox"), engineSandbox().cli, { stacks: ["prod", "dr"] });
         deploy("prod", EAST);
         replicateProdState();
