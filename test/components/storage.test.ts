@@ -159,7 +159,7 @@ describe("data: S3 buckets", () => {
         let provider: RecordedResource, replica: RecordedResource, replicaKey: RecordedResource;
         before(async () => {
             p = await plan("prod");
-            provider = p.ofType(PROVIDER).find((r) => r.inputs.region === "us-west-2")!;
+            provider = p.ofType(PROVIDER).find((r) => r.inputs.region === "us-west-2" && r.name.startsWith("tms-data-"))!;
             replica = p.one(BUCKET, "storage-replica");
             replicaKey = p.one(KEY, "storage-us-west-2");
         });
