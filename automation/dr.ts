@@ -37,7 +37,8 @@ export interface GlobalClusterView {
     status: string;
     /** Present while a switchover or failover is pending or running (AWS FailoverState). */
     failoverState?: { status: string; fromArn?: string; toArn?: string; dataLossAllowed: boolean };
-    members: { arn: string; writer: boolean }[];
+    /** `synchronization`: connected | pending-resync (a returning old primary resynchronises before it can be switched to). */
+    members: { arn: string; writer: boolean; synchronization?: string }[];
 }
 
 /** A regional cluster as DescribeDBClusters returns it. */
@@ -172,6 +173,17 @@ async function pollUntil(clock: Clock, timeoutMs: number, pollMs: number, check:
     }
 }
 
+/**
+ * An operation AWS is cancelling (FailoverState `cancelling`: "the primary cluster and the selected secondary
+ * cluster are returning to their previous states", https://docs.aws.amazon.com/documentdb/latest/developerguide/API_FailoverState.html)
+ * will not make dr the writer: stop instead of waiting for it until the timeout. Pure.
+ */
+function cancelled(g: GlobalClusterView): string | undefined {
+    return g.failoverState?.status === "cancelling"
+        ? `AWS is cancelling the ${g.failoverState.dataLossAllowed ? "failover" : "switchover"} (FailoverState cancelling): check the global cluster's events, then run the same command again`
+        : undefined;
+}
+
 /** dr's role in the global cluster. Pure. */
 export function roleOf(global: GlobalClusterView, arn: string): "writer" | "secondary" | "not-a-member" {
     const m = global.members.find((x) => x.arn === arn);
@@ -298,6 +310,8 @@ export async function failover(o: FailoverOptions): Promise<RunbookReport> {
             }
             await pollUntil(clock, dbTimeout, pollMs, async () => {
                 const [g, dr] = [await o.database.global(), await o.database.drCluster()];
+                const stop = cancelled(g);
+                if (stop) throw new StepFailed(stop);
                 const role = roleOf(g, drArn);
                 const done = o.mode === "detach" ? role === "not-a-member" : role === "writer" && !g.failoverState;
                 return done && dr.status === "available" ? undefined : `dr ${role}, ${dr.status}${g.failoverState ? `, ${g.failoverState.status}` : ""}`;
@@ -356,6 +370,8 @@ export async function failback(o: RunbookOptions): Promise<RunbookReport> {
             if (drRole !== "writer") throw new Error(`dr's cluster is ${drRole === "not-a-member" ? "not a member of" : "a secondary of"} global cluster ${global.id}: nothing to switch back (after a detach, rebuild the global cluster first: docs/dr.md)`);
             if (prodRole !== "secondary") throw new Error(`prod's cluster ${prodArn} is not a secondary of global cluster ${global.id} yet (still rejoining after the failover, or detached: docs/dr.md)`);
             if (probe.cluster.status !== "available") throw new Error(`prod's cluster is ${probe.cluster.status}, not available`);
+            const sync = global.members.find((m) => m.arn === prodArn)?.synchronization;
+            if (sync && sync !== "connected") throw new Error(`prod's cluster is ${sync} in global cluster ${global.id} (still resynchronising after the failover): fail back once it is connected`);
             base.precondition = `dr writes, prod's cluster is an available secondary`;
             return { status: "done", detail: base.precondition };
         });
@@ -364,6 +380,8 @@ export async function failback(o: RunbookOptions): Promise<RunbookReport> {
             if (!(await o.database.global()).failoverState) await o.database.switchover(prodArn);
             await pollUntil(clock, o.databaseTimeoutMs ?? 30 * 60_000, pollMs, async () => {
                 const g = await o.database.global();
+                const stop = cancelled(g);
+                if (stop) throw new StepFailed(stop);
                 const probe = await o.database.probePrimary();
                 const ready = roleOf(g, prodArn) === "writer" && !g.failoverState && probe.reachable && probe.cluster.status === "available";
                 return ready ? undefined : `prod ${roleOf(g, prodArn)}${g.failoverState ? `, ${g.failoverState.status}` : ""}`;

@@ -26,6 +26,39 @@ export interface RegionalFailoverArgs {
 }
 
 /**
+ * The alarm behind each DR switch: the metric's maximum over one minute, ALARM at ≥ 1 (the switch is on).
+ * Missing data keeps the alarm's state (`ignore`), so the runbook's DescribeAlarms reads the position it
+ * last published (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
+ * Route 53 does NOT read that state: it reads the alarm's data stream (below).
+ */
+export const DR_SWITCH_ALARM = {
+    statistic: "Maximum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "ignore",
+} as const;
+
+/**
+ * The Route 53 health check on a switch's alarm. Route 53 "monitors the data stream for the corresponding
+ * alarm instead of monitoring the alarm state"; when the stream "doesn't provide enough information", the
+ * check takes `InsufficientDataHealthStatus`, and with LastKnownStatus the status "from the last time
+ * CloudWatch had sufficient data", healthy for a new check; an inverted check is unhealthy until there is data
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html,
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-cloudwatch).
+ * The runbook publishes a switch once, so a minute later the stream is insufficient: with `Healthy` the fence
+ * would lift itself (and Route 53 fail back to a stale writer when us-east-1 returns), with `Unhealthy` the
+ * gate would close itself a minute after dr opened. Hence LastKnownStatus for both: a switch stays where the
+ * runbook last put it.
+ * - fence: not inverted: ALARM (fenced) is unhealthy; a new check, before any datum, is healthy (not fenced).
+ * - gate: inverted: ALARM (open) is healthy; OK (closed) and a new check with no datum are unhealthy.
+ */
+export function drSwitchHealthCheck(kind: "fence" | "gate") {
+    return { insufficientDataHealthStatus: "LastKnownStatus", invertHealthcheck: kind === "gate" } as const;
+}
+
+/**
  * One side of the Route53 failover between regions, with the two switches of the DR runbook (docs/dr.md).
  *
  * - PRIMARY (prod): a calculated health check, healthy only when both its children are: the HTTPS check of
@@ -33,8 +66,8 @@ export interface RegionalFailoverArgs {
  *   runbook turns the fence on before it promotes dr; while on, prod is unhealthy whatever its ALB says, so
  *   Route 53 never fails back by itself to a stale writer when us-east-1 recovers. (Disabling a health check
  *   would do the opposite: Route 53 then considers it healthy, https://docs.aws.amazon.com/Route53/latest/APIReference/API_UpdateHealthCheck.html.)
- * - SECONDARY (dr): a check on the dr gate alarm, unhealthy until the runbook opens it (no data reads as
- *   unhealthy). While dr is closed, Route 53 keeps answering with the primary even when the primary is
+ * - SECONDARY (dr): a check on the dr gate alarm, unhealthy until the runbook opens it (an inverted check:
+ *   healthy only while the gate's alarm is in ALARM). While dr is closed, Route 53 keeps answering with the primary even when the primary is
  *   unhealthy ("when the secondary is unhealthy, Route 53 responds with the primary",
  *   https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html): traffic never
  *   reaches a dr whose database is still a read-only secondary.
@@ -54,22 +87,15 @@ export class RegionalFailover extends pulumi.ComponentResource {
         super("tms:dns:RegionalFailover", name, {}, opts);
         const primary = args.role === "PRIMARY";
         const sw = args.drSwitch;
-        // Threshold ≥ 1 over one minute; missing data keeps the state (`ignore`): a switch stays where the
-        // runbook put it (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
         const alarm = new aws.cloudwatch.MetricAlarm(`${name}-${primary ? "fence" : "gate"}-alarm`, {
             name: sw.alarmName,
             alarmDescription: primary
                 ? "DR primary fence: in ALARM, prod's PRIMARY failover record is unhealthy (npm run dr:failover sets it, dr:failback clears it)"
-                : "DR gate: unless OK, dr's SECONDARY failover record is unhealthy (npm run dr:failover opens it, dr:failback closes it)",
+                : "DR gate: in ALARM, dr is open and its SECONDARY failover record healthy; otherwise closed (npm run dr:failover opens it, dr:failback closes it)",
             namespace: DR_SWITCH_NAMESPACE,
             metricName: sw.metricName,
             dimensions: sw.dimensions,
-            statistic: "Maximum",
-            period: 60,
-            evaluationPeriods: 1,
-            threshold: 1,
-            comparisonOperator: "GreaterThanOrEqualToThreshold",
-            treatMissingData: "ignore",
+            ...DR_SWITCH_ALARM,
             // Every throw of a switch pages on call, both ways.
             alarmActions: [args.alertTopicArn],
             okActions: [args.alertTopicArn],
@@ -80,8 +106,10 @@ export class RegionalFailover extends pulumi.ComponentResource {
             type: "CLOUDWATCH_METRIC",
             cloudwatchAlarmName: alarm.name,
             cloudwatchAlarmRegion: sw.region,
-            // Fence: no data yet means not fenced. Gate: no data means closed.
-            insufficientDataHealthStatus: primary ? "Healthy" : "Unhealthy",
+            ...drSwitchHealthCheck(primary ? "fence" : "gate"),
+            // A replaced check starts again with no last known status (the fence reads "not fenced"): never
+            // replace it while dr serves. AWS also asks that the check be updated when its alarm's settings
+            // change (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-updating-cloudwatch-alarm-settings.html).
             tags: serviceTags("dns", { Name: primary ? `tms-primary-fence-${args.region}` : `tms-dr-gate-${args.region}` }),
         }, { parent: this });
 

@@ -189,8 +189,12 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 drSwitch: cfg.dr.role === "primary"
                     ? { ...primaryFenceSwitch(cfg.environment), region: cfg.dr.region, provider: new aws.Provider(`${name}-dr-region`, { region: cfg.dr.region as aws.Region, defaultTags: { tags: defaultTags(cfg) } }, { parent: this }) }
                     : { ...drGateSwitch(cfg.environment), region: cfg.region },
-                // dr's critical topic (the dr stack's environment is always "dr": config ENVIRONMENTS); it exists
-                // once dr is deployed, and CloudWatch sends nothing until the alarm changes state.
+                // dr's critical topic (the dr stack's environment is always "dr": config ENVIRONMENTS). prod's fence
+                // alarm names it before dr exists: PutMetricAlarm checks an action's ARN form only, not that the
+                // topic exists (AlarmActions, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html;
+                // an alarm on a missing topic is created and the console flags "We could not find the SNS topic",
+                // https://github.com/awsdocs/aws-doc-sdk-examples/issues/1015). The fence changes state only when the
+                // runbook runs, which needs dr deployed; a notification that fails does not change what Route 53 reads.
                 alertTopicArn: pulumi.interpolate`arn:aws:sns:${cfg.dr.region}:${accountId}:${alertTopicName("dr", "critical")}`,
             }, { parent: this });
         }

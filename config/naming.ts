@@ -52,11 +52,13 @@ export function discoveryName(service: string, colour: Colour, colours: readonly
 export const serviceUrlVariable = (service: string) => `${service.toUpperCase().replace(/-/g, "_")}_URL`;
 
 /**
- * The DR runbook's two traffic switches (docs/dr.md): a custom metric and an alarm on it in the dr
- * region, read by Route 53 health checks. Route 53 evaluates them in its data plane, so they can be
- * thrown while us-east-1 (Route 53's control plane) is gone.
+ * The DR runbook's two traffic switches (docs/dr.md): a custom metric and an alarm on it in the dr region,
+ * read by Route 53 health checks. Route 53 evaluates them in its data plane, so they can be thrown while
+ * us-east-1 (Route 53's control plane) is gone. Both read the same way: the metric is 1 when the switch is
+ * on, and the alarm is in ALARM exactly then (components/dns.ts holds the alarm and health-check settings).
  * - the primary fence (`PrimaryFenced` = 1): prod's PRIMARY record unhealthy whatever its ALB says;
- * - the dr gate (`DrStandby` = 1, and no data at all): dr's SECONDARY record unhealthy.
+ * - the dr gate (`DrOpen` = 1): dr's SECONDARY record healthy; closed (unhealthy) otherwise, and before the
+ *   runbook ever published anything.
  */
 export const DR_SWITCH_NAMESPACE = "TMS/DR";
 /** The SNS topics alarms page (`tms-<env>-<severity>-alerts`, components/monitoring.ts). */
@@ -65,7 +67,7 @@ export interface DrSwitch { alarmName: string; metricName: string; dimensions: R
 export const primaryFenceSwitch = (primaryEnv: string): DrSwitch =>
     ({ alarmName: `tms-${primaryEnv}-dr-primary-fence`, metricName: "PrimaryFenced", dimensions: { Environment: primaryEnv } });
 export const drGateSwitch = (drEnv: string): DrSwitch =>
-    ({ alarmName: `tms-${drEnv}-dr-gate`, metricName: "DrStandby", dimensions: { Environment: drEnv } });
+    ({ alarmName: `tms-${drEnv}-dr-gate`, metricName: "DrOpen", dimensions: { Environment: drEnv } });
 export const drSwitches = (primaryEnv: string, drEnv: string) => ({ fence: primaryFenceSwitch(primaryEnv), gate: drGateSwitch(drEnv) });
 /** The dr stack's durable mode (`active` after a failover, `standby` otherwise), written by the runbook, read by the program. */
 export const drModeParameterPath = (envName: string) => `/${envName}/dr-runbook`;

@@ -8,9 +8,11 @@
  *   AllowDataLoss (https://docs.aws.amazon.com/documentdb/latest/developerguide/API_FailoverGlobalCluster.html),
  *   SwitchoverGlobalCluster (…/API_SwitchoverGlobalCluster.html), RemoveFromGlobalCluster
  *   (…/API_RemoveFromGlobalCluster.html). FailoverState's statuses are pending, failing-over and
- *   cancelling (…/API_FailoverState.html).
+ *   cancelling (…/API_FailoverState.html); a member's SynchronizationStatus is connected or pending-resync
+ *   (…/API_GlobalClusterMember.html).
  * - The traffic switches: PutMetricData on the switch metrics and DescribeAlarms on their alarms, in the
- *   dr region (config/naming.ts `drSwitches`).
+ *   dr region (config/naming.ts `drSwitches`). The alarm state is what the runbook can read without Route
+ *   53's control plane (us-east-1); Route 53 itself reads the alarm's data stream (components/dns.ts).
  * - dr's capacity: its mode in SSM (PutParameter/GetParameter) and UpdateService on the live colour's
  *   ECS services, all in the dr region; target health read off the ALB (DescribeTargetHealth).
  */
@@ -84,7 +86,7 @@ export class DocDbGlobalCluster implements GlobalDatabasePort {
             id: g.GlobalClusterIdentifier ?? this.ids.globalClusterId,
             status: g.Status ?? "unknown",
             failoverState: f?.Status ? { status: f.Status, fromArn: f.FromDbClusterArn, toArn: f.ToDbClusterArn, dataLossAllowed: f.IsDataLossAllowed === true } : undefined,
-            members: (g.GlobalClusterMembers ?? []).map((m) => ({ arn: m.DBClusterArn ?? "", writer: m.IsWriter === true })),
+            members: (g.GlobalClusterMembers ?? []).map((m) => ({ arn: m.DBClusterArn ?? "", writer: m.IsWriter === true, ...(m.SynchronizationStatus ? { synchronization: m.SynchronizationStatus } : {}) })),
         };
     }
 
@@ -168,16 +170,16 @@ export class CloudWatchTrafficSwitches implements TrafficSwitchPort {
     }
 
     setDrGate(open: boolean): Promise<void> {
-        return this.put("gate", open ? 0 : 1);
+        return this.put("gate", open ? 1 : 0);
     }
 
+    /** Both switches read the same way: on (fenced, open) exactly when the alarm is in ALARM; OK and no data are off. */
     async primaryFenced(): Promise<boolean> {
         return (await this.state("fence")) === "ALARM";
     }
 
-    /** Open only when the alarm says OK: no data (INSUFFICIENT_DATA) is closed, as the health check reads it. */
     async drOpen(): Promise<boolean> {
-        return (await this.state("gate")) === "OK";
+        return (await this.state("gate")) === "ALARM";
     }
 }
 

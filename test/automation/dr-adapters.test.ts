@@ -3,7 +3,7 @@
  */
 import { strict as assert } from "assert";
 import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, DocDBClient, FailoverGlobalClusterCommand, RemoveFromGlobalClusterCommand } from "@aws-sdk/client-docdb";
-import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { mockClient } from "aws-sdk-client-mock";
 import { clusterArnParts, CloudWatchTrafficSwitches, DocDbGlobalCluster } from "../../automation/adapters/dr";
 import { failoverArgs, runbookSettings } from "../../automation/dr-cli";
@@ -53,16 +53,24 @@ describe("DR adapters and CLI (L4)", () => {
         assert.deepEqual(await adapter().probePrimary(), { reachable: false, error: "DocumentDB DescribeDBClusters (us-east-1): ETIMEDOUT: connect ETIMEDOUT 3.227.250.1:443" });
     });
 
-    it("throws the switches with PutMetricData in the TMS/DR namespace (fence 1/0, gate standby 1/0)", async () => {
+    it("throws the switches with PutMetricData in the TMS/DR namespace (1 = on: fenced, open) and reads ALARM as on", async () => {
         cloudwatch.on(PutMetricDataCommand).resolves({});
         const sw = new CloudWatchTrafficSwitches(new CloudWatchClient({ region: "us-west-2" }), "prod", "dr");
         await sw.setPrimaryFence(true);
         await sw.setDrGate(true);
+        await sw.setDrGate(false);
         const sent = cloudwatch.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input);
         assert.deepEqual(sent.map((i) => [i.Namespace, i.MetricData![0].MetricName, i.MetricData![0].Value, i.MetricData![0].Dimensions]), [
             ["TMS/DR", "PrimaryFenced", 1, [{ Name: "Environment", Value: "prod" }]],
-            ["TMS/DR", "DrStandby", 0, [{ Name: "Environment", Value: "dr" }]],
+            ["TMS/DR", "DrOpen", 1, [{ Name: "Environment", Value: "dr" }]],
+            ["TMS/DR", "DrOpen", 0, [{ Name: "Environment", Value: "dr" }]],
         ]);
+        cloudwatch.on(DescribeAlarmsCommand).resolvesOnce({ MetricAlarms: [{ AlarmName: "tms-dr-dr-gate", StateValue: "ALARM" }] })
+            .resolvesOnce({ MetricAlarms: [{ AlarmName: "tms-dr-dr-gate", StateValue: "INSUFFICIENT_DATA" }] })
+            .resolvesOnce({ MetricAlarms: [{ AlarmName: "tms-prod-dr-primary-fence", StateValue: "OK" }] })
+            .resolvesOnce({ MetricAlarms: [] });
+        assert.deepEqual([await sw.drOpen(), await sw.drOpen(), await sw.primaryFenced()], [true, false, false]);
+        await assert.rejects(sw.primaryFenced(), /CloudWatch alarm tms-prod-dr-primary-fence not found \(is the prod stack deployed\?\)/);
     });
 
     it("takes its counts and the RTO from the dr stack file, refuses another stack, and wants --mode named", () => {

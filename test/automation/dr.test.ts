@@ -15,18 +15,22 @@ import { VirtualClock } from "../../automation/clock";
 import { failback, failover, FAILBACK_STEPS, FAILOVER_STEPS, type FailoverMode, type RunbookOptions } from "../../automation/dr";
 import { CloudWatchTrafficSwitches, DocDbGlobalCluster, EcsDrCapacity, isUnreachable } from "../../automation/adapters/dr";
 import { AwsCallError } from "../../automation/adapters/aws-call";
-import { DrWorld, TIMINGS } from "../../tools/sandbox/dr-world";
+import { DrWorld, shippedSwitch, TIMINGS, type SwitchCheck } from "../../tools/sandbox/dr-world";
 
 const ACCOUNT = "111122223333";
 const TG = `arn:aws:elasticloadbalancing:us-west-2:${ACCOUNT}:targetgroup/tms-dr-api-blue/0123456789abcdef`;
 
-function setup(o: { gate?: boolean; fence?: boolean } = {}) {
+/** The Route 53 checks as shipped (components/dns.ts); `false`: the record has no such check (main's design). */
+function setup(o: { gate?: SwitchCheck | false; fence?: SwitchCheck | false } = {}) {
     const clock = new VirtualClock(Date.UTC(2026, 0, 6, 3, 0));
     const world = new DrWorld({
         clock, accountId: ACCOUNT, globalClusterId: "tms-global-docdb",
         primary: { region: "us-east-1", env: "prod", clusterId: "tms-prod-docdb" },
         dr: { region: "us-west-2", env: "dr", clusterId: "tms-dr-docdb", envName: "production" },
-        route53: { primaryFence: o.fence ?? true, secondaryGate: o.gate ?? true },
+        route53: {
+            ...(o.fence === false ? {} : { fence: o.fence ?? shippedSwitch("fence") }),
+            ...(o.gate === false ? {} : { gate: o.gate ?? shippedSwitch("gate") }),
+        },
         drServices: [{ cluster: "task-management-dr", service: "api-gateway-blue", targetGroupArn: TG, running: 4 }, { cluster: "task-management-dr", service: "task-service-blue", running: 4 }],
     });
     const mocks = world.install();
@@ -124,6 +128,35 @@ describe("DR runbook against AWS's documented semantics (L4)", () => {
         assert.deepEqual(s.world.violations, []);
     });
 
+    it("the switches hold for hours without new data: Route 53 reads the alarm's data stream, not its state", async () => {
+        // The runbook publishes each switch once. A minute later the stream has no data, and Route 53 falls back to
+        // the check's InsufficientDataHealthStatus: it must be LastKnownStatus (components/dns.ts).
+        const hold = async (fence: SwitchCheck, gate: SwitchCheck) => {
+            s?.restore();
+            s = setup({ fence, gate });
+            s.outage();
+            const r = await failover({ ...s.options, mode: "failover" });
+            assert.equal(r.outcome, "promoted", r.error);
+            const answers = new Set<string>();
+            for (let i = 0; i < 4 * 60; i++) { s.clock.advance(60_000); s.world.tick(); answers.add(s.world.dnsAnswer()); }
+            s.world.setReachable("us-east-1", true);
+            for (let i = 0; i < 2 * 60; i++) { s.clock.advance(60_000); s.world.tick(); answers.add(s.world.dnsAnswer()); }
+            const gaps = s.world.writeGaps.filter((g) => (g.toMs ?? Infinity) > r.steps[r.steps.length - 1].endedAtMs).map((g) => g.region);
+            return { answers: [...answers], violations: s.world.violations, gaps, gateAlarm: s.world.alarmState(gate.alarmName) };
+        };
+        const shipped = await hold(shippedSwitch("fence"), shippedSwitch("gate"));
+        assert.deepEqual(shipped.answers, ["us-west-2"], "6 hours on dr, us-east-1 back for the last 2");
+        assert.deepEqual([shipped.violations, shipped.gaps], [[], []], "no stale writer, and not one failed write after dr opened");
+        // What each other setting does (the first version of this runbook shipped Healthy / Unhealthy):
+        const fenceHealthy = await hold({ ...shippedSwitch("fence"), insufficient: "Healthy" }, shippedSwitch("gate"));
+        assert.deepEqual([fenceHealthy.answers, fenceHealthy.gaps], [["us-west-2", "us-east-1"], ["us-east-1"]],
+            "the fence lifts itself: once us-east-1 is back, Route 53 fails back by itself to prod, whose cluster is now a read-only secondary");
+        // A gate that reads "closed" without data (the first version: not inverted, Unhealthy; here inverted, Healthy).
+        const gateClosedWithoutData = await hold(shippedSwitch("fence"), { ...shippedSwitch("gate"), insufficient: "Healthy" });
+        assert.deepEqual([gateClosedWithoutData.answers, gateClosedWithoutData.gaps, gateClosedWithoutData.gateAlarm], [["us-east-1"], ["us-east-1"], "ALARM"],
+            "the gate closes itself a minute after it opened, although its alarm still says open: Route 53 answers the dead primary");
+    });
+
     it("finding 2 (what the fence prevents): without it, a recovered prod serves again and dr's writes are lost to it", async () => {
         s = setup({ fence: false, gate: false });
         s.outage();
@@ -140,7 +173,7 @@ describe("DR runbook against AWS's documented semantics (L4)", () => {
         s.outage();
         assert.equal(s.world.dnsAnswer(), "us-west-2");
         assert.equal(s.world.writable(s.world.cluster("us-west-2")), false, "dr is still a read-only secondary");
-        s = (s.restore(), setup({ gate: true }));
+        s = (s.restore(), setup());
         s.outage();
         assert.equal(s.world.dnsAnswer(), "us-east-1", "the gate keeps traffic off dr until it can write");
     });

@@ -23,7 +23,7 @@ import { formatDuration } from "../../automation/dr";
 import { loadStackConfig } from "../../config/stack-config";
 import { readStackFile } from "../../cli/stack-file";
 import { MOCK_ACCOUNT_ID } from "../../tools/mock-state";
-import { DrWorld, FastForwardClock, TIMINGS } from "../../tools/sandbox/dr-world";
+import { DrWorld, FastForwardClock, shippedSwitch, TIMINGS, type SwitchCheck } from "../../tools/sandbox/dr-world";
 import { WORLD_ENV } from "../../tools/sandbox/outage";
 import { prepareSandbox, type Sandbox } from "../../tools/sandbox/sandbox";
 import { engineSandbox } from "./sandbox-fixture";
@@ -72,21 +72,38 @@ function deploy(stack: string, where: string): void {
 
 const exportState = (stack: string, where: string) => JSON.parse(run(["stack", "export", "--stack", stack], where, 0).stdout).deployment.resources as any[];
 
-/** What the deployed records carry: the fence on prod's PRIMARY, the gate on dr's SECONDARY (read from the engine's state). */
-export function route53FromState(prod: any[], dr: any[]) {
-    const checks = [...prod, ...dr].filter((r) => r.type === "aws:route53/healthCheck:HealthCheck");
-    const byId = new Map(checks.map((c) => [c.outputs?.id ?? c.id, c.outputs]));
+/**
+ * What the deployed records carry, read from the engine's state: the fence on prod's PRIMARY (a child of its
+ * calculated check, all children required) and the gate on dr's SECONDARY, each with its alarm's settings, as
+ * the fake Route 53 of dr-world evaluates them. A record without such a check gets none (main's design).
+ */
+export function route53FromState(prod: any[], dr: any[]): { fence?: SwitchCheck; gate?: SwitchCheck } {
+    const all = [...prod, ...dr];
+    const checks = new Map(all.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck").map((c) => [c.outputs?.id ?? c.id, c.outputs]));
+    const alarms = all.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.outputs);
     const record = (rs: any[], role: string) => rs.find((r) => r.type === "aws:route53/record:Record" && r.outputs?.failoverRoutingPolicies?.[0]?.type === role);
-    const onAlarm = (id: string | undefined, alarm: RegExp): boolean => {
-        const hc = id ? byId.get(id) : undefined;
-        if (!hc) return false;
-        if (hc.type === "CLOUDWATCH_METRIC") return alarm.test(hc.cloudwatchAlarmName ?? "");
-        return hc.type === "CALCULATED" && (hc.childHealthchecks ?? []).some((c: string) => onAlarm(c, alarm)) && hc.childHealthThreshold === (hc.childHealthchecks ?? []).length;
+    const model = (hc: any): SwitchCheck | undefined => {
+        const alarm = alarms.find((a) => a.name === hc?.cloudwatchAlarmName);
+        if (hc?.type !== "CLOUDWATCH_METRIC" || !alarm) return undefined;
+        assert.equal(alarm.comparisonOperator, "GreaterThanOrEqualToThreshold", `${alarm.name}: the world models ≥ only`);
+        return {
+            alarmName: alarm.name, metricName: alarm.metricName, threshold: alarm.threshold, periodMs: alarm.period * 1000,
+            evaluationPeriods: alarm.evaluationPeriods, treatMissingData: alarm.treatMissingData ?? "missing",
+            insufficient: hc.insufficientDataHealthStatus ?? "LastKnownStatus", inverted: hc.invertHealthcheck === true,
+        };
     };
-    return {
-        primaryFence: onAlarm(record(prod, "PRIMARY")?.outputs.healthCheckId, /-dr-primary-fence$/),
-        secondaryGate: onAlarm(record(dr, "SECONDARY")?.outputs.healthCheckId, /-dr-gate$/),
+    const switchOf = (id: string | undefined): SwitchCheck | undefined => {
+        const hc = id ? checks.get(id) : undefined;
+        if (hc?.type === "CALCULATED") {
+            const children: string[] = hc.childHealthchecks ?? [];
+            if (hc.childHealthThreshold !== children.length) return undefined;
+            return children.map((c) => model(checks.get(c))).find((m) => m !== undefined);
+        }
+        return model(hc);
     };
+    const fence = switchOf(record(prod, "PRIMARY")?.outputs.healthCheckId);
+    const gate = switchOf(record(dr, "SECONDARY")?.outputs.healthCheckId);
+    return { ...(fence ? { fence } : {}), ...(gate ? { gate } : {}) };
 }
 
 describe("DR game day: us-east-1 gone, the runbook end to end, failback by switchover (L5+)", function () {
@@ -139,7 +156,8 @@ describe("DR game day: us-east-1 gone, the runbook end to end, failback by switc
     after(() => restoreMocks());
 
     it("the deployed records carry the fence and the gate, and dr's state lives in dr's backend", () => {
-        assert.deepEqual(world.o.route53, { primaryFence: true, secondaryGate: true });
+        // The deployed checks are the shipped ones (components/dns.ts): the engine stored what the program declared.
+        assert.deepEqual(world.o.route53, { fence: shippedSwitch("fence"), gate: shippedSwitch("gate") });
         assert.equal(world.dnsAnswer(), "us-east-1");
         const ls = JSON.parse(run(["stack", "ls", "--json"], WEST, 0).stdout).map((s: any) => s.name).sort();
         assert.deepEqual(ls, ["dr", "prod"], "dr's backend holds dr and the replica of prod");

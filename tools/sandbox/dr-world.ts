@@ -17,11 +17,17 @@
  *   (CreateGlobalCluster: "latencies less than one second"): secondaries here copy the writer at every tick.
  * - CloudWatch alarms with `treatMissingData: ignore` keep their state without data; with no data at all they
  *   are INSUFFICIENT_DATA (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
+ *   That state is what DescribeAlarms (the runbook) reads.
  * - Route 53 failover records: the primary answers while healthy; else the secondary when healthy; when the
  *   secondary is unhealthy too, the primary; a secondary without a health check always answers when the
  *   primary is unhealthy (ResourceRecordSet Failover, https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html).
- *   A health check on an alarm is unhealthy in ALARM, healthy in OK, and takes `InsufficientDataHealthStatus`
- *   otherwise; a calculated check here is healthy when all its children are.
+ * - A Route 53 check on an alarm reads the alarm's data stream, not its state: while the last evaluation
+ *   window holds a datum, ALARM is unhealthy and OK healthy; otherwise the check takes its
+ *   `InsufficientDataHealthStatus` (LastKnownStatus: the status from the last datum, healthy for a new check);
+ *   an inverted check reports the opposite, and a new inverted one is unhealthy
+ *   (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
+ *   The settings come from what is deployed (the game day reads them off the engine's state) or from
+ *   components/dns.ts; a calculated check here is healthy when all its children are.
  *
  * Durations AWS does not publish are ASSUMPTIONS, named below; the game day prints them with the RTO.
  * Writes: every tick, the cluster Route 53 sends traffic to accepts writes if it can (its data version
@@ -45,6 +51,7 @@ import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/cl
 import { mockClient } from "aws-sdk-client-mock";
 import type { Clock } from "../../automation/ports";
 import { DR_SWITCH_NAMESPACE, drSwitches } from "../../config/naming";
+import { DR_SWITCH_ALARM, drSwitchHealthCheck } from "../../components/dns";
 import { OUTAGE_FILE, SSM_FILE } from "./outage";
 
 /** ASSUMPTIONS (AWS publishes "RTO in minutes" and "unavailable for a short time", not these numbers). */
@@ -75,19 +82,48 @@ export interface WorldOptions {
     primary: { region: string; env: string; clusterId: string };
     dr: { region: string; env: string; clusterId: string; envName: string };
     globalClusterId: string;
-    /** What the deployed stacks' Route 53 records carry: the fence on the PRIMARY, the gate on the SECONDARY. */
-    route53: { primaryFence: boolean; secondaryGate: boolean };
+    /**
+     * What the deployed stacks' Route 53 records carry: the fence on the PRIMARY (a child of its calculated
+     * check, beside the endpoint check), the gate on the SECONDARY. Absent: the record has no such check.
+     */
+    route53: { fence?: SwitchCheck; gate?: SwitchCheck };
     /** dr's live services behind the public target groups, and their standing task count. */
     drServices: { cluster: string; service: string; targetGroupArn?: string; running: number }[];
     /** Where the fake provider plugins read the outage and SSM (the sandbox's world folder). */
     dir?: string;
 }
 
+/** A Route 53 health check on a switch's CloudWatch alarm, with the alarm's own settings. */
+export interface SwitchCheck {
+    alarmName: string;
+    metricName: string;
+    /** ALARM when a period's statistic is ≥ threshold (the only comparison the switches use). */
+    threshold: number;
+    periodMs: number;
+    evaluationPeriods: number;
+    treatMissingData: string;
+    insufficient: "Healthy" | "Unhealthy" | "LastKnownStatus";
+    inverted: boolean;
+}
+
+/** The shipped switch (components/dns.ts settings, config/naming.ts names) as the world models it. */
+export function shippedSwitch(kind: "fence" | "gate", primaryEnv = "prod", drEnv = "dr"): SwitchCheck {
+    const names = drSwitches(primaryEnv, drEnv)[kind];
+    const check = drSwitchHealthCheck(kind);
+    return {
+        alarmName: names.alarmName, metricName: names.metricName, threshold: DR_SWITCH_ALARM.threshold,
+        periodMs: DR_SWITCH_ALARM.period * 1000, evaluationPeriods: DR_SWITCH_ALARM.evaluationPeriods,
+        treatMissingData: DR_SWITCH_ALARM.treatMissingData, insufficient: check.insufficientDataHealthStatus, inverted: check.invertHealthcheck,
+    };
+}
+
 interface Cluster { id: string; arn: string; region: string; status: string; member: boolean; version: number; availableAt?: number; rejoin?: boolean }
-interface Operation { kind: "failover" | "switchover"; from: string; to: string; startedAt: number; doneAt: number }
+interface Operation { kind: "failover" | "switchover"; from: string; to: string; startedAt: number; doneAt: number; cancelling?: boolean }
 interface Datum { atMs: number; value: number }
 
 export interface WorldEvent { atMs: number; what: string }
+/** One SDK call the world answered or refused (`ok: false`: refused, e.g. its region was unreachable). */
+export interface WorldCall { atMs: number; region: string; service: string; command: string; ok: boolean }
 
 function awsError(name: string, message: string, status = 400): Error {
     return Object.assign(new Error(message), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status } });
@@ -95,6 +131,7 @@ function awsError(name: string, message: string, status = 400): Error {
 
 export class DrWorld {
     readonly events: WorldEvent[] = [];
+    readonly calls: WorldCall[] = [];
     readonly violations: string[] = [];
     readonly unreachable = new Set<string>();
     private readonly clusters: Cluster[];
@@ -108,6 +145,8 @@ export class DrWorld {
     private maxVersion = 0;
     private lastTick: number;
     readonly servedWriters: { atMs: number; region: string }[] = [];
+    /** Spans when Route 53 answered a region whose cluster could not take writes (every write failed). */
+    readonly writeGaps: { fromMs: number; toMs?: number; region: string }[] = [];
 
     constructor(readonly o: WorldOptions) {
         const arn = (region: string, id: string) => `arn:aws:rds:${region}:${o.accountId}:cluster:${id}`;
@@ -173,6 +212,10 @@ export class DrWorld {
 
     private settle(): void {
         const now = this.now();
+        if (this.op?.cancelling && now >= this.op.doneAt) {
+            this.log(`${this.op.kind} cancelled: the clusters are back in their previous roles`);
+            this.op = undefined;
+        }
         if (this.op && now >= this.op.doneAt) {
             const op = this.op;
             this.op = undefined;
@@ -219,8 +262,12 @@ export class DrWorld {
             GlobalClusterArn: `arn:aws:rds::${this.o.accountId}:global-cluster:${this.o.globalClusterId}`,
             Status: "available",
             Engine: "docdb",
-            GlobalClusterMembers: this.clusters.filter((c) => c.member).map((c) => ({ DBClusterArn: c.arn, IsWriter: c.arn === this.writerArn })),
-            ...(op ? { FailoverState: { Status: this.now() - op.startedAt < TIMINGS.pendingMs ? "pending" : "failing-over", FromDbClusterArn: op.from, ToDbClusterArn: op.to, IsDataLossAllowed: op.kind === "failover" } } : {}),
+            // SynchronizationStatus: connected | pending-resync (API_GlobalClusterMember.html); a returning old primary resynchronises.
+            GlobalClusterMembers: this.clusters.filter((c) => c.member).map((c) => ({
+                DBClusterArn: c.arn, IsWriter: c.arn === this.writerArn,
+                SynchronizationStatus: c.rejoin || (c.arn !== this.writerArn && c.status !== "available") ? "pending-resync" : "connected",
+            })),
+            ...(op ? { FailoverState: { Status: op.cancelling ? "cancelling" : this.now() - op.startedAt < TIMINGS.pendingMs ? "pending" : "failing-over", FromDbClusterArn: op.from, ToDbClusterArn: op.to, IsDataLossAllowed: op.kind === "failover" } } : {}),
         };
     }
 
@@ -257,6 +304,15 @@ export class DrWorld {
         this.log(`SwitchoverGlobalCluster to ${to.id}`);
     }
 
+    /** AWS cancels the running operation (FailoverState `cancelling`): the clusters return to their roles a while later. */
+    cancelOperation(): void {
+        this.settle();
+        if (!this.op) throw new Error("no operation to cancel");
+        this.op.cancelling = true;
+        this.op.doneAt = this.now() + TIMINGS.pendingMs;
+        this.log(`${this.op.kind} to ${this.target(this.op.to).id}: cancelling`);
+    }
+
     removeFromGlobal(input: { GlobalClusterIdentifier?: string; DbClusterIdentifier?: string }): void {
         this.settle();
         if (input.GlobalClusterIdentifier !== this.o.globalClusterId) throw awsError("GlobalClusterNotFoundFault", `Global cluster ${input.GlobalClusterIdentifier} not found.`, 404);
@@ -271,20 +327,39 @@ export class DrWorld {
 
     // ----- CloudWatch switches ------------------------------------------------------------------------
 
-    private switchFor(alarmName: string) {
-        const s = drSwitches(this.o.primary.env, this.o.dr.env);
-        if (alarmName === s.fence.alarmName && this.o.route53.primaryFence) return { key: s.fence.metricName, insufficient: "Healthy" as const };
-        if (alarmName === s.gate.alarmName && this.o.route53.secondaryGate) return { key: s.gate.metricName, insufficient: "Unhealthy" as const };
-        return undefined;
+    private switchFor(alarmName: string): SwitchCheck | undefined {
+        return [this.o.route53.fence, this.o.route53.gate].find((c) => c?.alarmName === alarmName);
     }
 
-    /** The alarm's state: the last datum evaluated by now (1 period of 60 s, threshold ≥ 1, missing data ignored). */
+    /** Data of a switch's metric evaluated by now (a datum counts at the end of its period). */
+    private evaluated(sw: SwitchCheck): (Datum & { periodEnd: number })[] {
+        return (this.metrics.get(sw.metricName) ?? [])
+            .map((d) => ({ ...d, periodEnd: (Math.floor(d.atMs / sw.periodMs) + 1) * sw.periodMs }))
+            .filter((d) => d.periodEnd <= this.now());
+    }
+
+    /** The alarm's state, as DescribeAlarms returns it (missing data ignored: the last state stays). */
     alarmState(alarmName: string): "OK" | "ALARM" | "INSUFFICIENT_DATA" {
         const sw = this.switchFor(alarmName);
         if (!sw) throw new Error(`no alarm ${alarmName}`);
-        const evaluated = (this.metrics.get(sw.key) ?? []).filter((d) => (Math.floor(d.atMs / TIMINGS.alarmPeriodMs) + 1) * TIMINGS.alarmPeriodMs <= this.now());
-        if (!evaluated.length) return "INSUFFICIENT_DATA";
-        return evaluated[evaluated.length - 1].value >= 1 ? "ALARM" : "OK";
+        const data = this.evaluated(sw);
+        const last = data[data.length - 1];
+        if (!last) return "INSUFFICIENT_DATA";
+        const current = this.now() < last.periodEnd + sw.evaluationPeriods * sw.periodMs;
+        if (!current && sw.treatMissingData !== "ignore") return "INSUFFICIENT_DATA";
+        return last.value >= sw.threshold ? "ALARM" : "OK";
+    }
+
+    /** What Route 53 makes of the check: the alarm's data stream, not its state (see the module comment). */
+    checkHealthy(sw: SwitchCheck): boolean {
+        const data = this.evaluated(sw);
+        const last = data[data.length - 1];
+        let healthy: boolean;
+        if (last && this.now() < last.periodEnd + sw.evaluationPeriods * sw.periodMs) healthy = last.value < sw.threshold;
+        else if (sw.insufficient === "Healthy") healthy = true;
+        else if (sw.insufficient === "Unhealthy") healthy = false;
+        else healthy = last ? last.value < sw.threshold : true;
+        return sw.inverted ? !healthy : healthy;
     }
 
     private putMetric(input: { Namespace?: string; MetricData?: { MetricName?: string; Value?: number }[] }): void {
@@ -307,18 +382,12 @@ export class DrWorld {
         return settled ? !dark : dark;
     }
 
-    private alarmHealthy(alarmName: string): boolean {
-        const state = this.alarmState(alarmName);
-        if (state === "INSUFFICIENT_DATA") return this.switchFor(alarmName)!.insufficient === "Healthy";
-        return state === "OK";
-    }
-
     /** The region Route 53 answers with for the failover name. */
     dnsAnswer(): string {
-        const s = drSwitches(this.o.primary.env, this.o.dr.env);
-        const primaryHealthy = this.endpointHealthy() && (!this.o.route53.primaryFence || this.alarmHealthy(s.fence.alarmName));
+        const { fence, gate } = this.o.route53;
+        const primaryHealthy = this.endpointHealthy() && (!fence || this.checkHealthy(fence));
         if (primaryHealthy) return this.o.primary.region;
-        const secondaryHealthy = !this.o.route53.secondaryGate || this.alarmHealthy(s.gate.alarmName);
+        const secondaryHealthy = !gate || this.checkHealthy(gate);
         return secondaryHealthy ? this.o.dr.region : this.o.primary.region;
     }
 
@@ -341,6 +410,12 @@ export class DrWorld {
             const region = this.dnsAnswer();
             const c = this.cluster(region);
             const writable = this.writable(c);
+            const gap = this.writeGaps[this.writeGaps.length - 1];
+            const open = gap && gap.toMs === undefined ? gap : undefined;
+            if (!writable && (!open || open.region !== region)) {
+                if (open) open.toMs = atMs;
+                this.writeGaps.push({ fromMs: atMs, region });
+            } else if (writable && open) open.toMs = atMs;
             if (writable) {
                 if (c.version < this.maxVersion) this.violation(`stale writer served: ${c.id} (data version ${c.version} < ${this.maxVersion}) took writes at ${this.stamp(atMs)}`);
                 c.version = ++this.maxVersion;
@@ -397,51 +472,54 @@ export class DrWorld {
     /** Answer the real SDK clients the adapters build (aws-sdk-client-mock); returns the mocks to restore. */
     install() {
         const region = async (getClient: () => any): Promise<string> => getClient().config.region();
-        const guard = <I, O>(fn: (input: I, region: string) => O) => async (input: I, getClient: () => any) => {
+        const guard = <I, O>(command: string, fn: (input: I, region: string) => O) => async (input: I, getClient: () => any) => {
             const r = await region(getClient);
+            const call: WorldCall = { atMs: this.now(), region: r, service: String(getClient().constructor.name).replace(/Client$/, ""), command, ok: false };
+            this.calls.push(call);
             this.tick();
             this.reach(r);
             const out = fn(input, r);
+            call.ok = true;
             this.tick();
             this.persist();
             return out;
         };
         const docdb = mockClient(DocDBClient);
-        docdb.on(DescribeGlobalClustersCommand).callsFake(guard((i: any) => {
+        docdb.on(DescribeGlobalClustersCommand).callsFake(guard("DescribeGlobalClusters", (i: any) => {
             if (i.GlobalClusterIdentifier !== this.o.globalClusterId) throw awsError("GlobalClusterNotFoundFault", `Global cluster ${i.GlobalClusterIdentifier} not found.`, 404);
             return { GlobalClusters: [this.globalView()] };
         }));
-        docdb.on(DescribeDBClustersCommand).callsFake(guard((i: any, r) => {
+        docdb.on(DescribeDBClustersCommand).callsFake(guard("DescribeDBClusters", (i: any, r) => {
             this.settle();
             const c = this.clusters.find((x) => x.region === r && (x.id === i.DBClusterIdentifier || x.arn === i.DBClusterIdentifier));
             if (!c) throw awsError("DBClusterNotFoundFault", `DBCluster ${i.DBClusterIdentifier} not found.`, 404);
             return { DBClusters: [{ DBClusterIdentifier: c.id, DBClusterArn: c.arn, Status: c.status, Engine: "docdb" }] };
         }));
-        docdb.on(FailoverGlobalClusterCommand).callsFake(guard((i: any) => (this.failoverGlobal(i), { GlobalCluster: this.globalView() })));
-        docdb.on(SwitchoverGlobalClusterCommand).callsFake(guard((i: any) => (this.switchoverGlobal(i), { GlobalCluster: this.globalView() })));
-        docdb.on(RemoveFromGlobalClusterCommand).callsFake(guard((i: any) => (this.removeFromGlobal(i), { GlobalCluster: this.globalView() })));
+        docdb.on(FailoverGlobalClusterCommand).callsFake(guard("FailoverGlobalCluster", (i: any) => (this.failoverGlobal(i), { GlobalCluster: this.globalView() })));
+        docdb.on(SwitchoverGlobalClusterCommand).callsFake(guard("SwitchoverGlobalCluster", (i: any) => (this.switchoverGlobal(i), { GlobalCluster: this.globalView() })));
+        docdb.on(RemoveFromGlobalClusterCommand).callsFake(guard("RemoveFromGlobalCluster", (i: any) => (this.removeFromGlobal(i), { GlobalCluster: this.globalView() })));
         const cloudwatch = mockClient(CloudWatchClient);
-        cloudwatch.on(PutMetricDataCommand).callsFake(guard((i: any, r) => {
+        cloudwatch.on(PutMetricDataCommand).callsFake(guard("PutMetricData", (i: any, r) => {
             if (r !== this.o.dr.region) throw awsError("InvalidParameterValue", `the switches live in ${this.o.dr.region}, not ${r}`);
             this.putMetric(i);
             return {};
         }));
-        cloudwatch.on(DescribeAlarmsCommand).callsFake(guard((i: any, r) => ({
+        cloudwatch.on(DescribeAlarmsCommand).callsFake(guard("DescribeAlarms", (i: any, r) => ({
             MetricAlarms: r !== this.o.dr.region ? [] : (i.AlarmNames ?? []).filter((n: string) => this.switchFor(n)).map((n: string) => ({ AlarmName: n, StateValue: this.alarmState(n) })),
         })));
         const ssm = mockClient(SSMClient);
-        ssm.on(GetParameterCommand).callsFake(guard((i: any) => {
+        ssm.on(GetParameterCommand).callsFake(guard("GetParameter", (i: any) => {
             const v = this.ssm.get(i.Name);
             if (v === undefined) throw awsError("ParameterNotFound", "", 400);
             return { Parameter: { Name: i.Name, Value: v, Type: "String" } };
         }));
-        ssm.on(PutParameterCommand).callsFake(guard((i: any) => {
+        ssm.on(PutParameterCommand).callsFake(guard("PutParameter", (i: any) => {
             this.ssm.set(i.Name, i.Value);
             this.log(`SSM ${i.Name} = ${i.Value}`);
             return { Version: 1 };
         }));
         const ecs = mockClient(ECSClient);
-        ecs.on(UpdateServiceCommand).callsFake(guard((i: any) => {
+        ecs.on(UpdateServiceCommand).callsFake(guard("UpdateService", (i: any) => {
             const e = this.ecs.get(i.service);
             if (!e) throw awsError("ServiceNotFoundException", `Service not found: ${i.service}`);
             if (i.desiredCount !== e.count) this.ecs.set(i.service, { count: i.desiredCount, changedAt: this.now() });
@@ -449,7 +527,7 @@ export class DrWorld {
             return { service: { serviceName: i.service, desiredCount: i.desiredCount } };
         }));
         const elb = mockClient(ElasticLoadBalancingV2Client);
-        elb.on(DescribeTargetHealthCommand).callsFake(guard((i: any) => ({ TargetHealthDescriptions: this.targetHealth(i.TargetGroupArn) })));
+        elb.on(DescribeTargetHealthCommand).callsFake(guard("DescribeTargetHealth", (i: any) => ({ TargetHealthDescriptions: this.targetHealth(i.TargetGroupArn) })));
         return { restore: () => [docdb, cloudwatch, ssm, ecs, elb].forEach((m) => m.restore()) };
     }
 }
