@@ -192,6 +192,39 @@ describe("DR runbook against AWS's documented semantics (L4)", () => {
         assert.deepEqual(s.world.violations, []);
     });
 
+    it("an operation AWS cancels stops the runbook with a clear message (dr stays closed); the same command then promotes", async () => {
+        s = setup();
+        s.outage();
+        const db = s.options.database;
+        const cancelling = Object.create(db, { failover: { value: async () => { await db.failover(); s.world.cancelOperation(); } } });
+        const first = await failover({ ...s.options, database: cancelling, mode: "failover" });
+        assert.equal(first.failedStep, "promote-database");
+        assert.match(first.error!, /AWS is cancelling the failover \(FailoverState cancelling\)/);
+        assert.ok(first.steps.find((x) => x.step === "promote-database")!.endedAtMs - first.steps[0].startedAtMs < 5 * 60_000, "stopped at once, not at the 30-minute timeout");
+        assert.equal(s.world.dnsAnswer(), "us-east-1", "dr was never opened");
+        s.clock.advance(TIMINGS.pendingMs);
+        const second = await failover({ ...s.options, mode: "failover" });
+        assert.equal(second.outcome, "promoted", second.error);
+        assert.deepEqual(s.world.violations, []);
+    });
+
+    it("failback waits for prod's member to be connected (pending-resync refused), whatever its cluster status says", async () => {
+        const arn = (r: string, id: string) => `arn:aws:rds:${r}:${ACCOUNT}:cluster:${id}`;
+        const none = () => { throw new Error("must not be called"); };
+        const database = {
+            global: async () => ({ id: "tms-global-docdb", status: "available", members: [
+                { arn: arn("us-west-2", "tms-dr-docdb"), writer: true, synchronization: "connected" },
+                { arn: arn("us-east-1", "tms-prod-docdb"), writer: false, synchronization: "pending-resync" }] }),
+            drCluster: async () => ({ arn: arn("us-west-2", "tms-dr-docdb"), status: "available" }),
+            probePrimary: async () => ({ reachable: true as const, cluster: { arn: arn("us-east-1", "tms-prod-docdb"), status: "available" } }),
+            failover: none, switchover: none, detach: none,
+        };
+        const r = await failback({ ...setup().options, database });
+        s = undefined as any;
+        assert.equal(r.failedStep, "check");
+        assert.match(r.error!, /prod's cluster is pending-resync in global cluster tms-global-docdb/);
+    });
+
     it("failback is a switchover (no data loss): refused while prod is away or rejoining, then prod writes before its fence is lifted", async () => {
         s = setup();
         s.outage();
