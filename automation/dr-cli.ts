@@ -143,7 +143,21 @@ export async function main(argv: string[], env: DrEnvironment = realEnvironment)
     const primaryCfg = loadStackConfig(readStackFile(path.join(projectDir, `Pulumi.${primaryStack}.yaml`)).config, `Pulumi.${primaryStack}.yaml`, primaryStack);
     const clock = env.clock;
     const t0 = clock.now();
-    const onStep = (s: Parameters<typeof formatStep>[0]) => env.out(formatStep(s, t0));
+    // The record is rewritten after every step, so a run that dies (killed, lost terminal) leaves what it did, with times.
+    const dir = env.recordDir ?? path.join(projectDir, "deployments", args.stack);
+    const file = path.join(dir, `dr-${command}-${new Date(t0).toISOString().replace(/[:.]/g, "-")}.json`);
+    const write = (record: object) => {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(file, JSON.stringify({ ...record, startedAt: new Date(t0).toISOString() }, null, 2) + "\n");
+    };
+    const done: Parameters<typeof formatStep>[0][] = [];
+    const onStep = (s: Parameters<typeof formatStep>[0]) => {
+        if (!args.dryRun) {
+            done.push(s);
+            write({ kind: command, mode: args.mode, outcome: "in-progress", steps: done });
+        }
+        env.out(formatStep(s, t0));
+    };
     env.out(`DR ${command}${args.mode ? ` (${args.mode})` : ""} of ${args.stack} (${cfg.region}) from ${primaryStack} (${primaryCfg.region}): ` +
         `${settings.activeCount} tasks per service when active, RTO ${settings.rtoMinutes} min${args.dryRun ? " — dry run" : ""}`);
 
@@ -163,10 +177,7 @@ export async function main(argv: string[], env: DrEnvironment = realEnvironment)
     const options: RunbookOptions = { clock, ...ports, ...settings, dryRun: args.dryRun, onStep };
     const report = command === "failover" ? await failover({ ...options, mode: args.mode!, override: args.override }) : await failback(options);
     if (!args.dryRun) {
-        const dir = env.recordDir ?? path.join(projectDir, "deployments", args.stack);
-        fs.mkdirSync(dir, { recursive: true });
-        const file = path.join(dir, `dr-${command}-${new Date(t0).toISOString().replace(/[:.]/g, "-")}.json`);
-        fs.writeFileSync(file, JSON.stringify({ ...report, startedAt: new Date(t0).toISOString() }, null, 2) + "\n");
+        write(report);
         env.out(`record: ${path.relative(projectDir, file)}`);
     }
     env.out(summary(report));

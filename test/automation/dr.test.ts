@@ -5,6 +5,9 @@
  * writer serves; the tests assert it never does, and pin the review's findings 1–3.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DescribeGlobalClustersCommand, DocDBClient, FailoverGlobalClusterCommand, RemoveFromGlobalClusterCommand } from "@aws-sdk/client-docdb";
 import { ECSClient } from "@aws-sdk/client-ecs";
@@ -15,6 +18,7 @@ import { VirtualClock } from "../../automation/clock";
 import { failback, failover, FAILBACK_STEPS, FAILOVER_STEPS, type FailoverMode, type RunbookOptions } from "../../automation/dr";
 import { CloudWatchTrafficSwitches, DocDbGlobalCluster, EcsDrCapacity, isUnreachable } from "../../automation/adapters/dr";
 import { AwsCallError } from "../../automation/adapters/aws-call";
+import { main as cliMain, type DrEnvironment } from "../../automation/dr-cli";
 import { DrWorld, shippedSwitch, TIMINGS, type SwitchCheck } from "../../tools/sandbox/dr-world";
 
 const ACCOUNT = "111122223333";
@@ -271,6 +275,37 @@ describe("DR runbook against AWS's documented semantics (L4)", () => {
         const back2 = await failback(s.options);
         assert.match(back2.error!, /not a member of global cluster .*rebuild the global cluster first/);
         assert.deepEqual(s.world.violations, [], "the fence keeps the detached old primary from serving");
+    });
+
+    it("`dr:failover` (the CLI): one timed line per step, the record rewritten after each step (a killed run leaves what it did)", async () => {
+        s = setup();
+        s.outage();
+        const recordDir = fs.mkdtempSync(path.join(os.tmpdir(), "tms-dr-record-"));
+        const lines: string[] = [];
+        const seen: number[] = [];
+        const region = (r: string) => ({ region: r, credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "example" } });
+        const env: DrEnvironment = {
+            outputs: async () => ({
+                liveColour: "blue", globalClusterId: "tms-global-docdb", databaseClusterId: "tms-dr-docdb", clusterName: "task-management-dr",
+                ecsServices: { "api-gateway": { blue: "api-gateway-blue" }, "task-service": { blue: "task-service-blue" } },
+                targetGroupArns: { "api-gateway": { blue: TG } },
+            }),
+            clients: (r) => ({ docdb: new DocDBClient(region(r)), cloudwatch: new CloudWatchClient(region(r)), ssm: new SSMClient(region(r)), ecs: new ECSClient(region(r)), elb: new ElasticLoadBalancingV2Client(region(r)) }),
+            clock: s.clock,
+            out: (l) => {
+                lines.push(l);
+                const files = fs.readdirSync(recordDir);
+                if (/^\+/.test(l.trim())) seen.push(files.length ? JSON.parse(fs.readFileSync(path.join(recordDir, files[0]), "utf8")).steps.length : 0);
+            },
+            err: (l) => lines.push(l),
+            recordDir,
+        };
+        assert.equal(await cliMain(["failover", "--stack", "dr", "--mode", "failover"], env), 0, lines.join("\n"));
+        assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7], "on disk after each step, before the next one starts");
+        const record = JSON.parse(fs.readFileSync(path.join(recordDir, fs.readdirSync(recordDir)[0]), "utf8"));
+        assert.equal(record.outcome, "promoted");
+        assert.match(lines[lines.length - 1], /^dr promoted \(failover\) — \d+m\d\ds of the 60 min RTO$/);
+        fs.rmSync(recordDir, { recursive: true, force: true });
     });
 
     it("a dry run calls nothing and lists every step", async () => {
