@@ -317,7 +317,9 @@ export async function failover(o: FailoverOptions): Promise<RunbookReport> {
                 return done && dr.status === "available" ? undefined : `dr ${role}, ${dr.status}${g.failoverState ? `, ${g.failoverState.status}` : ""}`;
             }, "waiting for dr's cluster to write");
             const how = { failover: "managed failover (FailoverGlobalCluster, AllowDataLoss)", switchover: "switchover (SwitchoverGlobalCluster)", detach: "detached (RemoveFromGlobalCluster)" }[o.mode];
-            return { status: "done", detail: `${how}: dr's cluster writes and is available` };
+            // The runbook does not stop prod's writers itself: the old primary stays writable after a detach.
+            const after = o.mode === "detach" ? o.override?.writersStopped ? `; prod's writers stopped: ${o.override.writersStopped}` : "; prod's old cluster stays writable: stop prod's services as soon as us-east-1 answers (docs/dr.md §4)" : "";
+            return { status: "done", detail: `${how}: dr's cluster writes and is available${after}` };
         });
         await run("scale-dr", () => setCapacity(o, "active"));
         await run("verify-health", async () => {

@@ -264,6 +264,7 @@ describe("DR runbook against AWS's documented semantics (L4)", () => {
         const d = await failover({ ...s.options, mode: "detach" });
         assert.equal(d.outcome, "promoted", d.error);
         assert.ok(s.world.events.some((e) => /RemoveFromGlobalCluster tms-dr-docdb/.test(e.what)));
+        assert.match(d.steps.find((x) => x.step === "promote-database")!.detail, /prod's old cluster stays writable: stop prod's services as soon as us-east-1 answers/);
         const back = await failback(s.options);
         assert.match(back.error!, /prod's region does not answer/);
         // us-east-1 back later than one DNS TTL: a detached old primary still writes, and only the fence keeps it unserved.

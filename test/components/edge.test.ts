@@ -97,8 +97,9 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
             assert.deepEqual([hc.inputs.type, hc.inputs.port, hc.inputs.resourcePath, hc.inputs.fqdn], ["HTTPS", 443, "/health", alb.outputs.dnsName]);
             const fence = prod.one(HEALTH, "tms-failover-fence");
             const alarm = prod.one("aws:cloudwatch/metricAlarm:MetricAlarm", "tms-failover-fence-alarm");
-            assert.deepEqual([fence.inputs.type, fence.inputs.cloudwatchAlarmName, fence.inputs.cloudwatchAlarmRegion, fence.inputs.insufficientDataHealthStatus],
-                ["CLOUDWATCH_METRIC", "tms-prod-dr-primary-fence", "us-west-2", "Healthy"]);
+            // Route 53 reads the alarm's data stream; the runbook publishes once: without data, the last known status holds.
+            assert.deepEqual([fence.inputs.type, fence.inputs.cloudwatchAlarmName, fence.inputs.cloudwatchAlarmRegion, fence.inputs.insufficientDataHealthStatus, fence.inputs.invertHealthcheck],
+                ["CLOUDWATCH_METRIC", "tms-prod-dr-primary-fence", "us-west-2", "LastKnownStatus", false]);
             assert.deepEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.threshold, alarm.inputs.comparisonOperator, alarm.inputs.treatMissingData],
                 ["TMS/DR", "PrimaryFenced", { Environment: "prod" }, 1, "GreaterThanOrEqualToThreshold", "ignore"]);
             assert.match(alarm.outputs.arn, /^arn:aws:cloudwatch:us-west-2:/, "the fence alarm lives in the dr region (prod's provider there)");
@@ -114,12 +115,13 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
             assert.equal(record.inputs.aliases[0].name, alb.outputs.dnsName);
         });
 
-        it("dr publishes the SECONDARY record for the same name, gated: unhealthy until the runbook opens it (no data = closed)", () => {
+        it("dr publishes the SECONDARY record for the same name, gated: unhealthy until the runbook opens it (an inverted check, closed before any datum)", () => {
             const gate = dr.one(HEALTH, "tms-failover-gate");
-            assert.deepEqual([gate.inputs.type, gate.inputs.cloudwatchAlarmName, gate.inputs.cloudwatchAlarmRegion, gate.inputs.insufficientDataHealthStatus],
-                ["CLOUDWATCH_METRIC", "tms-dr-dr-gate", "us-west-2", "Unhealthy"]);
+            assert.deepEqual([gate.inputs.type, gate.inputs.cloudwatchAlarmName, gate.inputs.cloudwatchAlarmRegion, gate.inputs.insufficientDataHealthStatus, gate.inputs.invertHealthcheck],
+                ["CLOUDWATCH_METRIC", "tms-dr-dr-gate", "us-west-2", "LastKnownStatus", true]);
             const alarm = dr.one("aws:cloudwatch/metricAlarm:MetricAlarm", "tms-failover-gate-alarm");
-            assert.deepEqual([alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.treatMissingData], ["DrStandby", { Environment: "dr" }, "ignore"]);
+            assert.deepEqual([alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.threshold, alarm.inputs.comparisonOperator, alarm.inputs.treatMissingData],
+                ["DrOpen", { Environment: "dr" }, 1, "GreaterThanOrEqualToThreshold", "ignore"]);
             const record = dr.one(RECORD, "tms-failover-record");
             assert.ok(dr.dependsOn(record, "healthCheckId", gate));
             const primary = prod.one(RECORD, "tms-failover-record");
@@ -143,7 +145,24 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
             }
         });
 
-        it("dr's task counts follow the mode the runbook recorded in SSM (active: prod's minimum on every service)", async () => {
+        it("dr's program reads the mode the runbook recorded in SSM: active keeps prod's minimum (6) on every ECS service, from any checkout", async function () {
+            this.timeout(300_000);
+            const asked: string[] = [];
+            const active = new Plan(await runProgram({
+                stack: "dr", config: flattenConfig(stackConfig("dr")),
+                invoke: (token, inputs, region) => {
+                    if (token !== "aws:ssm/getParametersByPath:getParametersByPath") return undefined;
+                    asked.push(`${region} ${inputs.path}`);
+                    return { id: inputs.path, path: inputs.path, names: ["/production/dr-runbook/mode"], values: ["active"], types: ["String"], arns: [] };
+                },
+            }));
+            const counts = (p: Plan) => p.ofType("aws:ecs/service:Service").filter((x) => x.inputs.desiredCount > 0).map((x) => x.inputs.desiredCount);
+            assert.deepEqual(counts(active), [6, 6], "the live colour of each service at prod's minimum");
+            assert.deepEqual(counts(dr), [4, 4], "no mode recorded: the stack file's standby count");
+            assert.deepEqual(asked, ["us-west-2 /production/dr-runbook"], "read in dr's own region");
+        });
+
+        it("dr's task counts for a mode (pure: active is prod's minimum on every service; prod has no mode)", async () => {
             const { applyDrMode } = await import("../../components/primary");
             const { loadStackConfig } = await import("../../config/stack-config");
             const { flattenConfig, stackConfig } = await import("../harness");
