@@ -6,8 +6,13 @@
 import type { StackConfig } from "../config/stack-config";
 
 export interface StoreObjective {
-    /** The recovery point bound AWS publishes for this store's replication, in seconds (null: nothing is replicated). */
+    /** The recovery point AWS publishes for this store's replication, in seconds (null: nothing is replicated). */
     rpoSeconds: number | null;
+    /**
+     * What kind of figure it is: `typical` (AWS's "typically", no bound: DocumentDB's replication lag) or
+     * `bound` (a published bound: S3 RTC's 99.99% within 15 minutes, backed by its SLA).
+     */
+    kind: "typical" | "bound" | "none";
     /** What the bound is and where it comes from. */
     basis: string;
     source: string;
@@ -21,20 +26,23 @@ export function storeObjectives(cfg: StackConfig): Record<string, StoreObjective
     if (cfg.dr.role === "none") return {};
     return {
         documentdb: {
-            // AWS: global clusters replicate at the storage layer "with latencies less than one second"; RPO
-            // "typically measured in seconds" for a failover; a switchover synchronises first (RPO 0).
+            // AWS: replication "latency is typically under a second" (global-clusters.html); RPO "typically measured
+            // in seconds" for a failover, no bound published; a switchover synchronises first (RPO 0).
             rpoSeconds: 1,
-            basis: "global cluster: storage replication lag typically under 1 s; a managed failover loses what was not replicated (the old primary snapshots it); a switchover loses nothing",
+            kind: "typical",
+            basis: "global cluster: replication lag typically under 1 s, RPO of a managed failover typically seconds (AWS publishes no bound; the old primary snapshots what it had not replicated); a switchover loses nothing",
             source: DOCDB_DR,
         },
         applicationBucket: {
             // S3 Replication Time Control: 99.99% of objects within 15 minutes (the only value it accepts).
             rpoSeconds: 15 * 60,
+            kind: "bound",
             basis: "S3 replication with Replication Time Control: most objects in seconds, 99.99% within 15 minutes",
             source: S3_RTC,
         },
         cache: {
             rpoSeconds: null,
+            kind: "none",
             basis: "Redis is a cache and is not replicated across regions: dr's starts empty and refills from the database",
             source: "components/cache.ts",
         },

@@ -12,7 +12,9 @@
  * guide's 60 minutes. Waits on AWS are modelled (dr-world TIMINGS) on a clock that skips them; the engine's
  * work is real time.
  *
- * Runs after 1-stacks (it imports the prod and dr states deployed there); alone, it deploys them itself.
+ * Runs after 1-stacks and 3-rollout and before 4-destroy (mocha sorts the files by name: `3b` sorts between
+ * `3-rollout` and `4-destroy`): it imports the prod and dr states deployed there, and 4-destroy deletes every
+ * unprotected resource of prod. A shared stack without its failover record (or alone) is deployed here.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -34,6 +36,8 @@ const EAST = path.join(dir, "state-us-east-1");
 const WEST = path.join(dir, "state-us-west-2");
 const backend = (p: string) => ({ PULUMI_BACKEND_URL: `file://${p}`, [WORLD_ENV]: WORLD });
 let sb: Sandbox;
+const lines: string[] = [];
+const say = (l: string) => { lines.push(l); process.stdout.write(`      ${l}\n`); };
 
 function run(args: string[], where: string, expect?: number) {
     const started = Date.now();
@@ -53,20 +57,23 @@ function replicateProdState(): void {
     }
 }
 
-/** Bring a stack into a backend: import what 1-stacks deployed, or deploy it here. */
-function deploy(stack: string, where: string): void {
+/** Bring a stack into a backend: import what 1-stacks deployed (whole: with its failover record), or deploy it here. */
+function deploy(stack: string, where: string, role: "PRIMARY" | "SECONDARY"): void {
     run(["stack", "init", stack], where, 0);
     const shared = engineSandbox();
     const ls = shared.run(["stack", "ls", "--json"]);
-    const deployed = ls.status === 0 && JSON.parse(ls.stdout).some((s: any) => s.name.endsWith(stack) && s.resourceCount > 50);
-    if (deployed) {
-        const exported = shared.run(["stack", "export", "--stack", stack, "--show-secrets"]);
-        assert.equal(exported.status, 0, exported.stderr);
+    const listed = ls.status === 0 && JSON.parse(ls.stdout).some((s: any) => s.name.endsWith(stack));
+    const exported = listed ? shared.run(["stack", "export", "--stack", stack, "--show-secrets"]) : undefined;
+    const whole = exported?.status === 0 && (JSON.parse(exported.stdout).deployment?.resources ?? [])
+        .some((r: any) => r.type === "aws:route53/record:Record" && r.outputs?.failoverRoutingPolicies?.[0]?.type === role);
+    if (whole) {
         const file = path.join(dir, `${stack}.json`);
-        fs.writeFileSync(file, exported.stdout);
+        fs.writeFileSync(file, exported!.stdout);
         run(["stack", "import", "--stack", stack, "--file", file], where, 0);
+        say(`${stack}: imported from the engine suite's sandbox into ${path.basename(where)}`);
     } else {
         run(["up", "--stack", stack, "--yes", "--skip-preview"], where, 0);
+        say(`${stack}: deployed into ${path.basename(where)}`);
     }
 }
 
@@ -112,8 +119,6 @@ describe("DR game day: us-east-1 gone, the runbook end to end, failback by switc
     let world: DrWorld;
     let restoreMocks = () => undefined as void;
     let outageAt = 0;
-    const lines: string[] = [];
-    const say = (l: string) => { lines.push(l); process.stdout.write(`      ${l}\n`); };
 
     const env = (): DrEnvironment => ({
         outputs: async (stack) => JSON.parse(run(["stack", "output", "--stack", stack, "--json", "--show-secrets"], WEST, 0).stdout),
@@ -136,9 +141,9 @@ describe("DR game day: us-east-1 gone, the runbook end to end, failback by switc
     before(() => {
         for (const d of [EAST, WEST, WORLD]) fs.mkdirSync(d, { recursive: true });
         sb = prepareSandbox(path.join(dir, "sandbox"), engineSandbox().cli, { stacks: ["prod", "dr"] });
-        deploy("prod", EAST);
+        deploy("prod", EAST, "PRIMARY");
         replicateProdState();
-        deploy("dr", WEST);
+        deploy("dr", WEST, "SECONDARY");
         const prod = exportState("prod", EAST);
         const drState = exportState("dr", WEST);
         const drCfg = loadStackConfig(readStackFile(sb.stackFile("dr")).config, "Pulumi.dr.yaml", "dr");
