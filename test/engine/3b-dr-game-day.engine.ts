@@ -228,9 +228,14 @@ describe("DR game day: us-east-1 gone, the runbook end to end, failback by switc
         // A fresh checkout's `pulumi preview --stack dr` reads the mode the runbook left in SSM: it keeps 6 tasks.
         const p = run(["preview", "--stack", "dr", "--json"], WEST, 0);
         const steps = (JSON.parse(p.stdout).steps ?? []).filter((s: any) => s.op !== "same" && s.op !== "read");
-        assert.ok(steps.length > 0 && steps.every((s: any) => s.op === "update" && /aws:ecs\/service:Service/.test(s.urn) && (s.diffs ?? []).join() === "desiredCount"),
-            JSON.stringify(steps.map((s: any) => [s.op, s.urn.split("::").pop(), s.diffs])));
-        say(`preview of dr from its backend: ${steps.length} ECS service(s) to desiredCount ${world.desiredCount(world.o.drServices[0].service)} (the runbook's capacity kept), nothing else`);
+        // The inputs each update changes (the preview's JSON carries both states; `diffs` is not always filled in).
+        const changed = (s: any) => {
+            const o = s.oldState?.inputs ?? {}, n = s.newState?.inputs ?? {};
+            return [...new Set([...Object.keys(o), ...Object.keys(n)])].filter((k) => JSON.stringify(o[k]) !== JSON.stringify(n[k])).sort();
+        };
+        const shown = JSON.stringify(steps.map((s: any) => [s.op, s.urn.split("::").pop(), changed(s), s.newState?.inputs?.desiredCount]));
+        assert.ok(steps.length > 0 && steps.every((s: any) => s.op === "update" && /aws:ecs\/service:Service/.test(s.urn) && changed(s).join() === "desiredCount" && s.newState.inputs.desiredCount === 6), shown);
+        say(`preview of dr from its backend: ${steps.length} ECS service(s) to desiredCount 6, as the runbook left them (${world.desiredCount(world.o.drServices[0].service)}), nothing else: ${shown}`);
         assert.deepEqual(world.violations, []);
     });
 
