@@ -23,7 +23,7 @@ export const DR_FLAGS = {
         stack: { type: "string", value: "NAME", help: "the dr stack (its Pulumi.<stack>.yaml must have tms:dr.role secondary)" },
         "dry-run": { type: "boolean", help: "print the steps; change nothing" },
     },
-    exitCodes: "0 promoted (or dry run), 1 bad input or a failed step",
+    exitCodes: { ok: "promoted (or dry run)", error: "bad input, or a failed step (one line, and where the full log is)" },
 } satisfies CommandSpec;
 
 export function drArgs(v: FlagValues<typeof DR_FLAGS.flags>): DrArgs {

@@ -50,6 +50,10 @@ describe("rollout CLI flags", () => {
         assert.match(usage(["rollout", "--image", IMAGE]), /^--stack NAME is required/);
         assert.match(usage(["rollout", "--stack", "prod"]), /^--image SERVICE=IMAGE-URI is required/);
         assert.match(usage(["rollout", "--stack", "prod", "--image", "api-gateway"]), /^--image: "api-gateway" is not SERVICE=IMAGE-URI/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", "api-gateway=nginx:1.25"]), /^--image: api-gateway: "nginx:1.25" is not an image tag/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", "api-gateway=repo/API:v1"]), /^--image: api-gateway: "repo\/API:v1": "API" is not a repository path component/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--strict"]), /^--strict only applies with --dry-run/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--json"]), /^--json only applies with --dry-run/);
         assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--at", "2026-03-10T10:30"]), /^--at only applies with --dry-run/);
         assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--dry-run", "--at", "next tuesday"]), /^--at: "next tuesday" is not an ISO time/);
         assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--emergency"]), /^--emergency needs --reason/);
@@ -75,8 +79,21 @@ describe("rollout CLI flags", () => {
     it("derives the release id and the owner", () => {
         assert.equal(releaseIdOf({ a: "repo/a:1.4.2", b: "repo/b:1.4.2" }, undefined, 0), "1.4.2");
         assert.equal(releaseIdOf({ a: "repo/a:1", b: "repo/b:2" }, undefined, Date.parse("2026-03-10T15:00:00Z")), "release-20260310T150000Z");
-        assert.equal(releaseIdOf({ a: "host:5000/repo/a" }, undefined, 0), "latest");
         assert.equal(releaseIdOf({ a: "x:1" }, "v9", 0), "v9");
+        // The README's form: bare tags of the services' own repositories.
+        assert.equal(releaseIdOf({ "api-gateway": "4f1c2ab-prod", "task-service": "4f1c2ab-prod" }, undefined, 0), "4f1c2ab-prod");
+        // Digests, bare or in a URI (with or without a tag before them: the tag names the release).
+        const digest = "sha256:4f1c2ab9e0d3c7b1a2f4e6d8c0b2a4f6e8d0c2b4a6f8e0d2c4b6a8f0e2d4c6b8";
+        assert.equal(releaseIdOf({ a: digest, b: `@${digest}` }, undefined, 0), "4f1c2ab9e0d3");
+        assert.equal(releaseIdOf({ a: `123456789012.dkr.ecr.us-east-1.amazonaws.com/task-management-system/api-gateway@${digest}` }, undefined, 0), "4f1c2ab9e0d3");
+        assert.equal(releaseIdOf({ a: `registry.example.com:5000/tms/api:4f1c2ab-prod@${digest}` }, undefined, 0), "4f1c2ab-prod");
+        // A tag and a full URI of the same version name the same release.
+        assert.equal(releaseIdOf({ a: "4f1c2ab-prod", b: "123456789012.dkr.ecr.us-east-1.amazonaws.com/task-management-system/task-service:4f1c2ab-prod" }, undefined, 0), "4f1c2ab-prod");
+        // No version to name: an untagged URI (a registry port is not a tag) or a moving tag.
+        const stamp = Date.parse("2026-03-10T15:00:00Z");
+        assert.equal(releaseIdOf({ a: "host:5000/repo/a" }, undefined, stamp), "release-20260310T150000Z");
+        assert.equal(releaseIdOf({ a: "latest-prod", b: "latest-prod" }, undefined, stamp), "release-20260310T150000Z");
+        assert.equal(releaseIdOf({ a: "repo/a:latest" }, undefined, stamp), "release-20260310T150000Z");
         assert.equal(ownerOf({ GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "org/tms", GITHUB_RUN_ID: "77", GITHUB_RUN_ATTEMPT: "2", GITHUB_ACTOR: "ana" }), "github:org/tms#77.2 (ana)");
     });
 });
