@@ -62,17 +62,24 @@ export interface CliEnvironment {
     projectDir?: string;
 }
 
+/**
+ * The stack through the Automation API (`LocalWorkspace.selectStack`), its failures and every later
+ * call's in Pulumi's own words (adapters/pulumi-errors.ts). `pulumiRoot`: a folder whose `bin/pulumi`
+ * to run instead of the one on PATH (tests).
+ */
+export async function automationStack(stackName: string, workDir: string, pulumiRoot?: string): Promise<PulumiStackLike> {
+    // Loaded lazily: the Automation API module is only needed when a stack is really used.
+    const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+    try {
+        const pulumiCommand = pulumiRoot ? await PulumiCommand.get({ root: pulumiRoot, skipVersionCheck: true }) : undefined;
+        return withPulumiErrors(await LocalWorkspace.selectStack({ stackName, workDir }, pulumiCommand ? { pulumiCommand } : undefined));
+    } catch (e) {
+        throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
+    }
+}
+
 const realEnvironment: CliEnvironment = {
-    async selectStack(stackName, workDir) {
-        // Loaded lazily: the Automation API module is only needed when a stack is really used.
-        const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-        try {
-            // Every later call's failure, too, reads as Pulumi's own one line (adapters/pulumi-errors.ts).
-            return withPulumiErrors(await LocalWorkspace.selectStack({ stackName, workDir }));
-        } catch (e) {
-            throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
-        }
-    },
+    selectStack: (stackName, workDir) => automationStack(stackName, workDir),
     // Colour on a terminal only (cli/colour.ts: NO_COLOR, TERM=dumb, FORCE_COLOR); the printers stay plain text.
     out: (l) => console.log(emphasise(l, colourEnabled(process.stdout, process.env))),
     err: (l) => console.error(emphasise(l, colourEnabled(process.stderr, process.env))),

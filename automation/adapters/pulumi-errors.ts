@@ -13,6 +13,7 @@
 
 interface ExecaLike {
     code?: string;
+    stdout?: string;
     stderr?: string;
     command?: string;
     shortMessage?: string;
@@ -54,7 +55,7 @@ export function pulumiFailure(e: unknown): string {
         const err = r.err;
         const cmd = subcommand(err?.command);
         if (err?.code === "ENOENT") return `cannot run ${cmd?.split(" ")[0] ?? "pulumi"}: not found on PATH (install the Pulumi CLI, README "Deploy for real")`;
-        const said = firstMeaningfulLine(err?.stderr ?? r.stderr ?? "") ?? firstMeaningfulLine(r.stdout ?? "") ?? err?.shortMessage ?? `exit code ${r.code}`;
+        const said = firstMeaningfulLine(err?.stderr ?? r.stderr ?? "") ?? firstMeaningfulLine(err?.stdout ?? r.stdout ?? "") ?? err?.shortMessage ?? `exit code ${r.code}`;
         return cmd ? `${said} (${cmd})` : said;
     }
     const message = e instanceof Error ? e.message : String(e);
@@ -67,7 +68,8 @@ export function pulumiFailureDetail(e: unknown): string {
     const parts = [e.stack ?? e.message];
     if (isPulumiCommandError(e)) {
         const r = e.commandResult;
-        parts.push(`command: ${r.err?.command ?? "?"}`, `stdout:\n${r.stdout ?? ""}`, `stderr:\n${r.err?.stderr ?? r.stderr ?? ""}`);
+        const err = r.err;
+        parts.push(`command: ${r.err?.command ?? "?"}`, `stdout:\n${err?.stdout || r.stdout || ""}`, `stderr:\n${err?.stderr ?? r.stderr ?? ""}`);
     }
     return parts.join("\n");
 }
@@ -85,7 +87,13 @@ export class PulumiFailure extends Error {
  * or records the error (the orchestrator's reasons, the deployment record) gets Pulumi's one line
  * instead of the Automation API's dump. Values and successful calls pass through unchanged.
  */
-export function withPulumiErrors<T extends object>(target: T): T {
+export function withPulumiErrors<T extends object>(target: T, onFailure?: (e: PulumiFailure) => void): T {
+    const wrap = (e: unknown) => {
+        if (!isPulumiCommandError(e)) return e;
+        const f = new PulumiFailure(e);
+        onFailure?.(f);
+        return f;
+    };
     return new Proxy(target, {
         get(t, prop, receiver) {
             const v = Reflect.get(t, prop, receiver);
@@ -95,9 +103,9 @@ export function withPulumiErrors<T extends object>(target: T): T {
                 try {
                     out = v.apply(t, args);
                 } catch (e) {
-                    throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
+                    throw wrap(e);
                 }
-                return out instanceof Promise ? out.catch((e: unknown) => { throw isPulumiCommandError(e) ? new PulumiFailure(e) : e; }) : out;
+                return out instanceof Promise ? out.catch((e: unknown) => { throw wrap(e); }) : out;
             };
         },
     });

@@ -178,7 +178,7 @@ describe("rollout:simulate CLI (3 spawned processes, the rest in-process)", func
         const script = spawnSync("script", ["--version"], { encoding: "utf8" });
         if (script.status !== 0) this.skip();
         const cmd = `${path.join(PROJECT_DIR, "node_modules", ".bin", "ts-node")} --transpile-only automation/simulate.ts --trace ${fixture("error-spike.json")}`;
-        const env = { ...process.env, NO_COLOR: "", FORCE_COLOR: "" };
+        const env: NodeJS.ProcessEnv = { ...process.env };
         delete env.NO_COLOR;
         delete env.FORCE_COLOR;
         const tty = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: PROJECT_DIR, encoding: "utf8", env, timeout: 60_000 });
