@@ -47,9 +47,20 @@ export type FlagValues<F extends Record<string, FlagSpec>> = { [K in keyof F]: F
 
 const HELP: FlagSpec = { type: "boolean", short: "h", help: "print this help and exit" };
 
+/** How the command was started: `npm run plan --` (the default) or `tms plan` (bin/tms.js sets it). */
+let invokedThrough: "npm" | "tms" = "npm";
+export function invokedAs(how: "npm" | "tms"): void {
+    invokedThrough = how;
+}
+
+/** The command as the user typed it: `npm run plan --`, or `tms plan` when run through the `tms` bin. */
+export function commandName(spec: Pick<CommandSpec, "command">): string {
+    return invokedThrough === "tms" ? spec.command.replace(/^npm run (\S+) --$/, "tms $1") : spec.command;
+}
+
 /** `usage: <command> <synopsis>` lines, continued forms indented under the first. */
 export function usage(spec: CommandSpec): string {
-    return spec.synopsis.map((s, i) => `${i === 0 ? "usage: " : "       "}${spec.command} ${s}`).join("\n");
+    return spec.synopsis.map((s, i) => `${i === 0 ? "usage: " : "       "}${commandName(spec)} ${s}`).join("\n");
 }
 
 /** The `--help` text: usage, summary, one line per flag, exit codes. Same layout for every command. */

@@ -259,10 +259,9 @@ export async function main(argv: string[]): Promise<number> {
         }
     } else if (args.json) {
         const record = publicRecord(result);
-        process.stdout.write(JSON.stringify(policyReport_ ? { ...record, policy: policyReport_.json } : record, null, 2) + "\n");
+        await writeOut(JSON.stringify(policyReport_ ? { ...record, policy: policyReport_.json } : record, null, 2) + "\n");
     } else {
-        process.stdout.write(formatPlan(result) + "\n");
-        if (policyReport_) process.stdout.write("\n" + policyReport_.text + "\n");
+        await writeOut(formatPlan(result) + "\n" + (policyReport_ ? "\n" + policyReport_.text + "\n" : ""));
     }
     return exitCode;
 }

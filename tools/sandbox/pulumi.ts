@@ -16,7 +16,7 @@ import { prepareSandbox } from "./sandbox";
 
 export const OFFLINE_DIR = path.join(PROJECT_DIR, ".pulumi-offline");
 
-async function main(args: string[]): Promise<number> {
+export async function main(args: string[]): Promise<number> {
     if (args[0] === "--reset") {
         fs.rmSync(OFFLINE_DIR, { recursive: true, force: true });
         process.stdout.write(`removed ${path.relative(process.cwd(), OFFLINE_DIR) || OFFLINE_DIR}\n`);
