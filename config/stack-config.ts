@@ -242,9 +242,21 @@ const drSchema = z.strictObject({
 });
 
 const accessSchema = z.strictObject({
-    /** GitHub `owner/repo` whose workflows may assume the deployment role through OIDC. */
-    githubRepository: str().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: 'is not a GitHub "owner/repo"' }),
+    /**
+     * GitHub `owner/repo` whose workflows may assume the deployment role through OIDC, as the token's
+     * `sub` names it: `owner/repo`, or `owner@<id>/repo@<id>` for a repository on immutable subject
+     * claims (GitHub's default for repositories created after July 15, 2026; docs.github.com, "OpenID
+     * Connect reference", "Immutable subject claims").
+     */
+    githubRepository: str().regex(/^[A-Za-z0-9_.-]+(@\d+)?\/[A-Za-z0-9_.-]+(@\d+)?$/, { error: 'is not a GitHub "owner/repo" (or "owner@id/repo@id")' }),
     githubBranch: str(),
+    /**
+     * The GitHub environment of the jobs that deploy this stack. Set, the deployment role trusts
+     * `repo:<repo>:environment:<name>` only (the `sub` GitHub issues to a job that names an
+     * `environment:`), and the environment's deployment-branch rule keeps it to `githubBranch`; unset,
+     * it trusts `repo:<repo>:ref:refs/heads/<githubBranch>` (a job with no `environment:`).
+     */
+    githubEnvironment: str().regex(/^[^\s,'"`]+$/, { error: "is not a GitHub environment name" }).optional(),
     /** create: this stack creates the account's GitHub OIDC provider; existing: another stack did (dr shares prod's account). */
     oidcProvider: oneOf(["create", "existing"] as const, "an OIDC provider mode"),
     /**
