@@ -11,6 +11,7 @@ import { readFlags, stackName, Stop, UsageError, type CommandSpec, type FlagIo, 
 export { UsageError, Stop };
 
 const ERROR = "bad input (a flag, the stack file, an unreadable change request) or a failure (AWS, Pulumi, a step before traffic moved)";
+const ROLLBACK_ERROR = "bad input (a flag, the stack file) or a failure (AWS, Pulumi)";
 
 /** Flags every command on a stack's rollout shares: where the lock and topics are, who runs it. */
 const COMMON = {
@@ -66,7 +67,7 @@ export const ROLLBACK_FLAGS = {
     flags: { ...COMMON, reason: REASON },
     exitCodes: {
         ok: "rolled back: weight 0 (or the previous images) applied and read back",
-        error: ERROR,
+        error: ROLLBACK_ERROR,
         halted: "the rollback could not be verified (the weight reads otherwise): look, then run it again",
         refused: "no rollout in flight, or another runner holds the lock",
     },
