@@ -259,6 +259,18 @@ describe("Pulumi failures in Pulumi's words (the real Automation API driving a s
         assert.equal(firstMeaningfulLine("\n\nsomething odd\n"), "something odd");
         assert.equal(pulumiFailure(new Error("first\nsecond")), "first");
     });
+
+    it("names the subcommand, never its arguments (config values may be secrets)", () => {
+        const e = Object.assign(new Error("code: -2\n stdout: \n stderr: …"), {
+            commandResult: { code: -2, stdout: "", stderr: "Command failed with exit code 255: …", err: {
+                command: "pulumi config set-all --path --secret tms:database.password=hunter2-long --stack prod",
+                stderr: "warning: something\nerror: could not save the stack's configuration\n",
+            } },
+        });
+        const text = pulumiFailure(e);
+        assert.equal(text, "could not save the stack's configuration (pulumi config set-all)");
+        assert.ok(!text.includes("hunter2"));
+    });
 });
 
 describe("rollout CLI dry run (spawned, no AWS and no Pulumi CLI)", function () {
