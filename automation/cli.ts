@@ -5,8 +5,8 @@
  * usage in docs/ci.md).
  *
  * Wires the real adapters (Pulumi Automation API, CloudWatch, DynamoDB, DocumentDB, ECS, SNS) into
- * the orchestration and prints progress. Rollout exit codes: 0 promoted (or dry run allowed),
- * 1 error, 2 rolled back, 3 halted for a human, 4 refused by preflight; status adds 5 in flight.
+ * the orchestration and prints progress. Exit codes: the shared table (cli/exit-codes.ts), each
+ * command's subset in its `--help`.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DocDBClient } from "@aws-sdk/client-docdb";
@@ -25,9 +25,10 @@ import { DEFAULT_SNAPSHOT_OPTIONS, DocDbSnapshots, SNAPSHOT_ENVIRONMENTS } from 
 import { DynamoStateStore } from "./adapters/dynamo-state";
 import { EcsOneOffTasks, waitForRollingDeployments } from "./adapters/ecs-tasks";
 import { PulumiStackPort, trafficOf, type PulumiStackLike } from "./adapters/pulumi-stack";
+import { isPulumiCommandError, PulumiFailure, pulumiFailure, withPulumiErrors } from "./adapters/pulumi-errors";
 import { SnsNotifier } from "./adapters/sns-notifier";
 import { formatWindow, DEFAULT_WINDOW } from "./calendar";
-import { readChangeRequest } from "./change-request";
+import { readChangeRequest, type ChangeRequestResult } from "./change-request";
 import { parseCliArgs, releaseIdOf, Stop, type CliArgs, type RolloutArgs, type StatusArgs, type UnlockArgs } from "./cli-args";
 import { systemClock } from "./clock";
 import { countdownClock, WaitLabel, type LiveLine } from "./countdown";
@@ -38,6 +39,8 @@ import type { PreflightResult } from "./preflight";
 import { writeRecord, type StepRecord } from "./record";
 import * as fs from "fs";
 import { runMain } from "../cli/run-main";
+import { EXIT as CODES } from "../cli/exit-codes";
+import { colourEnabled, emphasise } from "../cli/colour";
 
 export { EXIT } from "./orchestrate";
 
@@ -59,14 +62,27 @@ export interface CliEnvironment {
     projectDir?: string;
 }
 
+/**
+ * The stack through the Automation API (`LocalWorkspace.selectStack`), its failures and every later
+ * call's in Pulumi's own words (adapters/pulumi-errors.ts). `pulumiRoot`: a folder whose `bin/pulumi`
+ * to run instead of the one on PATH (tests).
+ */
+export async function automationStack(stackName: string, workDir: string, pulumiRoot?: string): Promise<PulumiStackLike> {
+    // Loaded lazily: the Automation API module is only needed when a stack is really used.
+    const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+    try {
+        const pulumiCommand = pulumiRoot ? await PulumiCommand.get({ root: pulumiRoot, skipVersionCheck: true }) : undefined;
+        return withPulumiErrors(await LocalWorkspace.selectStack({ stackName, workDir }, pulumiCommand ? { pulumiCommand } : undefined));
+    } catch (e) {
+        throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
+    }
+}
+
 const realEnvironment: CliEnvironment = {
-    async selectStack(stackName, workDir) {
-        // Loaded lazily: the Automation API module is only needed when a stack is really used.
-        const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-        return LocalWorkspace.selectStack({ stackName, workDir });
-    },
-    out: (l) => console.log(l),
-    err: (l) => console.error(l),
+    selectStack: (stackName, workDir) => automationStack(stackName, workDir),
+    // Colour on a terminal only (cli/colour.ts: NO_COLOR, TERM=dumb, FORCE_COLOR); the printers stay plain text.
+    out: (l) => console.log(emphasise(l, colourEnabled(process.stdout, process.env))),
+    err: (l) => console.error(emphasise(l, colourEnabled(process.stderr, process.env))),
     env: process.env,
     terminal: process.stdout.isTTY
         ? { line: (t) => void process.stdout.write(`\r\x1b[K${t ?? ""}`), clearScreen: () => void process.stdout.write("\x1b[2J\x1b[H") }
@@ -122,6 +138,8 @@ interface Built {
 }
 
 async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, dryRun: boolean): Promise<Built> {
+    // `rollout --dry-run --json`: stdout is the one JSON object, nothing else.
+    const quiet = args.command === "rollout" && args.json;
     const log = (l: string) => (args.verbose ? env.out(`         ${l}`) : undefined);
     let pulumiStack: PulumiStackLike | null = null;
     let outputs: Record<string, any> = {};
@@ -130,10 +148,8 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
         pulumiStack = await env.selectStack(args.stack, env.projectDir ?? PROJECT_DIR);
         outputs = Object.fromEntries(Object.entries(await pulumiStack.outputs()).map(([k, v]) => [k, (v as { value: unknown }).value]));
     } catch (e) {
-        const msg = (e as Error).message;
-        // The Automation API reports a missing `pulumi` binary as a spawn failure with code -2 (ENOENT).
-        const why = /ENOENT|code: -2\b/.test(msg) ? "the pulumi CLI is not installed or not on PATH" : msg.split("\n").find((l) => l.trim()) ?? msg;
-        offline = `Pulumi stack ${args.stack} unavailable: ${why}`;
+        // Pulumi's own words (its first meaningful stderr line), never a guessed cause.
+        offline = `Pulumi stack ${args.stack} unavailable: ${pulumiFailure(e)}`;
         if (!dryRun) throw new Error(offline);
     }
     const region = cfg.region;
@@ -179,7 +195,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
         }, callTimeoutMs),
         writeRecord: (r) => Object.values(writeRecord(args.recordDir ?? path.join(PROJECT_DIR, "deployments", args.stack), r)),
         onEvent: printer(env.out, args.verbose, env.terminal !== undefined),
-        onPreflight: (p, plan) => printPreflight(p, plan, dryRun, env.out),
+        onPreflight: (p, plan) => (quiet ? undefined : printPreflight(p, plan, dryRun, env.out)),
         onStep: (s) => printStep(s, env.out),
         log,
     };
@@ -214,27 +230,69 @@ function printStep(s: StepRecord, out: (l: string) => void): void {
     for (const l of s.lines ?? []) out(`           ${l}`);
 }
 
-function report(result: OrchestrationResult, env: CliEnvironment): number {
+function report(result: OrchestrationResult, env: CliEnvironment, exitCode = result.exitCode): number {
     for (const f of result.recordFiles) env.out(`record: ${f}`);
-    env.out(`outcome: ${result.outcome}${result.reason ? ` — ${result.reason}` : ""} (exit ${result.exitCode})`);
-    return result.exitCode;
+    env.out(`outcome: ${result.outcome}${result.reason ? ` — ${result.reason}` : ""} (exit ${exitCode})`);
+    return exitCode;
+}
+
+/**
+ * A dry run's exit code: the preflight's verdict (0 or 4), and under `--strict` 6 (not checked) when
+ * it allowed the rollout without checking everything. A refusal wins over what was not checked.
+ */
+export function dryRunExit(result: OrchestrationResult, strict: boolean): number {
+    if (result.exitCode !== CODES.ok) return result.exitCode;
+    return strict && (result.preflight?.warnings.length ?? 0) > 0 ? CODES.notChecked : CODES.ok;
+}
+
+/** `rollout --dry-run --json`: the verdict and the plan, one object. */
+function dryRunJson(args: RolloutArgs, cfg: StackConfig, release: { id: string; images: Record<string, string> }, offline: string | null, result: OrchestrationResult, exitCode: number) {
+    const p = result.preflight;
+    return {
+        stack: args.stack,
+        environment: cfg.environment,
+        strategy: cfg.rolloutSettings.strategy,
+        release,
+        at: p?.localTime ?? null,
+        exitCode,
+        outcome: exitCode === CODES.notChecked ? "not-checked" : result.outcome,
+        preflight: p && {
+            allowed: p.ok,
+            refusals: p.refusals,
+            notChecked: p.warnings,
+            emergencyOverrides: p.overridden.map((o) => o.message),
+            changeRequest: p.changeRequest,
+        },
+        stackUnavailable: offline,
+        plan: result.plan,
+    };
 }
 
 async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment, owner: string): Promise<number> {
-    // Checked before anything reaches Pulumi or AWS.
+    // Checked before anything reaches Pulumi or AWS: bad input exits 1, whatever the calendar says.
     const unknown = Object.keys(args.images).filter((s) => !cfg.services.some((c) => c.name === s));
     if (unknown.length) {
         env.err(`--image: ${unknown.join(", ")} not a service of ${args.stack} (${cfg.services.map((s) => s.name).join(", ")})`);
-        return 1;
+        return CODES.error;
+    }
+    let changeRequest: ChangeRequestResult | undefined;
+    if (args.changeRequest) {
+        changeRequest = readChangeRequest(args.changeRequest);
+        // A file that cannot be read or parsed is bad input; a readable one that lacks approvals is preflight's to refuse.
+        if (!changeRequest.ok && changeRequest.unreadable) {
+            env.err(`--change-request: ${changeRequest.problems.join("; ")}`);
+            return CODES.error;
+        }
     }
     const built = await buildDeps(args, cfg, env, args.dryRun);
     const orchestrator = new RolloutOrchestrator(built.deps);
     if (args.resume) return report(await orchestrator.continueRollout("resume", { stack: args.stack, environment: cfg.environment, owner }), env);
     const nowMs = args.atMs ?? Date.now();
     const release = { id: releaseIdOf(args.images, args.release, nowMs), images: args.images };
-    env.out(`${args.dryRun ? "dry run" : "rollout"}: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ${release.id}, ` +
+    const say = args.json ? () => undefined : env.out;
+    say(`${args.dryRun ? "dry run" : "rollout"}: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ${release.id}, ` +
         (cfg.environment === "prod" ? `window ${formatWindow(args.window ?? DEFAULT_WINDOW)} New York, ` : "") + `run by ${owner}`);
-    if (built.offline) env.out(`  (${built.offline}; plan from Pulumi.${args.stack}.yaml)`);
+    if (built.offline) say(`  (${built.offline}; plan from Pulumi.${args.stack}.yaml)`);
     const result = await orchestrator.rollout({
         stack: args.stack,
         environment: cfg.environment,
@@ -246,11 +304,22 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
         retentionDays: cfg.database.backupRetentionDays,
         window: args.window,
         emergency: args.emergency ? { reason: args.reason! } : undefined,
-        changeRequest: args.changeRequest ? readChangeRequest(args.changeRequest) : undefined,
+        changeRequest,
         dryRun: args.dryRun,
         atMs: args.atMs,
     });
-    return report(result, env);
+    if (!args.dryRun) return report(result, env);
+    const code = dryRunExit(result, args.strict);
+    if (args.json) {
+        env.out(JSON.stringify(dryRunJson(args, cfg, release, built.offline, result, code)));
+        return code;
+    }
+    if (code === CODES.notChecked) {
+        const n = result.preflight?.warnings.length ?? 0;
+        env.out(`outcome: not checked — ${n} fact(s) above could not be checked, and --strict makes that a failure (exit ${code})`);
+        return code;
+    }
+    return report(result, env, code);
 }
 
 /** The local deployment record of a rollout, if this machine wrote one. */
@@ -299,7 +368,7 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
     } catch (e) {
         if (e instanceof StackFileError || e instanceof ConfigError) {
             env.err(`--stack ${args.stack}: ${e.message}`);
-            return 1;
+            return CODES.error;
         }
         throw e;
     }
@@ -308,7 +377,9 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
         switch (args.command) {
             case "rollback": {
                 const built = await buildDeps(args, cfg, env, false);
-                return report(await new RolloutOrchestrator(built.deps).continueRollout("rollback", { stack: args.stack, environment: cfg.environment, owner, reason: args.reason }), env);
+                const result = await new RolloutOrchestrator(built.deps).continueRollout("rollback", { stack: args.stack, environment: cfg.environment, owner, reason: args.reason });
+                // The rollback command did what it was asked: 0, not the rollout's "rolled back" (2).
+                return report(result, env, result.outcome === "rolled_back" ? CODES.ok : result.exitCode);
             }
             case "status":
                 return await status(args, cfg, env);
@@ -322,8 +393,8 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
                 return await rollout(args, cfg, env, owner);
         }
     } catch (e) {
-        env.err(`error: ${(e as Error).message}`);
-        return args.command === "status" ? STATUS_EXIT.error : 1;
+        env.err(`error: ${isPulumiCommandError(e) ? pulumiFailure(e) : (e as Error).message}`);
+        return args.command === "status" ? STATUS_EXIT.error : CODES.error;
     }
 }
 

@@ -16,12 +16,15 @@ import type { Notifier, NotificationKind } from "./adapters/sns-notifier";
 import { formatRecord } from "./analysis";
 import { phaseLabel, phaseTargetSeconds, RolloutEngine, RolloutRefusedError } from "./engine";
 import { EXIT } from "./orchestrate";
+import { EXIT as CODES } from "../cli/exit-codes";
 import { otherColour, type Clock, type Colour, type StackPort, type StateStore, type TrafficState } from "./ports";
 import { RecordBuilder, type DeploymentRecord, type RecordOutcome } from "./record";
 import type { RolloutState } from "./state";
 
-/** `rollout:status` exit codes: the rollout's state, for scripts. */
-export const STATUS_EXIT = { promoted: 0, none: 0, error: 1, rolled_back: 2, halted: 3, in_flight: 5 } as const;
+/** `rollout:status` exit codes: the rollout's state, for scripts (codes of the shared table, cli/exit-codes.ts). */
+export const STATUS_EXIT = {
+    promoted: CODES.ok, none: CODES.ok, error: CODES.error, rolled_back: CODES.rolledBack, halted: CODES.halted, in_flight: CODES.inFlight,
+} as const;
 export type StatusState = Exclude<keyof typeof STATUS_EXIT, "error">;
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -21,8 +21,13 @@ import { isLease, otherColour, type Clock, type Colour, type Lease, type Metrics
 import { RecordBuilder, type DeploymentRecord, type RecordOutcome, type StepRecord } from "./record";
 import type { RolloutSettings } from "../config/rollout-settings";
 import { isInFlight } from "./state";
+import { EXIT as CODES } from "../cli/exit-codes";
 
-export const EXIT: Record<RecordOutcome | "ok", number> = { ok: 0, promoted: 0, unlocked: 0, scaled_down: 0, error: 1, rolled_back: 2, halted: 3, refused: 4 };
+/** Each outcome's code in the shared table (cli/exit-codes.ts). */
+export const EXIT: Record<RecordOutcome | "ok", number> = {
+    ok: CODES.ok, promoted: CODES.ok, unlocked: CODES.ok, scaled_down: CODES.ok,
+    error: CODES.error, rolled_back: CODES.rolledBack, halted: CODES.halted, refused: CODES.refused,
+};
 
 export interface OrchestratorDeps {
     stack: StackPort;

@@ -20,6 +20,7 @@ import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { loadStackConfig } from "../../config/stack-config";
 import { DATA_SOURCE_ACTIONS, deploymentPermissions, deploymentPolicy, SDK_CLIENT_PREFIXES, type DeploymentScope } from "../../components/deployment-permissions";
 import { workloadActions } from "../../components/workload-boundary";
+import { githubSubject } from "../../components/access";
 import { ALLOWED_ROWS, DENIED_ROWS, rowContext, withAccessTables, type AccessFacts, type AccessRow } from "../../tools/access-matrix";
 import { MOCK_ACCOUNT_ID, mockInvoke } from "../../tools/mock-state";
 import type { RecordedResource } from "../../tools/record";
@@ -217,7 +218,7 @@ describe("access under an IAM policy simulator", function () {
                 assert.deepEqual(refused, []);
             });
 
-            it("checks every trust policy: CI from the configured repository and branch only, humans with MFA only, services for this account only", async () => {
+            it("checks every trust policy: CI from the configured repository and environment only, humans with MFA only, services for this account only", async () => {
                 const access = loadStackConfig(flattenConfig(stackConfig(stack)), `Pulumi.${stack}.yaml`, stack).access;
                 const human = new Set(["tms-operations-role", "tms-readonly-role", "tms-emergency-access"].map((b) => `${b}${f.suffix}`));
                 const caller = { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/engineer`, name: "engineer", identity: [{ name: "assume", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] } }] };
@@ -244,11 +245,13 @@ describe("access under an IAM policy simulator", function () {
                             return d;
                         };
                         const repo = access.githubRepository;
-                        assert.equal(webIdentity(`repo:${repo}:ref:refs/heads/${access.githubBranch}`), "Allowed", `${role.name}: the configured branch`);
-                        for (const sub of [`repo:${repo}:ref:refs/heads/feature`, `repo:${repo}:pull_request`, `repo:${repo}:environment:prod`, `repo:someone/fork:ref:refs/heads/${access.githubBranch}`]) {
-                            assert.notEqual(webIdentity(sub), "Allowed", `${role.name} trusts ${sub}`);
-                        }
-                        assert.notEqual(webIdentity(`repo:${repo}:ref:refs/heads/${access.githubBranch}`, "other-audience"), "Allowed");
+                        const own = githubSubject({ repository: repo, branch: access.githubBranch, environment: access.githubEnvironment });
+                        assert.equal(webIdentity(own), "Allowed", `${role.name}: ${own}`);
+                        const others = [`repo:${repo}:ref:refs/heads/feature`, `repo:${repo}:pull_request`, `repo:someone/fork:ref:refs/heads/${access.githubBranch}`,
+                            ...["dev", "staging", "prod", "dr", "production"].map((e) => `repo:${repo}:environment:${e}`), `repo:${repo}:ref:refs/heads/${access.githubBranch}`, `repo:someone/fork:environment:${access.githubEnvironment}`]
+                            .filter((s) => s !== own);
+                        for (const sub of others) assert.notEqual(webIdentity(sub), "Allowed", `${role.name} trusts ${sub}`);
+                        assert.notEqual(webIdentity(own, "other-audience"), "Allowed");
                     } else if (principals.some((x: any) => x.AWS)) {
                         assert.ok(human.has(role.inputs.name), `${role.name}: only the human roles trust account principals`);
                         const assume = (ctx: Record<string, string>) => decide(caller, "sts:AssumeRole", arn, ctx, trust);
