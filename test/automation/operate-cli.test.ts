@@ -193,7 +193,7 @@ describe("rollout:status, rollout:unlock, rollout:cleanup (fake world)", functio
             await store.acquire("prod", "github:org/tms#78.1 (bo)", Date.now() - 10 * MIN, 5 * MIN); // a resume that died too
             const refused = await inProcess(dir, ["unlock", "--stack", "prod", "--reason", "x"]);
             assert.equal(refused.code, 4);
-            assert.match(refused.stderr, /in the middle of a rollback \(halted: rollback not verified/);
+            assert.match(refused.stderr, /in the middle of a rollback \(halted: 30% of traffic still on green \(the bad candidate\), 70% on blue; run `npm run rollout -- --stack prod --resume`/);
             const forced = await inProcess(dir, ["unlock", "--stack", "prod", "--reason", "x", "--force"]);
             assert.equal(forced.code, 0, forced.stderr);
             assert.equal(await store.readLock("prod"), null);
