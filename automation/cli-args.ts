@@ -20,6 +20,7 @@ const COMMON = {
     "topic-critical": { type: "string", value: "ARN", help: "SNS topic for rollbacks, halts, errors (default: stack output alertTopics.critical)" },
     owner: { type: "string", value: "TEXT", help: "lock owner and \"run by\" in the record (default: the CI run, else user@host:pid)" },
     verbose: { type: "boolean", help: "also print pulumi up output" },
+    sandbox: { type: "boolean", help: "run against the offline sandbox (`npm run pulumi`'s stacks; the rollout table in dynalite, notifications to a file; see docs/rollouts.md)" },
 } satisfies Record<string, FlagSpec>;
 
 const REASON = { type: "string", value: "TEXT", help: "why (recorded and announced)" } satisfies FlagSpec;
@@ -45,6 +46,7 @@ export const ROLLOUT_FLAGS = {
         "runner-in-test-cidrs": { type: "boolean", help: "this runner may reach the test listener directly (also TMS_RUNNER_IN_TEST_CIDRS=1)" },
         resume: { type: "boolean", help: "continue the stack's halted or interrupted rollout" },
         "db-cluster": { type: "string", value: "ID", help: "DocumentDB cluster to snapshot (default: stack output databaseClusterId)" },
+        "metrics-trace": { type: "string", value: "FILE", help: "--sandbox: the metrics the rollout judges, replayed from a trace (format: docs/rollouts.md)" },
     },
     exitCodes: EXIT_CODES,
 } satisfies CommandSpec;
@@ -53,7 +55,7 @@ export const ROLLBACK_FLAGS = {
     command: "npm run rollback --",
     synopsis: ["--stack NAME --reason TEXT"],
     summary: "Roll the stack's in-flight (or halted) rollout back now: weight 0 in one targeted update, read back from the load balancer.",
-    flags: { ...COMMON, reason: REASON },
+    flags: { ...COMMON, reason: REASON, "metrics-trace": { type: "string", value: "FILE", help: "--sandbox: metrics replayed from a trace" } },
     exitCodes: EXIT_CODES,
 } satisfies CommandSpec;
 
@@ -65,6 +67,7 @@ export const STATUS_FLAGS = {
         stack: COMMON.stack,
         "lock-table": COMMON["lock-table"],
         "record-dir": COMMON["record-dir"],
+        sandbox: COMMON.sandbox,
         watch: { type: "boolean", help: "redraw every interval until the rollout ends" },
         interval: { type: "string", value: "SECONDS", help: "--watch: seconds between redraws (default: the rollout's analysis interval)" },
         json: { type: "boolean", help: "print the status as one JSON object (one per redraw with --watch)" },
@@ -92,7 +95,15 @@ export const CLEANUP_FLAGS = {
     exitCodes: "0 scaled down (or nothing pending), 1 error, 4 refused (rollback window not over, or a rollout holds the lock)",
 } satisfies CommandSpec;
 
-export const COMMANDS = { rollout: ROLLOUT_FLAGS, rollback: ROLLBACK_FLAGS, status: STATUS_FLAGS, unlock: UNLOCK_FLAGS, cleanup: CLEANUP_FLAGS };
+export const SYNC_FLAGS = {
+    command: "npm run rollout:sync --",
+    synopsis: ["--stack NAME"],
+    summary: "Write the deployed release (the stack's `release` output: live colour, weight, images, running, revision) into Pulumi.<stack>.yaml, so that a fresh checkout's `pulumi preview`/`up` does not move traffic back (the program refuses a stale file).",
+    flags: { stack: COMMON.stack, sandbox: COMMON.sandbox, verbose: COMMON.verbose },
+    exitCodes: "0 written (or already in sync), 1 error",
+} satisfies CommandSpec;
+
+export const COMMANDS = { rollout: ROLLOUT_FLAGS, rollback: ROLLBACK_FLAGS, status: STATUS_FLAGS, unlock: UNLOCK_FLAGS, cleanup: CLEANUP_FLAGS, sync: SYNC_FLAGS };
 export type CommandName = keyof typeof COMMANDS;
 
 export interface CommonArgs {
@@ -104,6 +115,10 @@ export interface CommonArgs {
     topicCritical?: string;
     owner?: string;
     verbose: boolean;
+    /** `--sandbox`: the offline sandbox instead of AWS (the entry point in tools/ supplies it). */
+    sandbox: boolean;
+    /** `--sandbox`: metrics replayed from this trace. */
+    metricsTrace?: string;
 }
 
 export interface RolloutArgs extends CommonArgs {
@@ -143,7 +158,11 @@ export interface CleanupArgs extends CommonArgs {
     command: "cleanup";
 }
 
-export type CliArgs = RolloutArgs | RollbackArgs | StatusArgs | UnlockArgs | CleanupArgs;
+export interface SyncArgs extends CommonArgs {
+    command: "sync";
+}
+
+export type CliArgs = RolloutArgs | RollbackArgs | StatusArgs | UnlockArgs | CleanupArgs | SyncArgs;
 
 /** `--at`: an ISO time; without an offset it is New York local time (the calendar's zone). */
 export function parseAt(text: string): number {
@@ -155,7 +174,7 @@ export function parseAt(text: string): number {
 const SERVICE_NAME = /^[a-z][a-z0-9-]*$/;
 
 /** Values of the flags in COMMON, whichever command's spec they came from. */
-type CommonValues = Partial<FlagValues<typeof COMMON>> & { stack?: string };
+type CommonValues = Partial<FlagValues<typeof COMMON>> & { stack?: string; "metrics-trace"?: string };
 
 function common(v: CommonValues): CommonArgs {
     return {
@@ -166,6 +185,8 @@ function common(v: CommonValues): CommonArgs {
         topicCritical: v["topic-critical"],
         owner: v.owner,
         verbose: v.verbose ?? false,
+        sandbox: v.sandbox ?? false,
+        metricsTrace: v["metrics-trace"],
     };
 }
 
@@ -178,6 +199,7 @@ function reasonOf(text: string | undefined, why: string): string {
 
 export function rolloutArgs(v: FlagValues<typeof ROLLOUT_FLAGS.flags>, env: NodeJS.ProcessEnv = {}): RolloutArgs {
     const base = { ...common(v), dbCluster: v["db-cluster"] };
+    if (base.metricsTrace !== undefined && !base.sandbox) throw new UsageError("--metrics-trace only applies with --sandbox (a real rollout reads CloudWatch)");
     const images: Record<string, string> = {};
     for (const spec of v.image) {
         const eq = spec.indexOf("=");
@@ -243,6 +265,10 @@ export function cleanupArgs(v: FlagValues<typeof CLEANUP_FLAGS.flags>): CleanupA
     return { ...common(v), command: "cleanup" };
 }
 
+export function syncArgs(v: FlagValues<typeof SYNC_FLAGS.flags>): SyncArgs {
+    return { ...common(v), command: "sync" };
+}
+
 /**
  * `argv` = `<command> …flags`. Returns the validated arguments, or a {@link Stop} after `--help`
  * (exit 0) or a bad command line (message and usage on stderr, exit 1).
@@ -260,6 +286,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, io: FlagIo)
             return readFlags(UNLOCK_FLAGS, rest, io, unlockArgs);
         case "cleanup":
             return readFlags(CLEANUP_FLAGS, rest, io, cleanupArgs);
+        case "sync":
+            return readFlags(SYNC_FLAGS, rest, io, syncArgs);
         default:
             io.err(`unknown command "${command ?? ""}" (${Object.keys(COMMANDS).join(", ")})`);
             return new Stop(1);

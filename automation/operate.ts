@@ -16,9 +16,9 @@ import type { Notifier, NotificationKind } from "./adapters/sns-notifier";
 import { formatRecord } from "./analysis";
 import { phaseLabel, phaseTargetSeconds, RolloutEngine, RolloutRefusedError } from "./engine";
 import { EXIT } from "./orchestrate";
-import { otherColour, type Clock, type Colour, type StackPort, type StateStore, type TrafficState } from "./ports";
+import { leaseExpired, otherColour, type Clock, type Colour, type StackPort, type StateStore, type TrafficState } from "./ports";
 import { RecordBuilder, type DeploymentRecord, type RecordOutcome } from "./record";
-import type { RolloutState } from "./state";
+import { isInFlight, type RolloutState } from "./state";
 
 /** `rollout:status` exit codes: the rollout's state, for scripts. */
 export const STATUS_EXIT = { promoted: 0, none: 0, error: 1, rolled_back: 2, halted: 3, in_flight: 5 } as const;
@@ -245,7 +245,8 @@ export async function unlock(d: OperationDeps, req: OperationRequest & { reason:
     const now = d.clock.now();
     const refuse = (message: string): OperationResult => ({ exitCode: EXIT.refused, outcome: "refused", message, hints: [], recordFiles: [] });
     if (!held) return { exitCode: 0, outcome: "nothing", message: `${req.stack}: the rollout lock is free; nothing to unlock`, hints: [], recordFiles: [] };
-    const live = held.expiresAtMs > now;
+    // Live until its expiry plus the clock-skew margin: the holder's clock may be behind ours.
+    const live = !leaseExpired(held.expiresAtMs, now);
     if (rollbackInProgress(saved) && !req.force) {
         return refuse(`${req.stack}: rollout ${saved!.rolloutId} is in the middle of a rollback (${saved!.status}${saved!.reason ? `: ${saved!.reason}` : ""}); ` +
             `finish it with \`${resumeHint(req.stack)}\` once the lease has expired, or pass --force`);
@@ -283,6 +284,22 @@ export async function cleanup(d: OperationDeps, req: OperationRequest): Promise<
     const saved = await d.store.load(req.stack);
     const pending = saved?.pendingScaleDown;
     const now = d.clock.now();
+    // The watchdog: a rollout in flight whose runner's lease ran out (past the clock-skew margin) was
+    // abandoned (a runner killed without a chance to page). The scheduled cleanup pages for it, every run
+    // until someone resumes it or rolls it back.
+    if (saved && isInFlight(saved) && saved.status !== "halted") {
+        const held = await d.store.readLock(req.stack);
+        if (!held || leaseExpired(held.expiresAtMs, now)) {
+            const since = held ? `its lease expired at ${iso(held.expiresAtMs)}` : "no runner holds its lock";
+            const where = saved.strategy === "rolling" || saved.weight === 0 ? `no traffic on ${saved.candidate}` : `${saved.weight}% of traffic on ${saved.candidate} (candidate), ${100 - saved.weight}% on ${saved.live}`;
+            const detail = `${where}; rollout ${saved.rolloutId} was abandoned in ${saved.status} (${since}); run \`${resumeHint(req.stack)}\` (after \`npm run rollout:unlock -- --stack ${req.stack} --reason …\` if its lock is still there)`;
+            const files = await recordAndNotify(d, req, {
+                command: "cleanup", saved, outcome: "abandoned", kind: "abandoned", step: "watchdog", detail,
+                reason: "a rollout in flight with no live runner", subject: `${req.stack}: rollout ${saved.rolloutId} abandoned`,
+            });
+            return { exitCode: EXIT.abandoned, outcome: "abandoned", message: `${req.stack}: ${detail}`, hints: [], recordFiles: files };
+        }
+    }
     if (!pending) return { exitCode: 0, outcome: "nothing", message: `${req.stack}: no colour waits to be scaled down`, hints: [], recordFiles: [] };
     if (pending.notBeforeMs > now) {
         return {
