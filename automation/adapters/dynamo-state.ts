@@ -49,6 +49,8 @@ export class DynamoStateStore implements StateStore, LockInspector {
         private readonly client: DynamoDBClient,
         private readonly tableName: string,
         private readonly callTimeoutMs?: number,
+        /** How long past its expiry a lease stays held for others (ports.ts); only the offline sandbox's chaos suite shortens it. */
+        private readonly skewMarginMs = LEASE_SKEW_MARGIN_MS,
     ) {}
 
     private leaseItem(stack: string, owner: string, expiresAtMs: number) {
@@ -76,7 +78,7 @@ export class DynamoStateStore implements StateStore, LockInspector {
                     ":exp": { N: String(expiresAtMs) },
                     ":ttl": { N: String(Math.ceil(expiresAtMs / 1000) + TTL_GRACE_SECONDS) },
                     ":one": { N: "1" },
-                    ":expiredBefore": { N: String(nowMs - LEASE_SKEW_MARGIN_MS) },
+                    ":expiredBefore": { N: String(nowMs - this.skewMarginMs) },
                 },
                 ReturnValues: "ALL_NEW",
             }), o), { pass: isConditionFailure, timeoutMs: this.callTimeoutMs });
@@ -130,7 +132,7 @@ export class DynamoStateStore implements StateStore, LockInspector {
 
     async lockHolder(stack: string, nowMs: number): Promise<LeaseHeld | null> {
         const held = await this.readLock(stack);
-        return held && !leaseExpired(held.expiresAtMs, nowMs) ? held : null;
+        return held && !leaseExpired(held.expiresAtMs, nowMs, this.skewMarginMs) ? held : null;
     }
 
     async breakLock(stack: string, held: LeaseHeld): Promise<boolean> {

@@ -50,7 +50,9 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
     const endpoint = await ensureDynaliteServer(path.join(dir, "dynalite"));
     const ddb = dynaliteClient(endpoint);
     await ensureRolloutTable(ddb, table);
-    const store = new DynamoStateStore(ddb, table);
+    // TMS_SANDBOX_SKEW_MARGIN_MS: the chaos suite shortens the lease's clock-skew margin so that its watchdog fires within a scenario.
+    const margin = base.env.TMS_SANDBOX_SKEW_MARGIN_MS ? Number(base.env.TMS_SANDBOX_SKEW_MARGIN_MS) : undefined;
+    const store = new DynamoStateStore(ddb, table, undefined, margin);
 
     // The load balancer as the engine's state describes it, re-read after every update (and every few seconds: other processes update too).
     let exported: { at: number; view: ElbFromState } | null = null;
