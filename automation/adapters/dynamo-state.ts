@@ -15,7 +15,6 @@
  */
 import {
     ConditionalCheckFailedException,
-    DeleteItemCommand,
     DynamoDBClient,
     GetItemCommand,
     PutItemCommand,
@@ -40,6 +39,8 @@ export interface LockInspector {
 }
 
 const TTL_GRACE_SECONDS = 24 * 3600;
+/** The owner of a lock item that is free (released or broken; kept for its fencing token). */
+const FREE = "-";
 const lockKey = (stack: string) => ({ pk: { S: `lock#${stack}` } });
 const stateKey = (stack: string) => ({ pk: { S: `state#${stack}` } });
 const isConditionFailure = (e: unknown) => e instanceof ConditionalCheckFailedException || errorName(e) === "ConditionalCheckFailedException";
@@ -82,7 +83,22 @@ export class DynamoStateStore implements StateStore, LockInspector {
                 },
                 ReturnValues: "ALL_NEW",
             }), o), { pass: isConditionFailure, timeoutMs: this.callTimeoutMs });
-            return { stack, owner, expiresAtMs, token: Number(out.Attributes?.token?.N ?? 1) };
+            let token = Number(out.Attributes?.token?.N ?? 1);
+            // The token must pass the last state save's: a lock item swept by DynamoDB's TTL (a day after an
+            // abandoned lease expired) or deleted by hand restarts at 1, so it is raised past the state's fence.
+            const fence = await this.stateFence(stack);
+            if (token <= fence) {
+                await awsCall("DynamoDB UpdateItem (raise fencing token)", (o) => this.client.send(new UpdateItemCommand({
+                    TableName: this.tableName,
+                    Key: lockKey(stack),
+                    UpdateExpression: "SET #token = :next",
+                    ConditionExpression: "#owner = :owner AND #token = :token",
+                    ExpressionAttributeNames: { "#owner": "owner", "#token": "token" },
+                    ExpressionAttributeValues: { ":owner": { S: owner }, ":token": { N: String(token) }, ":next": { N: String(fence + 1) } },
+                }), o), { timeoutMs: this.callTimeoutMs });
+                token = fence + 1;
+            }
+            return { stack, owner, expiresAtMs, token };
         } catch (e) {
             if (!isConditionFailure(e)) throw e;
             const held = await this.readLock(stack);
@@ -116,17 +132,22 @@ export class DynamoStateStore implements StateStore, LockInspector {
         return { ...lease, expiresAtMs };
     }
 
+    /**
+     * Give the lock up. The item stays, marked free (no owner, expired), so that its fencing token keeps
+     * growing: a deleted item would restart at 1, below the token of the last state save.
+     */
     async release(lease: Lease): Promise<void> {
         try {
-            await awsCall("DynamoDB DeleteItem (release lock)", (o) => this.client.send(new DeleteItemCommand({
+            await awsCall("DynamoDB UpdateItem (release lock)", (o) => this.client.send(new UpdateItemCommand({
                 TableName: this.tableName,
                 Key: lockKey(lease.stack),
-                ConditionExpression: "#owner = :owner",
-                ExpressionAttributeNames: { "#owner": "owner" },
-                ExpressionAttributeValues: { ":owner": { S: lease.owner } },
+                UpdateExpression: "SET #owner = :free, expiresAt = :zero",
+                ConditionExpression: "#owner = :owner AND #token = :token",
+                ExpressionAttributeNames: { "#owner": "owner", "#token": "token" },
+                ExpressionAttributeValues: { ":owner": { S: lease.owner }, ":token": { N: String(lease.token) }, ":free": { S: FREE }, ":zero": { N: "0" } },
             }), o), { pass: isConditionFailure, timeoutMs: this.callTimeoutMs });
         } catch (e) {
-            if (!isConditionFailure(e)) throw e; // someone else holds it now: not ours to delete
+            if (!isConditionFailure(e)) throw e; // someone else holds it now: not ours to give up
         }
     }
 
@@ -137,13 +158,14 @@ export class DynamoStateStore implements StateStore, LockInspector {
 
     async breakLock(stack: string, held: LeaseHeld): Promise<boolean> {
         try {
-            // The same DeleteItem as release(), with the expiry in the condition too.
-            await awsCall("DynamoDB DeleteItem (break lock)", (o) => this.client.send(new DeleteItemCommand({
+            // Marked free like release(), conditional on the owner and the expiry read (the token is kept).
+            await awsCall("DynamoDB UpdateItem (break lock)", (o) => this.client.send(new UpdateItemCommand({
                 TableName: this.tableName,
                 Key: lockKey(stack),
+                UpdateExpression: "SET #owner = :free, expiresAt = :zero",
                 ConditionExpression: "#owner = :owner AND expiresAt = :exp",
                 ExpressionAttributeNames: { "#owner": "owner" },
-                ExpressionAttributeValues: { ":owner": { S: held.heldBy }, ":exp": { N: String(held.expiresAtMs) } },
+                ExpressionAttributeValues: { ":owner": { S: held.heldBy }, ":exp": { N: String(held.expiresAtMs) }, ":free": { S: FREE }, ":zero": { N: "0" } },
             }), o), { pass: isConditionFailure, timeoutMs: this.callTimeoutMs });
             return true;
         } catch (e) {
@@ -156,8 +178,16 @@ export class DynamoStateStore implements StateStore, LockInspector {
         const out = await awsCall("DynamoDB GetItem (read lock)", (o) => this.client.send(new GetItemCommand({
             TableName: this.tableName, Key: lockKey(stack), ConsistentRead: true,
         }), o), { timeoutMs: this.callTimeoutMs });
-        if (!out.Item) return null;
+        if (!out.Item || out.Item.owner?.S === FREE) return null;
         return { heldBy: out.Item.owner?.S ?? "unknown", expiresAtMs: Number(out.Item.expiresAt?.N ?? 0) };
+    }
+
+    /** The fencing token of the last state save (0 if none). */
+    private async stateFence(stack: string): Promise<number> {
+        const out = await awsCall("DynamoDB GetItem (state fence)", (o) => this.client.send(new GetItemCommand({
+            TableName: this.tableName, Key: stateKey(stack), ConsistentRead: true, ProjectionExpression: "fence",
+        }), o), { timeoutMs: this.callTimeoutMs });
+        return Number(out.Item?.fence?.N ?? 0);
     }
 
     async load(stack: string): Promise<RolloutState | undefined> {

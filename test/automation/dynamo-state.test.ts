@@ -5,7 +5,7 @@
  * SDK failures (throttling, access denied, timeouts) are injected with aws-sdk-client-mock.
  */
 import { strict as assert } from "assert";
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { DynamoStateStore } from "../../automation/adapters/dynamo-state";
 import { isLease, LEASE_SKEW_MARGIN_MS, LeaseLostError, type Lease } from "../../automation/ports";
@@ -56,6 +56,18 @@ describe("DynamoStateStore on dynalite (lease, fencing and state in DynamoDB)", 
         await store.save({ ...state, status: "rolling_back" } as RolloutState, taken);
         await assert.rejects(store.save({ ...state, status: "promoted" } as RolloutState, old), LeaseLostError);
         assert.equal((await store.load(stack))!.status, "rolling_back");
+        // Released, the lock keeps its token: the next rollout's token is above the last save's, so it can save.
+        await store.release(taken);
+        assert.equal(await store.readLock(stack), null);
+        const next = await store.acquire(stack, "ci:3", 3 * MIN + LEASE_SKEW_MARGIN_MS, MIN) as Lease;
+        assert.ok(next.token > taken.token, `${next.token} > ${taken.token}`);
+        await store.save({ ...state, status: "deploying" } as RolloutState, next);
+        // A lock item swept by DynamoDB's TTL (or deleted by hand) restarts its counter: the token is raised past the state's fence.
+        await db.client.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: { S: `lock#${stack}` } } }));
+        const swept = await store.acquire(stack, "ci:4", 4 * MIN + LEASE_SKEW_MARGIN_MS, MIN) as Lease;
+        assert.equal(swept.token, next.token + 1);
+        await store.save({ ...state, status: "deploying" } as RolloutState, swept);
+        await store.renew(swept, 4 * MIN + LEASE_SKEW_MARGIN_MS, MIN);
     });
 
     it("rollout:unlock reads the lock expired or not, and deletes it only while it is still the one it read", async () => {
