@@ -282,25 +282,17 @@ function recordDirOf(args: CliArgs, env: CliEnvironment): string {
  * record, page with where traffic is and how to resume, free the lock, and end the process with 128 + n.
  */
 async function withSignals(env: CliEnvironment, orchestrator: RolloutOrchestrator, run: () => Promise<number>): Promise<number> {
-    let stopped: Promise<number> | null = null;
+    let interrupted!: (code: number) => void;
+    const stopped = new Promise<number>((resolve) => (interrupted = resolve));
     const off = (env.onSignal ?? realEnvironment.onSignal!)((signal) => {
         env.err(`${signal}: saving the rollout's state and paging before exiting`);
-        stopped = orchestrator.interrupt(signal).then((r) => {
+        void orchestrator.interrupt(signal).then((r) => {
             if (r) report(r, env);
-            return 128 + (signal === "SIGINT" ? 2 : 15);
+            interrupted(128 + (signal === "SIGINT" ? 2 : 15));
         });
     });
     try {
-        const interrupted = new Promise<number>((resolve) => {
-            const poll = setInterval(() => {
-                if (stopped) {
-                    clearInterval(poll);
-                    void stopped.then(resolve);
-                }
-            }, 50);
-            poll.unref();
-        });
-        return await Promise.race([run(), interrupted]);
+        return await Promise.race([run(), stopped]);
     } finally {
         off();
     }
