@@ -22,6 +22,7 @@ const COMMON = {
     "topic-critical": { type: "string", value: "ARN", help: "SNS topic for rollbacks, halts, errors (default: stack output alertTopics.critical)" },
     owner: { type: "string", value: "TEXT", help: "lock owner and \"run by\" in the record (default: the CI run, else user@host:pid)" },
     verbose: { type: "boolean", help: "also print pulumi up output" },
+    sandbox: { type: "boolean", help: "run against the offline sandbox (`npm run pulumi`'s stacks; the rollout table in dynalite, notifications to a file; see docs/rollouts.md)" },
 } satisfies Record<string, FlagSpec>;
 
 const REASON = { type: "string", value: "TEXT", help: "why (recorded and announced)" } satisfies FlagSpec;
@@ -49,6 +50,7 @@ export const ROLLOUT_FLAGS = {
         "runner-in-test-cidrs": { type: "boolean", help: "this runner may reach the test listener directly (also TMS_RUNNER_IN_TEST_CIDRS=1)" },
         resume: { type: "boolean", help: "continue the stack's halted or interrupted rollout" },
         "db-cluster": { type: "string", value: "ID", help: "DocumentDB cluster to snapshot (default: stack output databaseClusterId)" },
+        "metrics-trace": { type: "string", value: "FILE", help: "--sandbox: the metrics the rollout judges, replayed from a trace (format: docs/rollouts.md)" },
     },
     exitCodes: {
         ok: "promoted (or a dry run that found no reason to refuse)",
@@ -64,7 +66,7 @@ export const ROLLBACK_FLAGS = {
     command: "npm run rollback --",
     synopsis: ["--stack NAME --reason TEXT"],
     summary: "Roll the stack's in-flight (or halted) rollout back now: weight 0 in one targeted update, read back from the load balancer.",
-    flags: { ...COMMON, reason: REASON },
+    flags: { ...COMMON, reason: REASON, "metrics-trace": { type: "string", value: "FILE", help: "--sandbox: metrics replayed from a trace" } },
     exitCodes: {
         ok: "rolled back: weight 0 (or the previous images) applied and read back",
         error: ROLLBACK_ERROR,
@@ -81,6 +83,7 @@ export const STATUS_FLAGS = {
         stack: COMMON.stack,
         "lock-table": COMMON["lock-table"],
         "record-dir": COMMON["record-dir"],
+        sandbox: COMMON.sandbox,
         watch: { type: "boolean", help: "redraw every interval until the rollout ends" },
         interval: { type: "string", value: "SECONDS", help: "--watch: seconds between redraws (default: the rollout's analysis interval)" },
         json: { type: "boolean", help: "print the status as one JSON object (one per redraw with --watch)" },
@@ -114,7 +117,15 @@ export const CLEANUP_FLAGS = {
     exitCodes: { ok: "scaled down (or nothing pending)", error: "bad input or a failure", refused: "the rollback window is not over, or a rollout holds the lock" },
 } satisfies CommandSpec;
 
-export const COMMANDS = { rollout: ROLLOUT_FLAGS, rollback: ROLLBACK_FLAGS, status: STATUS_FLAGS, unlock: UNLOCK_FLAGS, cleanup: CLEANUP_FLAGS };
+export const SYNC_FLAGS = {
+    command: "npm run rollout:sync --",
+    synopsis: ["--stack NAME"],
+    summary: "Write the deployed release (the stack's `release` output: live colour, weight, images, running, revision) into Pulumi.<stack>.yaml, so that a fresh checkout's `pulumi preview`/`up` does not move traffic back (the program refuses a stale file).",
+    flags: { stack: COMMON.stack, sandbox: COMMON.sandbox, verbose: COMMON.verbose },
+    exitCodes: { ok: "written (or already in sync)", error: "bad input or a failure (the stack's outputs could not be read)" },
+} satisfies CommandSpec;
+
+export const COMMANDS = { rollout: ROLLOUT_FLAGS, rollback: ROLLBACK_FLAGS, status: STATUS_FLAGS, unlock: UNLOCK_FLAGS, cleanup: CLEANUP_FLAGS, sync: SYNC_FLAGS };
 export type CommandName = keyof typeof COMMANDS;
 
 export interface CommonArgs {
@@ -126,6 +137,10 @@ export interface CommonArgs {
     topicCritical?: string;
     owner?: string;
     verbose: boolean;
+    /** `--sandbox`: the offline sandbox instead of AWS (the entry point in tools/ supplies it). */
+    sandbox: boolean;
+    /** `--sandbox`: metrics replayed from this trace. */
+    metricsTrace?: string;
 }
 
 export interface RolloutArgs extends CommonArgs {
@@ -169,7 +184,11 @@ export interface CleanupArgs extends CommonArgs {
     command: "cleanup";
 }
 
-export type CliArgs = RolloutArgs | RollbackArgs | StatusArgs | UnlockArgs | CleanupArgs;
+export interface SyncArgs extends CommonArgs {
+    command: "sync";
+}
+
+export type CliArgs = RolloutArgs | RollbackArgs | StatusArgs | UnlockArgs | CleanupArgs | SyncArgs;
 
 /** `--at`: an ISO time; without an offset it is New York local time (the calendar's zone). */
 export function parseAt(text: string): number {
@@ -181,7 +200,7 @@ export function parseAt(text: string): number {
 const SERVICE_NAME = /^[a-z][a-z0-9-]*$/;
 
 /** Values of the flags in COMMON, whichever command's spec they came from. */
-type CommonValues = Partial<FlagValues<typeof COMMON>> & { stack?: string };
+type CommonValues = Partial<FlagValues<typeof COMMON>> & { stack?: string; "metrics-trace"?: string };
 
 function common(v: CommonValues): CommonArgs {
     return {
@@ -192,6 +211,8 @@ function common(v: CommonValues): CommonArgs {
         topicCritical: v["topic-critical"],
         owner: v.owner,
         verbose: v.verbose ?? false,
+        sandbox: v.sandbox ?? false,
+        metricsTrace: v["metrics-trace"],
     };
 }
 
@@ -204,6 +225,7 @@ function reasonOf(text: string | undefined, why: string): string {
 
 export function rolloutArgs(v: FlagValues<typeof ROLLOUT_FLAGS.flags>, env: NodeJS.ProcessEnv = {}): RolloutArgs {
     const base = { ...common(v), dbCluster: v["db-cluster"] };
+    if (base.metricsTrace !== undefined && !base.sandbox) throw new UsageError("--metrics-trace only applies with --sandbox (a real rollout reads CloudWatch)");
     const images: Record<string, string> = {};
     for (const spec of v.image) {
         const eq = spec.indexOf("=");
@@ -278,6 +300,10 @@ export function cleanupArgs(v: FlagValues<typeof CLEANUP_FLAGS.flags>): CleanupA
     return { ...common(v), command: "cleanup" };
 }
 
+export function syncArgs(v: FlagValues<typeof SYNC_FLAGS.flags>): SyncArgs {
+    return { ...common(v), command: "sync" };
+}
+
 /**
  * `argv` = `<command> …flags`. Returns the validated arguments, or a {@link Stop} after `--help`
  * (exit 0) or a bad command line (message and usage on stderr, exit 1).
@@ -295,6 +321,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, io: FlagIo)
             return readFlags(UNLOCK_FLAGS, rest, io, unlockArgs);
         case "cleanup":
             return readFlags(CLEANUP_FLAGS, rest, io, cleanupArgs);
+        case "sync":
+            return readFlags(SYNC_FLAGS, rest, io, syncArgs);
         default:
             io.err(`unknown command "${command ?? ""}" (${Object.keys(COMMANDS).join(", ")})`);
             return new Stop(1);

@@ -16,7 +16,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { SNSClient } from "@aws-sdk/client-sns";
 import * as os from "os";
 import * as path from "path";
-import { rolloutTableName } from "../config/naming";
+import { parseRolloutOutputs, type RolloutOutputs } from "../config/stack-outputs";
 import { loadStackConfig, ConfigError, type StackConfig } from "../config/stack-config";
 import { PROJECT_DIR, readStackFile, stackFilePath, StackFileError } from "../cli/stack-file";
 import { DirectSmokeTests, EcsMigrations, InVpcSmokeTests } from "./adapters/checks";
@@ -29,7 +29,7 @@ import { isPulumiCommandError, PulumiFailure, pulumiFailure, withPulumiErrors } 
 import { SnsNotifier } from "./adapters/sns-notifier";
 import { formatWindow, DEFAULT_WINDOW } from "./calendar";
 import { readChangeRequest, type ChangeRequestResult } from "./change-request";
-import { parseCliArgs, releaseIdOf, Stop, type CliArgs, type RolloutArgs, type StatusArgs, type UnlockArgs } from "./cli-args";
+import { parseCliArgs, releaseIdOf, Stop, type CliArgs, type RolloutArgs, type StatusArgs, type SyncArgs, type UnlockArgs } from "./cli-args";
 import { systemClock } from "./clock";
 import { countdownClock, WaitLabel, type LiveLine } from "./countdown";
 import type { RolloutEvent } from "./engine";
@@ -60,6 +60,15 @@ export interface CliEnvironment {
      * API works there. Default: this repository (the offline sandbox's engine tests give their own).
      */
     projectDir?: string;
+    /**
+     * `--sandbox`: the environment of the offline sandbox (built in tools/, which owns the sandbox and its
+     * dev dependencies: `npm run rollout` goes through tools/rollout.ts). Absent: `--sandbox` is refused.
+     */
+    sandbox?: (args: CliArgs, base: CliEnvironment) => Promise<CliEnvironment>;
+    /** Run `handler` on SIGTERM/SIGINT (a cancelled CI job); returns the unsubscribe. Default: the process's signals. */
+    onSignal?: (handler: (signal: NodeJS.Signals) => void) => () => void;
+    /** Where deployment records go when `--record-dir` is not given (the sandbox keeps its own). */
+    recordRoot?: string;
 }
 
 /**
@@ -78,12 +87,21 @@ export async function automationStack(stackName: string, workDir: string, pulumi
     }
 }
 
-const realEnvironment: CliEnvironment = {
+export const realEnvironment: CliEnvironment = {
     selectStack: (stackName, workDir) => automationStack(stackName, workDir),
     // Colour on a terminal only (cli/colour.ts: NO_COLOR, TERM=dumb, FORCE_COLOR); the printers stay plain text.
     out: (l) => console.log(emphasise(l, colourEnabled(process.stdout, process.env))),
     err: (l) => console.error(emphasise(l, colourEnabled(process.stderr, process.env))),
     env: process.env,
+    onSignal: (handler) => {
+        const on = (sig: NodeJS.Signals) => handler(sig);
+        process.once("SIGTERM", on);
+        process.once("SIGINT", on);
+        return () => {
+            process.removeListener("SIGTERM", on);
+            process.removeListener("SIGINT", on);
+        };
+    },
     terminal: process.stdout.isTTY
         ? { line: (t) => void process.stdout.write(`\r\x1b[K${t ?? ""}`), clearScreen: () => void process.stdout.write("\x1b[2J\x1b[H") }
         : undefined,
@@ -142,11 +160,12 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     const quiet = args.command === "rollout" && args.json;
     const log = (l: string) => (args.verbose ? env.out(`         ${l}`) : undefined);
     let pulumiStack: PulumiStackLike | null = null;
-    let outputs: Record<string, any> = {};
+    // The outputs the automation reads, parsed by their contract (config/stack-outputs.ts): a missing one is an error listing them all.
+    let outputs: Partial<RolloutOutputs> = {};
     let offline: string | null = null;
     try {
         pulumiStack = await env.selectStack(args.stack, env.projectDir ?? PROJECT_DIR);
-        outputs = Object.fromEntries(Object.entries(await pulumiStack.outputs()).map(([k, v]) => [k, (v as { value: unknown }).value]));
+        outputs = parseRolloutOutputs(await pulumiStack.outputs(), args.stack);
     } catch (e) {
         // Pulumi's own words (its first meaningful stderr line), never a guessed cause.
         offline = `Pulumi stack ${args.stack} unavailable: ${pulumiFailure(e)}`;
@@ -159,29 +178,27 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     const ecs = new ECSClient({ region });
     const tasks = new EcsOneOffTasks(ecs, {
         clusterName: outputs.clusterName ?? placeholder("clusterName"),
-        ecsServices: outputs.ecsServices ?? {},
+        ecsServices: (outputs.ecsServices ?? {}) as Record<string, Record<"blue" | "green", string>>,
         migrationTaskFamilies: outputs.migrationTaskFamilies,
     }, systemClock, { timeoutMs: 30 * 60_000, pollMs: 10_000, callTimeoutMs });
     const testUrl: string = outputs.testListenerUrl ?? placeholder("testListenerUrl");
     const defaultService = cfg.services.find((s) => s.isDefaultRoute)?.name ?? cfg.services[0].name;
     const rolloutArgs = args.command === "rollout" ? args : null;
     const direct = (rolloutArgs?.runnerInTestCidrs ?? false) && cfg.traffic.testListenerCidrs.length > 0;
-    // Output names as the stack program exports them (`rolloutTableName`, the data tier's `databaseClusterId`);
-    // the table's name is also fixed by convention (`tms-<env>-rollouts`, the deployment role's scope).
-    const lockTable: string | undefined = args.lockTable ?? outputs.rolloutTableName ?? outputs.rolloutLockTable ?? (pulumiStack ? rolloutTableName(cfg.environment) : undefined);
-    const clusterId: string | undefined = args.dbCluster ?? outputs.databaseClusterId ?? outputs.databaseClusterIdentifier;
+    const lockTable: string | undefined = args.lockTable ?? outputs.rolloutTableName;
+    const clusterId: string | undefined = args.dbCluster ?? outputs.databaseClusterId;
     const needsSnapshot = SNAPSHOT_ENVIRONMENTS.includes(cfg.environment);
     if (args.command === "rollout" && !dryRun && needsSnapshot && !clusterId) throw new Error("no database cluster id: the stack exports none (databaseClusterId); pass --db-cluster ID");
 
-    const waitRolling = (release: { images: Record<string, string> }) => waitForRollingDeployments(ecs, outputs.clusterName,
+    const waitRolling = (release: { images: Record<string, string> }) => waitForRollingDeployments(ecs, outputs.clusterName!,
         Object.keys(release.images).map((svc) => outputs.ecsServices?.[svc]?.blue ?? svc), systemClock, { timeoutMs: 30 * 60_000, pollMs: 15_000, callTimeoutMs });
     const deps: OrchestratorDeps = {
         stack: pulumiStack ? new PulumiStackPort(pulumiStack, new ElasticLoadBalancingV2Client({ region }), log, callTimeoutMs, waitRolling) : unavailable(offline!),
         metrics: pulumiStack
             ? new CloudWatchMetrics(new CloudWatchClient({ region }), {
                 environment: cfg.environment,
-                loadBalancerArnSuffix: outputs.loadBalancerArnSuffix,
-                targetGroupArnSuffixes: outputs.targetGroupArnSuffixes ?? {},
+                loadBalancerArnSuffix: outputs.loadBalancerArnSuffix!,
+                targetGroupArnSuffixes: (outputs.targetGroupArnSuffixes ?? {}) as Record<string, Record<"blue" | "green", string>>,
             }, callTimeoutMs)
             : unavailable(offline!),
         store: lockTable && pulumiStack ? new DynamoStateStore(new DynamoDBClient({ region }), lockTable, callTimeoutMs) : unavailable(offline ?? "no lock table"),
@@ -193,7 +210,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
             warning: args.topicWarning ?? outputs.alertTopics?.warning,
             critical: args.topicCritical ?? outputs.alertTopics?.critical,
         }, callTimeoutMs),
-        writeRecord: (r) => Object.values(writeRecord(args.recordDir ?? path.join(PROJECT_DIR, "deployments", args.stack), r)),
+        writeRecord: (r) => Object.values(writeRecord(recordDirOf(args, env), r)),
         onEvent: printer(env.out, args.verbose, env.terminal !== undefined),
         onPreflight: (p, plan) => (quiet ? undefined : printPreflight(p, plan, dryRun, env.out)),
         onStep: (s) => printStep(s, env.out),
@@ -286,14 +303,18 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
     }
     const built = await buildDeps(args, cfg, env, args.dryRun);
     const orchestrator = new RolloutOrchestrator(built.deps);
-    if (args.resume) return report(await orchestrator.continueRollout("resume", { stack: args.stack, environment: cfg.environment, owner }), env);
+    if (args.resume) {
+        return withSignals(env, orchestrator, async () =>
+            report(await orchestrator.continueRollout("resume", { stack: args.stack, environment: cfg.environment, owner, retentionDays: cfg.database.backupRetentionDays }), env));
+    }
     const nowMs = args.atMs ?? Date.now();
     const release = { id: releaseIdOf(args.images, args.release, nowMs), images: args.images };
     const say = args.json ? () => undefined : env.out;
     say(`${args.dryRun ? "dry run" : "rollout"}: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ${release.id}, ` +
         (cfg.environment === "prod" ? `window ${formatWindow(args.window ?? DEFAULT_WINDOW)} New York, ` : "") + `run by ${owner}`);
     if (built.offline) say(`  (${built.offline}; plan from Pulumi.${args.stack}.yaml)`);
-    const result = await orchestrator.rollout({
+    return withSignals(env, orchestrator, async () => {
+        const result = await orchestrator.rollout({
         stack: args.stack,
         environment: cfg.environment,
         owner,
@@ -307,25 +328,62 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
         changeRequest,
         dryRun: args.dryRun,
         atMs: args.atMs,
+        });
+        if (!args.dryRun) return report(result, env);
+        const code = dryRunExit(result, args.strict);
+        if (args.json) {
+            env.out(JSON.stringify(dryRunJson(args, cfg, release, built.offline, result, code)));
+            return code;
+        }
+        if (code === CODES.notChecked) {
+            const n = result.preflight?.warnings.length ?? 0;
+            env.out(`outcome: not checked — ${n} fact(s) above could not be checked, and --strict makes that a failure (exit ${code})`);
+            return code;
+        }
+        return report(result, env, code);
     });
-    if (!args.dryRun) return report(result, env);
-    const code = dryRunExit(result, args.strict);
-    if (args.json) {
-        env.out(JSON.stringify(dryRunJson(args, cfg, release, built.offline, result, code)));
-        return code;
+}
+
+/** Where this command writes deployment records. */
+function recordDirOf(args: CliArgs, env: CliEnvironment): string {
+    return args.recordDir ?? path.join(env.recordRoot ?? path.join(PROJECT_DIR, "deployments"), args.stack);
+}
+
+/**
+ * While `run` runs, SIGTERM/SIGINT (a cancelled CI job, a Ctrl-C) save the rollout's state, write its
+ * record, page with where traffic is and how to resume, free the lock, and end the process with 128 + n.
+ */
+async function withSignals(env: CliEnvironment, orchestrator: RolloutOrchestrator, run: () => Promise<number>): Promise<number> {
+    let interrupted!: (code: number) => void;
+    const stopped = new Promise<number>((resolve) => (interrupted = resolve));
+    const off = (env.onSignal ?? realEnvironment.onSignal!)((signal) => {
+        env.err(`${signal}: saving the rollout's state and paging before exiting`);
+        void orchestrator.interrupt(signal).then((r) => {
+            if (r) report(r, env);
+            interrupted(128 + (signal === "SIGINT" ? 2 : 15));
+        });
+    });
+    try {
+        return await Promise.race([run(), stopped]);
+    } finally {
+        off();
     }
-    if (code === CODES.notChecked) {
-        const n = result.preflight?.warnings.length ?? 0;
-        env.out(`outcome: not checked — ${n} fact(s) above could not be checked, and --strict makes that a failure (exit ${code})`);
-        return code;
-    }
-    return report(result, env, code);
+}
+
+/** `rollout:sync`: the deployed release into this checkout's stack file. */
+async function sync(args: SyncArgs, env: CliEnvironment): Promise<number> {
+    const stack = await env.selectStack(args.stack, env.projectDir ?? PROJECT_DIR);
+    const port = new PulumiStackPort(stack, new ElasticLoadBalancingV2Client({}));
+    const release = await port.sync();
+    env.out(`Pulumi.${args.stack}.yaml: tms:deployment now holds the deployed release: revision ${release.revision}, live ${release.live}, weight ${release.weight}` +
+        `; a change to it is revision ${release.revision + 1}`);
+    return CODES.ok;
 }
 
 /** The local deployment record of a rollout, if this machine wrote one. */
-function recordOf(args: CliArgs): (rolloutId: string) => string | null {
+function recordOf(args: CliArgs, env: CliEnvironment): (rolloutId: string) => string | null {
     return (id) => {
-        const file = path.join(args.recordDir ?? path.join(PROJECT_DIR, "deployments", args.stack), `${id.replace(/[^A-Za-z0-9._-]+/g, "-")}.json`);
+        const file = path.join(recordDirOf(args, env), `${id.replace(/[^A-Za-z0-9._-]+/g, "-")}.json`);
         return fs.existsSync(file) ? file : null;
     };
 }
@@ -333,7 +391,7 @@ function recordOf(args: CliArgs): (rolloutId: string) => string | null {
 async function status(args: StatusArgs, cfg: StackConfig, env: CliEnvironment): Promise<number> {
     const { deps } = await buildDeps(args, cfg, env, false);
     for (;;) {
-        const view = await readStatus(args.stack, { store: deps.store, stack: deps.stack, clock: deps.clock, recordOf: recordOf(args) });
+        const view = await readStatus(args.stack, { store: deps.store, stack: deps.stack, clock: deps.clock, recordOf: recordOf(args, env) });
         if (args.json) env.out(JSON.stringify(view));
         else {
             if (args.watch && env.terminal) env.terminal.clearScreen();
@@ -361,6 +419,13 @@ async function unlockCommand(args: UnlockArgs, cfg: StackConfig, env: CliEnviron
 export async function main(argv: string[], env: CliEnvironment = realEnvironment): Promise<number> {
     const args = parseCliArgs(argv, env.env, { out: env.out, err: env.err });
     if (args instanceof Stop) return args.exitCode;
+    if (args.sandbox) {
+        if (!env.sandbox) {
+            env.err("--sandbox: run the command through `npm run` (tools/rollout.ts sets up the offline sandbox)");
+            return 1;
+        }
+        env = await env.sandbox(args, env);
+    }
     let cfg: StackConfig;
     try {
         const file = readStackFile(env.projectDir ? path.join(env.projectDir, `Pulumi.${args.stack}.yaml`) : stackFilePath(args.stack), `Pulumi.${args.stack}.yaml`);
@@ -377,10 +442,16 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
         switch (args.command) {
             case "rollback": {
                 const built = await buildDeps(args, cfg, env, false);
-                const result = await new RolloutOrchestrator(built.deps).continueRollout("rollback", { stack: args.stack, environment: cfg.environment, owner, reason: args.reason });
-                // The rollback command did what it was asked: 0, not the rollout's "rolled back" (2).
-                return report(result, env, result.outcome === "rolled_back" ? CODES.ok : result.exitCode);
+                const orchestrator = new RolloutOrchestrator(built.deps);
+                return await withSignals(env, orchestrator, async () => {
+                    const result = await orchestrator.continueRollout("rollback",
+                        { stack: args.stack, environment: cfg.environment, owner, reason: args.reason, retentionDays: cfg.database.backupRetentionDays });
+                    // The rollback command did what it was asked: 0, not the rollout's "rolled back" (2).
+                    return report(result, env, result.outcome === "rolled_back" ? CODES.ok : result.exitCode);
+                });
             }
+            case "sync":
+                return await sync(args, env);
             case "status":
                 return await status(args, cfg, env);
             case "unlock":

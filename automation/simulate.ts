@@ -90,6 +90,8 @@ function eventLine(e: RolloutEvent, originMs: number, verbose: boolean): string 
             return `${at}  info    ${virtualTimes(e.message, originMs)}`;
         case "progress":
             return verbose ? `${at}  ...     ${e.label}: ${e.remainingSeconds}s left` : null;
+        case "step":
+            return verbose ? `${at}  step    ${e.step.name}: ${e.step.ok ? "ok" : "FAILED"} ${e.step.detail}` : null;
     }
 }
 

@@ -132,6 +132,11 @@ const deploymentSchema = z.strictObject({
     live: oneOf(COLOURS, "a colour"),
     /** Percent of public traffic sent to the other (candidate) colour. */
     weight: int(0, 100),
+    /**
+     * The deployed release this traffic section describes (0 until traffic first changes); a change
+     * to live, weight, images or running carries the deployed revision + 1 (config/release.ts).
+     */
+    revision: int(0, 1_000_000_000).default(0),
     blue: colourSchema,
     green: colourSchema.optional(),
 });

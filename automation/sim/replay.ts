@@ -95,7 +95,8 @@ export async function replayTrace(trace: Trace, opts: ReplayOptions = {}): Promi
     }
     const r = raced.r;
     return {
-        outcome: r.outcome,
+        // The replay has no snapshot phase, so it never aborts.
+        outcome: r.outcome === "aborted" ? "halted" : r.outcome,
         reason: r.reason,
         decidedAtSeconds: toSeconds(r.decidedAtMs),
         originMs: origin,

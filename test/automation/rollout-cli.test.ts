@@ -7,7 +7,7 @@ import { parseCliArgs, releaseIdOf, Stop, type CliArgs } from "../../automation/
 import { automationStack, main, ownerOf, type CliEnvironment } from "../../automation/cli";
 import { firstMeaningfulLine, pulumiFailure } from "../../automation/adapters/pulumi-errors";
 import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
-import { ny, world } from "./fakes";
+import { contractOutputs, ny, world } from "./fakes";
 import { errorSpike, good, lowTraffic, ROOT, spawnTs } from "./helpers";
 
 const IMAGE = "api-gateway=123456789012.dkr.ecr.us-east-1.amazonaws.com/task-management-system/api-gateway:abc123-prod";
@@ -106,7 +106,7 @@ describe("rollout CLI exit codes (main() with faked ports)", () => {
         const out: string[] = [];
         const err: string[] = [];
         const env: CliEnvironment = {
-            selectStack: async () => ({ outputs: async () => ({ rolloutTableName: { value: "tms-prod-rollouts", secret: false }, databaseClusterId: { value: "c", secret: false } }) }) as unknown as PulumiStackLike,
+            selectStack: async () => ({ name: "prod", outputs: async () => contractOutputs() }) as unknown as PulumiStackLike,
             adjustDeps: (deps) => ({ ...w.deps, onEvent: deps.onEvent, onPreflight: deps.onPreflight, onStep: deps.onStep, writeRecord: (r) => [...w.deps.writeRecord(r), `${r.rolloutId}.json`] }),
             out: (l) => out.push(l),
             err: (l) => err.push(l),

@@ -23,6 +23,8 @@ import type { PulumiCli } from "./pulumi-cli";
 import { divergenceMessage, syncStackFiles, type StackFileSync } from "./stack-files";
 
 export const PLUGIN_DIR = path.join(__dirname, "plugins");
+/** The sandbox `npm run pulumi` and the rollout commands' `--sandbox` use (TMS_SANDBOX_DIR chooses another). */
+export const OFFLINE_DIR = process.env.TMS_SANDBOX_DIR ?? path.join(PROJECT_DIR, ".pulumi-offline");
 /** A fixed passphrase for the sandbox's own secrets provider: it protects nothing real. */
 export const SANDBOX_PASSPHRASE = "offline-sandbox-not-a-secret";
 
