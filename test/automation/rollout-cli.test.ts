@@ -164,7 +164,7 @@ describe("rollout CLI exit codes (main() with faked ports)", () => {
         const w = halted.w;
         const out: string[] = [];
         const code = await main(["rollback", "--stack", "prod", "--reason", "on-call"], {
-            selectStack: async () => ({ outputs: async () => ({}) }) as unknown as PulumiStackLike,
+            selectStack: async () => ({ outputs: async () => contractOutputs() }) as unknown as PulumiStackLike,
             adjustDeps: (deps) => ({ ...w.deps, onEvent: deps.onEvent }),
             out: (l) => out.push(l), err: (l) => out.push(l), env: {},
         });
