@@ -7,6 +7,7 @@
  * logical name or `name`.
  */
 import { dependsOn, list, ofTypes, parseJson, read, resourcePolicy, stackPolicy, str, UNKNOWN } from "./common";
+import { serviceStatementProblems } from "./service-principals";
 
 export const IAM_TYPES = {
     role: "aws:iam/role:Role",
@@ -202,36 +203,9 @@ export const kmsKeyPolicyNotPublic = resourcePolicy({
     },
 });
 
-/**
- * Condition keys that bind a service principal to our own resources, against the confused deputy
- * (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). For CloudWatch Logs, AWS
- * documents the encryption context of the log group ARN as the guard on a key policy
- * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
- */
-const DEPUTY_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "kms:encryptioncontext:aws:logs:arn"];
-
-function servicePrincipals(principal: any): string[] {
-    return principal && typeof principal === "object" ? list(principal.Service).filter((x): x is string => typeof x === "string") : [];
-}
-
-/** True when some condition operator tests one of {@link DEPUTY_KEYS} (keys are case-insensitive). */
-export function guardsDeputy(s: Statement): boolean {
-    return Object.values(s.Condition ?? {}).some(block => block && typeof block === "object"
-        && Object.keys(block).some(k => DEPUTY_KEYS.includes(k.toLowerCase())));
-}
-
-function deputyViolations(docStatements: Statement[], where: string, report: (m: string) => void): void {
-    docStatements.forEach((s, i) => {
-        const services = servicePrincipals(s.Principal);
-        if (s.Effect === "Allow" && services.length && !guardsDeputy(s)) {
-            report(`${where} ${label(s, i)} trusts ${services.join(", ")} without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources.`);
-        }
-    });
-}
-
 export const iamServiceTrustConfusedDeputy = resourcePolicy({
     name: "iam-service-trust-confused-deputy",
-    description: "Roles that AWS services assume limit the service to this account's resources (aws:SourceAccount / aws:SourceArn).",
+    description: "Roles that AWS services assume limit the service to this account's resources with the keys AWS sends for that integration (aws:SourceAccount / aws:SourceArn, config/service-integrations.ts).",
     metadata: {
         control: "FSBP IAM (confused deputy; review decision)", severity: "high", area: "iam",
         remediation: "Add `Condition: { StringEquals: { \"aws:SourceAccount\": <account> }, ArnLike: { \"aws:SourceArn\": <resource ARN pattern> } }` to the trust statement.",
@@ -240,19 +214,21 @@ export const iamServiceTrustConfusedDeputy = resourcePolicy({
     validate: (props, _args, report) => {
         const trust = read(props, "assumeRolePolicy");
         if (trust === UNKNOWN) return;
-        deputyViolations(statements(trust), "assumeRolePolicy", report);
+        for (const m of serviceStatementProblems(statements(trust), "trust", "assumeRolePolicy")) report(m);
     },
 });
 
 export const kmsKeyPolicyConfusedDeputy = resourcePolicy({
     name: "kms-key-policy-confused-deputy",
-    description: "Key policy statements for AWS service principals limit the service to this account's resources (aws:SourceAccount, aws:SourceArn, or the logs encryption context).",
+    description: "Key policy statements for AWS service principals limit the service to this account's resources with the keys AWS sends for that integration (aws:SourceAccount, aws:SourceArn, the encryption context), and test none AWS documents it does not send (config/service-integrations.ts).",
     metadata: {
         control: "FSBP KMS (confused deputy; review decision)", severity: "high", area: "kms",
-        remediation: "Add `aws:SourceAccount` (or `aws:SourceArn`, or for CloudWatch Logs `kms:EncryptionContext:aws:logs:arn`) to the statement's condition.",
+        remediation: "Add the key AWS sends for the integration (`aws:SourceAccount`, `aws:SourceArn`, or for CloudWatch Logs `kms:EncryptionContext:aws:logs:arn`); for EventBridge publishing to an encrypted topic, which sends none, grant it in a statement of its own without condition.",
     },
     types: [IAM_TYPES.kmsKey, IAM_TYPES.kmsKeyPolicy],
-    validate: (props, args, report) => deputyViolations(keyPolicyStatements(props, args), "Key policy", report),
+    validate: (props, args, report) => {
+        for (const m of serviceStatementProblems(keyPolicyStatements(props, args), "kms-key", "Key policy")) report(m);
+    },
 });
 
 /** Actions that decrypt with a KMS key (KMS.1, KMS.2 check these on `Resource: "*"`). */

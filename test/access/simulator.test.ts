@@ -50,6 +50,7 @@ function scopeOf(stack: string, p: Plan): DeploymentScope {
         passRoleArns: taskRoles.map((r) => r.outputs.arn),
         repositoryArns: cfg.dr.role === "secondary" ? [] : p.ofType("aws:ecr/repository:Repository").map((r) => r.outputs.arn),
         rolloutTableName: p.outputs.rolloutTableName,
+        rolloutTableKeyArn: p.ofType("aws:dynamodb/table:Table").find((t) => t.inputs.name === p.outputs.rolloutTableName)!.inputs.serverSideEncryption.kmsKeyArn,
         alertTopicArns: [p.outputs.alertTopics.critical, p.outputs.alertTopics.warning],
         alertKeyArn: p.one("aws:kms/key:Key", "-logs").outputs.arn,
         hostedZoneId: mockInvoke("aws:route53/getZone:getZone", { name: cfg.domain.zoneName }, cfg.region).zoneId,
@@ -92,7 +93,7 @@ describe("the deployment role's list covers what its jobs call", () => {
     // Every action of the list for a stack with every optional part.
     const listed = new Set(deploymentPermissions({
         environment: "prod", region: "us-east-1", accountId: MOCK_ACCOUNT_ID, clusterArn: "c", clusterName: "c", ecsServiceArns: ["s"], taskDefinitionFamilies: ["f"],
-        listenerArns: ["l"], listenerRuleArns: ["r"], passRoleArns: ["p"], repositoryArns: ["e"], rolloutTableName: "t", alertTopicArns: ["a"], alertKeyArn: "k",
+        listenerArns: ["l"], listenerRuleArns: ["r"], passRoleArns: ["p"], repositoryArns: ["e"], rolloutTableName: "t", rolloutTableKeyArn: "tk", alertTopicArns: ["a"], alertKeyArn: "k",
         hostedZoneId: "Z", oidcProviderArn: "o", autoscaling: true, databaseClusterIdentifier: "d",
     }).flatMap((p) => p.actions));
 
