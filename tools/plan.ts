@@ -2,24 +2,33 @@
  * The offline plan: runs the real program under Pulumi's mock engine for one stack's config and
  * prints the resources it would create. No AWS account, no Pulumi CLI.
  *
- *   npm run plan -- --stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows]
+ *   npm run plan -- --stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows | --access-paths]
  *
  * `--flows` prints the flow table instead of the resources: every flow the system needs and every flow
  * it must refuse, evaluated over the planned resources (tools/reachability), hop by hop where it
  * breaks; with `--json`, all of it as JSON.
  *
+ * `--access-paths` prints the access-path table instead: every runtime call the system depends on and
+ * every variant it must refuse, hop by hop (caller, request context, action, resource and its policy, each
+ * key and its policy), judged by the IAM policy simulator (tools/access-paths). The simulator is a dev
+ * dependency loaded only when installed (tools/access-paths/evaluator.ts); without it the command says so
+ * and exits 1.
+ *
  * Exit codes: 0 planned (and, with --policy, no mandatory violation; with --flows, every flow as
- * expected); 1 bad input, bad config, a mandatory policy violation or a broken flow.
+ * expected; with --access-paths, every path as expected); 1 bad input, bad config, a mandatory policy
+ * violation, a broken flow, a broken access path or no evaluator installed.
  */
 import { ConfigError, loadStackConfig, StackConfig } from "../config/stack-config";
 import { policyReport } from "./plan-policy";
 import { flowReport } from "./reachability/flows";
 import { flowsJson, formatFlowTable } from "./reachability/format";
+import { loadIamSimulator, SIMULATOR_PACKAGE } from "./access-paths/evaluator";
+import { accessJson, accessReport, formatAccessTable } from "./access-paths/report";
 import { planStack, RunResult } from "./mock-engine";
 import type { PlanRecord, RecordedResource } from "./record";
 import { readStackFile, StackFileError, stackFilePath } from "../cli/stack-file";
 import { runMain } from "../cli/run-main";
-import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "../cli/flags";
+import { readFlags, stackName, Stop, UsageError, type CommandSpec, type FlagValues } from "../cli/flags";
 
 export interface PlanArgs {
     stack: string;
@@ -27,11 +36,12 @@ export interface PlanArgs {
     json: boolean;
     policy: boolean;
     flows: boolean;
+    accessPaths: boolean;
 }
 
 export const PLAN_FLAGS = {
     command: "npm run plan --",
-    synopsis: ["--stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows]"],
+    synopsis: ["--stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows | --access-paths]"],
     summary: "The offline plan: runs index.ts under Pulumi's mock engine with the stack's config and prints what it would create. No AWS account, no Pulumi CLI.",
     flags: {
         stack: { type: "string", short: "s", value: "NAME", help: "stack whose Pulumi.<stack>.yaml to plan (dev, staging, prod, dr)" },
@@ -39,13 +49,15 @@ export const PLAN_FLAGS = {
         json: { type: "boolean", help: "print the full record as JSON (secrets masked)" },
         policy: { type: "boolean", help: "also run every policy over the record; exit 1 on a mandatory violation" },
         flows: { type: "boolean", help: "print the table of required and refused network flows (hop by hop where one breaks); exit 1 on a broken flow" },
+        "access-paths": { type: "boolean", help: "print the table of required and forbidden access paths judged by the IAM simulator (a dev dependency); exit 1 on a broken path" },
     },
-    exitCodes: "0 planned (and with --policy no mandatory violation, with --flows no broken flow), 1 bad input, bad config, a mandatory violation or a broken flow",
+    exitCodes: "0 planned (and with --policy no mandatory violation, with --flows or --access-paths nothing broken), 1 bad input, bad config, a mandatory violation, a broken flow or access path, or no simulator installed",
 } satisfies CommandSpec;
 
 /** The validated flags (throws UsageError, naming the flag). */
 export function planArgs(v: FlagValues<typeof PLAN_FLAGS.flags>): PlanArgs {
-    return { stack: stackName("--stack", v.stack), configFile: v["config-file"], json: v.json, policy: v.policy, flows: v.flows };
+    if (v.flows && v["access-paths"]) throw new UsageError("--flows and --access-paths print different tables: give one");
+    return { stack: stackName("--stack", v.stack), configFile: v["config-file"], json: v.json, policy: v.policy, flows: v.flows, accessPaths: v["access-paths"] };
 }
 
 /** Children of each parent URN, in registration order. */
@@ -185,7 +197,23 @@ export async function main(argv: string[]): Promise<number> {
         policyReport_ = { text: report.text, json: report.violations };
         if (report.mandatory) exitCode = 1;
     }
-    if (args.flows) {
+    if (args.accessPaths) {
+        const evaluator = await loadIamSimulator();
+        if (!evaluator) {
+            process.stderr.write(`--access-paths needs the IAM policy simulator (${SIMULATOR_PACKAGE}, a dev dependency): install the development dependencies (npm ci) and run it again\n`);
+            return 1;
+        }
+        // dr reaches resources its primary creates (prod's replica bucket and its key): plan it too.
+        const primary = config.primaryStack ? await planStack(config.primaryStack.split("/").pop()!) : undefined;
+        const report = await accessReport(result, config, evaluator, primary);
+        if (report.results.some((r) => !r.ok)) exitCode = 1;
+        if (args.json) {
+            const paths = accessJson(report);
+            await writeOut(JSON.stringify(policyReport_ ? { ...paths, policy: policyReport_.json } : paths, null, 2) + "\n");
+        } else {
+            await writeOut(formatAccessTable(report) + "\n" + (policyReport_ ? "\n" + policyReport_.text + "\n" : ""));
+        }
+    } else if (args.flows) {
         // dr's CloudFront flow comes from the primary stack's distribution: plan it too.
         const primary = config.primaryStack ? await planStack(config.primaryStack.split("/").pop()!) : undefined;
         const { results } = flowReport(result, config, primary);
