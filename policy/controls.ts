@@ -297,8 +297,8 @@ export const CONTROLS: Record<Service, Control[]> = {
     ],
     S3: [
         { id: "S3.1", title: "S3 general purpose buckets should have block public access settings enabled", mapping: delegated(`account-level block public access: ${ACCOUNT_BASELINE}; every bucket also has its own block (S3.8)`) },
-        { id: "S3.2", title: "S3 general purpose buckets should block public read access", mapping: policy("s3-bucket-no-public-acl", "s3-bucket-public-access-block") },
-        { id: "S3.3", title: "S3 general purpose buckets should block public write access", mapping: policy("s3-bucket-no-public-acl", "s3-bucket-public-access-block") },
+        { id: "S3.2", title: "S3 general purpose buckets should block public read access", mapping: policy("s3-bucket-no-public-acl", "s3-bucket-policy-not-public", "s3-bucket-public-access-block") },
+        { id: "S3.3", title: "S3 general purpose buckets should block public write access", mapping: policy("s3-bucket-no-public-acl", "s3-bucket-policy-not-public", "s3-bucket-public-access-block") },
         { id: "S3.5", title: "S3 general purpose buckets should require requests to use SSL", mapping: policy("s3-bucket-tls-only") },
         { id: "S3.6", title: "S3 general purpose bucket policies should restrict access to other AWS accounts", mapping: policy("s3-bucket-policy-no-cross-account-admin") },
         { id: "S3.7", title: "S3 general purpose buckets should use cross-Region replication", mapping: delegated("only prod's application bucket holds data of record that dr needs: it replicates with RTC; log buckets and dev/staging buckets do not, by decision") },

@@ -115,6 +115,32 @@ describe("the review's defects, put back, are refused by the pack", function () 
     });
 });
 
+describe("issue 23's pack gaps, found by mutating the prod plan, are refused", function () {
+    this.timeout(120_000);
+    it("a role policy granting the role-changing actions and iam:PassRole on * without a boundary condition (privilege escalation)", async () => {
+        const r = await record("prod");
+        const rp = find(r, "aws:iam/rolePolicy:RolePolicy", "access-deployment-policy");
+        const doc = JSON.parse(rp.inputs.policy);
+        doc.Statement.push({ Sid: "Escalate", Effect: "Allow", Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PassRole"], Resource: "*" });
+        rp.inputs.policy = JSON.stringify(doc);
+        assert.deepEqual(violations(r, "prod"), [
+            'iam-no-privilege-escalation: tms-access-deployment-policy: RolePolicy "tms-access-deployment-policy": policy, statement "Escalate" allows iam:CreateRole, iam:PutRolePolicy, iam:AttachRolePolicy on every role without an iam:PermissionsBoundary condition: whoever holds it can give a role, and so itself, any permission.',
+            'iam-no-privilege-escalation: tms-access-deployment-policy: RolePolicy "tms-access-deployment-policy": policy, statement "Escalate" allows iam:PassRole on every role: name the roles it may pass (and the services, iam:PassedToService).',
+        ]);
+    });
+
+    it("a bucket policy granting Principal \"*\" (the string form) an object action without a condition", async () => {
+        const r = await record("prod");
+        const bp = find(r, "aws:s3/bucketPolicy:BucketPolicy", "storage-app-policy");
+        const doc = JSON.parse(bp.inputs.policy);
+        doc.Statement.push({ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${doc.Statement[0].Resource[0]}/*` });
+        bp.inputs.policy = JSON.stringify(doc);
+        assert.deepEqual(violations(r, "prod"), [
+            's3-bucket-policy-not-public: tms-data-storage-app-policy: Statement "Public" grants s3:GetObject to every principal without a condition: the bucket is public.',
+        ]);
+    });
+});
+
 describe("issue 21, defect 4: EventBridge publishing to the encrypted alert topic under a condition AWS does not send", function () {
     this.timeout(120_000);
     const SNS_KMS = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services";

@@ -681,6 +681,19 @@ export const resourceCases: ResourceCase[] = [
     { policy: "sns-topic-encryption", type: T.topic, compliant: { name: "tms-dev-critical-alerts", kmsMasterKeyId: "arn:kms" }, faults: [
         { title: "unencrypted", props: { name: "tms-dev-critical-alerts" }, expect: ["The topic is not encrypted: set `kmsMasterKeyId`."] },
     ] },
+    { policy: "s3-bucket-policy-not-public", type: T.bucketPolicy, compliant: { bucket: "b", policy: doc(
+        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        allow({ Sid: "Oac", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1" } } }),
+    ) }, faults: [
+        { title: "Principal \"*\" (the string form) reads objects without a condition", props: { bucket: "b", policy: doc(allow({ Sid: "Public", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" })) },
+            expect: ["Statement \"Public\" grants s3:GetObject to every principal without a condition: the bucket is public."] },
+        { title: "Principal { AWS: \"*\" } writes objects", props: { bucket: "b", policy: doc(allow({ Principal: { AWS: "*" }, Action: ["s3:PutObject", "s3:GetObject"], Resource: "arn:aws:s3:::b/*" })) },
+            expect: ["Statement 0 grants s3:PutObject, s3:GetObject to every principal without a condition: the bucket is public."] },
+        { title: "Principal { AWS: [\"*\"] } as a list", props: { bucket: "b", policy: doc(allow({ Principal: { AWS: ["*"] }, Action: "s3:ListBucket", Resource: "arn:aws:s3:::b" })) },
+            expect: ["Statement 0 grants s3:ListBucket to every principal without a condition: the bucket is public."] },
+        { title: "with a condition it passes", props: { bucket: "b", policy: doc(allow({ Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } } })) }, expect: [] },
+        { title: "a Deny for everyone passes", props: { bucket: "b", policy: doc({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }) }, expect: [] },
+    ] },
     { policy: "sns-topic-policy-not-public", type: T.topicPolicy, compliant: topicPolicy(), faults: [
         { title: "Principal \"*\" without condition", props: topicPolicy(allow({ Sid: "Public", Principal: "*", Action: "sns:Publish", Resource: "*" })), expect: ["Statement \"Public\" allows every principal: name the services or accounts that may publish."] },
         { title: "Principal { AWS: \"*\" } without condition", props: topicPolicy(allow({ Principal: { AWS: "*" }, Action: "sns:Subscribe", Resource: "*" })), expect: ["Statement 1 allows every principal: name the services or accounts that may publish."] },
