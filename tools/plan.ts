@@ -189,6 +189,12 @@ export async function main(argv: string[]): Promise<number> {
         }
         throw e;
     }
+    // Without the (dev) simulator the access paths cannot be judged: say so before planning anything.
+    const evaluator = args.accessPaths ? await loadIamSimulator() : undefined;
+    if (args.accessPaths && !evaluator) {
+        process.stderr.write(`--access-paths needs the IAM policy simulator (${SIMULATOR_PACKAGE}, a dev dependency): install the development dependencies (npm ci) and run it again\n`);
+        return 1;
+    }
     const result = await planStack(args.stack, args.configFile);
     let exitCode = 0;
     let policyReport_: { text: string; json: unknown } | undefined;
@@ -197,12 +203,7 @@ export async function main(argv: string[]): Promise<number> {
         policyReport_ = { text: report.text, json: report.violations };
         if (report.mandatory) exitCode = 1;
     }
-    if (args.accessPaths) {
-        const evaluator = await loadIamSimulator();
-        if (!evaluator) {
-            process.stderr.write(`--access-paths needs the IAM policy simulator (${SIMULATOR_PACKAGE}, a dev dependency): install the development dependencies (npm ci) and run it again\n`);
-            return 1;
-        }
+    if (evaluator) {
         // dr reaches resources its primary creates (prod's replica bucket and its key): plan it too.
         const primary = config.primaryStack ? await planStack(config.primaryStack.split("/").pop()!) : undefined;
         const report = await accessReport(result, config, evaluator, primary);
