@@ -364,8 +364,10 @@ export function accessPaths(model: AccessModel, cfg: StackConfig, outputs: Recor
     refuse("a CloudWatch alarm of another account publishes to the critical topic", alarmHops(otherAlarm, OTHER_ACCOUNT_ID, critical).slice(0, 1));
     if (critical.key) refuse("a CloudWatch alarm of another account uses the critical topic's key", alarmHops(otherAlarm, OTHER_ACCOUNT_ID, critical).slice(1, 2));
     // prod and dr share an account: each stack's topics admit only its own alarms (stackAlarmsArnPattern).
-    const otherStackAlarm = arn("cloudwatch", `alarm:tms-${cfg.environment === "dr" ? "prod" : "dr"}-critical-x`);
-    refuse("a CloudWatch alarm of another stack in this account publishes to the critical topic", alarmHops(otherStackAlarm, account, critical).slice(0, 1));
+    if (cfg.dr.role !== "none") {
+        const otherStackAlarm = arn("cloudwatch", `alarm:tms-${cfg.environment === "dr" ? "prod" : "dr"}-critical-x`);
+        refuse(`a CloudWatch alarm of the ${cfg.environment === "dr" ? "prod" : "dr"} stack (same account) publishes to the critical topic`, alarmHops(otherStackAlarm, account, critical).slice(0, 1));
+    }
     refuse("another service (S3 event notifications) publishes to the critical topic", [{
         caller: service("s3.amazonaws.com"), action: "sns:Publish", resource: critical.topic.outputs.arn, resourceAccount: account,
         context: { ...SECURE, "aws:SourceAccount": account, "aws:SourceArn": "arn:aws:s3:::tms-any-bucket" }, resourcePolicy: critical.policy, resourcePolicyKind: "resource",
