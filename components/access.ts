@@ -222,6 +222,8 @@ export interface AccessRolesArgs {
     repositoryArns: pulumi.Input<string>[];
     /** The rollout lock table, `tms-<env>-rollouts`. */
     rolloutTableName: string;
+    /** The key the rollout lock table is encrypted with (the role decrypts its table key through DynamoDB). */
+    rolloutTableKeyArn: pulumi.Input<string>;
     alertTopicArns: { critical: pulumi.Input<string>; warning: pulumi.Input<string> };
     /** The logs key: it encrypts the alert topics, the break-glass trail and its log group. */
     alertKeyArn: pulumi.Input<string>;
@@ -275,11 +277,11 @@ export class AccessRoles extends pulumi.ComponentResource {
             pulumi.all([acct, args.clusterArn, args.clusterName, args.alertKeyArn, args.hostedZoneId, this.oidcProviderArn]),
             pulumi.all([inputs(args.ecsServiceArns), inputs(args.taskDefinitionFamilies), inputs(args.listenerArns), inputs(args.listenerRuleArns),
                 inputs(args.passRoleArns), inputs(args.repositoryArns), pulumi.all([args.alertTopicArns.critical, args.alertTopicArns.warning])]),
-            pulumi.all([pulumi.output(args.databaseClusterIdentifier), pulumi.output(args.stateBucketArn), pulumi.output(args.secretsProviderKeyArn)]),
+            pulumi.all([pulumi.output(args.databaseClusterIdentifier), pulumi.output(args.stateBucketArn), pulumi.output(args.secretsProviderKeyArn), args.rolloutTableKeyArn]),
         ]).apply(([[accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn],
             [ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns],
-            [databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn]]): DeploymentScope => ({
-            environment: args.environment, region: args.region, rolloutTableName: args.rolloutTableName, autoscaling: args.autoscaling,
+            [databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn, rolloutTableKeyArn]]): DeploymentScope => ({
+            environment: args.environment, region: args.region, rolloutTableName: args.rolloutTableName, rolloutTableKeyArn, autoscaling: args.autoscaling,
             accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn,
             ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns,
             databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn,

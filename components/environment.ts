@@ -244,9 +244,11 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             cache: { replicationGroupId: this.data.cache.replicationGroupId, nodes: cfg.cache.nodes },
         }, { parent: this });
 
+        // The lock table's key; the deployment role, its only caller, may use it through DynamoDB for this table.
+        const rolloutTableKeyArn = this.keys.arn("logs");
         this.rolloutLock = new RolloutLockTable(`${name}-rollout-lock`, {
             tableName: rolloutTableName(cfg.environment),
-            kmsKeyArn: this.keys.arn("logs"),
+            kmsKeyArn: rolloutTableKeyArn,
             protect,
             tags: { Service: "automation" },
         }, { parent: this });
@@ -277,6 +279,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             // dr runs prod's images from the registry's replicas: CI pushes nothing there.
             repositoryArns: cfg.dr.role === "secondary" ? [] : cfg.services.map((s) => this.registry.repositoryArns[s.name]),
             rolloutTableName: rolloutTableName(cfg.environment),
+            rolloutTableKeyArn,
             alertTopicArns: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
             alertKeyArn: this.keys.arn("logs"),
             hostedZoneId: zone.zoneId,

@@ -2,25 +2,34 @@
  * The offline plan: runs the real program under Pulumi's mock engine for one stack's config and
  * prints the resources it would create. No AWS account, no Pulumi CLI.
  *
- *   npm run plan -- --stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows]
+ *   npm run plan -- --stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows | --access-paths]
  *
  * `--flows` prints the flow table instead of the resources: every flow the system needs and every flow
  * it must refuse, evaluated over the planned resources (tools/reachability), hop by hop where it
  * breaks; with `--json`, all of it as JSON.
  *
+ * `--access-paths` prints the access-path table instead: every runtime call the system depends on and
+ * every variant it must refuse, hop by hop (caller, request context, action, resource and its policy, each
+ * key and its policy), judged by the IAM policy simulator (tools/access-paths). The simulator is a dev
+ * dependency loaded only when installed (tools/access-paths/evaluator.ts); without it the command says so
+ * and exits 1.
+ *
  * Exit codes (the shared table, cli/exit-codes.ts): 0 planned (and, with --policy, no mandatory
- * violation; with --flows, every flow as expected); 1 bad input or bad config; 4 refused: a mandatory
- * policy violation or a broken flow.
+ * violation; with --flows or --access-paths, everything as expected); 1 bad input, bad config, or no
+ * simulator installed for --access-paths; 4 refused: a mandatory policy violation, a broken flow or a
+ * broken access path.
  */
 import { ConfigError, loadStackConfig, StackConfig } from "../config/stack-config";
 import { policyReport } from "./plan-policy";
 import { flowReport } from "./reachability/flows";
 import { flowsJson, formatFlowTable } from "./reachability/format";
+import { loadIamSimulator, SIMULATOR_PACKAGE } from "./access-paths/evaluator";
+import { accessJson, accessReport, formatAccessTable } from "./access-paths/report";
 import { planStack, RunResult } from "./mock-engine";
 import type { PlanRecord, RecordedResource } from "./record";
 import { readStackFile, StackFileError, stackFilePath } from "../cli/stack-file";
 import { runMain } from "../cli/run-main";
-import { readFlags, stackName, Stop, type CommandSpec, type FlagValues } from "../cli/flags";
+import { readFlags, stackName, Stop, UsageError, type CommandSpec, type FlagValues } from "../cli/flags";
 import { EXIT } from "../cli/exit-codes";
 
 export interface PlanArgs {
@@ -29,11 +38,12 @@ export interface PlanArgs {
     json: boolean;
     policy: boolean;
     flows: boolean;
+    accessPaths: boolean;
 }
 
 export const PLAN_FLAGS = {
     command: "npm run plan --",
-    synopsis: ["--stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows]"],
+    synopsis: ["--stack <dev|staging|prod|dr> [--config-file FILE] [--json] [--policy] [--flows | --access-paths]"],
     summary: "The offline plan: runs index.ts under Pulumi's mock engine with the stack's config and prints what it would create. No AWS account, no Pulumi CLI.",
     flags: {
         stack: { type: "string", short: "s", value: "NAME", help: "stack whose Pulumi.<stack>.yaml to plan (dev, staging, prod, dr)" },
@@ -41,17 +51,19 @@ export const PLAN_FLAGS = {
         json: { type: "boolean", help: "print the full record as JSON (secrets masked)" },
         policy: { type: "boolean", help: "also run every policy over the record; exit 4 on a mandatory violation" },
         flows: { type: "boolean", help: "print the table of required and refused network flows (hop by hop where one breaks); exit 4 on a broken flow" },
+        "access-paths": { type: "boolean", help: "print the table of required and forbidden access paths judged by the IAM simulator (a dev dependency); exit 4 on a broken path" },
     },
     exitCodes: {
-        ok: "planned (with --policy: no mandatory violation; with --flows: every flow as expected)",
-        error: "bad input: a flag, the stack file, the stack config (one line per problem)",
-        refused: "--policy: a mandatory policy is violated; --flows: a flow breaks",
+        ok: "planned (with --policy: no mandatory violation; with --flows or --access-paths: everything as expected)",
+        error: "bad input: a flag, the stack file, the stack config (one line per problem); --access-paths without the simulator installed",
+        refused: "--policy: a mandatory policy is violated; --flows: a flow breaks; --access-paths: an access path breaks",
     },
 } satisfies CommandSpec;
 
 /** The validated flags (throws UsageError, naming the flag). */
 export function planArgs(v: FlagValues<typeof PLAN_FLAGS.flags>): PlanArgs {
-    return { stack: stackName("--stack", v.stack), configFile: v["config-file"], json: v.json, policy: v.policy, flows: v.flows };
+    if (v.flows && v["access-paths"]) throw new UsageError("--flows and --access-paths print different tables: give one");
+    return { stack: stackName("--stack", v.stack), configFile: v["config-file"], json: v.json, policy: v.policy, flows: v.flows, accessPaths: v["access-paths"] };
 }
 
 /** Children of each parent URN, in registration order. */
@@ -238,6 +250,12 @@ export async function main(argv: string[]): Promise<number> {
         }
         throw e;
     }
+    // Without the (dev) simulator the access paths cannot be judged: say so before planning anything.
+    const evaluator = args.accessPaths ? await loadIamSimulator() : undefined;
+    if (args.accessPaths && !evaluator) {
+        process.stderr.write(`--access-paths needs the IAM policy simulator (${SIMULATOR_PACKAGE}, a dev dependency): install the development dependencies (npm ci) and run it again\n`);
+        return EXIT.error;
+    }
     const result = await planStack(args.stack, args.configFile);
     let exitCode: number = EXIT.ok;
     let policyReport_: { text: string; json: unknown } | undefined;
@@ -246,7 +264,18 @@ export async function main(argv: string[]): Promise<number> {
         policyReport_ = { text: report.text, json: report.violations };
         if (report.mandatory) exitCode = EXIT.refused;
     }
-    if (args.flows) {
+    if (evaluator) {
+        // dr reaches resources its primary creates (prod's replica bucket and its key): plan it too.
+        const primary = config.primaryStack ? await planStack(config.primaryStack.split("/").pop()!) : undefined;
+        const report = await accessReport(result, config, evaluator, primary);
+        if (report.results.some((r) => !r.ok)) exitCode = EXIT.refused;
+        if (args.json) {
+            const paths = accessJson(report);
+            await writeOut(JSON.stringify(policyReport_ ? { ...paths, policy: policyReport_.json } : paths, null, 2) + "\n");
+        } else {
+            await writeOut(formatAccessTable(report) + "\n" + (policyReport_ ? "\n" + policyReport_.text + "\n" : ""));
+        }
+    } else if (args.flows) {
         // dr's CloudFront flow comes from the primary stack's distribution: plan it too.
         const primary = config.primaryStack ? await planStack(config.primaryStack.split("/").pop()!) : undefined;
         const { results } = flowReport(result, config, primary);

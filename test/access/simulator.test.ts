@@ -25,7 +25,7 @@ import { ALLOWED_ROWS, DENIED_ROWS, rowContext, withAccessTables, type AccessFac
 import { MOCK_ACCOUNT_ID, mockInvoke } from "../../tools/mock-state";
 import type { RecordedResource } from "../../tools/record";
 import { flattenConfig, json, plan, Plan, stackConfig, STACKS } from "../harness";
-import { AWS_MANAGED_POLICIES, READONLY_MODELLED_SERVICES } from "./aws-managed-policies";
+import { AWS_MANAGED_POLICIES, READONLY_MODELLED_SERVICES } from "../../tools/access-paths/aws-managed-policies";
 import { accessFacts, decide, decideServiceRequest, keyPolicy, principalRole, roleModel, serviceSourceArn, type RoleModel } from "./simulate";
 
 const ROLE = "aws:iam/role:Role";
@@ -51,6 +51,7 @@ function scopeOf(stack: string, p: Plan): DeploymentScope {
         passRoleArns: taskRoles.map((r) => r.outputs.arn),
         repositoryArns: cfg.dr.role === "secondary" ? [] : p.ofType("aws:ecr/repository:Repository").map((r) => r.outputs.arn),
         rolloutTableName: p.outputs.rolloutTableName,
+        rolloutTableKeyArn: p.ofType("aws:dynamodb/table:Table").find((t) => t.inputs.name === p.outputs.rolloutTableName)!.inputs.serverSideEncryption.kmsKeyArn,
         alertTopicArns: [p.outputs.alertTopics.critical, p.outputs.alertTopics.warning],
         alertKeyArn: p.one("aws:kms/key:Key", "-logs").outputs.arn,
         hostedZoneId: mockInvoke("aws:route53/getZone:getZone", { name: cfg.domain.zoneName }, cfg.region).zoneId,
@@ -93,7 +94,7 @@ describe("the deployment role's list covers what its jobs call", () => {
     // Every action of the list for a stack with every optional part.
     const listed = new Set(deploymentPermissions({
         environment: "prod", region: "us-east-1", accountId: MOCK_ACCOUNT_ID, clusterArn: "c", clusterName: "c", ecsServiceArns: ["s"], taskDefinitionFamilies: ["f"],
-        listenerArns: ["l"], listenerRuleArns: ["r"], passRoleArns: ["p"], repositoryArns: ["e"], rolloutTableName: "t", alertTopicArns: ["a"], alertKeyArn: "k",
+        listenerArns: ["l"], listenerRuleArns: ["r"], passRoleArns: ["p"], repositoryArns: ["e"], rolloutTableName: "t", rolloutTableKeyArn: "tk", alertTopicArns: ["a"], alertKeyArn: "k",
         hostedZoneId: "Z", oidcProviderArn: "o", autoscaling: true, databaseClusterIdentifier: "d",
     }).flatMap((p) => p.actions));
 
@@ -132,12 +133,16 @@ describe("the deployment role's list covers what its jobs call", () => {
     });
 });
 
-describe("the AGPL-3.0 simulator stays in the tests", () => {
-    it("is imported by no code users run (program, policy pack, CLIs, tools)", () => {
-        const users = [...["config", "cli", "components", "policy", "automation", "tools"].flatMap((d) => sources(d)), "index.ts"]
-            .filter((f) => f !== "tools/architecture/rules.ts") // the architecture rule that forbids the import names the package
-            .filter((f) => fs.readFileSync(path.join(ROOT, f), "utf8").includes("@cloud-copilot/"));
-        assert.deepEqual(users, []);
+describe("the AGPL-3.0 simulator stays in the tests and its one adapter", () => {
+    it("is imported by no code users run, and by one tool module only: the adapter the plan loads dynamically", () => {
+        const importers = [...["config", "cli", "components", "policy", "automation", "tools"].flatMap((d) => sources(d)), "index.ts"]
+            .filter((f) => f !== "tools/architecture/rules.ts") // the architecture rules that fence the package name it
+            .filter((f) => /from\s+"@cloud-copilot\//.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
+        assert.deepEqual(importers, [path.join("tools", "access-paths", "iam-simulator.ts")]);
+        // The adapter's only importer outside the tests is the loader, and it imports it dynamically.
+        const loaders = sources("tools").filter((f) => /["']\.\/(access-paths\/)?iam-simulator["']/.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
+        assert.deepEqual(loaders, [path.join("tools", "access-paths", "evaluator.ts")]);
+        assert.match(fs.readFileSync(path.join(ROOT, loaders[0]), "utf8"), /await import\("\.\/iam-simulator"\)/);
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
         assert.ok(!Object.keys(pkg.dependencies).some((d) => d.startsWith("@cloud-copilot/")), "a dev dependency only");
     });

@@ -15,6 +15,7 @@ import { main as chartMain } from "../../tools/chart-example";
 import { generatedDocMain, type GeneratedDoc } from "../../cli/generated-doc";
 import { ACCESS_DOC } from "../../tools/access-docs";
 import { NETWORK_DOC } from "../../tools/network-docs";
+import { ACCESS_PATHS_DOC } from "../../tools/access-paths-docs";
 import { POLICY_DOC } from "../../tools/policy-docs";
 import { main as architectureMain } from "../../tools/architecture/check";
 import { LAYOUT_DOC } from "../../tools/architecture/layout-docs";
@@ -131,7 +132,7 @@ describe("every command: --help exits 0 on stdout, an unknown flag exits 1 with 
     const docs = (doc: GeneratedDoc) => (argv: string[]) => generatedDocMain(doc, argv);
     const mains: Record<string, (argv: string[]) => Promise<number>> = {
         plan: planMain, policy: (argv) => policyMain(argv), bench: benchMain, "rollout:simulate": simulateMain, "dr:failover": drMain,
-        "docs:chart": chartMain, "docs:policies": docs(POLICY_DOC), "docs:layout": docs(LAYOUT_DOC), "docs:access": docs(ACCESS_DOC), "docs:network": docs(NETWORK_DOC), architecture: architectureMain,
+        "docs:chart": chartMain, "docs:policies": docs(POLICY_DOC), "docs:layout": docs(LAYOUT_DOC), "docs:access": docs(ACCESS_DOC), "docs:network": docs(NETWORK_DOC), "docs:access-paths": docs(ACCESS_PATHS_DOC), architecture: architectureMain,
         rollout: rollout("rollout"), rollback: rollout("rollback"), "rollout:status": rollout("status"), "rollout:unlock": rollout("unlock"), "rollout:cleanup": rollout("cleanup"),
     };
     for (const [name, main] of Object.entries(mains)) {

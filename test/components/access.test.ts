@@ -43,6 +43,7 @@ const SCOPE: DeploymentScope = {
     passRoleArns: ["arn:aws:iam::111122223333:role/tms-api-task"],
     repositoryArns: ["arn:aws:ecr:us-east-1:111122223333:repository/task-management-system/api-gateway"],
     rolloutTableName: "tms-prod-rollouts",
+    rolloutTableKeyArn: "arn:aws:kms:us-east-1:111122223333:key/logs",
     alertTopicArns: ["arn:aws:sns:us-east-1:111122223333:tms-prod-critical-alerts"],
     alertKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k",
     hostedZoneId: "Z0123456789ABC",
