@@ -24,6 +24,7 @@ export type RuleName =
     | "candidate-health"
     | "traffic-update"
     | "deploy"
+    | "smoke"
     | "circuit-breaker";
 
 /**

@@ -4,7 +4,11 @@
  *
  * Everything it needs is in dr's region: dr's stack outputs (read from dr's own state backend, no
  * program run), DocumentDB, CloudWatch, SSM, ECS and ELB in us-west-2. The only call to prod's region is
- * the probe that tells whether it answers. Exit codes: 0 done (or dry run), 1 bad input or a failed step.
+ * the probe that tells whether it answers. Exit codes (the shared table, cli/exit-codes.ts): 0 done (or
+ * dry run), 1 bad input, a refused precondition or a failed step. A failure prints one line on stderr
+ * (Pulumi's own words for a Pulumi failure) and where the full log is:
+ * `deployments/<stack>/<stack>-<failover|failback>-<UTC time>.log`, with every step line and the whole error;
+ * the run's record (every step with its times) is beside it as JSON.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -18,10 +22,17 @@ import { loadStackConfig, type StackConfig } from "../config/stack-config";
 import { readStackFile, PROJECT_DIR } from "../cli/stack-file";
 import { runMain } from "../cli/run-main";
 import { readFlags, stackName, Stop, UsageError, type CommandSpec, type FlagValues } from "../cli/flags";
+import { EXIT } from "../cli/exit-codes";
 import { systemClock } from "./clock";
 import { failback, failover, FAILOVER_MODES, formatDuration, formatStep, type FailoverMode, type RunbookOptions, type RunbookReport } from "./dr";
 import { CloudWatchTrafficSwitches, DocDbGlobalCluster, EcsDrCapacity } from "./adapters/dr";
+import { isPulumiCommandError, PulumiFailure, pulumiFailure, pulumiFailureDetail, withPulumiErrors } from "./adapters/pulumi-errors";
 import type { Clock } from "./ports";
+
+/** Where a run's full log goes when it fails: beside the deployment records (gitignored). */
+export function drLogPath(projectDir: string, stack: string, command: "failover" | "failback", atMs: number): string {
+    return path.join(projectDir, "deployments", stack, `${stack}-${command}-${new Date(atMs).toISOString().replace(/[-:]|\.\d+/g, "")}.log`);
+}
 
 const COMMON = {
     stack: { type: "string", value: "NAME", help: "the dr stack (its Pulumi.<stack>.yaml must have tms:dr.role secondary)" },
@@ -38,7 +49,7 @@ export const FAILOVER_FLAGS = {
         "override-reason": { type: "string", value: "TEXT", help: "fail over or detach although prod answers (recorded)" },
         "writers-stopped": { type: "string", value: "TEXT", help: "detach while prod answers: how prod's writers were stopped (recorded)" },
     },
-    exitCodes: "0 promoted (or dry run), 1 bad input, refused precondition or a failed step",
+    exitCodes: { ok: "promoted (or dry run)", error: "bad input, a refused precondition or a failed step (one line, and where the full log is)" },
 } satisfies CommandSpec;
 
 export const FAILBACK_FLAGS = {
@@ -46,7 +57,7 @@ export const FAILBACK_FLAGS = {
     synopsis: ["--stack <dr stack> [--dry-run]"],
     summary: "Move production back to prod by switchover (no data loss) once prod's cluster is a healthy secondary; lift the fence, close dr, scale it back (docs/dr.md).",
     flags: { ...COMMON },
-    exitCodes: "0 failed back (or dry run), 1 bad input, refused precondition or a failed step",
+    exitCodes: { ok: "failed back (or dry run)", error: "bad input, a refused precondition or a failed step (one line, and where the full log is)" },
 } satisfies CommandSpec;
 
 export interface FailoverArgs { stack: string; mode: FailoverMode; dryRun: boolean; override?: { reason: string; writersStopped?: string } }
@@ -102,11 +113,14 @@ export interface DrEnvironment {
     recordDir?: string;
 }
 
-const realEnvironment: DrEnvironment = {
+export const realEnvironment: DrEnvironment = {
     async outputs(stack, workDir) {
         const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-        const s = await LocalWorkspace.selectStack({ stackName: stack, workDir });
-        return Object.fromEntries(Object.entries(await s.outputs()).map(([k, v]) => [k, v.value]));
+        // Pulumi's failures in its own words (adapters/pulumi-errors.ts); the whole CLI output goes to the log.
+        const s = await LocalWorkspace.selectStack({ stackName: stack, workDir }).catch((e: unknown) => {
+            throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
+        });
+        return Object.fromEntries(Object.entries(await withPulumiErrors(s).outputs()).map(([k, v]) => [k, v.value]));
     },
     clients: (region) => ({
         docdb: new DocDBClient({ region }), cloudwatch: new CloudWatchClient({ region }), ssm: new SSMClient({ region }),
@@ -128,7 +142,7 @@ export async function main(argv: string[], env: DrEnvironment = realEnvironment)
     const [command, ...rest] = argv;
     if (command !== "failover" && command !== "failback") {
         env.err(`usage: dr-cli.ts failover|failback … (npm run dr:failover -- --help, npm run dr:failback -- --help)`);
-        return 1;
+        return EXIT.error;
     }
     const io = { out: env.out, err: env.err };
     const args = command === "failover"
@@ -136,13 +150,34 @@ export async function main(argv: string[], env: DrEnvironment = realEnvironment)
         : readFlags(FAILBACK_FLAGS, rest, io, (v) => ({ stack: stackName("--stack", v.stack), dryRun: v["dry-run"], mode: undefined, override: undefined }));
     if (args instanceof Stop) return args.exitCode;
     const projectDir = env.projectDir ?? PROJECT_DIR;
-    const cfg = loadStackConfig(readStackFile(path.join(projectDir, `Pulumi.${args.stack}.yaml`)).config, `Pulumi.${args.stack}.yaml`, args.stack);
+    const lines: string[] = [];
+    const say = (l: string) => { lines.push(l); env.out(l); };
+    const t0 = env.clock.now();
+    try {
+        return await runbook(command, args, projectDir, t0, env, say);
+    } catch (e) {
+        // One line on the terminal; everything (each step line, the CLI's stdout and stderr, the stack) in the log.
+        const log = drLogPath(projectDir, args.stack, command, t0);
+        let where = `full log: ${path.relative(process.cwd(), log) || log}`;
+        try {
+            fs.mkdirSync(path.dirname(log), { recursive: true });
+            fs.writeFileSync(log, [...lines, "", pulumiFailureDetail(e instanceof PulumiFailure ? e.original : e), ""].join("\n"));
+        } catch (w) {
+            where = `no log written: ${(w as Error).message}`;
+        }
+        env.err(`dr:${command}: ${pulumiFailure(e)} (${where})`);
+        return EXIT.error;
+    }
+}
+
+async function runbook(command: "failover" | "failback", args: FailoverArgs | { stack: string; dryRun: boolean; mode: undefined; override: undefined },
+    projectDir: string, t0: number, env: DrEnvironment, say: (l: string) => void): Promise<number> {
+    const load = (stack: string) => loadStackConfig(readStackFile(path.join(projectDir, `Pulumi.${stack}.yaml`), `Pulumi.${stack}.yaml`).config, `Pulumi.${stack}.yaml`, stack);
+    const cfg = load(args.stack);
     const settings = runbookSettings(cfg);
     // prod's environment name and region come from its stack file in this checkout (no call to prod).
     const primaryStack = cfg.primaryStack!.split("/").pop()!;
-    const primaryCfg = loadStackConfig(readStackFile(path.join(projectDir, `Pulumi.${primaryStack}.yaml`)).config, `Pulumi.${primaryStack}.yaml`, primaryStack);
-    const clock = env.clock;
-    const t0 = clock.now();
+    const primaryCfg = load(primaryStack);
     // The record is rewritten after every step, so a run that dies (killed, lost terminal) leaves what it did, with times.
     const dir = env.recordDir ?? path.join(projectDir, "deployments", args.stack);
     const file = path.join(dir, `dr-${command}-${new Date(t0).toISOString().replace(/[:.]/g, "-")}.json`);
@@ -156,9 +191,9 @@ export async function main(argv: string[], env: DrEnvironment = realEnvironment)
             done.push(s);
             write({ kind: command, mode: args.mode, outcome: "in-progress", steps: done });
         }
-        env.out(formatStep(s, t0));
+        say(formatStep(s, t0));
     };
-    env.out(`DR ${command}${args.mode ? ` (${args.mode})` : ""} of ${args.stack} (${cfg.region}) from ${primaryStack} (${primaryCfg.region}): ` +
+    say(`DR ${command}${args.mode ? ` (${args.mode})` : ""} of ${args.stack} (${cfg.region}) from ${primaryStack} (${primaryCfg.region}): ` +
         `${settings.activeCount} tasks per service when active, RTO ${settings.rtoMinutes} min${args.dryRun ? " — dry run" : ""}`);
 
     let ports: Pick<RunbookOptions, "database" | "switches" | "capacity">;
@@ -174,14 +209,16 @@ export async function main(argv: string[], env: DrEnvironment = realEnvironment)
             capacity: new EcsDrCapacity(dr.ssm, dr.ecs, dr.elb, t),
         };
     }
-    const options: RunbookOptions = { clock, ...ports, ...settings, dryRun: args.dryRun, onStep };
+    const options: RunbookOptions = { clock: env.clock, ...ports, ...settings, dryRun: args.dryRun, onStep };
     const report = command === "failover" ? await failover({ ...options, mode: args.mode!, override: args.override }) : await failback(options);
     if (!args.dryRun) {
         write(report);
-        env.out(`record: ${path.relative(projectDir, file)}`);
+        say(`record: ${path.relative(projectDir, file)}`);
     }
-    env.out(summary(report));
-    return report.outcome === "failed" ? 1 : 0;
+    // A failed step is said once, on stderr with the log's path (main's catch).
+    if (report.outcome === "failed") throw new Error(summary(report));
+    say(summary(report));
+    return EXIT.ok;
 }
 
 if (require.main === module) runMain(() => main(process.argv.slice(2)), { messageOnly: true });

@@ -92,6 +92,8 @@ export interface DeploymentScope {
     repositoryArns: string[];
     /** DynamoDB table of the rollout lock (`tms-<env>-rollouts`). */
     rolloutTableName: string;
+    /** The customer-managed key the rollout table is encrypted with (DynamoDB uses it on the caller's behalf). */
+    rolloutTableKeyArn: string;
     alertTopicArns: string[];
     /** Key that encrypts the alert topics (publishing to an encrypted topic needs it). */
     alertKeyArn: string;
@@ -229,6 +231,29 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
             sid: "RolloutLock", job: "rollout-cli", callers: "GetItem, PutItem, UpdateItem, DeleteItem commands (dynamo-state.ts)",
             actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
             resources: [arn("dynamodb", `table/${s.rolloutTableName}`)], examples: [arn("dynamodb", `table/${s.rolloutTableName}`)],
+        },
+        {
+            // DynamoDB decrypts the table key with the table's customer-managed key on the caller's behalf,
+            // on first access and again after five minutes without one
+            // (https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html#dynamodb-authz):
+            // without kms:Decrypt through DynamoDB the first GetItem is AccessDenied. Only through DynamoDB,
+            // only for this table of this account (its encryption context).
+            sid: "RolloutLockKeyThroughDynamoDb", job: "rollout-cli",
+            callers: "every command on the KMS-encrypted lock table (DynamoDB asks KMS to decrypt the table key as the caller)",
+            actions: ["kms:Decrypt"], resources: [s.rolloutTableKeyArn],
+            condition: {
+                StringEquals: {
+                    "kms:ViaService": `dynamodb.${s.region}.amazonaws.com`,
+                    "kms:EncryptionContext:aws:dynamodb:tableName": s.rolloutTableName,
+                    "kms:EncryptionContext:aws:dynamodb:subscriberId": s.accountId,
+                },
+            },
+            examples: [s.rolloutTableKeyArn],
+            context: {
+                "kms:ViaService": `dynamodb.${s.region}.amazonaws.com`,
+                "kms:EncryptionContext:aws:dynamodb:tableName": s.rolloutTableName,
+                "kms:EncryptionContext:aws:dynamodb:subscriberId": s.accountId,
+            },
         },
         {
             sid: "PublishAlerts", job: "rollout-cli", callers: "PublishCommand (sns-notifier.ts)",

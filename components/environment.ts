@@ -5,6 +5,8 @@ import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
 import type { Colour, StackConfig } from "../config/stack-config";
 import { alertTopicName, defaultTags, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
+import { releaseOf, type DeployedRelease } from "../config/release";
+import { rolloutOutputProblems, type RolloutOutputInputs } from "../config/stack-outputs";
 import { DataTier } from "./data-tier";
 import { clusterIdentifier, GLOBAL_CLUSTER_IDENTIFIER } from "./database";
 import { RegionalFailover } from "./dns";
@@ -30,6 +32,8 @@ export interface EnvironmentStackArgs {
      * `tms:access.secretsProviderKeyArn`.
      */
     stateBackend?: { bucketArn?: pulumi.Input<string>; secretsProviderKeyArn?: pulumi.Input<string> };
+    /** The release this update records as the `release` output (index.ts judges its revision); default: the config's traffic. */
+    release?: DeployedRelease;
 }
 
 export { rolloutTableName } from "../config/naming";
@@ -253,9 +257,11 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             cache: { replicationGroupId: this.data.cache.replicationGroupId, nodes: cfg.cache.nodes },
         }, { parent: this });
 
+        // The lock table's key; the deployment role, its only caller, may use it through DynamoDB for this table.
+        const rolloutTableKeyArn = this.keys.arn("logs");
         this.rolloutLock = new RolloutLockTable(`${name}-rollout-lock`, {
             tableName: rolloutTableName(cfg.environment),
-            kmsKeyArn: this.keys.arn("logs"),
+            kmsKeyArn: rolloutTableKeyArn,
             protect,
             tags: { Service: "automation" },
         }, { parent: this });
@@ -286,6 +292,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             // dr runs prod's images from the registry's replicas: CI pushes nothing there.
             repositoryArns: cfg.dr.role === "secondary" ? [] : cfg.services.map((s) => this.registry.repositoryArns[s.name]),
             rolloutTableName: rolloutTableName(cfg.environment),
+            rolloutTableKeyArn,
             alertTopicArns: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
             alertKeyArn: this.keys.arn("logs"),
             hostedZoneId: zone.zoneId,
@@ -309,6 +316,29 @@ export class EnvironmentStack extends pulumi.ComponentResource {
         if (cfg.dr.role !== "secondary") this.keys.nameUsers("storage", roles.map((r) => r.taskRoleArn));
         this.keys.ownRemainingPolicies();
 
+        // The outputs the rollout automation reads, typed by their contract (config/stack-outputs.ts).
+        const rolloutOutputs: RolloutOutputInputs = {
+            release: args.release ?? releaseOf(d),
+            strategy: d.strategy,
+            clusterName: this.cluster.clusterName,
+            ecsServices: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames])),
+            // The task definition family the rollout's migration step runs, per service and colour (absent in dr).
+            migrationTaskFamilies: cfg.dr.role === "secondary" ? undefined : Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])),
+            testListenerUrl: this.traffic.testListenerUrl,
+            loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
+            targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
+            targetGroupArns: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArns[s.name]])),
+            weightListenerUrns: this.traffic.weightListeners.map((l) => l.urn),
+            alertTopics: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
+            rolloutTableName: this.rolloutLock.tableName,
+            databaseClusterId: this.data.database.clusterIdentifier,
+        };
+        // Checked on the resolved values at update time, so a contract break fails the update, not the next rollout.
+        const checked = pulumi.output(rolloutOutputs as Record<string, pulumi.Input<any>>).apply((v) => {
+            const problems = rolloutOutputProblems(v);
+            if (problems.length) throw new Error(`EnvironmentStack: the rollout's output contract does not hold: ${problems.join("; ")}`);
+            return v.release;
+        });
         this.outputs = {
             environment: cfg.environment,
             region: cfg.region,
@@ -321,24 +351,14 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             ...this.data.outputs,
             // dr: the global cluster it is a secondary of (dr:failover detaches it from this one).
             ...(primary ? { globalClusterId: primary.globalClusterId } : {}),
-            clusterName: this.cluster.clusterName,
-            strategy: d.strategy,
             liveColour: d.live,
             candidateColour: d.colours.length === 1 ? d.live : d.candidate,
             weight: d.weight,
             images: Object.fromEntries(d.colours.map((c) => [c, d[c]!.images])),
             running: Object.fromEntries(d.colours.map((c) => [c, d[c]!.running])),
-            ecsServices: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames])),
-            // The task definition family the rollout's migration step runs, per service and colour (absent in dr).
-            ...(cfg.dr.role === "secondary" ? {} : { migrationTaskFamilies: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])) }),
             repositoryUrls: this.registry.repositoryUrls,
-            loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
             loadBalancerDnsName: this.traffic.dnsName,
-            targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
-            targetGroupArns: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArns[s.name]])),
-            weightListenerUrns: this.traffic.weightListeners.map((l) => l.urn),
             testListenerUrns: this.traffic.testListeners.map((l) => l.urn),
-            testListenerUrl: this.traffic.testListenerUrl,
             hostName: cfg.domain.hostName,
             ...(cfg.domain.originName ? { failoverName: cfg.domain.originName } : {}),
             ...(this.cdn ? {
@@ -353,14 +373,14 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             rto: rtoOutput(cfg),
             rpo: rpoOutput(cfg),
             minimumTasksPerService: cfg.compute.minimumCount,
-            alertTopics: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
             dashboardName: this.monitoring.dashboardName,
             criticalAlarmNames: this.monitoring.criticalAlarmNames,
             deploymentRoleArn: this.access.deploymentRoleArn,
             operationsRoleArn: this.access.operationsRoleArn,
             readonlyRoleArn: this.access.readonlyRoleArn,
             emergencyRoleArn: this.access.emergencyRoleArn,
-            rolloutTableName: this.rolloutLock.tableName,
+            ...Object.fromEntries(Object.entries(rolloutOutputs).filter(([, v]) => v !== undefined)),
+            release: checked,
         };
         this.registerOutputs(this.outputs);
     }

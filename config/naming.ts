@@ -35,6 +35,8 @@ export const globalName = (base: string, suffix: string) => `${base}${suffix}`;
 export const rolloutTableName = (env: string) => `tms-${env}-rollouts`;
 /** Alarms are `tms-<env>-<severity>-<what>`; the rollout CLI lists the critical ones by this prefix (server-side filter). */
 export const alarmPrefix = (env: string, severity: "critical" | "warning") => `tms-${env}-${severity}-`;
+/** Every alarm of a stack is `tms-<env>-…` (monitoring's and the break-glass alarm): the ARNs its topics and key admit. */
+export const stackAlarmsArnPattern = (env: string, region: string, accountId: string) => `arn:aws:cloudwatch:${region}:${accountId}:alarm:tms-${env}-*`;
 /** Pre-deploy DocumentDB snapshots are `tms-<env>-predeploy-<release>-<stamp>`; the role may create, list and delete only these. */
 export const predeploySnapshotPrefix = (env: string) => `tms-${env}-predeploy-`;
 export const CLOUD_MAP_NAMESPACE = "service.local";

@@ -80,8 +80,12 @@ export interface RolloutSettings {
     rollbackWindowSeconds: number;
     /** Lease on the stack's rollout lock, renewed every step; a killed process's lease expires after this. Decision: 300 s. */
     leaseSeconds: number;
-    /** Attempts of the weight-0 update during a rollback before halting for a human. Decision: 3. */
-    rollbackAttempts: number;
+    /**
+     * How long a rollback keeps retrying the weight-0 update (with backoff) before halting for a human.
+     * Decision: 10 minutes: a concurrent `pulumi up` holding the stack lock, or an API throttle, usually
+     * clears within that, and traffic split onto a bad colour is worth minutes of retrying, not seconds.
+     */
+    rollbackRetryMinutes: number;
     analysis: AnalysisThresholds;
     validation: ValidationRanges;
 }
@@ -145,7 +149,7 @@ export function defaultRolloutSettings(strategy: Strategy): RolloutSettings {
         healthPollSeconds: 15,
         rollbackWindowSeconds: 3600,
         leaseSeconds: 300,
-        rollbackAttempts: 3,
+        rollbackRetryMinutes: 10,
         analysis: { ...DEFAULT_ANALYSIS },
         validation: { ...DEFAULT_VALIDATION },
     };
@@ -169,7 +173,7 @@ const TOP_NUMBERS: Record<string, NumberRule> = {
     healthPollSeconds: "positiveInt",
     rollbackWindowSeconds: "nonNegativeInt",
     leaseSeconds: "positiveInt",
-    rollbackAttempts: "positiveInt",
+    rollbackRetryMinutes: "positive",
 };
 const ANALYSIS_NUMBERS: Record<keyof AnalysisThresholds, NumberRule> = {
     errorRateMultiplier: "multiplier",

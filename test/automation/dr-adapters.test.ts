@@ -2,11 +2,15 @@
  * L4: the DR CLI's settings and flags, and the adapters' calls as AWS receives them (aws-sdk-client-mock).
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_DIR } from "../../cli/stack-file";
 import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, DocDBClient, FailoverGlobalClusterCommand, RemoveFromGlobalClusterCommand } from "@aws-sdk/client-docdb";
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { mockClient } from "aws-sdk-client-mock";
 import { clusterArnParts, CloudWatchTrafficSwitches, DocDbGlobalCluster } from "../../automation/adapters/dr";
-import { failoverArgs, runbookSettings } from "../../automation/dr-cli";
+import { failoverArgs, main as drMain, realEnvironment, runbookSettings } from "../../automation/dr-cli";
 import { loadStackConfig } from "../../config/stack-config";
 import { flattenConfig, stackConfig } from "../harness";
 import { spawnTs } from "./helpers";
@@ -89,5 +93,40 @@ describe("DR adapters and CLI (L4)", () => {
         assert.deepEqual(steps, ["check", "fence-primary", "promote-database", "scale-dr", "verify-health", "open-dr", "report"]);
         assert.match(r.stdout, /DR failover \(failover\) of dr \(us-west-2\) from prod \(us-east-1\): 6 tasks per service when active, RTO 60 min/);
         assert.match(r.stdout, /dry run: nothing was changed/);
+    });
+
+    it("a failure prints one line in Pulumi's words and where the full log is; the log holds the CLI's whole output", async function () {
+        this.timeout(60_000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dr-cli-"));
+        for (const f of ["Pulumi.yaml", "Pulumi.dr.yaml", "Pulumi.prod.yaml"]) fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
+        // A `pulumi` that fails as v3.248.0 does when not logged in (see rollout-cli.test.ts).
+        const bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        fs.writeFileSync(path.join(bin, "pulumi"), "#!/bin/sh\nif [ \"$1\" = version ]; then echo v3.248.0; exit 0; fi\n" +
+            "echo 'some progress on stdout'\necho 'error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions' >&2\nexit 3\n", { mode: 0o755 });
+        const saved = { path: process.env.PATH, log: console.log, error: console.error };
+        const out: string[] = [];
+        const err: string[] = [];
+        process.env.PATH = `${bin}:${saved.path}`;
+        console.log = (...a: unknown[]) => void out.push(a.join(" "));
+        console.error = (...a: unknown[]) => void err.push(a.join(" "));
+        let code: number;
+        try {
+            code = await drMain(["failover", "--stack", "dr", "--mode", "failover"], { ...realEnvironment, projectDir: dir });
+        } finally {
+            process.env.PATH = saved.path;
+            console.log = saved.log;
+            console.error = saved.error;
+        }
+        assert.equal(code, 1);
+        assert.equal(err.length, 1, err.join("\n"));
+        const m = /^dr:failover: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions \(pulumi stack select\) \(full log: (.+)\)$/.exec(err[0]);
+        assert.ok(m, err[0]);
+        assert.doesNotMatch(err[0], /code: -2|stdout:|stderr:/);
+        const log = fs.readFileSync(path.resolve(m[1]), "utf8");
+        assert.match(log, /^DR failover \(failover\) of dr \(us-west-2\) from prod \(us-east-1\): 6 tasks per service when active, RTO 60 min$/m);
+        assert.match(log, /command: pulumi stack select --stack dr --non-interactive/);
+        assert.match(log, /stdout:\nsome progress on stdout/);
+        assert.ok(path.resolve(m[1]).startsWith(path.join(dir, "deployments", "dr")), m[1]);
     });
 });

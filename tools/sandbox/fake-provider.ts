@@ -18,6 +18,7 @@ import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/ru
 import type { AwsxVpcState } from "../awsx-vpc-layout";
 import { mockInvoke, mockResourceState } from "../mock-state";
 import { replacedProperties } from "./replacements";
+import { injectFault } from "./faults";
 import { withSandboxWorld } from "./outage";
 
 /** The packages the sandbox serves; the program's npm dependencies decide their versions. */
@@ -104,6 +105,7 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         },
         create: async (urn, inputs) => {
             const { type, name } = parseUrn(urn);
+            await injectFault("create", type, name); // the chaos suite's fault plan (TMS_FAULT_PLAN), if any
             const { id, state } = plannedState(type, name, inputs, region());
             // Some types have no natural id in the mock (""): the engine needs one for a custom resource.
             return { id: id || `${name}-id`, outs: state };
@@ -111,6 +113,7 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         read: async (id, _urn, props) => ({ id, props }),
         update: async (_id, urn, _olds, news) => {
             const { type, name } = parseUrn(urn);
+            await injectFault("update", type, name);
             return { outs: plannedState(type, name, news, region()).state };
         },
         delete: async () => undefined,
