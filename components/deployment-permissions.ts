@@ -307,7 +307,7 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
         // dr's config does not name prod's region: the name and the account scope prod's cluster.
         const primaryCluster = `arn:aws:rds:*:${s.accountId}:cluster:${d.primaryClusterIdentifier}`;
         const primaryExample = `arn:aws:rds:us-east-1:${s.accountId}:cluster:${d.primaryClusterIdentifier}`;
-        const alarms = [primaryFenceSwitch(d.primaryEnvironment), drGateSwitch(s.environment)].map((w) => arn("cloudwatch", `alarm:${w.alarmName}`));
+        const alarms = [primaryFenceSwitch(d.primaryEnvironment, s.environment), drGateSwitch(s.environment)].map((w) => arn("cloudwatch", `alarm:${w.alarmName}`));
         const mode = arn("ssm", `parameter${drModeParameterName(d.environmentName)}`);
         p.push(
             {

@@ -38,6 +38,9 @@ export interface EnvironmentStackArgs {
 
 export { rolloutTableName } from "../config/naming";
 
+/** The dr stack's environment is always "dr" (config ENVIRONMENTS): prod names dr's topic and its fence alarm after it. */
+const DR_ENVIRONMENT = "dr";
+
 /**
  * One whole environment: keys, network, data tier, compute, traffic, edge, DNS failover, access and
  * monitoring, composed from the stack config. `index.ts` creates exactly one and exports its outputs.
@@ -191,15 +194,15 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 healthCheckPath: publicServices.find((s) => s.isDefaultRoute)!.healthCheckPath,
                 // The DR runbook's switch, its alarm in the dr region (prod reaches it with a provider there).
                 drSwitch: cfg.dr.role === "primary"
-                    ? { ...primaryFenceSwitch(cfg.environment), region: cfg.dr.region, provider: new aws.Provider(`${name}-dr-region`, { region: cfg.dr.region as aws.Region, defaultTags: { tags: defaultTags(cfg) } }, { parent: this }) }
+                    ? { ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT), region: cfg.dr.region, provider: new aws.Provider(`${name}-dr-region`, { region: cfg.dr.region as aws.Region, defaultTags: { tags: defaultTags(cfg) } }, { parent: this }) }
                     : { ...drGateSwitch(cfg.environment), region: cfg.region },
-                // dr's critical topic (the dr stack's environment is always "dr": config ENVIRONMENTS). prod's fence
+                // dr's critical topic. prod's fence
                 // alarm names it before dr exists: PutMetricAlarm checks an action's ARN form only, not that the
                 // topic exists (AlarmActions, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html;
                 // an alarm on a missing topic is created and the console flags "We could not find the SNS topic",
                 // https://github.com/awsdocs/aws-doc-sdk-examples/issues/1015). The fence changes state only when the
                 // runbook runs, which needs dr deployed; a notification that fails does not change what Route 53 reads.
-                alertTopicArn: pulumi.interpolate`arn:aws:sns:${cfg.dr.region}:${accountId}:${alertTopicName("dr", "critical")}`,
+                alertTopicArn: pulumi.interpolate`arn:aws:sns:${cfg.dr.region}:${accountId}:${alertTopicName(DR_ENVIRONMENT, "critical")}`,
             }, { parent: this });
         }
 

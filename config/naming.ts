@@ -66,11 +66,16 @@ export const DR_SWITCH_NAMESPACE = "TMS/DR";
 /** The SNS topics alarms page (`tms-<env>-<severity>-alerts`, components/monitoring.ts). */
 export const alertTopicName = (env: string, severity: "critical" | "warning") => `tms-${env}-${severity}-alerts`;
 export interface DrSwitch { alarmName: string; metricName: string; dimensions: Record<string, string> }
-export const primaryFenceSwitch = (primaryEnv: string): DrSwitch =>
-    ({ alarmName: `tms-${primaryEnv}-dr-primary-fence`, metricName: "PrimaryFenced", dimensions: { Environment: primaryEnv } });
+/**
+ * The fence's alarm is prod's resource (its PRIMARY record's check needs it) but lives in the dr region and pages
+ * dr's critical topic, whose policy and key admit only `tms-<dr env>-*` alarms (stackAlarmsArnPattern): so its name
+ * is in dr's namespace, `tms-dr-prod-primary-fence`.
+ */
+export const primaryFenceSwitch = (primaryEnv: string, drEnv: string): DrSwitch =>
+    ({ alarmName: `tms-${drEnv}-${primaryEnv}-primary-fence`, metricName: "PrimaryFenced", dimensions: { Environment: primaryEnv } });
 export const drGateSwitch = (drEnv: string): DrSwitch =>
     ({ alarmName: `tms-${drEnv}-dr-gate`, metricName: "DrOpen", dimensions: { Environment: drEnv } });
-export const drSwitches = (primaryEnv: string, drEnv: string) => ({ fence: primaryFenceSwitch(primaryEnv), gate: drGateSwitch(drEnv) });
+export const drSwitches = (primaryEnv: string, drEnv: string) => ({ fence: primaryFenceSwitch(primaryEnv, drEnv), gate: drGateSwitch(drEnv) });
 /** The dr stack's durable mode (`active` after a failover, `standby` otherwise), written by the runbook, read by the program. */
 export const drModeParameterPath = (envName: string) => `/${envName}/dr-runbook`;
 export const drModeParameterName = (envName: string) => `${drModeParameterPath(envName)}/mode`;

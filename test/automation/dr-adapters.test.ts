@@ -71,10 +71,10 @@ describe("DR adapters and CLI (L4)", () => {
         ]);
         cloudwatch.on(DescribeAlarmsCommand).resolvesOnce({ MetricAlarms: [{ AlarmName: "tms-dr-dr-gate", StateValue: "ALARM" }] })
             .resolvesOnce({ MetricAlarms: [{ AlarmName: "tms-dr-dr-gate", StateValue: "INSUFFICIENT_DATA" }] })
-            .resolvesOnce({ MetricAlarms: [{ AlarmName: "tms-prod-dr-primary-fence", StateValue: "OK" }] })
+            .resolvesOnce({ MetricAlarms: [{ AlarmName: "tms-dr-prod-primary-fence", StateValue: "OK" }] })
             .resolvesOnce({ MetricAlarms: [] });
         assert.deepEqual([await sw.drOpen(), await sw.drOpen(), await sw.primaryFenced()], [true, false, false]);
-        await assert.rejects(sw.primaryFenced(), /CloudWatch alarm tms-prod-dr-primary-fence not found \(is the prod stack deployed\?\)/);
+        await assert.rejects(sw.primaryFenced(), /CloudWatch alarm tms-dr-prod-primary-fence not found \(is the prod stack deployed\?\)/);
     });
 
     it("takes its counts and the RTO from the dr stack file, refuses another stack, and wants --mode named", () => {

@@ -99,11 +99,19 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
             const alarm = prod.one("aws:cloudwatch/metricAlarm:MetricAlarm", "tms-failover-fence-alarm");
             // Route 53 reads the alarm's data stream; the runbook publishes once: without data, the last known status holds.
             assert.deepEqual([fence.inputs.type, fence.inputs.cloudwatchAlarmName, fence.inputs.cloudwatchAlarmRegion, fence.inputs.insufficientDataHealthStatus, fence.inputs.invertHealthcheck],
-                ["CLOUDWATCH_METRIC", "tms-prod-dr-primary-fence", "us-west-2", "LastKnownStatus", false]);
+                ["CLOUDWATCH_METRIC", "tms-dr-prod-primary-fence", "us-west-2", "LastKnownStatus", false]);
             assert.deepEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.threshold, alarm.inputs.comparisonOperator, alarm.inputs.treatMissingData],
                 ["TMS/DR", "PrimaryFenced", { Environment: "prod" }, 1, "GreaterThanOrEqualToThreshold", "ignore"]);
             assert.match(alarm.outputs.arn, /^arn:aws:cloudwatch:us-west-2:/, "the fence alarm lives in the dr region (prod's provider there)");
             assert.deepEqual(alarm.inputs.alarmActions, ["arn:aws:sns:us-west-2:111122223333:tms-dr-critical-alerts"]);
+            // dr's critical topic and its key admit only dr's own alarms (aws:SourceArn ArnLike): the fence's name is in dr's namespace.
+            const arnLike = (pattern: string, value: string) => new RegExp(`^${pattern.split("*").map((x) => x.replace(/[.?+^$()[\]{}|\\]/g, "\\$&")).join(".*")}$`).test(value);
+            const drTopic = dr.ofType("aws:sns/topic:Topic").find((x) => x.inputs.name === "tms-dr-critical-alerts")!;
+            const topicPolicy = json(dr.ofType("aws:sns/topicPolicy:TopicPolicy").find((x) => x.inputs.arn === drTopic.outputs.arn)!.inputs.policy).Statement;
+            const keyPolicy = json(dr.ofType("aws:kms/keyPolicy:KeyPolicy").find((k) => dr.dependsOn(k, "keyId", dr.one("aws:kms/key:Key", "-logs")))!.inputs.policy).Statement;
+            for (const statement of [topicPolicy.find((x: any) => x.Sid === "AlarmsPublish"), keyPolicy.find((x: any) => x.Sid === "AlarmsPublishToAlertTopics")]) {
+                assert.ok(arnLike(statement.Condition.ArnLike["aws:SourceArn"], alarm.outputs.arn), `${statement.Sid} admits ${alarm.outputs.arn}`);
+            }
             const calculated = prod.one(HEALTH, "tms-failover-primary");
             assert.equal(calculated.inputs.type, "CALCULATED");
             assert.equal(calculated.inputs.childHealthThreshold, 2, "healthy only when both children are");
