@@ -31,7 +31,7 @@ export const ROLLOUT_FLAGS = {
     command: "npm run rollout --",
     synopsis: [
         "--stack NAME --image SERVICE=IMAGE [--image …] [--release ID] [--change-request FILE]",
-        "  [--dry-run [--at ISO-TIME] [--strict] [--json]] [--emergency --reason TEXT] [--window HH:MM-HH:MM] [--runner-in-test-cidrs] …",
+        "  [--dry-run [--at ISO-TIME] [--strict] [--json] [--show-diff]] [--emergency --reason TEXT] [--window HH:MM-HH:MM] [--runner-in-test-cidrs] …",
         "--stack NAME --resume",
     ],
     summary: "Roll a release out onto a stack: preflight, lock, snapshot, candidate at 0%, migrations, smoke tests, traffic steps with automatic rollback, record, notifications.",
@@ -43,6 +43,7 @@ export const ROLLOUT_FLAGS = {
         at: { type: "string", value: "ISO-TIME", help: "dry runs: the preflight clock (New York time without an offset)" },
         strict: { type: "boolean", help: "dry runs: exit 6 (not checked) when a fact could not be read (no credentials, no stack) instead of listing it and exiting 0" },
         json: { type: "boolean", help: "dry runs: print the verdict and the plan as one JSON object on stdout, nothing else" },
+        "show-diff": { type: "boolean", help: "dry runs: also print what the deploy and the first weight step would change, from the engine's own `pulumi preview` of each (the weight step targeted as the rollout targets it; the checkout's stack file is not touched)" },
         emergency: { type: "boolean", help: "override the release calendar (needs --reason; recorded and announced)" },
         reason: { type: "string", value: "TEXT", help: "why the emergency" },
         "change-request": { type: "string", value: "FILE", help: "the change request (required for prod)" },
@@ -51,6 +52,7 @@ export const ROLLOUT_FLAGS = {
         resume: { type: "boolean", help: "continue the stack's halted or interrupted rollout" },
         "db-cluster": { type: "string", value: "ID", help: "DocumentDB cluster to snapshot (default: stack output databaseClusterId)" },
         "metrics-trace": { type: "string", value: "FILE", help: "--sandbox: the metrics the rollout judges, replayed from a trace (format: docs/rollouts.md)" },
+        "time-scale": { type: "string", value: "N", help: "--sandbox: run the stack's rollout N times faster: its interval, baseline, bakes, validation, latency window and rollback window divided by N (the steps and rules stay the stack's)" },
     },
     exitCodes: {
         ok: "promoted (or a dry run that found no reason to refuse)",
@@ -152,6 +154,10 @@ export interface RolloutArgs extends CommonArgs {
     strict: boolean;
     /** Dry runs: one JSON object on stdout. */
     json: boolean;
+    /** Dry runs: the engine's preview of the deploy and the first weight step. */
+    showDiff: boolean;
+    /** `--sandbox`: the stack's rollout durations divided by this. */
+    timeScale?: number;
     atMs?: number;
     emergency: boolean;
     reason?: string;
@@ -247,6 +253,14 @@ export function rolloutArgs(v: FlagValues<typeof ROLLOUT_FLAGS.flags>, env: Node
     if (v.at !== undefined && !v["dry-run"]) throw new UsageError("--at only applies with --dry-run (a real rollout uses the real clock)");
     if (v.strict && !v["dry-run"]) throw new UsageError("--strict only applies with --dry-run (a real rollout refuses what it cannot check)");
     if (v.json && !v["dry-run"]) throw new UsageError("--json only applies with --dry-run (a rollout prints its progress)");
+    if (v["show-diff"] && !v["dry-run"]) throw new UsageError("--show-diff only applies with --dry-run (a rollout makes the changes; --verbose prints its pulumi up output)");
+    let timeScale: number | undefined;
+    if (v["time-scale"] !== undefined) {
+        if (!base.sandbox) throw new UsageError("--time-scale only applies with --sandbox (a real rollout takes the stack's own times)");
+        if (v.resume) throw new UsageError("--time-scale does not apply to --resume (the saved rollout keeps the times it started with)");
+        timeScale = Number(v["time-scale"]);
+        if (!/^\d+$/.test(v["time-scale"]) || timeScale < 1 || timeScale > 3600) throw new UsageError(`--time-scale: "${v["time-scale"]}" is not a whole number from 1 to 3600`);
+    }
     const reason = v.reason === undefined ? undefined : reasonOf(v.reason, "");
     if (v.emergency && !reason) throw new UsageError("--emergency needs --reason TEXT (it is recorded)");
     if (reason && !v.emergency) throw new UsageError("--reason applies to --emergency (or to rollback)");
@@ -267,6 +281,8 @@ export function rolloutArgs(v: FlagValues<typeof ROLLOUT_FLAGS.flags>, env: Node
         dryRun: v["dry-run"],
         strict: v.strict,
         json: v.json,
+        showDiff: v["show-diff"],
+        timeScale,
         atMs: v.at === undefined ? undefined : parseAt(v.at),
         emergency: v.emergency,
         reason,

@@ -18,6 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseRolloutOutputs, type RolloutOutputs } from "../config/stack-outputs";
 import { loadStackConfig, ConfigError, type StackConfig } from "../config/stack-config";
+import { RolloutSettingsError, scaleRolloutTimes, type RolloutSettings } from "../config/rollout-settings";
 import { PROJECT_DIR, readStackFile, stackFilePath, StackFileError } from "../cli/stack-file";
 import { DirectSmokeTests, EcsMigrations, InVpcSmokeTests } from "./adapters/checks";
 import { CloudWatchMetrics } from "./adapters/cloudwatch-metrics";
@@ -37,6 +38,7 @@ import { cleanup, duration, formatStatus, readStatus, STATUS_EXIT, unlock, type 
 import { RolloutOrchestrator, type OrchestrationResult, type OrchestratorDeps } from "./orchestrate";
 import type { PreflightResult } from "./preflight";
 import { writeRecord, type StepRecord } from "./record";
+import { formatStepDiff, type StepDiff } from "./step-diff";
 import * as fs from "fs";
 import { runMain } from "../cli/run-main";
 import { EXIT as CODES } from "../cli/exit-codes";
@@ -192,8 +194,10 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
 
     const waitRolling = (release: { images: Record<string, string> }) => waitForRollingDeployments(ecs, outputs.clusterName!,
         Object.keys(release.images).map((svc) => outputs.ecsServices?.[svc]?.blue ?? svc), systemClock, { timeoutMs: 30 * 60_000, pollMs: 15_000, callTimeoutMs });
+    const port = pulumiStack ? new PulumiStackPort(pulumiStack, new ElasticLoadBalancingV2Client({ region }), log, callTimeoutMs, waitRolling) : null;
     const deps: OrchestratorDeps = {
-        stack: pulumiStack ? new PulumiStackPort(pulumiStack, new ElasticLoadBalancingV2Client({ region }), log, callTimeoutMs, waitRolling) : unavailable(offline!),
+        stack: port ?? unavailable(offline!),
+        previewer: port ?? undefined,
         metrics: pulumiStack
             ? new CloudWatchMetrics(new CloudWatchClient({ region }), {
                 environment: cfg.environment,
@@ -257,13 +261,31 @@ function report(result: OrchestrationResult, env: CliEnvironment, exitCode = res
  * A dry run's exit code: the preflight's verdict (0 or 4), and under `--strict` 6 (not checked) when
  * it allowed the rollout without checking everything. A refusal wins over what was not checked.
  */
-export function dryRunExit(result: OrchestrationResult, strict: boolean): number {
+export function dryRunExit(result: OrchestrationResult, strict: boolean, alsoNotChecked = 0): number {
     if (result.exitCode !== CODES.ok) return result.exitCode;
-    return strict && (result.preflight?.warnings.length ?? 0) > 0 ? CODES.notChecked : CODES.ok;
+    return strict && (result.preflight?.warnings.length ?? 0) + alsoNotChecked > 0 ? CODES.notChecked : CODES.ok;
+}
+
+/** `--show-diff`: the engine's preview of the deploy and the first weight step, or why it could not be had (a fact not checked). */
+type DiffResult = { steps: StepDiff[] } | { notChecked: string };
+
+async function previewDiff(args: RolloutArgs, cfg: StackConfig, built: Built, env: CliEnvironment): Promise<DiffResult> {
+    const previewer = built.deps.previewer;
+    if (!previewer || built.offline) return { notChecked: `diff: ${built.offline ?? "the stack cannot be previewed"}` };
+    try {
+        const rolling = cfg.rolloutSettings.strategy === "rolling";
+        const steps = await previewer.previewRelease({
+            images: args.images, rolling, firstWeight: rolling ? null : cfg.rolloutSettings.steps[0]?.weight ?? null,
+            stackFile: path.join(env.projectDir ?? PROJECT_DIR, `Pulumi.${args.stack}.yaml`),
+        });
+        return { steps };
+    } catch (e) {
+        return { notChecked: `diff: the engine's preview failed: ${pulumiFailure(e)}` };
+    }
 }
 
 /** `rollout --dry-run --json`: the verdict and the plan, one object. */
-function dryRunJson(args: RolloutArgs, cfg: StackConfig, release: { id: string; images: Record<string, string> }, offline: string | null, result: OrchestrationResult, exitCode: number) {
+function dryRunJson(args: RolloutArgs, cfg: StackConfig, release: { id: string; images: Record<string, string> }, offline: string | null, result: OrchestrationResult, exitCode: number, diff: DiffResult | null) {
     const p = result.preflight;
     return {
         stack: args.stack,
@@ -282,6 +304,7 @@ function dryRunJson(args: RolloutArgs, cfg: StackConfig, release: { id: string; 
         },
         stackUnavailable: offline,
         plan: result.plan,
+        ...(diff ? { diff: "steps" in diff ? diff.steps : null, diffNotChecked: "notChecked" in diff ? diff.notChecked : null } : {}),
     };
 }
 
@@ -330,18 +353,32 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
         atMs: args.atMs,
         });
         if (!args.dryRun) return report(result, env);
-        const code = dryRunExit(result, args.strict);
+        let diff: DiffResult | null = null;
+        if (args.showDiff) {
+            say(`diff: the engine previews the deploy${cfg.rolloutSettings.strategy === "rolling" ? "" : " and step 1"} (pulumi preview, as long as one)…`);
+            diff = await previewDiff(args, cfg, built, env);
+            if ("steps" in diff) for (const d of diff.steps) for (const l of formatStepDiff(d, args.stack)) say(l);
+            else say(`  not checked: ${diff.notChecked}`);
+        }
+        const code = dryRunExit(result, args.strict, diff && "notChecked" in diff ? 1 : 0);
         if (args.json) {
-            env.out(JSON.stringify(dryRunJson(args, cfg, release, built.offline, result, code)));
+            env.out(JSON.stringify(dryRunJson(args, cfg, release, built.offline, result, code, diff)));
             return code;
         }
         if (code === CODES.notChecked) {
-            const n = result.preflight?.warnings.length ?? 0;
+            const n = (result.preflight?.warnings.length ?? 0) + (diff && "notChecked" in diff ? 1 : 0);
             env.out(`outcome: not checked — ${n} fact(s) above could not be checked, and --strict makes that a failure (exit ${code})`);
             return code;
         }
         return report(result, env, code);
     });
+}
+
+/** `analysis every 1s, baseline 15s, steps 10%/5s 30%/5s 50%/5s 100%, validation 30s, rollback window 1m00s`. */
+function scaledTimes(s: RolloutSettings): string {
+    const steps = s.steps.map((x) => `${x.weight}%${x.bakeSeconds ? `/${duration(x.bakeSeconds)}` : ""}`).join(" ");
+    return `analysis every ${duration(s.intervalSeconds)}, baseline ${duration(s.baselineSeconds)}${steps ? `, steps ${steps}` : ""}, validation ${duration(s.validationSeconds)}, ` +
+        `rollback window ${duration(s.rollbackWindowSeconds)}`;
 }
 
 /** Where this command writes deployment records. */
@@ -436,6 +473,16 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
             return CODES.error;
         }
         throw e;
+    }
+    if (args.command === "rollout" && args.timeScale !== undefined) {
+        try {
+            cfg = { ...cfg, rolloutSettings: scaleRolloutTimes(cfg.rolloutSettings, args.timeScale) };
+        } catch (e) {
+            if (!(e instanceof RolloutSettingsError)) throw e;
+            env.err(`--time-scale: ${e.message}`);
+            return CODES.error;
+        }
+        if (!args.json) env.out(`sandbox: --time-scale ${args.timeScale}: ${scaledTimes(cfg.rolloutSettings)} (the steps and rules are Pulumi.${args.stack}.yaml's)`);
     }
     const owner = ownerOf(env.env, args.owner);
     try {

@@ -42,6 +42,8 @@ export interface StatusView {
         /** `step 2 (30%)`, `validation (100%)`, or the status. */
         phase: string;
         startedAtMs: number;
+        /** When the current phase began. */
+        phaseStartedAtMs: number;
         /** When the runner last saved its progress. */
         savedAtMs: number;
         /** The weight the engine last set and verified; the target of the step in progress. */
@@ -111,6 +113,7 @@ export async function readStatus(stack: string, deps: StatusDeps): Promise<Statu
         status: s.status,
         phase: phaseLabel(s),
         startedAtMs: s.startedAtMs,
+        phaseStartedAtMs: s.phaseStartedAtMs,
         savedAtMs: s.updatedAtMs,
         weight: { steppedTo: s.weight, target: s.targetWeight, readBack, readBackError },
         bake: analysing ? { totalSeconds: total, leftSeconds: Math.max(0, total - s.analysedSeconds) } : null,
@@ -143,9 +146,13 @@ export function formatStatus(v: StatusView): string[] {
     out.push(`${v.stack}: ${STATE_WORDS[v.state]}${r ? ` — rollout ${r.id}` : ""} (as of ${iso(v.atMs)})`);
     if (r) {
         out.push(`  release    ${r.release.id} (${r.strategy}): ${Object.entries(r.release.images).map(([k, x]) => `${k}=${x}`).join(", ")}`);
-        out.push(`  phase      ${r.phase} — started ${iso(r.startedAtMs)}, last saved ${ago(r.savedAtMs)} ago`);
+        const terminal = v.state !== "in_flight";
+        out.push(`  phase      ${r.phase}${terminal ? "" : ` for ${ago(r.phaseStartedAtMs)}`} — rollout started ${iso(r.startedAtMs)}, last saved ${ago(r.savedAtMs)} ago`);
         if (r.bake) out.push(`  bake       ${duration(r.bake.leftSeconds)} left of ${duration(r.bake.totalSeconds)} (analysed time; as of the last save)`);
-        const wb = r.weight.readBack !== null ? `load balancer reads ${r.weight.readBack}%${r.weight.readBack !== r.weight.steppedTo ? " (DIFFERS)" : ""}` : `read-back: ${r.weight.readBackError}`;
+        const rb = r.weight.readBack;
+        // Between the save of a step's target and the save of its read-back, the listeners already read the target: an update in progress, not a divergence.
+        const applying = !terminal && rb !== null && rb !== r.weight.steppedTo && (rb === r.weight.target || (r.status === "rolling_back" && rb === 0));
+        const wb = rb !== null ? `load balancer reads ${rb}%${rb === r.weight.steppedTo ? "" : applying ? " (its update is being applied)" : " (DIFFERS)"}` : `read-back: ${r.weight.readBackError}`;
         out.push(`  weight     stepped to ${r.weight.steppedTo}%${r.weight.target !== r.weight.steppedTo && r.status === "shifting" ? ` (next ${r.weight.target}%)` : ""}; ${wb}`);
         if (r.analysis.length) {
             out.push("  analysis   last line per rule:");

@@ -23,6 +23,7 @@ import { otherColour, type Clock, type Colour, type Lease, type MetricsPort, typ
 import { RecordBuilder, recordOutcomeOf, type DeploymentRecord, type RecordOutcome, type StepRecord } from "./record";
 import type { RolloutSettings } from "../config/rollout-settings";
 import { isInFlight, type RolloutState } from "./state";
+import type { ReleasePreviewer } from "./step-diff";
 import { EXIT as CODES } from "../cli/exit-codes";
 
 /** Each outcome's code in the shared table (cli/exit-codes.ts); a runner stopped by a signal exits 128 + n instead (the CLI). */
@@ -51,6 +52,8 @@ export interface OrchestratorDeps {
     /** Each step outside the engine (snapshot, deploy, migrations, smoke tests) as it completes. */
     onStep?: (s: StepRecord) => void;
     log?: (line: string) => void;
+    /** `rollout --dry-run --show-diff` (the CLI's, not the orchestration's): the engine's preview of the next updates. */
+    previewer?: ReleasePreviewer;
 }
 
 export interface RolloutRequest {

@@ -27,10 +27,14 @@ import {
     DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { ConfigMap, ConfigValue, Deployment, OutputMap, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import type { ConfigMap, ConfigValue, Deployment, OutputMap, PreviewOptions, PreviewResult, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import type { DeployedRelease } from "../../config/release";
 import { deployedReleaseOf } from "../../config/stack-outputs";
 import { otherColour, type Colour, type Release, type RollingResult, type StackPort, type TargetHealth, type TrafficState } from "../ports";
+import { applyConfigLeaves, changesOf, type PreviewEvent, type ReleasePreviewer, type StepDiff } from "../step-diff";
 import { awsCall } from "./aws-call";
 
 /** The part of `@pulumi/pulumi/automation`'s `Stack` this adapter uses. */
@@ -38,6 +42,8 @@ export interface PulumiStackLike {
     getConfig(key: string, path?: boolean): Promise<ConfigValue>;
     setAllConfig(config: ConfigMap, path?: boolean): Promise<void>;
     up(opts?: UpOptions): Promise<UpResult>;
+    /** `pulumi preview` (`--show-diff`: with `configFile`, `target` and `onEvent`). */
+    preview(opts?: PreviewOptions): Promise<PreviewResult>;
     outputs(): Promise<OutputMap>;
     /** `pulumi stack export`: the checkpoint, whose `pending_operations` an interrupted update leaves behind. */
     exportStack(): Promise<Deployment>;
@@ -121,7 +127,7 @@ export function trafficSection(release: DeployedRelease, change: Record<string, 
     return { ...out, ...(change ?? {}) };
 }
 
-export class PulumiStackPort implements StackPort {
+export class PulumiStackPort implements StackPort, ReleasePreviewer {
     private outputsCache: OutputMap | null = null;
 
     constructor(
@@ -184,6 +190,45 @@ export class PulumiStackPort implements StackPort {
         }
         this.outputsCache = null;
         if (r.summary.result !== "succeeded") throw new Error(`pulumi up (${what}) ended ${r.summary.result}: ${r.summary.message ?? ""}`.trim());
+    }
+
+    /**
+     * `rollout --dry-run --show-diff`: the engine's preview of the deploy the rollout would make, and of its
+     * first weight step (targeted at `weightListenerUrns`), each with the stack file the rollout would write
+     * (step-diff.ts): a temporary copy of `stackFile` with the traffic section on top of the deployed
+     * release, read through `--config-file`, so that the checkout's stack file is never touched. The weight
+     * step's file carries the deploy too: the listener diff is the same before and after it (the target
+     * groups of both colours always exist), and the program accepts one change on the deployed revision.
+     */
+    async previewRelease(p: { images: Record<string, string>; rolling: boolean; firstWeight: number | null; stackFile: string }): Promise<StepDiff[]> {
+        const deployed = await this.release();
+        const colour: Colour = p.rolling ? "blue" : otherColour(deployed.live);
+        const deploy: Record<string, string> = p.rolling ? {} : { [deploymentPath(colour, "running")]: "true" };
+        // Services the release does not name keep the live colour's images, as the orchestration deploys them.
+        for (const [svc, image] of Object.entries({ ...deployed[deployed.live]?.images, ...p.images })) deploy[deploymentPath(colour, "images", svc)] = image;
+        const steps: { step: string; change: Record<string, string>; target: string[] | null }[] = [
+            { step: p.rolling ? `the rolling deploy on ${colour}` : `deploy ${colour} at 0%`, change: deploy, target: null },
+        ];
+        if (!p.rolling && p.firstWeight !== null) {
+            const urns = await this.output<string[]>("weightListenerUrns");
+            steps.push({ step: `step 1: ${p.firstWeight}% to ${colour}`, change: { ...deploy, [deploymentPath("weight")]: String(p.firstWeight) }, target: urns });
+        }
+        const base = fs.readFileSync(p.stackFile, "utf8");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tms-show-diff-"));
+        try {
+            const out: StepDiff[] = [];
+            for (const [i, s] of steps.entries()) {
+                const configFile = path.join(dir, `${i}-${path.basename(p.stackFile)}`);
+                fs.writeFileSync(configFile, applyConfigLeaves(base, trafficSection(deployed, s.change)));
+                const events: PreviewEvent[] = [];
+                this.log(`pulumi preview${s.target ? ` --target (${s.target.length})` : ""}: ${s.step}`);
+                const r = await this.stack.preview({ configFile, ...(s.target ? { target: s.target } : {}), onEvent: (e) => void events.push(e as PreviewEvent) });
+                out.push({ step: s.step, target: s.target, changes: changesOf(events), summary: { ...r.changeSummary } as Record<string, number> });
+            }
+            return out;
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     }
 
     async readTraffic(): Promise<TrafficState> {

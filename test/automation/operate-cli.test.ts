@@ -92,7 +92,7 @@ describe("rollout:status, rollout:unlock, rollout:cleanup (fake world)", functio
             assert.equal(r.code, 5, r.stdout + r.stderr);
             assert.match(r.stdout, /^prod: IN FLIGHT — rollout prod-v2-20260310T143000Z/);
             assert.match(r.stdout, /release {4}v2 \(canary\): api-gateway=repo\/api:v2, task-service=repo\/task:v2/);
-            assert.match(r.stdout, /phase {6}step 2 \(30%\) — started /);
+            assert.match(r.stdout, /phase {6}step 2 \(30%\) for \d+m\d\ds — rollout started 20\d\d-/);
             assert.match(r.stdout, /bake {7}3m00s left of 5m00s/);
             assert.match(r.stdout, /weight {5}stepped to 30%; load balancer reads 30%/);
             for (const rule of ["baseline", "alarms", "health", "errors", "latency"]) assert.match(r.stdout, new RegExp(`\\n\\s+\\+\\d+s \\S.* ${rule} +OK `), rule);

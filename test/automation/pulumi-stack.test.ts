@@ -6,7 +6,8 @@ import {
     DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { ConfigMap, ConfigValue, OutputMap, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import type { ConfigMap, ConfigValue, EngineEvent, OutputMap, PreviewOptions, PreviewResult, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
 import { mockClient } from "aws-sdk-client-mock";
 import { deploymentPath, PulumiStackPort, StackNeedsHumanError, summariseUpError, type PulumiStackLike } from "../../automation/adapters/pulumi-stack";
 
@@ -40,6 +41,16 @@ export class FakePulumiStack implements PulumiStackLike {
     async outputs(): Promise<OutputMap> {
         this.calls.push({ op: "outputs", args: null });
         return Object.fromEntries(Object.entries({ ...this.outs, release: this.deployment }).map(([k, value]) => [k, { value, secret: false }]));
+    }
+    /** What each `preview` is answered with: the engine's events, and its change summary. */
+    previews: { events: EngineEvent[]; summary: Record<string, number> }[] = [];
+    async preview(opts?: PreviewOptions): Promise<PreviewResult> {
+        // The config file exists only while the preview runs: keep its text.
+        const configFile = opts?.configFile ? fs.readFileSync(opts.configFile, "utf8") : null;
+        this.calls.push({ op: "preview", args: { target: opts?.target, configFile, path: opts?.configFile } });
+        const answer = this.previews.shift() ?? { events: [], summary: { same: 1 } };
+        for (const e of answer.events) opts?.onEvent?.(e);
+        return { stdout: "", stderr: "", changeSummary: answer.summary } as PreviewResult;
     }
     ops() { return this.calls.filter((c) => c.op !== "getConfig" && c.op !== "outputs"); }
 }
@@ -128,6 +139,38 @@ describe("PulumiStackPort (stack port on the Automation API)", () => {
             { op: "setAllConfig", args: cfg({ ...SECTION, "tms:deployment.blue.running": "false" }) },
             { op: "up", args: { target: undefined } },
         ]);
+    });
+
+    it("--show-diff previews the deploy, then step 1 targeted at the weight listeners, from temporary stack files that carry the rollout's traffic section; nothing is set or updated", async () => {
+        const dir = fs.mkdtempSync(require("path").join(require("os").tmpdir(), "tms-preview-test-"));
+        const stackFile = require("path").join(dir, "Pulumi.prod.yaml");
+        const text = "# prod\nencryptionsalt: v1:abc\nconfig:\n  aws:region: us-east-1 # keep me\n  tms:deployment:\n    live: blue\n    weight: 0\n    revision: 1\n";
+        fs.writeFileSync(stackFile, text);
+        const listener = { resourcePreEvent: { metadata: { op: "update", urn: URNS[0], type: "aws:lb/listener:Listener", provider: "",
+            old: { inputs: { defaultActions: [{ forward: { targetGroups: [{ arn: TG.blue, weight: 100 }, { arn: TG.green, weight: 0 }] } }] } },
+            new: { inputs: { defaultActions: [{ forward: { targetGroups: [{ arn: TG.blue, weight: 90 }, { arn: TG.green, weight: 10 }] } }] } } } } };
+        fake.previews = [{ events: [], summary: { same: 40, update: 3 } }, { events: [listener as unknown as EngineEvent], summary: { same: 42, update: 1 } }];
+        const diffs = await port.previewRelease({ images: { "api-gateway": "repo/api:v2" }, rolling: false, firstWeight: 10, stackFile });
+        const previews = fake.calls.filter((c) => c.op === "preview").map((c) => c.args as { target?: string[]; configFile: string; path: string });
+        assert.deepEqual(previews.map((p) => p.target), [undefined, URNS]);
+        const YAML = require("yaml");
+        const read = previews.map((p) => YAML.parse(p.configFile));
+        // Revision 5 on the deployed 4; green runs the named image and live's others; the weight only in step 1's file.
+        const deploy = { revision: 5, live: "blue", weight: 0, blue: { running: true, images: { "api-gateway": "1.0", "task-service": "1.0" } },
+            green: { running: true, images: { "api-gateway": "repo/api:v2", "task-service": "1.0" } } };
+        assert.deepEqual(read[0].config["tms:deployment"], deploy);
+        assert.deepEqual(read[1].config["tms:deployment"], { ...deploy, weight: 10 });
+        assert.equal(read[0].encryptionsalt, "v1:abc", "the stack's secrets settings travel with the copy");
+        assert.match(previews[0].configFile, /aws:region: us-east-1 # keep me/);
+        assert.equal(fs.readFileSync(stackFile, "utf8"), text, "the checkout's stack file is untouched");
+        assert.ok(previews.every((p) => !fs.existsSync(p.path)), "the temporary files are removed");
+        assert.deepEqual(fake.ops().filter((c) => c.op !== "preview"), [], "no setAllConfig, no up");
+        assert.deepEqual(diffs.map((d) => [d.step, d.summary]), [["deploy green at 0%", { same: 40, update: 3 }], ["step 1: 10% to green", { same: 42, update: 1 }]]);
+        assert.deepEqual(diffs[1].changes[0].properties, [
+            { path: "defaultActions[0].forward.targetGroups[0].weight", before: "100", after: "90" },
+            { path: "defaultActions[0].forward.targetGroups[1].weight", before: "0", after: "10" },
+        ]);
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("a failed up throws (deploy) or reports not settled (rolling)", async () => {

@@ -7,6 +7,7 @@ import { parseCliArgs, releaseIdOf, Stop, type CliArgs } from "../../automation/
 import { automationStack, main, ownerOf, type CliEnvironment } from "../../automation/cli";
 import { firstMeaningfulLine, pulumiFailure } from "../../automation/adapters/pulumi-errors";
 import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
+import type { ReleasePreviewer, StepDiff } from "../../automation/step-diff";
 import { contractOutputs, ny, world } from "./fakes";
 import { errorSpike, good, lowTraffic, ROOT, spawnTs } from "./helpers";
 
@@ -68,6 +69,12 @@ describe("rollout CLI flags", () => {
         assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--dry-run=yes"]), /^--dry-run takes no value/);
         assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--emergency", "--reason", " "]), /^--reason must not be empty/);
         assert.match(usage(["deploy", "--stack", "prod"]), /^unknown command "deploy"/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--show-diff"]), /^--show-diff only applies with --dry-run/);
+        assert.match(usage(["rollout", "--stack", "prod", "--image", IMAGE, "--time-scale", "60"]), /^--time-scale only applies with --sandbox/);
+        assert.match(usage(["rollout", "--stack", "prod", "--sandbox", "--resume", "--time-scale", "60"]), /^--time-scale does not apply to --resume/);
+        for (const bad of ["0", "1.5", "fast", "3601"]) assert.match(usage(["rollout", "--stack", "prod", "--sandbox", "--image", IMAGE, "--time-scale", bad]), new RegExp(`^--time-scale: "${bad}" is not a whole number from 1 to 3600`));
+        const scaled = parseCliArgsOk(["rollout", "--stack", "prod", "--sandbox", "--image", IMAGE, "--time-scale", "60", "--dry-run", "--show-diff"]);
+        assert.deepEqual(scaled.command === "rollout" && [scaled.timeScale, scaled.showDiff], [60, true]);
     });
 
     it("the runner is inside the test-listener CIDRs only when told so (flag or TMS_RUNNER_IN_TEST_CIDRS)", () => {
@@ -221,6 +228,48 @@ describe("rollout --dry-run: --strict and --json (main() with faked ports)", () 
         assert.match(o.stackUnavailable, /PULUMI_ACCESS_TOKEN must be set/);
         assert.match(o.plan.find((l: string) => l.includes("step 1")), /10% to green/);
         assert.match(o.at, /^Tue 2026-03-10 10:30 EDT/);
+    });
+});
+
+describe("rollout --dry-run --show-diff (main() with a faked previewer)", () => {
+    const dry = ["rollout", "--stack", "prod", "--image", IMAGE, "--change-request", CR_FILE, "--dry-run", "--at", "2026-03-10T10:30", "--show-diff"];
+    const diffs: StepDiff[] = [
+        { step: "deploy green at 0%", target: null, summary: { same: 350, update: 2 }, changes: [
+            { op: "update", type: "aws:ecs/service:Service", name: "tms-api-gateway-green", urn: "u1", replaceKeys: [], properties: [{ path: "desiredCount", before: "0", after: "6" }] }] },
+        { step: "step 1: 10% to green", target: ["l1", "l2"], summary: { same: 360, update: 2 }, changes: [] },
+    ];
+    async function run(previewRelease: ReleasePreviewer["previewRelease"], extra: string[] = []) {
+        const w = world({});
+        const out: string[] = [];
+        const asked: unknown[] = [];
+        const code = await main([...dry, ...extra], {
+            selectStack: async () => ({ name: "prod", outputs: async () => contractOutputs() }) as unknown as PulumiStackLike,
+            adjustDeps: (deps) => ({ ...w.deps, onPreflight: deps.onPreflight, previewer: { previewRelease: async (p) => (asked.push(p), previewRelease(p)) } }),
+            out: (l) => out.push(l), err: (l) => out.push(l), env: {},
+        });
+        return { code, out: out.join("\n"), lines: out, asked };
+    }
+
+    it("prints what the deploy and the first step would change, in the engine's words, after the preflight; the previews get the rollout's images and first weight", async () => {
+        const r = await run(async () => diffs);
+        assert.equal(r.code, 0, r.out);
+        assert.deepEqual(r.asked, [{ images: { "api-gateway": IMAGE.split("=")[1] }, rolling: false, firstWeight: 10, stackFile: path.join(ROOT, "Pulumi.prod.yaml") }]);
+        assert.match(r.out, /preflight at [^\n]*allowed[\s\S]*diff of deploy green at 0%: 2 to update, 350 unchanged \(the engine's pulumi preview --stack prod, with the config the rollout writes\)\n {2}~ {2}update  aws:ecs\/service:Service tms-api-gateway-green\n {8}desiredCount: 0 → 6\n/);
+        assert.match(r.out, /diff of step 1: 10% to green: 2 to update, 360 unchanged \(the engine's pulumi preview --stack prod --target \(2 weighted listener resources\)/);
+        const json = await run(async () => diffs, ["--json"]);
+        const o = JSON.parse(json.lines[0]);
+        assert.equal(json.lines.length, 1, json.out);
+        assert.deepEqual([o.diff.map((d: StepDiff) => d.step), o.diffNotChecked], [["deploy green at 0%", "step 1: 10% to green"], null]);
+    });
+
+    it("a preview that fails is a fact not checked: listed, and exit 6 under --strict", async () => {
+        const fail = async (): Promise<StepDiff[]> => { throw new Error("error: program failed: tms:deployment is older than the deployed release"); };
+        const r = await run(fail);
+        assert.equal(r.code, 0, r.out);
+        assert.match(r.out, /not checked: diff: the engine's preview failed: error: program failed: tms:deployment is older/);
+        const strict = await run(fail, ["--strict"]);
+        assert.equal(strict.code, 6, strict.out);
+        assert.match(strict.out, /outcome: not checked — 1 fact\(s\) above could not be checked/);
     });
 });
 

@@ -73,6 +73,7 @@ async function rollout(argv: string[], traceFile: string): Promise<Run> {
             const like: PulumiStackLike = {
                 name: stackName,
                 exportStack: () => stack.exportStack(),
+                preview: (o) => stack.preview(o),
                 getConfig: (k, p) => stack.getConfig(k, p),
                 setAllConfig: (c, p) => stack.setAllConfig(c, p),
                 outputs: () => stack.outputs(),

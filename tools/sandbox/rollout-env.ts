@@ -7,8 +7,10 @@
  * - the rollout table: dynalite (tools/sandbox/dynalite-server.ts), through the real DynamoDB adapter;
  * - load-balancer read-backs (weights, target health): computed from the engine's own state
  *   (`pulumi stack export`, tools/sandbox/elb-state.ts);
- * - metrics: replayed from `--metrics-trace FILE` (sample i is the interval ending (i+1) × interval
- *   after the first shift, which the rollout's saved state remembers across processes);
+ * - metrics: replayed from `--metrics-trace FILE`: sample i is what the i-th analysis interval after the
+ *   first shift reads, counted from the rollout's saved analysis records (so a resume on another process
+ *   continues the trace where the rollout stopped, a `pulumi up` that takes a minute skips no sample, and
+ *   the rollout decides what `rollout:simulate` decides on the same trace, whatever `--time-scale`);
  * - notifications: JSON lines appended to `<sandbox>/notifications.jsonl`; records under `<sandbox>/deployments/`;
  * - the snapshot, migrations and smoke tests: succeed (their faults are the engine tests' business).
  */
@@ -41,6 +43,11 @@ import { OFFLINE_DIR, prepareSandbox } from "./sandbox";
 /** The sandbox folder the commands use. */
 export const sandboxDir = (env: NodeJS.ProcessEnv = process.env) => env.TMS_SANDBOX_DIR ?? OFFLINE_DIR;
 
+/** Analysis intervals recorded after `originMs` and before the window ending at `endMs` (each leaves records at its end). Pure. */
+export function analysedIntervals(decisions: { atMs: number }[], originMs: number, endMs: number): number {
+    return new Set(decisions.filter((d) => d.atMs > originMs && d.atMs < endMs).map((d) => d.atMs)).size;
+}
+
 export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): Promise<CliEnvironment> {
     const dir = sandboxDir(base.env);
     const cli = ensurePulumiCli((l) => base.err(l));
@@ -67,15 +74,16 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
     mock.on(DescribeRulesCommand).callsFake(async (i) => (await elb()).describeRules(i.ListenerArn));
     mock.on(DescribeTargetHealthCommand).callsFake(async (i) => (await elb()).describeTargetHealth(i.TargetGroupArn));
 
-    // Metrics from the trace, indexed from the first shift the saved state records (it survives a kill).
-    let origin: number | null = null;
+    // Metrics from the trace: the window's sample is the count of intervals the saved state has analysed since the first shift.
     const trace = args.metricsTrace ? parseTrace(fs.readFileSync(args.metricsTrace, "utf8"), args.metricsTrace) : null;
-    const replay = trace ? new TraceMetrics(trace, () => origin) : null;
+    const replay = trace ? new TraceMetrics(trace, () => null) : null;
     const metrics: MetricsPort & { criticalAlarms: () => Promise<string[]> } = {
         query: async (w: MetricsWindow) => {
             if (!replay) throw new Error("--sandbox: no --metrics-trace FILE to replay metrics from");
-            origin ??= (await store.load(args.stack))?.firstShiftAtMs ?? null;
-            return replay.query(w);
+            const saved = await store.load(args.stack);
+            const origin = saved?.firstShiftAtMs ?? null;
+            if (origin === null || w.endMs <= origin) return replay.beforeShift();
+            return replay.sampleAt(analysedIntervals(saved!.decisions, origin, w.endMs));
         },
         criticalAlarms: async () => [],
     };
@@ -93,6 +101,7 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
                 setAllConfig: (c, p) => stack.setAllConfig(c, p),
                 outputs: () => stack.outputs(),
                 exportStack: () => stack.exportStack(),
+                preview: (o) => stack.preview(o),
                 up: async (o) => {
                     try {
                         return await stack.up(o);
@@ -117,10 +126,6 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
                 notify: async (n) => {
                     fs.appendFileSync(notifications, JSON.stringify({ atMs: Date.now(), ...n }) + "\n");
                 },
-            },
-            onEvent: (e) => {
-                if (e.type === "weight" && e.weight > 0 && origin === null) origin = e.atMs;
-                deps.onEvent?.(e);
             },
         }),
     };
