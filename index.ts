@@ -1,6 +1,8 @@
 /**
- * The stack program: load and validate the stack config (nothing is registered if it is bad), for dr
- * check that the prod stack it reads exports what dr needs, create the AWS provider with the default
+ * The stack program: load and validate the stack config (nothing is registered if it is bad), refuse a
+ * traffic section that is behind the deployed release (config/release.ts), for dr check that the prod
+ * stack it reads exports what dr needs and apply the mode the DR runbook recorded in SSM (docs/dr.md),
+ * create the AWS provider with the default
  * tags, build one EnvironmentStack, export its outputs.
  */
 import * as aws from "@pulumi/aws";
@@ -8,19 +10,26 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadStackConfig } from "./config/stack-config";
 import { EnvironmentStack } from "./components/environment";
 import { defaultTags } from "./config/naming";
-import { PrimaryStackError, readPrimaryStack } from "./components/primary";
+import { applyDrMode, PrimaryStackError, readDrMode, readPrimaryStack } from "./components/primary";
+import { readDeployedRelease } from "./components/deployed-release";
+import { judgeRelease, releaseOf } from "./config/release";
 
 export = async () => {
     const stack = pulumi.getStack();
     const source = `Pulumi.${stack}.yaml`;
     try {
-        const config = loadStackConfig(pulumi.runtime.allConfig(), source, stack);
-        const primary = config.dr.role === "secondary" ? await readPrimaryStack(source, config.primaryStack!) : undefined;
+        const loaded = loadStackConfig(pulumi.runtime.allConfig(), source, stack);
+        // A stack file whose traffic section is behind the deployed release must not move traffic back.
+        const judged = judgeRelease(source, stack, releaseOf(loaded.deployment), await readDeployedRelease());
+        if (!judged.ok) throw new pulumi.RunError(judged.message);
+        const primary = loaded.dr.role === "secondary" ? await readPrimaryStack(source, loaded.primaryStack!) : undefined;
+        // dr: the mode the DR runbook recorded in SSM decides its task counts (docs/dr.md).
+        const config = loaded.dr.role === "secondary" ? applyDrMode(loaded, await readDrMode(source, loaded.environmentName)) : loaded;
         const provider = new aws.Provider("aws", {
             region: config.region as aws.Region,
             defaultTags: { tags: defaultTags(config) },
         });
-        const environment = new EnvironmentStack("tms", { config, primary }, { providers: { aws: provider } });
+        const environment = new EnvironmentStack("tms", { config, primary, release: judged.release }, { providers: { aws: provider } });
         return environment.outputs;
     } catch (e) {
         // RunError prints the message alone: one line per config problem, no stack trace.

@@ -24,6 +24,7 @@ export type RuleName =
     | "candidate-health"
     | "traffic-update"
     | "deploy"
+    | "smoke"
     | "circuit-breaker";
 
 /**
@@ -358,7 +359,9 @@ export function judgeValidation(
 
 /** One line per record, e.g. for a CLI: `+600s step 2 (30%) errors ROLLBACK candidate=… live=… threshold=… — detail`. */
 export function formatRecord(r: AnalysisRecord, originMs = 0): string {
-    const at = `+${Math.round((r.atMs - originMs) / 1000)}s`;
+    const offset = Math.round((r.atMs - originMs) / 1000);
+    // Before the first shift (the baseline) the offset is negative: `-45s`, never `+-45s`.
+    const at = `${offset < 0 ? "-" : "+"}${Math.abs(offset)}s`;
     const v = (x: number | null) => (x === null ? "-" : Number.isInteger(x) ? String(x) : x.toPrecision(4));
     return `${at.padStart(7)} ${r.phase.padEnd(14)} ${r.rule.padEnd(22)} ${r.verdict.toUpperCase().padEnd(12)} ` +
         `candidate=${v(r.candidate)} reference=${v(r.reference)} threshold=${v(r.threshold)} — ${r.detail}`;

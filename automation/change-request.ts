@@ -40,7 +40,8 @@ export function requiredRoles(risk: Risk): string[] {
     return risk === "high" ? [...REQUIRED_ROLES, HIGH_RISK_ROLE] : [...REQUIRED_ROLES];
 }
 
-export type ChangeRequestResult = { ok: true; request: ChangeRequest; source: string } | { ok: false; problems: string[]; source: string };
+/** `unreadable`: the file could not be read or is not YAML (bad input), as opposed to a readable request that is incomplete (a refusal). */
+export type ChangeRequestResult = { ok: true; request: ChangeRequest; source: string } | { ok: false; problems: string[]; source: string; unreadable?: true };
 
 const text = (v: unknown): v is string => typeof v === "string" && v.trim() !== "";
 
@@ -82,13 +83,13 @@ export function readChangeRequest(file: string): ChangeRequestResult {
     try {
         raw = fs.readFileSync(file, "utf8");
     } catch (e: any) {
-        return { ok: false, source: file, problems: [`${file}: cannot read the change request (${e.code ?? e.message})`] };
+        return { ok: false, source: file, unreadable: true, problems: [`${file}: cannot read the change request (${e.code ?? e.message})`] };
     }
     let doc: unknown;
     try {
         doc = YAML.parse(raw);
     } catch (e: any) {
-        return { ok: false, source: file, problems: [`${file}: not valid YAML: ${String(e.message).split("\n")[0]}`] };
+        return { ok: false, source: file, unreadable: true, problems: [`${file}: not valid YAML: ${String(e.message).split("\n")[0]}`] };
     }
     return validateChangeRequest(doc, file);
 }

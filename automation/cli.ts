@@ -5,8 +5,8 @@
  * usage in docs/ci.md).
  *
  * Wires the real adapters (Pulumi Automation API, CloudWatch, DynamoDB, DocumentDB, ECS, SNS) into
- * the orchestration and prints progress. Rollout exit codes: 0 promoted (or dry run allowed),
- * 1 error, 2 rolled back, 3 halted for a human, 4 refused by preflight; status adds 5 in flight.
+ * the orchestration and prints progress. Exit codes: the shared table (cli/exit-codes.ts), each
+ * command's subset in its `--help`.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DocDBClient } from "@aws-sdk/client-docdb";
@@ -16,8 +16,9 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { SNSClient } from "@aws-sdk/client-sns";
 import * as os from "os";
 import * as path from "path";
-import { rolloutTableName } from "../config/naming";
+import { parseRolloutOutputs, type RolloutOutputs } from "../config/stack-outputs";
 import { loadStackConfig, ConfigError, type StackConfig } from "../config/stack-config";
+import { RolloutSettingsError, scaleRolloutTimes, type RolloutSettings } from "../config/rollout-settings";
 import { PROJECT_DIR, readStackFile, stackFilePath, StackFileError } from "../cli/stack-file";
 import { DirectSmokeTests, EcsMigrations, InVpcSmokeTests } from "./adapters/checks";
 import { CloudWatchMetrics } from "./adapters/cloudwatch-metrics";
@@ -25,10 +26,11 @@ import { DEFAULT_SNAPSHOT_OPTIONS, DocDbSnapshots, SNAPSHOT_ENVIRONMENTS } from 
 import { DynamoStateStore } from "./adapters/dynamo-state";
 import { EcsOneOffTasks, waitForRollingDeployments } from "./adapters/ecs-tasks";
 import { PulumiStackPort, trafficOf, type PulumiStackLike } from "./adapters/pulumi-stack";
+import { isPulumiCommandError, PulumiFailure, pulumiFailure, withPulumiErrors } from "./adapters/pulumi-errors";
 import { SnsNotifier } from "./adapters/sns-notifier";
 import { formatWindow, DEFAULT_WINDOW } from "./calendar";
-import { readChangeRequest } from "./change-request";
-import { parseCliArgs, releaseIdOf, Stop, type CliArgs, type RolloutArgs, type StatusArgs, type UnlockArgs } from "./cli-args";
+import { readChangeRequest, type ChangeRequestResult } from "./change-request";
+import { parseCliArgs, releaseIdOf, Stop, type CliArgs, type RolloutArgs, type StatusArgs, type SyncArgs, type UnlockArgs } from "./cli-args";
 import { systemClock } from "./clock";
 import { countdownClock, WaitLabel, type LiveLine } from "./countdown";
 import type { RolloutEvent } from "./engine";
@@ -36,8 +38,11 @@ import { cleanup, duration, formatStatus, readStatus, STATUS_EXIT, unlock, type 
 import { RolloutOrchestrator, type OrchestrationResult, type OrchestratorDeps } from "./orchestrate";
 import type { PreflightResult } from "./preflight";
 import { writeRecord, type StepRecord } from "./record";
+import { formatStepDiff, type StepDiff } from "./step-diff";
 import * as fs from "fs";
 import { runMain } from "../cli/run-main";
+import { EXIT as CODES } from "../cli/exit-codes";
+import { colourEnabled, emphasise } from "../cli/colour";
 
 export { EXIT } from "./orchestrate";
 
@@ -57,17 +62,48 @@ export interface CliEnvironment {
      * API works there. Default: this repository (the offline sandbox's engine tests give their own).
      */
     projectDir?: string;
+    /**
+     * `--sandbox`: the environment of the offline sandbox (built in tools/, which owns the sandbox and its
+     * dev dependencies: `npm run rollout` goes through tools/rollout.ts). Absent: `--sandbox` is refused.
+     */
+    sandbox?: (args: CliArgs, base: CliEnvironment) => Promise<CliEnvironment>;
+    /** Run `handler` on SIGTERM/SIGINT (a cancelled CI job); returns the unsubscribe. Default: the process's signals. */
+    onSignal?: (handler: (signal: NodeJS.Signals) => void) => () => void;
+    /** Where deployment records go when `--record-dir` is not given (the sandbox keeps its own). */
+    recordRoot?: string;
 }
 
-const realEnvironment: CliEnvironment = {
-    async selectStack(stackName, workDir) {
-        // Loaded lazily: the Automation API module is only needed when a stack is really used.
-        const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-        return LocalWorkspace.selectStack({ stackName, workDir });
-    },
-    out: (l) => console.log(l),
-    err: (l) => console.error(l),
+/**
+ * The stack through the Automation API (`LocalWorkspace.selectStack`), its failures and every later
+ * call's in Pulumi's own words (adapters/pulumi-errors.ts). `pulumiRoot`: a folder whose `bin/pulumi`
+ * to run instead of the one on PATH (tests).
+ */
+export async function automationStack(stackName: string, workDir: string, pulumiRoot?: string): Promise<PulumiStackLike> {
+    // Loaded lazily: the Automation API module is only needed when a stack is really used.
+    const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+    try {
+        const pulumiCommand = pulumiRoot ? await PulumiCommand.get({ root: pulumiRoot, skipVersionCheck: true }) : undefined;
+        return withPulumiErrors(await LocalWorkspace.selectStack({ stackName, workDir }, pulumiCommand ? { pulumiCommand } : undefined));
+    } catch (e) {
+        throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
+    }
+}
+
+export const realEnvironment: CliEnvironment = {
+    selectStack: (stackName, workDir) => automationStack(stackName, workDir),
+    // Colour on a terminal only (cli/colour.ts: NO_COLOR, TERM=dumb, FORCE_COLOR); the printers stay plain text.
+    out: (l) => console.log(emphasise(l, colourEnabled(process.stdout, process.env))),
+    err: (l) => console.error(emphasise(l, colourEnabled(process.stderr, process.env))),
     env: process.env,
+    onSignal: (handler) => {
+        const on = (sig: NodeJS.Signals) => handler(sig);
+        process.once("SIGTERM", on);
+        process.once("SIGINT", on);
+        return () => {
+            process.removeListener("SIGTERM", on);
+            process.removeListener("SIGINT", on);
+        };
+    },
     terminal: process.stdout.isTTY
         ? { line: (t) => void process.stdout.write(`\r\x1b[K${t ?? ""}`), clearScreen: () => void process.stdout.write("\x1b[2J\x1b[H") }
         : undefined,
@@ -122,18 +158,19 @@ interface Built {
 }
 
 async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, dryRun: boolean): Promise<Built> {
+    // `rollout --dry-run --json`: stdout is the one JSON object, nothing else.
+    const quiet = args.command === "rollout" && args.json;
     const log = (l: string) => (args.verbose ? env.out(`         ${l}`) : undefined);
     let pulumiStack: PulumiStackLike | null = null;
-    let outputs: Record<string, any> = {};
+    // The outputs the automation reads, parsed by their contract (config/stack-outputs.ts): a missing one is an error listing them all.
+    let outputs: Partial<RolloutOutputs> = {};
     let offline: string | null = null;
     try {
         pulumiStack = await env.selectStack(args.stack, env.projectDir ?? PROJECT_DIR);
-        outputs = Object.fromEntries(Object.entries(await pulumiStack.outputs()).map(([k, v]) => [k, (v as { value: unknown }).value]));
+        outputs = parseRolloutOutputs(await pulumiStack.outputs(), args.stack);
     } catch (e) {
-        const msg = (e as Error).message;
-        // The Automation API reports a missing `pulumi` binary as a spawn failure with code -2 (ENOENT).
-        const why = /ENOENT|code: -2\b/.test(msg) ? "the pulumi CLI is not installed or not on PATH" : msg.split("\n").find((l) => l.trim()) ?? msg;
-        offline = `Pulumi stack ${args.stack} unavailable: ${why}`;
+        // Pulumi's own words (its first meaningful stderr line), never a guessed cause.
+        offline = `Pulumi stack ${args.stack} unavailable: ${pulumiFailure(e)}`;
         if (!dryRun) throw new Error(offline);
     }
     const region = cfg.region;
@@ -143,29 +180,29 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     const ecs = new ECSClient({ region });
     const tasks = new EcsOneOffTasks(ecs, {
         clusterName: outputs.clusterName ?? placeholder("clusterName"),
-        ecsServices: outputs.ecsServices ?? {},
+        ecsServices: (outputs.ecsServices ?? {}) as Record<string, Record<"blue" | "green", string>>,
         migrationTaskFamilies: outputs.migrationTaskFamilies,
     }, systemClock, { timeoutMs: 30 * 60_000, pollMs: 10_000, callTimeoutMs });
     const testUrl: string = outputs.testListenerUrl ?? placeholder("testListenerUrl");
     const defaultService = cfg.services.find((s) => s.isDefaultRoute)?.name ?? cfg.services[0].name;
     const rolloutArgs = args.command === "rollout" ? args : null;
     const direct = (rolloutArgs?.runnerInTestCidrs ?? false) && cfg.traffic.testListenerCidrs.length > 0;
-    // Output names as the stack program exports them (`rolloutTableName`, the data tier's `databaseClusterId`);
-    // the table's name is also fixed by convention (`tms-<env>-rollouts`, the deployment role's scope).
-    const lockTable: string | undefined = args.lockTable ?? outputs.rolloutTableName ?? outputs.rolloutLockTable ?? (pulumiStack ? rolloutTableName(cfg.environment) : undefined);
-    const clusterId: string | undefined = args.dbCluster ?? outputs.databaseClusterId ?? outputs.databaseClusterIdentifier;
+    const lockTable: string | undefined = args.lockTable ?? outputs.rolloutTableName;
+    const clusterId: string | undefined = args.dbCluster ?? outputs.databaseClusterId;
     const needsSnapshot = SNAPSHOT_ENVIRONMENTS.includes(cfg.environment);
     if (args.command === "rollout" && !dryRun && needsSnapshot && !clusterId) throw new Error("no database cluster id: the stack exports none (databaseClusterId); pass --db-cluster ID");
 
-    const waitRolling = (release: { images: Record<string, string> }) => waitForRollingDeployments(ecs, outputs.clusterName,
+    const waitRolling = (release: { images: Record<string, string> }) => waitForRollingDeployments(ecs, outputs.clusterName!,
         Object.keys(release.images).map((svc) => outputs.ecsServices?.[svc]?.blue ?? svc), systemClock, { timeoutMs: 30 * 60_000, pollMs: 15_000, callTimeoutMs });
+    const port = pulumiStack ? new PulumiStackPort(pulumiStack, new ElasticLoadBalancingV2Client({ region }), log, callTimeoutMs, waitRolling) : null;
     const deps: OrchestratorDeps = {
-        stack: pulumiStack ? new PulumiStackPort(pulumiStack, new ElasticLoadBalancingV2Client({ region }), log, callTimeoutMs, waitRolling) : unavailable(offline!),
+        stack: port ?? unavailable(offline!),
+        previewer: port ?? undefined,
         metrics: pulumiStack
             ? new CloudWatchMetrics(new CloudWatchClient({ region }), {
                 environment: cfg.environment,
-                loadBalancerArnSuffix: outputs.loadBalancerArnSuffix,
-                targetGroupArnSuffixes: outputs.targetGroupArnSuffixes ?? {},
+                loadBalancerArnSuffix: outputs.loadBalancerArnSuffix!,
+                targetGroupArnSuffixes: (outputs.targetGroupArnSuffixes ?? {}) as Record<string, Record<"blue" | "green", string>>,
             }, callTimeoutMs)
             : unavailable(offline!),
         store: lockTable && pulumiStack ? new DynamoStateStore(new DynamoDBClient({ region }), lockTable, callTimeoutMs) : unavailable(offline ?? "no lock table"),
@@ -177,9 +214,9 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
             warning: args.topicWarning ?? outputs.alertTopics?.warning,
             critical: args.topicCritical ?? outputs.alertTopics?.critical,
         }, callTimeoutMs),
-        writeRecord: (r) => Object.values(writeRecord(args.recordDir ?? path.join(PROJECT_DIR, "deployments", args.stack), r)),
+        writeRecord: (r) => Object.values(writeRecord(recordDirOf(args, env), r)),
         onEvent: printer(env.out, args.verbose, env.terminal !== undefined),
-        onPreflight: (p, plan) => printPreflight(p, plan, dryRun, env.out),
+        onPreflight: (p, plan) => (quiet ? undefined : printPreflight(p, plan, dryRun, env.out)),
         onStep: (s) => printStep(s, env.out),
         log,
     };
@@ -214,28 +251,93 @@ function printStep(s: StepRecord, out: (l: string) => void): void {
     for (const l of s.lines ?? []) out(`           ${l}`);
 }
 
-function report(result: OrchestrationResult, env: CliEnvironment): number {
+function report(result: OrchestrationResult, env: CliEnvironment, exitCode = result.exitCode): number {
     for (const f of result.recordFiles) env.out(`record: ${f}`);
-    env.out(`outcome: ${result.outcome}${result.reason ? ` — ${result.reason}` : ""} (exit ${result.exitCode})`);
-    return result.exitCode;
+    env.out(`outcome: ${result.outcome}${result.reason ? ` — ${result.reason}` : ""} (exit ${exitCode})`);
+    return exitCode;
+}
+
+/**
+ * A dry run's exit code: the preflight's verdict (0 or 4), and under `--strict` 6 (not checked) when
+ * it allowed the rollout without checking everything. A refusal wins over what was not checked.
+ */
+export function dryRunExit(result: OrchestrationResult, strict: boolean, alsoNotChecked = 0): number {
+    if (result.exitCode !== CODES.ok) return result.exitCode;
+    return strict && (result.preflight?.warnings.length ?? 0) + alsoNotChecked > 0 ? CODES.notChecked : CODES.ok;
+}
+
+/** `--show-diff`: the engine's preview of the deploy and the first weight step, or why it could not be had (a fact not checked). */
+type DiffResult = { steps: StepDiff[] } | { notChecked: string };
+
+async function previewDiff(args: RolloutArgs, cfg: StackConfig, built: Built, env: CliEnvironment): Promise<DiffResult> {
+    const previewer = built.deps.previewer;
+    if (!previewer || built.offline) return { notChecked: `diff: ${built.offline ?? "the stack cannot be previewed"}` };
+    try {
+        const rolling = cfg.rolloutSettings.strategy === "rolling";
+        const steps = await previewer.previewRelease({
+            images: args.images, rolling, firstWeight: rolling ? null : cfg.rolloutSettings.steps[0]?.weight ?? null,
+            stackFile: path.join(env.projectDir ?? PROJECT_DIR, `Pulumi.${args.stack}.yaml`),
+        });
+        return { steps };
+    } catch (e) {
+        return { notChecked: `diff: the engine's preview failed: ${pulumiFailure(e)}` };
+    }
+}
+
+/** `rollout --dry-run --json`: the verdict and the plan, one object. */
+function dryRunJson(args: RolloutArgs, cfg: StackConfig, release: { id: string; images: Record<string, string> }, offline: string | null, result: OrchestrationResult, exitCode: number, diff: DiffResult | null) {
+    const p = result.preflight;
+    return {
+        stack: args.stack,
+        environment: cfg.environment,
+        strategy: cfg.rolloutSettings.strategy,
+        release,
+        at: p?.localTime ?? null,
+        exitCode,
+        outcome: exitCode === CODES.notChecked ? "not-checked" : result.outcome,
+        preflight: p && {
+            allowed: p.ok,
+            refusals: p.refusals,
+            notChecked: p.warnings,
+            emergencyOverrides: p.overridden.map((o) => o.message),
+            changeRequest: p.changeRequest,
+        },
+        stackUnavailable: offline,
+        plan: result.plan,
+        ...(diff ? { diff: "steps" in diff ? diff.steps : null, diffNotChecked: "notChecked" in diff ? diff.notChecked : null } : {}),
+    };
 }
 
 async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment, owner: string): Promise<number> {
-    // Checked before anything reaches Pulumi or AWS.
+    // Checked before anything reaches Pulumi or AWS: bad input exits 1, whatever the calendar says.
     const unknown = Object.keys(args.images).filter((s) => !cfg.services.some((c) => c.name === s));
     if (unknown.length) {
         env.err(`--image: ${unknown.join(", ")} not a service of ${args.stack} (${cfg.services.map((s) => s.name).join(", ")})`);
-        return 1;
+        return CODES.error;
+    }
+    let changeRequest: ChangeRequestResult | undefined;
+    if (args.changeRequest) {
+        changeRequest = readChangeRequest(args.changeRequest);
+        // A file that cannot be read or parsed is bad input; a readable one that lacks approvals is preflight's to refuse.
+        if (!changeRequest.ok && changeRequest.unreadable) {
+            env.err(`--change-request: ${changeRequest.problems.join("; ")}`);
+            return CODES.error;
+        }
     }
     const built = await buildDeps(args, cfg, env, args.dryRun);
     const orchestrator = new RolloutOrchestrator(built.deps);
-    if (args.resume) return report(await orchestrator.continueRollout("resume", { stack: args.stack, environment: cfg.environment, owner }), env);
+    if (args.resume) {
+        return withSignals(env, orchestrator, async () =>
+            report(await orchestrator.continueRollout("resume", { stack: args.stack, environment: cfg.environment, owner, retentionDays: cfg.database.backupRetentionDays }), env));
+    }
     const nowMs = args.atMs ?? Date.now();
     const release = { id: releaseIdOf(args.images, args.release, nowMs), images: args.images };
-    env.out(`${args.dryRun ? "dry run" : "rollout"}: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ${release.id}, ` +
+    const say = args.json ? () => undefined : env.out;
+    say(`${args.dryRun ? "dry run" : "rollout"}: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ${release.id}, ` +
         (cfg.environment === "prod" ? `window ${formatWindow(args.window ?? DEFAULT_WINDOW)} New York, ` : "") + `run by ${owner}`);
-    if (built.offline) env.out(`  (${built.offline}; plan from Pulumi.${args.stack}.yaml)`);
-    const result = await orchestrator.rollout({
+    if (built.offline) say(`  (${built.offline}; plan from Pulumi.${args.stack}.yaml)`);
+    return withSignals(env, orchestrator, async () => {
+        const result = await orchestrator.rollout({
         stack: args.stack,
         environment: cfg.environment,
         owner,
@@ -246,17 +348,79 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
         retentionDays: cfg.database.backupRetentionDays,
         window: args.window,
         emergency: args.emergency ? { reason: args.reason! } : undefined,
-        changeRequest: args.changeRequest ? readChangeRequest(args.changeRequest) : undefined,
+        changeRequest,
         dryRun: args.dryRun,
         atMs: args.atMs,
+        });
+        if (!args.dryRun) return report(result, env);
+        let diff: DiffResult | null = null;
+        if (args.showDiff) {
+            say(`diff: the engine previews the deploy${cfg.rolloutSettings.strategy === "rolling" ? "" : " and step 1"} (pulumi preview, as long as one)…`);
+            diff = await previewDiff(args, cfg, built, env);
+            if ("steps" in diff) for (const d of diff.steps) for (const l of formatStepDiff(d, args.stack)) say(l);
+            else say(`  not checked: ${diff.notChecked}`);
+        }
+        const code = dryRunExit(result, args.strict, diff && "notChecked" in diff ? 1 : 0);
+        if (args.json) {
+            env.out(JSON.stringify(dryRunJson(args, cfg, release, built.offline, result, code, diff)));
+            return code;
+        }
+        if (code === CODES.notChecked) {
+            const n = (result.preflight?.warnings.length ?? 0) + (diff && "notChecked" in diff ? 1 : 0);
+            env.out(`outcome: not checked — ${n} fact(s) above could not be checked, and --strict makes that a failure (exit ${code})`);
+            return code;
+        }
+        return report(result, env, code);
     });
-    return report(result, env);
+}
+
+/** `analysis every 1s, baseline 15s, steps 10%/5s 30%/5s 50%/5s 100%, validation 30s, rollback window 1m00s`. */
+function scaledTimes(s: RolloutSettings): string {
+    const steps = s.steps.map((x) => `${x.weight}%${x.bakeSeconds ? `/${duration(x.bakeSeconds)}` : ""}`).join(" ");
+    return `analysis every ${duration(s.intervalSeconds)}, baseline ${duration(s.baselineSeconds)}${steps ? `, steps ${steps}` : ""}, validation ${duration(s.validationSeconds)}, ` +
+        `rollback window ${duration(s.rollbackWindowSeconds)}`;
+}
+
+/** Where this command writes deployment records. */
+function recordDirOf(args: CliArgs, env: CliEnvironment): string {
+    return args.recordDir ?? path.join(env.recordRoot ?? path.join(PROJECT_DIR, "deployments"), args.stack);
+}
+
+/**
+ * While `run` runs, SIGTERM/SIGINT (a cancelled CI job, a Ctrl-C) save the rollout's state, write its
+ * record, page with where traffic is and how to resume, free the lock, and end the process with 128 + n.
+ */
+async function withSignals(env: CliEnvironment, orchestrator: RolloutOrchestrator, run: () => Promise<number>): Promise<number> {
+    let interrupted!: (code: number) => void;
+    const stopped = new Promise<number>((resolve) => (interrupted = resolve));
+    const off = (env.onSignal ?? realEnvironment.onSignal!)((signal) => {
+        env.err(`${signal}: saving the rollout's state and paging before exiting`);
+        void orchestrator.interrupt(signal).then((r) => {
+            if (r) report(r, env);
+            interrupted(128 + (signal === "SIGINT" ? 2 : 15));
+        });
+    });
+    try {
+        return await Promise.race([run(), stopped]);
+    } finally {
+        off();
+    }
+}
+
+/** `rollout:sync`: the deployed release into this checkout's stack file. */
+async function sync(args: SyncArgs, env: CliEnvironment): Promise<number> {
+    const stack = await env.selectStack(args.stack, env.projectDir ?? PROJECT_DIR);
+    const port = new PulumiStackPort(stack, new ElasticLoadBalancingV2Client({}));
+    const release = await port.sync();
+    env.out(`Pulumi.${args.stack}.yaml: tms:deployment now holds the deployed release: revision ${release.revision}, live ${release.live}, weight ${release.weight}` +
+        `; a change to it is revision ${release.revision + 1}`);
+    return CODES.ok;
 }
 
 /** The local deployment record of a rollout, if this machine wrote one. */
-function recordOf(args: CliArgs): (rolloutId: string) => string | null {
+function recordOf(args: CliArgs, env: CliEnvironment): (rolloutId: string) => string | null {
     return (id) => {
-        const file = path.join(args.recordDir ?? path.join(PROJECT_DIR, "deployments", args.stack), `${id.replace(/[^A-Za-z0-9._-]+/g, "-")}.json`);
+        const file = path.join(recordDirOf(args, env), `${id.replace(/[^A-Za-z0-9._-]+/g, "-")}.json`);
         return fs.existsSync(file) ? file : null;
     };
 }
@@ -264,7 +428,7 @@ function recordOf(args: CliArgs): (rolloutId: string) => string | null {
 async function status(args: StatusArgs, cfg: StackConfig, env: CliEnvironment): Promise<number> {
     const { deps } = await buildDeps(args, cfg, env, false);
     for (;;) {
-        const view = await readStatus(args.stack, { store: deps.store, stack: deps.stack, clock: deps.clock, recordOf: recordOf(args) });
+        const view = await readStatus(args.stack, { store: deps.store, stack: deps.stack, clock: deps.clock, recordOf: recordOf(args, env) });
         if (args.json) env.out(JSON.stringify(view));
         else {
             if (args.watch && env.terminal) env.terminal.clearScreen();
@@ -292,6 +456,13 @@ async function unlockCommand(args: UnlockArgs, cfg: StackConfig, env: CliEnviron
 export async function main(argv: string[], env: CliEnvironment = realEnvironment): Promise<number> {
     const args = parseCliArgs(argv, env.env, { out: env.out, err: env.err });
     if (args instanceof Stop) return args.exitCode;
+    if (args.sandbox) {
+        if (!env.sandbox) {
+            env.err("--sandbox: run the command through `npm run` (tools/rollout.ts sets up the offline sandbox)");
+            return 1;
+        }
+        env = await env.sandbox(args, env);
+    }
     let cfg: StackConfig;
     try {
         const file = readStackFile(env.projectDir ? path.join(env.projectDir, `Pulumi.${args.stack}.yaml`) : stackFilePath(args.stack), `Pulumi.${args.stack}.yaml`);
@@ -299,17 +470,35 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
     } catch (e) {
         if (e instanceof StackFileError || e instanceof ConfigError) {
             env.err(`--stack ${args.stack}: ${e.message}`);
-            return 1;
+            return CODES.error;
         }
         throw e;
+    }
+    if (args.command === "rollout" && args.timeScale !== undefined) {
+        try {
+            cfg = { ...cfg, rolloutSettings: scaleRolloutTimes(cfg.rolloutSettings, args.timeScale) };
+        } catch (e) {
+            if (!(e instanceof RolloutSettingsError)) throw e;
+            env.err(`--time-scale: ${e.message}`);
+            return CODES.error;
+        }
+        if (!args.json) env.out(`sandbox: --time-scale ${args.timeScale}: ${scaledTimes(cfg.rolloutSettings)} (the steps and rules are Pulumi.${args.stack}.yaml's)`);
     }
     const owner = ownerOf(env.env, args.owner);
     try {
         switch (args.command) {
             case "rollback": {
                 const built = await buildDeps(args, cfg, env, false);
-                return report(await new RolloutOrchestrator(built.deps).continueRollout("rollback", { stack: args.stack, environment: cfg.environment, owner, reason: args.reason }), env);
+                const orchestrator = new RolloutOrchestrator(built.deps);
+                return await withSignals(env, orchestrator, async () => {
+                    const result = await orchestrator.continueRollout("rollback",
+                        { stack: args.stack, environment: cfg.environment, owner, reason: args.reason, retentionDays: cfg.database.backupRetentionDays });
+                    // The rollback command did what it was asked: 0, not the rollout's "rolled back" (2).
+                    return report(result, env, result.outcome === "rolled_back" ? CODES.ok : result.exitCode);
+                });
             }
+            case "sync":
+                return await sync(args, env);
             case "status":
                 return await status(args, cfg, env);
             case "unlock":
@@ -322,8 +511,8 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
                 return await rollout(args, cfg, env, owner);
         }
     } catch (e) {
-        env.err(`error: ${(e as Error).message}`);
-        return args.command === "status" ? STATUS_EXIT.error : 1;
+        env.err(`error: ${isPulumiCommandError(e) ? pulumiFailure(e) : (e as Error).message}`);
+        return args.command === "status" ? STATUS_EXIT.error : CODES.error;
     }
 }
 

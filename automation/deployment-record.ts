@@ -8,7 +8,10 @@ import type { CalendarRefusal } from "./calendar";
 import type { ChangeRequest } from "./change-request";
 import type { Colour, MetricsSample, ServiceImages } from "./model";
 
-export type RecordOutcome = "promoted" | "rolled_back" | "halted" | "refused" | "error" | "unlocked" | "scaled_down";
+export type RecordOutcome = "promoted" | "rolled_back" | "halted" | "refused" | "error" | "unlocked" | "scaled_down" | "interrupted" | "abandoned";
+
+/** The record outcome of an engine outcome: a rollout aborted before any change is an error (exit 1). Pure. */
+export const recordOutcomeOf = (o: "promoted" | "rolled_back" | "halted" | "aborted"): RecordOutcome => (o === "aborted" ? "error" : o);
 
 /** A side-effect step outside the engine (snapshot, deploy, migrations, smoke tests…). */
 export interface StepRecord {
@@ -66,7 +69,7 @@ export interface DeploymentRecord {
 
 export interface DecisionRecord {
     atMs: number;
-    outcome: "promoted" | "rolling_back" | "rolled_back" | "halted";
+    outcome: "promoted" | "rolling_back" | "rolled_back" | "halted" | "aborted";
     /** Rules whose records decided it (`errors`, `latency`…); empty for a promotion. */
     rules: string[];
     reason: string | null;

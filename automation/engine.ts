@@ -26,10 +26,16 @@ import {
     type RuleName,
     type Verdict,
 } from "./analysis";
+import type { DeploymentRecord, StepRecord } from "./deployment-record";
 import {
     isLease,
+    LeaseLostError,
     otherColour,
+    type CheckResult,
     type Clock,
+    type MigrationPort,
+    type SmokePort,
+    type SnapshotPort,
     type Lease,
     type MetricsPort,
     type MetricsSample,
@@ -57,6 +63,7 @@ export type RolloutEvent =
     | { type: "analysis"; atMs: number; record: AnalysisRecord; line: string }
     | { type: "progress"; atMs: number; label: string; weight: number; remainingSeconds: number }
     | { type: "decision"; atMs: number; outcome: Outcome | "rolling_back"; reason: string | null }
+    | { type: "step"; atMs: number; step: StepRecord }
     | { type: "info"; atMs: number; message: string };
 
 export interface EngineDeps {
@@ -65,6 +72,18 @@ export interface EngineDeps {
     clock: Clock;
     store: StateStore;
     onEvent?: (event: RolloutEvent) => void;
+    /** Pre-deployment snapshots (staging, prod); absent or null: no snapshot phase. */
+    snapshots?: SnapshotPort | null;
+    /** Predeploy snapshots older than this many days are pruned after the new one (housekeeping). */
+    snapshotRetentionDays?: number;
+    /** Database migrations with the candidate's task definition; absent: no migration phase. */
+    migrations?: MigrationPort | null;
+    /** Smoke tests through the test listener (blue-green, canary); absent or null: none. */
+    smoke?: SmokePort | null;
+    /** Called with the run's state as soon as it has one (start, resume, rollback): the CLI's signal handler saves it. */
+    onState?: (state: RolloutState, lease: () => Lease) => void;
+    /** Real milliseconds between lease renewals during a long port call (default: a third of the lease). */
+    heartbeatMs?: number;
 }
 
 export interface StartRequest {
@@ -79,6 +98,8 @@ export interface StartRequest {
     rolloutId?: string;
     /** After promotion, wait out the rollback window and scale the old colour to 0 (else leave it pending). */
     waitForScaleDown?: boolean;
+    /** The deployment record so far (preflight, change request…): saved with the state from the first save on. */
+    record?: DeploymentRecord;
 }
 
 export interface RolloutResult {
@@ -106,6 +127,14 @@ export class RolloutRefusedError extends Error {
 }
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** A failed state save is retried this many times, with backoff from SAVE_RETRY_BASE_MS (1 s, 2 s, 4 s, 8 s): about 15 s. */
+export const SAVE_ATTEMPTS = 5;
+export const SAVE_RETRY_BASE_MS = 1000;
+/** The longest wait between two rollback attempts. */
+export const ROLLBACK_RETRY_MAX_MS = 60_000;
+/** Statuses in which no traffic is at stake for the error guard. */
+const TERMINAL_OK: readonly RolloutStatus[] = ["promoted", "rolled_back", "aborted", "halted"];
 
 export class RolloutEngine {
     constructor(private readonly deps: EngineDeps) {}
@@ -146,7 +175,7 @@ export class RolloutEngine {
                 live: traffic.live,
                 candidate,
                 previousImages: traffic.images[traffic.live],
-                status: "deploying",
+                status: this.deps.snapshots ? "snapshotting" : "deploying",
                 haltedFrom: null,
                 startedAtMs: now,
                 updatedAtMs: now,
@@ -169,7 +198,10 @@ export class RolloutEngine {
                 decidedAtMs: null,
                 rollback: null,
                 pendingScaleDown: null,
+                snapshot: this.deps.snapshots ? { atMs: now, id: null } : null,
+                record: req.record ?? null,
             };
+            run.attached();
             await run.persist();
             run.info(`rollout ${run.state.rolloutId}: ${strategy} of ${req.release.id} onto ${candidate} (live ${traffic.live})`);
             return run.drive(req.waitForScaleDown ?? false);
@@ -188,6 +220,7 @@ export class RolloutEngine {
         return run.guard(async () => {
             const s = (await this.deps.store.load(stack))!;
             run.state = s;
+            run.attached();
             if (s.status === "halted") {
                 s.status = s.haltedFrom ?? "rolling_back";
                 s.haltedFrom = null;
@@ -213,6 +246,10 @@ export class RolloutEngine {
                 }
             }
             if (s.status === "waiting_healthy") s.phaseStartedAtMs = now;
+            if (s.status === "shifting" && !s.weightApplied) {
+                // A step whose update was cut off may have moved some listeners (a killed `up`): it is applied again.
+                run.info(`resuming ${s.rolloutId}: the update to ${s.targetWeight}% had not been verified; applying it again`);
+            }
             run.info(`resuming ${s.rolloutId} in ${s.status}` + (s.status === "shifting" || s.status === "validating"
                 ? ` (${run.label()}, ${Math.max(0, run.phaseTarget() - s.analysedSeconds)}s left)` : ""));
             await run.persist();
@@ -228,6 +265,7 @@ export class RolloutEngine {
         const run = new Run(this.deps, lease);
         return run.guard(async () => {
             run.state = (await this.deps.store.load(stack))!;
+            run.attached();
             await run.beginRollback(`manual: ${reason}`, []);
             return run.drive(false);
         });
@@ -241,6 +279,7 @@ export class RolloutEngine {
         const run = new Run(this.deps, lease);
         return run.guard(async () => {
             run.state = (await this.deps.store.load(stack))!;
+            run.attached();
             return run.scaleDown();
         });
     }
@@ -277,13 +316,61 @@ class Run {
         private lease: Lease,
     ) {}
 
-    /** Runs `body`, then gives the lease up (unless it was lost: then it is not ours to release). */
+    /**
+     * Runs `body`, then gives the lease up (unless it was lost: then it is not ours to release). An
+     * unexpected error while traffic is split (a save that kept failing, a port that threw) first
+     * attempts weight 0, so a dying runner does not leave traffic on an unjudged candidate; the state
+     * (as last saved) then says the rollout is in flight, and a resume finds the weight changed and
+     * finishes the rollback.
+     */
     async guard<T>(body: () => Promise<T>): Promise<T> {
         try {
             return await body();
+        } catch (e) {
+            const s = this.state as RolloutState | undefined;
+            if (s && s.strategy !== "rolling" && !(e instanceof LeaseLostError) && !TERMINAL_OK.includes(s.status) && s.firstShiftAtMs !== null) {
+                const applied = await this.applyWeight(0).catch((x) => ({ ok: false as const, error: errText(x), readBack: null }));
+                const where = applied.ok ? "weight 0 applied and read back" : `weight 0 NOT applied (${applied.error})`;
+                (e as Error).message = `${errText(e)}; traffic was split (${s.weight}% to ${s.candidate}): ${where}`;
+            }
+            throw e;
         } finally {
+            this.stopHeartbeat();
             await this.deps.store.release(this.lease).catch(() => undefined);
         }
+    }
+
+    /** The run has its state: tell the CLI (its signal handler saves it). */
+    attached(): void {
+        this.deps.onState?.(this.state, () => this.lease);
+    }
+
+    private heartbeat: NodeJS.Timeout | null = null;
+
+    /** Renew the lease on real time while a long port call runs (a snapshot, a migration, a `pulumi up`). */
+    private async withHeartbeat<T>(call: () => Promise<T>): Promise<T> {
+        this.stopHeartbeat();
+        const every = this.deps.heartbeatMs ?? (this.settings.leaseSeconds * 1000) / 3;
+        this.heartbeat = setInterval(() => {
+            this.deps.store.renew(this.lease, this.now(), this.settings.leaseSeconds * 1000).then((l) => (this.lease = l), () => undefined);
+        }, every);
+        this.heartbeat.unref?.();
+        try {
+            return await call();
+        } finally {
+            this.stopHeartbeat();
+        }
+    }
+
+    private stopHeartbeat(): void {
+        if (this.heartbeat) clearInterval(this.heartbeat);
+        this.heartbeat = null;
+    }
+
+    /** Fencing check before every change to the stack: the lease must still be ours, with our token. */
+    private async fence<T>(what: () => Promise<T>): Promise<T> {
+        this.lease = await this.deps.store.renew(this.lease, this.now(), this.settings.leaseSeconds * 1000);
+        return this.withHeartbeat(what);
     }
 
     private get s(): RolloutState {
@@ -311,9 +398,19 @@ class Run {
      * whose lease was taken over stops (LeaseLostError) before it overwrites the new owner's state.
      */
     async persist(): Promise<void> {
-        this.lease = await this.deps.store.renew(this.lease, this.now(), this.settings.leaseSeconds * 1000);
-        this.s.updatedAtMs = this.now();
-        await this.deps.store.save(this.s);
+        let attempt = 0;
+        for (;;) {
+            try {
+                this.lease = await this.deps.store.renew(this.lease, this.now(), this.settings.leaseSeconds * 1000);
+                this.s.updatedAtMs = this.now();
+                await this.deps.store.save(this.s, this.lease);
+                return;
+            } catch (e) {
+                // A lost lease is final; anything else (throttling, a network blip) is retried with backoff.
+                if (e instanceof LeaseLostError || ++attempt >= SAVE_ATTEMPTS) throw e;
+                await this.deps.clock.sleep(SAVE_RETRY_BASE_MS * 2 ** (attempt - 1));
+            }
+        }
     }
 
     label(): string {
@@ -351,11 +448,20 @@ class Run {
     async drive(waitForScaleDown: boolean): Promise<RolloutResult> {
         for (;;) {
             switch (this.s.status) {
+                case "snapshotting":
+                    await this.snapshot();
+                    break;
                 case "deploying":
                     await (this.s.strategy === "rolling" ? this.deployRolling() : this.deployCandidate());
                     break;
+                case "migrating":
+                    await this.migrate();
+                    break;
                 case "waiting_healthy":
                     await this.waitHealthy();
+                    break;
+                case "smoke_testing":
+                    await this.smokeTest();
                     break;
                 case "shifting":
                     await this.shift();
@@ -374,6 +480,7 @@ class Run {
                     return this.result();
                 case "rolled_back":
                 case "halted":
+                case "aborted":
                     return this.result();
             }
         }
@@ -403,8 +510,19 @@ class Run {
         s.phaseStartedAtMs = this.now();
         s.cursorMs = this.now();
         s.analysedSeconds = 0;
-        const remaining = status === "shifting" || status === "validating" ? this.phaseTarget() : null;
-        this.emit({ type: "phase", atMs: this.now(), status, label: this.label(), weight: s.weight, remainingSeconds: remaining });
+    }
+
+    /** Announce the phase the state is in (after it was saved). */
+    private emitPhase(label = this.label()): void {
+        const s = this.s;
+        const remaining = s.status === "shifting" || s.status === "validating" ? this.phaseTarget() : null;
+        this.emit({ type: "phase", atMs: this.now(), status: s.status, label, weight: s.weight, remainingSeconds: remaining });
+    }
+
+    /** A step outside the traffic phases (snapshot, migrations, smoke tests), for the record. */
+    private step(step: Omit<StepRecord, "atMs">): void {
+        const full = { ...step, atMs: this.now() };
+        this.emit({ type: "step", atMs: full.atMs, step: full });
     }
 
     /** Decide to roll back: persisted first, so a crash from here on still ends in a rollback. */
@@ -415,8 +533,9 @@ class Run {
         s.decidedAtMs = this.now();
         s.status = "rolling_back";
         s.haltedFrom = null;
-        this.emit({ type: "decision", atMs: this.now(), outcome: "rolling_back", reason });
+        // Persisted before it is reported: a kill after the line was printed still ends in a rollback.
         await this.persist();
+        this.emit({ type: "decision", atMs: this.now(), outcome: "rolling_back", reason });
     }
 
     private async halt(reason: string, from: RolloutStatus): Promise<void> {
@@ -426,22 +545,124 @@ class Run {
         s.outcome = "halted";
         s.reason = reason;
         s.decidedAtMs = this.now();
+        await this.persist();
         this.emit({ type: "decision", atMs: this.now(), outcome: "halted", reason });
+    }
+
+    /** Nothing changed, and nothing will: the rollout ends before its first change (the snapshot failed). */
+    private async abort(reason: string): Promise<void> {
+        const s = this.s;
+        s.status = "aborted";
+        s.outcome = "aborted";
+        s.reason = reason;
+        s.decidedAtMs = this.now();
+        await this.persist();
+        this.emit({ type: "decision", atMs: this.now(), outcome: "aborted", reason });
+    }
+
+    private async snapshot(): Promise<void> {
+        const s = this.s;
+        const snapshots = this.deps.snapshots!;
+        const at = s.snapshot ?? (s.snapshot = { atMs: this.now(), id: null });
+        this.emitPhase("snapshot");
+        try {
+            at.id = await this.withHeartbeat(() => snapshots.snapshot(s.release.id, s.rolloutId, at.atMs));
+        } catch (e) {
+            this.step({ name: "snapshot", ok: false, detail: errText(e) });
+            return this.abort(`snapshot failed before any change: ${errText(e)}`);
+        }
+        this.step({ name: "snapshot", ok: true, detail: at.id });
+        try {
+            const pruned = await this.withHeartbeat(() => snapshots.prune(this.deps.snapshotRetentionDays ?? 30));
+            this.step({ name: "prune snapshots", ok: true, detail: pruned.length ? pruned.join(", ") : "nothing older than retention" });
+        } catch (e) {
+            // Pruning is housekeeping: a failure is recorded, not a reason to stop.
+            this.step({ name: "prune snapshots", ok: false, detail: errText(e) });
+        }
+        s.status = "deploying";
+        await this.persist();
+    }
+
+    /** Where to restore from, for a halt that may have touched data. */
+    private restoreHint(): string {
+        return this.s.snapshot?.id ? `; restore point ${this.s.snapshot.id}` : "";
+    }
+
+    private checkLines(r: CheckResult): string[] {
+        return r.lines.map((l) => `${l.ok ? "ok" : "FAILED"} ${l.name}: ${l.detail}`);
+    }
+
+    /** Migrations with the candidate's task definition (again in full on a resume: they must be idempotent). */
+    private async migrate(): Promise<void> {
+        const s = this.s;
+        this.emitPhase(`migrations (${s.candidate})`);
+        const migrated = await this.withHeartbeat(() => this.deps.migrations!.migrate(s.candidate, s.rolloutId));
+        this.step({ name: "migrations", ok: migrated.ok, detail: migrated.ok ? "all services migrated" : "a migration failed", lines: this.checkLines(migrated) });
+        const failed = migrated.lines.find((l) => !l.ok)?.detail;
+        if (s.strategy === "rolling") {
+            if (!migrated.ok) {
+                const rec = this.record("circuit-breaker", "rollback", `migration failed after the rolling deployment of ${s.release.id}: ${failed}`);
+                this.addRecords([rec]);
+                return this.beginRollback(`circuit-breaker: ${rec.detail}`, [rec]);
+            }
+            s.firstShiftAtMs = this.now();
+            s.validationTotals = zeroTotals();
+            this.enterPhase("validating");
+            await this.persist();
+            this.emitPhase();
+            return;
+        }
+        // The database may be half-migrated: a human decides between fixing forward and restoring.
+        if (!migrated.ok) return this.halt(`migration failed before traffic moved: ${failed}${this.restoreHint()}`, "migrating");
+        this.enterPhase("waiting_healthy");
+        await this.persist();
+        this.emitPhase();
+    }
+
+    private async smokeTest(): Promise<void> {
+        const s = this.s;
+        const smoke = this.deps.smoke!;
+        this.emitPhase(`smoke tests (${smoke.mode})`);
+        const r = await this.withHeartbeat(() => smoke.check(s.candidate, s.rolloutId));
+        this.step({ name: `smoke tests (${smoke.mode})`, ok: r.ok, detail: r.ok ? "all passed" : "failed", lines: this.checkLines(r) });
+        if (!r.ok) {
+            const rec = this.record("smoke", "rollback", `smoke tests failed (${r.lines.filter((l) => !l.ok).map((l) => l.name).join(", ")}); no traffic moved`);
+            this.addRecords([rec]);
+            return this.beginRollback(`smoke: ${rec.detail}`, [rec]);
+        }
+        await this.startShifting();
+    }
+
+    /** Baseline, then the first step (the phase starts once its weight is applied). */
+    private async startShifting(): Promise<void> {
+        const s = this.s;
+        const baseline = await this.measureBaseline();
+        if (baseline && baseline.alarms.length > 0) {
+            return this.halt(`critical alarm(s) already in ALARM before the first shift: ${baseline.alarms.join(", ")}`, s.status);
+        }
+        s.stepIndex = 0;
+        s.targetWeight = this.settings.steps[0].weight;
+        s.weightApplied = false;
+        s.status = "shifting";
         await this.persist();
     }
 
     private async deployCandidate(): Promise<void> {
         const s = this.s;
-        this.emit({ type: "phase", atMs: this.now(), status: "deploying", label: `deploy ${s.candidate} at 0%`, weight: s.weight, remainingSeconds: null });
+        this.emitPhase(`deploy ${s.candidate} at 0%`);
         try {
-            await this.deps.stack.deployCandidate(s.candidate, s.release);
+            await this.fence(() => this.deps.stack.deployCandidate(s.candidate, s.release));
         } catch (e) {
+            if (e instanceof LeaseLostError) throw e;
+            this.step({ name: `deploy ${s.candidate} at 0%`, ok: false, detail: errText(e) });
             const rec = this.record("deploy", "rollback", `deploying ${s.release.id} to ${s.candidate} failed: ${errText(e)}`);
             this.addRecords([rec]);
             return this.beginRollback(`deploy: ${rec.detail}`, [rec]);
         }
-        this.enterPhase("waiting_healthy");
+        this.step({ name: `deploy ${s.candidate} at 0%`, ok: true, detail: Object.entries(s.release.images).map(([k, v]) => `${k}=${v}`).join(", ") });
+        this.enterPhase(this.deps.migrations ? "migrating" : "waiting_healthy");
         await this.persist();
+        if (s.status === "waiting_healthy") this.emitPhase();
     }
 
     private async waitHealthy(): Promise<void> {
@@ -467,15 +688,13 @@ class Run {
             await this.persist();
         }
         this.info(`${s.candidate} healthy (${last})`);
-        const baseline = await this.measureBaseline();
-        if (baseline && baseline.alarms.length > 0) {
-            return this.halt(`critical alarm(s) already in ALARM before the first shift: ${baseline.alarms.join(", ")}`, "waiting_healthy");
+        this.step({ name: `${s.candidate} healthy`, ok: true, detail: last });
+        if (this.deps.smoke) {
+            s.status = "smoke_testing";
+            await this.persist();
+            return;
         }
-        s.stepIndex = 0;
-        s.targetWeight = this.settings.steps[0].weight;
-        s.weightApplied = false;
-        s.status = "shifting"; // the phase starts (and is announced) once its weight is applied
-        await this.persist();
+        await this.startShifting();
     }
 
     /** Live-colour metrics over the baselineSeconds before now: the reference of the validation ranges. */
@@ -509,7 +728,13 @@ class Run {
         let error = "";
         for (let attempt = 1; attempt <= a.queryAttempts; attempt++) {
             try {
-                return { ok: true, sample: await this.deps.metrics.query(window) };
+                const sample = await this.deps.metrics.query(window);
+                const samples = this.s.record?.samples;
+                if (samples) {
+                    samples.push({ ...window, sample });
+                    if (samples.length > MAX_DECISIONS) samples.splice(0, samples.length - MAX_DECISIONS);
+                }
+                return { ok: true, sample };
             } catch (e) {
                 error = errText(e);
                 if (attempt < a.queryAttempts) {
@@ -524,8 +749,9 @@ class Run {
     private async applyWeight(weight: number): Promise<{ ok: true } | { ok: false; error: string; readBack: number | null }> {
         let error: string | null = null;
         try {
-            await this.deps.stack.setWeight(weight);
+            await this.fence(() => this.deps.stack.setWeight(weight));
         } catch (e) {
+            if (e instanceof LeaseLostError) throw e;
             error = errText(e);
         }
         let readBack: number | null = null;
@@ -542,6 +768,16 @@ class Run {
         const s = this.s;
         const step = this.settings.steps[s.stepIndex];
         if (!s.weightApplied) {
+            // Traffic goes only to a colour with healthy registered targets: an empty target group has no
+            // unhealthy host either, and the load balancer's own 503s are not the targets' 5xx.
+            const h = await this.deps.stack.candidateHealth(s.candidate).catch((e) => ({ error: errText(e) }));
+            if ("error" in h || h.healthy === 0 || h.unhealthy > 0) {
+                const words = "error" in h ? `health query failed: ${h.error}` : `${h.healthy} healthy, ${h.unhealthy} unhealthy, ${h.pending} pending`;
+                const rec = this.record("candidate-health", "rollback", `${s.candidate} has no healthy registered targets to take ${step.weight}% (${words})`,
+                    { candidate: "error" in h ? null : h.healthy, threshold: 1 });
+                this.addRecords([rec]);
+                return this.beginRollback(`candidate-health: ${rec.detail}`, [rec]);
+            }
             const applied = await this.applyWeight(step.weight);
             if (!applied.ok) {
                 if (applied.readBack !== null) s.weight = applied.readBack;
@@ -554,9 +790,10 @@ class Run {
             s.weight = step.weight;
             s.firstShiftAtMs ??= this.now();
             s.timeline.push({ atMs: this.now(), weight: step.weight });
-            this.emit({ type: "weight", atMs: this.now(), weight: step.weight });
             this.enterPhase("shifting");
             await this.persist();
+            this.emit({ type: "weight", atMs: this.now(), weight: step.weight });
+            this.emitPhase();
         }
         if (!(await this.analysePhase(step.bakeSeconds, false))) return;
         if (s.stepIndex + 1 < this.settings.steps.length) {
@@ -568,6 +805,7 @@ class Run {
             this.enterPhase("validating");
         }
         await this.persist();
+        if (s.status === "validating") this.emitPhase();
     }
 
     /**
@@ -636,18 +874,19 @@ class Run {
         if (s.strategy === "rolling") {
             s.status = "promoted";
             s.outcome = "promoted";
-            this.emit({ type: "decision", atMs: this.now(), outcome: "promoted", reason: null });
         } else {
             s.status = "finalising";
         }
         await this.persist();
+        if (s.status === "promoted") this.emit({ type: "decision", atMs: this.now(), outcome: "promoted", reason: null });
     }
 
     private async finalise(): Promise<void> {
         const s = this.s;
         try {
-            await this.deps.stack.finalise(s.candidate);
+            await this.fence(() => this.deps.stack.finalise(s.candidate));
         } catch (e) {
+            if (e instanceof LeaseLostError) throw e;
             return this.halt(`finalise failed (${s.candidate} still takes ${s.weight}% as candidate): ${errText(e)}`, "finalising");
         }
         s.decidedAtMs ??= this.now();
@@ -655,9 +894,9 @@ class Run {
         s.outcome = "promoted";
         s.reason = null;
         s.pendingScaleDown = { colour: s.live, notBeforeMs: this.now() + this.settings.rollbackWindowSeconds * 1000 };
+        await this.persist();
         this.info(`${s.candidate} is live; ${s.live} stays up until ${new Date(s.pendingScaleDown.notBeforeMs).toISOString()} for rollback`);
         this.emit({ type: "decision", atMs: this.now(), outcome: "promoted", reason: null });
-        await this.persist();
     }
 
     /** Wait out the rollback window in lease-sized chunks (renewing, so nobody starts meanwhile), then scale down. */
@@ -674,7 +913,7 @@ class Run {
     async scaleDown(): Promise<boolean> {
         const pending = this.s.pendingScaleDown;
         if (!pending || pending.notBeforeMs > this.now()) return false;
-        await this.deps.stack.scaleToZero(pending.colour);
+        await this.fence(() => this.deps.stack.scaleToZero(pending.colour));
         this.info(`${pending.colour} scaled to 0 after the rollback window`);
         this.s.pendingScaleDown = null;
         await this.persist();
@@ -689,16 +928,25 @@ class Run {
         if (s.strategy === "rolling") {
             let detail: string;
             try {
-                const r = await this.deps.stack.deployRolling({ id: `${s.release.id}-rollback`, images: s.previousImages });
+                const r = await this.fence(() => this.deps.stack.deployRolling({ id: `${s.release.id}-rollback`, images: s.previousImages }));
                 rb.verified = r.settled;
                 detail = r.detail;
             } catch (e) {
                 detail = errText(e);
             }
             if (!rb.verified) return this.halt(`rollback to the previous images did not settle: ${detail} (after: ${rb.reason})`, "rolling_back");
+        } else if (s.firstShiftAtMs === null && (await this.deps.stack.readWeight().catch(() => null)) === 0) {
+            // No step was ever applied and the listeners read 0%: nothing to undo.
+            rb.weightReadBack = 0;
+            rb.verified = true;
         } else {
+            // Keep trying for rollbackRetryMinutes (a concurrent update holding the stack lock, a throttle),
+            // with backoff, renewing the lease (and saving) between attempts.
+            const deadline = this.now() + this.settings.rollbackRetryMinutes * 60_000;
             let lastError = "";
-            for (let attempt = 1; attempt <= this.settings.rollbackAttempts; attempt++) {
+            let attempts = 0;
+            for (;;) {
+                attempts++;
                 const applied = await this.applyWeight(0);
                 rb.weightReadBack = applied.ok ? 0 : applied.readBack;
                 if (applied.ok) {
@@ -706,35 +954,43 @@ class Run {
                     break;
                 }
                 lastError = applied.error;
-                if (attempt < this.settings.rollbackAttempts) await this.deps.clock.sleep(this.settings.analysis.queryRetryBaseMs * 2 ** (attempt - 1));
+                if (this.now() >= deadline) break;
+                this.info(`rollback attempt ${attempts} failed: ${lastError}; retrying until ${new Date(deadline).toISOString()}`);
+                await this.deps.clock.sleep(Math.min(this.settings.analysis.queryRetryBaseMs * 2 ** Math.min(attempts - 1, 10), ROLLBACK_RETRY_MAX_MS, Math.max(0, deadline - this.now())));
+                await this.persist();
             }
             if (rb.weightReadBack !== null) s.weight = rb.weightReadBack;
             if (!rb.verified) {
-                return this.halt(`rollback not verified after ${this.settings.rollbackAttempts} attempt(s): ${lastError}; weight reads ${rb.weightReadBack ?? "unknown"} (after: ${rb.reason})`, "rolling_back");
+                const w = rb.weightReadBack;
+                // The page's first line: where traffic is, and what to run.
+                const where = w === null ? `traffic split unknown (the weight could not be read; last set ${s.weight}% to ${s.candidate})` : `${w}% of traffic still on ${s.candidate} (the bad candidate), ${100 - w}% on ${s.live}`;
+                return this.halt(`${where}; run \`npm run rollout -- --stack ${s.stack} --resume\` to finish the rollback. ` +
+                    `Rollback not verified after ${attempts} attempt(s) over ${this.settings.rollbackRetryMinutes} min: ${lastError} (after: ${rb.reason})`, "rolling_back");
             }
             // Steps are 1–100%, so a timeline never ends at 0 before this; an empty one means no traffic ever moved.
             if (s.timeline.length > 0) s.timeline.push({ atMs: this.now(), weight: 0 });
-            this.emit({ type: "weight", atMs: this.now(), weight: 0 });
         }
         s.status = "rolled_back";
         s.outcome = "rolled_back";
         s.reason = rb.reason;
         s.decidedAtMs = rb.atMs;
-        this.emit({ type: "decision", atMs: this.now(), outcome: "rolled_back", reason: rb.reason });
         await this.persist();
+        if (s.strategy !== "rolling") this.emit({ type: "weight", atMs: this.now(), weight: 0 });
+        this.emit({ type: "decision", atMs: this.now(), outcome: "rolled_back", reason: rb.reason });
     }
 
     private async deployRolling(): Promise<void> {
         const s = this.s;
-        this.emit({ type: "phase", atMs: this.now(), status: "deploying", label: `rolling ${s.release.id} onto ${s.live}`, weight: 0, remainingSeconds: null });
-        const baseline = await this.measureBaseline();
+        this.emitPhase(`rolling ${s.release.id} onto ${s.live}`);
+        const baseline = s.baseline ? null : await this.measureBaseline();
         if (baseline && baseline.alarms.length > 0) {
             return this.halt(`critical alarm(s) already in ALARM before the deployment: ${baseline.alarms.join(", ")}`, "deploying");
         }
         let result: { settled: boolean; detail: string };
         try {
-            result = await this.deps.stack.deployRolling(s.release);
+            result = await this.fence(() => this.deps.stack.deployRolling(s.release));
         } catch (e) {
+            if (e instanceof LeaseLostError) throw e;
             result = { settled: false, detail: `update failed: ${errText(e)}` };
         }
         if (!result.settled) {
@@ -742,9 +998,16 @@ class Run {
             this.addRecords([rec]);
             return this.beginRollback(`circuit-breaker: ${rec.detail}`, [rec]);
         }
+        if (this.deps.migrations) {
+            // The new task definitions exist once ECS rolled them out: migrations run now.
+            s.status = "migrating";
+            await this.persist();
+            return;
+        }
         s.firstShiftAtMs = this.now();
         s.validationTotals = zeroTotals();
         this.enterPhase("validating");
         await this.persist();
+        this.emitPhase();
     }
 }

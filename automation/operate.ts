@@ -16,12 +16,15 @@ import type { Notifier, NotificationKind } from "./adapters/sns-notifier";
 import { formatRecord } from "./analysis";
 import { phaseLabel, phaseTargetSeconds, RolloutEngine, RolloutRefusedError } from "./engine";
 import { EXIT } from "./orchestrate";
+import { EXIT as CODES } from "../cli/exit-codes";
 import { otherColour, type Clock, type Colour, type StackPort, type StateStore, type TrafficState } from "./ports";
 import { RecordBuilder, type DeploymentRecord, type RecordOutcome } from "./record";
-import type { RolloutState } from "./state";
+import { isInFlight, type RolloutState } from "./state";
 
-/** `rollout:status` exit codes: the rollout's state, for scripts. */
-export const STATUS_EXIT = { promoted: 0, none: 0, error: 1, rolled_back: 2, halted: 3, in_flight: 5 } as const;
+/** `rollout:status` exit codes: the rollout's state, for scripts (codes of the shared table, cli/exit-codes.ts). */
+export const STATUS_EXIT = {
+    promoted: CODES.ok, none: CODES.ok, error: CODES.error, rolled_back: CODES.rolledBack, halted: CODES.halted, in_flight: CODES.inFlight,
+} as const;
 export type StatusState = Exclude<keyof typeof STATUS_EXIT, "error">;
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -39,6 +42,8 @@ export interface StatusView {
         /** `step 2 (30%)`, `validation (100%)`, or the status. */
         phase: string;
         startedAtMs: number;
+        /** When the current phase began. */
+        phaseStartedAtMs: number;
         /** When the runner last saved its progress. */
         savedAtMs: number;
         /** The weight the engine last set and verified; the target of the step in progress. */
@@ -108,6 +113,7 @@ export async function readStatus(stack: string, deps: StatusDeps): Promise<Statu
         status: s.status,
         phase: phaseLabel(s),
         startedAtMs: s.startedAtMs,
+        phaseStartedAtMs: s.phaseStartedAtMs,
         savedAtMs: s.updatedAtMs,
         weight: { steppedTo: s.weight, target: s.targetWeight, readBack, readBackError },
         bake: analysing ? { totalSeconds: total, leftSeconds: Math.max(0, total - s.analysedSeconds) } : null,
@@ -140,9 +146,13 @@ export function formatStatus(v: StatusView): string[] {
     out.push(`${v.stack}: ${STATE_WORDS[v.state]}${r ? ` — rollout ${r.id}` : ""} (as of ${iso(v.atMs)})`);
     if (r) {
         out.push(`  release    ${r.release.id} (${r.strategy}): ${Object.entries(r.release.images).map(([k, x]) => `${k}=${x}`).join(", ")}`);
-        out.push(`  phase      ${r.phase} — started ${iso(r.startedAtMs)}, last saved ${ago(r.savedAtMs)} ago`);
+        const terminal = v.state !== "in_flight";
+        out.push(`  phase      ${r.phase}${terminal ? "" : ` for ${ago(r.phaseStartedAtMs)}`} — rollout started ${iso(r.startedAtMs)}, last saved ${ago(r.savedAtMs)} ago`);
         if (r.bake) out.push(`  bake       ${duration(r.bake.leftSeconds)} left of ${duration(r.bake.totalSeconds)} (analysed time; as of the last save)`);
-        const wb = r.weight.readBack !== null ? `load balancer reads ${r.weight.readBack}%${r.weight.readBack !== r.weight.steppedTo ? " (DIFFERS)" : ""}` : `read-back: ${r.weight.readBackError}`;
+        const rb = r.weight.readBack;
+        // Between the save of a step's target and the save of its read-back, the listeners already read the target: an update in progress, not a divergence.
+        const applying = !terminal && rb !== null && rb !== r.weight.steppedTo && (rb === r.weight.target || (r.status === "rolling_back" && rb === 0));
+        const wb = rb !== null ? `load balancer reads ${rb}%${rb === r.weight.steppedTo ? "" : applying ? " (its update is being applied)" : " (DIFFERS)"}` : `read-back: ${r.weight.readBackError}`;
         out.push(`  weight     stepped to ${r.weight.steppedTo}%${r.weight.target !== r.weight.steppedTo && r.status === "shifting" ? ` (next ${r.weight.target}%)` : ""}; ${wb}`);
         if (r.analysis.length) {
             out.push("  analysis   last line per rule:");
@@ -164,7 +174,7 @@ export function formatStatus(v: StatusView): string[] {
     if ("error" in c) out.push(`colours      cannot read the stack config: ${c.error}`);
     else {
         const run = (x: Colour) => (c.running[x] ? "running" : "scaled to 0");
-        out.push(`colours      live ${c.live} (${run(c.live)}), candidate ${c.candidate} (${run(c.candidate)}), weight ${c.weight}% in the stack config`);
+        out.push(`colours      live ${c.live} (${run(c.live)}), candidate ${c.candidate} (${run(c.candidate)}), weight ${c.weight}% in the deployed release`);
         for (const x of [c.live, c.candidate]) {
             const images = Object.entries(c.images[x] ?? {});
             out.push(`  ${x.padEnd(10)} ${images.length ? images.map(([k, i]) => `${k}=${i}`).join(", ") : "(no images)"}`);
@@ -245,7 +255,8 @@ export async function unlock(d: OperationDeps, req: OperationRequest & { reason:
     const now = d.clock.now();
     const refuse = (message: string): OperationResult => ({ exitCode: EXIT.refused, outcome: "refused", message, hints: [], recordFiles: [] });
     if (!held) return { exitCode: 0, outcome: "nothing", message: `${req.stack}: the rollout lock is free; nothing to unlock`, hints: [], recordFiles: [] };
-    const live = held.expiresAtMs > now;
+    // Live until its expiry plus the clock-skew margin: the holder's clock may be behind ours.
+    const live = (await d.store.lockHolder(req.stack, now)) !== null;
     if (rollbackInProgress(saved) && !req.force) {
         return refuse(`${req.stack}: rollout ${saved!.rolloutId} is in the middle of a rollback (${saved!.status}${saved!.reason ? `: ${saved!.reason}` : ""}); ` +
             `finish it with \`${resumeHint(req.stack)}\` once the lease has expired, or pass --force`);
@@ -283,6 +294,22 @@ export async function cleanup(d: OperationDeps, req: OperationRequest): Promise<
     const saved = await d.store.load(req.stack);
     const pending = saved?.pendingScaleDown;
     const now = d.clock.now();
+    // The watchdog: a rollout in flight whose runner's lease ran out (past the clock-skew margin) was
+    // abandoned (a runner killed without a chance to page). The scheduled cleanup pages for it, every run
+    // until someone resumes it or rolls it back.
+    if (saved && isInFlight(saved) && saved.status !== "halted") {
+        const held = await d.store.readLock(req.stack);
+        if (!(await d.store.lockHolder(req.stack, now))) {
+            const since = held ? `its lease expired at ${iso(held.expiresAtMs)}` : "no runner holds its lock";
+            const where = saved.strategy === "rolling" || saved.weight === 0 ? `no traffic on ${saved.candidate}` : `${saved.weight}% of traffic on ${saved.candidate} (candidate), ${100 - saved.weight}% on ${saved.live}`;
+            const detail = `${where}; rollout ${saved.rolloutId} was abandoned in ${saved.status} (${since}); run \`${resumeHint(req.stack)}\` (after \`npm run rollout:unlock -- --stack ${req.stack} --reason …\` if its lock is still there)`;
+            const files = await recordAndNotify(d, req, {
+                command: "cleanup", saved, outcome: "abandoned", kind: "abandoned", step: "watchdog", detail,
+                reason: "a rollout in flight with no live runner", subject: `${req.stack}: rollout ${saved.rolloutId} abandoned`,
+            });
+            return { exitCode: EXIT.abandoned, outcome: "abandoned", message: `${req.stack}: ${detail}`, hints: [], recordFiles: files };
+        }
+    }
     if (!pending) return { exitCode: 0, outcome: "nothing", message: `${req.stack}: no colour waits to be scaled down`, hints: [], recordFiles: [] };
     if (pending.notBeforeMs > now) {
         return {

@@ -1,28 +1,36 @@
 /**
  * One rollout, start to finish, with every side effect behind an injected port:
  *
- *   preflight → lock → notify start → snapshot (staging, prod) → deploy candidate at 0% →
- *   migrations → candidate healthy → smoke tests → engine (shift, analyse, validate, finalise or
- *   roll back) → deployment record → notify outcome → release the lock.
+ *   preflight → notify start → the engine's persisted phases (lock, snapshot, deploy candidate at
+ *   0%, migrations, candidate healthy, smoke tests, baseline, steps, validation, finalise or roll
+ *   back) → deployment record → notify outcome.
  *
- * Nothing before the engine moves traffic, so every failure up to the smoke tests leaves 100% on
- * the live colour. Exit codes: 0 promoted (or dry run allowed), 1 error, 2 rolled back, 3 halted
- * for a human, 4 refused by preflight.
+ * The orchestrator keeps what is not the release itself: preflight, the deployment record (saved
+ * with the engine's state as it grows, so a resume on another runner completes it), notifications,
+ * and what to do when the runner is told to stop (`interrupt`: save, record, page). Exit codes:
+ * 0 promoted (or dry run allowed), 1 error, 2 rolled back, 3 halted for a human, 4 refused by
+ * preflight; an interrupted run exits 1 too.
  */
 import type { ReleaseWindow } from "./calendar";
 import type { ChangeRequestResult } from "./change-request";
 import { RolloutEngine, RolloutRefusedError, type RolloutEvent, type RolloutResult } from "./engine";
-import type { CheckResult, MigrationPort, SmokePort } from "./adapters/checks";
+import type { MigrationPort, SmokePort } from "./adapters/checks";
 import type { LockInspector } from "./adapters/dynamo-state";
 import type { Notifier, NotificationKind } from "./adapters/sns-notifier";
 import type { SnapshotPort } from "./adapters/docdb-snapshots";
 import { runPreflight, type PreflightResult } from "./preflight";
-import { isLease, otherColour, type Clock, type Colour, type Lease, type MetricsPort, type Release, type StackPort, type StateStore, type TrafficState } from "./ports";
-import { RecordBuilder, type DeploymentRecord, type RecordOutcome, type StepRecord } from "./record";
+import { otherColour, type Clock, type Colour, type Lease, type MetricsPort, type Release, type StackPort, type StateStore, type TrafficState } from "./ports";
+import { RecordBuilder, recordOutcomeOf, type DeploymentRecord, type RecordOutcome, type StepRecord } from "./record";
 import type { RolloutSettings } from "../config/rollout-settings";
-import { isInFlight } from "./state";
+import { isInFlight, type RolloutState } from "./state";
+import type { ReleasePreviewer } from "./step-diff";
+import { EXIT as CODES } from "../cli/exit-codes";
 
-export const EXIT: Record<RecordOutcome | "ok", number> = { ok: 0, promoted: 0, unlocked: 0, scaled_down: 0, error: 1, rolled_back: 2, halted: 3, refused: 4 };
+/** Each outcome's code in the shared table (cli/exit-codes.ts); a runner stopped by a signal exits 128 + n instead (the CLI). */
+export const EXIT: Record<RecordOutcome | "ok", number> = {
+    ok: CODES.ok, promoted: CODES.ok, unlocked: CODES.ok, scaled_down: CODES.ok,
+    error: CODES.error, interrupted: CODES.error, abandoned: CODES.error, rolled_back: CODES.rolledBack, halted: CODES.halted, refused: CODES.refused,
+};
 
 export interface OrchestratorDeps {
     stack: StackPort;
@@ -44,6 +52,8 @@ export interface OrchestratorDeps {
     /** Each step outside the engine (snapshot, deploy, migrations, smoke tests) as it completes. */
     onStep?: (s: StepRecord) => void;
     log?: (line: string) => void;
+    /** `rollout --dry-run --show-diff` (the CLI's, not the orchestration's): the engine's preview of the next updates. */
+    previewer?: ReleasePreviewer;
 }
 
 export interface RolloutRequest {
@@ -64,8 +74,6 @@ export interface RolloutRequest {
     /** `--at`: the preflight clock (dry runs only). */
     atMs?: number;
     rolloutId?: string;
-    /** Extra lease time for the steps before the engine (snapshot, migrations). Decision: 90 min. */
-    preEngineLeaseMs?: number;
 }
 
 export interface OrchestrationResult {
@@ -121,40 +129,6 @@ export function planPhases(p: {
     add(`record: deployments/${p.stack}/<rollout-id>.{json,md,svg}; notify the outcome`);
     return lines;
 }
-
-/** Wait until `colour`'s targets are all healthy (the test listener needs them for smoke tests). */
-async function waitHealthy(stack: StackPort, clock: Clock, colour: Colour, settings: RolloutSettings): Promise<{ ok: boolean; detail: string }> {
-    const deadline = clock.now() + settings.healthTimeoutSeconds * 1000;
-    let last = "no answer yet";
-    for (;;) {
-        try {
-            const h = await stack.candidateHealth(colour);
-            last = `${h.healthy} healthy, ${h.unhealthy} unhealthy, ${h.pending} pending`;
-            if (h.healthy > 0 && h.unhealthy === 0 && h.pending === 0) return { ok: true, detail: last };
-        } catch (e) {
-            last = `health query failed: ${errText(e)}`;
-        }
-        if (clock.now() >= deadline) return { ok: false, detail: `${colour} not healthy after ${settings.healthTimeoutSeconds}s (${last})` };
-        await clock.sleep(Math.min(settings.healthPollSeconds * 1000, deadline - clock.now()));
-    }
-}
-
-/** `stack` with some methods replaced (bound delegation, so the adapter's own state stays its own). */
-function withOverrides(stack: StackPort, overrides: Partial<StackPort>): StackPort {
-    return {
-        readTraffic: () => stack.readTraffic(),
-        deployCandidate: (c, r) => stack.deployCandidate(c, r),
-        setWeight: (w) => stack.setWeight(w),
-        readWeight: () => stack.readWeight(),
-        candidateHealth: (c) => stack.candidateHealth(c),
-        finalise: (c) => stack.finalise(c),
-        scaleToZero: (c) => stack.scaleToZero(c),
-        deployRolling: (r) => stack.deployRolling(r),
-        ...overrides,
-    };
-}
-
-const checkLines = (r: CheckResult) => r.lines.map((l) => `${l.ok ? "ok" : "FAILED"} ${l.name}: ${l.detail}`);
 
 export class RolloutOrchestrator {
     constructor(private readonly deps: OrchestratorDeps) {}
@@ -225,155 +199,109 @@ export class RolloutOrchestrator {
             changeRequest: preflight.changeRequest,
             emergency: preflight.emergency ? { reason: preflight.emergency.reason, overridden: preflight.overridden } : null,
         });
-        if (!preflight.ok) return this.finish(rec, "refused", `preflight: ${preflight.refusals.join("; ")}`, null, preflight, plan, false);
-        const step = (s: StepRecord) => {
-            rec.step(s);
-            d.onStep?.(s);
-        };
+        if (!preflight.ok) return this.finish(rec, "refused", `preflight: ${preflight.refusals.join("; ")}`, preflight, plan, false);
 
-        // Lock: held by this owner through the steps before the engine; the engine re-takes it (same owner).
-        const leaseMs = req.settings.leaseSeconds * 1000 + (req.preEngineLeaseMs ?? 90 * 60_000);
-        let lease: Lease;
+        // The start is announced once the engine holds the lock and has saved the rollout (a refusal announces nothing).
+        let started: Promise<void> | null = null;
+        const announce = () => started ??= this.notify("start", rec.record, `${req.stack}: rollout of ${release.id} started`,
+            `${req.owner} started ${req.settings.strategy} rollout ${rolloutId} of ${release.id} on ${req.stack}` +
+            (preflight.emergency ? ` (EMERGENCY: ${preflight.emergency.reason})` : "") +
+            (preflight.changeRequest ? ` under ${preflight.changeRequest.id}` : ""));
         try {
-            const got = await d.store.acquire(req.stack, req.owner, d.clock.now(), leaseMs);
-            if (!isLease(got)) {
-                return this.finish(rec, "refused", `lock: another rollout holds the ${req.stack} lock (${got.heldBy}, until ${new Date(got.expiresAtMs).toISOString()})`, null, preflight, plan, false);
-            }
-            lease = got;
-        } catch (e) {
-            return this.finish(rec, "error", `lock: ${errText(e)}`, null, preflight, plan, false);
-        }
-        const renew = async () => {
-            lease = await d.store.renew(lease, d.clock.now(), leaseMs);
-        };
-
-        try {
-            await this.notify("start", rec.record, `${req.stack}: rollout of ${release.id} started`,
-                `${req.owner} started ${req.settings.strategy} rollout ${rolloutId} of ${release.id} on ${req.stack}` +
-                (preflight.emergency ? ` (EMERGENCY: ${preflight.emergency.reason})` : "") +
-                (preflight.changeRequest ? ` under ${preflight.changeRequest.id}` : ""));
-
-            let snapshotId: string | null = null;
-            if (d.snapshots) {
-                try {
-                    snapshotId = await d.snapshots.snapshot(release.id, rolloutId);
-                    step({ name: "snapshot", atMs: d.clock.now(), ok: true, detail: snapshotId });
-                } catch (e) {
-                    step({ name: "snapshot", atMs: d.clock.now(), ok: false, detail: errText(e) });
-                    return await this.finish(rec, "error", `snapshot failed before any change: ${errText(e)}`, lease, preflight, plan, true);
-                }
-                try {
-                    const pruned = await d.snapshots.prune(req.retentionDays);
-                    step({ name: "prune snapshots", atMs: d.clock.now(), ok: true, detail: pruned.length ? pruned.join(", ") : "nothing older than retention" });
-                } catch (e) {
-                    // Pruning is housekeeping: a failure is recorded, not a reason to stop.
-                    step({ name: "prune snapshots", atMs: d.clock.now(), ok: false, detail: errText(e) });
-                }
-                await renew();
-            }
-            const restoreHint = snapshotId ? `; restore point ${snapshotId}` : "";
-            const rolling = req.settings.strategy === "rolling";
-            const candidate: Colour = rolling ? traffic.live : otherColour(traffic.live);
-            let stackForEngine: StackPort = d.stack;
-
-            if (!rolling) {
-                try {
-                    await d.stack.deployCandidate(candidate, release);
-                    step({ name: `deploy ${candidate} at 0%`, atMs: d.clock.now(), ok: true, detail: Object.entries(release.images).map(([k, v]) => `${k}=${v}`).join(", ") });
-                } catch (e) {
-                    step({ name: `deploy ${candidate} at 0%`, atMs: d.clock.now(), ok: false, detail: errText(e) });
-                    return await this.finish(rec, "error", `deploying ${candidate} failed (no traffic moved): ${errText(e)}`, lease, preflight, plan, true);
-                }
-                await renew();
-                const migrated = await d.migrations.migrate(candidate, rolloutId);
-                step({ name: "migrations", atMs: d.clock.now(), ok: migrated.ok, detail: migrated.ok ? "all services migrated" : "a migration failed", lines: checkLines(migrated) });
-                if (!migrated.ok) {
-                    // The database may be half-migrated: a human decides between fixing forward and restoring.
-                    return await this.finish(rec, "halted", `migration failed before traffic moved: ${migrated.lines.find((l) => !l.ok)?.detail}${restoreHint}`, lease, preflight, plan, true);
-                }
-                await renew();
-                if (d.smoke) {
-                    const healthy = await waitHealthy(d.stack, d.clock, candidate, req.settings);
-                    step({ name: `${candidate} healthy`, atMs: d.clock.now(), ok: healthy.ok, detail: healthy.detail });
-                    if (!healthy.ok) return await this.finish(rec, "rolled_back", `candidate-health: ${healthy.detail}; no traffic moved`, lease, preflight, plan, true);
-                    const smoke = await d.smoke.check(candidate, rolloutId);
-                    step({ name: `smoke tests (${d.smoke.mode})`, atMs: d.clock.now(), ok: smoke.ok, detail: smoke.ok ? "all passed" : "failed", lines: checkLines(smoke) });
-                    if (!smoke.ok) {
-                        return await this.finish(rec, "rolled_back", `smoke tests failed (${smoke.lines.filter((l) => !l.ok).map((l) => l.name).join(", ")}); no traffic moved`, lease, preflight, plan, true);
-                    }
-                    await renew();
-                }
-                // The engine starts with "deploy candidate"; it was done above for this release, so skip it once.
-                let skip = true;
-                stackForEngine = withOverrides(d.stack, {
-                    deployCandidate: async (colour: Colour, r: Release) => {
-                        if (skip && colour === candidate && r.id === release.id) {
-                            skip = false;
-                            return;
-                        }
-                        return d.stack.deployCandidate(colour, r);
-                    },
-                });
-            } else {
-                // Rolling: the new task definitions exist only once ECS rolled them out, so migrations run
-                // right after the deployment settles; a failure counts as not settled (roll back the images).
-                stackForEngine = withOverrides(d.stack, {
-                    deployRolling: async (r: Release) => {
-                        const result = await d.stack.deployRolling(r);
-                        if (!result.settled || r.id !== release.id) return result;
-                        const migrated = await d.migrations.migrate(candidate, rolloutId);
-                        step({ name: "migrations", atMs: d.clock.now(), ok: migrated.ok, detail: migrated.ok ? "all services migrated" : "a migration failed", lines: checkLines(migrated) });
-                        return migrated.ok ? result : { settled: false, detail: `migration failed: ${migrated.lines.find((l) => !l.ok)?.detail}` };
-                    },
-                });
-            }
-
-            const result = await this.engine(stackForEngine, rec).start({
-                stack: req.stack, owner: req.owner, release: release, settings: req.settings, rolloutId,
+            const result = await this.engine({ rec, retentionDays: req.retentionDays, onAttached: announce }).start({
+                stack: req.stack, owner: req.owner, release, settings: req.settings, rolloutId, record: rec.record,
             });
-            return await this.finishEngine(rec, result, lease, preflight, plan, restoreHint);
+            await started;
+            return await this.finishEngine(rec, result, preflight, plan);
         } catch (e) {
+            await started;
             const outcome: RecordOutcome = e instanceof RolloutRefusedError ? "refused" : "error";
-            return await this.finish(rec, outcome, errText(e), lease, preflight, plan, true);
+            return await this.finish(rec, outcome, errText(e), preflight, plan, outcome !== "refused");
         }
     }
 
-    /** `--resume` and `rollback`: the engine continues (or reverses) the stack's in-flight rollout. */
-    async continueRollout(kind: "resume" | "rollback", p: { stack: string; environment: string; owner: string; reason?: string }): Promise<OrchestrationResult> {
+    /**
+     * `--resume` and `rollback`: the engine continues (or reverses) the stack's in-flight rollout. The
+     * rollout's own record, saved with its state, is continued and written complete under its id.
+     */
+    async continueRollout(kind: "resume" | "rollback", p: { stack: string; environment: string; owner: string; reason?: string; retentionDays?: number }): Promise<OrchestrationResult> {
         const d = this.deps;
         const saved = await d.store.load(p.stack).catch(() => undefined);
-        const rec = new RecordBuilder({
-            rolloutId: `${saved?.rolloutId ?? `${p.stack}-none`}-${kind}-${new Date(d.clock.now()).toISOString().replace(/[-:]|\.\d+/g, "")}`,
-            stack: p.stack, environment: p.environment, command: kind, strategy: saved?.strategy ?? "unknown",
-            release: saved ? { id: saved.release.id, images: saved.release.images } : { id: "-", images: {} },
-            ranBy: p.owner, startedAtMs: d.clock.now(), preflight: null, changeRequest: null, emergency: null,
-        });
+        const holder: { rec: RecordBuilder } = {
+            rec: new RecordBuilder({
+                rolloutId: `${saved?.rolloutId ?? `${p.stack}-none`}-${kind}-${new Date(d.clock.now()).toISOString().replace(/[-:]|\.\d+/g, "")}`,
+                stack: p.stack, environment: p.environment, command: kind, strategy: saved?.strategy ?? "unknown",
+                release: saved ? { id: saved.release.id, images: saved.release.images } : { id: "-", images: {} },
+                ranBy: p.owner, startedAtMs: d.clock.now(), preflight: null, changeRequest: null, emergency: null,
+            }),
+        };
         try {
-            const engine = this.engine(d.stack, rec);
+            const engine = this.engine({
+                rec: holder, retentionDays: p.retentionDays ?? 30,
+                onAttached: (s) => {
+                    // Continue the rollout's own record (a state saved before records were kept has none).
+                    s.record ??= holder.rec.record;
+                    holder.rec = RecordBuilder.continue(s.record);
+                    holder.rec.step({ name: kind, atMs: d.clock.now(), ok: true, detail: `${kind === "resume" ? "resumed" : "rollback requested"} by ${p.owner} in ${s.status}${p.reason ? `: ${p.reason}` : ""}` });
+                },
+            });
             const result = kind === "resume" ? await engine.resume(p.stack, p.owner) : await engine.rollback(p.stack, p.owner, p.reason ?? "requested");
-            return await this.finishEngine(rec, result, null, null, [], "");
+            return await this.finishEngine(holder.rec, result, null, []);
         } catch (e) {
-            return await this.finish(rec, e instanceof RolloutRefusedError ? "refused" : "error", errText(e), null, null, [], e instanceof RolloutRefusedError ? false : true);
+            return await this.finish(holder.rec, e instanceof RolloutRefusedError ? "refused" : "error", errText(e), null, [], !(e instanceof RolloutRefusedError));
         }
     }
 
-    private engine(stack: StackPort, rec: RecordBuilder): RolloutEngine {
+    /** The run in progress (its state and lease), for `interrupt`. */
+    private current: { state: RolloutState; lease: () => Lease; rec: () => RecordBuilder } | null = null;
+
+    /**
+     * The runner was told to stop (SIGTERM, SIGINT: a cancelled CI job): save the state as it is, write
+     * the record, page with where traffic is and how to resume, and give the lock up so that the resume
+     * need not wait for the lease. The engine's next step never comes (the process exits).
+     */
+    async interrupt(signal: string): Promise<OrchestrationResult | null> {
+        const c = this.current;
+        if (!c) return null;
         const d = this.deps;
+        const s = c.state;
+        const where = s.strategy === "rolling" || s.weight === 0 ? `no traffic on ${s.candidate} (weight 0)` : `${s.weight}% of traffic on ${s.candidate} (candidate), ${100 - s.weight}% on ${s.live}`;
+        const reason = `${where}; the runner was stopped by ${signal} in ${s.status}; run \`npm run rollout -- --stack ${s.stack} --resume\``;
+        c.rec().step({ name: "interrupted", atMs: d.clock.now(), ok: false, detail: `${signal} in ${s.status}` });
+        await d.store.save(s, c.lease()).catch((e) => this.log(`could not save the state on ${signal}: ${errText(e)}`));
+        const result = await this.finish(c.rec(), "interrupted", reason, null, [], true);
+        await d.store.release(c.lease()).catch(() => undefined);
+        return result;
+    }
+
+    private engine(p: { rec: RecordBuilder | { rec: RecordBuilder }; retentionDays: number; onAttached?: (s: RolloutState) => void }): RolloutEngine {
+        const d = this.deps;
+        const rec = () => (p.rec instanceof RecordBuilder ? p.rec : p.rec.rec);
         return new RolloutEngine({
-            stack,
-            metrics: rec.recordingMetrics(d.metrics),
+            stack: d.stack,
+            metrics: d.metrics,
             clock: d.clock,
             store: d.store,
+            snapshots: d.snapshots,
+            snapshotRetentionDays: p.retentionDays,
+            migrations: d.migrations,
+            smoke: d.smoke,
+            onState: (state, lease) => {
+                p.onAttached?.(state);
+                this.current = { state, lease, rec };
+            },
             onEvent: (e) => {
-                rec.onEvent(e);
+                rec().onEvent(e);
+                if (e.type === "step") d.onStep?.(e.step);
                 d.onEvent?.(e);
             },
         });
     }
 
-    private async finishEngine(rec: RecordBuilder, r: RolloutResult, lease: Lease | null, preflight: PreflightResult | null, plan: string[], restoreHint: string) {
-        const reason = r.outcome === "promoted" ? null : `${r.reason ?? r.outcome}${r.outcome === "halted" ? restoreHint : ""}`;
-        return this.finish(rec, r.outcome, reason, lease, preflight, plan, true);
+    private async finishEngine(rec: RecordBuilder, r: RolloutResult, preflight: PreflightResult | null, plan: string[]) {
+        this.current = null;
+        const reason = r.outcome === "promoted" ? null : r.reason ?? r.outcome;
+        return this.finish(rec, recordOutcomeOf(r.outcome), reason, preflight, plan, true);
     }
 
     private async failEarly(req: RolloutRequest, nowMs: number, reason: string): Promise<OrchestrationResult> {
@@ -383,11 +311,11 @@ export class RolloutOrchestrator {
             release: { id: req.release.id, images: req.release.images }, ranBy: req.owner, startedAtMs: nowMs,
             preflight: null, changeRequest: null, emergency: null,
         });
-        return this.finish(rec, "error", reason, null, null, [], false);
+        return this.finish(rec, "error", reason, null, [], false);
     }
 
-    /** Record, notify, release: the same ending for every path after preflight. */
-    private async finish(rec: RecordBuilder, outcome: RecordOutcome, reason: string | null, lease: Lease | null,
+    /** Record and notify: the same ending for every path after preflight (the engine gave its lease up). */
+    private async finish(rec: RecordBuilder, outcome: RecordOutcome, reason: string | null,
         preflight: PreflightResult | null, plan: string[], notify: boolean): Promise<OrchestrationResult> {
         const d = this.deps;
         const record = rec.finish(outcome, reason, d.clock.now());
@@ -401,7 +329,6 @@ export class RolloutOrchestrator {
             const subject = `${record.stack}: ${record.release.id} ${outcome.replace("_", " ")}`;
             await this.notify(outcome, record, subject, `${subject}${reason ? `: ${reason}` : ""} (rollout ${record.rolloutId}, run by ${record.ranBy})`);
         }
-        if (lease) await d.store.release(lease).catch((e) => this.log(`could not release the lock: ${errText(e)}`));
         return { exitCode: EXIT[outcome], outcome, reason, preflight, plan, record, recordFiles };
     }
 

@@ -99,6 +99,26 @@ export interface Lease {
     stack: string;
     owner: string;
     expiresAtMs: number;
+    /**
+     * Fencing token: grows by one with every acquisition of the stack's lock. A renewal (made before every
+     * save and every `pulumi up`) succeeds only while the lock still carries this token, and a state save
+     * is refused once a higher token has saved: a runner that lost its lease stops before it acts.
+     */
+    token: number;
+}
+
+/**
+ * How far apart two runners' clocks may be (documented bound: CI runners and workstations keep NTP time,
+ * within seconds; this allows for a badly drifted one). A lease is free for another owner only
+ * {@link LEASE_SKEW_MARGIN_MS} after the expiry its holder wrote, so a runner whose clock is up to that
+ * much ahead still sees a live lease as live. The margin is larger than the bound.
+ */
+export const CLOCK_SKEW_BOUND_MS = 10 * 60_000;
+export const LEASE_SKEW_MARGIN_MS = 15 * 60_000;
+
+/** Has a lease that its holder set to expire at `expiresAtMs` expired for a caller whose clock reads `nowMs`? Pure. */
+export function leaseExpired(expiresAtMs: number, nowMs: number, marginMs = LEASE_SKEW_MARGIN_MS): boolean {
+    return nowMs > expiresAtMs + marginMs;
 }
 
 /** Who holds the lock when {@link StateStore.acquire} fails. */
@@ -132,8 +152,47 @@ export interface StateStore {
     release(lease: Lease): Promise<void>;
     /** The last saved state of the stack's latest rollout, if any. */
     load(stack: string): Promise<RolloutState | undefined>;
-    /** Replace the stack's state (atomically: a reader sees the old or the new, never a mix). */
-    save(state: RolloutState): Promise<void>;
+    /**
+     * Replace the stack's state (atomically: a reader sees the old or the new, never a mix). With a lease,
+     * refused ({@link LeaseLostError}) once a holder with a higher fencing token has saved.
+     */
+    save(state: RolloutState, lease?: Lease): Promise<void>;
+}
+
+/** One line of a check (a service's migration, a smoke-tested path). */
+export interface CheckLine {
+    /** Service (migrations) or path (smoke tests). */
+    name: string;
+    ok: boolean;
+    detail: string;
+}
+
+export interface CheckResult {
+    ok: boolean;
+    lines: CheckLine[];
+}
+
+/** Pre-deployment database snapshots (staging, prod). */
+export interface SnapshotPort {
+    /**
+     * Create the pre-deployment snapshot named for `atMs` and wait until it is available; returns its
+     * identifier. Idempotent: called again with the same `atMs` after a crash, it waits for the same snapshot.
+     */
+    snapshot(releaseId: string, rolloutId: string, atMs: number): Promise<string>;
+    /** Delete pre-deployment snapshots older than the retention; returns the deleted identifiers. */
+    prune(retentionDays: number): Promise<string[]>;
+}
+
+export interface MigrationPort {
+    /** Run every service's migration with the candidate's task definition; stops at the first failure. Migrations must be idempotent: a resume runs them again. */
+    migrate(candidate: Colour, rolloutId: string): Promise<CheckResult>;
+}
+
+export interface SmokePort {
+    /** Check the health endpoints through the test listener (100% candidate). */
+    check(candidate: Colour, rolloutId: string): Promise<CheckResult>;
+    /** How and where, for the plan and the record. */
+    readonly mode: string;
 }
 
 export function isLease(x: Lease | LeaseHeld): x is Lease {

@@ -13,13 +13,28 @@ import type { RolloutEvent } from "./engine";
 import type { MetricsPort, MetricsWindow } from "./ports";
 
 export type { DecisionRecord, DeploymentRecord, PhaseRecord, RecordOutcome, SampleRecord, StepRecord } from "./deployment-record";
+export { recordOutcomeOf } from "./deployment-record";
 
-/** Collects a record as a rollout runs. */
+/**
+ * Collects a record as a rollout runs. The engine saves the record with its state (`RolloutState.record`
+ * is this builder's `record`), and the engine itself appends the samples it judged; a resume continues the
+ * saved record with {@link RecordBuilder.continue}.
+ */
 export class RecordBuilder {
     readonly record: DeploymentRecord;
 
-    constructor(init: Omit<DeploymentRecord, "steps" | "phases" | "samples" | "weights" | "analysis" | "decisions" | "outcome" | "reason" | "finishedAtMs">) {
-        this.record = { ...init, steps: [], phases: [], samples: [], weights: [], analysis: [], decisions: [], outcome: null, reason: null, finishedAtMs: null };
+    constructor(init: Omit<DeploymentRecord, "steps" | "phases" | "samples" | "weights" | "analysis" | "decisions" | "outcome" | "reason" | "finishedAtMs"> | { existing: DeploymentRecord }) {
+        this.record = "existing" in init
+            ? init.existing
+            : { ...init, steps: [], phases: [], samples: [], weights: [], analysis: [], decisions: [], outcome: null, reason: null, finishedAtMs: null };
+    }
+
+    /** Go on with a record saved by an earlier run of the same rollout (the same object: the engine saves it). */
+    static continue(record: DeploymentRecord): RecordBuilder {
+        record.outcome = null;
+        record.reason = null;
+        record.finishedAtMs = null;
+        return new RecordBuilder({ existing: record });
     }
 
     step(s: StepRecord): void {
@@ -50,6 +65,9 @@ export class RecordBuilder {
                 this.record.decisions.push({ atMs: e.atMs, outcome: e.outcome, rules, reason: e.reason });
                 break;
             }
+            case "step":
+                this.record.steps.push(e.step);
+                break;
             case "weight":
                 this.current(e.atMs).decisions.push(`weight now ${e.weight}%`);
                 this.record.weights.push({ atMs: e.atMs, weight: e.weight });

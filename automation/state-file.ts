@@ -13,7 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { LockInspector } from "./adapters/dynamo-state";
-import { LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "./ports";
+import { leaseExpired, LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "./ports";
 import type { RolloutState } from "./state";
 
 export class FileStateStore implements StateStore, LockInspector {
@@ -30,14 +30,16 @@ export class FileStateStore implements StateStore, LockInspector {
     async acquire(stack: string, owner: string, nowMs: number, ttlMs: number): Promise<Lease | LeaseHeld> {
         fs.mkdirSync(this.dir, { recursive: true });
         const file = this.leasePath(stack);
-        const lease: Lease = { stack, owner, expiresAtMs: nowMs + ttlMs };
         const held = readJson<Lease>(file);
+        // The fencing token grows past both the lease read and the last save's (a released lock is deleted).
+        const token = Math.max(held?.token ?? 0, readJson<{ fence?: number }>(this.statePath(stack))?.fence ?? 0) + 1;
+        const lease: Lease = { stack, owner, expiresAtMs: nowMs + ttlMs, token };
         if (held) {
             if (held.owner === owner) {
                 writeAtomic(file, lease);
                 return lease;
             }
-            if (held.expiresAtMs > nowMs) return { heldBy: held.owner, expiresAtMs: held.expiresAtMs };
+            if (!leaseExpired(held.expiresAtMs, nowMs)) return { heldBy: held.owner, expiresAtMs: held.expiresAtMs };
             try {
                 fs.renameSync(file, `${file}.expired-${process.pid}-${nowMs}`);
             } catch {
@@ -60,7 +62,7 @@ export class FileStateStore implements StateStore, LockInspector {
     async renew(lease: Lease, nowMs: number, ttlMs: number): Promise<Lease> {
         const file = this.leasePath(lease.stack);
         const held = readJson<Lease>(file);
-        if (!held || held.owner !== lease.owner) throw new LeaseLostError(lease.stack, lease.owner, held?.owner ?? null);
+        if (!held || held.owner !== lease.owner || (held.token ?? 0) !== lease.token) throw new LeaseLostError(lease.stack, lease.owner, held?.owner ?? null);
         const next = { ...lease, expiresAtMs: nowMs + ttlMs };
         writeAtomic(file, next);
         return next;
@@ -73,7 +75,7 @@ export class FileStateStore implements StateStore, LockInspector {
 
     async lockHolder(stack: string, nowMs: number): Promise<LeaseHeld | null> {
         const held = await this.readLock(stack);
-        return held && held.expiresAtMs > nowMs ? held : null;
+        return held && !leaseExpired(held.expiresAtMs, nowMs) ? held : null;
     }
 
     async readLock(stack: string): Promise<LeaseHeld | null> {
@@ -103,12 +105,19 @@ export class FileStateStore implements StateStore, LockInspector {
     }
 
     async load(stack: string): Promise<RolloutState | undefined> {
-        return readJson<RolloutState>(this.statePath(stack)) ?? undefined;
+        const saved = readJson<RolloutState & { fence?: number }>(this.statePath(stack));
+        if (!saved) return undefined;
+        const { fence: _fence, ...state } = saved;
+        return state as RolloutState;
     }
 
-    async save(state: RolloutState): Promise<void> {
+    /** With a lease: refused once a higher fencing token saved (best effort locally: read, then rename over). */
+    async save(state: RolloutState, lease?: Lease): Promise<void> {
         fs.mkdirSync(this.dir, { recursive: true });
-        writeAtomic(this.statePath(state.stack), state);
+        const file = this.statePath(state.stack);
+        const fence = readJson<{ fence?: number }>(file)?.fence ?? 0;
+        if (lease && lease.token < fence) throw new LeaseLostError(state.stack, lease.owner, (await this.readLock(state.stack))?.heldBy ?? null);
+        writeAtomic(file, { ...state, fence: lease ? lease.token : fence });
     }
 }
 

@@ -3,27 +3,33 @@
  * it behaves like the real store: one lease per stack, deep copies in and out.
  */
 import { isInFlight, type RolloutState } from "./state";
-import { LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "./ports";
+import { LEASE_SKEW_MARGIN_MS, leaseExpired, LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "./ports";
 
 export class MemoryStateStore implements StateStore {
     private readonly leases = new Map<string, Lease>();
     private readonly states = new Map<string, string>();
+    private readonly tokens = new Map<string, number>();
+    /** The fencing token of the last save with a lease, per stack. */
+    private readonly fences = new Map<string, number>();
     /** Every saved state, in order, when constructed with keepHistory (tests inspect the persisted progression). */
     readonly history: RolloutState[] = [];
 
-    constructor(private readonly keepHistory = false) {}
+    /** `skewMarginMs`: how long past its expiry a lease stays held for others (the stores' clock-skew margin; tests of lease timing may set 0). */
+    constructor(private readonly keepHistory = false, private readonly skewMarginMs = LEASE_SKEW_MARGIN_MS) {}
 
     async acquire(stack: string, owner: string, nowMs: number, ttlMs: number): Promise<Lease | LeaseHeld> {
         const held = this.leases.get(stack);
-        if (held && held.owner !== owner && held.expiresAtMs > nowMs) return { heldBy: held.owner, expiresAtMs: held.expiresAtMs };
-        const lease = { stack, owner, expiresAtMs: nowMs + ttlMs };
+        if (held && held.owner !== owner && !leaseExpired(held.expiresAtMs, nowMs, this.skewMarginMs)) return { heldBy: held.owner, expiresAtMs: held.expiresAtMs };
+        const token = (this.tokens.get(stack) ?? 0) + 1;
+        this.tokens.set(stack, token);
+        const lease = { stack, owner, expiresAtMs: nowMs + ttlMs, token };
         this.leases.set(stack, lease);
         return { ...lease };
     }
 
     async renew(lease: Lease, nowMs: number, ttlMs: number): Promise<Lease> {
         const held = this.leases.get(lease.stack);
-        if (!held || held.owner !== lease.owner) throw new LeaseLostError(lease.stack, lease.owner, held?.owner ?? null);
+        if (!held || held.owner !== lease.owner || held.token !== lease.token) throw new LeaseLostError(lease.stack, lease.owner, held?.owner ?? null);
         const next = { ...held, expiresAtMs: nowMs + ttlMs };
         this.leases.set(lease.stack, next);
         return { ...next };
@@ -32,7 +38,7 @@ export class MemoryStateStore implements StateStore {
     /** Read-only look at the lock (see LockInspector), for preflight. */
     async lockHolder(stack: string, nowMs: number): Promise<LeaseHeld | null> {
         const held = this.leases.get(stack);
-        return held && held.expiresAtMs > nowMs ? { heldBy: held.owner, expiresAtMs: held.expiresAtMs } : null;
+        return held && !leaseExpired(held.expiresAtMs, nowMs, this.skewMarginMs) ? { heldBy: held.owner, expiresAtMs: held.expiresAtMs } : null;
     }
 
     async readLock(stack: string): Promise<LeaseHeld | null> {
@@ -56,7 +62,12 @@ export class MemoryStateStore implements StateStore {
         return json === undefined ? undefined : (JSON.parse(json) as RolloutState);
     }
 
-    async save(state: RolloutState): Promise<void> {
+    async save(state: RolloutState, lease?: Lease): Promise<void> {
+        if (lease) {
+            const fence = this.fences.get(state.stack) ?? 0;
+            if (lease.token < fence) throw new LeaseLostError(state.stack, lease.owner, this.leases.get(state.stack)?.owner ?? null);
+            this.fences.set(state.stack, lease.token);
+        }
         const json = JSON.stringify(state);
         this.states.set(state.stack, json);
         if (this.keepHistory) this.history.push(JSON.parse(json) as RolloutState);

@@ -4,30 +4,37 @@
  * Plain JSON: the file store writes it as is, the DynamoDB store will write it as one item.
  */
 import type { AnalysisCounters, AnalysisRecord, ValidationTotals } from "./analysis";
+import type { DeploymentRecord } from "./deployment-record";
 import type { Colour, ColourMetrics, Release, ServiceImages } from "./model";
 import type { RolloutSettings, Strategy } from "../config/rollout-settings";
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /**
- * In-flight statuses, in order: deploying → waiting_healthy → shifting (one per step) →
- * validating → finalising → promoted. Any of them may go to rolling_back → rolled_back.
- * halted waits for a human (resume or rollback).
+ * In-flight statuses, in order: snapshotting (staging, prod) → deploying → migrating →
+ * waiting_healthy → smoke_testing → shifting (one per step) → validating → finalising → promoted
+ * (rolling: snapshotting → baseline and deploying → migrating → validating → promoted). Any of them
+ * may go to rolling_back → rolled_back. halted waits for a human (resume or rollback); aborted ended
+ * before anything changed (the snapshot failed).
  */
 export type RolloutStatus =
+    | "snapshotting"
     | "deploying"
+    | "migrating"
     | "waiting_healthy"
+    | "smoke_testing"
     | "shifting"
     | "validating"
     | "finalising"
     | "rolling_back"
     | "promoted"
     | "rolled_back"
-    | "halted";
+    | "halted"
+    | "aborted";
 
-export type Outcome = "promoted" | "rolled_back" | "halted";
+export type Outcome = "promoted" | "rolled_back" | "halted" | "aborted";
 
-export const TERMINAL: readonly RolloutStatus[] = ["promoted", "rolled_back"];
+export const TERMINAL: readonly RolloutStatus[] = ["promoted", "rolled_back", "aborted"];
 
 /** Why and how a rollback happened. */
 export interface RollbackRecord {
@@ -87,6 +94,13 @@ export interface RolloutState {
     rollback: RollbackRecord | null;
     /** After promotion: the old colour scales to 0 once the rollback window has passed. */
     pendingScaleDown: { colour: Colour; notBeforeMs: number } | null;
+    /** The pre-deployment snapshot: named for `atMs` (persisted before it is asked for), `id` once available. */
+    snapshot?: { atMs: number; id: string | null } | null;
+    /**
+     * The deployment record as far as it goes (change request, approvals, preflight, steps, samples…),
+     * saved with every step so that a killed rollout's record is complete after the resume.
+     */
+    record?: DeploymentRecord | null;
 }
 
 export const MAX_DECISIONS = 2000;

@@ -7,8 +7,9 @@
  * {@link UsageError} from its `validate` function and are reported the same way.
  */
 import { parseArgs } from "node:util";
+import { EXIT, exitCodeLines, type ExitCodes } from "./exit-codes";
 
-/** A bad command line. Printed as `<message>\n<usage>` on stderr; the command exits 1. */
+/** A bad command line. Printed as `<message>\n<usage>` on stderr; the command exits 1 (bad input). */
 export class UsageError extends Error {
     constructor(message: string) {
         super(message);
@@ -35,8 +36,8 @@ export interface CommandSpec<F extends Record<string, FlagSpec> = Record<string,
     /** What the command does, one or two sentences. */
     summary: string;
     flags: F;
-    /** Exit codes, e.g. `0 planned, 1 bad input`. */
-    exitCodes: string;
+    /** The codes it can return from the shared table (cli/exit-codes.ts), in this command's words. */
+    exitCodes: ExitCodes;
 }
 
 type ValueOf<S extends FlagSpec> = S["type"] extends "boolean" ? boolean : S["multiple"] extends true ? string[] : string;
@@ -46,9 +47,20 @@ export type FlagValues<F extends Record<string, FlagSpec>> = { [K in keyof F]: F
 
 const HELP: FlagSpec = { type: "boolean", short: "h", help: "print this help and exit" };
 
+/** How the command was started: `npm run plan --` (the default) or `tms plan` (bin/tms.js sets it). */
+let invokedThrough: "npm" | "tms" = "npm";
+export function invokedAs(how: "npm" | "tms"): void {
+    invokedThrough = how;
+}
+
+/** The command as the user typed it: `npm run plan --`, or `tms plan` when run through the `tms` bin. */
+export function commandName(spec: Pick<CommandSpec, "command">): string {
+    return invokedThrough === "tms" ? spec.command.replace(/^npm run (\S+) --$/, "tms $1") : spec.command;
+}
+
 /** `usage: <command> <synopsis>` lines, continued forms indented under the first. */
 export function usage(spec: CommandSpec): string {
-    return spec.synopsis.map((s, i) => `${i === 0 ? "usage: " : "       "}${spec.command} ${s}`).join("\n");
+    return spec.synopsis.map((s, i) => `${i === 0 ? "usage: " : "       "}${commandName(spec)} ${s}`).join("\n");
 }
 
 /** The `--help` text: usage, summary, one line per flag, exit codes. Same layout for every command. */
@@ -66,7 +78,8 @@ export function help(spec: CommandSpec): string {
         "flags:",
         ...entries.map(([n, h]) => `  ${n.padEnd(width)}  ${h}`),
         "",
-        `exit codes: ${spec.exitCodes}`,
+        "exit codes (one table for every command, docs/ci.md):",
+        ...exitCodeLines(spec.exitCodes),
     ].join("\n");
 }
 
@@ -141,13 +154,13 @@ export function readFlags<F extends Record<string, FlagSpec>, A>(
         const values = parseFlags(spec, argv);
         if (values === "help") {
             io.out(help(spec));
-            return new Stop(0);
+            return new Stop(EXIT.ok);
         }
         return validate(values);
     } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         io.err(`${e.message}\n${usage(spec)}\n(--help for every flag)`);
-        return new Stop(1);
+        return new Stop(EXIT.error);
     }
 }
 

@@ -1,10 +1,11 @@
 /**
  * The `npm run docs:*` commands that keep a generated part of a document in step with its source:
- * rewrite it, or with `--check` change nothing and exit 1 when it is stale. One flag spec, one set of
+ * rewrite it, or with `--check` change nothing and exit 4 (refused) when it is stale. One flag spec, one set of
  * messages and one rule (write only what changed) for all of them; each command supplies the render.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { EXIT } from "./exit-codes";
 import { readFlags, Stop, type CommandSpec, type FlagIo } from "./flags";
 
 export interface GeneratedDoc {
@@ -24,8 +25,8 @@ export function generatedDocSpec(doc: GeneratedDoc) {
         command: `${doc.command} --`,
         synopsis: ["[--check]"],
         summary: doc.summary,
-        flags: { check: { type: "boolean" as const, help: `change nothing; exit 1 when ${rel} is stale` } },
-        exitCodes: "0 written (or up to date), 1 stale (--check) or bad input",
+        flags: { check: { type: "boolean" as const, help: `change nothing; exit 4 when ${rel} is stale` } },
+        exitCodes: { ok: "written (or up to date)", error: "bad input", refused: "--check: the document is stale" },
     } satisfies CommandSpec;
 }
 
@@ -41,7 +42,7 @@ export async function generatedDocMain(doc: GeneratedDoc, argv: string[], io: Fl
     }
     if (args.check) {
         io.err(`${rel} is stale: run \`${doc.command}\`.`);
-        return 1;
+        return EXIT.refused;
     }
     fs.mkdirSync(path.dirname(doc.file), { recursive: true });
     fs.writeFileSync(doc.file, next);

@@ -8,6 +8,7 @@ import {
 import { globalName, serviceTags } from "../config/naming";
 
 export { deploymentBoundary, deploymentPermissions, deploymentPolicy, predeploySnapshotPrefix, type DeploymentScope, type Statement } from "./deployment-permissions";
+import type { DrRunbookScope } from "./deployment-permissions";
 
 /** GitHub Actions' OIDC issuer (one provider per account, shared by prod and dr). */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -26,18 +27,29 @@ export type AccessRole = keyof typeof ROLE_BASE_NAMES;
 type Doc = PolicyDocument;
 const doc = policyDocument;
 
-/** Trust policy of the deployment role: only workflows of one repository and branch, through GitHub's OIDC provider. */
-export function githubTrustPolicy(p: { oidcProviderArn: string; repository: string; branch: string }): Doc {
+/**
+ * The `sub` of GitHub's OIDC token for the jobs that deploy a stack (docs.github.com, "OpenID Connect
+ * reference", "Example subject claims"): `repo:<repo>:environment:<env>` for a job that names an
+ * environment (a `:` in the name becomes `%3A`), else `repo:<repo>:ref:refs/heads/<branch>`. Pure.
+ */
+export function githubSubject(p: { repository: string; branch: string; environment?: string }): string {
+    return p.environment !== undefined
+        ? `repo:${p.repository}:environment:${p.environment.replace(/:/g, "%3A")}`
+        : `repo:${p.repository}:ref:refs/heads/${p.branch}`;
+}
+
+/** Trust policy of the deployment role: only jobs of one repository and environment (or branch), through GitHub's OIDC provider. */
+export function githubTrustPolicy(p: { oidcProviderArn: string; repository: string; branch: string; environment?: string }): Doc {
     return doc([{
-        Sid: "GitHubActionsOfOneBranch",
+        Sid: p.environment !== undefined ? "GitHubActionsOfOneEnvironment" : "GitHubActionsOfOneBranch",
         Effect: "Allow",
         Principal: { Federated: p.oidcProviderArn },
         Action: "sts:AssumeRoleWithWebIdentity",
         Condition: {
-            // StringEquals (not StringLike): a pull request or another branch yields another `sub`.
+            // StringEquals (not StringLike): a pull request, another branch or another environment yields another `sub`.
             StringEquals: {
                 [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com",
-                [`${GITHUB_OIDC_HOST}:sub`]: `repo:${p.repository}:ref:refs/heads/${p.branch}`,
+                [`${GITHUB_OIDC_HOST}:sub`]: githubSubject(p),
             },
         },
     }]);
@@ -195,8 +207,8 @@ export interface AccessRolesArgs {
     environment: string;
     region: string;
     accountId: pulumi.Input<string>;
-    /** `tms:access`: the GitHub repository and branch CI deploys from, the OIDC provider mode, the name suffix. */
-    access: { githubRepository: string; githubBranch: string; oidcProvider: "create" | "existing"; nameSuffix: string };
+    /** `tms:access`: the GitHub repository, branch and environment CI deploys from, the OIDC provider mode, the name suffix. */
+    access: { githubRepository: string; githubBranch: string; githubEnvironment?: string; oidcProvider: "create" | "existing"; nameSuffix: string };
     clusterArn: pulumi.Input<string>;
     clusterName: pulumi.Input<string>;
     ecsServiceArns: pulumi.Input<string>[];
@@ -211,12 +223,16 @@ export interface AccessRolesArgs {
     repositoryArns: pulumi.Input<string>[];
     /** The rollout lock table, `tms-<env>-rollouts`. */
     rolloutTableName: string;
+    /** The key the rollout lock table is encrypted with (the role decrypts its table key through DynamoDB). */
+    rolloutTableKeyArn: pulumi.Input<string>;
     alertTopicArns: { critical: pulumi.Input<string>; warning: pulumi.Input<string> };
     /** The logs key: it encrypts the alert topics, the break-glass trail and its log group. */
     alertKeyArn: pulumi.Input<string>;
     hostedZoneId: pulumi.Input<string>;
     autoscaling: boolean;
     databaseClusterIdentifier?: pulumi.Input<string>;
+    /** dr only: what the DR runbook acts on (components/deployment-permissions.ts). */
+    drRunbook?: DrRunbookScope;
     /** Pulumi state bucket and secrets-provider key, when CI runs `pulumi up` as the deployment role. */
     stateBucketArn?: pulumi.Input<string>;
     secretsProviderKeyArn?: pulumi.Input<string>;
@@ -264,14 +280,15 @@ export class AccessRoles extends pulumi.ComponentResource {
             pulumi.all([acct, args.clusterArn, args.clusterName, args.alertKeyArn, args.hostedZoneId, this.oidcProviderArn]),
             pulumi.all([inputs(args.ecsServiceArns), inputs(args.taskDefinitionFamilies), inputs(args.listenerArns), inputs(args.listenerRuleArns),
                 inputs(args.passRoleArns), inputs(args.repositoryArns), pulumi.all([args.alertTopicArns.critical, args.alertTopicArns.warning])]),
-            pulumi.all([pulumi.output(args.databaseClusterIdentifier), pulumi.output(args.stateBucketArn), pulumi.output(args.secretsProviderKeyArn)]),
+            pulumi.all([pulumi.output(args.databaseClusterIdentifier), pulumi.output(args.stateBucketArn), pulumi.output(args.secretsProviderKeyArn), args.rolloutTableKeyArn]),
         ]).apply(([[accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn],
             [ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns],
-            [databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn]]): DeploymentScope => ({
-            environment: args.environment, region: args.region, rolloutTableName: args.rolloutTableName, autoscaling: args.autoscaling,
+            [databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn, rolloutTableKeyArn]]): DeploymentScope => ({
+            environment: args.environment, region: args.region, rolloutTableName: args.rolloutTableName, rolloutTableKeyArn, autoscaling: args.autoscaling,
             accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn,
             ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns,
             databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn,
+            ...(args.drRunbook ? { drRunbook: args.drRunbook } : {}),
         }));
         const permissions = scope.apply(deploymentPermissions);
 
@@ -284,9 +301,10 @@ export class AccessRoles extends pulumi.ComponentResource {
         this.deploymentBoundaryArn = boundary.arn;
         const deployment = new aws.iam.Role(`${name}-deployment`, {
             name: roleName("deployment"),
-            description: `CI deployments of ${args.environment} from ${a.githubRepository}@${a.githubBranch}`,
+            description: `CI deployments of ${args.environment} from ${a.githubRepository}` +
+                (a.githubEnvironment !== undefined ? ` (environment ${a.githubEnvironment})` : `@${a.githubBranch}`),
             assumeRolePolicy: this.oidcProviderArn.apply((oidcProviderArn) =>
-                JSON.stringify(githubTrustPolicy({ oidcProviderArn, repository: a.githubRepository, branch: a.githubBranch }))),
+                JSON.stringify(githubTrustPolicy({ oidcProviderArn, repository: a.githubRepository, branch: a.githubBranch, environment: a.githubEnvironment }))),
             permissionsBoundary: boundary.arn,
             // A prod canary (baseline, three steps, 30 min validation) outlasts one hour; CI asks for
             // `role-duration-seconds: 7200` so one session covers a whole rollout.

@@ -30,6 +30,9 @@ export const DOCDB_PASSWORD_SPECIALS = "!#$%^&*()-_=+[]{}<>?~";
 /** The DocumentDB 5.0 cluster parameter family. */
 export const DOCDB_FAMILY = "docdb5.0";
 
+/** The global cluster prod creates and dr joins. */
+export const GLOBAL_CLUSTER_IDENTIFIER = "tms-global-docdb";
+
 /** `tms-<env>-docdb`: cluster identifiers are regional, so prod and dr can share it. */
 export const clusterIdentifier = (environment: string) => `tms-${environment}-docdb`;
 
@@ -161,7 +164,7 @@ export class DocumentDbCluster extends pulumi.ComponentResource {
         let globalClusterIdentifier: pulumi.Input<string> | undefined;
         if (db.globalCluster === "primary") {
             const global = new aws.docdb.GlobalCluster(`${name}-global`, {
-                globalClusterIdentifier: "tms-global-docdb",
+                globalClusterIdentifier: GLOBAL_CLUSTER_IDENTIFIER,
                 engine: "docdb",
                 engineVersion: db.engineVersion,
                 storageEncrypted: true,

@@ -21,7 +21,7 @@
  * (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html). `elb.getServiceAccount`
  * makes no call (a table of ELB accounts per region in the provider).
  */
-import { alarmPrefix, predeploySnapshotPrefix } from "../config/naming";
+import { alarmPrefix, DR_SWITCH_NAMESPACE, drGateSwitch, drModeParameterName, drModeParameterPath, predeploySnapshotPrefix, primaryFenceSwitch } from "../config/naming";
 
 /**
  * What each data source of the program calls when it runs (the provider's read of that data source),
@@ -36,6 +36,9 @@ export const DATA_SOURCE_ACTIONS: Record<string, string[]> = {
     "iam.getOpenIdConnectProvider": ["iam:GetOpenIDConnectProvider", "iam:ListOpenIDConnectProviders"],
     // A table of ELB account ids per region inside the provider: no call.
     "elb.getServiceAccount": [],
+    // dr reads its mode under a path; GetParametersByPath is authorized against the path
+    // (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html).
+    "ssm.getParametersByPath": ["ssm:GetParametersByPath"],
     // awsx's Vpc component looks up the region's availability zones.
     "awsx.ec2.Vpc": ["ec2:DescribeAvailabilityZones"],
 };
@@ -48,9 +51,24 @@ export const SDK_CLIENT_PREFIXES: Record<string, string> = {
     "@aws-sdk/client-ecs": "ecs",
     "@aws-sdk/client-elastic-load-balancing-v2": "elasticloadbalancing",
     "@aws-sdk/client-sns": "sns",
+    "@aws-sdk/client-ssm": "ssm",
 };
 
-export type DeploymentJob = "program" | "weight-step" | "release" | "rollout-cli" | "image-push" | "state-backend";
+export type DeploymentJob = "program" | "weight-step" | "release" | "rollout-cli" | "image-push" | "state-backend" | "dr-runbook";
+
+/**
+ * The dr stack's runbook (`npm run dr:failover`, `dr:failback`, automation/adapters/dr.ts): what it calls
+ * besides the release job's ECS UpdateService and the ELB reads. Plain names, no outputs.
+ */
+export interface DrRunbookScope {
+    /** prod's environment (`prod`): its cluster and its fence alarm are named after it. */
+    primaryEnvironment: string;
+    /** The long environment name of the SSM path (`production`). */
+    environmentName: string;
+    globalClusterIdentifier: string;
+    drClusterIdentifier: string;
+    primaryClusterIdentifier: string;
+}
 
 export type Condition = Record<string, Record<string, string | string[]>>;
 
@@ -74,6 +92,8 @@ export interface DeploymentScope {
     repositoryArns: string[];
     /** DynamoDB table of the rollout lock (`tms-<env>-rollouts`). */
     rolloutTableName: string;
+    /** The customer-managed key the rollout table is encrypted with (DynamoDB uses it on the caller's behalf). */
+    rolloutTableKeyArn: string;
     alertTopicArns: string[];
     /** Key that encrypts the alert topics (publishing to an encrypted topic needs it). */
     alertKeyArn: string;
@@ -88,6 +108,8 @@ export interface DeploymentScope {
     /** Pulumi state backend (S3) and secrets-provider KMS key, when CI runs `pulumi up` as this role. */
     stateBucketArn?: string;
     secretsProviderKeyArn?: string;
+    /** dr only: the DR runbook's calls (the role CI's DR workflow and on-call assume for it). */
+    drRunbook?: DrRunbookScope;
 }
 
 /** One statement of the deployment role, with who calls it and what a real call names. */
@@ -211,6 +233,29 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
             resources: [arn("dynamodb", `table/${s.rolloutTableName}`)], examples: [arn("dynamodb", `table/${s.rolloutTableName}`)],
         },
         {
+            // DynamoDB decrypts the table key with the table's customer-managed key on the caller's behalf,
+            // on first access and again after five minutes without one
+            // (https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html#dynamodb-authz):
+            // without kms:Decrypt through DynamoDB the first GetItem is AccessDenied. Only through DynamoDB,
+            // only for this table of this account (its encryption context).
+            sid: "RolloutLockKeyThroughDynamoDb", job: "rollout-cli",
+            callers: "every command on the KMS-encrypted lock table (DynamoDB asks KMS to decrypt the table key as the caller)",
+            actions: ["kms:Decrypt"], resources: [s.rolloutTableKeyArn],
+            condition: {
+                StringEquals: {
+                    "kms:ViaService": `dynamodb.${s.region}.amazonaws.com`,
+                    "kms:EncryptionContext:aws:dynamodb:tableName": s.rolloutTableName,
+                    "kms:EncryptionContext:aws:dynamodb:subscriberId": s.accountId,
+                },
+            },
+            examples: [s.rolloutTableKeyArn],
+            context: {
+                "kms:ViaService": `dynamodb.${s.region}.amazonaws.com`,
+                "kms:EncryptionContext:aws:dynamodb:tableName": s.rolloutTableName,
+                "kms:EncryptionContext:aws:dynamodb:subscriberId": s.accountId,
+            },
+        },
+        {
             sid: "PublishAlerts", job: "rollout-cli", callers: "PublishCommand (sns-notifier.ts)",
             actions: ["sns:Publish"], resources: sorted(s.alertTopicArns), examples: sorted(s.alertTopicArns),
         },
@@ -252,6 +297,51 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
             {
                 sid: "DeletePredeploySnapshots", job: "rollout-cli", callers: "DeleteDBClusterSnapshotCommand, pruning old pre-deploy snapshots (docdb-snapshots.ts)",
                 actions: ["rds:DeleteDBClusterSnapshot"], resources: [snapshots], examples: [snapshot],
+            },
+        );
+    }
+    if (s.drRunbook) {
+        const d = s.drRunbook;
+        const global = `arn:aws:rds::${s.accountId}:global-cluster:${d.globalClusterIdentifier}`;
+        const drCluster = arn("rds", `cluster:${d.drClusterIdentifier}`);
+        // dr's config does not name prod's region: the name and the account scope prod's cluster.
+        const primaryCluster = `arn:aws:rds:*:${s.accountId}:cluster:${d.primaryClusterIdentifier}`;
+        const primaryExample = `arn:aws:rds:us-east-1:${s.accountId}:cluster:${d.primaryClusterIdentifier}`;
+        const alarms = [primaryFenceSwitch(d.primaryEnvironment, s.environment), drGateSwitch(s.environment)].map((w) => arn("cloudwatch", `alarm:${w.alarmName}`));
+        const mode = arn("ssm", `parameter${drModeParameterName(d.environmentName)}`);
+        p.push(
+            {
+                sid: "ProgramDrMode", job: "program", callers: "aws.ssm.getParametersByPath (dr reads the mode the runbook recorded)",
+                actions: ["ssm:GetParametersByPath"], resources: [arn("ssm", `parameter${drModeParameterPath(d.environmentName)}`)],
+                examples: [arn("ssm", `parameter${drModeParameterPath(d.environmentName)}`)],
+            },
+            {
+                sid: "DrReadGlobalCluster", job: "dr-runbook", callers: "DescribeGlobalClustersCommand (adapters/dr.ts)",
+                actions: ["rds:DescribeGlobalClusters"], resources: [global], examples: [global],
+            },
+            {
+                sid: "DrReadClusters", job: "dr-runbook", callers: "DescribeDBClustersCommand: dr's cluster, and prod's as the probe of its region",
+                actions: ["rds:DescribeDBClusters"], resources: [drCluster, primaryCluster], examples: [drCluster, primaryExample],
+            },
+            {
+                sid: "DrPromote", job: "dr-runbook",
+                callers: "FailoverGlobalClusterCommand (AllowDataLoss), SwitchoverGlobalClusterCommand (to dr, and back to prod), RemoveFromGlobalClusterCommand (dr)",
+                actions: ["rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster", "rds:SwitchoverGlobalCluster"],
+                resources: [global, drCluster, primaryCluster], examples: [global, drCluster, primaryExample],
+            },
+            {
+                sid: "DrSwitches", job: "dr-runbook", callers: "PutMetricDataCommand: the primary fence and the dr gate",
+                actions: ["cloudwatch:PutMetricData"], resources: ["*"],
+                condition: { StringEquals: { "cloudwatch:namespace": DR_SWITCH_NAMESPACE } },
+                examples: ["*"], context: { "cloudwatch:namespace": DR_SWITCH_NAMESPACE },
+            },
+            {
+                sid: "DrSwitchAlarms", job: "dr-runbook", callers: "DescribeAlarmsCommand: the switches' alarms",
+                actions: ["cloudwatch:DescribeAlarms"], resources: alarms, examples: alarms,
+            },
+            {
+                sid: "DrMode", job: "dr-runbook", callers: "GetParameterCommand, PutParameterCommand: dr's mode",
+                actions: ["ssm:GetParameter", "ssm:PutParameter"], resources: [mode], examples: [mode],
             },
         );
     }

@@ -4,9 +4,13 @@ import { AccessRoles } from "./access";
 import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
 import type { Colour, StackConfig } from "../config/stack-config";
-import { defaultTags, rolloutTableName } from "../config/naming";
+import { alertTopicName, defaultTags, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
+import { releaseOf, type DeployedRelease } from "../config/release";
+import { rolloutOutputProblems, type RolloutOutputInputs } from "../config/stack-outputs";
 import { DataTier } from "./data-tier";
+import { clusterIdentifier, GLOBAL_CLUSTER_IDENTIFIER } from "./database";
 import { RegionalFailover } from "./dns";
+import { rpoOutput, rtoOutput } from "./recovery";
 import { KmsKeys } from "./keys";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
@@ -29,9 +33,14 @@ export interface EnvironmentStackArgs {
      * `tms:access.secretsProviderKeyArn`.
      */
     stateBackend?: { bucketArn?: pulumi.Input<string>; secretsProviderKeyArn?: pulumi.Input<string> };
+    /** The release this update records as the `release` output (index.ts judges its revision); default: the config's traffic. */
+    release?: DeployedRelease;
 }
 
 export { rolloutTableName } from "../config/naming";
+
+/** The dr stack's environment is always "dr" (config ENVIRONMENTS): prod names dr's topic and its fence alarm after it. */
+const DR_ENVIRONMENT = "dr";
 
 /**
  * One whole environment: keys, network, data tier, compute, traffic, edge, DNS failover, access and
@@ -193,6 +202,17 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 loadBalancerDnsName: this.traffic.dnsName,
                 loadBalancerZoneId: this.traffic.zoneId,
                 healthCheckPath: publicServices.find((s) => s.isDefaultRoute)!.healthCheckPath,
+                // The DR runbook's switch, its alarm in the dr region (prod reaches it with a provider there).
+                drSwitch: cfg.dr.role === "primary"
+                    ? { ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT), region: cfg.dr.region, provider: new aws.Provider(`${name}-dr-region`, { region: cfg.dr.region as aws.Region, defaultTags: { tags: defaultTags(cfg) } }, { parent: this }) }
+                    : { ...drGateSwitch(cfg.environment), region: cfg.region },
+                // dr's critical topic. prod's fence
+                // alarm names it before dr exists: PutMetricAlarm checks an action's ARN form only, not that the
+                // topic exists (AlarmActions, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html;
+                // an alarm on a missing topic is created and the console flags "We could not find the SNS topic",
+                // https://github.com/awsdocs/aws-doc-sdk-examples/issues/1015). The fence changes state only when the
+                // runbook runs, which needs dr deployed; a notification that fails does not change what Route 53 reads.
+                alertTopicArn: pulumi.interpolate`arn:aws:sns:${cfg.dr.region}:${accountId}:${alertTopicName(DR_ENVIRONMENT, "critical")}`,
             }, { parent: this });
         }
 
@@ -250,9 +270,11 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             cache: { replicationGroupId: this.data.cache.replicationGroupId, nodes: cfg.cache.nodes },
         }, { parent: this });
 
+        // The lock table's key; the deployment role, its only caller, may use it through DynamoDB for this table.
+        const rolloutTableKeyArn = this.keys.arn("logs");
         this.rolloutLock = new RolloutLockTable(`${name}-rollout-lock`, {
             tableName: rolloutTableName(cfg.environment),
-            kmsKeyArn: this.keys.arn("logs"),
+            kmsKeyArn: rolloutTableKeyArn,
             protect,
             tags: { Service: "automation" },
         }, { parent: this });
@@ -283,11 +305,16 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             // dr runs prod's images from the registry's replicas: CI pushes nothing there.
             repositoryArns: cfg.dr.role === "secondary" ? [] : cfg.services.map((s) => this.registry.repositoryArns[s.name]),
             rolloutTableName: rolloutTableName(cfg.environment),
+            rolloutTableKeyArn,
             alertTopicArns: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
             alertKeyArn: this.keys.arn("logs"),
             hostedZoneId: zone.zoneId,
             autoscaling: cfg.compute.autoscaling !== undefined,
             databaseClusterIdentifier: this.data.database.clusterIdentifier,
+            ...(cfg.dr.role === "secondary" ? { drRunbook: {
+                primaryEnvironment: cfg.primaryStack!.split("/").pop()!, environmentName: cfg.environmentName,
+                globalClusterIdentifier: GLOBAL_CLUSTER_IDENTIFIER, drClusterIdentifier: clusterIdentifier(cfg.environment), primaryClusterIdentifier: clusterIdentifier(cfg.primaryStack!.split("/").pop()!),
+            } } : {}),
             stateBucketArn: args.stateBackend?.bucketArn ?? cfg.access.stateBucketArn,
             secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn ?? cfg.access.secretsProviderKeyArn,
             workloadBoundaryArn: permissionsBoundaryArn,
@@ -302,6 +329,29 @@ export class EnvironmentStack extends pulumi.ComponentResource {
         if (cfg.dr.role !== "secondary") this.keys.nameUsers("storage", roles.map((r) => r.taskRoleArn));
         this.keys.ownRemainingPolicies();
 
+        // The outputs the rollout automation reads, typed by their contract (config/stack-outputs.ts).
+        const rolloutOutputs: RolloutOutputInputs = {
+            release: args.release ?? releaseOf(d),
+            strategy: d.strategy,
+            clusterName: this.cluster.clusterName,
+            ecsServices: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames])),
+            // The task definition family the rollout's migration step runs, per service and colour (absent in dr).
+            migrationTaskFamilies: cfg.dr.role === "secondary" ? undefined : Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])),
+            testListenerUrl: this.traffic.testListenerUrl,
+            loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
+            targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
+            targetGroupArns: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArns[s.name]])),
+            weightListenerUrns: this.traffic.weightListeners.map((l) => l.urn),
+            alertTopics: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
+            rolloutTableName: this.rolloutLock.tableName,
+            databaseClusterId: this.data.database.clusterIdentifier,
+        };
+        // Checked on the resolved values at update time, so a contract break fails the update, not the next rollout.
+        const checked = pulumi.output(rolloutOutputs as Record<string, pulumi.Input<any>>).apply((v) => {
+            const problems = rolloutOutputProblems(v);
+            if (problems.length) throw new Error(`EnvironmentStack: the rollout's output contract does not hold: ${problems.join("; ")}`);
+            return v.release;
+        });
         this.outputs = {
             environment: cfg.environment,
             region: cfg.region,
@@ -314,24 +364,14 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             ...this.data.outputs,
             // dr: the global cluster it is a secondary of (dr:failover detaches it from this one).
             ...(primary ? { globalClusterId: primary.globalClusterId } : {}),
-            clusterName: this.cluster.clusterName,
-            strategy: d.strategy,
             liveColour: d.live,
             candidateColour: d.colours.length === 1 ? d.live : d.candidate,
             weight: d.weight,
             images: Object.fromEntries(d.colours.map((c) => [c, d[c]!.images])),
             running: Object.fromEntries(d.colours.map((c) => [c, d[c]!.running])),
-            ecsServices: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames])),
-            // The task definition family the rollout's migration step runs, per service and colour (absent in dr).
-            ...(cfg.dr.role === "secondary" ? {} : { migrationTaskFamilies: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])) }),
             repositoryUrls: this.registry.repositoryUrls,
-            loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
             loadBalancerDnsName: this.traffic.dnsName,
-            targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
-            targetGroupArns: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArns[s.name]])),
-            weightListenerUrns: this.traffic.weightListeners.map((l) => l.urn),
             testListenerUrns: this.traffic.testListeners.map((l) => l.urn),
-            testListenerUrl: this.traffic.testListenerUrl,
             hostName: cfg.domain.hostName,
             // The zone the stack's names live in, and its name servers: what the parent's NS record must name
             // when the zone is delegated from another account (README, "DNS: one zone per account").
@@ -343,18 +383,20 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 staticBucketName: this.cdn.staticBucketName,
                 originVerifyHeader: this.cdn.originVerifyHeader,
             } : {}),
-            ...(this.failover?.healthCheckId ? { primaryHealthCheckId: this.failover.healthCheckId } : {}),
-            rto: { minutes: cfg.dr.rtoMinutes },
-            rpo: { minutes: cfg.dr.rpoMinutes },
+            ...(this.failover && cfg.dr.role === "primary" ? { primaryHealthCheckId: this.failover.healthCheckId } : {}),
+            ...(this.failover ? { drSwitchAlarmName: this.failover.switchAlarmName } : {}),
+            // The targets and, per data store, what AWS's figures allow (components/recovery.ts, docs/dr.md).
+            rto: rtoOutput(cfg),
+            rpo: rpoOutput(cfg),
             minimumTasksPerService: cfg.compute.minimumCount,
-            alertTopics: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
             dashboardName: this.monitoring.dashboardName,
             criticalAlarmNames: this.monitoring.criticalAlarmNames,
             deploymentRoleArn: this.access.deploymentRoleArn,
             operationsRoleArn: this.access.operationsRoleArn,
             readonlyRoleArn: this.access.readonlyRoleArn,
             emergencyRoleArn: this.access.emergencyRoleArn,
-            rolloutTableName: this.rolloutLock.tableName,
+            ...Object.fromEntries(Object.entries(rolloutOutputs).filter(([, v]) => v !== undefined)),
+            release: checked,
         };
         this.registerOutputs(this.outputs);
     }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { breakGlassTrailArn } from "./break-glass-alert";
-import { serviceTags } from "../config/naming";
+import { serviceTags, stackAlarmsArnPattern } from "../config/naming";
 
 /** The data domains that each get their own customer-managed key. */
 export const KEY_DOMAINS = ["database", "cache", "storage", "secrets", "logs"] as const;
@@ -16,22 +16,25 @@ export interface KmsKeysArgs {
     protect: boolean;
 }
 
-/** Where a key policy is used: the key's region, the account, and the stack's environment (its trail's name). */
+/** Where a key policy is used: the key's region, the account, and the stack's trail and alarms. */
 export interface KeyPolicyScope {
     /** The key's region (CloudWatch Logs' principal is regional). */
     region: string;
     accountId: string;
     /** ARN of the one trail that may encrypt with the logs key (the stack's break-glass trail, in the stack's home region). */
     trailArn: string;
+    /** ARNs of the stack's alarms (`arn:aws:cloudwatch:<region>:<account>:alarm:tms-<env>-*`): the only alarms that may publish through the key. */
+    alarmArns: string;
 }
 
 /**
  * Statements that let the AWS service principal of a domain use its key. The logs key also encrypts the
  * alert topics: CloudWatch alarms and EventBridge rules publish to an encrypted topic only if the key
- * policy lets their service principals create data keys. Every statement for a service principal
- * carries a confused-deputy condition (policy `kms-key-policy-confused-deputy`).
+ * policy lets their service principals create data keys. Each statement tests exactly the
+ * confused-deputy keys AWS sends for its integration (config/service-integrations.ts, policy
+ * `kms-key-policy-confused-deputy`): none for EventBridge, which sends none.
  */
-function serviceStatements(domain: KeyDomain, { region, accountId, trailArn }: KeyPolicyScope): any[] {
+function serviceStatements(domain: KeyDomain, { region, accountId, trailArn, alarmArns }: KeyPolicyScope): any[] {
     if (domain !== "logs") return [];
     return [{
         Sid: "CloudWatchLogs",
@@ -63,14 +66,25 @@ function serviceStatements(domain: KeyDomain, { region, accountId, trailArn }: K
         Resource: "*",
         Condition: { StringEquals: { "aws:SourceArn": trailArn } },
     }, {
-        Sid: "AlarmsAndEventsPublishToAlertTopics",
+        // A CloudWatch alarm publishing to an encrypted topic sends the alarm's account and ARN
+        // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services):
+        // only this stack's alarms may use the key.
+        Sid: "AlarmsPublishToAlertTopics",
         Effect: "Allow",
-        Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+        Principal: { Service: "cloudwatch.amazonaws.com" },
         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Resource: "*",
-        // Confused-deputy guard (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html):
-        // only alarms and rules of this account may use the key.
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": alarmArns } },
+    }, {
+        // EventBridge (the critical image-finding rule) sends neither aws:SourceAccount nor aws:SourceArn
+        // here: "Adding the aws:SourceAccount, aws:SourceArn, and aws:SourceOrgID to a AWS KMS policy is not
+        // supported for EventBridge-to-encrypted topics" (same page). A condition would refuse every
+        // delivery, so this statement has none, and grants only the two actions SNS needs.
+        Sid: "EventRulesPublishToAlertTopics",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
     }];
 }
 
@@ -184,7 +198,11 @@ export class KmsKeys extends pulumi.ComponentResource {
 
     /** A key's policy scope: the trail is the stack's, in the stack's home region, whatever the key's region. */
     private scope(region: string, accountId: string): KeyPolicyScope {
-        return { region, accountId, trailArn: breakGlassTrailArn(this.args.environment, this.args.region, accountId) };
+        return {
+            region, accountId,
+            trailArn: breakGlassTrailArn(this.args.environment, this.args.region, accountId),
+            alarmArns: stackAlarmsArnPattern(this.args.environment, this.args.region, accountId),
+        };
     }
 
     arn(domain: KeyDomain): pulumi.Output<string> {

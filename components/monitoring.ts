@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCDB_MAX_CONNECTIONS } from "../config/aws-limits";
 import type { Colour } from "../config/stack-config";
-import { alarmPrefix, serviceTags } from "../config/naming";
+import { alarmPrefix, alertTopicName, serviceTags, stackAlarmsArnPattern } from "../config/naming";
 
 export const SEVERITIES = ["critical", "warning"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -321,8 +321,15 @@ export function criticalImageFindingPattern(repositoryArns: string[]): Record<st
     };
 }
 
-/** Topic policy: the account administers the topic; CloudWatch alarms and EventBridge rules of this account publish. */
-export function alertTopicPolicy(topicArn: string, accountId: string): string {
+/**
+ * Topic policy: the account administers the topic; the stack's CloudWatch alarms publish (they send their
+ * account and ARN, https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger) and
+ * EventBridge rules publish in a statement of their own without a condition: "You can't use Condition
+ * blocks in Amazon SNS topic policies for EventBridge"
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions).
+ * Both follow config/service-integrations.ts (policy `sns-topic-policy-confused-deputy`).
+ */
+export function alertTopicPolicy(topicArn: string, accountId: string, alarmArns: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -334,12 +341,19 @@ export function alertTopicPolicy(topicArn: string, accountId: string): string {
                 Resource: topicArn,
             },
             {
-                Sid: "AlarmsAndRulesPublish",
+                Sid: "AlarmsPublish",
                 Effect: "Allow",
-                Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+                Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: "sns:Publish",
                 Resource: topicArn,
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": alarmArns } },
+            },
+            {
+                Sid: "EventRulesPublish",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topicArn,
             },
         ],
     });
@@ -364,13 +378,13 @@ export class Monitoring extends pulumi.ComponentResource {
         const topics = {} as Record<Severity, aws.sns.Topic>;
         for (const severity of SEVERITIES) {
             const topic = new aws.sns.Topic(`${name}-${severity}`, {
-                name: `tms-${args.environment}-${severity}-alerts`,
+                name: alertTopicName(args.environment, severity),
                 kmsMasterKeyId: args.topicKeyArn,
                 tags: serviceTags("monitoring", { Severity: severity }),
             }, { parent: this });
             new aws.sns.TopicPolicy(`${name}-${severity}-policy`, {
                 arn: topic.arn,
-                policy: pulumi.all([topic.arn, args.accountId]).apply(([arn, acct]) => alertTopicPolicy(arn, acct)),
+                policy: pulumi.all([topic.arn, args.accountId]).apply(([arn, acct]) => alertTopicPolicy(arn, acct, stackAlarmsArnPattern(args.environment, args.region, acct))),
             }, { parent: this });
             topics[severity] = topic;
         }

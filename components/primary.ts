@@ -2,7 +2,10 @@
  * What the dr stack reads from prod through a StackReference (`tms:primaryStack`), checked before
  * anything else is registered so that planning dr without a reachable prod is a config error.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { drModeParameterName, drModeParameterPath } from "../config/naming";
+import type { StackConfig } from "../config/stack-config";
 
 /** Outputs prod must export for dr, with what each is for. */
 export const PRIMARY_OUTPUTS = {
@@ -38,4 +41,33 @@ export async function readPrimaryStack(source: string, stackName: string, requir
         );
     }
     return Object.fromEntries(required.map((n) => [n, ref.getOutput(n)])) as PrimaryOutputs;
+}
+
+/** The dr stack's mode, as the DR runbook recorded it in SSM in dr's own region (absent: standby). */
+export type DrMode = "active" | "standby";
+
+/**
+ * Read dr's mode from SSM (`/<envName>/dr-runbook/mode`, config/naming.ts), in the stack's region. The
+ * runbook writes it when it promotes dr and when it fails back, so that every later `pulumi up`, from any
+ * checkout, keeps dr's capacity where the runbook put it instead of reverting it to the stack file's.
+ */
+export async function readDrMode(source: string, envName: string): Promise<DrMode> {
+    const path = drModeParameterPath(envName);
+    const found = await aws.ssm.getParametersByPath({ path, recursive: false });
+    const i = (found.names ?? []).indexOf(drModeParameterName(envName));
+    if (i < 0) return "standby";
+    const v = found.values?.[i];
+    if (v !== "active" && v !== "standby") throw new PrimaryStackError(`${source}: SSM ${drModeParameterName(envName)} is ${JSON.stringify(v)}, not "active" or "standby"`);
+    return v;
+}
+
+/** The config with dr's task counts for its mode: `tms:dr.activeCount` per service while active. Pure. */
+export function applyDrMode(config: StackConfig, mode: DrMode): StackConfig {
+    if (mode !== "active" || config.dr.role !== "secondary" || config.dr.activeCount === undefined) return config;
+    const count = config.dr.activeCount;
+    return {
+        ...config,
+        compute: { ...config.compute, desiredCount: count },
+        services: config.services.map((s) => ({ ...s, desiredCount: Math.max(s.desiredCount, count) })),
+    };
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { imageUri } from "../config/image-ref";
 import { repositoryName, serviceTags } from "../config/naming";
 
 export interface ContainerRegistryArgs {
@@ -158,9 +159,9 @@ export class ContainerRegistry extends pulumi.ComponentResource {
         }, { parent: this, provider });
     }
 
-    /** The image of a service: a full URI as given, or a tag in this stack's repository. */
+    /** The image of a service: a full URI as given, or a tag (`repo:tag`) or digest (`repo@sha256:…`) in this stack's repository. */
     image(service: string, imageOrTag: string): pulumi.Output<string> {
         if (imageOrTag.includes("/")) return pulumi.output(imageOrTag);
-        return pulumi.interpolate`${this.repositoryUrls[service]}:${imageOrTag}`;
+        return pulumi.output(this.repositoryUrls[service]).apply((url) => imageUri(url, imageOrTag));
     }
 }

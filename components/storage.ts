@@ -84,8 +84,8 @@ export function replicationTrustPolicy(accountId: string, sourceBucketArn: strin
 /**
  * The replication role's policy, least privilege: read the source's replication config and list it,
  * read object versions of the source, replicate into the destination, decrypt with the source key
- * only through S3 in the source region, encrypt with the replica key only through S3 in the
- * destination region.
+ * only through S3 in the source region, encrypt with the replica key (and decrypt with it, which S3
+ * Bucket Keys require) only through S3 in the destination region.
  */
 export function replicationPolicy(p: {
     sourceArn: string; destinationArn: string; sourceKeyArn: string; replicaKeyArn: string;
@@ -114,7 +114,10 @@ export function replicationPolicy(p: {
                 },
             },
             {
-                Sid: "EncryptReplica", Effect: "Allow", Action: "kms:Encrypt", Resource: p.replicaKeyArn,
+                // The replica bucket uses an S3 Bucket Key: S3 then also calls kms:Decrypt on the replica key as
+                // the replication role, to verify the bucket key before using it
+                // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html#bk-replication).
+                Sid: "EncryptReplica", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt"], Resource: p.replicaKeyArn,
                 Condition: {
                     StringEquals: { "kms:ViaService": `s3.${p.destinationRegion}.amazonaws.com` },
                     StringLike: { "kms:EncryptionContext:aws:s3:arn": [p.destinationArn, `${p.destinationArn}/*`] },

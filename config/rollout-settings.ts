@@ -80,8 +80,12 @@ export interface RolloutSettings {
     rollbackWindowSeconds: number;
     /** Lease on the stack's rollout lock, renewed every step; a killed process's lease expires after this. Decision: 300 s. */
     leaseSeconds: number;
-    /** Attempts of the weight-0 update during a rollback before halting for a human. Decision: 3. */
-    rollbackAttempts: number;
+    /**
+     * How long a rollback keeps retrying the weight-0 update (with backoff) before halting for a human.
+     * Decision: 10 minutes: a concurrent `pulumi up` holding the stack lock, or an API throttle, usually
+     * clears within that, and traffic split onto a bad colour is worth minutes of retrying, not seconds.
+     */
+    rollbackRetryMinutes: number;
     analysis: AnalysisThresholds;
     validation: ValidationRanges;
 }
@@ -145,7 +149,7 @@ export function defaultRolloutSettings(strategy: Strategy): RolloutSettings {
         healthPollSeconds: 15,
         rollbackWindowSeconds: 3600,
         leaseSeconds: 300,
-        rollbackAttempts: 3,
+        rollbackRetryMinutes: 10,
         analysis: { ...DEFAULT_ANALYSIS },
         validation: { ...DEFAULT_VALIDATION },
     };
@@ -169,7 +173,7 @@ const TOP_NUMBERS: Record<string, NumberRule> = {
     healthPollSeconds: "positiveInt",
     rollbackWindowSeconds: "nonNegativeInt",
     leaseSeconds: "positiveInt",
-    rollbackAttempts: "positiveInt",
+    rollbackRetryMinutes: "positive",
 };
 const ANALYSIS_NUMBERS: Record<keyof AnalysisThresholds, NumberRule> = {
     errorRateMultiplier: "multiplier",
@@ -336,4 +340,37 @@ function parseSteps(value: unknown, path: string, problems: string[]): RolloutSt
         if (ok) steps.push({ weight: weight as number, bakeSeconds: bake as number });
     });
     return ok ? steps : null;
+}
+
+/**
+ * What `--time-scale N` (the offline sandbox only) divides by N: the durations that set the pace of the
+ * release itself. Kept as they are: `healthTimeoutSeconds`/`healthPollSeconds`, `leaseSeconds` and
+ * `rollbackRetryMinutes`, which bound waits on real processes (a `pulumi up`, another runner), whose
+ * speed a time scale does not change.
+ */
+export const SCALED_DURATIONS = {
+    top: ["intervalSeconds", "baselineSeconds", "validationSeconds", "rollbackWindowSeconds"],
+    analysis: ["latencyBreachSeconds", "queryRetryBaseMs", "queryRetryMaxMs"],
+    kept: ["healthTimeoutSeconds", "healthPollSeconds", "leaseSeconds", "rollbackRetryMinutes"],
+} as const;
+
+/**
+ * `settings` with the release's durations divided by `factor` (`--time-scale`), so that an operator can
+ * watch the stack's own rollout (its steps, rules and thresholds) in minutes: prod's at 60 analyses every
+ * second, bakes each step 5 s and validates 30 s. Whole seconds, rounded, at least 1 where the value was
+ * positive; refused when the analysis interval would be shorter than a second. Pure.
+ */
+export function scaleRolloutTimes(settings: RolloutSettings, factor: number): RolloutSettings {
+    if (!Number.isInteger(factor) || factor < 1) throw new RolloutSettingsError([`time scale: expected a whole number ≥ 1, got ${show(factor)}`]);
+    if (settings.intervalSeconds / factor < 1) {
+        throw new RolloutSettingsError([`time scale ${factor}: the ${settings.intervalSeconds} s analysis interval would be shorter than a second (at most ${settings.intervalSeconds})`]);
+    }
+    const scale = (v: number) => (v === 0 ? 0 : Math.max(1, Math.round(v / factor)));
+    const s: RolloutSettings = { ...settings, analysis: { ...settings.analysis }, validation: { ...settings.validation }, steps: settings.steps.map((x) => ({ ...x, bakeSeconds: scale(x.bakeSeconds) })) };
+    for (const k of SCALED_DURATIONS.top) s[k] = scale(settings[k]);
+    for (const k of SCALED_DURATIONS.analysis) s.analysis[k] = scale(settings.analysis[k]);
+    if (s.analysis.queryRetryMaxMs * (s.analysis.queryAttempts - 1) >= s.intervalSeconds * 1000) {
+        throw new RolloutSettingsError([`time scale ${factor}: ${s.analysis.queryAttempts - 1} query retries of up to ${s.analysis.queryRetryMaxMs} ms would not fit in the ${s.intervalSeconds} s interval`]);
+    }
+    return s;
 }

@@ -20,6 +20,7 @@ import {
     parseDailyWindow,
 } from "./aws-limits";
 import { resolveRolloutSettings, RolloutSettings, RolloutSettingsError } from "./rollout-settings";
+import { ImageRefError, parseImageRef } from "./image-ref";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod", "dr"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -49,6 +50,14 @@ const listed = (values: readonly string[], what: string) =>
     });
 const dnsName = () => str().refine(isDnsName, { error: "is not a valid DNS name" });
 const cidr = () => str().refine(isCidr, { error: "is not an IPv4 CIDR block (a.b.c.d/n)" });
+/** An image as config/image-ref.ts reads it (tag, digest or full URI), with its parser's message. */
+const imageRef = () => str().superRefine((v, ctx) => {
+    try {
+        parseImageRef(v);
+    } catch (e) {
+        ctx.addIssue({ code: "custom", message: e instanceof ImageRefError ? e.reason : String(e) });
+    }
+});
 const retentionDays = () =>
     z.number({ error: "must be a CloudWatch Logs retention period" }).refine(
         (v) => CLOUDWATCH_RETENTION_DAYS.includes(v),
@@ -113,8 +122,8 @@ const computeSchema = z.strictObject({
 const colourSchema = z.strictObject({
     /** Whether this colour's ECS services run (false scales them to 0, keeping them defined). */
     running: bool(),
-    /** Image per service: an ECR tag (`<hash>-<env>`, resolved in this stack's repository) or a full image URI. */
-    images: z.record(serviceName(), str()).default({}),
+    /** Image per service: an ECR tag (`<hash>-<env>`) or digest (`sha256:…`) of this stack's repository, or a full image URI (config/image-ref.ts). */
+    images: z.record(serviceName(), imageRef()).default({}),
 });
 
 const deploymentSchema = z.strictObject({
@@ -123,6 +132,11 @@ const deploymentSchema = z.strictObject({
     live: oneOf(COLOURS, "a colour"),
     /** Percent of public traffic sent to the other (candidate) colour. */
     weight: int(0, 100),
+    /**
+     * The deployed release this traffic section describes (0 until traffic first changes); a change
+     * to live, weight, images or running carries the deployed revision + 1 (config/release.ts).
+     */
+    revision: int(0, 1_000_000_000).default(0),
     blue: colourSchema,
     green: colourSchema.optional(),
 });
@@ -237,14 +251,32 @@ const drSchema = z.strictObject({
     /** primary: prod (creates the global cluster and replicas); secondary: dr; none: dev/staging. */
     role: oneOf(["none", "primary", "secondary"] as const, "a DR role"),
     region: listed(AWS_REGIONS, "an AWS region"),
+    /** The guide's targets (1 hour, 5 minutes); what each data store achieves is in the `rpo`/`rto` outputs (components/recovery.ts). */
     rtoMinutes: int(1, 1440),
     rpoMinutes: int(1, 1440),
+    /**
+     * dr only: tasks per service while dr serves production (prod's minimum). The runbook scales the live
+     * colour to it and records the mode in SSM; the program keeps it on every later `pulumi up` (docs/dr.md).
+     */
+    activeCount: int(1, 1000).optional(),
 });
 
 const accessSchema = z.strictObject({
-    /** GitHub `owner/repo` whose workflows may assume the deployment role through OIDC. */
-    githubRepository: str().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: 'is not a GitHub "owner/repo"' }),
+    /**
+     * GitHub `owner/repo` whose workflows may assume the deployment role through OIDC, as the token's
+     * `sub` names it: `owner/repo`, or `owner@<id>/repo@<id>` for a repository on immutable subject
+     * claims (GitHub's default for repositories created after July 15, 2026; docs.github.com, "OpenID
+     * Connect reference", "Immutable subject claims").
+     */
+    githubRepository: str().regex(/^[A-Za-z0-9_.-]+(@\d+)?\/[A-Za-z0-9_.-]+(@\d+)?$/, { error: 'is not a GitHub "owner/repo" (or "owner@id/repo@id")' }),
     githubBranch: str(),
+    /**
+     * The GitHub environment of the jobs that deploy this stack. Set, the deployment role trusts
+     * `repo:<repo>:environment:<name>` only (the `sub` GitHub issues to a job that names an
+     * `environment:`), and the environment's deployment-branch rule keeps it to `githubBranch`; unset,
+     * it trusts `repo:<repo>:ref:refs/heads/<githubBranch>` (a job with no `environment:`).
+     */
+    githubEnvironment: str().regex(/^[^\s,'"`]+$/, { error: "is not a GitHub environment name" }).optional(),
     /** create: this stack creates the account's GitHub OIDC provider; existing: another stack did (dr shares prod's account). */
     oidcProvider: oneOf(["create", "existing"] as const, "an OIDC provider mode"),
     /**
@@ -492,10 +524,13 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     }
 
     if (t.dr.role === "secondary") {
+        if (t.dr.activeCount === undefined) add("tms:dr.activeCount", "is required when tms:dr.role is secondary (tasks per service once dr serves: prod's minimum)");
+        else if (t.dr.activeCount < t.compute.minimumCount) add("tms:dr.activeCount", `${t.dr.activeCount} is below tms:compute.minimumCount ${t.compute.minimumCount}`);
         if (!t.primaryStack) add("tms:primaryStack", "is required when tms:dr.role is secondary (the prod stack this dr stack reads, e.g. my-org/tms/prod)");
         if (t.database.globalCluster !== "secondary") add("tms:database.globalCluster", `${render(t.database.globalCluster)} must be "secondary" when tms:dr.role is secondary`);
         if (region !== t.dr.region) add("aws:region", `${render(region)} must equal tms:dr.region (${t.dr.region}) for the dr stack`);
     }
+    if (t.dr.role !== "secondary" && t.dr.activeCount !== undefined) add("tms:dr.activeCount", "applies to the dr stack only (tms:dr.role secondary)");
     if (t.dr.role === "primary") {
         if (t.database.globalCluster !== "primary") add("tms:database.globalCluster", `${render(t.database.globalCluster)} must be "primary" when tms:dr.role is primary`);
         if (t.dr.region === region) add("tms:dr.region", `${render(t.dr.region)} must differ from aws:region`);

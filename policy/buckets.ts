@@ -9,6 +9,7 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { dependsOn, list, ofTypes, parseJson, read, resourcePolicy, stackPolicy, str, tagsOf, TYPES, UNKNOWN } from "./common";
 import type { PolicyMetadata } from "./common";
+import { anyone } from "./iam";
 
 export const BUCKET_TYPES = {
     bucket: TYPES.bucket,
@@ -236,6 +237,27 @@ export const s3PolicyNoCrossAccountAdmin = resourcePolicy({
     },
 });
 
+/**
+ * S3.2 and S3.3 (https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-2): a bucket policy must not
+ * grant every principal (`Principal: "*"`, or `{ AWS: "*" }`) anything without a condition; a condition that limits who
+ * the principal may be (aws:PrincipalOrgID, aws:SourceVpce, …) is the caller's to justify, as for SNS.4 and KMS.5.
+ */
+export const s3PolicyNotPublic = resourcePolicy({
+    name: "s3-bucket-policy-not-public",
+    description: "Bucket policies grant nothing to every principal (`*`) without a condition.",
+    metadata: { control: "FSBP S3.2, S3.3", severity: "critical", area: "s3", remediation: "Name the principals (an account, a role, a service with aws:SourceArn) instead of `*`; serve public content through CloudFront with origin access control." },
+    types: BUCKET_TYPES.policy,
+    validate: (props, _args, report) => {
+        const doc = read(props, "policy");
+        if (doc === UNKNOWN) return;
+        list(parseJson(doc)?.Statement).forEach((s: any, i: number) => {
+            if (s?.Effect === "Allow" && anyone(s.Principal) && !s.Condition) {
+                report(`Statement ${s.Sid ? `"${s.Sid}"` : i} grants ${list(s.Action).join(", ")} to every principal without a condition: the bucket is public.`);
+            }
+        });
+    },
+});
+
 const PUBLIC_ACLS = new Set(["public-read", "public-read-write", "authenticated-read"]);
 
 export const s3NoPublicAcl = resourcePolicy({
@@ -252,4 +274,4 @@ export const s3NoPublicAcl = resourcePolicy({
 export const bucketStackPolicies = [
     s3PublicAccessBlock, s3Encryption, s3Versioning, s3TlsOnly, s3OwnershipControls, s3Logging, s3Lifecycle, s3LogTargetGrantsEverySource,
 ];
-export const bucketResourcePolicies = [s3NoPublicAcl, s3PolicyNoCrossAccountAdmin];
+export const bucketResourcePolicies = [s3NoPublicAcl, s3PolicyNoCrossAccountAdmin, s3PolicyNotPublic];

@@ -37,7 +37,7 @@ export const cloudfrontMinimumTls = resourcePolicy({
     name: "cloudfront-minimum-tls",
     description: `Distributions use a custom certificate, served with SNI, with viewer TLS ${ALLOWED_VIEWER_TLS[0]} or newer.`,
     metadata: {
-        control: "FSBP CloudFront.7, CloudFront.8", severity: "medium", area: "cloudfront",
+        control: "FSBP CloudFront.7, CloudFront.8, CloudFront.15", severity: "medium", area: "cloudfront",
         remediation: `Set \`viewerCertificate: { acmCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "${ALLOWED_VIEWER_TLS[0]}" }\`.`,
     },
     types: [DISTRIBUTION],

@@ -6,7 +6,14 @@
  *
  * Ids and titles are AWS's, from the Security Hub controls reference, one page per service:
  * `https://docs.aws.amazon.com/securityhub/latest/userguide/<page>-controls.html` (see
- * {@link controlsPage}). Retired controls are left out. `docs/policies.md` is generated from this table
+ * {@link controlsPage}). Retired controls are left out. Checked for completeness (issue 23) against
+ * the standards' own lists as read on 2026-12-04: every control of an in-scope service in the AWS
+ * Foundational Security Best Practices standard v1.0.0
+ * (https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html) and in the AWS
+ * Resource Tagging standard v1.0.0 (https://docs.aws.amazon.com/securityhub/latest/userguide/standards-tagging.html),
+ * whose resources the program creates or not; the CIS ids come from the per-service pages. Controls that
+ * belong only to other standards (NIST SP 800-53, PCI DSS) are listed where the per-service page was
+ * read (ECR.5, DynamoDB.4, …), not searched for exhaustively. `docs/policies.md` is generated from this table
  * (`npm run docs:policies`), and `test/policy/controls.test.ts` fails when a control of an applicable
  * service is unmapped, names a policy that does not exist, or a policy names a control the table does
  * not map to it.
@@ -95,6 +102,8 @@ const CLASSIC_ELB = "no Classic Load Balancer: the program uses an Application L
 const CIS_METRIC_FILTER = "CIS log metric filter and alarm on the account's audit trail: account baseline, checked by Security Hub at runtime (the stack's own trail feeds only the break-glass alarm)";
 const S3_DATA_EVENTS = "S3 data events are not recorded: the stack's trail logs management events for the break-glass alarm; object-level logging is the account baseline's decision (it is billed per event), checked by Security Hub at runtime";
 const TAGS = "required-tags";
+const NO_OWN_ENIS = "the program creates no network interface itself: the ones of the tasks, the load balancer, the VPC endpoints and the NAT gateways are made and managed by those AWS services; Security Hub checks them at runtime";
+const WAF_CLASSIC = "WAF Classic is not used: the web ACL is AWS WAF (wafv2), whose controls are WAF.10 to WAF.12";
 
 export const CONTROLS: Record<Service, Control[]> = {
     ACM: [
@@ -115,6 +124,8 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "CloudFront.12", title: "CloudFront distributions should not point to non-existent S3 origins", mapping: delegated("the S3 origin is the stack's own bucket, referenced by its output (it cannot be planned without it); existence at runtime is Security Hub's check") },
         { id: "CloudFront.13", title: "CloudFront distributions should use origin access control", mapping: policy("cloudfront-origin-access-control") },
         { id: "CloudFront.14", title: "CloudFront distributions should be tagged", mapping: policy(TAGS) },
+        { id: "CloudFront.15", title: "CloudFront distributions should use the recommended TLS security policy", mapping: policyNote("the control's policies (TLSv1.2_2021, TLSv1.2_2025, TLSv1.3_2025) are the ones the pack allows", "cloudfront-minimum-tls") },
+        { id: "CloudFront.16", title: "CloudFront distributions should use origin access control for Lambda function URL origins", mapping: na("no Lambda function URL origins: the origins are the ALB and the static bucket (CloudFront.13)") },
     ],
     // Ids and titles as AWS lists them today (CloudTrail.1 to .7, .9, .10; there is no .8):
     // https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html. The CIS
@@ -157,6 +168,7 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "DocumentDB.3", title: "Amazon DocumentDB manual cluster snapshots should not be public", mapping: delegated("the program creates no manual snapshot; the rollout's pre-release snapshots are private (never shared), and Security Hub checks snapshots at runtime") },
         { id: "DocumentDB.4", title: "Amazon DocumentDB clusters should publish audit logs to CloudWatch Logs", mapping: policy("docdb-audit-log-export", "docdb-log-groups") },
         { id: "DocumentDB.5", title: "Amazon DocumentDB clusters should have deletion protection enabled", mapping: policyNote("required by default; dev's disposable cluster is an explicit exception in policy/config/dev.json", "docdb-deletion-protection") },
+        { id: "DocumentDB.6", title: "Amazon DocumentDB clusters should be encrypted in transit", mapping: policyNote("`tls` = tls1.2+ in the cluster's own parameter group (stricter than the control, which accepts `enabled`)", "docdb-tls-version") },
     ],
     DynamoDB: [
         { id: "DynamoDB.1", title: "DynamoDB tables should automatically scale capacity with demand", mapping: policy("dynamodb-table-resilience") },
@@ -184,21 +196,33 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "EC2.17", title: "Amazon EC2 instances should not use multiple ENIs", mapping: na(NO_EC2_INSTANCES) },
         { id: "EC2.18", title: "Security groups should only allow unrestricted incoming traffic for authorized ports", mapping: policyNote("authorized: TCP 80 and 443 on the ALB's group", "security-group-no-internet-ingress") },
         { id: "EC2.19", title: "Security groups should not allow unrestricted access to ports with high risk", mapping: policy("security-group-no-internet-ingress") },
+        { id: "EC2.20", title: "Both VPN tunnels for an AWS Site-to-Site VPN connection should be up", mapping: na("no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints") },
         { id: "EC2.21", title: "Network ACLs should not allow ingress from 0.0.0.0/0 to port 22 or port 3389", mapping: delegated("awsx leaves each VPC's default network ACL (allow all) in place and the program does not manage it; security groups are the filter (EC2.13, EC2.14, EC2.53, EC2.54 are enforced). Security Hub reports the default ACL at runtime: a known finding, see the report of issue 14") },
         { id: "EC2.22", title: "Unused Amazon EC2 security groups should be removed", mapping: delegated("every security group the program creates is attached (ALB, services, database, cache, endpoints); unused ones are found by Security Hub at runtime") },
         { id: "EC2.23", title: "Amazon EC2 Transit Gateways should not automatically accept VPC attachment requests", mapping: na("no transit gateway: one VPC per stack") },
         { id: "EC2.24", title: "Amazon EC2 paravirtual instance types should not be used", mapping: na(NO_EC2_INSTANCES) },
         { id: "EC2.25", title: "Amazon EC2 launch templates should not assign public IPs to network interfaces", mapping: na(NO_EC2_INSTANCES) },
         { id: "EC2.28", title: "EBS volumes should be covered by a backup plan", mapping: na(NO_EC2_INSTANCES) },
+        { id: "EC2.33", title: "EC2 transit gateway attachments should be tagged", mapping: na("no transit gateway: one VPC per stack") },
+        { id: "EC2.34", title: "EC2 transit gateway route tables should be tagged", mapping: na("no transit gateway: one VPC per stack") },
+        { id: "EC2.35", title: "EC2 network interfaces should be tagged", mapping: delegated(NO_OWN_ENIS) },
+        { id: "EC2.36", title: "EC2 customer gateways should be tagged", mapping: na("no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints") },
         { id: "EC2.37", title: "EC2 Elastic IP addresses should be tagged", mapping: policy(TAGS) },
+        { id: "EC2.38", title: "EC2 instances should be tagged", mapping: na(NO_EC2_INSTANCES) },
         { id: "EC2.39", title: "EC2 internet gateways should be tagged", mapping: policy(TAGS) },
         { id: "EC2.40", title: "EC2 NAT gateways should be tagged", mapping: policy(TAGS) },
         { id: "EC2.41", title: "EC2 network ACLs should be tagged", mapping: delegated("the default network ACL is created by AWS with the VPC, not by the program (see EC2.21)") },
         { id: "EC2.42", title: "EC2 route tables should be tagged", mapping: policy(TAGS) },
         { id: "EC2.43", title: "EC2 security groups should be tagged", mapping: policy(TAGS) },
         { id: "EC2.44", title: "EC2 subnets should be tagged", mapping: policy(TAGS) },
+        { id: "EC2.45", title: "EC2 volumes should be tagged", mapping: na(NO_EC2_INSTANCES) },
         { id: "EC2.46", title: "Amazon VPCs should be tagged", mapping: policy(TAGS) },
+        { id: "EC2.47", title: "Amazon VPC endpoint services should be tagged", mapping: na("the program creates VPC endpoints, not endpoint services (it provides no PrivateLink service)") },
         { id: "EC2.48", title: "Amazon VPC flow logs should be tagged", mapping: policy(TAGS) },
+        { id: "EC2.49", title: "Amazon VPC peering connections should be tagged", mapping: na("no VPC peering: each stack has one VPC of its own") },
+        { id: "EC2.50", title: "EC2 VPN gateways should be tagged", mapping: na("no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints") },
+        { id: "EC2.51", title: "EC2 Client VPN endpoints should have client connection logging enabled", mapping: na("no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints") },
+        { id: "EC2.52", title: "EC2 transit gateways should be tagged", mapping: na("no transit gateway: one VPC per stack") },
         { id: "EC2.53", title: "EC2 security groups should not allow ingress from 0.0.0.0/0 to remote server administration ports", mapping: policy("security-group-no-internet-ingress") },
         { id: "EC2.54", title: "EC2 security groups should not allow ingress from ::/0 to remote server administration ports", mapping: policy("security-group-no-internet-ingress") },
         { id: "EC2.55", title: "VPCs should be configured with an interface endpoint for ECR API", mapping: policy("vpc-interface-endpoints") },
@@ -206,6 +230,18 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "EC2.57", title: "VPCs should be configured with an interface endpoint for Systems Manager", mapping: policy("vpc-interface-endpoints") },
         { id: "EC2.58", title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager Contacts", mapping: na("Incident Manager is not used") },
         { id: "EC2.60", title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager", mapping: na("Incident Manager is not used") },
+        { id: "EC2.170", title: "EC2 launch templates should use Instance Metadata Service Version 2 (IMDSv2)", mapping: na(NO_EC2_INSTANCES) },
+        { id: "EC2.171", title: "EC2 VPN connections should have logging enabled", mapping: na("no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints") },
+        { id: "EC2.172", title: "EC2 VPC Block Public Access settings should block internet gateway traffic", mapping: delegated(`account-level VPC Block Public Access: ${ACCOUNT_BASELINE}; blocking internet-gateway traffic would cut the public ALB and the NAT gateways every stack needs, so its exclusions are the baseline's decision`) },
+        { id: "EC2.173", title: "EC2 Spot Fleet requests with launch parameters should enable encryption for attached EBS volumes", mapping: na(NO_EC2_INSTANCES) },
+        { id: "EC2.174", title: "EC2 DHCP option sets should be tagged", mapping: na("the VPCs use the Region's default DHCP option set; the program creates none") },
+        { id: "EC2.175", title: "EC2 launch templates should be tagged", mapping: na(NO_EC2_INSTANCES) },
+        { id: "EC2.176", title: "EC2 prefix lists should be tagged", mapping: na("no customer-managed prefix lists: rules use the AWS-managed S3 prefix list of the gateway endpoint") },
+        { id: "EC2.177", title: "EC2 traffic mirror sessions should be tagged", mapping: na("no traffic mirroring") },
+        { id: "EC2.178", title: "EC2 traffic mirror filters should be tagged", mapping: na("no traffic mirroring") },
+        { id: "EC2.179", title: "EC2 traffic mirror targets should be tagged", mapping: na("no traffic mirroring") },
+        { id: "EC2.180", title: "EC2 network interfaces should have source/destination checking enabled", mapping: delegated(NO_OWN_ENIS) },
+        { id: "EC2.181", title: "EC2 launch templates should enable encryption for attached EBS volumes", mapping: na(NO_EC2_INSTANCES) },
     ],
     ECR: [
         { id: "ECR.1", title: "ECR private repositories should have image scanning configured", mapping: policy("ecr-scan-on-push", "ecr-registry-scanning") },
@@ -215,6 +251,7 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "ECR.5", title: "ECR repositories should be encrypted with customer managed AWS KMS keys", mapping: policyNote("home repositories use the storage key; dr's replicas are AES256 because a KMS key in a creation template needs a custom role for ECR (explicit exception, see components/registry.ts)", "ecr-repository-customer-key") },
     ],
     ECS: [
+        { id: "ECS.1", title: "Amazon ECS task definitions should have secure networking modes and user definitions", mapping: policyNote("the control fails only task definitions in host network mode; the pack requires awsvpc (ECS.17) and a non-root user (ECS.20)", "ecs-task-awsvpc-network-mode") },
         { id: "ECS.2", title: "ECS services should not have public IP addresses assigned to them automatically", mapping: policy("ecs-service-no-public-ip") },
         { id: "ECS.3", title: "ECS task definitions should not share the host's process namespace", mapping: policy("ecs-task-no-host-pid") },
         { id: "ECS.4", title: "ECS containers should run as non-privileged", mapping: policy("ecs-task-no-privileged") },
@@ -249,6 +286,7 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "ELB.14", title: "Classic Load Balancer should be configured with defensive or strictest desync mitigation mode", mapping: na(CLASSIC_ELB) },
         { id: "ELB.16", title: "Application Load Balancers should be associated with an AWS WAF web ACL", mapping: delegated("behind the CDN (prod, dr) the WAF is on CloudFront and the ALB answers 403 without CloudFront's secret header; dev and staging have no WAF by decision (no production data)") },
         { id: "ELB.17", title: "Application and Network Load Balancers with listeners should use recommended security policies", mapping: policy("alb-https-tls-policy") },
+        { id: "ELB.18", title: "Application and Network Load Balancer listeners should use secure protocols to encrypt data in transit", mapping: delegated("every listener that forwards is HTTPS (ELB.1, ELB.17); the HTTP listener on port 80 only redirects to HTTPS, and the control, which fails any listener that is not HTTPS, reports it at runtime: an accepted finding (removing it would break plain-http bookmarks)") },
     ],
     ElastiCache: [
         { id: "ElastiCache.1", title: "ElastiCache (Redis OSS) clusters should have automatic backups enabled", mapping: policy("elasticache-snapshots") },
@@ -278,6 +316,7 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "IAM.19", title: "MFA should be enabled for all IAM users", mapping: na(NO_USERS) },
         { id: "IAM.21", title: "IAM customer managed policies that you create should not allow wildcard actions for services", mapping: policy("iam-no-service-wildcard") },
         { id: "IAM.22", title: "IAM user credentials unused for 45 days should be removed", mapping: na(NO_USERS) },
+        { id: "IAM.23", title: "IAM Access Analyzer analyzers should be tagged", mapping: na("the program creates no Access Analyzer analyzer (IAM.28 is the account baseline's)") },
         { id: "IAM.24", title: "IAM roles should be tagged", mapping: policy(TAGS) },
         { id: "IAM.25", title: "IAM users should be tagged", mapping: na(NO_USERS) },
         { id: "IAM.26", title: "Expired SSL/TLS certificates managed in IAM should be removed", mapping: na("certificates come from ACM, none are uploaded to IAM") },
@@ -297,8 +336,8 @@ export const CONTROLS: Record<Service, Control[]> = {
     ],
     S3: [
         { id: "S3.1", title: "S3 general purpose buckets should have block public access settings enabled", mapping: delegated(`account-level block public access: ${ACCOUNT_BASELINE}; every bucket also has its own block (S3.8)`) },
-        { id: "S3.2", title: "S3 general purpose buckets should block public read access", mapping: policy("s3-bucket-no-public-acl", "s3-bucket-public-access-block") },
-        { id: "S3.3", title: "S3 general purpose buckets should block public write access", mapping: policy("s3-bucket-no-public-acl", "s3-bucket-public-access-block") },
+        { id: "S3.2", title: "S3 general purpose buckets should block public read access", mapping: policy("s3-bucket-no-public-acl", "s3-bucket-policy-not-public", "s3-bucket-public-access-block") },
+        { id: "S3.3", title: "S3 general purpose buckets should block public write access", mapping: policy("s3-bucket-no-public-acl", "s3-bucket-policy-not-public", "s3-bucket-public-access-block") },
         { id: "S3.5", title: "S3 general purpose buckets should require requests to use SSL", mapping: policy("s3-bucket-tls-only") },
         { id: "S3.6", title: "S3 general purpose bucket policies should restrict access to other AWS accounts", mapping: policy("s3-bucket-policy-no-cross-account-admin") },
         { id: "S3.7", title: "S3 general purpose buckets should use cross-Region replication", mapping: delegated("only prod's application bucket holds data of record that dr needs: it replicates with RTC; log buckets and dev/staging buckets do not, by decision") },
@@ -311,9 +350,12 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "S3.14", title: "S3 general purpose buckets should have versioning enabled", mapping: policy("s3-bucket-versioning") },
         { id: "S3.15", title: "S3 general purpose buckets should have Object Lock enabled", mapping: delegated("not used by decision: versioning, protect/retainOnDelete and (prod) replication guard the data, and Object Lock would stop lifecycle expiry of logs") },
         { id: "S3.17", title: "S3 general purpose buckets should be encrypted at rest with AWS KMS keys", mapping: policyNote("SSE-KMS required; log destinations (S3 server access logging cannot deliver to SSE-KMS) and buckets tagged with an EncryptionException reason are exempt", "s3-bucket-encryption") },
+        { id: "S3.19", title: "S3 access points should have block public access settings enabled", mapping: na("no S3 access points: services reach the bucket directly") },
         { id: "S3.20", title: "S3 general purpose buckets should have MFA delete enabled", mapping: delegated("MFA delete can only be set with the root user's credentials, outside any deployment; versioning and protect guard deletions") },
         { id: "S3.22", title: "S3 general purpose buckets should log object-level write events", mapping: delegated(S3_DATA_EVENTS) },
         { id: "S3.23", title: "S3 general purpose buckets should log object-level read events", mapping: delegated(S3_DATA_EVENTS) },
+        { id: "S3.24", title: "S3 Multi-Region Access Points should have block public access settings enabled", mapping: na("no Multi-Region Access Points: prod replicates to one bucket in the DR region") },
+        { id: "S3.25", title: "S3 directory buckets should have lifecycle configurations", mapping: na("no directory buckets: every bucket is a general purpose bucket") },
     ],
     SecretsManager: [
         { id: "SecretsManager.1", title: "Secrets Manager secrets should have automatic rotation enabled", mapping: policyNote("or an explicit RotationExemption tag giving the reason", "secretsmanager-rotation") },
@@ -332,8 +374,18 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "SSM.2", title: "Amazon EC2 instances managed by Systems Manager should have a patch compliance status of COMPLIANT after a patch installation", mapping: na(NO_EC2_INSTANCES) },
         { id: "SSM.3", title: "Amazon EC2 instances managed by Systems Manager should have an association compliance status of COMPLIANT", mapping: na(NO_EC2_INSTANCES) },
         { id: "SSM.4", title: "SSM documents should not be public", mapping: na("no SSM documents: the program creates parameters only") },
+        { id: "SSM.5", title: "SSM documents should be tagged", mapping: na("no SSM documents: the program creates parameters only") },
+        { id: "SSM.6", title: "SSM Automation should have CloudWatch logging enabled", mapping: delegated(ACCOUNT_BASELINE) },
+        { id: "SSM.7", title: "SSM documents should have the block public sharing setting enabled", mapping: delegated(ACCOUNT_BASELINE) },
     ],
     WAF: [
+        { id: "WAF.1", title: "AWS WAF Classic Global Web ACL logging should be enabled", mapping: na(WAF_CLASSIC) },
+        { id: "WAF.2", title: "AWS WAF Classic Regional rules should have at least one condition", mapping: na(WAF_CLASSIC) },
+        { id: "WAF.3", title: "AWS WAF Classic Regional rule groups should have at least one rule", mapping: na(WAF_CLASSIC) },
+        { id: "WAF.4", title: "AWS WAF Classic Regional web ACLs should have at least one rule or rule group", mapping: na(WAF_CLASSIC) },
+        { id: "WAF.6", title: "AWS WAF Classic global rules should have at least one condition", mapping: na(WAF_CLASSIC) },
+        { id: "WAF.7", title: "AWS WAF Classic global rule groups should have at least one rule", mapping: na(WAF_CLASSIC) },
+        { id: "WAF.8", title: "AWS WAF Classic global web ACLs should have at least one rule or rule group", mapping: na(WAF_CLASSIC) },
         { id: "WAF.10", title: "AWS WAF web ACLs should have at least one rule or rule group", mapping: policy("wafv2-web-acl-has-rules") },
         { id: "WAF.11", title: "AWS WAF web ACL logging should be enabled", mapping: policy("wafv2-web-acl-logging") },
         { id: "WAF.12", title: "AWS WAF rules should have CloudWatch metrics enabled", mapping: policy("wafv2-web-acl-metrics") },

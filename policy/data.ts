@@ -43,7 +43,7 @@ export const docdbTls = resourcePolicy({
     name: "docdb-tls-version",
     description: `DocumentDB clusters use a custom cluster parameter group, and parameter groups set \`tls\` to ${DOCDB_STRONG_TLS.join(", ")} (\`enabled\` still accepts TLS 1.0 and 1.1).`,
     metadata: {
-        control: "FSBP DocumentDB (encryption in transit; review finding: `enabled` accepts TLS 1.0)", severity: "high", area: "database",
+        control: "FSBP DocumentDB.6 (encryption in transit; review finding: `enabled` accepts TLS 1.0)", severity: "high", area: "database",
         remediation: "Create an `aws.docdb.ClusterParameterGroup` with parameter `tls` = \"tls1.2+\" and set `dbClusterParameterGroupName` on the cluster.",
     },
     types: [DATA_TYPES.docdbCluster, DATA_TYPES.docdbParameterGroup],

@@ -107,7 +107,7 @@ export const ecsTaskNoHostPid = resourcePolicy({
 export const ecsTaskAwsvpc = resourcePolicy({
     name: "ecs-task-awsvpc-network-mode",
     description: "ECS task definitions use the awsvpc network mode (one ENI and security group per task).",
-    metadata: { control: "FSBP ECS.17", severity: "medium", area: "ecs", remediation: "Set `networkMode: \"awsvpc\"` on the task definition." },
+    metadata: { control: "FSBP ECS.1, ECS.17", severity: "medium", area: "ecs", remediation: "Set `networkMode: \"awsvpc\"` on the task definition." },
     types: [ECS_TYPES.taskDefinition],
     validate: (props, _args, report) => {
         const mode = read(props, "networkMode");

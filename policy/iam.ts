@@ -7,6 +7,7 @@
  * logical name or `name`.
  */
 import { dependsOn, list, ofTypes, parseJson, read, resourcePolicy, stackPolicy, str, UNKNOWN } from "./common";
+import { serviceStatementProblems } from "./service-principals";
 
 export const IAM_TYPES = {
     role: "aws:iam/role:Role",
@@ -202,36 +203,9 @@ export const kmsKeyPolicyNotPublic = resourcePolicy({
     },
 });
 
-/**
- * Condition keys that bind a service principal to our own resources, against the confused deputy
- * (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). For CloudWatch Logs, AWS
- * documents the encryption context of the log group ARN as the guard on a key policy
- * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
- */
-const DEPUTY_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "kms:encryptioncontext:aws:logs:arn"];
-
-function servicePrincipals(principal: any): string[] {
-    return principal && typeof principal === "object" ? list(principal.Service).filter((x): x is string => typeof x === "string") : [];
-}
-
-/** True when some condition operator tests one of {@link DEPUTY_KEYS} (keys are case-insensitive). */
-export function guardsDeputy(s: Statement): boolean {
-    return Object.values(s.Condition ?? {}).some(block => block && typeof block === "object"
-        && Object.keys(block).some(k => DEPUTY_KEYS.includes(k.toLowerCase())));
-}
-
-function deputyViolations(docStatements: Statement[], where: string, report: (m: string) => void): void {
-    docStatements.forEach((s, i) => {
-        const services = servicePrincipals(s.Principal);
-        if (s.Effect === "Allow" && services.length && !guardsDeputy(s)) {
-            report(`${where} ${label(s, i)} trusts ${services.join(", ")} without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources.`);
-        }
-    });
-}
-
 export const iamServiceTrustConfusedDeputy = resourcePolicy({
     name: "iam-service-trust-confused-deputy",
-    description: "Roles that AWS services assume limit the service to this account's resources (aws:SourceAccount / aws:SourceArn).",
+    description: "Roles that AWS services assume limit the service to this account's resources with the keys AWS sends for that integration (aws:SourceAccount / aws:SourceArn, config/service-integrations.ts).",
     metadata: {
         control: "FSBP IAM (confused deputy; review decision)", severity: "high", area: "iam",
         remediation: "Add `Condition: { StringEquals: { \"aws:SourceAccount\": <account> }, ArnLike: { \"aws:SourceArn\": <resource ARN pattern> } }` to the trust statement.",
@@ -240,19 +214,21 @@ export const iamServiceTrustConfusedDeputy = resourcePolicy({
     validate: (props, _args, report) => {
         const trust = read(props, "assumeRolePolicy");
         if (trust === UNKNOWN) return;
-        deputyViolations(statements(trust), "assumeRolePolicy", report);
+        for (const m of serviceStatementProblems(statements(trust), "trust", "assumeRolePolicy")) report(m);
     },
 });
 
 export const kmsKeyPolicyConfusedDeputy = resourcePolicy({
     name: "kms-key-policy-confused-deputy",
-    description: "Key policy statements for AWS service principals limit the service to this account's resources (aws:SourceAccount, aws:SourceArn, or the logs encryption context).",
+    description: "Key policy statements for AWS service principals limit the service to this account's resources with the keys AWS sends for that integration (aws:SourceAccount, aws:SourceArn, the encryption context), and test none AWS documents it does not send (config/service-integrations.ts).",
     metadata: {
         control: "FSBP KMS (confused deputy; review decision)", severity: "high", area: "kms",
-        remediation: "Add `aws:SourceAccount` (or `aws:SourceArn`, or for CloudWatch Logs `kms:EncryptionContext:aws:logs:arn`) to the statement's condition.",
+        remediation: "Add the key AWS sends for the integration (`aws:SourceAccount`, `aws:SourceArn`, or for CloudWatch Logs `kms:EncryptionContext:aws:logs:arn`); for EventBridge publishing to an encrypted topic, which sends none, grant it in a statement of its own without condition.",
     },
     types: [IAM_TYPES.kmsKey, IAM_TYPES.kmsKeyPolicy],
-    validate: (props, args, report) => deputyViolations(keyPolicyStatements(props, args), "Key policy", report),
+    validate: (props, args, report) => {
+        for (const m of serviceStatementProblems(keyPolicyStatements(props, args), "kms-key", "Key policy")) report(m);
+    },
 });
 
 /** Actions that decrypt with a KMS key (KMS.1, KMS.2 check these on `Resource: "*"`). */
@@ -285,6 +261,61 @@ export const iamNoKmsDecryptOnAllKeys = stackPolicy({
     },
 });
 
+/** Role-changing actions that escalate unless the role they touch must carry a permissions boundary. */
+const BOUNDARY_GUARDED_ACTIONS = ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy"];
+
+/** Does an IAM action pattern (`iam:Put*`, `*`) cover `action`? */
+function covers(pattern: unknown, action: string): boolean {
+    return typeof pattern === "string"
+        && new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i").test(action);
+}
+
+/** The escalation actions a statement allows: by `Action`, or by `NotAction` that leaves them out. */
+function allowedActions(s: Statement & { NotAction?: string | string[] }, actions: string[]): string[] {
+    if (s.Action !== undefined) return actions.filter((a) => list(s.Action).some((p) => covers(p, a)));
+    if (s.NotAction !== undefined) return actions.filter((a) => !list(s.NotAction).some((p) => covers(p, a)));
+    return [];
+}
+
+/** `*`, or an IAM ARN pattern that names every role (`arn:aws:iam::*:role/*`, `arn:aws:iam::<account>:*`). */
+const everyRole = (r: unknown) => r === "*" || (typeof r === "string" && /^arn:aws:iam::(\*|\d{12}):(\*|role\/\*)$/.test(r));
+
+/** A condition that the role touched carries a given boundary (`iam:PermissionsBoundary`, not `…IfExists`, which passes without one). */
+const requiresBoundary = (s: Statement) => Object.entries(s.Condition ?? {}).some(([op, block]) => !/ifexists$/i.test(op)
+    && block && typeof block === "object" && Object.keys(block).some((k) => k.toLowerCase() === "iam:permissionsboundary"));
+
+/**
+ * Privilege escalation through IAM (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html): a principal that may create a role, or put or
+ * attach a policy on one, for every role and without requiring the role's permissions boundary can give itself anything;
+ * one that may pass every role can hand an AWS service a role stronger than itself. Permissions boundaries (they grant
+ * nothing) and the MFA-guarded break-glass role's documents are exempt, as for KMS.1.
+ */
+export const iamNoPrivilegeEscalation = stackPolicy({
+    name: "iam-no-privilege-escalation",
+    description: "No IAM policy allows iam:CreateRole, iam:PutRolePolicy or iam:AttachRolePolicy on every role without an iam:PermissionsBoundary condition, nor iam:PassRole on every role; permissions boundaries and the MFA-guarded break-glass role's are exempt.",
+    metadata: {
+        control: "FSBP IAM (privilege escalation; review decision)", severity: "critical", area: "iam",
+        remediation: "Scope the role actions to the project's roles (`role/tms-*`) under `StringEquals: { \"iam:PermissionsBoundary\": <boundary ARNs> }`, and iam:PassRole to named roles (with `iam:PassedToService`).",
+    },
+    validate: (args, report) => {
+        const roles = ofTypes(args.resources, [IAM_TYPES.role]);
+        for (const r of ofTypes(args.resources, PERMISSION_TYPES)) {
+            if (isEmergencyDocument(r.type, r.name, r.props)) continue;
+            if (r.type === IAM_TYPES.policy && roles.some(role => dependsOn(role, "permissionsBoundary", r))) continue;
+            const kind = r.type.split(":").pop();
+            for (const { where, doc } of permissionDocuments(r.type, r.props)) {
+                statements(doc).forEach((s, i) => {
+                    if (s.Effect !== "Allow" || !list(s.Resource).some(everyRole)) return;
+                    const unbounded = requiresBoundary(s) ? [] : allowedActions(s, BOUNDARY_GUARDED_ACTIONS);
+                    if (unbounded.length) report(`${kind} "${r.name}": ${where}, ${label(s, i)} allows ${unbounded.join(", ")} on every role without an iam:PermissionsBoundary condition: whoever holds it can give a role, and so itself, any permission.`, r.urn);
+                    if (allowedActions(s, ["iam:PassRole"]).length) report(`${kind} "${r.name}": ${where}, ${label(s, i)} allows iam:PassRole on every role: name the roles it may pass (and the services, iam:PassedToService).`, r.urn);
+                });
+            }
+        }
+    },
+});
+
 /** IAM.27 (https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-27). */
 export const CLOUDSHELL_FULL_ACCESS = "arn:aws:iam::aws:policy/AWSCloudShellFullAccess";
 
@@ -303,4 +334,4 @@ export const iamPolicies = [
     iamNoAdminWildcard, iamNoServiceWildcard, iamEmergencyAccessMfa, iamNoPublicTrust, iamServiceTrustConfusedDeputy,
     iamNoCloudShellFullAccess, kmsKeyRotation, kmsKeyPolicyNotPublic, kmsKeyPolicyConfusedDeputy,
 ];
-export const iamStackPolicies = [iamNoKmsDecryptOnAllKeys, kmsKeyPolicyOwned];
+export const iamStackPolicies = [iamNoKmsDecryptOnAllKeys, kmsKeyPolicyOwned, iamNoPrivilegeEscalation];

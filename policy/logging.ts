@@ -1,6 +1,7 @@
 /** CloudWatch Logs, alarms, SNS topics and WAF policies. */
 import { dependsOn, isSet, list, ofTypes, parseJson, read, resourcePolicy, stackPolicy, str, UNKNOWN } from "./common";
 import { anyone } from "./iam";
+import { serviceStatementProblems } from "./service-principals";
 
 export const LOGGING_TYPES = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
@@ -115,5 +116,20 @@ export const snsTopicPolicyNotPublic = resourcePolicy({
     },
 });
 
-export const loggingPolicies = [logGroupRetention, logGroupEncryption, alarmActions, wafWebAclRules, wafWebAclMetrics, snsTopicEncryption, snsTopicPolicyNotPublic];
+export const snsTopicPolicyConfusedDeputy = resourcePolicy({
+    name: "sns-topic-policy-confused-deputy",
+    description: "SNS topic policy statements for AWS service principals limit the service to this account's resources with the keys AWS sends for that integration, and put no condition where AWS supports none (EventBridge; config/service-integrations.ts).",
+    metadata: {
+        control: "FSBP SNS (confused deputy; review decision)", severity: "high", area: "logging",
+        remediation: "CloudWatch alarms: add `aws:SourceAccount` and `aws:SourceArn` (the alarms' ARNs); EventBridge: grant it in a statement of its own without any condition.",
+    },
+    types: [LOGGING_TYPES.topicPolicy],
+    validate: (props, _args, report) => {
+        const doc = read(props, "policy");
+        if (doc === UNKNOWN) return;
+        for (const m of serviceStatementProblems(list(parseJson(doc)?.Statement).filter((s) => s && typeof s === "object"), "sns-topic", "Topic policy")) report(m);
+    },
+});
+
+export const loggingPolicies = [logGroupRetention, logGroupEncryption, alarmActions, wafWebAclRules, wafWebAclMetrics, snsTopicEncryption, snsTopicPolicyNotPublic, snsTopicPolicyConfusedDeputy];
 export const loggingStackPolicies = [wafWebAclLogging];

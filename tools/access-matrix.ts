@@ -298,7 +298,7 @@ export function documentedDeploymentPermissions() {
         ecsServiceArns: ["<each ECS service (both colours)>"], taskDefinitionFamilies: ["<each family>"],
         listenerArns: ["<weighted and test listeners>"], listenerRuleArns: ["<their rules>"],
         passRoleArns: ["<task and execution roles of services and migrations>"], repositoryArns: ["<the stack's repositories>"],
-        rolloutTableName: "tms-<env>-rollouts", alertTopicArns: ["<critical and warning topics>"], alertKeyArn: "<logs key>",
+        rolloutTableName: "tms-<env>-rollouts", rolloutTableKeyArn: "<the lock table's key (logs key)>", alertTopicArns: ["<critical and warning topics>"], alertKeyArn: "<logs key>",
         hostedZoneId: "<zone id>", oidcProviderArn: "<GitHub OIDC provider>", autoscaling: true,
         databaseClusterIdentifier: "tms-<env>-docdb", stateBucketArn: "<state bucket>", secretsProviderKeyArn: "<secrets-provider key>",
     };

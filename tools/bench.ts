@@ -75,7 +75,7 @@ export const BENCH_FLAGS = {
         runs: { type: "string", value: "N", help: "runs per measurement, the median is kept (default 3)" },
         "skip-engine": { type: "boolean", help: "skip the real-engine timings (preview and up per stack on the offline sandbox, a few minutes; builds the Pulumi CLI first if needed)" },
     },
-    exitCodes: "0 measured, 1 bad input or a failed run",
+    exitCodes: { ok: "measured", error: "bad input or a failed run" },
 } satisfies CommandSpec;
 
 /** `--runs`: a positive whole number (default 3). */

@@ -21,7 +21,7 @@ const CHART_FLAGS = {
     synopsis: [""],
     summary: "Render the example chart of a rolled-back canary into docs/images/ (SVG and PNG).",
     flags: {},
-    exitCodes: "0 written, 1 error",
+    exitCodes: { ok: "written", error: "bad input or a failure" },
 } satisfies CommandSpec;
 
 /** The chart as a PNG (resvg, the bundled DejaVu Sans only: the same pixels on every machine). */

@@ -27,6 +27,8 @@ export interface RunOptions {
      * planning `Pulumi.<stack>.yaml` first and using that plan's real outputs.
      */
     stackReferences?: Record<string, Record<string, any> | undefined>;
+    /** Answers for data sources ahead of the fake AWS (e.g. what the DR runbook left in SSM); undefined: the fake's. */
+    invoke?: (token: string, inputs: any, region: string) => Record<string, any> | undefined;
     /** The program module; defaults to the project's index.ts. */
     program?: string;
 }
@@ -173,7 +175,7 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
                 stackReference: (name) => references.get(name),
             });
         },
-        call: (args) => mockInvoke(args.token, args.inputs, regionOf(args.provider)),
+        call: (args) => opts.invoke?.(args.token, args.inputs, regionOf(args.provider)) ?? mockInvoke(args.token, args.inputs, regionOf(args.provider)),
     }, project, opts.stack, false, organization);
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys ?? []);
 

@@ -4,7 +4,7 @@
  * intro above it is hand-written.
  *
  *   npm run docs:policies            rewrite the tables
- *   npm run docs:policies -- --check exit 1 when docs/policies.md is stale
+ *   npm run docs:policies -- --check exit 4 (refused) when docs/policies.md is stale
  */
 import * as path from "path";
 import { ENVIRONMENTS } from "../policy/common";

@@ -7,10 +7,14 @@
  * Enforcement comes from `opts.enforcement` (policy name or `all` → level) or, when omitted, from
  * the shipped `policy/config/<environment>.json`, resolved as the Pulumi CLI does.
  *
- * CLI: ts-node tools/policy-runner.ts <record.json> --environment prod [--region us-east-1]
- *      prints the table and exits 1 when a mandatory policy is violated.
+ * CLI: `npm run policy -- --record plan.json [--environment prod] [--region us-east-1]` (`--record -`
+ * reads stdin, e.g. `tms plan --stack prod --json | tms policy --record -`): prints the table and
+ * exits 4 (refused) when a mandatory policy is violated, 1 on bad input.
  */
 import * as fs from "fs";
+import { EXIT } from "../cli/exit-codes";
+import { readFlags, Stop, UsageError, type CommandSpec, type FlagIo, type FlagValues } from "../cli/flags";
+import { runMain } from "../cli/run-main";
 import type { PolicyProviderResource } from "@pulumi/policy";
 import {
     createResourceValidationArgs, createStackValidationArgs, runResourcePolicy, runStackPolicy, StackResourceInput,
@@ -166,21 +170,50 @@ export function formatViolations(violations: Violation[], summary: { policiesRun
     return [line(header), ...rows.map(line), "", summaryLine].join("\n");
 }
 
-function main(argv: string[]): number {
-    const file = argv.find(a => !a.startsWith("--"));
-    const flag = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
-    if (!file) {
-        console.error("usage: policy-runner <record.json> --environment dev|staging|prod|dr [--region us-east-1]");
-        return 2;
+const ENVIRONMENTS: Environment[] = ["dev", "staging", "prod", "dr"];
+
+export const POLICY_FLAGS = {
+    command: "npm run policy --",
+    synopsis: ["--record FILE|- [--environment dev|staging|prod|dr] [--region REGION]"],
+    summary: "Run every policy of the pack over a recorded plan (`npm run plan -- --stack prod --json`) with the environment's policy/config/<env>.json enforcement, and print the violations.",
+    flags: {
+        record: { type: "string", value: "FILE|-", help: "the plan record (`plan --json`); - reads stdin" },
+        environment: { type: "string", value: "ENV", help: "whose policy config applies (default: the record's stack)" },
+        region: { type: "string", value: "REGION", help: "the default provider's region (default us-east-1, us-west-2 for dr)" },
+    },
+    exitCodes: { ok: "no mandatory violation", error: "bad input: a flag, an unreadable or malformed record", refused: "a mandatory policy is violated" },
+} satisfies CommandSpec;
+
+export async function main(argv: string[], io: FlagIo = { out: (t) => console.log(t), err: (t) => console.error(t) }, stdin: () => string = () => fs.readFileSync(0, "utf8")): Promise<number> {
+    const args = readFlags(POLICY_FLAGS, argv, io, (v: FlagValues<typeof POLICY_FLAGS.flags>) => {
+        if (!v.record) throw new UsageError("--record FILE|- is required");
+        if (v.environment !== undefined && !ENVIRONMENTS.includes(v.environment as Environment)) {
+            throw new UsageError(`--environment: "${v.environment}" is not one of ${ENVIRONMENTS.join(", ")}`);
+        }
+        return v;
+    });
+    if (args instanceof Stop) return args.exitCode;
+    const source = args.record === "-" ? "stdin" : args.record!;
+    let record: PlanRecord;
+    try {
+        record = JSON.parse(args.record === "-" ? stdin() : fs.readFileSync(args.record!, "utf8")) as PlanRecord;
+    } catch (e) {
+        io.err(`${source}: cannot read the plan record: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        return EXIT.error;
     }
-    const record = JSON.parse(fs.readFileSync(file, "utf8")) as PlanRecord;
-    const environment = (flag("environment") ?? record.stack) as Environment;
-    const opts: RunOptions = { environment, region: flag("region") ?? (environment === "dr" ? "us-west-2" : "us-east-1") };
+    if (!record || !Array.isArray(record.resources) || typeof record.stack !== "string") {
+        io.err(`${source}: not a plan record (expected \`plan --json\` output: stack, project, resources, outputs)`);
+        return EXIT.error;
+    }
+    const environment = (args.environment ?? record.stack) as Environment;
+    if (!ENVIRONMENTS.includes(environment)) {
+        io.err(`${source}: stack "${record.stack}" is not an environment (${ENVIRONMENTS.join(", ")}): pass --environment`);
+        return EXIT.error;
+    }
+    const opts: RunOptions = { environment, region: args.region ?? (environment === "dr" ? "us-west-2" : "us-east-1") };
     const violations = runPolicies(record, opts);
-    console.log(formatViolations(violations, { policiesRun: policiesRun(opts) }));
-    return hasMandatoryViolations(violations) ? 1 : 0;
+    io.out(formatViolations(violations, { policiesRun: policiesRun(opts) }));
+    return hasMandatoryViolations(violations) ? EXIT.refused : EXIT.ok;
 }
 
-if (require.main === module) {
-    process.exitCode = main(process.argv.slice(2));
-}
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

@@ -156,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
         synopsis: ["[--check]"],
         summary: "Write test/inventory/<stack>.urns, the real-engine URN of every resource each stack plans (npm test compares the plan with it).",
         flags: { check: { type: "boolean" as const, help: "change nothing; exit 1 when a file is stale" } },
-        exitCodes: "0 written (or up to date), 1 stale (--check) or bad input",
+        exitCodes: { ok: "written (or up to date)", error: "stale (--check) or bad input" },
     };
     const args = readFlags(spec, argv, { out: console.log, err: console.error }, (v) => v);
     if (args instanceof Stop) return args.exitCode;

@@ -3,32 +3,11 @@
  * tests. Each is a small port so the orchestration is tested with fakes; the implementations here
  * use {@link EcsOneOffTasks} or plain HTTP.
  */
-import type { Colour } from "../ports";
+import type { CheckLine, CheckResult, Colour, MigrationPort, SmokePort } from "../ports";
 import type { EcsOneOffTasks } from "./ecs-tasks";
 
-export interface CheckLine {
-    /** Service (migrations) or path (smoke tests). */
-    name: string;
-    ok: boolean;
-    detail: string;
-}
-
-export interface CheckResult {
-    ok: boolean;
-    lines: CheckLine[];
-}
-
-export interface MigrationPort {
-    /** Run every service's migration with the candidate's task definition; stops at the first failure. */
-    migrate(candidate: Colour, rolloutId: string): Promise<CheckResult>;
-}
-
-export interface SmokePort {
-    /** Check the health endpoints through the test listener (100% candidate). */
-    check(candidate: Colour, rolloutId: string): Promise<CheckResult>;
-    /** How and where, for the plan and the record: "direct from this runner to <url>", "ECS task inside the VPC … to <url>". */
-    readonly mode: string;
-}
+// The ports are the engine's (automation/ports.ts); re-exported for the adapters' users.
+export type { CheckLine, CheckResult, MigrationPort, SmokePort };
 
 /** Guide, "Health Checks": liveness, readiness, dependencies, database. */
 export const SMOKE_PATHS = ["/health", "/health/readiness", "/health/dependencies", "/health/db"];

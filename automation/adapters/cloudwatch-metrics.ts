@@ -64,6 +64,20 @@ export function buildQueries(targets: MetricsTargets, window: MetricsWindow): Me
             }
         }
     });
+    // The load balancer's own 5xx (a 503 when a target group has no healthy target, 502/504 from targets
+    // that reset or time out). CloudWatch reports HTTPCode_ELB_5XX_Count per LoadBalancer (and AZ) only,
+    // never per TargetGroup (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html),
+    // so it cannot be split by colour: it is charged to the candidate, the side a rollback protects.
+    queries.push({
+        Id: "lb_elb5xx",
+        Label: "load balancer HTTPCode_ELB_5XX_Count",
+        MetricStat: {
+            Metric: { Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_ELB_5XX_Count", Dimensions: [{ Name: "LoadBalancer", Value: targets.loadBalancerArnSuffix }] },
+            Period: seconds,
+            Stat: "Sum",
+        },
+        ReturnData: true,
+    });
     return queries;
 }
 
@@ -83,7 +97,10 @@ export function foldResults(serviceCount: number, values: Map<string, number[]>)
     };
     let unhealthyTargets = 0;
     for (let i = 0; i < serviceCount; i++) unhealthyTargets += max(queryId("candidate", "unhealthy", i)) ?? 0;
-    return { live: colour("live"), candidate: colour("candidate"), unhealthyTargets };
+    const candidate = colour("candidate");
+    // ELB-generated 5xx (see buildQueries): the candidate's, counted as errors of its requests.
+    const elb5xx = sum("lb_elb5xx");
+    return { live: colour("live"), candidate: { ...candidate, errors5xx: candidate.errors5xx + elb5xx, requests: Math.max(candidate.requests, candidate.errors5xx + elb5xx) }, unhealthyTargets };
 }
 
 /**

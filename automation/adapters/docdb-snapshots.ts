@@ -11,8 +11,8 @@ import {
     DocDBClient,
 } from "@aws-sdk/client-docdb";
 import { predeploySnapshotPrefix } from "../../config/naming";
-import type { Clock } from "../ports";
-import { awsCall } from "./aws-call";
+import type { Clock, SnapshotPort } from "../ports";
+import { awsCall, type AwsCallError } from "./aws-call";
 
 /** Environments whose rollouts take a snapshot first. */
 export const SNAPSHOT_ENVIRONMENTS = ["staging", "prod"];
@@ -37,12 +37,7 @@ export interface SnapshotOptions {
 
 export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotOptions = { timeoutMs: 30 * 60_000, pollMs: 15_000 };
 
-export interface SnapshotPort {
-    /** Create the pre-deployment snapshot and wait until it is available; returns its identifier. */
-    snapshot(releaseId: string, rolloutId: string): Promise<string>;
-    /** Delete pre-deployment snapshots older than the retention; returns the deleted identifiers. */
-    prune(retentionDays: number): Promise<string[]>;
-}
+export type { SnapshotPort };
 
 export class DocDbSnapshots implements SnapshotPort {
     constructor(
@@ -53,8 +48,9 @@ export class DocDbSnapshots implements SnapshotPort {
         private readonly opts: SnapshotOptions = DEFAULT_SNAPSHOT_OPTIONS,
     ) {}
 
-    async snapshot(releaseId: string, rolloutId: string): Promise<string> {
-        const id = snapshotName(this.environment, releaseId, this.clock.now());
+    async snapshot(releaseId: string, rolloutId: string, atMs: number = this.clock.now()): Promise<string> {
+        const id = snapshotName(this.environment, releaseId, atMs);
+        // A resume asks for the same snapshot again: one that exists already (DBClusterSnapshotAlreadyExistsFault) is waited for.
         await awsCall("DocumentDB CreateDBClusterSnapshot", (o) => this.client.send(new CreateDBClusterSnapshotCommand({
             DBClusterIdentifier: this.clusterId,
             DBClusterSnapshotIdentifier: id,
@@ -65,7 +61,9 @@ export class DocDbSnapshots implements SnapshotPort {
                 { Key: "Release", Value: releaseId },
                 { Key: "RolloutId", Value: rolloutId },
             ],
-        }), o), { timeoutMs: this.opts.callTimeoutMs });
+        }), o), { timeoutMs: this.opts.callTimeoutMs }).catch((e: AwsCallError) => {
+            if (e.code !== "DBClusterSnapshotAlreadyExistsFault") throw e;
+        });
         const deadline = this.clock.now() + this.opts.timeoutMs;
         let status = "creating";
         for (;;) {

@@ -2,10 +2,16 @@
  * The engine's {@link StackPort} on a real stack: Pulumi Automation API for config and updates,
  * the ALB API for what the listener and target groups actually do.
  *
- * - Config: the traffic state is the structured `tms:deployment` value. Changes are written as
- *   leaf paths with `setAllConfig(map, path = true)` (e.g. `tms:deployment.weight` = "30"): the
- *   Pulumi CLI stores path values that read as integers or booleans typed, so the stack file keeps
- *   `weight: 30`, not `weight: "30"`, and every other key of the object is left as the user wrote it.
+ * - The traffic state is the deployed release: the stack's `release` output (what its last update
+ *   applied, config/release.ts), never this runner's stack file, which may be a fresh checkout behind
+ *   it. A change writes the whole traffic section of `tms:deployment` (the deployed release, the change,
+ *   `revision` + 1) as leaf paths with `setAllConfig(map, path = true)` (e.g. `tms:deployment.weight` =
+ *   "30"): the Pulumi CLI stores path values that read as integers or booleans typed, so the stack file
+ *   keeps `weight: 30`, and every other key is left as the user wrote it. The program accepts exactly
+ *   that (a change on top of the deployed revision) and refuses a stale file.
+ * - Before every `up` the stack's pending operations are checked (an update killed mid-create leaves
+ *   one, which later updates would ignore), and a stack lock left by a killed update is named with its
+ *   remedy: both need a human (docs/rollouts.md, "When an update was killed").
  * - Weight steps: `up({ target: weightListenerUrns })`, so only the listeners change (the
  *   weight-only property the traffic component guarantees); other changes run a full `up`.
  * - Read-back: the weight and target health come from the ALB itself (DescribeListeners,
@@ -21,8 +27,14 @@ import {
     DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { ConfigMap, ConfigValue, OutputMap, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import type { ConfigMap, ConfigValue, Deployment, OutputMap, PreviewOptions, PreviewResult, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { DeployedRelease } from "../../config/release";
+import { deployedReleaseOf } from "../../config/stack-outputs";
 import { otherColour, type Colour, type Release, type RollingResult, type StackPort, type TargetHealth, type TrafficState } from "../ports";
+import { applyConfigLeaves, changesOf, type PreviewEvent, type ReleasePreviewer, type StepDiff } from "../step-diff";
 import { awsCall } from "./aws-call";
 
 /** The part of `@pulumi/pulumi/automation`'s `Stack` this adapter uses. */
@@ -30,7 +42,43 @@ export interface PulumiStackLike {
     getConfig(key: string, path?: boolean): Promise<ConfigValue>;
     setAllConfig(config: ConfigMap, path?: boolean): Promise<void>;
     up(opts?: UpOptions): Promise<UpResult>;
+    /** `pulumi preview` (`--show-diff`: with `configFile`, `target` and `onEvent`). */
+    preview(opts?: PreviewOptions): Promise<PreviewResult>;
     outputs(): Promise<OutputMap>;
+    /** `pulumi stack export`: the checkpoint, whose `pending_operations` an interrupted update leaves behind. */
+    exportStack(): Promise<Deployment>;
+    readonly name: string;
+}
+
+/** An update that cannot run until a human acts: the stack is locked, or has pending operations. */
+export class StackNeedsHumanError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackNeedsHumanError";
+    }
+}
+
+/** The remedy lines of a stuck stack, named in the CLI's message and docs/rollouts.md. Pure. */
+export function lockedStackMessage(stack: string): string {
+    return `the Pulumi stack ${stack} is locked by another update (or one that was killed): if no \`pulumi up\` is running on it, ` +
+        `run \`pulumi cancel --stack ${stack} --yes\`, then resume`;
+}
+
+export function pendingOperationsMessage(stack: string, pending: { type: string; urn: string }[]): string {
+    const creates = pending.filter((p) => p.type === "creating");
+    return `the Pulumi stack ${stack} has ${pending.length} pending operation(s) from an interrupted update ` +
+        `(${pending.slice(0, 3).map((p) => `${p.type} ${p.urn.split("::").pop()}`).join(", ")}${pending.length > 3 ? ", …" : ""}): ` +
+        (creates.length
+            ? `check in AWS whether they exist, then run \`pulumi refresh --stack ${stack} --clear-pending-creates\` (not created) or \`pulumi refresh --stack ${stack} --import-pending-creates <urn>,<id>\` (created), then resume`
+            : `run \`pulumi refresh --stack ${stack}\`, then resume`);
+}
+
+/** An `up` failure in one line: the stack lock named with its remedy, else the first `error:` line (not 20 KB of output). Pure. */
+export function summariseUpError(stack: string, text: string): string {
+    if (/the stack is currently locked/i.test(text)) return lockedStackMessage(stack);
+    const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+    const first = lines.find((l) => /^error:/i.test(l) && !/^error: update failed$/i.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0] ?? text;
+    return first.length > 400 ? `${first.slice(0, 400)}…` : first;
 }
 
 export const DEPLOYMENT_KEY = "tms:deployment";
@@ -60,7 +108,26 @@ export function trafficOf(d: DeploymentConfig): TrafficState {
     };
 }
 
-export class PulumiStackPort implements StackPort {
+/**
+ * The leaf paths of `tms:deployment`'s traffic section for `release` with `change` applied: the revision
+ * is the deployed one for a plain sync (`change` null), its successor for a change. Pure.
+ */
+export function trafficSection(release: DeployedRelease, change: Record<string, string> | null): Record<string, string> {
+    const out: Record<string, string> = {
+        [deploymentPath("live")]: release.live,
+        [deploymentPath("weight")]: String(release.weight),
+        [deploymentPath("revision")]: String(change ? release.revision + 1 : release.revision),
+    };
+    for (const c of ["blue", "green"] as const) {
+        const col = release[c];
+        if (!col) continue;
+        out[deploymentPath(c, "running")] = String(col.running);
+        for (const [svc, image] of Object.entries(col.images)) out[deploymentPath(c, "images", svc)] = image;
+    }
+    return { ...out, ...(change ?? {}) };
+}
+
+export class PulumiStackPort implements StackPort, ReleasePreviewer {
     private outputsCache: OutputMap | null = null;
 
     constructor(
@@ -72,9 +139,17 @@ export class PulumiStackPort implements StackPort {
         private readonly waitRolling?: (release: Release) => Promise<RollingResult>,
     ) {}
 
+    /** The deployed release, read fresh from the stack's outputs (another runner or a person may have changed it). */
+    async release(): Promise<DeployedRelease> {
+        this.outputsCache = null;
+        const raw = (await this.outputs()).release?.value;
+        const release = deployedReleaseOf(raw);
+        if (!release) throw new Error(`stack ${this.stack.name} has no valid \`release\` output (run a full \`pulumi up --stack ${this.stack.name}\` with this version of the program first)`);
+        return release;
+    }
+
     private async deployment(): Promise<DeploymentConfig> {
-        const v = await this.stack.getConfig(DEPLOYMENT_KEY);
-        return JSON.parse(v.value) as DeploymentConfig;
+        return this.release();
     }
 
     async outputs(): Promise<OutputMap> {
@@ -88,15 +163,72 @@ export class PulumiStackPort implements StackPort {
         return o.value as T;
     }
 
-    private async set(values: Record<string, string>): Promise<void> {
-        await this.stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, plain(v)])), true);
+    /** Write the deployed release's traffic section with `change` on top, as the next revision. */
+    private async set(change: Record<string, string>): Promise<void> {
+        await this.stack.setAllConfig(Object.fromEntries(Object.entries(trafficSection(await this.release(), change)).map(([k, v]) => [k, plain(v)])), true);
+    }
+
+    /** `rollout:sync`: write the deployed release into the stack file as it is (no change, same revision). */
+    async sync(): Promise<DeployedRelease> {
+        const release = await this.release();
+        await this.stack.setAllConfig(Object.fromEntries(Object.entries(trafficSection(release, null)).map(([k, v]) => [k, plain(v)])), true);
+        return release;
     }
 
     private async up(what: string, target?: string[]): Promise<void> {
+        const pending = ((await this.stack.exportStack()).deployment?.pending_operations ?? []) as { type: string; resource: { urn: string } }[];
+        if (pending.length) throw new StackNeedsHumanError(pendingOperationsMessage(this.stack.name, pending.map((p) => ({ type: p.type, urn: p.resource?.urn ?? "?" }))));
         this.log(`pulumi up${target ? ` --target (${target.length} listener(s))` : ""}: ${what}`);
-        const r = await this.stack.up({ ...(target ? { target } : {}), onOutput: (line: string) => this.log(line.trimEnd()) });
+        let r: UpResult;
+        try {
+            r = await this.stack.up({ ...(target ? { target } : {}), onOutput: (line: string) => this.log(line.trimEnd()) });
+        } catch (e) {
+            this.outputsCache = null;
+            const text = e instanceof Error ? e.message : String(e);
+            const summary = summariseUpError(this.stack.name, text);
+            throw /is locked/.test(summary) ? new StackNeedsHumanError(summary) : new Error(`pulumi up (${what}) failed: ${summary}`);
+        }
         this.outputsCache = null;
         if (r.summary.result !== "succeeded") throw new Error(`pulumi up (${what}) ended ${r.summary.result}: ${r.summary.message ?? ""}`.trim());
+    }
+
+    /**
+     * `rollout --dry-run --show-diff`: the engine's preview of the deploy the rollout would make, and of its
+     * first weight step (targeted at `weightListenerUrns`), each with the stack file the rollout would write
+     * (step-diff.ts): a temporary copy of `stackFile` with the traffic section on top of the deployed
+     * release, read through `--config-file`, so that the checkout's stack file is never touched. The weight
+     * step's file carries the deploy too: the listener diff is the same before and after it (the target
+     * groups of both colours always exist), and the program accepts one change on the deployed revision.
+     */
+    async previewRelease(p: { images: Record<string, string>; rolling: boolean; firstWeight: number | null; stackFile: string }): Promise<StepDiff[]> {
+        const deployed = await this.release();
+        const colour: Colour = p.rolling ? "blue" : otherColour(deployed.live);
+        const deploy: Record<string, string> = p.rolling ? {} : { [deploymentPath(colour, "running")]: "true" };
+        // Services the release does not name keep the live colour's images, as the orchestration deploys them.
+        for (const [svc, image] of Object.entries({ ...deployed[deployed.live]?.images, ...p.images })) deploy[deploymentPath(colour, "images", svc)] = image;
+        const steps: { step: string; change: Record<string, string>; target: string[] | null }[] = [
+            { step: p.rolling ? `the rolling deploy on ${colour}` : `deploy ${colour} at 0%`, change: deploy, target: null },
+        ];
+        if (!p.rolling && p.firstWeight !== null) {
+            const urns = await this.output<string[]>("weightListenerUrns");
+            steps.push({ step: `step 1: ${p.firstWeight}% to ${colour}`, change: { ...deploy, [deploymentPath("weight")]: String(p.firstWeight) }, target: urns });
+        }
+        const base = fs.readFileSync(p.stackFile, "utf8");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tms-show-diff-"));
+        try {
+            const out: StepDiff[] = [];
+            for (const [i, s] of steps.entries()) {
+                const configFile = path.join(dir, `${i}-${path.basename(p.stackFile)}`);
+                fs.writeFileSync(configFile, applyConfigLeaves(base, trafficSection(deployed, s.change)));
+                const events: PreviewEvent[] = [];
+                this.log(`pulumi preview${s.target ? ` --target (${s.target.length})` : ""}: ${s.step}`);
+                const r = await this.stack.preview({ configFile, ...(s.target ? { target: s.target } : {}), onEvent: (e) => void events.push(e as PreviewEvent) });
+                out.push({ step: s.step, target: s.target, changes: changesOf(events), summary: { ...r.changeSummary } as Record<string, number> });
+            }
+            return out;
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     }
 
     async readTraffic(): Promise<TrafficState> {

@@ -7,7 +7,7 @@
 import { VirtualClock } from "../clock";
 import { RolloutEngine } from "../engine";
 import type { MetricsSample, MetricsWindow } from "../ports";
-import { RecordBuilder, type DeploymentRecord } from "../record";
+import { RecordBuilder, recordOutcomeOf, type DeploymentRecord } from "../record";
 import { resolveRolloutSettings } from "../../config/rollout-settings";
 import { MemoryStateStore } from "../state-memory";
 import { FakeStack } from "./fake-stack";
@@ -50,5 +50,5 @@ export async function exampleRolledBackCanary(): Promise<DeploymentRecord> {
         },
     });
     const result = await engine.start({ stack: "prod", owner: "github:org/tms#1234.1 (ana)", release, settings, rolloutId });
-    return rec.finish(result.outcome, result.reason, clock.now());
+    return rec.finish(recordOutcomeOf(result.outcome), result.reason, clock.now());
 }

@@ -4,7 +4,7 @@
  */
 import { VirtualClock } from "../clock";
 import { RolloutEngine, type RolloutEvent, type RolloutResult } from "../engine";
-import { resolveRolloutSettings, type RolloutSettings } from "../../config/rollout-settings";
+import { resolveRolloutSettings, type RolloutSettings, type Strategy } from "../../config/rollout-settings";
 import { MemoryStateStore } from "../state-memory";
 import { FakeStack, type FakeStackHooks } from "./fake-stack";
 import type { Trace } from "./trace";
@@ -13,7 +13,7 @@ import { TraceMetrics } from "./trace-metrics";
 export type ReplayOutcome = "promoted" | "rolled_back" | "halted" | "incomplete";
 
 export interface ReplayOptions {
-    strategy?: "canary" | "blue-green";
+    strategy?: Strategy;
     /** Extra `tms:rollout` overrides, applied over the trace's own `settings`. */
     overrides?: Record<string, unknown>;
     hooks?: FakeStackHooks;
@@ -23,8 +23,10 @@ export interface ReplayOptions {
 export interface ReplayReport {
     outcome: ReplayOutcome;
     reason: string | null;
-    /** Seconds after the first traffic shift. */
+    /** Seconds after the first traffic shift (rolling: after the deployment settled). */
     decidedAtSeconds: number;
+    /** Virtual time of that origin (null when it never came: no shift, or a rolling deployment that did not settle). */
+    originMs: number | null;
     timeline: { atSeconds: number; weight: number }[];
     settings: RolloutSettings;
     /** The engine's result; undefined when the trace ended first. */
@@ -66,7 +68,9 @@ export async function replayTrace(trace: Trace, opts: ReplayOptions = {}): Promi
         clock,
         store,
         onEvent: (e) => {
-            if (e.type === "weight" && origin === null && e.weight > 0) origin = e.atMs;
+            // The trace's sample 0 is the first interval after the first shift; a rolling deployment
+            // shifts nothing, so its samples start when ECS settled and validation began.
+            if (origin === null && ((e.type === "weight" && e.weight > 0) || (settings.strategy === "rolling" && e.type === "phase" && e.status === "validating"))) origin = e.atMs;
             events.push(e);
             opts.onEvent?.(e);
         },
@@ -81,6 +85,7 @@ export async function replayTrace(trace: Trace, opts: ReplayOptions = {}): Promi
             outcome: "incomplete",
             reason: null,
             decidedAtSeconds: toSeconds(clock.now()),
+            originMs: origin,
             timeline: (state?.timeline ?? []).map((t) => ({ atSeconds: toSeconds(t.atMs), weight: t.weight })),
             settings,
             events,
@@ -90,9 +95,11 @@ export async function replayTrace(trace: Trace, opts: ReplayOptions = {}): Promi
     }
     const r = raced.r;
     return {
-        outcome: r.outcome,
+        // The replay has no snapshot phase, so it never aborts.
+        outcome: r.outcome === "aborted" ? "halted" : r.outcome,
         reason: r.reason,
         decidedAtSeconds: toSeconds(r.decidedAtMs),
+        originMs: origin,
         timeline: r.timeline.map((t) => ({ atSeconds: toSeconds(t.atMs), weight: t.weight })),
         settings,
         result: r,

@@ -25,11 +25,17 @@ export class TraceMetrics implements MetricsPort {
     async query(window: MetricsWindow): Promise<MetricsSample> {
         this.queries.push(window);
         const origin = this.originMs();
-        if (origin === null || window.endMs <= origin) {
-            const b = this.baseline();
-            return { live: b, candidate: { requests: 0, errors5xx: 0, p95Ms: null }, unhealthyTargets: 0, alarms: [] };
-        }
-        const index = Math.round((window.endMs - origin) / (this.trace.intervalSeconds * 1000)) - 1;
+        if (origin === null || window.endMs <= origin) return this.beforeShift();
+        return this.sampleAt(Math.round((window.endMs - origin) / (this.trace.intervalSeconds * 1000)) - 1);
+    }
+
+    /** What the live colour alone reads before the first shift. */
+    beforeShift(): MetricsSample {
+        return { live: this.baseline(), candidate: { requests: 0, errors5xx: 0, p95Ms: null }, unhealthyTargets: 0, alarms: [] };
+    }
+
+    /** Sample `index` (a negative index reads sample 0); a `queryError` sample throws it, as a failed query does. */
+    sampleAt(index: number): MetricsSample {
         const sample = this.trace.samples[Math.max(0, index)];
         if (!sample) throw new TraceExhaustedError(`trace has no sample ${index}`);
         if (isQueryError(sample)) throw new Error(sample.queryError);

@@ -1,18 +1,19 @@
 /**
  * The IAM policy simulator over a planned stack (level L3 with an outside judge): every role's
  * identity policies as the plan has them (inline policies, and the AWS-managed ones it attaches,
- * modelled in aws-managed-policies.ts), its permissions boundary from the plan, and the resource
+ * modelled in tools/access-paths/aws-managed-policies.ts), its permissions boundary from the plan, and the resource
  * policy that takes part (trust or key policy). `@cloud-copilot/iam-simulate` is AGPL-3.0: it is a
  * dev dependency used from test/ only, never by code users run.
  */
 import { createValidatedPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
-import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
+import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
+import { decideWithSimulator } from "../../tools/access-paths/iam-simulator";
 import { loadStackConfig } from "../../config/stack-config";
 import { MOCK_ACCOUNT_ID } from "../../tools/fake-aws/ids";
 import type { AccessFacts, Principal } from "../../tools/access-matrix";
 import type { RecordedResource } from "../../tools/record";
 import { flattenConfig, json, Plan, stackConfig } from "../harness";
-import { AWS_MANAGED_POLICIES } from "./aws-managed-policies";
+import { AWS_MANAGED_POLICIES } from "../../tools/access-paths/aws-managed-policies";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
@@ -31,7 +32,7 @@ export function roleModel(p: Plan, role: RecordedResource): RoleModel {
         .map((x) => ({ name: x.name, policy: json(x.inputs.policy) }));
     const managed = p.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((x) => p.dependsOn(x, "role", role)).map((x) => {
         const doc = AWS_MANAGED_POLICIES[x.inputs.policyArn];
-        if (!doc) throw new Error(`${role.name} attaches ${x.inputs.policyArn}, which test/access/aws-managed-policies.ts does not model`);
+        if (!doc) throw new Error(`${role.name} attaches ${x.inputs.policyArn}, which tools/access-paths/aws-managed-policies.ts does not model`);
         return { name: x.inputs.policyArn, policy: doc };
     });
     let boundary: any;
@@ -43,19 +44,20 @@ export function roleModel(p: Plan, role: RecordedResource): RoleModel {
     return { arn: role.outputs.arn, name: role.outputs.name, identity: [...inline, ...managed], boundary };
 }
 
-/** Ask the simulator; a validation error (unknown action, ARN of the wrong type, bad context key) throws. */
+/**
+ * Ask the simulator through the access-path adapter (tools/access-paths/iam-simulator.ts): a validation
+ * error (unknown action, ARN of the wrong type, bad policy) throws, and the decision comes from the
+ * engine that keeps `kms:EncryptionContext:<key>` context keys (the validated one drops them).
+ */
 export async function decide(model: RoleModel, action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: any): Promise<Decision> {
     const accountId = /^arn:aws:[^:]+:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? MOCK_ACCOUNT_ID;
-    const r = await runSimulation({
-        request: { principal: model.arn, action, resource: { resource, accountId }, contextVariables: context },
+    const trust = resourcePolicy && resource.startsWith("arn:aws:iam::") && resource.includes(":role/");
+    return decideWithSimulator({
+        principal: model.arn, action, resource, resourceAccount: accountId, context,
         identityPolicies: model.identity,
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        ...(model.boundary ? { permissionBoundaryPolicies: [{ name: "boundary", policy: model.boundary }] } : {}),
-        ...(resourcePolicy ? { resourcePolicy } : {}),
-    }, {});
-    if (r.resultType === "error") throw new Error(`simulator refused ${action} on ${resource} as ${model.name}: ${JSON.stringify(r.errors)}`);
-    return r.overallResult as Decision;
+        ...(model.boundary ? { boundary: { name: "boundary", policy: model.boundary } } : {}),
+        ...(resourcePolicy ? { resourcePolicy: { name: "resource policy", policy: resourcePolicy }, resourcePolicyKind: trust ? "trust" as const : "resource" as const } : {}),
+    });
 }
 
 /**

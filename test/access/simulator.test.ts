@@ -20,11 +20,12 @@ import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { loadStackConfig } from "../../config/stack-config";
 import { DATA_SOURCE_ACTIONS, deploymentPermissions, deploymentPolicy, SDK_CLIENT_PREFIXES, type DeploymentScope } from "../../components/deployment-permissions";
 import { workloadActions } from "../../components/workload-boundary";
+import { githubSubject } from "../../components/access";
 import { ALLOWED_ROWS, DENIED_ROWS, rowContext, withAccessTables, type AccessFacts, type AccessRow } from "../../tools/access-matrix";
 import { MOCK_ACCOUNT_ID, mockInvoke } from "../../tools/fake-aws/ids";
 import type { RecordedResource } from "../../tools/record";
 import { flattenConfig, json, plan, Plan, stackConfig, STACKS } from "../harness";
-import { AWS_MANAGED_POLICIES, READONLY_MODELLED_SERVICES } from "./aws-managed-policies";
+import { AWS_MANAGED_POLICIES, READONLY_MODELLED_SERVICES } from "../../tools/access-paths/aws-managed-policies";
 import { accessFacts, decide, decideServiceRequest, keyPolicy, principalRole, roleModel, serviceSourceArn, type RoleModel } from "./simulate";
 
 const ROLE = "aws:iam/role:Role";
@@ -50,6 +51,7 @@ function scopeOf(stack: string, p: Plan): DeploymentScope {
         passRoleArns: taskRoles.map((r) => r.outputs.arn),
         repositoryArns: cfg.dr.role === "secondary" ? [] : p.ofType("aws:ecr/repository:Repository").map((r) => r.outputs.arn),
         rolloutTableName: p.outputs.rolloutTableName,
+        rolloutTableKeyArn: p.ofType("aws:dynamodb/table:Table").find((t) => t.inputs.name === p.outputs.rolloutTableName)!.inputs.serverSideEncryption.kmsKeyArn,
         alertTopicArns: [p.outputs.alertTopics.critical, p.outputs.alertTopics.warning],
         alertKeyArn: p.one("aws:kms/key:Key", "-logs").outputs.arn,
         hostedZoneId: mockInvoke("aws:route53/getZone:getZone", { name: cfg.domain.zoneName }, cfg.region).zoneId,
@@ -57,6 +59,10 @@ function scopeOf(stack: string, p: Plan): DeploymentScope {
         autoscaling: cfg.compute.autoscaling !== undefined,
         databaseClusterIdentifier: p.one("aws:docdb/cluster:Cluster").outputs.clusterIdentifier,
         stateBucketArn: cfg.access.stateBucketArn, secretsProviderKeyArn: cfg.access.secretsProviderKeyArn,
+        ...(cfg.dr.role === "secondary" ? { drRunbook: {
+            primaryEnvironment: "prod", environmentName: cfg.environmentName, globalClusterIdentifier: "tms-global-docdb",
+            drClusterIdentifier: p.one("aws:docdb/cluster:Cluster").outputs.clusterIdentifier, primaryClusterIdentifier: "tms-prod-docdb",
+        } } : {}),
     };
 }
 
@@ -92,8 +98,9 @@ describe("the deployment role's list covers what its jobs call", () => {
     // Every action of the list for a stack with every optional part.
     const listed = new Set(deploymentPermissions({
         environment: "prod", region: "us-east-1", accountId: MOCK_ACCOUNT_ID, clusterArn: "c", clusterName: "c", ecsServiceArns: ["s"], taskDefinitionFamilies: ["f"],
-        listenerArns: ["l"], listenerRuleArns: ["r"], passRoleArns: ["p"], repositoryArns: ["e"], rolloutTableName: "t", alertTopicArns: ["a"], alertKeyArn: "k",
+        listenerArns: ["l"], listenerRuleArns: ["r"], passRoleArns: ["p"], repositoryArns: ["e"], rolloutTableName: "t", rolloutTableKeyArn: "tk", alertTopicArns: ["a"], alertKeyArn: "k",
         hostedZoneId: "Z", oidcProviderArn: "o", autoscaling: true, databaseClusterIdentifier: "d",
+        drRunbook: { primaryEnvironment: "prod", environmentName: "production", globalClusterIdentifier: "g", drClusterIdentifier: "d", primaryClusterIdentifier: "p" },
     }).flatMap((p) => p.actions));
 
     it("has the calls of every data source the program uses (a targeted up runs them all)", () => {
@@ -110,10 +117,10 @@ describe("the deployment role's list covers what its jobs call", () => {
         assert.ok(found.has("route53.getZone"), "the scan finds the data sources (route53.getZone is one)");
     });
 
-    it("has every AWS SDK command the rollout CLI sends (dr:failover runs as operations, not CI)", () => {
+    it("has every AWS SDK command the rollout CLI and the DR runbook send", () => {
         const missing: string[] = [];
         let commands = 0;
-        for (const file of sources("automation").filter((f) => !/(^|\/)(dr|dr-cli)\.ts$/.test(f) && !f.includes(`${path.sep}sim${path.sep}`))) {
+        for (const file of sources("automation").filter((f) => !f.includes(`${path.sep}sim${path.sep}`))) {
             const text = fs.readFileSync(path.join(ROOT, file), "utf8");
             for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"(@aws-sdk\/client-[a-z0-9-]+)"/g)) {
                 const prefix = SDK_CLIENT_PREFIXES[m[2]];
@@ -131,12 +138,16 @@ describe("the deployment role's list covers what its jobs call", () => {
     });
 });
 
-describe("the AGPL-3.0 simulator stays in the tests", () => {
-    it("is imported by no code users run (program, policy pack, CLIs, tools)", () => {
-        const users = [...["config", "cli", "components", "policy", "automation", "tools"].flatMap((d) => sources(d)), "index.ts"]
-            .filter((f) => f !== "tools/architecture/rules.ts") // the architecture rule that forbids the import names the package
-            .filter((f) => fs.readFileSync(path.join(ROOT, f), "utf8").includes("@cloud-copilot/"));
-        assert.deepEqual(users, []);
+describe("the AGPL-3.0 simulator stays in the tests and its one adapter", () => {
+    it("is imported by no code users run, and by one tool module only: the adapter the plan loads dynamically", () => {
+        const importers = [...["config", "cli", "components", "policy", "automation", "tools"].flatMap((d) => sources(d)), "index.ts"]
+            .filter((f) => f !== "tools/architecture/rules.ts") // the architecture rules that fence the package name it
+            .filter((f) => /from\s+"@cloud-copilot\//.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
+        assert.deepEqual(importers, [path.join("tools", "access-paths", "iam-simulator.ts")]);
+        // The adapter's only importer outside the tests is the loader, and it imports it dynamically.
+        const loaders = sources("tools").filter((f) => /["']\.\/(access-paths\/)?iam-simulator["']/.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
+        assert.deepEqual(loaders, [path.join("tools", "access-paths", "evaluator.ts")]);
+        assert.match(fs.readFileSync(path.join(ROOT, loaders[0]), "utf8"), /await import\("\.\/iam-simulator"\)/);
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
         assert.ok(!Object.keys(pkg.dependencies).some((d) => d.startsWith("@cloud-copilot/")), "a dev dependency only");
     });
@@ -217,7 +228,7 @@ describe("access under an IAM policy simulator", function () {
                 assert.deepEqual(refused, []);
             });
 
-            it("checks every trust policy: CI from the configured repository and branch only, humans with MFA only, services for this account only", async () => {
+            it("checks every trust policy: CI from the configured repository and environment only, humans with MFA only, services for this account only", async () => {
                 const access = loadStackConfig(flattenConfig(stackConfig(stack)), `Pulumi.${stack}.yaml`, stack).access;
                 const human = new Set(["tms-operations-role", "tms-readonly-role", "tms-emergency-access"].map((b) => `${b}${f.suffix}`));
                 const caller = { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/engineer`, name: "engineer", identity: [{ name: "assume", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] } }] };
@@ -244,11 +255,13 @@ describe("access under an IAM policy simulator", function () {
                             return d;
                         };
                         const repo = access.githubRepository;
-                        assert.equal(webIdentity(`repo:${repo}:ref:refs/heads/${access.githubBranch}`), "Allowed", `${role.name}: the configured branch`);
-                        for (const sub of [`repo:${repo}:ref:refs/heads/feature`, `repo:${repo}:pull_request`, `repo:${repo}:environment:prod`, `repo:someone/fork:ref:refs/heads/${access.githubBranch}`]) {
-                            assert.notEqual(webIdentity(sub), "Allowed", `${role.name} trusts ${sub}`);
-                        }
-                        assert.notEqual(webIdentity(`repo:${repo}:ref:refs/heads/${access.githubBranch}`, "other-audience"), "Allowed");
+                        const own = githubSubject({ repository: repo, branch: access.githubBranch, environment: access.githubEnvironment });
+                        assert.equal(webIdentity(own), "Allowed", `${role.name}: ${own}`);
+                        const others = [`repo:${repo}:ref:refs/heads/feature`, `repo:${repo}:pull_request`, `repo:someone/fork:ref:refs/heads/${access.githubBranch}`,
+                            ...["dev", "staging", "prod", "dr", "production"].map((e) => `repo:${repo}:environment:${e}`), `repo:${repo}:ref:refs/heads/${access.githubBranch}`, `repo:someone/fork:environment:${access.githubEnvironment}`]
+                            .filter((s) => s !== own);
+                        for (const sub of others) assert.notEqual(webIdentity(sub), "Allowed", `${role.name} trusts ${sub}`);
+                        assert.notEqual(webIdentity(own, "other-audience"), "Allowed");
                     } else if (principals.some((x: any) => x.AWS)) {
                         assert.ok(human.has(role.inputs.name), `${role.name}: only the human roles trust account principals`);
                         const assume = (ctx: Record<string, string>) => decide(caller, "sts:AssumeRole", arn, ctx, trust);

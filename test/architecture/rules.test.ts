@@ -78,7 +78,7 @@ describe("architecture rules (dependency-cruiser)", function () {
             ? fs.readdirSync(p).some((e) => e !== "node_modules" && hasTs(path.join(p, e)))
             : p.endsWith(".ts");
         const layered = new Set(layeredEntries(PROJECT_DIR));
-        const outside = fs.readdirSync(PROJECT_DIR).filter((e) => !e.startsWith(".") && !["node_modules", "bin"].includes(e) && hasTs(path.join(PROJECT_DIR, e)) && !layered.has(e));
+        const outside = fs.readdirSync(PROJECT_DIR).filter((e) => !e.startsWith(".") && !["node_modules", "dist"].includes(e) && hasTs(path.join(PROJECT_DIR, e)) && !layered.has(e));
         assert.deepEqual(outside, [], "give these a layer in tools/architecture/rules.ts");
         assert.ok(layered.has("config") && layered.has("index.ts") && layered.has("test"), [...layered].join(", "));
     });
@@ -153,9 +153,32 @@ describe("architecture rules (dependency-cruiser)", function () {
             expected: [{ rule: "no-import-of-the-pack", from: "test/policy/pack.test.ts", to: "policy/index.ts" }],
         },
         {
-            title: "the AGPL IAM simulator is imported by tests only",
-            files: { "tools/access-docs.ts": importing("@cloud-copilot/iam-simulate"), "test/access/simulate.ts": importing("@cloud-copilot/iam-simulate") },
-            expected: [{ rule: "agpl-simulator-only-in-tests", from: "tools/access-docs.ts", to: "node_modules/@cloud-copilot/iam-simulate/index.js" }],
+            title: "the AGPL IAM simulator is imported by tests and its one adapter only",
+            files: {
+                "tools/access-docs.ts": importing("@cloud-copilot/iam-simulate"),
+                "test/access/simulate.ts": importing("@cloud-copilot/iam-simulate"),
+                "tools/access-paths/iam-simulator.ts": importing("@cloud-copilot/iam-simulate"),
+            },
+            expected: [{ rule: "agpl-simulator-only-in-tests-and-its-adapter", from: "tools/access-docs.ts", to: "node_modules/@cloud-copilot/iam-simulate/index.js" }],
+        },
+        {
+            title: "outside the tests only the evaluator loads the adapter, and only with a dynamic import()",
+            files: {
+                "tools/access-paths/iam-simulator.ts": leaf,
+                "tools/access-paths/evaluator.ts": 'export async function load() { return import("./iam-simulator"); }\n',
+                "tools/plan.ts": importing("./access-paths/iam-simulator"),
+                "tools/access-paths-docs.ts": 'export async function load() { return import("./access-paths/iam-simulator"); }\n',
+                "test/access/paths.test.ts": importing("../../tools/access-paths/iam-simulator"),
+            },
+            expected: [
+                { rule: "agpl-adapter-loaded-dynamically", from: "tools/plan.ts", to: "tools/access-paths/iam-simulator.ts" },
+                { rule: "agpl-adapter-loaded-dynamically", from: "tools/access-paths-docs.ts", to: "tools/access-paths/iam-simulator.ts" },
+            ],
+        },
+        {
+            title: "the evaluator never imports the adapter statically",
+            files: { "tools/access-paths/iam-simulator.ts": leaf, "tools/access-paths/evaluator.ts": importing("./iam-simulator") },
+            expected: [{ rule: "agpl-adapter-never-static", from: "tools/access-paths/evaluator.ts", to: "tools/access-paths/iam-simulator.ts" }],
         },
         {
             title: "shipped code imports no dev dependency (tools/ and test/ may)",

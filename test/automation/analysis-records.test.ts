@@ -117,6 +117,9 @@ describe("analysis records (exact)", () => {
     it("formats a record with its offset, rule, verdict and values", () => {
         assert.equal(A.formatRecord(OK_ALARMS, 30_000), "   +30s step 1 (10%)   alarms                 OK           candidate=0 reference=- threshold=0 — no critical alarm in ALARM");
         assert.equal(A.formatRecord({ ...OK_ALARMS, candidate: 0.123456 }), "   +60s step 1 (10%)   alarms                 OK           candidate=0.1235 reference=- threshold=0 — no critical alarm in ALARM");
+        // Before the first shift (the baseline, as rollout:status shows it): a minus sign, not "+-45s".
+        assert.equal(A.formatRecord(OK_ALARMS, 105_000).slice(0, 7), "   -45s");
+        assert.equal(A.formatRecord(OK_ALARMS, 60_400).slice(0, 7), "    +0s");
     });
 
     it("a p95 breach says how long it has lasted and when it rolls back (more than 300 s)", () => {

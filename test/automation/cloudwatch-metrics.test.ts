@@ -19,6 +19,7 @@ describe("CloudWatchMetrics (metrics port)", () => {
             { Id: "live_requests_0", Values: [5000] }, { Id: "live_errors_0", Values: [3] }, { Id: "live_p95_0", Values: [0.21] },
             { Id: "candidate_requests_0", Values: [560] }, { Id: "candidate_errors_0", Values: [2] }, { Id: "candidate_p95_0", Values: [0.205] },
             { Id: "candidate_unhealthy_0", Values: [1] }, { Id: "live_unhealthy_0", Values: [4] },
+            { Id: "lb_elb5xx", Values: [7] },
         ] });
         cw.on(DescribeAlarmsCommand)
             .resolvesOnce({ MetricAlarms: [{ AlarmName: "tms-prod-critical-5xx" }], NextToken: "t" })
@@ -26,7 +27,8 @@ describe("CloudWatchMetrics (metrics port)", () => {
         const sample = await new CloudWatchMetrics(new CloudWatchClient({ region: "us-east-1" }), targets).query(window);
         assert.deepEqual(sample, {
             live: { requests: 5000, errors5xx: 3, p95Ms: 210 },
-            candidate: { requests: 560, errors5xx: 2, p95Ms: 205 },
+            // 2 target 5xx plus the load balancer's own 7 (no TargetGroup dimension exists for them: charged to the candidate).
+            candidate: { requests: 560, errors5xx: 9, p95Ms: 205 },
             unhealthyTargets: 1,
             alarms: ["tms-prod-critical-5xx", "tms-prod-critical-db"],
         });
@@ -37,7 +39,8 @@ describe("CloudWatchMetrics (metrics port)", () => {
         assert.deepEqual(input.StartTime, new Date(Date.parse("2026-03-10T14:58:00Z")));
         assert.deepEqual(input.EndTime, new Date(Date.parse("2026-03-10T14:59:00Z")));
         const q = (id: string) => input.MetricDataQueries!.find((x) => x.Id === id)!.MetricStat!;
-        assert.equal(input.MetricDataQueries!.length, 8);
+        assert.equal(input.MetricDataQueries!.length, 9);
+        assert.deepEqual(q("lb_elb5xx").Metric, { Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_ELB_5XX_Count", Dimensions: [{ Name: "LoadBalancer", Value: "app/tms-prod/abc" }] });
         assert.deepEqual(q("candidate_requests_0").Metric!.Dimensions, [
             { Name: "LoadBalancer", Value: "app/tms-prod/abc" }, { Name: "TargetGroup", Value: "targetgroup/api-green/2" }]);
         assert.deepEqual(q("live_errors_0").Metric!.Dimensions![1], { Name: "TargetGroup", Value: "targetgroup/api-blue/1" });

@@ -7,7 +7,7 @@ import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
 import { main, type CliEnvironment } from "../../automation/cli";
 import { VirtualClock } from "../../automation/clock";
 import { countdownClock, WaitLabel } from "../../automation/countdown";
-import { world } from "./fakes";
+import { contractOutputs, world } from "./fakes";
 
 describe("live countdown", () => {
     it("redraws one line per second during a long sleep, clears it after, and leaves short sleeps alone", async () => {
@@ -35,7 +35,7 @@ describe("live countdown", () => {
         const cr = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "countdown-")), "cr.yaml");
         fs.writeFileSync(cr, "id: CHG-42\nrisk: low\nrollbackPlan: weight to 0\napprovals:\n  - {role: technical-review, by: a}\n  - {role: qa, by: b}\n  - {role: product, by: c}\n");
         const env: CliEnvironment = {
-            selectStack: async () => ({ outputs: async () => ({ databaseClusterId: { value: "c", secret: false } }) }) as unknown as PulumiStackLike,
+            selectStack: async () => ({ name: "prod", outputs: async () => contractOutputs() }) as unknown as PulumiStackLike,
             adjustDeps: (deps) => ({ ...w.deps, onEvent: deps.onEvent, onPreflight: deps.onPreflight, onStep: deps.onStep }),
             out: (l) => out.push(l),
             err: (l) => out.push(l),

@@ -1,145 +1,106 @@
+/**
+ * L4 against a real judge: the DynamoDB store's conditions, updates and reads run on dynalite (a DynamoDB
+ * implementation we did not write) through the real SDK client, so contention, expiry, fencing and
+ * compression are decided by DynamoDB semantics, not by a fake that evaluates our own expressions.
+ * SDK failures (throttling, access denied, timeouts) are injected with aws-sdk-client-mock.
+ */
 import { strict as assert } from "assert";
-import {
-    ConditionalCheckFailedException,
-    DeleteItemCommand,
-    DynamoDBClient,
-    GetItemCommand,
-    PutItemCommand,
-    UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { DynamoStateStore } from "../../automation/adapters/dynamo-state";
-import { isLease, LeaseLostError, type Lease } from "../../automation/ports";
+import { isLease, LEASE_SKEW_MARGIN_MS, LeaseLostError, type Lease } from "../../automation/ports";
 import type { RolloutState } from "../../automation/state";
+import { ensureRolloutTable, startDynalite, type Dynalite } from "../../tools/sandbox/dynalite";
 
-const ddb = mockClient(DynamoDBClient);
-const conditionFailed = () => new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
+const TABLE = "tms-prod-rollouts";
+const MIN = 60_000;
 
-/**
- * A table that evaluates the store's three condition expressions, so that contention and expiry
- * are decided by the conditions the store sends, not by the test.
- */
-function fakeTable() {
-    const items = new Map<string, Record<string, any>>();
-    const v = (vals: any, k: string) => vals[k].N !== undefined ? Number(vals[k].N) : vals[k].S;
-    ddb.on(PutItemCommand).callsFake((input) => {
-        const pk = input.Item.pk.S;
-        const cur = items.get(pk);
-        if (input.ConditionExpression) {
-            assert.equal(input.ConditionExpression, "attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner");
-            const vals = input.ExpressionAttributeValues;
-            const ok = !cur || Number(cur.expiresAt.N) < v(vals, ":now") || cur.owner.S === v(vals, ":owner");
-            if (!ok) throw conditionFailed();
-        }
-        items.set(pk, input.Item);
-        return {};
-    });
-    ddb.on(UpdateItemCommand).callsFake((input) => {
-        const cur = items.get(input.Key.pk.S);
-        if (!cur || cur.owner.S !== input.ExpressionAttributeValues[":owner"].S) throw conditionFailed();
-        cur.expiresAt = input.ExpressionAttributeValues[":exp"];
-        cur.ttl = input.ExpressionAttributeValues[":ttl"];
-        return {};
-    });
-    ddb.on(DeleteItemCommand).callsFake((input) => {
-        const cur = items.get(input.Key.pk.S);
-        const vals = input.ExpressionAttributeValues;
-        if (!cur || cur.owner.S !== vals[":owner"].S) throw conditionFailed();
-        // breakLock's condition also names the expiry it read.
-        if (input.ConditionExpression.includes("expiresAt = :exp") && cur.expiresAt.N !== vals[":exp"].N) throw conditionFailed();
-        items.delete(input.Key.pk.S);
-        return {};
-    });
-    ddb.on(GetItemCommand).callsFake((input) => {
-        assert.equal(input.ConsistentRead, true);
-        return { Item: items.get(input.Key.pk.S) };
-    });
-    return items;
-}
-
-describe("DynamoStateStore (lease and state in DynamoDB)", () => {
+describe("DynamoStateStore on dynalite (lease, fencing and state in DynamoDB)", function () {
+    this.timeout(20_000);
+    let db: Dynalite;
     let store: DynamoStateStore;
+    before(async () => {
+        db = await startDynalite();
+        await ensureRolloutTable(db.client, TABLE);
+    });
+    after(() => db.close());
+    let n = 0;
+    let stack: string;
     beforeEach(() => {
-        ddb.reset();
-        store = new DynamoStateStore(new DynamoDBClient({ region: "us-east-1" }), "tms-prod-rollouts", 200);
+        store = new DynamoStateStore(db.client, TABLE, 5000);
+        stack = `prod-${++n}`;
     });
 
-    it("one owner at a time; the lock is free again after expiry; renew and release check the owner", async () => {
-        const items = fakeTable();
-        const a = await store.acquire("prod", "ci:1", 1_000, 60_000);
-        assert.ok(isLease(a));
-        const item = items.get("lock#prod")!;
-        assert.deepEqual(item.owner, { S: "ci:1" });
-        assert.deepEqual(item.expiresAt, { N: "61000" });
-        assert.deepEqual(item.ttl, { N: String(61 + 86400) });
-
-        const b = await store.acquire("prod", "ci:2", 30_000, 60_000);
-        assert.deepEqual(b, { heldBy: "ci:1", expiresAtMs: 61_000 });
-        assert.deepEqual(await store.lockHolder("prod", 30_000), { heldBy: "ci:1", expiresAtMs: 61_000 });
-        assert.ok(isLease(await store.acquire("prod", "ci:1", 30_000, 60_000)), "re-entrant for the same owner");
-
-        const later = await store.acquire("prod", "ci:2", 91_000, 60_000);
-        assert.ok(isLease(later), "expired lease is taken over");
-        assert.equal(await store.lockHolder("staging", 0), null);
-
-        await assert.rejects(store.renew(a as Lease, 92_000, 60_000), (e: unknown) => e instanceof LeaseLostError && /now held by ci:2/.test(e.message));
-        await store.release(a as Lease); // not ours any more: must not delete ci:2's lease
-        assert.equal(items.get("lock#prod")!.owner.S, "ci:2");
-        const renewed = await store.renew(later as Lease, 100_000, 60_000);
-        assert.equal(renewed.expiresAtMs, 160_000);
-        await store.release(renewed);
-        assert.equal(items.has("lock#prod"), false);
+    it("one owner at a time; another takes it only after expiry plus the clock-skew margin; each acquisition gets a higher token", async () => {
+        const a = await store.acquire(stack, "ci:1", 0, 5 * MIN);
+        assert.ok(isLease(a) && a.token === 1);
+        assert.deepEqual(await store.acquire(stack, "ci:2", MIN, 5 * MIN), { heldBy: "ci:1", expiresAtMs: 5 * MIN });
+        // A runner whose clock is 6 minutes ahead reads 11 min while the holder's lease runs to 5 min (+15 margin): still held.
+        assert.ok(!isLease(await store.acquire(stack, "ci:fast", 11 * MIN, 5 * MIN)));
+        const b = await store.acquire(stack, "ci:2", 5 * MIN + LEASE_SKEW_MARGIN_MS + 1, 5 * MIN);
+        assert.ok(isLease(b) && b.token === 2, JSON.stringify(b));
+        // The first owner lost it: its renewal (the check before every save and up) fails.
+        await assert.rejects(store.renew(a as Lease, 21 * MIN, 5 * MIN), LeaseLostError);
+        const again = await store.acquire(stack, "ci:2", 22 * MIN, 5 * MIN);
+        assert.ok(isLease(again) && again.token === 3, "re-acquiring by the same owner bumps the token too");
+        await assert.rejects(store.renew(b as Lease, 22 * MIN, 5 * MIN), LeaseLostError, "an older token of the same owner is fenced off");
+        await store.release(again as Lease);
+        assert.equal(await store.readLock(stack), null);
     });
 
-    it("renew and release send the owner condition", async () => {
-        fakeTable();
-        const a = (await store.acquire("prod", "me", 0, 1000)) as Lease;
-        await store.renew(a, 10, 1000);
-        await store.release(a);
-        const upd = ddb.commandCalls(UpdateItemCommand)[0].args[0].input;
-        assert.equal(upd.ConditionExpression, "#owner = :owner");
-        assert.deepEqual(upd.ExpressionAttributeNames, { "#owner": "owner", "#ttl": "ttl" });
-        const del = ddb.commandCalls(DeleteItemCommand)[0].args[0].input;
-        assert.equal(del.ConditionExpression, "#owner = :owner");
-        assert.deepEqual(del.ExpressionAttributeValues, { ":owner": { S: "me" } });
+    it("a save from a lower fencing token than the last save is refused", async () => {
+        const state = { stack, rolloutId: "r1", status: "shifting", updatedAtMs: 5 } as unknown as RolloutState;
+        const old = await store.acquire(stack, "ci:1", 0, MIN) as Lease;
+        await store.save(state, old);
+        const taken = await store.acquire(stack, "ci:2", 2 * MIN + LEASE_SKEW_MARGIN_MS, MIN) as Lease;
+        await store.save({ ...state, status: "rolling_back" } as RolloutState, taken);
+        await assert.rejects(store.save({ ...state, status: "promoted" } as RolloutState, old), LeaseLostError);
+        assert.equal((await store.load(stack))!.status, "rolling_back");
+        // Released, the lock keeps its token: the next rollout's token is above the last save's, so it can save.
+        await store.release(taken);
+        assert.equal(await store.readLock(stack), null);
+        const next = await store.acquire(stack, "ci:3", 3 * MIN + LEASE_SKEW_MARGIN_MS, MIN) as Lease;
+        assert.ok(next.token > taken.token, `${next.token} > ${taken.token}`);
+        await store.save({ ...state, status: "deploying" } as RolloutState, next);
+        // A lock item swept by DynamoDB's TTL (or deleted by hand) restarts its counter: the token is raised past the state's fence.
+        await db.client.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: { S: `lock#${stack}` } } }));
+        const swept = await store.acquire(stack, "ci:4", 4 * MIN + LEASE_SKEW_MARGIN_MS, MIN) as Lease;
+        assert.equal(swept.token, next.token + 1);
+        await store.save({ ...state, status: "deploying" } as RolloutState, swept);
+        await store.renew(swept, 4 * MIN + LEASE_SKEW_MARGIN_MS, MIN);
     });
 
     it("rollout:unlock reads the lock expired or not, and deletes it only while it is still the one it read", async () => {
-        const items = fakeTable();
-        await store.acquire("prod", "ci:dead", 0, 60_000);
-        const held = await store.readLock("prod");
-        assert.deepEqual(held, { heldBy: "ci:dead", expiresAtMs: 60_000 });
-        assert.equal(await store.lockHolder("prod", 90_000), null, "expired for preflight");
-        assert.deepEqual(await store.readLock("prod"), held, "but still there for unlock");
-        // The runner was alive after all and renewed: the stale read must not delete its lease.
-        await store.renew({ stack: "prod", owner: "ci:dead", expiresAtMs: 60_000 }, 50_000, 60_000);
-        assert.equal(await store.breakLock("prod", held!), false);
-        assert.equal(items.get("lock#prod")!.expiresAt.N, "110000");
-        assert.equal(await store.breakLock("prod", (await store.readLock("prod"))!), true);
-        assert.equal(items.has("lock#prod"), false);
-        const del = ddb.commandCalls(DeleteItemCommand).at(-1)!.args[0].input;
-        assert.equal(del.ConditionExpression, "#owner = :owner AND expiresAt = :exp");
-        assert.deepEqual(del.ExpressionAttributeValues, { ":owner": { S: "ci:dead" }, ":exp": { N: "110000" } });
+        await store.acquire(stack, "ci:1", 0, MIN);
+        const held = (await store.readLock(stack))!;
+        assert.deepEqual(held, { heldBy: "ci:1", expiresAtMs: MIN });
+        assert.equal(await store.lockHolder(stack, MIN + LEASE_SKEW_MARGIN_MS + 1), null, "expired past the margin");
+        assert.deepEqual(await store.lockHolder(stack, 2 * MIN), held, "within the margin it still counts as held");
+        assert.equal(await store.breakLock(stack, { ...held, expiresAtMs: 1 }), false, "not the lock it read");
+        assert.equal(await store.breakLock(stack, held), true);
+        assert.equal(await store.readLock(stack), null);
     });
 
     it("saves the state compressed in one item and loads it back", async () => {
-        fakeTable();
-        const state = { stack: "prod", rolloutId: "r1", status: "shifting", updatedAtMs: 5, decisions: Array.from({ length: 2000 }, (_, i) => ({ detail: `record ${i} `.repeat(10) })) } as unknown as RolloutState;
-        assert.equal(await store.load("prod"), undefined);
+        const state = { stack, rolloutId: "r1", status: "shifting", updatedAtMs: 5, decisions: Array.from({ length: 2000 }, (_, i) => ({ detail: `record ${i} `.repeat(10) })) } as unknown as RolloutState;
+        assert.equal(await store.load(stack), undefined);
         await store.save(state);
-        const put = ddb.commandCalls(PutItemCommand)[0].args[0].input;
-        assert.deepEqual(put.Item!.pk, { S: "state#prod" });
-        assert.deepEqual(put.Item!.status, { S: "shifting" });
-        assert.ok(put.Item!.state.B!.length < 400_000, `item is ${put.Item!.state.B!.length} bytes`);
-        assert.deepEqual(await store.load("prod"), state);
+        assert.deepEqual(await store.load(stack), state);
     });
+});
 
+describe("DynamoStateStore: SDK failures", () => {
+    // Created here, not at load time: mockClient patches every DynamoDBClient (dynalite's included).
+    let ddb: ReturnType<typeof mockClient>;
+    before(() => (ddb = mockClient(DynamoDBClient)));
+    after(() => ddb.restore());
     it("throttling, access denied and timeouts fail with the call named", async () => {
-        ddb.on(PutItemCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
-        await assert.rejects(store.acquire("prod", "me", 0, 1000), /: DynamoDB PutItem \(acquire lock\) failed: ThrottlingException: Rate exceeded$/);
+        const store = new DynamoStateStore(new DynamoDBClient({ region: "us-east-1" }), TABLE, 200);
+        ddb.on(UpdateItemCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+        await assert.rejects(store.acquire("prod", "me", 0, 1000), /DynamoDB UpdateItem \(acquire lock\) failed: ThrottlingException: Rate exceeded$/);
         ddb.on(GetItemCommand).rejects(Object.assign(new Error("not authorized to perform: dynamodb:GetItem"), { name: "AccessDeniedException" }));
         await assert.rejects(store.load("prod"), /DynamoDB GetItem \(load state\) failed: AccessDeniedException: not authorized/);
         ddb.on(UpdateItemCommand).callsFake(() => new Promise(() => undefined));
-        await assert.rejects(store.renew({ stack: "prod", owner: "me", expiresAtMs: 0 }, 0, 1000), /DynamoDB UpdateItem \(renew lock\) failed: Timeout: no answer within 200 ms/);
+        await assert.rejects(store.renew({ stack: "prod", owner: "me", expiresAtMs: 0, token: 1 }, 0, 1000), /DynamoDB UpdateItem \(renew lock\) failed: Timeout: no answer within 200 ms/);
     });
 });

@@ -13,6 +13,8 @@ import { MAX_DECISIONS, STATE_VERSION, type RolloutState } from "../../automatio
 import { MemoryStateStore } from "../../automation/state-memory";
 import { defaultRolloutSettings, type RolloutSettings, type Strategy } from "../../config/rollout-settings";
 import { errorSpike, good, lowTraffic } from "./helpers";
+/** These tests time resumes at the lease's own expiry; the clock-skew margin on top is tested with the stores (state-memory, dynamo-state). */
+const NO_SKEW = 0;
 
 const release = { id: "2.0.0", images: { "api-gateway": "2.0.0" } };
 /** The canary's error spike at 2 minutes (10% step) and the reason it rolls back with. */
@@ -24,7 +26,7 @@ const CANARY_DECIDED = 2_700_000;
 function setup(hooks: FakeStackHooks = {}, settings: RolloutSettings = defaultRolloutSettings("canary")) {
     const clock = new VirtualClock(0);
     const stack = new FakeStack(clock, {}, hooks);
-    const store = new MemoryStateStore(true);
+    const store = new MemoryStateStore(true, NO_SKEW);
     const events: RolloutEvent[] = [];
     let sample: (w: MetricsWindow) => MetricsSample = () => good();
     const metrics = { query: async (w: MetricsWindow) => sample(w) };
@@ -82,7 +84,7 @@ describe("engine: the state a rollout starts from", () => {
             previousImages: { "api-gateway": "1.0.0", "task-service": "1.0.0" }, status: "deploying", haltedFrom: null,
             startedAtMs: 0, updatedAtMs: 0, stepIndex: 0, targetWeight: 0, weightApplied: false, weight: 0, phaseStartedAtMs: 0,
             analysedSeconds: 0, cursorMs: 0, firstShiftAtMs: null, baseline: null, counters: zeroCounters(), validationTotals: zeroTotals(),
-            decisions: [], timeline: [], outcome: null, reason: null, decidedAtMs: null, rollback: null, pendingScaleDown: null,
+            decisions: [], timeline: [], outcome: null, reason: null, decidedAtMs: null, rollback: null, pendingScaleDown: null, snapshot: null, record: null,
         };
         assert.deepEqual(first, expected);
     });
@@ -117,8 +119,8 @@ describe("engine: what a resume keeps and what it resets", () => {
         await later.frozen;
         // The reason is the halt's, which names the rollback's own; the rollback record keeps the latter.
         const saved = (await t.store.load("prod"))!;
-        assert.deepEqual([saved.status, saved.reason, saved.rollback!.reason], ["rolling_back", `rollback not verified after 3 attempt(s): Throttling; weight reads 10 (after: ${SPIKE_REASON})`, SPIKE_REASON]);
-        assert.equal(t.info().at(-1), "resuming prod-2.0.0-0 in rolling_back");
+        assert.deepEqual([saved.status, saved.reason, saved.rollback!.reason], ["rolling_back", `10% of traffic still on green (the bad candidate), 90% on blue; run \`npm run rollout -- --stack prod --resume\` to finish the rollback. Rollback not verified after 15 attempt(s) over 10 min: Throttling (after: ${SPIKE_REASON})`, SPIKE_REASON]);
+        assert.ok(t.info().includes("resuming prod-2.0.0-0 in rolling_back"), t.info().join("\n"));
     });
 
     it("a halted rollback whose weight a human already set to 0 completes with its own reason, without reading the weight first", async () => {
@@ -257,8 +259,9 @@ describe("engine: the lock while the rollback window is waited out", () => {
         };
         const r = await t.start({ waitForScaleDown: true });
         const after = renewals.filter(([at]) => at > CANARY_DECIDED).map(([at, ttl]) => [at - CANARY_DECIDED, ttl]);
-        // 150 s chunks (half of the 300 s lease), the last one cut to the window; then the scale-down is saved.
-        assert.deepEqual(after, [[150_000, 300_000], [300_000, 300_000], [400_000, 300_000], [400_000, 300_000]]);
+        // 150 s chunks (half of the 300 s lease), the last one cut to the window; the fencing check before the
+        // scale-down's update; then the scale-down is saved.
+        assert.deepEqual(after, [[150_000, 300_000], [300_000, 300_000], [400_000, 300_000], [400_000, 300_000], [400_000, 300_000]]);
         assert.deepEqual(t.calls("scaleToZero").map((c) => [c.atMs, c.arg]), [[CANARY_DECIDED + 400_000, "blue"]]);
         assert.equal(r.state.pendingScaleDown, null);
     });
@@ -349,12 +352,12 @@ describe("engine: the records a rollout keeps", () => {
             readWeight: () => (broken ? new Error("timeout") : undefined),
         });
         t.metrics(spikeAt120);
-        const r = await t.start();
+        const r = await t.start({ settings: { ...defaultRolloutSettings("canary"), rollbackRetryMinutes: 0.1 } });
         assert.equal(r.outcome, "halted");
-        // Attempts at 120 s, +2 s, +4 s more (queryRetryBaseMs doubling); no wait after the third.
+        // rollbackRetryMinutes 0.1 (6 s): attempts at 120 s, +2 s, +4 s more (queryRetryBaseMs doubling); the deadline then ends it.
         assert.deepEqual(t.calls("setWeight").filter((c) => (c.arg as { weight: number }).weight === 0).map((c) => c.atMs), [120_000, 122_000, 126_000]);
         assert.equal(r.decidedAtMs, 126_000);
-        assert.equal(r.reason, `rollback not verified after 3 attempt(s): Throttling; weight reads unknown (after: ${SPIKE_REASON})`);
+        assert.equal(r.reason, `traffic split unknown (the weight could not be read; last set 10% to green); run \`npm run rollout -- --stack prod --resume\` to finish the rollback. Rollback not verified after 3 attempt(s) over 0.1 min: Throttling (after: ${SPIKE_REASON})`);
         assert.equal(r.state.weight, 10, "the saved weight stays the last one read");
     });
 

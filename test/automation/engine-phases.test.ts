@@ -12,11 +12,13 @@ import { defaultRolloutSettings, type Strategy } from "../../config/rollout-sett
 import { FakeStack } from "../../automation/sim/fake-stack";
 import { MemoryStateStore } from "../../automation/state-memory";
 import { good } from "./helpers";
+/** These tests time resumes at the lease's own expiry; the clock-skew margin on top is tested with the stores (state-memory, dynamo-state). */
+const NO_SKEW = 0;
 
 async function healthyRollout(strategy: Strategy) {
     const clock = new VirtualClock(0);
     const stack = new FakeStack(clock, {}, {});
-    const store = new MemoryStateStore(true);
+    const store = new MemoryStateStore(true, NO_SKEW);
     const events: RolloutEvent[] = [];
     const engine = new RolloutEngine({ stack, metrics: { query: async () => good() }, clock, store, onEvent: (e) => events.push(e) });
     const result = await engine.start({ stack: "prod", owner: "ci", release: { id: "2.0.0", images: { "api-gateway": "2.0.0" } }, settings: defaultRolloutSettings(strategy) });
@@ -95,7 +97,7 @@ describe("engine: the baseline and the wait for healthy targets, recorded exactl
         const stack = new FakeStack(clock, {}, hooks);
         const events: RolloutEvent[] = [];
         const engine = new RolloutEngine({
-            stack, clock, store: new MemoryStateStore(true), onEvent: (e) => events.push(e),
+            stack, clock, store: new MemoryStateStore(true, NO_SKEW), onEvent: (e) => events.push(e),
             metrics: { query: async (w) => { const r = metrics(w); if (r instanceof Error) throw r; return r; } },
         });
         const result = engine.start({ stack: "prod", owner: "ci", release: { id: "2.0.0", images: { "api-gateway": "2.0.0" } }, settings: defaultRolloutSettings("canary") });
@@ -154,7 +156,7 @@ describe("engine: rollback retries and the rollback window, timed exactly", () =
     function setup(hooks: ConstructorParameters<typeof FakeStack>[2], at: (w: { endMs: number }) => any = () => good()) {
         const clock = new VirtualClock(0);
         const stack = new FakeStack(clock, {}, hooks);
-        const store = new MemoryStateStore(true);
+        const store = new MemoryStateStore(true, NO_SKEW);
         const events: RolloutEvent[] = [];
         const engine = new RolloutEngine({ stack, clock, store, onEvent: (e) => events.push(e), metrics: { query: async (w) => at(w) } });
         const start = (waitForScaleDown = false) => engine.start({ stack: "prod", owner: "ci", release: { id: "2.0.0", images: { "api-gateway": "2.0.0" } }, settings: defaultRolloutSettings("canary"), waitForScaleDown });
@@ -162,13 +164,13 @@ describe("engine: rollback retries and the rollback window, timed exactly", () =
     }
     const spikeAt120 = (w: { endMs: number }) => (w.endMs === 120_000 ? { ...good(), candidate: { requests: 560, errors5xx: 28, p95Ms: 205 } } : good());
 
-    it("retries the weight-0 update with 2 s, then 4 s backoff, and halts after the last attempt, naming it", async () => {
+    it("retries the weight-0 update for 10 minutes (backoff 2 s doubling to 60 s, the last wait cut to the deadline), then halts saying where traffic is and what to run", async () => {
         const t = setup({ setWeight: (w) => (w === 0 ? { error: new Error("Throttling"), applied: false } : undefined) }, spikeAt120);
         const r = await t.start();
         assert.equal(r.outcome, "halted");
         const zeroes = t.stack.calls.filter((c) => c.method === "setWeight" && (c.arg as any).weight === 0).map((c) => c.atMs);
-        assert.deepEqual(zeroes, [120_000, 122_000, 126_000], "3 attempts, waiting 2 s then 4 s");
-        assert.equal(r.reason, "rollback not verified after 3 attempt(s): Throttling; weight reads 10 (after: errors: candidate 5xx 5.00% (28/560) vs live 0.06%; threshold 5 × max(0.06%, floor 0.10%) = 0.50%)");
+        assert.deepEqual(zeroes.map((ms) => ms / 1000), [120, 122, 126, 134, 150, 182, 242, 302, 362, 422, 482, 542, 602, 662, 720]);
+        assert.equal(r.reason, "10% of traffic still on green (the bad candidate), 90% on blue; run `npm run rollout -- --stack prod --resume` to finish the rollback. Rollback not verified after 15 attempt(s) over 10 min: Throttling (after: errors: candidate 5xx 5.00% (28/560) vs live 0.06%; threshold 5 × max(0.06%, floor 0.10%) = 0.50%)");
     });
 
     it("a rollback that succeeds on the second attempt ends at 0, once in the timeline", async () => {
@@ -204,7 +206,7 @@ describe("engine: rolling deployments and the edges of starting", () => {
     function rolling(hooks: ConstructorParameters<typeof FakeStack>[2], sample: () => any = () => good(), init = {}) {
         const clock = new VirtualClock(0);
         const stack = new FakeStack(clock, init, hooks);
-        const store = new MemoryStateStore(true);
+        const store = new MemoryStateStore(true, NO_SKEW);
         const engine = new RolloutEngine({ stack, clock, store, metrics: { query: async () => sample() } });
         const start = (strategy: Strategy = "rolling") => engine.start({ stack: "dev", owner: "ci", release: { id: "2.0.0", images: { "api-gateway": "2.0.0" } }, settings: defaultRolloutSettings(strategy) });
         return { clock, stack, store, engine, start };
@@ -269,7 +271,7 @@ describe("engine: what a rolling deployment compares with", () => {
         const stack = new FakeStack(clock, {}, {});
         const bad = { requests: 560, errors5xx: 28, p95Ms: 205 };
         // After the update, live and candidate are the same colour: both report the spike.
-        const engine = new RolloutEngine({ stack, clock, store: new MemoryStateStore(true), metrics: { query: async (w) => (w.endMs === 0 ? good() : { ...good(), live: bad, candidate: bad }) } });
+        const engine = new RolloutEngine({ stack, clock, store: new MemoryStateStore(true, NO_SKEW), metrics: { query: async (w) => (w.endMs === 0 ? good() : { ...good(), live: bad, candidate: bad }) } });
         const r = await engine.start({ stack: "dev", owner: "ci", release: { id: "2.0.0", images: {} }, settings: defaultRolloutSettings("rolling") });
         assert.equal(r.outcome, "rolled_back");
         assert.equal(r.reason, "errors: candidate 5xx 5.00% (28/560) vs baseline 0.06%; threshold 5 × max(0.06%, floor 0.10%) = 0.50%");
@@ -280,7 +282,7 @@ describe("engine: resuming a halted validation", () => {
     it("runs the whole validation again from the resume, and forgets the halt's reason", async () => {
         const clock = new VirtualClock(0);
         const stack = new FakeStack(clock, {}, {});
-        const store = new MemoryStateStore(true);
+        const store = new MemoryStateStore(true, NO_SKEW);
         let slow = true;
         const metrics = { query: async (w: { endMs: number }) => (slow && w.endMs > 900_000 ? { ...good(), candidate: { requests: 560, errors5xx: 0, p95Ms: 280 } } : good()) };
         const halted = await new RolloutEngine({ stack, clock, store, metrics }).start({ stack: "prod", owner: "ci", release: { id: "2.0.0", images: {} }, settings: defaultRolloutSettings("canary") });
@@ -300,7 +302,7 @@ describe("engine: records and messages of the failure paths", () => {
     function setup(hooks: ConstructorParameters<typeof FakeStack>[2] = {}, settings = defaultRolloutSettings("canary")) {
         const clock = new VirtualClock(0);
         const stack = new FakeStack(clock, {}, hooks);
-        const store = new MemoryStateStore(true);
+        const store = new MemoryStateStore(true, NO_SKEW);
         const events: RolloutEvent[] = [];
         const windows: { startMs: number; endMs: number }[] = [];
         const deps = { stack, clock, store, onEvent: (e: RolloutEvent) => events.push(e), metrics: { query: async (w: any) => { windows.push(w); return good(); } } };

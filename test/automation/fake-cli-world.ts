@@ -7,6 +7,7 @@
  * Used in-process (`fakeEnvironment`) and by `fixtures/cli-with-fakes.ts`, the CLI's real entry
  * point spawned as a process with this world instead of AWS and Pulumi.
  */
+import { contractOutputs } from "./fakes";
 import * as fs from "fs";
 import * as path from "path";
 import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
@@ -68,7 +69,7 @@ export function fakeEnvironment(dir: string, io: { out(l: string): void; err(l: 
     const p = worldPaths(dir);
     return {
         // The Pulumi stack exists but exports nothing this fake needs: every port is replaced below.
-        selectStack: async () => ({ outputs: async () => ({}) }) as unknown as PulumiStackLike,
+        selectStack: async () => ({ name: "prod", outputs: async () => contractOutputs() }) as unknown as PulumiStackLike,
         adjustDeps: (deps) => ({
             ...deps,
             stack: fakeStack(dir),

@@ -67,3 +67,25 @@ export function world(opts: { sample?: (i: number) => MetricsSample; snapshotFai
     return { log, deployed, clock, store, deps, request, notes, records, orchestrator: new RolloutOrchestrator(deps) };
 }
 
+
+/** Stack outputs that satisfy the rollout's output contract (config/stack-outputs.ts), as `stack.outputs()` returns them. */
+export function contractOutputs(extra: Record<string, unknown> = {}): Record<string, { value: unknown; secret: boolean }> {
+    const tg = { blue: "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/api-blue/1", green: "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/api-green/2" };
+    const values: Record<string, unknown> = {
+        release: { revision: 0, live: "blue", weight: 0, blue: { running: true, images: { "api-gateway": "v1" } }, green: { running: false, images: {} } },
+        strategy: "canary",
+        clusterName: "task-management-prod",
+        ecsServices: { "api-gateway": { blue: "api-gateway-blue", green: "api-gateway-green" } },
+        migrationTaskFamilies: {},
+        testListenerUrl: "https://tms-prod-alb.example.com:8443",
+        loadBalancerArnSuffix: "app/tms-prod/1",
+        targetGroupArnSuffixes: { "api-gateway": { blue: "targetgroup/api-blue/1", green: "targetgroup/api-green/2" } },
+        targetGroupArns: { "api-gateway": tg },
+        weightListenerUrns: ["urn:pulumi:prod::tms::aws:lb/listener:Listener::tms-https"],
+        alertTopics: { critical: "arn:aws:sns:us-east-1:111122223333:tms-prod-critical", warning: "arn:aws:sns:us-east-1:111122223333:tms-prod-warning" },
+        rolloutTableName: "tms-prod-rollouts",
+        databaseClusterId: "c",
+        ...extra,
+    };
+    return Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value, secret: false }]));
+}

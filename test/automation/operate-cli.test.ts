@@ -71,7 +71,8 @@ describe("rollout:status, rollout:unlock, rollout:cleanup (fake world)", functio
             dirs.status = world("status");
             await persist(dirs.status, { startedAgo: 20, runMinutes: 8 });
             dirs.unlock = world("unlock");
-            await persist(dirs.unlock, { startedAgo: 20, runMinutes: 8 });
+            // The runner died 32 minutes ago: its 5-minute lease ran out 27 minutes ago, past the 15-minute clock-skew margin.
+            await persist(dirs.unlock, { startedAgo: 40, runMinutes: 8 });
             // Promoted 75 minutes ago: blue's rollback window (60 min) is over.
             dirs.cleanup = world("cleanup", 0);
             await persist(dirs.cleanup, { startedAgo: 120 });
@@ -91,12 +92,14 @@ describe("rollout:status, rollout:unlock, rollout:cleanup (fake world)", functio
             assert.equal(r.code, 5, r.stdout + r.stderr);
             assert.match(r.stdout, /^prod: IN FLIGHT — rollout prod-v2-20260310T143000Z/);
             assert.match(r.stdout, /release {4}v2 \(canary\): api-gateway=repo\/api:v2, task-service=repo\/task:v2/);
-            assert.match(r.stdout, /phase {6}step 2 \(30%\) — started /);
+            assert.match(r.stdout, /phase {6}step 2 \(30%\) for \d+m\d\ds — rollout started 20\d\d-/);
             assert.match(r.stdout, /bake {7}3m00s left of 5m00s/);
             assert.match(r.stdout, /weight {5}stepped to 30%; load balancer reads 30%/);
             for (const rule of ["baseline", "alarms", "health", "errors", "latency"]) assert.match(r.stdout, new RegExp(`\\n\\s+\\+\\d+s \\S.* ${rule} +OK `), rule);
-            assert.match(r.stdout, /lock {9}held by github:org\/tms#77\.1 \(ana\) — lease EXPIRED 8m\d\ds ago/);
-            assert.match(r.stdout, /colours {6}live blue \(running\), candidate green \(running\), weight 30% in the stack config/);
+            // The lease expired 8 minutes before the world was written; a slow spawn only adds to it.
+            const expired = /lock {9}held by github:org\/tms#77\.1 \(ana\) — lease EXPIRED (\d+)m\d\ds ago/.exec(r.stdout);
+            assert.ok(expired && Number(expired[1]) >= 8, r.stdout);
+            assert.match(r.stdout, /colours {6}live blue \(running\), candidate green \(running\), weight 30% in the deployed release/);
             assert.doesNotMatch(r.stderr, /NodeVersionSupportWarning/);
         });
 
@@ -193,7 +196,7 @@ describe("rollout:status, rollout:unlock, rollout:cleanup (fake world)", functio
             await store.acquire("prod", "github:org/tms#78.1 (bo)", Date.now() - 10 * MIN, 5 * MIN); // a resume that died too
             const refused = await inProcess(dir, ["unlock", "--stack", "prod", "--reason", "x"]);
             assert.equal(refused.code, 4);
-            assert.match(refused.stderr, /in the middle of a rollback \(halted: rollback not verified/);
+            assert.match(refused.stderr, /in the middle of a rollback \(halted: 30% of traffic still on green \(the bad candidate\), 70% on blue; run `npm run rollout -- --stack prod --resume`/);
             const forced = await inProcess(dir, ["unlock", "--stack", "prod", "--reason", "x", "--force"]);
             assert.equal(forced.code, 0, forced.stderr);
             assert.equal(await store.readLock("prod"), null);
@@ -209,9 +212,20 @@ describe("rollout:status, rollout:unlock, rollout:cleanup (fake world)", functio
             assert.match(early.stderr, /^prod: blue stays up for rollback until \S+ \(5\dm\d\ds left\); nothing changed/);
             assert.ok(!fs.existsSync(worldPaths(dir).calls), "nothing scaled");
             const none = world("nothing");
-            await persist(none, { startedAgo: 30, runMinutes: 8 });
+            await persist(none, { startedAgo: 10, runMinutes: 8 }); // in flight, its runner's lease still live
             const r = await inProcess(none, ["cleanup", "--stack", "prod"]);
             assert.deepEqual([r.code, r.stdout], [0, "prod: no colour waits to be scaled down"]);
+            assert.deepEqual(notifications(none), []);
+        });
+
+        it("cleanup is the watchdog: a rollout in flight whose runner's lease ran out (past the margin) pages, saying where traffic is and what to run", async () => {
+            const dir = world("abandoned");
+            await persist(dir, { startedAgo: 40, runMinutes: 8 }); // died in the 30% step 32 minutes ago
+            const r = await inProcess(dir, ["cleanup", "--stack", "prod"]);
+            assert.equal(r.code, 1, r.stdout + r.stderr);
+            const [page] = notifications(dir);
+            assert.equal(page.kind, "abandoned");
+            assert.match(page.message, /^prod: rollout prod-v2-20260310T143000Z abandoned: 30% of traffic on green \(candidate\), 70% on blue; rollout prod-v2-20260310T143000Z was abandoned in shifting \(its lease expired at \S+\); run `npm run rollout -- --stack prod --resume`/);
         });
 
         it("bad flags: exit 1 with the message and the usage; --help: exit 0", async () => {

@@ -6,17 +6,16 @@ import { ny, TUESDAY, world } from "./fakes";
 import { errorSpike, good } from "./helpers";
 
 describe("rollout orchestration (all ports faked)", () => {
-    it("promotes: preflight → lock → snapshot → deploy → migrations → smoke → engine → record → notify, in that order", async () => {
+    it("promotes: preflight → lock → snapshot → deploy → migrations → smoke → steps → record → notify, all but preflight and the record phases of the engine", async () => {
         const w = world();
         const r = await w.orchestrator.rollout(w.request);
         assert.equal(r.outcome, "promoted", r.reason ?? "");
         assert.equal(r.exitCode, 0);
         assert.deepEqual(w.log, [
             "lock ci:run-1", "notify start", "snapshot", "prune", "deploy green", "migrate green", "smoke green",
-            "lock ci:run-1", // the engine re-takes the lease (same owner) ...
             "weight 10", "weight 30", "weight 50", "weight 100", "finalise green",
-            "unlock", // ... and gives it up when it returns
-            "record", "notify promoted", "unlock",
+            "unlock", // the engine gives the lease up when it returns
+            "record", "notify promoted",
         ]);
         // The exact order, with the weight steps in between:
         const i = (s: string) => w.log.indexOf(s);
@@ -26,7 +25,6 @@ describe("rollout orchestration (all ports faked)", () => {
         assert.deepEqual(w.log.filter((l) => l.startsWith("weight")), ["weight 10", "weight 30", "weight 50", "weight 100"]);
         assert.ok(i("finalise green") < i("record") && i("record") < i("notify promoted"));
         assert.equal(w.log.filter((l) => l === "deploy green").length, 1, "the engine does not deploy the candidate a second time");
-        assert.equal(w.log[w.log.length - 1], "unlock");
         assert.equal(await w.store.lockHolder("prod", w.clock.now()), null);
 
         const rec = w.records[0];
@@ -71,7 +69,7 @@ describe("rollout orchestration (all ports faked)", () => {
         assert.equal(r.outcome, "rolled_back");
         assert.ok(w.log.includes("weight 0"));
         assert.ok(!w.log.some((l) => l.startsWith("finalise")));
-        assert.deepEqual(w.log.slice(-3), ["record", "notify rolled_back", "unlock"]);
+        assert.deepEqual(w.log.slice(-3), ["unlock", "record", "notify rolled_back"]);
         const rec = w.records[0];
         assert.ok(rec.phases.flatMap((p) => p.analysis).some((l) => /errors\s+ROLLBACK/.test(l)));
         assert.match(renderMarkdown(rec), /rolled_back: errors/);
@@ -82,7 +80,7 @@ describe("rollout orchestration (all ports faked)", () => {
         const r = await w.orchestrator.rollout(w.request);
         assert.equal(r.exitCode, EXIT.error);
         assert.match(r.reason!, /snapshot failed before any change: .*AccessDenied/);
-        assert.deepEqual(w.log, ["lock ci:run-1", "notify start", "snapshot", "record", "notify error", "unlock"]);
+        assert.deepEqual(w.log, ["lock ci:run-1", "notify start", "snapshot", "unlock", "record", "notify error"]);
     });
 
     it("a failed migration halts for a human before traffic moves (exit 3), naming the restore point", async () => {
@@ -91,7 +89,7 @@ describe("rollout orchestration (all ports faked)", () => {
         assert.equal(r.exitCode, EXIT.halted);
         assert.match(r.reason!, /migration failed before traffic moved: exit code 1; restore point tms-prod-predeploy-v2.0.0/);
         assert.ok(!w.log.some((l) => l.startsWith("weight") || l.startsWith("smoke")));
-        assert.deepEqual(w.log.slice(-3), ["record", "notify halted", "unlock"]);
+        assert.deepEqual(w.log.slice(-3), ["unlock", "record", "notify halted"]);
     });
 
     it("failed smoke tests end the rollout with traffic never moved (exit 2)", async () => {
@@ -165,7 +163,10 @@ describe("rollout orchestration (all ports faked)", () => {
         const rb = await h.orchestrator.continueRollout("rollback", { stack: "prod", environment: "prod", owner: "ops", reason: "alarm is real" });
         assert.equal(rb.exitCode, EXIT.rolled_back);
         assert.match(rb.reason!, /manual: alarm is real/);
-        assert.equal(h.records[1].command, "rollback");
+        // The rollback continues the rollout's own record: one record per rollout, complete.
+        assert.equal(h.records[1].rolloutId, h.records[0].rolloutId);
+        assert.equal(h.records[1].changeRequest?.id, "CHG-7");
+        assert.ok(h.records[1].steps.some((s) => s.name === "rollback" && /rollback requested by ops in halted: alarm is real/.test(s.detail)));
         assert.equal(h.notes[h.notes.length - 1].kind, "rolled_back");
     });
 });

@@ -6,9 +6,10 @@ import {
     DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { ConfigMap, ConfigValue, OutputMap, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import type { ConfigMap, ConfigValue, EngineEvent, OutputMap, PreviewOptions, PreviewResult, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
 import { mockClient } from "aws-sdk-client-mock";
-import { deploymentPath, PulumiStackPort, type PulumiStackLike } from "../../automation/adapters/pulumi-stack";
+import { deploymentPath, PulumiStackPort, StackNeedsHumanError, summariseUpError, type PulumiStackLike } from "../../automation/adapters/pulumi-stack";
 
 const elb = mockClient(ElasticLoadBalancingV2Client);
 const URNS = ["urn:pulumi:prod::tms::tms:traffic:Traffic$aws:lb/listener:Listener::prod-https", "urn:pulumi:prod::tms::tms:traffic:Traffic$aws:lb/listener:Listener::prod-http"];
@@ -16,9 +17,15 @@ const TG = { blue: "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/api-blu
 
 /** Records every call; `up` fails when `failUp` is set. */
 export class FakePulumiStack implements PulumiStackLike {
+    readonly name = "prod";
     calls: { op: string; args: unknown }[] = [];
     failUp: string | null = null;
+    pending: unknown[] = [];
+    /** `deployment` is the deployed release: what the stack's `release` output says. */
     constructor(public deployment: Record<string, unknown>, public outs: Record<string, unknown>) {}
+    async exportStack(): Promise<any> {
+        return { version: 3, deployment: { resources: [], pending_operations: this.pending } };
+    }
     async getConfig(key: string): Promise<ConfigValue> {
         this.calls.push({ op: "getConfig", args: key });
         return { value: JSON.stringify(this.deployment), secret: false };
@@ -33,13 +40,29 @@ export class FakePulumiStack implements PulumiStackLike {
     }
     async outputs(): Promise<OutputMap> {
         this.calls.push({ op: "outputs", args: null });
-        return Object.fromEntries(Object.entries(this.outs).map(([k, value]) => [k, { value, secret: false }]));
+        return Object.fromEntries(Object.entries({ ...this.outs, release: this.deployment }).map(([k, value]) => [k, { value, secret: false }]));
+    }
+    /** What each `preview` is answered with: the engine's events, and its change summary. */
+    previews: { events: EngineEvent[]; summary: Record<string, number> }[] = [];
+    async preview(opts?: PreviewOptions): Promise<PreviewResult> {
+        // The config file exists only while the preview runs: keep its text.
+        const configFile = opts?.configFile ? fs.readFileSync(opts.configFile, "utf8") : null;
+        this.calls.push({ op: "preview", args: { target: opts?.target, configFile, path: opts?.configFile } });
+        const answer = this.previews.shift() ?? { events: [], summary: { same: 1 } };
+        for (const e of answer.events) opts?.onEvent?.(e);
+        return { stdout: "", stderr: "", changeSummary: answer.summary } as PreviewResult;
     }
     ops() { return this.calls.filter((c) => c.op !== "getConfig" && c.op !== "outputs"); }
 }
 
-const deployment = () => ({ strategy: "canary", live: "blue", weight: 0,
+const deployment = () => ({ revision: 4, live: "blue", weight: 0,
     blue: { running: true, images: { "api-gateway": "1.0", "task-service": "1.0" } }, green: { running: false, images: {} } });
+/** The traffic section as the deployed release (revision 4) writes it, before a change. */
+const SECTION = {
+    "tms:deployment.live": "blue", "tms:deployment.weight": "0", "tms:deployment.revision": "5",
+    "tms:deployment.blue.running": "true", 'tms:deployment.blue.images["api-gateway"]': "1.0", 'tms:deployment.blue.images["task-service"]': "1.0",
+    "tms:deployment.green.running": "false",
+};
 const outs = { weightListenerUrns: URNS, targetGroupArns: { "api-gateway": TG } };
 const cfg = (values: Record<string, string>) => ({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v, secret: false }])), path: true });
 
@@ -57,19 +80,40 @@ describe("PulumiStackPort (stack port on the Automation API)", () => {
         assert.equal(deploymentPath("weight"), "tms:deployment.weight");
     });
 
-    it("reads the traffic state from the structured tms:deployment value", async () => {
+    it("reads the traffic state from the deployed release (the stack's `release` output), not the runner's stack file", async () => {
         assert.deepEqual(await port.readTraffic(), {
             live: "blue", weight: 0,
             images: { blue: { "api-gateway": "1.0", "task-service": "1.0" }, green: {} },
             running: { blue: true, green: false },
         });
-        assert.deepEqual(fake.calls[0], { op: "getConfig", args: "tms:deployment" });
+        assert.deepEqual(fake.calls.map((c) => c.op), ["outputs"]);
+    });
+
+    it("rollout:sync writes the deployed release into the stack file as it is, same revision", async () => {
+        await port.sync();
+        assert.deepEqual(fake.ops(), [{ op: "setAllConfig", args: cfg({ ...SECTION, "tms:deployment.revision": "4" }) }]);
+    });
+
+    it("an update is refused, naming the remedy, while the stack has pending operations or is locked; other failures are one line", async () => {
+        fake.pending = [{ type: "creating", resource: { urn: "urn:pulumi:prod::tms::aws:ecs/service:Service::api-green" } }];
+        await assert.rejects(port.setWeight(30), (e: Error) => e instanceof StackNeedsHumanError &&
+            /^the Pulumi stack prod has 1 pending operation\(s\) from an interrupted update \(creating api-green\): check in AWS whether they exist, then run `pulumi refresh --stack prod --clear-pending-creates` \(not created\) or `pulumi refresh --stack prod --import-pending-creates <urn>,<id>` \(created\), then resume$/.test(e.message));
+        assert.equal(fake.ops().filter((c) => c.op === "up").length, 0, "no up over pending operations");
+        fake.pending = [];
+        fake.failUp = "code: 255\n stderr: error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.";
+        await assert.rejects(port.setWeight(30), (e: Error) => e instanceof StackNeedsHumanError && /pulumi cancel --stack prod --yes/.test(e.message));
+        const noise = Array.from({ length: 400 }, (_, i) => `    +  aws:ecs/service:Service api-${i} creating (1s)`).join("\n");
+        fake.failUp = `${noise}\nerror: update failed\n  aws:ecs/service:Service (api-green):\nerror: 1 error occurred: creating ECS Service (api-green): ThrottlingException: Rate exceeded\n${noise}`;
+        await assert.rejects(port.setWeight(30), (e: Error) => e.message === "pulumi up (weight 30%) failed: error: 1 error occurred: creating ECS Service (api-green): ThrottlingException: Rate exceeded");
+        assert.equal(summariseUpError("prod", "x".repeat(2000)).length, 401);
     });
 
     it("deploys the candidate: its images and running=true by path, then one full up", async () => {
         await port.deployCandidate("green", { id: "v2", images: { "api-gateway": "repo/api:v2", "task-service": "repo/task:v2" } });
+        // The whole traffic section (the deployed release at revision 4) with the change, as revision 5.
         assert.deepEqual(fake.ops(), [
             { op: "setAllConfig", args: cfg({
+                ...SECTION,
                 "tms:deployment.green.running": "true",
                 'tms:deployment.green.images["api-gateway"]': "repo/api:v2",
                 'tms:deployment.green.images["task-service"]': "repo/task:v2",
@@ -81,7 +125,7 @@ describe("PulumiStackPort (stack port on the Automation API)", () => {
     it("a weight step sets tms:deployment.weight and runs up targeted at the weight listeners only", async () => {
         await port.setWeight(30);
         assert.deepEqual(fake.ops(), [
-            { op: "setAllConfig", args: cfg({ "tms:deployment.weight": "30" }) },
+            { op: "setAllConfig", args: cfg({ ...SECTION, "tms:deployment.weight": "30" }) },
             { op: "up", args: { target: URNS } },
         ]);
     });
@@ -90,18 +134,50 @@ describe("PulumiStackPort (stack port on the Automation API)", () => {
         await port.finalise("green");
         await port.scaleToZero("blue");
         assert.deepEqual(fake.ops(), [
-            { op: "setAllConfig", args: cfg({ "tms:deployment.live": "green", "tms:deployment.weight": "0" }) },
+            { op: "setAllConfig", args: cfg({ ...SECTION, "tms:deployment.live": "green", "tms:deployment.weight": "0" }) },
             { op: "up", args: { target: undefined } },
-            { op: "setAllConfig", args: cfg({ "tms:deployment.blue.running": "false" }) },
+            { op: "setAllConfig", args: cfg({ ...SECTION, "tms:deployment.blue.running": "false" }) },
             { op: "up", args: { target: undefined } },
         ]);
+    });
+
+    it("--show-diff previews the deploy, then step 1 targeted at the weight listeners, from temporary stack files that carry the rollout's traffic section; nothing is set or updated", async () => {
+        const dir = fs.mkdtempSync(require("path").join(require("os").tmpdir(), "tms-preview-test-"));
+        const stackFile = require("path").join(dir, "Pulumi.prod.yaml");
+        const text = "# prod\nencryptionsalt: v1:abc\nconfig:\n  aws:region: us-east-1 # keep me\n  tms:deployment:\n    live: blue\n    weight: 0\n    revision: 1\n";
+        fs.writeFileSync(stackFile, text);
+        const listener = { resourcePreEvent: { metadata: { op: "update", urn: URNS[0], type: "aws:lb/listener:Listener", provider: "",
+            old: { inputs: { defaultActions: [{ forward: { targetGroups: [{ arn: TG.blue, weight: 100 }, { arn: TG.green, weight: 0 }] } }] } },
+            new: { inputs: { defaultActions: [{ forward: { targetGroups: [{ arn: TG.blue, weight: 90 }, { arn: TG.green, weight: 10 }] } }] } } } } };
+        fake.previews = [{ events: [], summary: { same: 40, update: 3 } }, { events: [listener as unknown as EngineEvent], summary: { same: 42, update: 1 } }];
+        const diffs = await port.previewRelease({ images: { "api-gateway": "repo/api:v2" }, rolling: false, firstWeight: 10, stackFile });
+        const previews = fake.calls.filter((c) => c.op === "preview").map((c) => c.args as { target?: string[]; configFile: string; path: string });
+        assert.deepEqual(previews.map((p) => p.target), [undefined, URNS]);
+        const YAML = require("yaml");
+        const read = previews.map((p) => YAML.parse(p.configFile));
+        // Revision 5 on the deployed 4; green runs the named image and live's others; the weight only in step 1's file.
+        const deploy = { revision: 5, live: "blue", weight: 0, blue: { running: true, images: { "api-gateway": "1.0", "task-service": "1.0" } },
+            green: { running: true, images: { "api-gateway": "repo/api:v2", "task-service": "1.0" } } };
+        assert.deepEqual(read[0].config["tms:deployment"], deploy);
+        assert.deepEqual(read[1].config["tms:deployment"], { ...deploy, weight: 10 });
+        assert.equal(read[0].encryptionsalt, "v1:abc", "the stack's secrets settings travel with the copy");
+        assert.match(previews[0].configFile, /aws:region: us-east-1 # keep me/);
+        assert.equal(fs.readFileSync(stackFile, "utf8"), text, "the checkout's stack file is untouched");
+        assert.ok(previews.every((p) => !fs.existsSync(p.path)), "the temporary files are removed");
+        assert.deepEqual(fake.ops().filter((c) => c.op !== "preview"), [], "no setAllConfig, no up");
+        assert.deepEqual(diffs.map((d) => [d.step, d.summary]), [["deploy green at 0%", { same: 40, update: 3 }], ["step 1: 10% to green", { same: 42, update: 1 }]]);
+        assert.deepEqual(diffs[1].changes[0].properties, [
+            { path: "defaultActions[0].forward.targetGroups[0].weight", before: "100", after: "90" },
+            { path: "defaultActions[0].forward.targetGroups[1].weight", before: "0", after: "10" },
+        ]);
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("a failed up throws (deploy) or reports not settled (rolling)", async () => {
         fake.failUp = "update failed: circuit breaker";
         await assert.rejects(port.setWeight(10), /circuit breaker/);
         const r = await port.deployRolling({ id: "v2", images: { "api-gateway": "v2" } });
-        assert.deepEqual(r, { settled: false, detail: "update failed: circuit breaker" });
+        assert.deepEqual(r, { settled: false, detail: "pulumi up (rolling v2) failed: update failed: circuit breaker" });
     });
 
     it("reads the weight back from the ALB listeners that forward to both colours", async () => {
@@ -166,9 +242,9 @@ describe("PulumiStackPort rolling deployments", () => {
         const r = await port.deployRolling({ id: "v2", images: { "api-gateway": "repo/api:v2" } });
         assert.deepEqual(r, { settled: false, detail: "api: FAILED" });
         assert.deepEqual(seen, ["v2"]);
-        assert.deepEqual(fake.ops()[0], { op: "setAllConfig", args: cfg({ 'tms:deployment.blue.images["api-gateway"]': "repo/api:v2" }) });
+        assert.deepEqual(fake.ops()[0], { op: "setAllConfig", args: cfg({ ...SECTION, 'tms:deployment.blue.images["api-gateway"]': "repo/api:v2" }) });
         fake.failUp = "update failed";
-        assert.deepEqual(await port.deployRolling({ id: "v3", images: {} }), { settled: false, detail: "update failed" });
+        assert.deepEqual(await port.deployRolling({ id: "v3", images: {} }), { settled: false, detail: "pulumi up (rolling v3) failed: update failed" });
         assert.deepEqual(seen, ["v2"], "not watched when the update itself failed");
     });
 });

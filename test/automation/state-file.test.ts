@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { VirtualClock } from "../../automation/clock";
 import { RolloutEngine } from "../../automation/engine";
-import { isLease, LeaseLostError, type Lease } from "../../automation/ports";
+import { isLease, LEASE_SKEW_MARGIN_MS, LeaseLostError, type Lease } from "../../automation/ports";
 import { defaultRolloutSettings } from "../../config/rollout-settings";
 import { FakeStack } from "../../automation/sim/fake-stack";
 import { FileStateStore } from "../../automation/state-file";
@@ -15,7 +15,7 @@ describe("file state store", () => {
     beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollout-state-"))));
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("gives the lease to one owner until it expires, then to the next", async () => {
+    it("gives the lease to one owner until it expires (plus the clock-skew margin), then to the next, with a higher fencing token", async () => {
         const a = new FileStateStore(dir);
         const b = new FileStateStore(dir); // another process, same directory
         const la = await a.acquire("prod", "ci-1", 0, 300_000);
@@ -23,13 +23,16 @@ describe("file state store", () => {
         const lb = await b.acquire("prod", "ci-2", 100_000, 300_000);
         assert.deepEqual(lb, { heldBy: "ci-1", expiresAtMs: 300_000 });
         assert.ok(isLease(await a.acquire("prod", "ci-1", 100_000, 300_000)), "the holder may re-acquire");
-        const later = await b.acquire("prod", "ci-2", 500_000, 300_000);
-        assert.ok(isLease(later));
-        await assert.rejects(a.renew(la as Lease, 500_000, 300_000), LeaseLostError);
+        // Expired at 400 s by the holder's clock, but within the margin a runner whose clock runs ahead still sees it held.
+        assert.ok(!isLease(await b.acquire("prod", "ci-2", 500_000, 300_000)));
+        const t = 400_000 + LEASE_SKEW_MARGIN_MS + 1;
+        const later = await b.acquire("prod", "ci-2", t, 300_000);
+        assert.ok(isLease(later) && later.token > (la as Lease).token);
+        await assert.rejects(a.renew(la as Lease, t, 300_000), LeaseLostError);
         await a.release(la as Lease); // not ours any more: no effect
-        assert.ok(!isLease(await a.acquire("prod", "ci-1", 600_000, 300_000)));
+        assert.ok(!isLease(await a.acquire("prod", "ci-1", t + 100_000, 300_000)));
         await b.release(later as Lease);
-        assert.ok(isLease(await a.acquire("prod", "ci-1", 600_000, 300_000)));
+        assert.ok(isLease(await a.acquire("prod", "ci-1", t + 100_000, 300_000)));
     });
 
     it("writes state atomically (no temp files left) and a full rollout can run on it", async () => {

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { COMMANDS } from "../../automation/cli-args";
 import { main as rolloutMain } from "../../automation/cli";
-import { DR_FLAGS, main as drMain } from "../../automation/dr-cli";
+import { FAILBACK_FLAGS, FAILOVER_FLAGS, main as drMain } from "../../automation/dr-cli";
 import { main as simulateMain, SIMULATE_FLAGS } from "../../automation/simulate";
 import { BENCH_FLAGS, main as benchMain } from "../../tools/bench";
 import { help, parseFlags, UsageError, usage, type CommandSpec } from "../../cli/flags";
@@ -15,9 +15,12 @@ import { main as chartMain } from "../../tools/chart-example";
 import { generatedDocMain, type GeneratedDoc } from "../../cli/generated-doc";
 import { ACCESS_DOC } from "../../tools/access-docs";
 import { NETWORK_DOC } from "../../tools/network-docs";
+import { ACCESS_PATHS_DOC } from "../../tools/access-paths-docs";
 import { POLICY_DOC } from "../../tools/policy-docs";
 import { main as architectureMain } from "../../tools/architecture/check";
 import { LAYOUT_DOC } from "../../tools/architecture/layout-docs";
+import { main as policyMain, POLICY_FLAGS } from "../../tools/policy-runner";
+import { EXIT, EXIT_MEANING, PIPE_CLOSED_EXIT, type ExitName } from "../../cli/exit-codes";
 
 const SPEC = {
     command: "npm run demo --",
@@ -28,7 +31,7 @@ const SPEC = {
         image: { type: "string", multiple: true, value: "S=U", help: "an image" },
         json: { type: "boolean", help: "JSON" },
     },
-    exitCodes: "0 ok, 1 bad input",
+    exitCodes: { ok: "ok", error: "bad input" },
 } satisfies CommandSpec;
 
 const refusal = (argv: string[]) => {
@@ -65,8 +68,8 @@ describe("shared flag parser (node:util parseArgs)", () => {
     });
 
     it("every command's help has the same layout: usage, summary, one line per flag, --help, exit codes", () => {
-        const specs: CommandSpec[] = [PLAN_FLAGS, BENCH_FLAGS, SIMULATE_FLAGS, DR_FLAGS, ...Object.values(COMMANDS)];
-        assert.equal(specs.length, 9);
+        const specs: CommandSpec[] = [PLAN_FLAGS, POLICY_FLAGS, BENCH_FLAGS, SIMULATE_FLAGS, FAILOVER_FLAGS, FAILBACK_FLAGS, ...Object.values(COMMANDS)];
+        assert.equal(specs.length, 12);
         for (const spec of specs) {
             const text = help(spec);
             const lines = text.split("\n");
@@ -75,7 +78,14 @@ describe("shared flag parser (node:util parseArgs)", () => {
             assert.ok(lines.includes("flags:"), spec.command);
             for (const name of Object.keys(spec.flags)) assert.ok(lines.some((l) => l.includes(`--${name}`)), `${spec.command}: --${name}`);
             assert.ok(lines.some((l) => /^ {2}-h, --help +print this help and exit$/.test(l)), spec.command);
-            assert.match(lines[lines.length - 1], /^exit codes: 0 /);
+            // The codes come from the one shared table, in order, each with this command's wording.
+            const at = lines.indexOf("exit codes (one table for every command, docs/ci.md):");
+            assert.ok(at > 0, spec.command);
+            const codes = lines.slice(at + 1).map((l) => /^ {2}(\d) {2}([a-zA-Z]+) +(\S.*)$/.exec(l));
+            assert.ok(codes.every((m) => m !== null), `${spec.command}: ${lines.slice(at + 1).join(" | ")}`);
+            for (const m of codes) assert.equal(EXIT[m![2] as ExitName], Number(m![1]), `${spec.command}: ${m![0]}`);
+            assert.deepEqual(codes.map((m) => m![2]).slice(0, 2), ["ok", "error"], spec.command);
+            assert.deepEqual(codes.map((m) => Number(m![1])), [...codes.map((m) => Number(m![1]))].sort(), spec.command);
             // Flag descriptions start in one column.
             const helps = [...Object.values(spec.flags).map((f) => f.help), "print this help and exit"];
             const columns = helps.map((h) => lines.find((l) => l.endsWith(`  ${h}`))!.length - h.length);
@@ -121,8 +131,8 @@ describe("every command: --help exits 0 on stdout, an unknown flag exits 1 with 
     };
     const docs = (doc: GeneratedDoc) => (argv: string[]) => generatedDocMain(doc, argv);
     const mains: Record<string, (argv: string[]) => Promise<number>> = {
-        plan: planMain, bench: benchMain, "rollout:simulate": simulateMain, "dr:failover": drMain,
-        "docs:chart": chartMain, "docs:policies": docs(POLICY_DOC), "docs:layout": docs(LAYOUT_DOC), "docs:access": docs(ACCESS_DOC), "docs:network": docs(NETWORK_DOC), architecture: architectureMain,
+        plan: planMain, policy: (argv) => policyMain(argv), bench: benchMain, "rollout:simulate": simulateMain, "dr:failover": (argv) => drMain(["failover", ...argv]), "dr:failback": (argv) => drMain(["failback", ...argv]),
+        "docs:chart": chartMain, "docs:policies": docs(POLICY_DOC), "docs:layout": docs(LAYOUT_DOC), "docs:access": docs(ACCESS_DOC), "docs:network": docs(NETWORK_DOC), "docs:access-paths": docs(ACCESS_PATHS_DOC), architecture: architectureMain,
         rollout: rollout("rollout"), rollback: rollout("rollback"), "rollout:status": rollout("status"), "rollout:unlock": rollout("unlock"), "rollout:cleanup": rollout("cleanup"),
     };
     for (const [name, main] of Object.entries(mains)) {
@@ -137,4 +147,17 @@ describe("every command: --help exits 0 on stdout, an unknown flag exits 1 with 
             assert.ok(bad.stderr.startsWith(`unknown flag "--no-such-flag"\nusage: npm run ${name} -- `), bad.stderr);
         });
     }
+});
+
+describe("the exit-code table", () => {
+    it("is the one docs/ci.md shows, code for code and meaning for meaning", () => {
+        const doc = require("fs").readFileSync(require("path").join(__dirname, "..", "..", "docs", "ci.md"), "utf8") as string;
+        const rows = [...doc.matchAll(/^\| (\d+) \| `([a-zA-Z]+)` \| ([^|]+) \|/gm)].map((m) => [Number(m[1]), m[2], m[3].trim()]);
+        assert.deepEqual(rows, (Object.keys(EXIT) as ExitName[]).map((n) => [EXIT[n], n, EXIT_MEANING[n]]));
+        assert.match(doc, new RegExp(`^\\| ${PIPE_CLOSED_EXIT} \\| — \\| the reader of stdout went away`, "m"), "docs/ci.md lists the closed-pipe code");
+    });
+
+    it("does not reuse a code: each outcome has its own", () => {
+        assert.equal(new Set(Object.values(EXIT)).size, Object.keys(EXIT).length);
+    });
 });

@@ -23,12 +23,12 @@ describe("generated documents: write, or check and change nothing", () => {
         render: (current) => `${(current ?? "# Demo\n").split("<!-- gen -->")[0]}<!-- gen -->\ngenerated\n`,
     });
 
-    it("--check on a stale document exits 1 naming the file and the command, and leaves it untouched", async () => {
+    it("--check on a stale document exits 4 (refused) naming the file and the command, and leaves it untouched", async () => {
         const file = path.join(dir, "demo.md");
         fs.writeFileSync(file, "# Demo\nprose\n<!-- gen -->\nold\n");
         const rel = path.relative(process.cwd(), file);
         const r = await run(docAt(file), ["--check"]);
-        assert.deepEqual(r, { code: 1, out: [], err: [`${rel} is stale: run \`npm run docs:demo\`.`] });
+        assert.deepEqual(r, { code: 4, out: [], err: [`${rel} is stale: run \`npm run docs:demo\`.`] });
         assert.equal(fs.readFileSync(file, "utf8"), "# Demo\nprose\n<!-- gen -->\nold\n");
     });
 
@@ -46,7 +46,7 @@ describe("generated documents: write, or check and change nothing", () => {
 
     it("creates a missing document (and its folder) from the render's default; --check calls a missing one stale", async () => {
         const file = path.join(dir, "sub", "demo.md");
-        assert.equal((await run(docAt(file), ["--check"])).code, 1);
+        assert.equal((await run(docAt(file), ["--check"])).code, 4);
         assert.equal(fs.existsSync(file), false);
         assert.equal((await run(docAt(file), [])).code, 0);
         assert.equal(fs.readFileSync(file, "utf8"), "# Demo\n<!-- gen -->\ngenerated\n");

@@ -43,6 +43,7 @@ const SCOPE: DeploymentScope = {
     passRoleArns: ["arn:aws:iam::111122223333:role/tms-api-task"],
     repositoryArns: ["arn:aws:ecr:us-east-1:111122223333:repository/task-management-system/api-gateway"],
     rolloutTableName: "tms-prod-rollouts",
+    rolloutTableKeyArn: "arn:aws:kms:us-east-1:111122223333:key/logs",
     alertTopicArns: ["arn:aws:sns:us-east-1:111122223333:tms-prod-critical-alerts"],
     alertKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k",
     hostedZoneId: "Z0123456789ABC",
@@ -63,6 +64,10 @@ describe("access policies (pure)", () => {
                 "token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/release",
             },
         });
+        // With an environment, the `sub` GitHub gives a job that names it (a colon in the name is escaped as %3A).
+        const e = githubTrustPolicy({ oidcProviderArn: "arn:oidc", repository: "o@1/r@2", branch: "main", environment: "prod:eu" }).Statement[0];
+        assert.equal(e.Condition!.StringEquals!["token.actions.githubusercontent.com:sub"], "repo:o@1/r@2:environment:prod%3Aeu");
+        assert.equal(e.Sid, "GitHubActionsOfOneEnvironment");
     });
 
     it("requires recent MFA for human roles", () => {
@@ -162,14 +167,17 @@ describe("access roles", () => {
                 }
             });
 
-            it("lets only the configured repository and branch assume the deployment role, through GitHub OIDC", () => {
+            it("lets only the configured repository and environment (or branch) assume the deployment role, through GitHub OIDC", () => {
                 const trust = json(role("tms-deployment-role").inputs.assumeRolePolicy).Statement;
                 assert.equal(trust.length, 1);
                 assert.equal(role("tms-deployment-role").inputs.maxSessionDuration, 7200);
                 assert.deepEqual(trust[0].Condition.StringEquals, {
                     "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                    "token.actions.githubusercontent.com:sub": `repo:${access.githubRepository}:ref:refs/heads/${access.githubBranch}`,
+                    "token.actions.githubusercontent.com:sub": access.githubEnvironment !== undefined
+                        ? `repo:${access.githubRepository}:environment:${access.githubEnvironment}`
+                        : `repo:${access.githubRepository}:ref:refs/heads/${access.githubBranch}`,
                 });
+                assert.equal(access.githubEnvironment, stack, "each shipped stack's jobs run in the GitHub environment named after it");
                 const providers = p.ofType(OIDC);
                 if (access.oidcProvider === "create") {
                     assert.equal(providers.length, 1);

@@ -94,20 +94,47 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
     });
 
     describe("Route53 failover", () => {
-        it("prod publishes the PRIMARY record with a health check on its ALB's /health", () => {
-            const hc = prod.one(HEALTH);
+        it("prod publishes the PRIMARY record on a calculated check: its ALB's /health AND the DR fence (an alarm in us-west-2)", () => {
+            const hc = prod.one(HEALTH, "tms-failover-health");
             const alb = prod.one("aws:lb/loadBalancer:LoadBalancer");
             assert.deepEqual([hc.inputs.type, hc.inputs.port, hc.inputs.resourcePath, hc.inputs.fqdn], ["HTTPS", 443, "/health", alb.outputs.dnsName]);
+            const fence = prod.one(HEALTH, "tms-failover-fence");
+            const alarm = prod.one("aws:cloudwatch/metricAlarm:MetricAlarm", "tms-failover-fence-alarm");
+            // Route 53 reads the alarm's data stream; the runbook publishes once: without data, the last known status holds.
+            assert.deepEqual([fence.inputs.type, fence.inputs.cloudwatchAlarmName, fence.inputs.cloudwatchAlarmRegion, fence.inputs.insufficientDataHealthStatus, fence.inputs.invertHealthcheck],
+                ["CLOUDWATCH_METRIC", "tms-dr-prod-primary-fence", "us-west-2", "LastKnownStatus", false]);
+            assert.deepEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.threshold, alarm.inputs.comparisonOperator, alarm.inputs.treatMissingData],
+                ["TMS/DR", "PrimaryFenced", { Environment: "prod" }, 1, "GreaterThanOrEqualToThreshold", "ignore"]);
+            assert.match(alarm.outputs.arn, /^arn:aws:cloudwatch:us-west-2:/, "the fence alarm lives in the dr region (prod's provider there)");
+            assert.deepEqual(alarm.inputs.alarmActions, ["arn:aws:sns:us-west-2:111122223333:tms-dr-critical-alerts"]);
+            // dr's critical topic and its key admit only dr's own alarms (aws:SourceArn ArnLike): the fence's name is in dr's namespace.
+            const arnLike = (pattern: string, value: string) => new RegExp(`^${pattern.split("*").map((x) => x.replace(/[.?+^$()[\]{}|\\]/g, "\\$&")).join(".*")}$`).test(value);
+            const drTopic = dr.ofType("aws:sns/topic:Topic").find((x) => x.inputs.name === "tms-dr-critical-alerts")!;
+            const topicPolicy = json(dr.ofType("aws:sns/topicPolicy:TopicPolicy").find((x) => x.inputs.arn === drTopic.outputs.arn)!.inputs.policy).Statement;
+            const keyPolicy = json(dr.ofType("aws:kms/keyPolicy:KeyPolicy").find((k) => dr.dependsOn(k, "keyId", dr.one("aws:kms/key:Key", "-logs")))!.inputs.policy).Statement;
+            for (const statement of [topicPolicy.find((x: any) => x.Sid === "AlarmsPublish"), keyPolicy.find((x: any) => x.Sid === "AlarmsPublishToAlertTopics")]) {
+                assert.ok(arnLike(statement.Condition.ArnLike["aws:SourceArn"], alarm.outputs.arn), `${statement.Sid} admits ${alarm.outputs.arn}`);
+            }
+            const calculated = prod.one(HEALTH, "tms-failover-primary");
+            assert.equal(calculated.inputs.type, "CALCULATED");
+            assert.equal(calculated.inputs.childHealthThreshold, 2, "healthy only when both children are");
+            assert.ok(prod.dependsOn(calculated, "childHealthchecks", hc) && prod.dependsOn(calculated, "childHealthchecks", fence));
             const record = prod.one(RECORD, "tms-failover-record");
             assert.equal(record.inputs.name, "origin.taskmanagement.example.com");
             assert.deepEqual(record.inputs.failoverRoutingPolicies, [{ type: "PRIMARY" }]);
-            assert.ok(prod.dependsOn(record, "healthCheckId", hc));
+            assert.ok(prod.dependsOn(record, "healthCheckId", calculated));
             assert.equal(record.inputs.aliases[0].name, alb.outputs.dnsName);
         });
 
-        it("dr publishes the SECONDARY record for the same name, pointing at its own ALB", () => {
-            assert.equal(dr.ofType(HEALTH).length, 0);
+        it("dr publishes the SECONDARY record for the same name, gated: unhealthy until the runbook opens it (an inverted check, closed before any datum)", () => {
+            const gate = dr.one(HEALTH, "tms-failover-gate");
+            assert.deepEqual([gate.inputs.type, gate.inputs.cloudwatchAlarmName, gate.inputs.cloudwatchAlarmRegion, gate.inputs.insufficientDataHealthStatus, gate.inputs.invertHealthcheck],
+                ["CLOUDWATCH_METRIC", "tms-dr-dr-gate", "us-west-2", "LastKnownStatus", true]);
+            const alarm = dr.one("aws:cloudwatch/metricAlarm:MetricAlarm", "tms-failover-gate-alarm");
+            assert.deepEqual([alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.threshold, alarm.inputs.comparisonOperator, alarm.inputs.treatMissingData],
+                ["DrOpen", { Environment: "dr" }, 1, "GreaterThanOrEqualToThreshold", "ignore"]);
             const record = dr.one(RECORD, "tms-failover-record");
+            assert.ok(dr.dependsOn(record, "healthCheckId", gate));
             const primary = prod.one(RECORD, "tms-failover-record");
             assert.equal(record.inputs.name, primary.inputs.name);
             assert.equal(record.inputs.zoneId, primary.inputs.zoneId);
@@ -117,6 +144,48 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
             assert.match(record.inputs.aliases[0].name, /\.us-west-2\.elb\.amazonaws\.com$/);
         });
 
+        it("the rpo/rto outputs say what each data store achieves by AWS's figures, not the target alone", () => {
+            for (const p of [prod, dr]) {
+                assert.equal(p.outputs.rpo.targetMinutes, 5);
+                assert.deepEqual([p.outputs.rpo.stores.documentdb.rpoSeconds, p.outputs.rpo.stores.documentdb.kind], [1, "typical"], "AWS: typically under a second, no bound");
+                assert.deepEqual([p.outputs.rpo.stores.applicationBucket.rpoSeconds, p.outputs.rpo.stores.applicationBucket.kind], [900, "bound"], "S3 RTC: 99.99% within 15 minutes");
+                assert.equal(p.outputs.rpo.worstCaseSeconds, 900);
+                assert.equal(p.outputs.rpo.meetsTarget, false);
+                assert.equal(p.outputs.rto.targetMinutes, 60);
+                assert.match(p.outputs.rto.runbook, /dr:failover/);
+            }
+        });
+
+        it("dr's program reads the mode the runbook recorded in SSM: active keeps prod's minimum (6) on every ECS service, from any checkout", async function () {
+            this.timeout(300_000);
+            const asked: string[] = [];
+            const active = new Plan(await runProgram({
+                stack: "dr", config: flattenConfig(stackConfig("dr")),
+                invoke: (token, inputs, region) => {
+                    if (token !== "aws:ssm/getParametersByPath:getParametersByPath") return undefined;
+                    asked.push(`${region} ${inputs.path}`);
+                    return { id: inputs.path, path: inputs.path, names: ["/production/dr-runbook/mode"], values: ["active"], types: ["String"], arns: [] };
+                },
+            }));
+            const counts = (p: Plan) => p.ofType("aws:ecs/service:Service").filter((x) => x.inputs.desiredCount > 0).map((x) => x.inputs.desiredCount);
+            assert.deepEqual(counts(active), [6, 6], "the live colour of each service at prod's minimum");
+            assert.deepEqual(counts(dr), [4, 4], "no mode recorded: the stack file's standby count");
+            assert.deepEqual(asked, ["us-west-2 /production/dr-runbook"], "read in dr's own region");
+        });
+
+        it("dr's task counts for a mode (pure: active is prod's minimum on every service; prod has no mode)", async () => {
+            const { applyDrMode } = await import("../../components/primary");
+            const { loadStackConfig } = await import("../../config/stack-config");
+            const { flattenConfig, stackConfig } = await import("../harness");
+            const cfg = loadStackConfig(flattenConfig(stackConfig("dr")), "Pulumi.dr.yaml", "dr");
+            assert.deepEqual(applyDrMode(cfg, "standby"), cfg);
+            const active = applyDrMode(cfg, "active");
+            assert.deepEqual([active.compute.desiredCount, ...active.services.map((x) => x.desiredCount)], [6, 6, 6]);
+            assert.deepEqual(cfg.services.map((x) => x.desiredCount), [4, 4], "standby: the stack file's count");
+            const prodCfg = loadStackConfig(flattenConfig(stackConfig("prod")), "Pulumi.prod.yaml", "prod");
+            assert.equal(applyDrMode(prodCfg, "active"), prodCfg, "only the dr stack has a mode");
+        });
+
         it("dev and staging have no failover", async () => {
             for (const stack of ["dev", "staging"]) assert.equal((await plan(stack)).ofType(HEALTH, RECORD).filter((r) => r.name.includes("failover")).length, 0);
         });
@@ -124,8 +193,8 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
 
     describe("the dr stack reads prod", () => {
         it("through a StackReference named by tms:primaryStack, wiring prod's outputs in", () => {
-            const ref = dr.one("pulumi:pulumi:StackReference");
-            assert.equal(ref.inputs.name, "organization/tms/prod");
+            // Two references: prod, and dr's own (its deployed release, config/release.ts).
+            assert.deepEqual(dr.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name).sort(), ["organization/tms/dr", "organization/tms/prod"]);
             const cluster = dr.one("aws:docdb/cluster:Cluster");
             assert.equal(cluster.inputs.globalClusterIdentifier, prod.outputs.globalClusterId);
             // dr:failover reads the global cluster and dr's cluster from dr's own outputs.

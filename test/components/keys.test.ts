@@ -3,7 +3,7 @@ import { keyPolicyDocument } from "../../components/keys";
 import { json, plan, STACKS } from "../harness";
 
 const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
-const SCOPE = { region: "us-east-1", accountId: "111122223333", trailArn: "arn:aws:cloudtrail:us-east-1:111122223333:trail/tms-prod-break-glass" };
+const SCOPE = { region: "us-east-1", accountId: "111122223333", trailArn: "arn:aws:cloudtrail:us-east-1:111122223333:trail/tms-prod-break-glass", alarmArns: "arn:aws:cloudwatch:us-east-1:111122223333:alarm:tms-prod-*" };
 
 describe("KMS key policies name the roles that use the keys", () => {
     for (const stack of STACKS) {
@@ -54,6 +54,11 @@ describe("KMS key policies name the roles that use the keys", () => {
         const cw = logs.Statement.find((s: any) => s.Sid === "CloudWatchLogs");
         assert.equal(cw.Principal.Service, "logs.us-east-1.amazonaws.com");
         assert.equal(cw.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], "arn:aws:logs:us-east-1:111122223333:log-group:*");
+        // Alarms and EventBridge publish to the alert topics through this key, each under what AWS sends.
+        const alarms = logs.Statement.find((s: any) => s.Sid === "AlarmsPublishToAlertTopics");
+        assert.deepEqual(alarms.Condition, { StringEquals: { "aws:SourceAccount": "111122223333" }, ArnLike: { "aws:SourceArn": SCOPE.alarmArns } });
+        const rules = logs.Statement.find((s: any) => s.Sid === "EventRulesPublishToAlertTopics");
+        assert.deepEqual([rules.Principal.Service, rules.Action, rules.Condition], ["events.amazonaws.com", ["kms:Decrypt", "kms:GenerateDataKey*"], undefined]);
         const secrets = JSON.parse(keyPolicyDocument("secrets", SCOPE, []));
         assert.ok(!secrets.Statement.some((s: any) => s.Sid === "CloudWatchLogs" || s.Sid === "NamedRolesUseKey"));
     });

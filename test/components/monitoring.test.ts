@@ -105,11 +105,24 @@ describe("monitoring", () => {
                     assert.equal(topics[severity], t.outputs.arn);
                     assert.ok(p.dependsOn(t, "kmsMasterKeyId", logsKey));
                 }
-                // The key lets CloudWatch alarms and EventBridge encrypt what they publish.
-                const publishers = json(logsKey.inputs.policy).Statement.find((s: any) => s.Sid === "AlarmsAndEventsPublishToAlertTopics");
-                assert.deepEqual(publishers.Principal.Service, ["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
-                // Confused-deputy guard: only this account's alarms and rules.
-                assert.deepEqual(publishers.Condition, { StringEquals: { "aws:SourceAccount": "111122223333" } });
+                // The key lets CloudWatch alarms and EventBridge encrypt what they publish, each under what AWS sends
+                // (config/service-integrations.ts): the stack's alarms by account and ARN; EventBridge sends neither.
+                const statements = json(p.ofType("aws:kms/keyPolicy:KeyPolicy").find((k) => p.dependsOn(k, "keyId", logsKey))!.inputs.policy).Statement;
+                const alarms = statements.find((s: any) => s.Sid === "AlarmsPublishToAlertTopics");
+                assert.equal(alarms.Principal.Service, "cloudwatch.amazonaws.com");
+                assert.deepEqual(alarms.Condition, {
+                    StringEquals: { "aws:SourceAccount": "111122223333" },
+                    ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${cfg["aws:region"]}:111122223333:alarm:tms-${stack}-*` },
+                });
+                const rules = statements.find((s: any) => s.Sid === "EventRulesPublishToAlertTopics");
+                assert.equal(rules.Principal.Service, "events.amazonaws.com");
+                assert.equal(rules.Condition, undefined, "AWS sends no aws:SourceAccount/SourceArn for EventBridge to an encrypted topic");
+                // The topics' policies say the same.
+                for (const severity of ["critical", "warning"]) {
+                    const tp = json(p.ofType("aws:sns/topicPolicy:TopicPolicy").find((x) => x.inputs.arn === topics[severity])!.inputs.policy).Statement;
+                    assert.deepEqual(tp.find((s: any) => s.Sid === "AlarmsPublish").Condition, alarms.Condition);
+                    assert.equal(tp.find((s: any) => s.Sid === "EventRulesPublish").Condition, undefined);
+                }
             });
 
             it("watches every public service and colour on the ALB with the configured thresholds", () => {

@@ -160,7 +160,7 @@ describe("data: S3 buckets", () => {
         let provider: RecordedResource, replica: RecordedResource, replicaKey: RecordedResource;
         before(async () => {
             p = await plan("prod");
-            provider = p.ofType(PROVIDER).find((r) => r.inputs.region === "us-west-2" && r.name.startsWith("tms-data"))!;
+            provider = p.ofType(PROVIDER).find((r) => r.inputs.region === "us-west-2" && r.name.startsWith("tms-data-"))!;
             replica = p.one(BUCKET, "storage-replica");
             replicaKey = p.one(KEY, "storage-us-west-2");
         });
@@ -292,6 +292,10 @@ describe("data: S3 buckets", () => {
             }) as any;
             const resources = doc.Statement.map((s: any) => s.Resource);
             assert.deepEqual(resources, ["arn:aws:s3:::src", "arn:aws:s3:::src/*", "arn:aws:s3:::dst/*", "k1", "k2"]);
+            // The replica bucket has an S3 Bucket Key: S3 also calls kms:Decrypt on the replica key as the role
+            // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html#bk-replication).
+            const replica = doc.Statement.find((s: any) => s.Sid === "EncryptReplica");
+            assert.deepEqual([replica.Action, replica.Condition.StringEquals["kms:ViaService"]], [["kms:Decrypt", "kms:Encrypt"], "s3.us-west-2.amazonaws.com"]);
         });
     });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { defaultRolloutSettings, resolveRolloutSettings, RolloutSettingsError } from "../../config/rollout-settings";
+import { defaultRolloutSettings, resolveRolloutSettings, RolloutSettingsError, SCALED_DURATIONS, scaleRolloutTimes } from "../../config/rollout-settings";
 
 function problemsOf(fn: () => unknown): string[] {
     try {
@@ -55,5 +55,33 @@ describe("rollout settings", () => {
     });
     it("rejects query retries that do not fit in one interval", () => {
         assert.match(problemsOf(() => resolveRolloutSettings("canary", { intervalSeconds: 10 }))[0], /queryRetryMaxMs/);
+    });
+    describe("--time-scale (the offline sandbox)", () => {
+        it("divides the release's durations: prod at 60 analyses every second, bakes 5 s, validates 30 s; steps, rules and real-process waits unchanged", () => {
+            const prod = defaultRolloutSettings("canary");
+            const s = scaleRolloutTimes(prod, 60);
+            assert.deepEqual(s.steps, [{ weight: 10, bakeSeconds: 5 }, { weight: 30, bakeSeconds: 5 }, { weight: 50, bakeSeconds: 5 }, { weight: 100, bakeSeconds: 0 }]);
+            assert.deepEqual([s.intervalSeconds, s.baselineSeconds, s.validationSeconds, s.rollbackWindowSeconds], [1, 15, 30, 60]);
+            assert.deepEqual([s.analysis.latencyBreachSeconds, s.analysis.queryRetryBaseMs, s.analysis.queryRetryMaxMs], [5, 33, 133]);
+            assert.deepEqual([s.healthTimeoutSeconds, s.healthPollSeconds, s.leaseSeconds, s.rollbackRetryMinutes], [600, 15, 300, 10]);
+            assert.deepEqual({ ...s.analysis, latencyBreachSeconds: 0, queryRetryBaseMs: 0, queryRetryMaxMs: 0 }, { ...prod.analysis, latencyBreachSeconds: 0, queryRetryBaseMs: 0, queryRetryMaxMs: 0 });
+            assert.deepEqual(s.validation, prod.validation);
+            assert.equal(prod.intervalSeconds, 60, "the input is not mutated");
+            // The latency rule still needs the same number of intervals: more than 300 s at 60 s is more than 5 s at 1 s.
+            assert.equal(s.analysis.latencyBreachSeconds / s.intervalSeconds, prod.analysis.latencyBreachSeconds / prod.intervalSeconds);
+            assert.deepEqual(scaleRolloutTimes(prod, 1), prod);
+        });
+        it("every duration setting is either scaled or kept on purpose (a new one must choose)", () => {
+            const named = [...SCALED_DURATIONS.top, ...SCALED_DURATIONS.kept, ...SCALED_DURATIONS.analysis].sort();
+            const s = defaultRolloutSettings("canary");
+            const durations = [...Object.keys(s), ...Object.keys(s.analysis)].filter((k) => /(Seconds|Ms|Minutes)$/.test(k)).sort();
+            assert.deepEqual(named, durations);
+        });
+        it("refuses a scale that makes the interval shorter than a second, or the retries longer than it", () => {
+            assert.match(problemsOf(() => scaleRolloutTimes(defaultRolloutSettings("canary"), 61))[0], /time scale 61: the 60 s analysis interval would be shorter than a second \(at most 60\)/);
+            assert.match(problemsOf(() => scaleRolloutTimes(defaultRolloutSettings("canary"), 1.5))[0], /whole number/);
+            const tight = resolveRolloutSettings("canary", { intervalSeconds: 4, analysis: { queryRetryMaxMs: 1900, queryRetryBaseMs: 100 } }); // 3800 ms of retries fit in 4 s; 1266 ms do not in round(4 / 3) = 1 s
+            assert.match(problemsOf(() => scaleRolloutTimes(tight, 3))[0], /time scale 3: 2 query retries of up to 633 ms would not fit in the 1 s interval/);
+        });
     });
 });

@@ -71,6 +71,9 @@ async function rollout(argv: string[], traceFile: string): Promise<Run> {
             const pulumiCommand = await PulumiCommand.get({ root: path.dirname(sb.cli.binDir), skipVersionCheck: false });
             const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand, envVars: sb.env as Record<string, string> });
             const like: PulumiStackLike = {
+                name: stackName,
+                exportStack: () => stack.exportStack(),
+                preview: (o) => stack.preview(o),
                 getConfig: (k, p) => stack.getConfig(k, p),
                 setAllConfig: (c, p) => stack.setAllConfig(c, p),
                 outputs: () => stack.outputs(),

@@ -121,9 +121,70 @@ describe("the review's defects, put back, are refused by the pack", function () 
         delete trust.Statement[0].Condition;
         role.inputs.assumeRolePolicy = JSON.stringify(trust);
         assert.deepEqual(violations(r, "prod"), [
-            "iam-service-trust-confused-deputy: tms-network-flow-logs-role: assumeRolePolicy statement 0 trusts vpc-flow-logs.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources.",
+            "iam-service-trust-confused-deputy: tms-network-flow-logs-role: assumeRolePolicy statement 0 trusts vpc-flow-logs.amazonaws.com without aws:SourceAccount or aws:SourceArn (AWS sends them when VPC Flow Logs assumes its delivery role to write to CloudWatch Logs): add the condition so the service acts only for this account's resources.",
         ]);
     });
+});
+
+describe("issue 23's pack gaps, found by mutating the prod plan, are refused", function () {
+    this.timeout(120_000);
+    it("a role policy granting the role-changing actions and iam:PassRole on * without a boundary condition (privilege escalation)", async () => {
+        const r = await record("prod");
+        const rp = find(r, "aws:iam/rolePolicy:RolePolicy", "access-deployment-policy");
+        const doc = JSON.parse(rp.inputs.policy);
+        doc.Statement.push({ Sid: "Escalate", Effect: "Allow", Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PassRole"], Resource: "*" });
+        rp.inputs.policy = JSON.stringify(doc);
+        assert.deepEqual(violations(r, "prod"), [
+            'iam-no-privilege-escalation: tms-access-deployment-policy: RolePolicy "tms-access-deployment-policy": policy, statement "Escalate" allows iam:CreateRole, iam:PutRolePolicy, iam:AttachRolePolicy on every role without an iam:PermissionsBoundary condition: whoever holds it can give a role, and so itself, any permission.',
+            'iam-no-privilege-escalation: tms-access-deployment-policy: RolePolicy "tms-access-deployment-policy": policy, statement "Escalate" allows iam:PassRole on every role: name the roles it may pass (and the services, iam:PassedToService).',
+        ]);
+    });
+
+    it("a bucket policy granting Principal \"*\" (the string form) an object action without a condition", async () => {
+        const r = await record("prod");
+        const bp = find(r, "aws:s3/bucketPolicy:BucketPolicy", "storage-app-policy");
+        const doc = JSON.parse(bp.inputs.policy);
+        doc.Statement.push({ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${doc.Statement[0].Resource[0]}/*` });
+        bp.inputs.policy = JSON.stringify(doc);
+        assert.deepEqual(violations(r, "prod"), [
+            's3-bucket-policy-not-public: tms-data-storage-app-policy: Statement "Public" grants s3:GetObject to every principal without a condition: the bucket is public.',
+        ]);
+    });
+});
+
+describe("issue 21, defect 4: EventBridge publishing to the encrypted alert topic under a condition AWS does not send", function () {
+    this.timeout(120_000);
+    const SNS_KMS = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services";
+    const EB_SNS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions";
+    /** The old shape: alarms and EventBridge in one statement under aws:SourceAccount, in the logs key's and a topic's policy. */
+    function putBack(r: PlanRecord, stack: StackName): void {
+        const kp = find(r, "aws:kms/keyPolicy:KeyPolicy", "keys-logs-policy");
+        const key = JSON.parse(kp.inputs.policy);
+        const acct = key.Statement[0].Principal.AWS.split(":")[4];
+        key.Statement = key.Statement.filter((x: any) => !["AlarmsPublishToAlertTopics", "EventRulesPublishToAlertTopics"].includes(x.Sid)).concat([{
+            Sid: "AlarmsAndEventsPublishToAlertTopics", Effect: "Allow", Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": acct } },
+        }]);
+        kp.inputs.policy = JSON.stringify(key);
+        const tp = find(r, "aws:sns/topicPolicy:TopicPolicy", "monitoring-critical-policy");
+        const topic = JSON.parse(tp.inputs.policy);
+        topic.Statement = topic.Statement.filter((x: any) => !["AlarmsPublish", "EventRulesPublish"].includes(x.Sid)).concat([{
+            Sid: "AlarmsAndRulesPublish", Effect: "Allow", Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+            Action: "sns:Publish", Resource: topic.Statement[0].Resource, Condition: { StringEquals: { "aws:SourceAccount": acct } },
+        }]);
+        tp.inputs.policy = JSON.stringify(topic);
+        void stack;
+    }
+    for (const stack of ["prod", "dev"] as const) {
+        it(`${stack}: the pack refuses the key and topic statements it used to demand`, async () => {
+            const r = await record(stack);
+            putBack(r, stack);
+            assert.deepEqual(violations(r, stack), [
+                `kms-key-policy-confused-deputy: tms-keys-logs-policy: Key policy statement "AlarmsAndEventsPublishToAlertTopics" grants events.amazonaws.com under aws:SourceAccount, which AWS does not send when an EventBridge rule publishes to a KMS-encrypted SNS topic (${SNS_KMS}): the condition never matches and the service is refused. Put events.amazonaws.com in a statement of its own without that condition.`,
+                `sns-topic-policy-confused-deputy: tms-monitoring-critical-policy: Topic policy statement "AlarmsAndRulesPublish" grants events.amazonaws.com with a Condition block: AWS supports none when an EventBridge rule publishes to an SNS topic (${EB_SNS}); the service is refused. Put events.amazonaws.com in a statement of its own without conditions.`,
+            ]);
+        });
+    }
 });
 
 describe("the break-glass trail answers the CloudTrail controls, and each one undone is refused", function () {
@@ -145,7 +206,7 @@ describe("the break-glass trail answers the CloudTrail controls, and each one un
             const doc = JSON.parse(kp.inputs.policy);
             delete doc.Statement.find((x: any) => x.Sid === "CloudTrailDescribesKey").Condition;
             kp.inputs.policy = JSON.stringify(doc);
-        }, `kms-key-policy-confused-deputy: tms-keys-logs-policy: Key policy statement "CloudTrailDescribesKey" trusts cloudtrail.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources.`],
+        }, `kms-key-policy-confused-deputy: tms-keys-logs-policy: Key policy statement "CloudTrailDescribesKey" trusts cloudtrail.amazonaws.com without aws:SourceArn (AWS sends it when CloudTrail describes the key of a trail it creates or updates): add the condition so the service acts only for this account's resources.`],
     ];
     for (const stack of ["prod", "dr"] as const) {
         for (const [title, edit, expected] of cases) {

@@ -268,8 +268,11 @@ describe("IAM and KMS: each condition of each rule", () => {
 
     it("confused deputy: only a condition block on a deputy key counts; a principal without services is not judged", () => {
         const trust = (st: any) => resourceMessages("iam-service-trust-confused-deputy", { type: "aws:iam/role:Role", props: { assumeRolePolicy: doc({ Effect: "Allow", Action: "sts:AssumeRole", ...st }) } });
-        const msg = ["assumeRolePolicy statement 0 trusts s3.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources."];
-        assert.deepStrictEqual(trust({ Principal: { Service: "s3.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceOrgID": "o-1" } } }), []);
+        const msg = ["assumeRolePolicy statement 0 trusts s3.amazonaws.com without aws:SourceAccount or aws:SourceArn (AWS sends them when S3 assumes the replication role of a source bucket): add the condition so the service acts only for this account's resources."];
+        // aws:SourceOrgID is no key the table says S3 replication sends: for a known integration it guards nothing…
+        assert.deepStrictEqual(trust({ Principal: { Service: "s3.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceOrgID": "o-1" } } }), msg);
+        // …while for a service the table does not know, any confused-deputy key counts.
+        assert.deepStrictEqual(trust({ Principal: { Service: "lambda.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceOrgID": "o-1" } } }), []);
         assert.deepStrictEqual(trust({ Principal: { Service: "s3.amazonaws.com" }, Condition: { StringEquals: null } }), msg);
         assert.deepStrictEqual(trust({ Principal: { Service: "s3.amazonaws.com" }, Condition: { StringEquals: { "aws:PrincipalAccount": "1", "aws:SourceAccount": "1" } } }), []);
         assert.deepStrictEqual(trust({ Principal: { Service: [7, "s3.amazonaws.com"] } }), msg);
@@ -282,7 +285,7 @@ describe("IAM and KMS: each condition of each rule", () => {
     it("KMS: a key that leaves its policy to a KeyPolicy (ignoreChanges) is judged through the KeyPolicy, never through its stored creation policy", () => {
         // The real engine hands the pack the key's stored policy when `policy` is ignored (found by the engine suite).
         const open = JSON.stringify({ Statement: [{ Sid: "Anyone", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" },
-            { Sid: "Events", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" }] });
+            { Sid: "Alarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" }] });
         for (const policy of ["kms-key-policy-not-public", "kms-key-policy-confused-deputy"]) {
             assert.deepStrictEqual(resourceMessages(policy, { type: "aws:kms/key:Key", props: { policy: open }, opts: { ignoreChanges: ["policy"] } }), [], policy);
             assert.equal(resourceMessages(policy, { type: "aws:kms/key:Key", props: { policy: open }, opts: { ignoreChanges: ["tags"] } }).length, 1, policy);

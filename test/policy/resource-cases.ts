@@ -588,9 +588,15 @@ export const resourceCases: ResourceCase[] = [
     ] },
     { policy: "iam-service-trust-confused-deputy", type: T.role, compliant: { assumeRolePolicy: ecsTrust }, faults: [
         { title: "a service trust without condition", props: { assumeRolePolicy: doc(allow({ Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" })) },
-            expect: ["assumeRolePolicy statement 0 trusts vpc-flow-logs.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources."] },
-        { title: "two services in a list, an unrelated condition", props: { assumeRolePolicy: doc(allow({ Sid: "Both", Principal: { Service: ["s3.amazonaws.com", "events.amazonaws.com"] }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:SecureTransport": "true" } } })) },
-            expect: ["assumeRolePolicy statement \"Both\" trusts s3.amazonaws.com, events.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources."] },
+            expect: ["assumeRolePolicy statement 0 trusts vpc-flow-logs.amazonaws.com without aws:SourceAccount or aws:SourceArn (AWS sends them when VPC Flow Logs assumes its delivery role to write to CloudWatch Logs): add the condition so the service acts only for this account's resources."] },
+        { title: "two known services in a list, an unrelated condition: one message per service", props: { assumeRolePolicy: doc(allow({ Sid: "Both", Principal: { Service: ["s3.amazonaws.com", "cloudtrail.amazonaws.com"] }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:SecureTransport": "true" } } })) },
+            expect: [
+                "assumeRolePolicy statement \"Both\" trusts s3.amazonaws.com without aws:SourceAccount or aws:SourceArn (AWS sends them when S3 assumes the replication role of a source bucket): add the condition so the service acts only for this account's resources.",
+                "assumeRolePolicy statement \"Both\" trusts cloudtrail.amazonaws.com without aws:SourceAccount or aws:SourceArn (AWS sends them when CloudTrail assumes the role that delivers a trail to CloudWatch Logs): add the condition so the service acts only for this account's resources.",
+            ] },
+        { title: "a service the table does not know, without condition", props: { assumeRolePolicy: doc(allow({ Principal: { Service: ["lambda.amazonaws.com", "events.amazonaws.com"] }, Action: "sts:AssumeRole" })) },
+            expect: ["assumeRolePolicy statement 0 trusts lambda.amazonaws.com, events.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources (if AWS sends neither for this integration, add it to config/service-integrations.ts with AWS's page)."] },
+        { title: "an unknown service with aws:SourceAccount passes", props: { assumeRolePolicy: doc(allow({ Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } } })) }, expect: [] },
         { title: "aws:SourceArn in any case passes", props: { assumeRolePolicy: doc(allow({ Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { ArnLike: { "AWS:SourceArn": "arn:aws:s3:::b" } } })) }, expect: [] },
         { title: "an account principal is not a service", props: { assumeRolePolicy: mfaTrust }, expect: [] },
     ] },
@@ -614,13 +620,19 @@ export const resourceCases: ResourceCase[] = [
         { title: "a KeyPolicy open to everyone", props: { keyId: "k", policy: key(allow({ Principal: { AWS: ["*"] }, Action: "kms:*", Resource: "*" })).policy }, expect: ["Key policy statement 2 lets any principal use the key: name the principals."] },
     ] },
     { policy: "kms-key-policy-confused-deputy", type: T.kms, compliant: key(), faults: [
-        { title: "CloudWatch and EventBridge without aws:SourceAccount", props: key(allow({ Sid: "AlarmsAndEvents", Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" })),
-            expect: ["Key policy statement \"AlarmsAndEvents\" trusts cloudwatch.amazonaws.com, events.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources."] },
-        { title: "with aws:SourceAccount it passes", props: key(allow({ Principal: { Service: "events.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } } })), expect: [] },
+        { title: "CloudWatch alarms without a condition", props: key(allow({ Sid: "Alarms", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" })),
+            expect: ["Key policy statement \"Alarms\" trusts cloudwatch.amazonaws.com without aws:SourceAccount or aws:SourceArn (AWS sends them when a CloudWatch alarm publishes to a KMS-encrypted SNS topic): add the condition so the service acts only for this account's resources."] },
+        { title: "CloudWatch alarms with aws:SourceAccount pass", props: key(allow({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } } })), expect: [] },
+        { title: "EventBridge without a condition passes (AWS sends no confused-deputy key for it)", props: key(allow({ Principal: { Service: "events.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" })), expect: [] },
+        { title: "EventBridge under aws:SourceAccount (the review's defect 4)", props: key(allow({ Sid: "AlarmsAndEvents", Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } } })),
+            expect: ["Key policy statement \"AlarmsAndEvents\" grants events.amazonaws.com under aws:SourceAccount, which AWS does not send when an EventBridge rule publishes to a KMS-encrypted SNS topic (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services): the condition never matches and the service is refused. Put events.amazonaws.com in a statement of its own without that condition."] },
+        { title: "EventBridge under aws:SourceArn with IfExists passes (absent, it matches)", props: key(allow({ Principal: { Service: "events.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*", Condition: { ArnLikeIfExists: { "aws:SourceArn": "arn:aws:events:*:111122223333:rule/*" } } })), expect: [] },
+        { title: "CloudTrail's DescribeKey without aws:SourceArn", props: key(allow({ Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*" })),
+            expect: ["Key policy statement 2 trusts cloudtrail.amazonaws.com without aws:SourceArn (AWS sends it when CloudTrail describes the key of a trail it creates or updates): add the condition so the service acts only for this account's resources."] },
     ] },
     { policy: "kms-key-policy-confused-deputy", type: T.keyPolicy, compliant: { keyId: "k", policy: key().policy }, faults: [
-        { title: "a KeyPolicy with an unguarded service", props: { keyId: "k", policy: key(allow({ Principal: { Service: "s3.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" })).policy },
-            expect: ["Key policy statement 2 trusts s3.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources."] },
+        { title: "a KeyPolicy with an unguarded service the table does not know", props: { keyId: "k", policy: key(allow({ Principal: { Service: "s3.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" })).policy },
+            expect: ["Key policy statement 2 trusts s3.amazonaws.com without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources (if AWS sends neither for this integration, add it to config/service-integrations.ts with AWS's page)."] },
     ] },
 
     // CloudTrail
@@ -669,10 +681,33 @@ export const resourceCases: ResourceCase[] = [
     { policy: "sns-topic-encryption", type: T.topic, compliant: { name: "tms-dev-critical-alerts", kmsMasterKeyId: "arn:kms" }, faults: [
         { title: "unencrypted", props: { name: "tms-dev-critical-alerts" }, expect: ["The topic is not encrypted: set `kmsMasterKeyId`."] },
     ] },
+    { policy: "s3-bucket-policy-not-public", type: T.bucketPolicy, compliant: { bucket: "b", policy: doc(
+        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        allow({ Sid: "Oac", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1" } } }),
+    ) }, faults: [
+        { title: "Principal \"*\" (the string form) reads objects without a condition", props: { bucket: "b", policy: doc(allow({ Sid: "Public", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" })) },
+            expect: ["Statement \"Public\" grants s3:GetObject to every principal without a condition: the bucket is public."] },
+        { title: "Principal { AWS: \"*\" } writes objects", props: { bucket: "b", policy: doc(allow({ Principal: { AWS: "*" }, Action: ["s3:PutObject", "s3:GetObject"], Resource: "arn:aws:s3:::b/*" })) },
+            expect: ["Statement 0 grants s3:PutObject, s3:GetObject to every principal without a condition: the bucket is public."] },
+        { title: "Principal { AWS: [\"*\"] } as a list", props: { bucket: "b", policy: doc(allow({ Principal: { AWS: ["*"] }, Action: "s3:ListBucket", Resource: "arn:aws:s3:::b" })) },
+            expect: ["Statement 0 grants s3:ListBucket to every principal without a condition: the bucket is public."] },
+        { title: "with a condition it passes", props: { bucket: "b", policy: doc(allow({ Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } } })) }, expect: [] },
+        { title: "a Deny for everyone passes", props: { bucket: "b", policy: doc({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }) }, expect: [] },
+    ] },
     { policy: "sns-topic-policy-not-public", type: T.topicPolicy, compliant: topicPolicy(), faults: [
         { title: "Principal \"*\" without condition", props: topicPolicy(allow({ Sid: "Public", Principal: "*", Action: "sns:Publish", Resource: "*" })), expect: ["Statement \"Public\" allows every principal: name the services or accounts that may publish."] },
         { title: "Principal { AWS: \"*\" } without condition", props: topicPolicy(allow({ Principal: { AWS: "*" }, Action: "sns:Subscribe", Resource: "*" })), expect: ["Statement 1 allows every principal: name the services or accounts that may publish."] },
         { title: "Principal \"*\" with a condition passes", props: topicPolicy(allow({ Principal: "*", Action: "sns:Publish", Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } } })), expect: [] },
+    ] },
+    { policy: "sns-topic-policy-confused-deputy", type: T.topicPolicy, compliant: topicPolicy(), faults: [
+        { title: "CloudWatch alarms without a condition", props: topicPolicy(allow({ Sid: "Alarms", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: "*" })),
+            expect: ["Topic policy statement \"Alarms\" trusts cloudwatch.amazonaws.com without aws:SourceAccount or aws:SourceArn (AWS sends them when a CloudWatch alarm publishes to an SNS topic): add the condition so the service acts only for this account's resources."] },
+        { title: "EventBridge in a statement of its own without a condition passes", props: topicPolicy(allow({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: "*" })), expect: [] },
+        { title: "EventBridge under aws:SourceAccount (the review's defect 4, topic half)", props: topicPolicy(allow({ Sid: "Rules", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } } })),
+            expect: ["Topic policy statement \"Rules\" grants events.amazonaws.com with a Condition block: AWS supports none when an EventBridge rule publishes to an SNS topic (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions); the service is refused. Put events.amazonaws.com in a statement of its own without conditions."] },
+        { title: "EventBridge with any other condition is refused too", props: topicPolicy(allow({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } })),
+            expect: ["Topic policy statement 1 grants events.amazonaws.com with a Condition block: AWS supports none when an EventBridge rule publishes to an SNS topic (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions); the service is refused. Put events.amazonaws.com in a statement of its own without conditions."] },
+        { title: "an account principal is not judged", props: topicPolicy(allow({ Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "sns:Publish", Resource: "*" })), expect: [] },
     ] },
     { policy: "wafv2-web-acl-has-rules", type: T.waf, compliant: webAcl(), faults: [
         { title: "an empty web ACL", props: webAcl({ rules: [] }), expect: ["The web ACL has no rules: add managed rule groups to `rules`."] },

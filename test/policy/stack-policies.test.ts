@@ -441,6 +441,42 @@ describe("stack policies", () => {
         });
     });
 
+    describe("iam-no-privilege-escalation", () => {
+        const doc = (...statements: any[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+        const rolePolicy = (name: string, ...statements: any[]) => res("aws:iam/rolePolicy:RolePolicy", name, { role: "tms-deployment-role", policy: doc(...statements) });
+        const msgRole = (n: string, w: string, actions: string) => `RolePolicy "${n}": policy, ${w} allows ${actions} on every role without an iam:PermissionsBoundary condition: whoever holds it can give a role, and so itself, any permission.`;
+        const msgPass = (n: string, w: string) => `RolePolicy "${n}": policy, ${w} allows iam:PassRole on every role: name the roles it may pass (and the services, iam:PassedToService).`;
+        it("each escalation action on every role, one fault at a time", () => {
+            for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy"]) {
+                const p = rolePolicy("ci", { Sid: "Esc", Effect: "Allow", Action: action, Resource: "*" });
+                expectOne("iam-no-privilege-escalation", [p], p.urn!, msgRole("ci", 'statement "Esc"', action));
+            }
+            const pass = rolePolicy("ci", { Effect: "Allow", Action: "iam:PassRole", Resource: "*" });
+            expectOne("iam-no-privilege-escalation", [pass], pass.urn!, msgPass("ci", "statement 0"));
+        });
+        it("every form of 'every role' and of the actions: wildcards, NotAction, account-wide ARNs, an IfExists condition", () => {
+            const all = rolePolicy("ci", { Effect: "Allow", Action: "iam:*", Resource: "arn:aws:iam::111122223333:role/*" });
+            expectExactly("iam-no-privilege-escalation", [all], [[all.urn!, msgRole("ci", "statement 0", "iam:CreateRole, iam:PutRolePolicy, iam:AttachRolePolicy")], [all.urn!, msgPass("ci", "statement 0")]]);
+            const put = rolePolicy("ci", { Effect: "Allow", Action: ["iam:Put*"], Resource: ["arn:aws:iam::*:*"] });
+            expectOne("iam-no-privilege-escalation", [put], put.urn!, msgRole("ci", "statement 0", "iam:PutRolePolicy"));
+            const notAction = rolePolicy("ci", { Effect: "Allow", NotAction: ["s3:*", "iam:PassRole"], Resource: "*" });
+            expectOne("iam-no-privilege-escalation", [notAction], notAction.urn!, msgRole("ci", "statement 0", "iam:CreateRole, iam:PutRolePolicy, iam:AttachRolePolicy"));
+            const ifExists = rolePolicy("ci", { Effect: "Allow", Action: "iam:CreateRole", Resource: "*", Condition: { StringEqualsIfExists: { "iam:PermissionsBoundary": "arn:aws:iam::111122223333:policy/b" } } });
+            expectOne("iam-no-privilege-escalation", [ifExists], ifExists.urn!, msgRole("ci", "statement 0", "iam:CreateRole"));
+        });
+        it("passes: a boundary condition, named roles, a Deny, a permissions boundary, the break-glass role", () => {
+            const bounded = rolePolicy("ops", { Effect: "Allow", Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy"], Resource: "*", Condition: { StringEquals: { "iam:PermissionsBoundary": "arn:aws:iam::111122223333:policy/b" } } });
+            const named = rolePolicy("ci", { Effect: "Allow", Action: ["iam:PassRole", "iam:PutRolePolicy"], Resource: "arn:aws:iam::111122223333:role/tms-*" });
+            const deny = rolePolicy("ci", { Effect: "Deny", Action: "iam:*", Resource: "*" });
+            const boundary = res("aws:iam/policy:Policy", "deployment-boundary", { policy: doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }) });
+            const role = res("aws:iam/role:Role", "ci-role", { assumeRolePolicy: "{}", permissionsBoundary: "<unknown>" }, { propertyDependencies: { permissionsBoundary: [boundary.urn!] } });
+            const emergency = res("aws:iam/rolePolicy:RolePolicy", "emergency-admin", { role: "tms-emergency-access", policy: doc({ Effect: "Allow", Action: "*", Resource: "*" }) });
+            assert.deepStrictEqual(check("iam-no-privilege-escalation", [bounded, named, deny, boundary, role, emergency]), []);
+            // The same managed policy, not used as a boundary, is judged.
+            expectOne("iam-no-privilege-escalation", [boundary], boundary.urn!, 'Policy "deployment-boundary": policy, statement 0 allows iam:PassRole on every role: name the roles it may pass (and the services, iam:PassedToService).');
+        });
+    });
+
     describe("kms-key-policy-owned", () => {
         const ignoring = { opts: { ignoreChanges: ["policy"] } } as any;
         it("a key that ignores its policy needs a KeyPolicy joined through keyId: present, missing, on another key", () => {

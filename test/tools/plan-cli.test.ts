@@ -8,8 +8,8 @@ import { plan as planInProcess, STACKS } from "../harness";
 
 const TS_NODE = path.join(PROJECT_DIR, "node_modules", ".bin", "ts-node");
 
-function plan(args: string[]) {
-    const r = spawnSync(TS_NODE, ["--transpile-only", path.join(PROJECT_DIR, "tools", "plan.ts"), ...args], {
+function plan(args: string[], preload: string[] = []) {
+    const r = spawnSync(TS_NODE, [...preload.flatMap((p) => ["-r", p]), "--transpile-only", path.join(PROJECT_DIR, "tools", "plan.ts"), ...args], {
         cwd: PROJECT_DIR,
         encoding: "utf8",
         timeout: 60_000,
@@ -72,6 +72,29 @@ describe("plan CLI (spawned)", function () {
         assert.deepEqual(smoke.requests[0].placements[0].path, ["ecs:api-gateway-green", "nat:us-east-1a", "alb:8443", "ecs:api-gateway-green"]);
         const secret = (await planInProcess("prod")).one("aws:cloudfront/distribution:Distribution").inputs.origins[0].customHeaders[0].value;
         assert.ok(!r.stdout.includes(secret), "the origin header's value is printed");
+    });
+
+    it("--access-paths prints dev's access-path table, judged by the IAM simulator", () => {
+        const r = plan(["--stack", "dev", "--access-paths"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^Access paths of stack "dev" \(judged by @cloud-copilot\/iam-simulate [\d.]+\): \d+ required, \d+ forbidden, all as expected, 1 known gap\n/);
+        assert.match(r.stdout, /\nA1 +allowed +allowed +CI takes and keeps the rollout lock and state: DynamoDB, then the table's key through DynamoDB \(5 hops\)\n/);
+        assert.match(r.stdout, /\n +refused at deployment role \(CI\) → kms:Decrypt on arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]+: ImplicitlyDenied\n/);
+    });
+
+    it("--access-paths without the simulator installed says so and exits 1; with --flows it is a usage error", () => {
+        // A preload that makes the dev dependency unresolvable, as after `npm ci --omit=dev`.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tms-plan-"));
+        const hide = path.join(dir, "hide-simulator.js");
+        fs.writeFileSync(hide, `const M = require("module"); const r = M._resolveFilename;
+M._resolveFilename = function (req, ...rest) { if (String(req).startsWith("@cloud-copilot/")) { const e = new Error("Cannot find module " + req); e.code = "MODULE_NOT_FOUND"; throw e; } return r.call(this, req, ...rest); };\n`);
+        const r = plan(["--stack", "dev", "--access-paths"], [hide]);
+        assert.equal(r.code, 1);
+        assert.equal(r.stdout, "");
+        assert.equal(r.stderr, "--access-paths needs the IAM policy simulator (@cloud-copilot/iam-simulate, a dev dependency): install the development dependencies (npm ci) and run it again\n");
+        const both = plan(["--stack", "dev", "--flows", "--access-paths"]);
+        assert.equal(both.code, 1);
+        assert.match(both.stderr, /^--flows and --access-paths print different tables: give one\nusage: npm run plan -- /);
     });
 
     it("a bad config file exits 1 with one precise line per problem and nothing else", () => {

@@ -82,7 +82,7 @@ describe("the sandbox project", () => {
         assert.deepEqual(p.runtime, { name: "nodejs68", options: { typescript: true } }, "the built CLI's language host, with the project's options");
         assert.equal(sandboxProject(repo, {}).runtime.name, "nodejs");
         assert.equal(p.main, path.join(PROJECT_DIR, "index.ts"));
-        const compiled = sandboxProject(repo, {}, "nodejs68", "/build/program/index.js");
+        const compiled = sandboxProject(repo, {}, "nodejs68", undefined, "/build/program/index.js");
         assert.deepEqual([compiled.main, compiled.runtime], ["/build/program/index.js", { name: "nodejs68", options: { typescript: false } }], "the compiled program runs without TypeScript");
         assert.deepEqual(p.plugins.providers, [{ name: "aws", version: "7.48.0", path: PLUGIN_DIR }, { name: "random", version: "4.21.2", path: PLUGIN_DIR }]);
         for (const name of ["aws", "awsx", "random"]) {

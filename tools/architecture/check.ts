@@ -9,6 +9,7 @@ import * as path from "path";
 import type { ICruiseOptions, ICruiseResult, IViolation } from "dependency-cruiser";
 import { readFlags, Stop, type CommandSpec } from "../../cli/flags";
 import { runMain } from "../../cli/run-main";
+import { EXIT } from "../../cli/exit-codes";
 import { PROJECT_DIR } from "../../cli/stack-file";
 import { forbiddenRules, LAYERS } from "./rules";
 
@@ -113,7 +114,7 @@ const ARCHITECTURE_FLAGS = {
     synopsis: [""],
     summary: "Check the architecture rules of tools/architecture/rules.ts over the repository with dependency-cruiser.",
     flags: {},
-    exitCodes: "0 every rule holds, 1 a rule is broken (one line per offending import) or bad input",
+    exitCodes: { ok: "every rule holds", error: "bad input", refused: "a rule is broken (one line per offending import)" },
 } satisfies CommandSpec;
 
 export async function main(argv: string[]): Promise<number> {
@@ -125,10 +126,10 @@ export async function main(argv: string[]): Promise<number> {
     const summary = `${result.modules} modules, ${result.dependencies} imports, ${((Date.now() - started) / 1000).toFixed(1)} s`;
     if (result.violations.length) {
         console.error(`${result.violations.length} import(s) break the architecture rules (${summary}).`);
-        return 1;
+        return EXIT.refused;
     }
     console.log(`Every architecture rule holds (${summary}).`);
-    return 0;
+    return EXIT.ok;
 }
 
 if (require.main === module) runMain(() => main(process.argv.slice(2)));

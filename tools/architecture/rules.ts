@@ -119,11 +119,27 @@ export const SPECIAL_RULES: readonly SpecialRule[] = [
         },
     },
     {
-        statement: "The AGPL-licensed IAM simulator (`@cloud-copilot/*`) is imported by tests only.",
+        statement: "The AGPL-licensed IAM simulator (`@cloud-copilot/*`, a dev dependency) is imported by tests and by one adapter, `tools/access-paths/iam-simulator.ts`, only.",
         rule: {
-            name: "agpl-simulator-only-in-tests", severity: "error",
-            comment: "@cloud-copilot/iam-simulate is AGPL-3.0: no code a user runs may import it (README, Access and monitoring)",
-            from: { pathNot: "^test/" }, to: { path: pkg("@cloud-copilot/[^/]+") },
+            name: "agpl-simulator-only-in-tests-and-its-adapter", severity: "error",
+            comment: "@cloud-copilot/iam-simulate is AGPL-3.0 and a dev dependency: no code a user runs may import it; tools reach it only through tools/access-paths/iam-simulator.ts (docs/access-paths.md, the evaluator boundary)",
+            from: { pathNot: ["^test/", "^tools/access-paths/iam-simulator\\.ts$"] }, to: { path: pkg("@cloud-copilot/[^/]+") },
+        },
+    },
+    {
+        statement: "Outside the tests, only `tools/access-paths/evaluator.ts` loads that adapter,",
+        rule: {
+            name: "agpl-adapter-loaded-dynamically", severity: "error",
+            comment: "the simulator adapter is the one boundary to AGPL code: tools and commands call evaluator.ts's loadIamSimulator(), which imports the adapter dynamically and only when @cloud-copilot/iam-simulate is installed",
+            from: { pathNot: ["^test/", "^tools/access-paths/evaluator\\.ts$"] }, to: { path: "^tools/access-paths/iam-simulator\\.ts$" },
+        },
+    },
+    {
+        statement: "and only through a dynamic `import()`, run when the dev dependency is installed.",
+        rule: {
+            name: "agpl-adapter-never-static", severity: "error",
+            comment: "evaluator.ts must load the simulator adapter with a dynamic import(), so that a checkout without dev dependencies never loads it",
+            from: { path: "^tools/access-paths/evaluator\\.ts$" }, to: { path: "^tools/access-paths/iam-simulator\\.ts$", dynamic: false },
         },
     },
     {

@@ -274,6 +274,10 @@ export function mockInvoke(token: string, inputs: any, region: string): Record<s
         case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
         case "aws:iam/getOpenidConnectProvider:getOpenidConnectProvider":
             return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`, url: inputs.url, id: "oidc" };
+        // The dr stack's mode (config/naming.ts drModeParameterPath): none recorded unless the sandbox's world
+        // folder says otherwise (tools/sandbox/outage.ts answers it there).
+        case "aws:ssm/getParametersByPath:getParametersByPath":
+            return { id: inputs.path, path: inputs.path, names: [], values: [], types: [], arns: [] };
         default:
             // Fail loudly: a data source the fake does not know would otherwise read as empty.
             throw new Error(`the fake AWS (tools/fake-aws) has no answer for the data source ${token}`);

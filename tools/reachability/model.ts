@@ -480,7 +480,7 @@ export function networkModel(record: PlanRecord): NetworkModel {
             resourceName: r.name,
         })),
         distributions: distributionsOf(of),
-        healthChecks: of(T.healthCheck).map((h) => ({
+        healthChecks: of(T.healthCheck).filter((h) => ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"].includes(h.inputs.type)).map((h) => ({
             name: h.name,
             type: String(h.inputs.type),
             fqdn: String(h.inputs.fqdn),

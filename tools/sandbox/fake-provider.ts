@@ -25,6 +25,8 @@ import { factsOf } from "../fake-aws/facts";
 import { checkInputs, diffInputs, storedState, type ResourceDiff } from "../fake-aws/aws";
 import type { AwsxVpcState } from "../fake-aws/awsx-vpc";
 import { mockInvoke, mockResourceState } from "../fake-aws/ids";
+import { injectFault } from "./faults";
+import { withSandboxWorld } from "./outage";
 
 /** The packages the sandbox serves; the program's npm dependencies decide their versions. */
 export const FAKE_PACKAGES = ["aws", "awsx", "random", "docker", "docker-build"] as const;
@@ -113,6 +115,7 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         },
         create: async (urn, inputs) => {
             const { type, name } = parseUrn(urn);
+            await injectFault("create", type, name); // the chaos suite's fault plan (TMS_FAULT_PLAN), if any
             const accounts = accountOf(urn);
             const plain = reveal(inputs);
             accounts?.claim(urn, region(), plain);
@@ -139,6 +142,7 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         },
         update: async (id, urn, _olds, news) => {
             const { type, name } = parseUrn(urn);
+            await injectFault("update", type, name);
             const accounts = accountOf(urn);
             const previous = accounts?.read(urn, region(), id);
             // An update keeps the resource: its generated ids and ARNs stay those of its create.
@@ -264,5 +268,6 @@ if (require.main === module) {
     let region = process.env.AWS_REGION ?? "us-east-1";
     interceptServer((args, variables) => (region = regionFromConfig(args, variables) ?? region), () => region);
     const { main } = require("@pulumi/pulumi/provider") as typeof provider;
-    main(fakeProvider(pkg, requiredVersion(pkg), () => region), process.argv.slice(3));
+    // The DR game day's outage and SSM (tools/sandbox/outage.ts); inert without TMS_SANDBOX_WORLD.
+    main(withSandboxWorld(fakeProvider(pkg, requiredVersion(pkg), () => region), () => region), process.argv.slice(3));
 }

@@ -10,7 +10,7 @@
  * ReadOnlyAccess is one Allow statement of several thousand `service:Verb*` entries on `*`. It is
  * modelled here as the entries of the services the simulator tests ask about (copied from the
  * published document, version v90), not all of them: a test row on a service outside
- * {@link READONLY_MODELLED_SERVICES} fails (test/access/simulator.test.ts) instead of being judged
+ * {@link READONLY_MODELLED_SERVICES} fails (test/access/simulator.test.ts; an access path: tools/access-paths/model.ts) instead of being judged
  * against a policy that was never modelled.
  */
 

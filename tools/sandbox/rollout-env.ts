@@ -1,0 +1,132 @@
+/**
+ * `--sandbox` for the rollout commands (`npm run rollout|rollback|rollout:status|rollout:unlock|
+ * rollout:cleanup|rollout:sync -- --stack prod --sandbox …`): the real rollout CLI, through the real
+ * engine (LocalWorkspace with the sandbox's Pulumi CLI and the real PulumiStackPort), on the offline
+ * sandbox of `npm run pulumi` (`.pulumi-offline/`, or TMS_SANDBOX_DIR). What AWS would answer:
+ *
+ * - the rollout table: dynalite (tools/sandbox/dynalite-server.ts), through the real DynamoDB adapter;
+ * - load-balancer read-backs (weights, target health): computed from the engine's own state
+ *   (`pulumi stack export`, tools/fake-aws/elb.ts);
+ * - metrics: replayed from `--metrics-trace FILE`: sample i is what the i-th analysis interval after the
+ *   first shift reads, counted from the rollout's saved analysis records (so a resume on another process
+ *   continues the trace where the rollout stopped, a `pulumi up` that takes a minute skips no sample, and
+ *   the rollout decides what `rollout:simulate` decides on the same trace, whatever `--time-scale`);
+ * - notifications: JSON lines appended to `<sandbox>/notifications.jsonl`; records under `<sandbox>/deployments/`;
+ * - the snapshot, migrations and smoke tests: succeed (their faults are the engine tests' business).
+ */
+import {
+    DescribeListenersCommand,
+    DescribeRulesCommand,
+    DescribeTargetGroupsCommand,
+    DescribeTargetHealthCommand,
+    ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { mockClient } from "aws-sdk-client-mock";
+import * as fs from "fs";
+import * as path from "path";
+import { DynamoStateStore } from "../../automation/adapters/dynamo-state";
+import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
+import type { CliArgs } from "../../automation/cli-args";
+import type { CliEnvironment } from "../../automation/cli";
+import type { MetricsPort, MetricsWindow } from "../../automation/ports";
+import { TraceMetrics } from "../../automation/sim/trace-metrics";
+import { parseTrace } from "../../automation/sim/trace";
+import { readStackFile } from "../../cli/stack-file";
+import { rolloutTableName } from "../../config/naming";
+import { dynaliteClient, ensureRolloutTable } from "./dynalite";
+import { ensureDynaliteServer } from "./dynalite-server";
+import { ElbFromState } from "../fake-aws/elb";
+import { ensurePulumiCli } from "./pulumi-cli";
+import { OFFLINE_DIR, prepareSandbox } from "./sandbox";
+
+/** The sandbox folder the commands use. */
+export const sandboxDir = (env: NodeJS.ProcessEnv = process.env) => env.TMS_SANDBOX_DIR ?? OFFLINE_DIR;
+
+/** Analysis intervals recorded after `originMs` and before the window ending at `endMs` (each leaves records at its end). Pure. */
+export function analysedIntervals(decisions: { atMs: number }[], originMs: number, endMs: number): number {
+    return new Set(decisions.filter((d) => d.atMs > originMs && d.atMs < endMs).map((d) => d.atMs)).size;
+}
+
+export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): Promise<CliEnvironment> {
+    const dir = sandboxDir(base.env);
+    const cli = ensurePulumiCli((l) => base.err(l));
+    const sb = prepareSandbox(dir, cli);
+    const environment = String(readStackFile(sb.stackFile(args.stack), `Pulumi.${args.stack}.yaml`).config["tms:environment"] ?? args.stack);
+    const table = args.lockTable ?? rolloutTableName(environment);
+    const endpoint = await ensureDynaliteServer(path.join(dir, "dynalite"));
+    const ddb = dynaliteClient(endpoint);
+    await ensureRolloutTable(ddb, table);
+    // TMS_SANDBOX_SKEW_MARGIN_MS: the chaos suite shortens the lease's clock-skew margin so that its watchdog fires within a scenario.
+    const margin = base.env.TMS_SANDBOX_SKEW_MARGIN_MS ? Number(base.env.TMS_SANDBOX_SKEW_MARGIN_MS) : undefined;
+    const store = new DynamoStateStore(ddb, table, undefined, margin);
+
+    // The load balancer as the engine's state describes it, re-read after every update (and every few seconds: other processes update too).
+    let exported: { at: number; view: ElbFromState } | null = null;
+    let stackRef: PulumiStackLike | null = null;
+    const elb = async () => {
+        if (!exported || Date.now() - exported.at > 3000) exported = { at: Date.now(), view: new ElbFromState(((await stackRef!.exportStack()).deployment as any).resources ?? []) };
+        return exported.view;
+    };
+    const mock = mockClient(ElasticLoadBalancingV2Client);
+    mock.on(DescribeTargetGroupsCommand).callsFake(async (i) => (await elb()).describeTargetGroups(i.TargetGroupArns ?? []));
+    mock.on(DescribeListenersCommand).callsFake(async (i) => (await elb()).describeListeners(i.LoadBalancerArn));
+    mock.on(DescribeRulesCommand).callsFake(async (i) => (await elb()).describeRules(i.ListenerArn));
+    mock.on(DescribeTargetHealthCommand).callsFake(async (i) => (await elb()).describeTargetHealth(i.TargetGroupArn));
+
+    // Metrics from the trace: the window's sample is the count of intervals the saved state has analysed since the first shift.
+    const trace = args.metricsTrace ? parseTrace(fs.readFileSync(args.metricsTrace, "utf8"), args.metricsTrace) : null;
+    const replay = trace ? new TraceMetrics(trace, () => null) : null;
+    const metrics: MetricsPort & { criticalAlarms: () => Promise<string[]> } = {
+        query: async (w: MetricsWindow) => {
+            if (!replay) throw new Error("--sandbox: no --metrics-trace FILE to replay metrics from");
+            const saved = await store.load(args.stack);
+            const origin = saved?.firstShiftAtMs ?? null;
+            if (origin === null || w.endMs <= origin) return replay.beforeShift();
+            return replay.sampleAt(analysedIntervals(saved!.decisions, origin, w.endMs));
+        },
+        criticalAlarms: async () => [],
+    };
+    const notifications = path.join(dir, "notifications.jsonl");
+    return {
+        ...base,
+        projectDir: sb.projectDir,
+        recordRoot: path.join(dir, "deployments"),
+        async selectStack(stackName, workDir) {
+            const pulumiCommand = await PulumiCommand.get({ root: path.dirname(cli.binDir), skipVersionCheck: false });
+            const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand, envVars: sb.env as Record<string, string> });
+            stackRef = {
+                name: stackName,
+                getConfig: (k, p) => stack.getConfig(k, p),
+                setAllConfig: (c, p) => stack.setAllConfig(c, p),
+                outputs: () => stack.outputs(),
+                exportStack: () => stack.exportStack(),
+                preview: (o) => stack.preview(o),
+                up: async (o) => {
+                    try {
+                        return await stack.up(o);
+                    } finally {
+                        exported = null;
+                    }
+                },
+            };
+            return stackRef;
+        },
+        adjustDeps: (deps) => ({
+            ...deps,
+            store,
+            metrics,
+            snapshots: deps.snapshots && {
+                snapshot: async (releaseId, _rolloutId, atMs) => `tms-${environment}-predeploy-${releaseId}-${new Date(atMs).toISOString().replace(/[-:]|\.\d+/g, "")}`,
+                prune: async () => [],
+            },
+            migrations: { migrate: async () => ({ ok: true, lines: [{ name: "all services", ok: true, detail: "sandbox: migrations succeed" }] }) },
+            smoke: deps.smoke && { mode: "sandbox", check: async () => ({ ok: true, lines: [{ name: "/health", ok: true, detail: "sandbox: 200" }] }) },
+            notifier: {
+                notify: async (n) => {
+                    fs.appendFileSync(notifications, JSON.stringify({ atMs: Date.now(), ...n }) + "\n");
+                },
+            },
+        }),
+    };
+}
