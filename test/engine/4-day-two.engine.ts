@@ -25,6 +25,16 @@ const set = (stack: string, path: string, value: string | number | boolean) =>
     pulumiAsync(["config", "set", "--path", path, String(value), "--stack", stack], { expect: 0 });
 
 /**
+ * A change to the traffic section carries the next revision, as the README's "Releasing by hand" does: the
+ * program refuses a traffic change without it (config/release.ts).
+ */
+async function setTraffic(stack: string, values: Record<string, string | number | boolean>): Promise<void> {
+    const { revision } = (await outputs(stack)).release;
+    for (const [p, v] of Object.entries(values)) await set(stack, p, v);
+    await set(stack, "tms:deployment.revision", revision + 1);
+}
+
+/**
  * The steps of an up that change something, checked: replacements only of task definitions, no create
  * or delete of anything else, updates only of the types the step is about. Returns the changed steps.
  */
@@ -38,7 +48,7 @@ function onlyChanges(steps: UpStep[], updates: RegExp, what: string): UpStep[] {
 /** dev's rolling release: a new image replaces the task definitions and updates the services, nothing else. */
 async function rollingRelease(stack: string, tag: string): Promise<void> {
     const o = await outputs(stack);
-    for (const service of Object.keys(o.images.blue)) await set(stack, `tms:deployment.blue.images["${service}"]`, tag);
+    await setTraffic(stack, Object.fromEntries(Object.keys(o.images.blue).map((service) => [`tms:deployment.blue.images["${service}"]`, tag])));
     const changed = onlyChanges((await upJson(stack)).steps, SERVICES, `${stack}: rolling release`);
     assert.ok(changed.some((s) => s.type === TASK_DEFINITION && REPLACE_OPS.has(s.op)), `${stack}: the task definitions are new revisions`);
     assert.equal((await outputs(stack)).images.blue["api-gateway"], tag);
@@ -48,27 +58,28 @@ async function rollingRelease(stack: string, tag: string): Promise<void> {
 async function releaseByHand(stack: string, tag: string, weights: number[]): Promise<void> {
     const o = await outputs(stack);
     const [live, candidate] = [o.liveColour, o.candidateColour];
-    for (const service of Object.keys(o.images[candidate])) await set(stack, `tms:deployment.${candidate}.images["${service}"]`, tag);
-    await set(stack, `tms:deployment.${candidate}.running`, true);
+    await setTraffic(stack, {
+        ...Object.fromEntries(Object.keys(o.images[candidate]).map((service) => [`tms:deployment.${candidate}.images["${service}"]`, tag])),
+        [`tms:deployment.${candidate}.running`]: true,
+    });
     const deployed = await upJson(stack);
     assert.ok(onlyChanges(deployed.steps, SERVICES, `${stack}: candidate deploy`).some((s) => s.type === TASK_DEFINITION), diagnostics(deployed.ran));
     assert.equal((await outputs(stack)).running[candidate], true, `${stack}: the candidate runs`);
 
     for (const w of weights) {
-        await set(stack, "tms:deployment.weight", w);
+        await setTraffic(stack, { "tms:deployment.weight": w });
         const targets = ((await outputs(stack)).weightListenerUrns as string[]).map((u) => `--target=${u}`);
         const changed = onlyChanges((await upJson(stack, targets)).steps, LISTENERS, `${stack}: weight ${w}`);
         assert.ok(changed.length > 0 && changed.length <= targets.length, `${stack}: ${changed.length} updates for ${targets.length} targets`);
         assert.equal((await outputs(stack)).weight, w, `${stack}: weight read back`);
     }
 
-    await set(stack, "tms:deployment.live", candidate);
-    await set(stack, "tms:deployment.weight", 0);
+    await setTraffic(stack, { "tms:deployment.live": candidate, "tms:deployment.weight": 0 });
     onlyChanges((await upJson(stack)).steps, LISTENERS, `${stack}: finalise`);
     const finalised = await outputs(stack);
     assert.deepEqual([finalised.liveColour, finalised.weight], [candidate, 0], `${stack}: finalised`);
 
-    await set(stack, `tms:deployment.${live}.running`, false);
+    await setTraffic(stack, { [`tms:deployment.${live}.running`]: false });
     onlyChanges((await upJson(stack)).steps, SERVICES, `${stack}: scale down`);
     assert.equal((await outputs(stack)).running[live], false, `${stack}: the previous colour is scaled down`);
 }

@@ -33,8 +33,10 @@ export function deletableBeforeProtect(resources: StateResource[]): string[] {
         if (isBlocked) blocked.add(urn);
         return isBlocked;
     };
-    // Providers count too: the engine deletes a provider nothing uses any more (it recreates it on the next up).
-    return resources.filter((r) => r.custom && !r.type.startsWith("pulumi:pulumi:") && !visit(r.urn)).map((r) => r.urn).sort();
+    // Providers count too: the engine deletes a provider nothing uses any more (it recreates it on the next up);
+    // so does the program's read of its own stack (a StackReference deletes nothing in AWS).
+    const engineOnly = (t: string) => t.startsWith("pulumi:pulumi:") && t !== "pulumi:pulumi:StackReference";
+    return resources.filter((r) => r.custom && !engineOnly(r.type) && !visit(r.urn)).map((r) => r.urn).sort();
 }
 
 describe("pulumi destroy on prod (L5+)", () => {
