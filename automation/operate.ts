@@ -154,8 +154,9 @@ export function formatStatus(v: StatusView): string[] {
         // must read 0 (toward the new candidate), not the 100% the last step reached.
         const finalised = r.status === "promoted";
         const expected = finalised ? 0 : r.weight.steppedTo;
-        // Between the save of a step's target and the save of its read-back, the listeners already read the target: an update in progress, not a divergence.
-        const applying = !terminal && rb !== null && rb !== r.weight.steppedTo && (rb === r.weight.target || (r.status === "rolling_back" && rb === 0));
+        // Between the save of a step's target and the save of its read-back, the listeners already read the target: an update in progress,
+        // not a divergence. So do a rollback's 0 and a finalise's (the candidate made live at weight 0) before the rollout saves them.
+        const applying = !terminal && rb !== null && rb !== r.weight.steppedTo && (rb === r.weight.target || ((r.status === "rolling_back" || r.status === "finalising") && rb === 0));
         const wb = rb !== null ? `load balancer reads ${rb}%${rb === expected ? "" : applying ? " (its update is being applied)" : " (DIFFERS)"}` : `read-back: ${r.weight.readBackError}`;
         const then = finalised && r.weight.steppedTo !== 0 ? ", then finalised (the candidate became live at weight 0)" : "";
         out.push(`  weight     stepped to ${r.weight.steppedTo}%${r.weight.target !== r.weight.steppedTo && r.status === "shifting" ? ` (next ${r.weight.target}%)` : ""}${then}; ${wb}`);

@@ -28,6 +28,8 @@ describe("rollout:status text", () => {
             "  weight     stepped to 10% (next 30%); load balancer reads 30% (its update is being applied)");
         assert.equal(line(view({ steppedTo: 30, target: 0, readBack: 0, readBackError: null }, "rolling_back"), "weight"),
             "  weight     stepped to 30%; load balancer reads 0% (its update is being applied)");
+        assert.equal(line(view({ steppedTo: 100, target: 100, readBack: 0, readBackError: null }, "finalising"), "weight"),
+            "  weight     stepped to 100%; load balancer reads 0% (its update is being applied)");
         // Anything else is a divergence, and says so.
         assert.equal(line(view({ steppedTo: 10, target: 30, readBack: 50, readBackError: null }), "weight"),
             "  weight     stepped to 10% (next 30%); load balancer reads 50% (DIFFERS)");
