@@ -425,19 +425,45 @@ function recordOf(args: CliArgs, env: CliEnvironment): (rolloutId: string) => st
     };
 }
 
+/** `status --watch` before a starting rollout's first save: how often to look again (its interval is not known yet). */
+const STARTING_POLL_SECONDS = 2;
+/** `status --watch`: failed reads in a row before the watch gives up (exit 1). */
+const WATCH_READ_ATTEMPTS = 5;
+
 async function status(args: StatusArgs, cfg: StackConfig, env: CliEnvironment): Promise<number> {
     const { deps } = await buildDeps(args, cfg, env, false);
+    let sawInFlight = false;
+    let failures = 0;
     for (;;) {
-        const view = await readStatus(args.stack, { store: deps.store, stack: deps.stack, clock: deps.clock, recordOf: recordOf(args, env) });
+        let view: Awaited<ReturnType<typeof readStatus>>;
+        let saved: Awaited<ReturnType<typeof deps.store.load>>;
+        try {
+            view = await readStatus(args.stack, { store: deps.store, stack: deps.stack, clock: deps.clock, recordOf: recordOf(args, env) });
+            saved = args.watch ? await deps.store.load(args.stack) : undefined;
+            failures = 0;
+        } catch (e) {
+            // A watch outlives one failed read (a dropped connection, a throttled call): it says so and looks again.
+            if (!args.watch || ++failures >= WATCH_READ_ATTEMPTS) throw e;
+            const again = args.intervalSeconds ?? STARTING_POLL_SECONDS;
+            env.err(`watch: could not read the status (${e instanceof Error ? e.message : String(e)}); again in ${again}s (failure ${failures} of ${WATCH_READ_ATTEMPTS} in a row)`);
+            await deps.clock.sleep(again * 1000);
+            continue;
+        }
+        sawInFlight ||= view.state === "in_flight";
+        // Started beside `rollout`, the watch may come before the rollout's first save: its live lock says a
+        // rollout is starting (preflight, lock, snapshot), so the watch waits for it instead of ending on the
+        // previous rollout's outcome. Once it has seen a rollout in flight, that rollout's end ends the watch.
+        const starting = args.watch && !sawInFlight && view.state !== "in_flight" && view.lock !== null && !view.lock.expired;
         if (args.json) env.out(JSON.stringify(view));
         else {
             if (args.watch && env.terminal) env.terminal.clearScreen();
             for (const l of formatStatus(view)) env.out(l);
+            if (starting) env.out(`watch        the lock is held: waiting for the rollout it guards to save its first state`);
         }
-        if (!args.watch || view.state !== "in_flight") return view.exitCode;
+        if (!args.watch || (view.state !== "in_flight" && !starting)) return view.exitCode;
         if (!args.json && !env.terminal) env.out("");
-        const saved = await deps.store.load(args.stack);
-        await deps.clock.sleep((args.intervalSeconds ?? saved?.settings.intervalSeconds ?? cfg.rolloutSettings.intervalSeconds) * 1000);
+        const interval = args.intervalSeconds ?? (starting ? STARTING_POLL_SECONDS : saved?.settings.intervalSeconds ?? cfg.rolloutSettings.intervalSeconds);
+        await deps.clock.sleep(interval * 1000);
     }
 }
 

@@ -150,10 +150,16 @@ export function formatStatus(v: StatusView): string[] {
         out.push(`  phase      ${r.phase}${terminal ? "" : ` for ${ago(r.phaseStartedAtMs)}`} — rollout started ${iso(r.startedAtMs)}, last saved ${ago(r.savedAtMs)} ago`);
         if (r.bake) out.push(`  bake       ${duration(r.bake.leftSeconds)} left of ${duration(r.bake.totalSeconds)} (analysed time; as of the last save)`);
         const rb = r.weight.readBack;
-        // Between the save of a step's target and the save of its read-back, the listeners already read the target: an update in progress, not a divergence.
-        const applying = !terminal && rb !== null && rb !== r.weight.steppedTo && (rb === r.weight.target || (r.status === "rolling_back" && rb === 0));
-        const wb = rb !== null ? `load balancer reads ${rb}%${rb === r.weight.steppedTo ? "" : applying ? " (its update is being applied)" : " (DIFFERS)"}` : `read-back: ${r.weight.readBackError}`;
-        out.push(`  weight     stepped to ${r.weight.steppedTo}%${r.weight.target !== r.weight.steppedTo && r.status === "shifting" ? ` (next ${r.weight.target}%)` : ""}; ${wb}`);
+        // A promoted rollout was finalised: the candidate became the live colour at weight 0, so the listeners
+        // must read 0 (toward the new candidate), not the 100% the last step reached.
+        const finalised = r.status === "promoted";
+        const expected = finalised ? 0 : r.weight.steppedTo;
+        // Between the save of a step's target and the save of its read-back, the listeners already read the target: an update in progress,
+        // not a divergence. So do a rollback's 0 and a finalise's (the candidate made live at weight 0) before the rollout saves them.
+        const applying = !terminal && rb !== null && rb !== r.weight.steppedTo && (rb === r.weight.target || ((r.status === "rolling_back" || r.status === "finalising") && rb === 0));
+        const wb = rb !== null ? `load balancer reads ${rb}%${rb === expected ? "" : applying ? " (its update is being applied)" : " (DIFFERS)"}` : `read-back: ${r.weight.readBackError}`;
+        const then = finalised && r.weight.steppedTo !== 0 ? ", then finalised (the candidate became live at weight 0)" : "";
+        out.push(`  weight     stepped to ${r.weight.steppedTo}%${r.weight.target !== r.weight.steppedTo && r.status === "shifting" ? ` (next ${r.weight.target}%)` : ""}${then}; ${wb}`);
         if (r.analysis.length) {
             out.push("  analysis   last line per rule:");
             for (const a of r.analysis) out.push(`    ${a.line}`);

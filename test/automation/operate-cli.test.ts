@@ -173,6 +173,89 @@ describe("rollout:status, rollout:unlock, rollout:cleanup (fake world)", functio
             assert.match(n.stdout, /^prod: no rollout recorded/);
         });
 
+        it("status --watch started before a rollout's first save waits while the lock is held, then follows that rollout to its end", async () => {
+            // The previous rollout was promoted; a new runner holds the lock (preflight, snapshot) but has saved nothing yet.
+            const dir = world("starting", 0);
+            const previous = await persist(dir, { startedAgo: 50 });
+            const store = new FileStateStore(worldPaths(dir).state);
+            const lease = await store.acquire("prod", "github:org/tms#78.1 (bo)", Date.now(), 5 * MIN);
+            if (!("token" in lease)) throw new Error(`lock not taken: ${JSON.stringify(lease)}`);
+            const plain = await inProcess(dir, ["status", "--stack", "prod"]);
+            assert.equal(plain.code, 0, "without --watch: the last rollout's outcome");
+            assert.match(plain.stdout, /^prod: promoted — rollout prod-v2-/);
+
+            const screens: string[] = [];
+            let screen: string[] = [];
+            const next = "prod-v3-20260310T160000Z";
+            const saves = [
+                () => store.save({ ...previous, rolloutId: next, status: "shifting", outcome: null, reason: null, decidedAtMs: null, weight: 10, targetWeight: 10, pendingScaleDown: null, updatedAtMs: Date.now() } as RolloutState),
+                async () => {
+                    await store.save({ ...(await store.load("prod"))!, status: "rolled_back", outcome: "rolled_back", reason: "errors: candidate 5xx", decidedAtMs: Date.now(), weight: 0 });
+                    await store.release(lease);
+                },
+            ];
+            const code = await main(["status", "--stack", "prod", "--watch", "--interval", "0.05"], fakeEnvironment(dir, {
+                out: (l) => {
+                    if (l !== "") return void screen.push(l);
+                    screens.push(screen.join("\n"));
+                    screen = [];
+                    // Each screen ends with a blank line when not on a terminal: the next save happens between two screens.
+                    if (screens.length === 2) void saves[0]();
+                    if (screens.length === 4) void saves[1]();
+                },
+                err: (l) => screen.push(l),
+            }));
+            screens.push(screen.join("\n"));
+            assert.equal(code, 2, screens.join("\n---\n"));
+            assert.match(screens[0], /^prod: promoted — rollout prod-v2-[\s\S]*lock {9}held by github:org\/tms#78\.1 \(bo\)[\s\S]*\nwatch {8}the lock is held: waiting for the rollout it guards to save its first state$/);
+            assert.ok(screens.some((x) => x.startsWith(`prod: IN FLIGHT — rollout ${next}`)), screens.join("\n---\n"));
+            assert.match(screens[screens.length - 1], new RegExp(`^prod: ROLLED BACK — rollout ${next}`));
+            assert.doesNotMatch(screens[screens.length - 1], /waiting for the rollout/);
+        });
+
+        it("status --watch outlives a failed read (says so, looks again) and gives up after 5 in a row", async () => {
+            const dir = world("flaky");
+            await persist(dir, { startedAgo: 20, runMinutes: 8 });
+            const store = new FileStateStore(worldPaths(dir).state);
+            const hangUp = new Error("DynamoDB GetItem (load state) failed: TimeoutError: socket hang up");
+            const run = async (failing: (call: number) => boolean) => {
+                const out: string[] = [];
+                const err: string[] = [];
+                let calls = 0;
+                const env = fakeEnvironment(dir, { out: (l) => out.push(l), err: (l) => err.push(l) });
+                const adjust = env.adjustDeps!;
+                env.adjustDeps = (deps) => {
+                    const d = adjust(deps);
+                    const real = d.store;
+                    const load = real.load.bind(real);
+                    d.store = Object.assign(Object.create(Object.getPrototypeOf(real)), real, {
+                        load: async (stack: string) => {
+                            calls++;
+                            if (failing(calls)) throw hangUp;
+                            // Once the watch has drawn a screen after the failure, a human's rollback ends the rollout.
+                            if (calls === 4) await real.save({ ...(await load(stack))!, status: "rolled_back", outcome: "rolled_back", reason: "manual", decidedAtMs: Date.now(), weight: 0 });
+                            return load(stack);
+                        },
+                    });
+                    return d;
+                };
+                const code = await main(["status", "--stack", "prod", "--watch", "--interval", "0.02"], env);
+                return { code, out: out.join("\n"), err: err.join("\n") };
+            };
+            const once = await run((n) => n === 3);
+            assert.equal(once.code, 2, once.out + once.err);
+            assert.equal(once.err, "watch: could not read the status (DynamoDB GetItem (load state) failed: TimeoutError: socket hang up); again in 0.02s (failure 1 of 5 in a row)");
+            assert.match(once.out, /prod: ROLLED BACK/);
+
+            await store.save({ ...(await store.load("prod"))!, status: "shifting", outcome: null, reason: null, decidedAtMs: null });
+            const always = await run((n) => n >= 3);
+            assert.equal(always.code, 1, always.out + always.err);
+            const lines = always.err.split("\n");
+            assert.deepEqual(lines.slice(0, 4).map((l) => /failure (\d) of 5/.exec(l)?.[1]), ["1", "2", "3", "4"], always.err);
+            assert.match(lines.slice(4).join("\n"), /socket hang up/);
+            assert.equal(lines.length, 5, always.err);
+        });
+
         it("unlock refuses a live lease (exit 4) unless --force, which pages (critical)", async () => {
             const dir = world("live");
             await persist(dir, { startedAgo: 9, runMinutes: 8 });

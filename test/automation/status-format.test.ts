@@ -28,10 +28,19 @@ describe("rollout:status text", () => {
             "  weight     stepped to 10% (next 30%); load balancer reads 30% (its update is being applied)");
         assert.equal(line(view({ steppedTo: 30, target: 0, readBack: 0, readBackError: null }, "rolling_back"), "weight"),
             "  weight     stepped to 30%; load balancer reads 0% (its update is being applied)");
+        assert.equal(line(view({ steppedTo: 100, target: 100, readBack: 0, readBackError: null }, "finalising"), "weight"),
+            "  weight     stepped to 100%; load balancer reads 0% (its update is being applied)");
         // Anything else is a divergence, and says so.
         assert.equal(line(view({ steppedTo: 10, target: 30, readBack: 50, readBackError: null }), "weight"),
             "  weight     stepped to 10% (next 30%); load balancer reads 50% (DIFFERS)");
         assert.match(line(view({ steppedTo: 10, target: 30, readBack: 30, readBackError: null }, "halted", "halted"), "weight"), /reads 30% \(DIFFERS\)$/);
         assert.equal(line(view({ steppedTo: 30, target: 30, readBack: 30, readBackError: null }), "weight"), "  weight     stepped to 30%; load balancer reads 30%");
+    });
+
+    it("a promoted rollout was finalised: the listeners read 0% toward the new candidate, which is right, not a divergence", () => {
+        assert.equal(line(view({ steppedTo: 100, target: 100, readBack: 0, readBackError: null }, "promoted", "promoted"), "weight"),
+            "  weight     stepped to 100%, then finalised (the candidate became live at weight 0); load balancer reads 0%");
+        // Still at 100% after the promotion: the finalise did not stick.
+        assert.match(line(view({ steppedTo: 100, target: 100, readBack: 100, readBackError: null }, "promoted", "promoted"), "weight"), /reads 100% \(DIFFERS\)$/);
     });
 });

@@ -33,6 +33,20 @@ function answers(port: number): Promise<boolean> {
     });
 }
 
+/**
+ * Node's HTTP server closes a keep-alive connection idle for 5 s (`keepAliveTimeout`); the AWS SDK's client
+ * keeps its sockets and may send on one just as the server closes it: ECONNRESET, "socket hang up" (a
+ * `rollout:status --watch` whose redraws take longer than 5 s died of it in the README's walkthrough).
+ * Against AWS the SDK retries that error (ECONNRESET is in NODEJS_TIMEOUT_ERROR_CODES, retried as transient:
+ * aws/aws-sdk-js-v3 packages/service-error-classification/src/constants.ts), but the sandbox's client makes
+ * one attempt (`dynaliteClient`, so that a fault is seen, not retried away); so the stand-in keeps idle
+ * connections for 10 minutes instead of racing the client.
+ */
+export function keepConnections(server: import("http").Server): void {
+    server.keepAliveTimeout = 10 * 60_000;
+    server.headersTimeout = server.keepAliveTimeout + 1000;
+}
+
 /** The endpoint of the sandbox's dynalite under `dir`, starting it if needed. */
 export async function ensureDynaliteServer(dir: string): Promise<string> {
     fs.mkdirSync(dir, { recursive: true });
@@ -63,6 +77,7 @@ if (require.main === module) {
     const dir = process.argv[2];
     const dynalite = require("dynalite") as (o: Record<string, unknown>) => import("http").Server;
     const server = dynalite({ path: path.join(dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    keepConnections(server);
     server.listen(0, "127.0.0.1", () => {
         const info: ServerInfo = { port: (server.address() as net.AddressInfo).port, pid: process.pid };
         fs.writeFileSync(infoFile(dir), JSON.stringify(info));

@@ -9,6 +9,7 @@
  */
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import type { AddressInfo } from "net";
+import { keepConnections } from "./dynalite-server";
 
 export interface Dynalite {
     endpoint: string;
@@ -29,6 +30,7 @@ export async function startDynalite(opts: { dir?: string; port?: number } = {}):
     // Loaded lazily: a dev dependency, used only by the sandbox and the tests.
     const dynalite = require("dynalite") as (o: Record<string, unknown>) => import("http").Server;
     const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(opts.dir ? { path: opts.dir } : {}) });
+    keepConnections(server);
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
