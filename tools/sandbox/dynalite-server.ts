@@ -63,6 +63,11 @@ if (require.main === module) {
     const dir = process.argv[2];
     const dynalite = require("dynalite") as (o: Record<string, unknown>) => import("http").Server;
     const server = dynalite({ path: path.join(dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    // Node closes an idle keep-alive connection after 5 s by default, while the SDK's agent keeps it to reuse:
+    // a command idle longer than that between two calls (a `pulumi up`, the stack's outputs read before the
+    // preflight) then had its next call fail with "socket hang up". DynamoDB's endpoints keep them far longer.
+    server.keepAliveTimeout = 15 * 60_000;
+    server.headersTimeout = 15 * 60_000 + 1000;
     server.listen(0, "127.0.0.1", () => {
         const info: ServerInfo = { port: (server.address() as net.AddressInfo).port, pid: process.pid };
         fs.writeFileSync(infoFile(dir), JSON.stringify(info));
