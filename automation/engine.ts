@@ -41,6 +41,7 @@ import {
     type MetricsSample,
     type MetricsWindow,
     type Release,
+    StackBlockedError,
     type StackPort,
     type StateStore,
 } from "./ports";
@@ -655,6 +656,8 @@ class Run {
         } catch (e) {
             if (e instanceof LeaseLostError) throw e;
             this.step({ name: `deploy ${s.candidate} at 0%`, ok: false, detail: errText(e) });
+            // Not the release's fault: the update could not start. No traffic moved; the resume deploys again.
+            if (e instanceof StackBlockedError) return this.halt(`no traffic on ${s.candidate} (weight 0); the deploy did not start: ${errText(e)}`, "deploying");
             const rec = this.record("deploy", "rollback", `deploying ${s.release.id} to ${s.candidate} failed: ${errText(e)}`);
             this.addRecords([rec]);
             return this.beginRollback(`deploy: ${rec.detail}`, [rec]);
@@ -746,13 +749,15 @@ class Run {
     }
 
     /** Set the weight in one targeted update and read it back. */
-    private async applyWeight(weight: number): Promise<{ ok: true } | { ok: false; error: string; readBack: number | null }> {
+    private async applyWeight(weight: number): Promise<{ ok: true } | { ok: false; error: string; readBack: number | null; blocked: boolean }> {
         let error: string | null = null;
+        let blocked = false;
         try {
             await this.fence(() => this.deps.stack.setWeight(weight));
         } catch (e) {
             if (e instanceof LeaseLostError) throw e;
             error = errText(e);
+            blocked = e instanceof StackBlockedError;
         }
         let readBack: number | null = null;
         try {
@@ -761,7 +766,7 @@ class Run {
             error = error ?? `reading the weight back failed: ${errText(e)}`;
         }
         if (error === null && readBack !== weight) error = `weight reads back ${readBack}% instead of ${weight}%`;
-        return error === null ? { ok: true } : { ok: false, error, readBack };
+        return error === null ? { ok: true } : { ok: false, error, readBack, blocked };
     }
 
     private async shift(): Promise<void> {
@@ -781,6 +786,12 @@ class Run {
             const applied = await this.applyWeight(step.weight);
             if (!applied.ok) {
                 if (applied.readBack !== null) s.weight = applied.readBack;
+                if (applied.blocked) {
+                    // The update never started (a stack lock or pending operations left by a killed update):
+                    // nothing judged the candidate, so a human clears the stack and the resume applies the step again.
+                    const where = applied.readBack === null ? "the listeners' weight could not be read (a killed update may have split them)" : `${applied.readBack}% of traffic on ${s.candidate}`;
+                    return this.halt(`${where}; step ${s.stepIndex + 1} (${step.weight}%) not applied: ${applied.error}`, "shifting");
+                }
                 const rec = this.record("traffic-update", "rollback", `update to ${step.weight}% failed: ${applied.error}`,
                     { candidate: applied.readBack, threshold: step.weight });
                 this.addRecords([rec]);

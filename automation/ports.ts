@@ -136,6 +136,19 @@ export class LeaseLostError extends Error {
 }
 
 /**
+ * Thrown by a {@link StackPort} change that did not start because the stack needs a human first: its
+ * update lock is held (another update, or one that was killed), or it has pending operations from an
+ * interrupted update. Nothing was changed by the call, and nothing says the release is bad: the engine
+ * halts (naming the remedy) instead of deciding a rollback, and a resume after the remedy retries the phase.
+ */
+export class StackBlockedError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackBlockedError";
+    }
+}
+
+/**
  * Persisted rollout progress plus the per-stack lock. The real store is a DynamoDB item with
  * conditional writes; `state-file.ts` and `state-memory.ts` are the local and test ones.
  * Times are passed in (from the engine's clock) so that leases work under a virtual clock.

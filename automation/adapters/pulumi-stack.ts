@@ -33,7 +33,7 @@ import * as os from "os";
 import * as path from "path";
 import type { DeployedRelease } from "../../config/release";
 import { deployedReleaseOf } from "../../config/stack-outputs";
-import { otherColour, type Colour, type Release, type RollingResult, type StackPort, type TargetHealth, type TrafficState } from "../ports";
+import { otherColour, StackBlockedError, type Colour, type Release, type RollingResult, type StackPort, type TargetHealth, type TrafficState } from "../ports";
 import { applyConfigLeaves, changesOf, type PreviewEvent, type ReleasePreviewer, type StepDiff } from "../step-diff";
 import { awsCall } from "./aws-call";
 
@@ -50,8 +50,8 @@ export interface PulumiStackLike {
     readonly name: string;
 }
 
-/** An update that cannot run until a human acts: the stack is locked, or has pending operations. */
-export class StackNeedsHumanError extends Error {
+/** An update that cannot run until a human acts: the stack is locked, or has pending operations (the engine halts on it). */
+export class StackNeedsHumanError extends StackBlockedError {
     constructor(message: string) {
         super(message);
         this.name = "StackNeedsHumanError";

@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { VirtualClock } from "../../automation/clock";
 import { RolloutEngine, SAVE_ATTEMPTS, type RolloutEvent } from "../../automation/engine";
 import { EXIT } from "../../automation/orchestrate";
-import { isLease, LEASE_SKEW_MARGIN_MS } from "../../automation/ports";
+import { isLease, LEASE_SKEW_MARGIN_MS, StackBlockedError } from "../../automation/ports";
 import type { RolloutState } from "../../automation/state";
 import { FakeStack } from "../../automation/sim/fake-stack";
 import { MemoryStateStore } from "../../automation/state-memory";
@@ -160,5 +160,38 @@ describe("day two: the whole release is one persisted state machine (issue 20 §
         assert.equal(w.records.at(-1)!.changeRequest?.id, "CHG-7");
         assert.equal(await w.store.lockHolder("prod", w.clock.now()), null, "a resume need not wait for the lease");
         assert.equal((await w.store.load("prod"))!.status, "shifting");
+    });
+});
+
+describe("day two: a stack left locked by a killed update is not a reason to roll back (issue 20 §3, found by the chaos suite)", () => {
+    const locked = () => new StackBlockedError("the Pulumi stack prod is locked by another update (or one that was killed): if no `pulumi up` is running on it, run `pulumi cancel --stack prod --yes`, then resume");
+
+    it("the candidate deploy cannot start: halted naming the remedy (no rollback of a release nobody judged); the resume deploys and promotes", async () => {
+        const t = engineWorld();
+        let blocked = true;
+        t.stack.hooks = { deployCandidate: () => (blocked ? locked() : undefined) };
+        const quiet = { query: async () => good() };
+        const r = await new RolloutEngine({ stack: t.stack, clock: t.clock, store: t.store, metrics: quiet }).start({ stack: "prod", owner: "ci-1", release, settings: defaultRolloutSettings("canary") });
+        assert.equal(r.outcome, "halted", r.reason ?? "");
+        assert.match(r.reason!, /^no traffic on green \(weight 0\); the deploy did not start: .*pulumi cancel --stack prod --yes/);
+        assert.equal(r.state.haltedFrom, "deploying");
+        blocked = false; // a human ran `pulumi cancel`
+        const resumed = await new RolloutEngine({ stack: t.stack, clock: t.clock, store: t.store, metrics: quiet }).resume("prod", "ci-2");
+        assert.equal(resumed.outcome, "promoted", resumed.reason ?? "");
+    });
+
+    it("a weight step cannot start: halted with where traffic is; the resume applies the step again and promotes", async () => {
+        const t = engineWorld();
+        let blocked = true;
+        t.stack.hooks = { setWeight: (w) => (w === 30 && blocked ? { error: locked(), applied: false } : undefined) };
+        const quiet = { query: async () => good() };
+        const r = await new RolloutEngine({ stack: t.stack, clock: t.clock, store: t.store, metrics: quiet }).start({ stack: "prod", owner: "ci-1", release, settings: defaultRolloutSettings("canary") });
+        assert.equal(r.outcome, "halted", r.reason ?? "");
+        assert.match(r.reason!, /^10% of traffic on green; step 2 \(30%\) not applied: .*pulumi cancel --stack prod --yes/);
+        assert.equal(t.stack.traffic.weight, 10);
+        blocked = false;
+        const resumed = await new RolloutEngine({ stack: t.stack, clock: t.clock, store: t.store, metrics: quiet }).resume("prod", "ci-2");
+        assert.equal(resumed.outcome, "promoted", resumed.reason ?? "");
+        assert.deepEqual(t.stack.weightHistory().slice(0, 4), [10, 30, 50, 100]);
     });
 });

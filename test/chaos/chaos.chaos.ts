@@ -1,24 +1,39 @@
 /**
- * L5+: the chaos suite (`npm run test:chaos`). The real rollout CLI (`npm run rollout -- --sandbox`, spawned
- * in its own process group so that a SIGKILL takes its `pulumi up` with it, as a dying runner does) on the
- * real engine in an offline sandbox of its own, with the rollout table in dynalite. Scenarios share one
- * deployed stack (`chaos`: prod's stack file with short bakes) and run in order; every job starts from a
- * fresh checkout (the stack file rewritten from its template, the state and the table kept).
+ * L5+: the chaos suite (`npm run test:chaos`, docs/rollouts.md "The chaos suite"). The real rollout CLI
+ * (`tools/rollout.ts … --sandbox`, spawned in its own process group so that a kill takes its `pulumi up`
+ * with it, as a dying runner's does) on the real engine in an offline sandbox of its own, with the rollout
+ * table in dynalite, the fake providers taking a fault plan (tools/sandbox/faults.ts: fail, hang or
+ * throttle a matching create/update) and the rollout table a save-fault plan (tools/sandbox/rollout-env.ts).
  *
- * Asserted after every scenario: the resume (with the documented `pulumi cancel`/`refresh` where the
- * CLI names them) ends consistent: a terminal rollout whose saved weight is what every listener reads;
- * no traffic to a colour without healthy targets; a canary judged bad is never promoted; a promoted
- * release is not reverted by a later job (a stale preview is refused); the record is complete (change
- * request, approvals, preflight, snapshot, samples); someone is paged when a runner dies. A table of
- * scenario, outcome and time to consistency is printed at the end.
+ * The stack (`chaos`) is deployed once and shared by the scenarios, which run in order, each release on top
+ * of the previous one's outcome (a rollback leaves the live colour as it was, so the next rollout starts
+ * from a consistent stack, which is what the invariants below check anyway). Its stack file is SMALLER than
+ * prod's, to keep the suite within its time budget: prod's file (canary 10/30/50/100 → here 10/50/100, the
+ * rules, CDN in front, snapshot, migrations, smoke tests) with one service instead of two, two AZs, one NAT
+ * gateway, no DR replication and bakes of seconds. Every `pulumi up` runs the whole program (about 240
+ * resources instead of 370), so this roughly halves the suite; the rollout's code paths are the same (one
+ * service's target groups and both weighted listener rules behind the CDN are what readWeight reads).
+ *
+ * Every job starts from a fresh checkout (the stack file rewritten from the repository's copy, here the
+ * template below; the state and the rollout table kept). Kills happen at phase boundaries seen in the CLI's
+ * own output (never after a guessed sleep), and in the middle of an `up` held by a `hang` fault.
+ *
+ * Asserted in every scenario: the resume (with the remedies the CLI names: `pulumi cancel`, `pulumi refresh
+ * [--clear-pending-creates]`) ends consistent: a terminal rollout whose saved weight every listener reads,
+ * the lock free; no traffic to a colour without healthy targets (also after every kill); a canary judged bad
+ * is never promoted; a promoted release is never reverted by a later job (the deployed live colour and
+ * images are the last promoted release's); the record is complete (change request, approvals, preflight,
+ * snapshot, samples); someone is paged when a runner dies (SIGTERM: the runner's own page; SIGKILL: the
+ * watchdog's). A table of scenario, outcome and time to consistency is printed and written to
+ * reports/chaos.md with the suite's duration.
  */
 import { strict as assert } from "assert";
-import { spawn, spawnSync, type ChildProcess } from "child_process";
+import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { ElbFromState } from "../../tools/fake-aws/elb";
+import { ElbFromState, type ExportedResource } from "../../tools/fake-aws/elb";
 import { ensurePulumiCli } from "../../tools/sandbox/pulumi-cli";
 import { prepareSandbox, type Sandbox } from "../../tools/sandbox/sandbox";
 
@@ -27,18 +42,36 @@ const STACK = "chaos";
 const dir = process.env.TMS_CHAOS_SANDBOX ?? fs.mkdtempSync(path.join(os.tmpdir(), "tms-chaos-"));
 /** The lease's clock-skew margin in the sandbox: short, so the watchdog fires within a scenario (production: 15 min). */
 const MARGIN_MS = 2000;
-const env: NodeJS.ProcessEnv = { ...process.env, TMS_SANDBOX_DIR: dir, TMS_SANDBOX_SKEW_MARGIN_MS: String(MARGIN_MS), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+const LEASE_SECONDS = 8;
+const env: NodeJS.ProcessEnv = {
+    ...process.env, TMS_SANDBOX_DIR: dir, TMS_SANDBOX_SKEW_MARGIN_MS: String(MARGIN_MS), TMS_SANDBOX_CHECK_MS: "3000",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+};
 const IMAGE = (tag: string) => `111122223333.dkr.ecr.us-east-1.amazonaws.com/task-management-system/api-gateway:${tag}`;
-const table: { scenario: string; outcome: string; seconds: number }[] = [];
+const table: { scenario: string; outcome: string; seconds: number; detail: string }[] = [];
+const suiteStarted = Date.now();
 let sb: Sandbox;
+/** The last promoted release (live colour and api-gateway image): no later job may revert it. */
+let promoted: { live: string; image: string } | null = null;
 
-/** The repository's copy of the chaos stack file: prod's, with bakes of seconds (the rollout's rules are unchanged). */
+/** The repository's copy of the chaos stack file (see the docstring: prod's, smaller, with bakes of seconds). */
 function template(): string {
     const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
-    doc.config["tms:rollout"] = {
+    const c = doc.config;
+    c["tms:network"] = { ...c["tms:network"], availabilityZones: 2, natGateways: "single" };
+    c["tms:dr"] = { ...c["tms:dr"], role: "none" };
+    c["tms:database"] = { ...c["tms:database"], globalCluster: "none", instances: 1 };
+    c["tms:cache"] = { ...c["tms:cache"], nodes: 2 };
+    delete c["tms:storage"].replicationRegion;
+    c["tms:registry"] = { ...c["tms:registry"], replicationRegions: [] };
+    delete c["tms:services"]["task-service"];
+    delete c["tms:services"]["api-gateway"].calls;
+    delete c["tms:parameters"]["task-service"];
+    for (const col of ["blue", "green"]) delete c["tms:deployment"][col].images["task-service"];
+    c["tms:rollout"] = {
         intervalSeconds: 2, baselineSeconds: 2, validationSeconds: 4, healthPollSeconds: 1, healthTimeoutSeconds: 120,
-        rollbackWindowSeconds: 5, leaseSeconds: 20, rollbackRetryMinutes: 0.3, analysis: { queryRetryBaseMs: 100, queryRetryMaxMs: 200 },
-        steps: [{ weight: 10, bakeSeconds: 4 }, { weight: 30, bakeSeconds: 4 }, { weight: 50, bakeSeconds: 4 }, { weight: 100, bakeSeconds: 0 }],
+        rollbackWindowSeconds: 5, leaseSeconds: LEASE_SECONDS, rollbackRetryMinutes: 2, analysis: { queryRetryBaseMs: 100, queryRetryMaxMs: 200 },
+        steps: [{ weight: 10, bakeSeconds: 4 }, { weight: 50, bakeSeconds: 4 }, { weight: 100, bakeSeconds: 0 }],
     };
     return YAML.stringify(doc);
 }
@@ -53,18 +86,28 @@ function trace(name: string, samples: unknown[]): string {
     return file;
 }
 const CR = path.join(dir, "cr.yaml");
+/** A fault plan for the fake providers; `hits()` counts the operations it hit. */
+function faultPlan(name: string, faults: unknown[]): { file: string; hits: () => number } {
+    const file = path.join(dir, `${name}.faults.json`);
+    fs.writeFileSync(file, JSON.stringify(faults));
+    fs.rmSync(`${file}.hits`, { force: true });
+    return { file, hits: () => (fs.existsSync(`${file}.hits`) ? fs.readFileSync(`${file}.hits`, "utf8").split("\n").filter(Boolean).length : 0) };
+}
 
 interface Job {
     child: ChildProcess;
     out: string[];
     done: Promise<number>;
+    text(): string;
     waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+    kill(signal: NodeJS.Signals): Promise<number>;
 }
 
-/** `npm run <script> -- --stack chaos --sandbox …`, in its own process group. */
-function job(command: string, args: string[]): Job {
+/** `npm run <command> -- --stack chaos --sandbox …`, in its own process group (a CI job's runner). */
+function job(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Job {
+    freshCheckout();
     const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools/rollout.ts"), command, "--stack", STACK, "--sandbox", ...args],
-        { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        { cwd: ROOT, env: { ...env, ...extraEnv }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const out: string[] = [];
     const waiters: { re: RegExp; resolve: () => void }[] = [];
     const onData = (b: Buffer) => {
@@ -75,71 +118,158 @@ function job(command: string, args: string[]): Job {
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
     const done = new Promise<number>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? 137 : 128))));
-    return {
+    const j: Job = {
         child, out, done,
-        waitFor: (re, timeoutMs = 600_000) => new Promise<void>((resolve, reject) => {
+        text: () => out.join(""),
+        waitFor: (re, timeoutMs = 300_000) => new Promise<void>((resolve, reject) => {
             if (re.test(out.join(""))) return resolve();
             const t = setTimeout(() => reject(new Error(`timed out waiting for ${re}:\n${out.join("").slice(-3000)}`)), timeoutMs);
             waiters.push({ re, resolve: () => (clearTimeout(t), resolve()) });
-            void done.then(() => setTimeout(() => reject(new Error(`exited before ${re}:\n${out.join("").slice(-3000)}`)), 100));
+            void done.then(() => setTimeout(() => reject(new Error(`exited before ${re}:\n${out.join("").slice(-3000)}`)), 200));
         }),
+        kill: async (signal) => {
+            try {
+                process.kill(-child.pid!, signal);
+            } catch {
+                // already gone
+            }
+            return done;
+        },
     };
+    return j;
 }
 
-async function run(command: string, args: string[] = []): Promise<{ code: number; out: string }> {
-    const j = job(command, args);
+async function run(command: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string }> {
+    const j = job(command, args, extraEnv);
     const code = await j.done;
-    return { code, out: j.out.join("") };
+    return { code, out: j.text() };
+}
+
+/** Wait until `cond()` holds (a fault was hit: an `up` is inside the hung call). */
+async function until(cond: () => boolean, what: string, timeoutMs = 300_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!cond()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 250));
+    }
 }
 
 const pulumi = (args: string[]) => sb.run([...args, "--stack", STACK], { env: { TMS_FAULT_PLAN: "" } });
 const notifications = () => (fs.existsSync(path.join(dir, "notifications.jsonl")) ? fs.readFileSync(path.join(dir, "notifications.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
+const exported = (): ExportedResource[] => JSON.parse(pulumi(["stack", "export"]).stdout).deployment.resources;
+const outputs = () => JSON.parse(pulumi(["stack", "output", "--json"]).stdout);
+/** The rollout's saved state, as `rollout:status --json` shows it. */
+async function status(): Promise<any> {
+    const r = await run("status", ["--json"]);
+    return JSON.parse(r.out.trim().split("\n").pop()!);
+}
 
-/** Resume until the rollout ends, running the remedy the CLI names for a stuck stack (as docs/rollouts.md tells an operator). */
-async function resumeUntilDone(trace: string): Promise<{ code: number; out: string; remedies: string[] }> {
-    const remedies: string[] = [];
-    for (let i = 0; i < 4; i++) {
-        // The resuming job replays the same metrics (without them it would be flying blind, and roll back).
-        const r = await run("rollout", ["--resume", "--metrics-trace", trace]);
-        const all = r.out;
-        if (/pulumi cancel --stack chaos --yes/.test(all) && !remedies.includes("cancel")) {
-            remedies.push("cancel");
-            pulumi(["cancel", "--yes"]);
-        } else if (/pulumi refresh --stack chaos/.test(all) && !remedies.includes("refresh")) {
-            remedies.push("refresh");
-            pulumi(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
+/** No listener or rule sends traffic (weight > 0) to a target group without healthy targets: checked on the engine's state. */
+function trafficOnlyToHealthy(when: string): void {
+    const resources = exported();
+    const elb = new ElbFromState(resources);
+    for (const r of resources.filter((x) => /^aws:(lb|alb)\/(listener|listenerRule):/.test(x.type) && x.outputs)) {
+        for (const a of [...(r.outputs!.defaultActions ?? []), ...(r.outputs!.actions ?? [])]) {
+            for (const g of a.forward?.targetGroups ?? []) {
+                if ((g.weight ?? 1) === 0) continue;
+                const healthy = (elb.describeTargetHealth(g.arn).TargetHealthDescriptions ?? []).length;
+                assert.ok(healthy > 0, `${when}: ${r.urn.split("::").pop()} sends weight ${g.weight} to ${g.arn} with no healthy target`);
+            }
         }
-        if (r.code === 0 || r.code === 2) return { ...r, remedies };
-        if (r.code === 3 && /no rollout in flight/.test(all)) return { ...r, remedies };
     }
-    throw new Error("the rollout did not end after 4 resumes");
+}
+
+/** The remedy the CLI named for a stuck stack, run as docs/rollouts.md ("When an update was killed") tells an operator. */
+function remedy(out: string, remedies: string[]): boolean {
+    const run = (name: string, args: string[]) => {
+        let r = pulumi(args);
+        if (r.status !== 0 && /currently locked/.test(r.stdout + r.stderr)) {
+            // The killed update also left the stack lock: nobody else runs `pulumi up` here, so cancel it first.
+            remedies.push("cancel");
+            assert.equal(pulumi(["cancel", "--yes"]).status, 0);
+            r = pulumi(args);
+        }
+        assert.equal(r.status, 0, `${args.join(" ")}: ${r.stdout.slice(-2000)}${r.stderr}`);
+        remedies.push(name);
+    };
+    if (/pulumi cancel --stack chaos --yes/.test(out)) run("cancel", ["cancel", "--yes"]);
+    else if (/pulumi refresh --stack chaos --clear-pending-creates/.test(out)) run("refresh --clear-pending-creates", ["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
+    else if (/pulumi refresh --stack chaos`/.test(out)) run("refresh", ["refresh", "--yes", "--skip-preview"]);
+    else return false;
+    return true;
+}
+
+/**
+ * A new job resumes the rollout; when it halts on a stuck stack, the named remedy is run and the next job
+ * resumes again. Returns the job that got past the remedies (still running, or ended), and the remedies.
+ */
+async function resume(traceFile: string, until?: RegExp, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ job: Job; remedies: string[] }> {
+    const remedies: string[] = [];
+    for (let i = 0; i < 5; i++) {
+        const j = job("rollout", ["--resume", "--verbose", "--metrics-trace", traceFile], extraEnv);
+        const ended = j.done.then(() => "ended" as const);
+        const seen = until ? j.waitFor(until, 600_000).then(() => "seen" as const, () => "ended" as const) : ended;
+        const first = await Promise.race([seen, ended]);
+        if (first === "seen") return { job: j, remedies };
+        const code = await j.done;
+        if (code === 3 && remedy(j.text(), remedies)) continue;
+        return { job: j, remedies };
+    }
+    throw new Error(`the rollout did not get past the stuck stack: ${remedies.join(", ")}`);
+}
+
+/** SIGKILL at a boundary: the saved phase, and no traffic to a colour without healthy targets. */
+async function killAt(j: Job, re: RegExp, kills: string[], label: string): Promise<void> {
+    await j.waitFor(re);
+    await j.kill("SIGKILL");
+    trafficOnlyToHealthy(`after the kill at ${label}`);
+    kills.push(label);
+}
+
+/** The watchdog (the scheduled `rollout:cleanup`) pages for a runner that died without paging, once its lease ran out. */
+async function watchdogPages(inStatus: string): Promise<void> {
+    await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + MARGIN_MS + 500));
+    const w = await run("cleanup");
+    assert.equal(w.code, 1, w.out);
+    const page = notifications().at(-1);
+    assert.equal(page.kind, "abandoned", JSON.stringify(page));
+    assert.match(page.message, new RegExp(`abandoned in ${inStatus}`));
 }
 
 /** The invariants every scenario ends with. */
-function consistent(expect: { outcome: "promoted" | "rolled_back"; notPromoted?: boolean }) {
-    const status = JSON.parse(spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/rollout.ts", "status", "--stack", STACK, "--sandbox", "--json"],
-        { cwd: ROOT, env, encoding: "utf8" }).stdout.trim().split("\n").pop()!);
-    assert.equal(status.rollout.status, expect.outcome, JSON.stringify(status.rollout));
+async function consistent(expect: { outcome: "promoted" | "rolled_back"; notPromoted?: boolean; pages: string[] }) {
+    const st = await status();
+    assert.equal(st.rollout.status, expect.outcome, JSON.stringify(st.rollout));
     // Every listener reads the saved weight (no split left by a killed update): 0 after a rollback and after a finalise.
-    assert.equal(status.rollout.weight.readBack, 0, JSON.stringify(status.rollout.weight));
-    assert.equal(status.lock, null, "the lock is free");
-    // No traffic to a colour without healthy targets.
-    const resources = JSON.parse(pulumi(["stack", "export"]).stdout).deployment.resources;
-    const elb = new ElbFromState(resources);
-    const live = status.colours.live;
-    const tgs = JSON.parse(pulumi(["stack", "output", "--json"]).stdout).targetGroupArns;
-    for (const arns of Object.values(tgs) as Record<string, string>[]) {
-        assert.ok((elb.describeTargetHealth(arns[live]).TargetHealthDescriptions ?? []).length > 0, `live ${live} has healthy targets`);
+    assert.equal(st.rollout.weight.readBack, 0, JSON.stringify(st.rollout.weight));
+    assert.equal(st.lock, null, "the lock is free");
+    trafficOnlyToHealthy("at the end");
+    const o = outputs();
+    assert.equal(o.liveColour, st.colours.live);
+    // A promoted release is never reverted by a later job.
+    if (promoted) {
+        const now = { live: o.liveColour, image: o.images[o.liveColour]["api-gateway"] };
+        if (expect.outcome === "promoted") assert.notDeepEqual(now, promoted, "this release became live");
+        else assert.deepEqual(now, promoted, "the last promoted release is still live");
     }
+    if (expect.outcome === "promoted") promoted = { live: o.liveColour, image: o.images[o.liveColour]["api-gateway"] };
     // The record is complete.
-    const rec = JSON.parse(fs.readFileSync(status.rollout.record, "utf8"));
+    const rec = JSON.parse(fs.readFileSync(st.rollout.record, "utf8"));
+    assert.equal(rec.outcome, expect.outcome);
     assert.equal(rec.changeRequest?.id, "CHG-301");
-    assert.ok(rec.preflight && rec.changeRequest.approvals.length === 3);
+    assert.ok(rec.preflight && rec.changeRequest.approvals.length === 3, "preflight and approvals");
     assert.match(rec.steps.find((s: any) => s.name === "snapshot")?.detail ?? "", /^tms-prod-predeploy-/);
-    assert.ok(rec.samples.length > 0);
-    if (expect.notPromoted) assert.ok(!rec.decisions.some((d: any) => d.outcome === "promoted"), "a canary judged bad is never promoted");
-    return status;
+    assert.ok(rec.samples.length > 0, "samples");
+    // A canary judged bad is never promoted.
+    if (expect.notPromoted) assert.ok(!rec.decisions.some((d: any) => d.outcome === "promoted") && st.rollout.status !== "promoted", "a canary judged bad is never promoted");
+    // Someone was paged for every runner that died (and the outcome was announced).
+    // (The watchdog's page is its own record's, `chaos-cleanup-…`, and names the rollout in its message.)
+    const kinds = notifications().filter((n) => n.rolloutId === st.rollout.id || String(n.message).includes(st.rollout.id)).map((n) => n.kind);
+    for (const k of [...expect.pages, expect.outcome]) assert.ok(kinds.includes(k), `paged ${k}: ${kinds.join(", ")}`);
+    return { st, rec };
 }
+
+const start = (tag: string, traceFile: string) => job("rollout", ["--image", `api-gateway=${IMAGE(tag)}`, "--change-request", CR, "--emergency", "--reason", "chaos", "--verbose", "--metrics-trace", traceFile]);
 
 describe("chaos: the rollout on the real engine, killed and faulted (L5+)", () => {
     before(function () {
@@ -149,60 +279,139 @@ describe("chaos: the rollout on the real engine, killed and faulted (L5+)", () =
         fs.writeFileSync(CR, "id: CHG-301\nrisk: low\nrollbackPlan: weight to 0 in one targeted update\napprovals:\n  - {role: technical-review, by: ana}\n  - {role: qa, by: bo}\n  - {role: product, by: cy}\n");
         freshCheckout();
         const ls = sb.run(["stack", "ls", "--json"]);
-        if (!JSON.parse(ls.stdout || "[]").some((s: any) => s.name === STACK)) assert.equal(sb.run(["stack", "init", STACK]).status, 0);
+        // TMS_CHAOS_SANDBOX kept from an earlier run (to iterate on one scenario): the stack is deployed already.
+        if (JSON.parse(ls.stdout || "[]").some((s: any) => s.name === STACK)) return;
+        assert.equal(sb.run(["stack", "init", STACK]).status, 0);
+        const started = Date.now();
         const up = pulumi(["up", "--yes", "--skip-preview"]);
         assert.equal(up.status, 0, up.stdout.slice(-3000) + up.stderr);
+        table.push({ scenario: "deploy the shared chaos stack (first `pulumi up`)", outcome: "deployed", seconds: (Date.now() - started) / 1000, detail: "" });
     });
 
-    it("kill -9 right after DECISION rolling_back (mid the weight-0 update), fresh checkout: paged by the watchdog; the resume finishes the rollback", async () => {
-        const spikeAt30 = trace("spike", [good, good, good, ...Array(300).fill(spike)]);
-        const j = job("rollout", ["--image", `api-gateway=${IMAGE("bad1-prod")}`, "--change-request", CR, "--emergency", "--reason", "chaos", "--metrics-trace", spikeAt30]);
-        await j.waitFor(/DECISION rolling_back/);
-        await new Promise((r) => setTimeout(r, 4000)); // inside the weight-0 `pulumi up`
-        process.kill(-j.child.pid!, "SIGKILL");
-        await j.done;
-        const killed = Date.now();
-        freshCheckout();
-        // The runner died without paging: the scheduled cleanup (the watchdog) pages once its lease ran out.
-        await new Promise((r) => setTimeout(r, 20_000 + MARGIN_MS + 1000));
-        const watchdog = await run("cleanup");
-        assert.equal(watchdog.code, 1, watchdog.out);
-        const page = notifications().at(-1);
-        assert.equal(page.kind, "abandoned", JSON.stringify(page));
-        assert.match(page.message, /abandoned in rolling_back/);
-        const r = await resumeUntilDone(spikeAt30);
-        assert.equal(r.code, 2, r.out.slice(-3000));
-        consistent({ outcome: "rolled_back", notPromoted: true });
-        table.push({ scenario: `kill -9 mid rollback update${r.remedies.length ? ` (+ pulumi ${r.remedies.join(", ")})` : ""}`, outcome: "rolled_back", seconds: (Date.now() - killed) / 1000 });
-    });
-
-    it("SIGTERM during the 10% bake: paged with where traffic is; a resume on a fresh checkout promotes; the next job's stale preview is refused", async () => {
+    it("release 1, killed at every phase boundary and in the middle of two `up`s, every job a fresh checkout: promoted; a stale `pulumi up` during the bake and a runner 6 min ahead are refused", async function () {
+        this.timeout(1_200_000);
         const healthy = trace("healthy", Array(400).fill(good));
-        const j = job("rollout", ["--image", `api-gateway=${IMAGE("good2-prod")}`, "--change-request", CR, "--emergency", "--reason", "chaos", "--metrics-trace", healthy]);
-        await j.waitFor(/candidate now takes 10%/);
-        process.kill(-j.child.pid!, "SIGTERM");
-        const code = await j.done;
-        const stopped = Date.now();
-        assert.equal(code, 143, j.out.join("").slice(-2000));
+        const kills: string[] = [];
+        const remedies: string[] = [];
+        // The candidate deploy hangs in a task definition's create: the kill leaves the stack lock and a pending CREATE.
+        const hangCreate = faultPlan("r1-deploy", [{ op: "create", type: "^aws:ecs/taskDefinition:TaskDefinition$", action: "hang" }]);
+        const first = job("rollout", ["--image", `api-gateway=${IMAGE("good1-prod")}`, "--change-request", CR, "--emergency", "--reason", "chaos", "--verbose", "--metrics-trace", healthy],
+            { TMS_FAULT_PLAN: hangCreate.file });
+        await killAt(first, /phase\s+snapshot/, kills, "snapshot");
+        const killed = Date.now();
+        assert.equal((await status()).rollout.status, "snapshotting");
+        await watchdogPages("snapshotting");
+
+        const deploy = await resume(healthy, /phase\s+deploy \w+ at 0%/, { TMS_FAULT_PLAN: hangCreate.file });
+        await until(() => hangCreate.hits() > 0, "the hung create");
+        await deploy.job.kill("SIGKILL");
+        kills.push("candidate deploy (mid-`up`, in a create)");
+        trafficOnlyToHealthy("after the kill mid-deploy");
+        const pending = JSON.parse(pulumi(["stack", "export"]).stdout).deployment.pending_operations ?? [];
+        assert.ok(pending.some((p: any) => p.type === "creating"), `a pending CREATE: ${JSON.stringify(pending).slice(0, 500)}`);
+
+        let r = await resume(healthy, /phase\s+migrations/);
+        remedies.push(...r.remedies);
+        assert.ok(r.remedies.includes("refresh --clear-pending-creates"), `the CLI named the pending create's remedy: ${r.remedies}`);
+        await killAt(r.job, /phase\s+migrations/, kills, "migrations");
+        r = await resume(healthy, /phase\s+waiting_healthy/);
+        await killAt(r.job, /phase\s+waiting_healthy/, kills, "health wait");
+        r = await resume(healthy, /phase\s+smoke tests/);
+        await killAt(r.job, /phase\s+smoke tests/, kills, "smoke tests");
+
+        // Step 1 applied: SIGTERM (a cancelled CI job): the runner pages where traffic is, and exits 143.
+        r = await resume(healthy, /candidate now takes 10%/);
+        const code = await r.job.kill("SIGTERM");
+        assert.equal(code, 143, r.job.text().slice(-2000));
+        kills.push("step 1 (10%), SIGTERM");
         const page = notifications().at(-1);
         assert.equal(page.kind, "interrupted");
         assert.match(page.message, /interrupted: 10% of traffic on \w+ \(candidate\), 90% on \w+; the runner was stopped by SIGTERM in shifting; run `npm run rollout -- --stack chaos --resume`/);
+        // During the bake, a person runs `pulumi up` from a fresh checkout: refused, naming the drift and the fix; nothing moved.
         freshCheckout();
-        const r = await resumeUntilDone(healthy);
-        assert.equal(r.code, 0, r.out.slice(-3000));
-        const status = consistent({ outcome: "promoted" });
-        assert.match(status.colours.images[status.colours.live]["api-gateway"], /good2-prod$/);
-        // The next job, on a fresh checkout, runs a plain preview: refused, naming the drift and the fix.
-        freshCheckout();
-        const preview = pulumi(["preview"]);
-        assert.notEqual(preview.status, 0);
-        assert.match(preview.stdout + preview.stderr, /Pulumi\.chaos\.yaml: tms:deployment is older than the deployed release \(a stale copy\).*Refusing to move traffic; run `npm run rollout:sync -- --stack chaos`/);
-        table.push({ scenario: "SIGTERM mid-bake, resume on a fresh checkout", outcome: "promoted", seconds: (Date.now() - stopped) / 1000 });
+        const human = pulumi(["up", "--yes", "--skip-preview"]);
+        assert.notEqual(human.status, 0);
+        assert.match(human.stdout + human.stderr, /Pulumi\.chaos\.yaml: tms:deployment is older than the deployed release \(a stale copy\).*Refusing to move traffic; run `npm run rollout:sync -- --stack chaos`/);
+        trafficOnlyToHealthy("after the refused human `up`");
+
+        // Step 2's update hangs in the origin rule (the health rule may be updated: listeners split) while a runner
+        // whose clock is 6 minutes ahead tries to resume: the live lease holds (production skew margin).
+        const hangRule = faultPlan("r1-step2", [{ op: "update", type: "^aws:lb/listenerRule:ListenerRule$", name: "-origin-rule$", action: "hang" }]);
+        r = await resume(healthy, /resuming .* in shifting/, { TMS_FAULT_PLAN: hangRule.file });
+        const skewed = await run("rollout", ["--resume", "--metrics-trace", healthy], { TMS_SANDBOX_CLOCK_SKEW_MS: String(6 * 60_000), TMS_SANDBOX_SKEW_MARGIN_MS: "" });
+        assert.equal(skewed.code, 4, skewed.out.slice(-2000));
+        assert.match(skewed.out, /a rollout is in flight \(lock held by /);
+        await until(() => hangRule.hits() > 0, "the hung listener rule update");
+        await r.job.kill("SIGKILL");
+        kills.push("step 2 (50%, mid-`up`)");
+        trafficOnlyToHealthy("after the kill mid-step-2");
+
+        r = await resume(healthy, /candidate now takes 100%/);
+        remedies.push(...r.remedies);
+        await killAt(r.job, /candidate now takes 100%/, kills, "step 3 (100%)");
+        r = await resume(healthy, /phase\s+validation/);
+        await killAt(r.job, /phase\s+validation/, kills, "validation");
+        r = await resume(healthy, /pulumi up: finalise/);
+        await killAt(r.job, /pulumi up: finalise/, kills, "finalise");
+        r = await resume(healthy);
+        remedies.push(...r.remedies);
+        assert.equal(await r.job.done, 0, r.job.text().slice(-3000));
+        const { st } = await consistent({ outcome: "promoted", pages: ["interrupted", "abandoned"] });
+        assert.match(st.colours.images[st.colours.live]["api-gateway"], /good1-prod$/);
+        table.push({ scenario: "release 1: killed at every boundary, mid-`up` twice", outcome: "promoted", seconds: (Date.now() - killed) / 1000,
+            detail: `${kills.length} kills (${kills.join("; ")}); remedies: ${[...new Set(remedies)].join(", ")}` });
+    });
+
+    it("release 2, a partial failure at a weight step (one listener rule fails): judged bad, the save at the decision throttled once, SIGKILL right after the DECISION line; the watchdog pages; the resume's rollback is throttled once and retried: rolled back, never promoted", async function () {
+        this.timeout(900_000);
+        // The resume replays healthy metrics: only the saved decision stands between it and a promotion.
+        const healthy = trace("healthy", Array(400).fill(good));
+        const saveFaults = path.join(dir, "r2-save.faults.json");
+        fs.writeFileSync(saveFaults, JSON.stringify([{ status: "rolling_back", times: 1 }]));
+        fs.rmSync(`${saveFaults}.hits`, { force: true });
+        const failRule = faultPlan("r2-step", [{ op: "update", type: "^aws:lb/listenerRule:ListenerRule$", name: "-origin-rule$", action: "fail", message: "ValidationError: injected (chaos)" }]);
+        const j = job("rollout", ["--image", `api-gateway=${IMAGE("bad2-prod")}`, "--change-request", CR, "--emergency", "--reason", "chaos", "--verbose", "--metrics-trace", healthy],
+            { TMS_FAULT_PLAN: failRule.file, TMS_SANDBOX_SAVE_FAULTS: saveFaults });
+        await j.waitFor(/DECISION rolling_back/);
+        await j.kill("SIGKILL");
+        const killed = Date.now();
+        assert.equal(fs.readFileSync(`${saveFaults}.hits`, "utf8").trim().split("\n").length, 1, "the save at the decision failed once, and was retried");
+        assert.match(j.text(), /DECISION rolling_back: traffic-update: update to 10% failed/);
+        trafficOnlyToHealthy("after the kill right after the decision");
+        await watchdogPages("rolling_back");
+        const throttle = faultPlan("r2-rollback", [{ op: "update", type: "^aws:lb/listenerRule:ListenerRule$", action: "throttle" }]);
+        const r = await resume(healthy, undefined, { TMS_FAULT_PLAN: throttle.file });
+        assert.equal(await r.job.done, 2, r.job.text().slice(-3000));
+        assert.equal(throttle.hits(), 1);
+        assert.match(r.job.text(), /rollback attempt 1 failed: .*ThrottlingException: Rate exceeded; retrying until/);
+        await consistent({ outcome: "rolled_back", notPromoted: true, pages: ["abandoned"] });
+        table.push({ scenario: "release 2: partial weight-step failure, save fault, kill after DECISION", outcome: "rolled_back", seconds: (Date.now() - killed) / 1000,
+            detail: `save at the decision failed once; rollback throttled once${r.remedies.length ? `; remedies: ${r.remedies.join(", ")}` : ""}` });
+    });
+
+    it("release 3, a canary whose errors spike at 10%: rolled back; the promoted release stays live", async function () {
+        this.timeout(900_000);
+        const spikeAt10 = trace("spike", [good, ...Array(300).fill(spike)]);
+        const j = start("bad3-prod", spikeAt10);
+        const started = Date.now();
+        assert.equal(await j.done, 2, j.text().slice(-3000));
+        assert.match(j.text(), /DECISION rolling_back: errors/);
+        await consistent({ outcome: "rolled_back", notPromoted: true, pages: [] });
+        table.push({ scenario: "release 3: error spike at 10%", outcome: "rolled_back", seconds: (Date.now() - started) / 1000, detail: "no kill: the judged-bad path end to end" });
     });
 
     after(() => {
-        process.stdout.write("\n      chaos: scenario | outcome | time to consistency (s)\n");
-        for (const t of table) process.stdout.write(`        ${t.scenario.padEnd(60)} ${t.outcome.padEnd(12)} ${t.seconds.toFixed(0)}\n`);
+        const total = (Date.now() - suiteStarted) / 1000;
+        const lines = [
+            "| scenario | outcome | time to consistency (s) | detail |",
+            "|---|---|---|---|",
+            ...table.map((t) => `| ${t.scenario} | ${t.outcome} | ${t.seconds.toFixed(0)} | ${t.detail} |`),
+        ];
+        process.stdout.write(`\n      chaos suite: ${total.toFixed(0)} s\n${lines.map((l) => `      ${l}`).join("\n")}\n`);
+        if (process.env.TMS_CHAOS_REPORT) {
+            fs.mkdirSync(path.dirname(process.env.TMS_CHAOS_REPORT), { recursive: true });
+            fs.writeFileSync(process.env.TMS_CHAOS_REPORT, `# Chaos suite run (${new Date().toISOString()})\n\nDuration: ${total.toFixed(0)} s.\n\n${lines.join("\n")}\n`);
+        }
         // The sandbox's dynalite server is a background process of this suite: stop it.
         try {
             const info = JSON.parse(fs.readFileSync(path.join(dir, "dynalite", "server.json"), "utf8"));

@@ -12,7 +12,13 @@
  *   continues the trace where the rollout stopped, a `pulumi up` that takes a minute skips no sample, and
  *   the rollout decides what `rollout:simulate` decides on the same trace, whatever `--time-scale`);
  * - notifications: JSON lines appended to `<sandbox>/notifications.jsonl`; records under `<sandbox>/deployments/`;
- * - the snapshot, migrations and smoke tests: succeed (their faults are the engine tests' business).
+ * - the snapshot, migrations and smoke tests: succeed (their faults are the engine tests' business),
+ *   each after TMS_SANDBOX_CHECK_MS (default 0: the chaos suite makes them last long enough to be killed in);
+ * - faults of the rollout table (the chaos suite's): TMS_SANDBOX_SAVE_FAULTS=<file>, a JSON array
+ *   `[{ "status": "rolling_back", "times": 1 }]`: a state save of a rollout in that status fails as
+ *   DynamoDB's throttling does, `times` times (counted across processes in `<file>.hits`);
+ * - a runner's clock ahead of the others: TMS_SANDBOX_CLOCK_SKEW_MS (the lease's skew margin,
+ *   TMS_SANDBOX_SKEW_MARGIN_MS, shortens the production margin so that a watchdog fires within seconds).
  */
 import {
     DescribeListenersCommand,
@@ -29,7 +35,8 @@ import { DynamoStateStore } from "../../automation/adapters/dynamo-state";
 import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
 import type { CliArgs } from "../../automation/cli-args";
 import type { CliEnvironment } from "../../automation/cli";
-import type { MetricsPort, MetricsWindow } from "../../automation/ports";
+import type { Clock, MetricsPort, MetricsWindow } from "../../automation/ports";
+import { systemClock } from "../../automation/clock";
 import { TraceMetrics } from "../../automation/sim/trace-metrics";
 import { parseTrace } from "../../automation/sim/trace";
 import { readStackFile } from "../../cli/stack-file";
@@ -60,6 +67,25 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
     // TMS_SANDBOX_SKEW_MARGIN_MS: the chaos suite shortens the lease's clock-skew margin so that its watchdog fires within a scenario.
     const margin = base.env.TMS_SANDBOX_SKEW_MARGIN_MS ? Number(base.env.TMS_SANDBOX_SKEW_MARGIN_MS) : undefined;
     const store = new DynamoStateStore(ddb, table, undefined, margin);
+    const saveFaults = base.env.TMS_SANDBOX_SAVE_FAULTS;
+    if (saveFaults) {
+        const save = store.save.bind(store);
+        store.save = async (state, lease) => {
+            const plan = JSON.parse(fs.readFileSync(saveFaults, "utf8")) as { status: string; times?: number }[];
+            const hitsFile = `${saveFaults}.hits`;
+            const hits = fs.existsSync(hitsFile) ? fs.readFileSync(hitsFile, "utf8").split("\n").filter(Boolean).map(Number) : [];
+            const i = plan.findIndex((f, k) => f.status === state.status && hits.filter((h) => h === k).length < (f.times ?? 1));
+            if (i >= 0) {
+                fs.appendFileSync(hitsFile, `${i}\n`);
+                throw new Error("DynamoDB PutItem (save state) failed: ThrottlingException: Rate exceeded (sandbox fault plan)");
+            }
+            return save(state, lease);
+        };
+    }
+    const skew = Number(base.env.TMS_SANDBOX_CLOCK_SKEW_MS ?? 0);
+    const clock: Clock = { now: () => Date.now() + skew, sleep: (ms) => systemClock.sleep(ms) };
+    const checkMs = Number(base.env.TMS_SANDBOX_CHECK_MS ?? 0);
+    const slow = <T>(v: T) => new Promise<T>((resolve) => setTimeout(() => resolve(v), checkMs));
 
     // The load balancer as the engine's state describes it, re-read after every update (and every few seconds: other processes update too).
     let exported: { at: number; view: ElbFromState } | null = null;
@@ -116,12 +142,13 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
             ...deps,
             store,
             metrics,
+            ...(skew ? { clock } : {}),
             snapshots: deps.snapshots && {
-                snapshot: async (releaseId, _rolloutId, atMs) => `tms-${environment}-predeploy-${releaseId}-${new Date(atMs).toISOString().replace(/[-:]|\.\d+/g, "")}`,
+                snapshot: async (releaseId, _rolloutId, atMs) => slow(`tms-${environment}-predeploy-${releaseId}-${new Date(atMs).toISOString().replace(/[-:]|\.\d+/g, "")}`),
                 prune: async () => [],
             },
-            migrations: { migrate: async () => ({ ok: true, lines: [{ name: "all services", ok: true, detail: "sandbox: migrations succeed" }] }) },
-            smoke: deps.smoke && { mode: "sandbox", check: async () => ({ ok: true, lines: [{ name: "/health", ok: true, detail: "sandbox: 200" }] }) },
+            migrations: { migrate: async () => slow({ ok: true, lines: [{ name: "all services", ok: true, detail: "sandbox: migrations succeed" }] }) },
+            smoke: deps.smoke && { mode: "sandbox", check: async () => slow({ ok: true, lines: [{ name: "/health", ok: true, detail: "sandbox: 200" }] }) },
             notifier: {
                 notify: async (n) => {
                     fs.appendFileSync(notifications, JSON.stringify({ atMs: Date.now(), ...n }) + "\n");
