@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessRoles } from "./access";
+import { regionalProvider } from "./aws-provider";
 import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
 import type { Colour, StackConfig } from "../config/stack-config";
-import { alertTopicName, defaultTags, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
+import { alertTopicName, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
 import { releaseOf, type DeployedRelease } from "../config/release";
 import { rolloutOutputProblems, type RolloutOutputInputs } from "../config/stack-outputs";
 import { DataTier } from "./data-tier";
@@ -131,7 +132,6 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             replicationRegions: cfg.registry.replicationRegions,
             kmsKeyArn: this.keys.arn("storage"),
             protect,
-            defaultTags: defaultTags(cfg),
         }, { parent: this });
 
         this.cluster = new EcsCluster(`${name}-cluster`, {
@@ -204,7 +204,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 healthCheckPath: publicServices.find((s) => s.isDefaultRoute)!.healthCheckPath,
                 // The DR runbook's switch, its alarm in the dr region (prod reaches it with a provider there).
                 drSwitch: cfg.dr.role === "primary"
-                    ? { ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT), region: cfg.dr.region, provider: new aws.Provider(`${name}-dr-region`, { region: cfg.dr.region as aws.Region, defaultTags: { tags: defaultTags(cfg) } }, { parent: this }) }
+                    ? { ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT), region: cfg.dr.region, provider: regionalProvider(`${name}-dr-region`, cfg.dr.region, this) }
                     : { ...drGateSwitch(cfg.environment), region: cfg.region },
                 // dr's critical topic. prod's fence
                 // alarm names it before dr exists: PutMetricAlarm checks an action's ARN form only, not that the

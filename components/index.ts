@@ -5,6 +5,7 @@
  * when constructed, in the caller's program.
  */
 export { AccessRoles, type AccessRolesArgs } from "./access";
+export { regionalProvider, stackAwsProvider, type StackAwsProviderArgs } from "./aws-provider";
 export { RedisReplicationGroup, type RedisReplicationGroupArgs } from "./cache";
 export { ContentDelivery, type ContentDeliveryArgs } from "./cdn";
 export { ValidatedCertificate, type ValidatedCertificateArgs } from "./certificate";
