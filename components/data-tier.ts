@@ -47,6 +47,12 @@ export interface DataTierArgs {
     primary?: PrimaryDataOutputs;
     /** The stack's workload boundary, carried by the roles the data tier creates. */
     permissionsBoundaryArn?: pulumi.Input<string>;
+    /**
+     * Other buckets will log into the storage log bucket (the CDN's static bucket): its policy is then a
+     * `LogBucketPolicy` the caller builds once they exist (`StorageBucketsArgs.deferLogPolicy`).
+     * @default false
+     */
+    deferStorageLogPolicy?: boolean;
 }
 
 /**
@@ -135,6 +141,7 @@ export class DataTier extends pulumi.ComponentResource {
                 replica,
                 protect,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
+                deferLogPolicy: args.deferStorageLogPolicy,
             }, { parent: this });
             this.bucketName = this.storage.bucketName;
             this.bucketArn = this.storage.bucketArn;
