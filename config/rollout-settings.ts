@@ -4,10 +4,7 @@
  * {@link resolveRolloutSettings}; nothing else in the engine has a hard-coded number.
  */
 
-/** Deployment strategy per environment (guide, "Deployment Strategies"). */
-export type Strategy = "rolling" | "blue-green" | "canary";
-
-export const STRATEGIES: readonly Strategy[] = ["rolling", "blue-green", "canary"];
+import { STRATEGIES, type Strategy } from "./vocabulary";
 
 /** One traffic step: send `weight` percent to the candidate, then analyse for `bakeSeconds`. */
 export interface RolloutStep {

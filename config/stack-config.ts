@@ -21,13 +21,8 @@ import {
 } from "./aws-limits";
 import { resolveRolloutSettings, RolloutSettings, RolloutSettingsError } from "./rollout-settings";
 import { ImageRefError, parseImageRef } from "./image-ref";
+import { COLOURS, DR_ROLES, ENVIRONMENTS, otherColour, STRATEGIES, type Colour } from "./vocabulary";
 
-export const ENVIRONMENTS = ["dev", "staging", "prod", "dr"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
-export const COLOURS = ["blue", "green"] as const;
-export type Colour = (typeof COLOURS)[number];
-export const STRATEGIES = ["rolling", "blue-green", "canary"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
 
 // ---- small schema helpers: every message reads after the offending value ----
 
@@ -186,7 +181,7 @@ const databaseSchema = z.strictObject({
      */
     finalSnapshot: bool().default(true),
     /** primary: this stack creates the global cluster; secondary: joins the primary's (dr). */
-    globalCluster: oneOf(["none", "primary", "secondary"] as const, "a global cluster role"),
+    globalCluster: oneOf(DR_ROLES, "a global cluster role"),
     /**
      * Generation of the services' database credentials: raise it by one to rotate them (alternating
      * users, components/database-users.ts). dr takes prod's credentials and ignores it.
@@ -249,7 +244,7 @@ const cdnSchema = z.strictObject({
 
 const drSchema = z.strictObject({
     /** primary: prod (creates the global cluster and replicas); secondary: dr; none: dev/staging. */
-    role: oneOf(["none", "primary", "secondary"] as const, "a DR role"),
+    role: oneOf(DR_ROLES, "a DR role"),
     region: listed(AWS_REGIONS, "an AWS region"),
     /** The guide's targets (1 hour, 5 minutes); what each data store achieves is in the `rpo`/`rto` outputs (components/recovery.ts). */
     rtoMinutes: int(1, 1440),
@@ -470,7 +465,7 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     }
 
     const d = t.deployment;
-    const colours: Colour[] = d.strategy === "rolling" ? ["blue"] : ["blue", "green"];
+    const colours: Colour[] = d.strategy === "rolling" ? ["blue"] : [...COLOURS];
     if (d.strategy === "rolling") {
         if (d.live !== "blue") add("tms:deployment.live", `${render(d.live)} must be "blue" with the rolling strategy (one colour)`);
         if (d.weight !== 0) add("tms:deployment.weight", `${d.weight} must be 0 with the rolling strategy (one colour)`);
@@ -478,7 +473,7 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     } else if (!d.green) {
         add("tms:deployment.green", `is required with the ${d.strategy} strategy`);
     }
-    const candidate: Colour = d.live === "blue" ? "green" : "blue";
+    const candidate = otherColour(d.live);
     if (d.strategy !== "rolling") {
         if (!d[d.live]?.running) add(`tms:deployment.${d.live}.running`, "must be true: it is the live colour");
         if (d.weight > 0 && d[candidate] && !d[candidate]!.running) {
@@ -638,8 +633,8 @@ export function loadStackConfig(raw: Record<string, string>, source: string, sta
             migrationCommand: s.migrationCommand ?? DEFAULT_MIGRATION,
         };
     });
-    const colours: Colour[] = t.deployment.strategy === "rolling" ? ["blue"] : ["blue", "green"];
-    const candidate: Colour = t.deployment.live === "blue" ? "green" : "blue";
+    const colours: Colour[] = t.deployment.strategy === "rolling" ? ["blue"] : [...COLOURS];
+    const candidate = otherColour(t.deployment.live);
     return {
         ...t,
         stack,
