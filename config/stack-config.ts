@@ -19,8 +19,9 @@ import {
     parseWeeklyWindow,
     parseDailyWindow,
 } from "./aws-limits";
-import { resolveRolloutSettings, RolloutSettings, RolloutSettingsError } from "./rollout-settings";
+import { applyRolloutOverrides, rolloutOverridesSchema, rolloutProblems, type RolloutSettings } from "./rollout-settings";
 import { ImageRefError, parseImageRef } from "./image-ref";
+import { problemLine, problemsFromZod, render, type ConfigProblem } from "./problems";
 import { COLOURS, DR_ROLES, ENVIRONMENTS, otherColour, STRATEGIES, type Colour } from "./vocabulary";
 
 
@@ -322,8 +323,8 @@ const tmsSchema = z.strictObject({
     access: accessSchema,
     monitoring: monitoringSchema,
     parameters: parametersSchema.default({}),
-    /** Overrides of the rollout engine's settings (phases, bake times, thresholds). */
-    rollout: z.record(z.string(), z.unknown()).default({}),
+    /** Overrides of the rollout engine's settings (phases, bake times, thresholds): config/rollout-settings.ts. */
+    rollout: rolloutOverridesSchema.default({}),
 });
 
 type TmsParsed = z.output<typeof tmsSchema>;
@@ -358,16 +359,11 @@ export type StackConfig = Omit<TmsParsed, "services" | "deployment"> & {
     };
 };
 
-/** One problem found in a stack's config. */
-export interface ConfigProblem {
-    /** Full key, e.g. `tms:database.instanceClass`. */
-    key: string;
-    message: string;
-}
+export type { ConfigProblem } from "./problems";
 
 export class ConfigError extends Error {
     constructor(readonly source: string, readonly problems: ConfigProblem[]) {
-        super(problems.map((p) => `${source}: ${p.key}: ${p.message}`).join("\n"));
+        super(problems.map((p) => problemLine(p, source)).join("\n"));
         this.name = "ConfigError";
     }
     /** One line per problem, as printed by the plan and by `pulumi up`. */
@@ -389,43 +385,6 @@ export function parseConfigValue(raw: string): unknown {
         }
     }
     return raw;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-    let v: any = root;
-    for (const p of path) {
-        if (v === null || typeof v !== "object") return undefined;
-        v = v[p as any];
-    }
-    return v;
-}
-
-function keyOf(path: readonly PropertyKey[]): string {
-    let key = "";
-    for (const p of path) key += typeof p === "number" ? `[${p}]` : key === "" ? `tms:${String(p)}` : `.${String(p)}`;
-    return key || "tms";
-}
-
-function render(v: unknown): string {
-    const s = JSON.stringify(v);
-    return s.length > 60 ? s.slice(0, 57) + "…" : s;
-}
-
-function problemsFromZod(error: z.ZodError, input: unknown): ConfigProblem[] {
-    const out: ConfigProblem[] = [];
-    for (const issue of error.issues) {
-        if (issue.code === "unrecognized_keys") {
-            for (const k of issue.keys) {
-                out.push({ key: keyOf([...issue.path, k]), message: "is not a known setting (check the spelling)" });
-            }
-            continue;
-        }
-        const value = valueAt(input, issue.path);
-        const key = keyOf(issue.path);
-        if (value === undefined) out.push({ key, message: "is required" });
-        else out.push({ key, message: `${render(value)} ${issue.message}` });
-    }
-    return out;
 }
 
 /** Cross-field rules zod cannot express per field. */
@@ -581,6 +540,13 @@ function windowsOverlap(weekly: Window, daily: Window): boolean {
     return false;
 }
 
+/** `value` with the keys `like` has first, in `like`'s order (`like` being what `value` was parsed from). Pure. */
+function inKeyOrder<T extends object>(value: T, like: unknown): T {
+    if (like === null || typeof like !== "object") return value;
+    const first = Object.keys(like).filter((k) => k in value);
+    return Object.fromEntries([...first, ...Object.keys(value).filter((k) => !first.includes(k))].map((k) => [k, (value as any)[k]])) as T;
+}
+
 /**
  * Validate and default a stack's raw config.
  * @param raw    Pulumi's config map (`tms:database` → JSON text), as `pulumi.runtime.allConfig()` returns it.
@@ -599,23 +565,16 @@ export function loadStackConfig(raw: Record<string, string>, source: string, sta
     else if (!AWS_REGIONS.includes(region)) problems.push({ key: "aws:region", message: `${render(region)} is not an AWS region` });
 
     const parsed = tmsSchema.safeParse(tms);
-    let rolloutSettings: RolloutSettings | undefined;
-    if (!parsed.success) problems.push(...problemsFromZod(parsed.error, tms));
+    if (!parsed.success) problems.push(...problemsFromZod(tmsSchema, parsed.error, tms, "tms", ":"));
     else {
         problems.push(...crossChecks(parsed.data, region ?? ""));
-        try {
-            rolloutSettings = resolveRolloutSettings(parsed.data.deployment.strategy, parsed.data.rollout);
-        } catch (e) {
-            if (!(e instanceof RolloutSettingsError)) throw e;
-            for (const line of e.problems) {
-                const i = line.indexOf(": ");
-                problems.push({ key: line.slice(0, i), message: line.slice(i + 2) });
-            }
-        }
+        problems.push(...rolloutProblems(parsed.data.deployment.strategy, parsed.data.rollout));
     }
     if (problems.length) throw new ConfigError(source, problems);
 
-    const t = parsed.data!;
+    // zod returns an object's keys in the schema's order; tms:rollout keeps the stack file's (the
+    // simulator names the overrides it replays as the operator wrote them).
+    const t = { ...parsed.data!, rollout: inKeyOrder(parsed.data!.rollout, tms.rollout) };
     const names = Object.keys(t.services);
     const services: ServiceConfig[] = names.map((name) => {
         const s = t.services[name];
@@ -639,7 +598,7 @@ export function loadStackConfig(raw: Record<string, string>, source: string, sta
         ...t,
         stack,
         region: region!,
-        rolloutSettings: rolloutSettings!,
+        rolloutSettings: applyRolloutOverrides(t.deployment.strategy, t.rollout),
         services,
         deployment: { ...t.deployment, colours, candidate },
     };
