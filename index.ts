@@ -5,10 +5,10 @@
  * create the AWS provider with the default
  * tags, build one EnvironmentStack, export its outputs.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadStackConfig } from "./config/stack-config";
 import { EnvironmentStack } from "./components/environment";
+import { stackAwsProvider } from "./components/aws-provider";
 import { defaultTags } from "./config/naming";
 import { applyDrMode, PrimaryStackError, readDrMode, readPrimaryStack } from "./components/primary";
 import { readDeployedRelease } from "./components/deployed-release";
@@ -25,10 +25,9 @@ export = async () => {
         const primary = loaded.dr.role === "secondary" ? await readPrimaryStack(source, loaded.primaryStack!) : undefined;
         // dr: the mode the DR runbook recorded in SSM decides its task counts (docs/dr.md).
         const config = loaded.dr.role === "secondary" ? applyDrMode(loaded, await readDrMode(source, loaded.environmentName)) : loaded;
-        const provider = new aws.Provider("aws", {
-            region: config.region as aws.Region,
-            defaultTags: { tags: defaultTags(config) },
-        });
+        // The stack's aws:* settings (profile, assumeRoles, …), its region and default tags; the regional
+        // providers of the components copy them (components/aws-provider.ts).
+        const provider = stackAwsProvider("aws", { region: config.region, tags: defaultTags(config) });
         const environment = new EnvironmentStack("tms", { config, primary, release: judged.release }, { providers: { aws: provider } });
         return environment.outputs;
     } catch (e) {

@@ -1,18 +1,13 @@
 /**
- * The rollout's vocabulary, shared by the ports, the analysis and the persisted state (a leaf: it
- * imports nothing, so none of them has to import another for a type).
+ * The rollout's vocabulary, shared by the ports, the analysis and the persisted state (it imports only
+ * the product's words, config/vocabulary.ts, so none of them has to import another for a type).
  *
- * Each service runs as two ECS services, `blue` and `green`. The *live* colour serves production
- * when no release is in flight; the *candidate* is the other one. `weight` is the percent of public
- * traffic the listener sends to the candidate (the live colour gets 100 − weight).
+ * Each service runs as two ECS services, `blue` and `green` (config/vocabulary.ts). `weight` is the
+ * percent of public traffic the listener sends to the candidate (the live colour gets 100 − weight).
  */
-export type Colour = "blue" | "green";
+import type { Colour } from "../config/vocabulary";
 
-export const COLOURS: readonly Colour[] = ["blue", "green"];
-
-export function otherColour(c: Colour): Colour {
-    return c === "blue" ? "green" : "blue";
-}
+export { COLOURS, otherColour, type Colour } from "../config/vocabulary";
 
 /** Image tag per service name, e.g. `{ "api-gateway": "1.4.2", "task-service": "1.4.2" }`. */
 export type ServiceImages = Record<string, string>;

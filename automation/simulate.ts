@@ -15,7 +15,8 @@
  */
 import * as fs from "fs";
 import type { RolloutEvent } from "./engine";
-import { RolloutSettingsError, STRATEGIES, type Strategy } from "../config/rollout-settings";
+import { RolloutSettingsError } from "../config/rollout-settings";
+import { STRATEGIES, type Strategy } from "../config/vocabulary";
 import { ConfigError, loadStackConfig } from "../config/stack-config";
 import { readStackFile, stackFilePath, StackFileError } from "../cli/stack-file";
 import { replayTrace, type ReplayOutcome } from "./sim/replay";

@@ -6,7 +6,8 @@
 import type { AnalysisCounters, AnalysisRecord, ValidationTotals } from "./analysis";
 import type { DeploymentRecord } from "./deployment-record";
 import type { Colour, ColourMetrics, Release, ServiceImages } from "./model";
-import type { RolloutSettings, Strategy } from "../config/rollout-settings";
+import type { RolloutSettings } from "../config/rollout-settings";
+import type { Strategy } from "../config/vocabulary";
 
 export const STATE_VERSION = 2;
 

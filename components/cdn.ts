@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { ValidatedCertificate } from "./certificate";
 import { serviceTags } from "../config/naming";
 import { SecureBucket } from "./secure-bucket";
+import { regionalProvider } from "./aws-provider";
 
 /** Header CloudFront adds to every origin request; the ALBs answer 403 without it. */
 export const ORIGIN_VERIFY_HEADER = "X-Origin-Verify";
@@ -105,7 +106,7 @@ export class ContentDelivery extends pulumi.ComponentResource {
         // CloudFront's certificate and web ACL must live in us-east-1, whatever the stack's region.
         const useEast1: { provider?: aws.Provider } = args.region === "us-east-1"
             ? {}
-            : { provider: new aws.Provider(`${name}-us-east-1`, { region: "us-east-1" }, { parent: this }) };
+            : { provider: regionalProvider(`${name}-us-east-1`, "us-east-1", this) };
 
         const secret = new random.RandomPassword(`${name}-origin-secret`, { length: 48, special: false }, { parent: this });
         this.originVerifyHeader = pulumi.secret(secret.result);

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Colour, ServiceConfig } from "../config/stack-config";
+import type { ServiceConfig } from "../config/stack-config";
+import type { Colour } from "../config/vocabulary";
 import type { SecretReference } from "./contracts";
 import { serviceTags } from "../config/naming";
 import { healthCheckCommand, IMAGE_CONTRACT, writableMounts, writableVolumes } from "./image-contract";

@@ -18,10 +18,10 @@ import type { ServiceDataAccess } from "./contracts";
 import { DocumentDbCluster } from "./database";
 import { DatabaseUsers, serviceDatabase, userMongodbUri } from "./database-users";
 import type { KmsKeys } from "./keys";
-import { defaultTags } from "../config/naming";
 import type { Network } from "./network";
 import { SERVICE_SECRETS, SecretVariable, ServiceSecrets } from "./secrets";
 import { StorageBuckets } from "./storage";
+import { regionalProvider } from "./aws-provider";
 
 /** What a dr stack reads from prod's outputs (through the StackReference the EnvironmentStack owns). */
 export interface PrimaryDataOutputs {
@@ -47,6 +47,12 @@ export interface DataTierArgs {
     primary?: PrimaryDataOutputs;
     /** The stack's workload boundary, carried by the roles the data tier creates. */
     permissionsBoundaryArn?: pulumi.Input<string>;
+    /**
+     * Other buckets will log into the storage log bucket (the CDN's static bucket): its policy is then a
+     * `LogBucketPolicy` the caller builds once they exist (`StorageBucketsArgs.deferLogPolicy`).
+     * @default false
+     */
+    deferStorageLogPolicy?: boolean;
 }
 
 /**
@@ -124,10 +130,7 @@ export class DataTier extends pulumi.ComponentResource {
             let replica: { provider: aws.Provider; kmsKeyArn: pulumi.Output<string> } | undefined;
             const replicaRegion = cfg.storage.replicationRegion;
             if (replicaRegion) {
-                const provider = new aws.Provider(`${name}-${replicaRegion}`, {
-                    region: replicaRegion as aws.Region,
-                    defaultTags: { tags: defaultTags(cfg) },
-                }, { parent: this });
+                const provider = regionalProvider(`${name}-${replicaRegion}`, replicaRegion, this);
                 replica = { provider, kmsKeyArn: keys.regionalKey("storage", replicaRegion, provider).arn };
             }
             this.storage = new StorageBuckets(`${name}-storage`, {
@@ -138,6 +141,7 @@ export class DataTier extends pulumi.ComponentResource {
                 replica,
                 protect,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
+                deferLogPolicy: args.deferStorageLogPolicy,
             }, { parent: this });
             this.bucketName = this.storage.bucketName;
             this.bucketArn = this.storage.bucketArn;

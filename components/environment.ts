@@ -1,10 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessRoles } from "./access";
+import { regionalProvider } from "./aws-provider";
 import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
-import type { Colour, StackConfig } from "../config/stack-config";
-import { alertTopicName, defaultTags, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
+import type { StackConfig } from "../config/stack-config";
+import type { Colour } from "../config/vocabulary";
+import { alertTopicName, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
 import { releaseOf, type DeployedRelease } from "../config/release";
 import { rolloutOutputProblems, type RolloutOutputInputs } from "../config/stack-outputs";
 import { DataTier } from "./data-tier";
@@ -12,6 +14,8 @@ import { clusterIdentifier, GLOBAL_CLUSTER_IDENTIFIER } from "./database";
 import { RegionalFailover } from "./dns";
 import { rpoOutput, rtoOutput } from "./recovery";
 import { KmsKeys } from "./keys";
+import { KmsKeyPolicies } from "./key-policies";
+import { LogBucketPolicy } from "./log-bucket-policy";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
 import type { PrimaryOutputs } from "./primary";
@@ -48,6 +52,8 @@ const DR_ENVIRONMENT = "dr";
  */
 export class EnvironmentStack extends pulumi.ComponentResource {
     readonly keys: KmsKeys;
+    /** The keys' policies, naming the roles that use each key (built last). */
+    readonly keyPolicies: KmsKeyPolicies;
     /** The permissions boundary every role AWS services assume for this stack carries. */
     readonly workloadBoundary: WorkloadBoundary;
     readonly network: Network;
@@ -111,6 +117,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             keys: this.keys,
             accountId,
             permissionsBoundaryArn,
+            // The CDN's static bucket logs into the storage log bucket too (LogBucketPolicy below).
+            deferStorageLogPolicy: cfg.cdn.enabled,
             primary: primary && {
                 globalClusterId: primary.globalClusterId,
                 databaseUserCredentials: primary.databaseUserCredentials,
@@ -131,7 +139,6 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             replicationRegions: cfg.registry.replicationRegions,
             kmsKeyArn: this.keys.arn("storage"),
             protect,
-            defaultTags: defaultTags(cfg),
         }, { parent: this });
 
         this.cluster = new EcsCluster(`${name}-cluster`, {
@@ -160,8 +167,16 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 protect,
             }, { parent: this });
         }
-        // The storage log bucket receives the static bucket's access logs too: its one policy grants both.
-        this.data.storage?.grantLogDelivery(this.cdn ? [this.cdn.staticBucketArn] : []);
+        // The storage log bucket receives the static bucket's access logs too: its one policy, built now that
+        // both exist, grants both.
+        if (this.cdn && this.data.storage) {
+            const storage = this.data.storage;
+            new LogBucketPolicy(storage.logBucket.name, {
+                bucket: storage.logBucket,
+                accountId,
+                sources: [storage.bucketArn, this.cdn.staticBucketArn],
+            }, { parent: this });
+        }
         // Behind the CDN (prod, and dr which takes prod's traffic through the same distribution), the
         // ALB requires the CDN's secret header.
         const originVerifyHeader = this.cdn?.originVerifyHeader ?? primary?.originVerifyHeader;
@@ -204,7 +219,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 healthCheckPath: publicServices.find((s) => s.isDefaultRoute)!.healthCheckPath,
                 // The DR runbook's switch, its alarm in the dr region (prod reaches it with a provider there).
                 drSwitch: cfg.dr.role === "primary"
-                    ? { ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT), region: cfg.dr.region, provider: new aws.Provider(`${name}-dr-region`, { region: cfg.dr.region as aws.Region, defaultTags: { tags: defaultTags(cfg) } }, { parent: this }) }
+                    ? { ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT), region: cfg.dr.region, provider: regionalProvider(`${name}-dr-region`, cfg.dr.region, this) }
                     : { ...drGateSwitch(cfg.environment), region: cfg.region },
                 // dr's critical topic. prod's fence
                 // alarm names it before dr exists: PutMetricAlarm checks an action's ARN form only, not that the
@@ -322,12 +337,17 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             protect,
         }, { parent: this });
 
-        // The secrets and storage keys name the roles that use them.
+        // Built last, once the roles exist: the secrets and storage keys name the roles that use them.
         const roles = Object.values(this.services).map((s) => s.roles);
         const migrationRoles = Object.values(this.services).flatMap((s) => (s.migrations ? [s.migrations.executionRoleArn] : []));
-        this.keys.nameUsers("secrets", [...roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]), ...migrationRoles]);
-        if (cfg.dr.role !== "secondary") this.keys.nameUsers("storage", roles.map((r) => r.taskRoleArn));
-        this.keys.ownRemainingPolicies();
+        this.keyPolicies = new KmsKeyPolicies(`${name}-keys`, {
+            keys: this.keys,
+            users: {
+                secrets: [...roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]), ...migrationRoles],
+                // dr's objects live in prod's replica bucket, under prod's replica key.
+                ...(cfg.dr.role !== "secondary" ? { storage: roles.map((r) => r.taskRoleArn) } : {}),
+            },
+        }, { parent: this });
 
         // The outputs the rollout automation reads, typed by their contract (config/stack-outputs.ts).
         const rolloutOutputs: RolloutOutputInputs = {

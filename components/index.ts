@@ -5,6 +5,7 @@
  * when constructed, in the caller's program.
  */
 export { AccessRoles, type AccessRolesArgs } from "./access";
+export { regionalProvider, stackAwsProvider, type StackAwsProviderArgs } from "./aws-provider";
 export { RedisReplicationGroup, type RedisReplicationGroupArgs } from "./cache";
 export { ContentDelivery, type ContentDeliveryArgs } from "./cdn";
 export { ValidatedCertificate, type ValidatedCertificateArgs } from "./certificate";
@@ -15,12 +16,14 @@ export { DocumentDbCluster, type DocumentDbClusterArgs } from "./database";
 export { RegionalFailover, type RegionalFailoverArgs } from "./dns";
 export { EnvironmentStack, type EnvironmentStackArgs } from "./environment";
 export { KmsKeys, type KmsKeysArgs } from "./keys";
+export { KmsKeyPolicies, type KmsKeyPoliciesArgs } from "./key-policies";
 export { Monitoring, type MonitoringArgs } from "./monitoring";
 export { Network, type NetworkArgs } from "./network";
 export { ContainerRegistry, type ContainerRegistryArgs } from "./registry";
 export { RolloutLockTable, type RolloutLockTableArgs } from "./rollout-lock";
 export { ServiceSecrets, type ServiceSecretsArgs } from "./secrets";
 export { SecureBucket, type SecureBucketArgs } from "./secure-bucket";
+export { LogBucketPolicy, type LogBucketPolicyArgs } from "./log-bucket-policy";
 export { ServiceRoles, type ServiceRolesArgs } from "./service-roles";
 export { ApplicationService, type ApplicationServiceArgs } from "./service";
 export { StorageBuckets, type StorageBucketsArgs } from "./storage";

@@ -117,22 +117,21 @@ export function keyPolicyDocument(domain: KeyDomain, scope: KeyPolicyScope, user
 }
 
 /**
- * Customer-managed KMS keys, one per data domain, with rotation and aliases. The roles that use a
- * key are added to its policy later with `nameUsers`, once those roles exist (roles are created by
- * the components that need them, after the keys they encrypt with).
+ * Customer-managed KMS keys, one per data domain, with rotation and aliases. Each key is created with
+ * the policy of {@link keyPolicyDocument} naming no role, and ignores later changes to it: the roles that
+ * use a key are created after it (by the components that encrypt with it), so a `KmsKeyPolicies` built
+ * once they exist writes every home key's policy (components/key-policies.ts).
  */
 export class KmsKeys extends pulumi.ComponentResource {
     readonly keys: Record<KeyDomain, aws.kms.Key>;
+    /** The component's name: the keys are `<name>-<domain>`, their policies `<name>-<domain>-policy`. */
+    readonly name: string;
     private readonly args: KmsKeysArgs;
-    /** Domains whose policy a KeyPolicy resource owns (the key itself ignores later policy changes). */
-    private readonly policyOwned = new Set<KeyDomain>();
-    private readonly regional: { resourceName: string; key: aws.kms.Key; domain: KeyDomain; region: string; provider: pulumi.ProviderResource }[] = [];
-    private readonly baseName: string;
 
     constructor(name: string, args: KmsKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:security:KmsKeys", name, {}, opts);
         this.args = args;
-        this.baseName = name;
+        this.name = name;
         const keys = {} as Record<KeyDomain, aws.kms.Key>;
         for (const domain of KEY_DOMAINS) {
             keys[domain] = this.key(`${name}-${domain}`, domain, args.region, `tms ${args.environment} ${domain} key`);
@@ -141,42 +140,28 @@ export class KmsKeys extends pulumi.ComponentResource {
         this.registerOutputs({});
     }
 
-    /** Write the key policy of `domain` so it names the roles that use the key. */
-    nameUsers(domain: KeyDomain, roleArns: pulumi.Input<string>[]): aws.kms.KeyPolicy {
-        this.policyOwned.add(domain);
-        return new aws.kms.KeyPolicy(`${this.baseName}-${domain}-policy`, {
-            keyId: this.keys[domain].keyId,
-            policy: pulumi.all([this.args.accountId, ...roleArns]).apply(([acct, ...arns]) =>
-                keyPolicyDocument(domain, this.scope(this.args.region, acct), arns as string[])),
-        }, { parent: this });
+    /** The policy of home key `domain` naming `roleArns` (what `KmsKeyPolicies` writes). */
+    policy(domain: KeyDomain, roleArns: pulumi.Input<string>[]): pulumi.Output<string> {
+        return pulumi.all([this.args.accountId, ...roleArns]).apply(([acct, ...arns]) =>
+            keyPolicyDocument(domain, this.scope(this.args.region, acct), arns as string[]));
     }
 
     /**
      * A key for `domain` in another region, created through that region's explicit provider (prod's
      * S3 replica bucket in us-west-2 needs a key in us-west-2: S3 cannot encrypt with a key from
      * another region). Same rotation, deletion window, protection and policy shape as the home keys.
+     * It names no role, so its KeyPolicy is written with it: nothing is left for a later call.
      */
     regionalKey(domain: KeyDomain, region: string, provider: pulumi.ProviderResource): aws.kms.Key {
-        const resourceName = `${this.baseName}-${domain}-${region}`;
+        const resourceName = `${this.name}-${domain}-${region}`;
         const key = this.key(resourceName, domain, region, `tms ${this.args.environment} ${domain} key (${region})`, provider);
-        this.regional.push({ resourceName, key, domain, region, provider });
+        // Owned by a KeyPolicy for the same reason as the home keys' (a changed service statement reaches
+        // the deployed key); the key itself ignores its creation policy.
+        new aws.kms.KeyPolicy(`${resourceName}-policy`, {
+            keyId: key.keyId,
+            policy: pulumi.output(this.args.accountId).apply((acct) => keyPolicyDocument(domain, this.scope(region, acct), [])),
+        }, { parent: this, provider });
         return key;
-    }
-
-    /**
-     * Give every key whose policy no role list owns a KeyPolicy resource of its own, with no named roles.
-     * The key ignores changes to the policy it was created with (so that it and a KeyPolicy do not fight
-     * over it); without this, a change to the service statements of such a key (CloudTrail's on the logs
-     * key, say) would never reach a deployed stack. Call once, after the `nameUsers` calls.
-     */
-    ownRemainingPolicies(): void {
-        for (const domain of KEY_DOMAINS) if (!this.policyOwned.has(domain)) this.nameUsers(domain, []);
-        for (const r of this.regional) {
-            new aws.kms.KeyPolicy(`${r.resourceName}-policy`, {
-                keyId: r.key.keyId,
-                policy: pulumi.output(this.args.accountId).apply((acct) => keyPolicyDocument(r.domain, this.scope(r.region, acct), [])),
-            }, { parent: this, provider: r.provider });
-        }
     }
 
     /** One rotated, protected key and its alias `alias/tms-<env>-<domain>` (aliases are regional). */

@@ -8,7 +8,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { fargateTaskSettings } from "./colour-service";
-import type { Colour, ServiceConfig } from "../config/stack-config";
+import type { ServiceConfig } from "../config/stack-config";
+import type { Colour } from "../config/vocabulary";
 import type { SecretReference, ServiceDataAccess } from "./contracts";
 import { userProvisioningScript } from "./database-users";
 import { serviceTags } from "../config/naming";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCDB_MAX_CONNECTIONS } from "../config/aws-limits";
-import type { Colour } from "../config/stack-config";
+import type { Colour } from "../config/vocabulary";
 import { alarmPrefix, alertTopicName, serviceTags, stackAlarmsArnPattern } from "../config/naming";
 
 export const SEVERITIES = ["critical", "warning"] as const;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import type { Colour } from "../config/stack-config";
+import type { Colour } from "../config/vocabulary";
 import { serviceTags } from "../config/naming";
 import { protectRemoteChildren } from "./protection";
 

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { imageUri } from "../config/image-ref";
 import { repositoryName, serviceTags } from "../config/naming";
+import { regionalProvider } from "./aws-provider";
 
 export interface ContainerRegistryArgs {
     services: string[];
@@ -20,8 +21,6 @@ export interface ContainerRegistryArgs {
     /** KMS key that encrypts the images. */
     kmsKeyArn: pulumi.Input<string>;
     protect: boolean;
-    /** Default tags of the providers the registry creates for its replication regions (the stack's). */
-    defaultTags?: Record<string, string>;
     /** The moving tag of this environment, `latest-<env>`, the only mutable tag. */
     movingTagPrefix?: string;
 }
@@ -147,7 +146,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
      * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-create.html).
      */
     private replicaTemplate(name: string, region: string, args: ContainerRegistryArgs): aws.ecr.RepositoryCreationTemplate {
-        const provider = new aws.Provider(`${name}-${region}`, { region: region as aws.Region, defaultTags: args.defaultTags ? { tags: args.defaultTags } : undefined }, { parent: this });
+        const provider = regionalProvider(`${name}-${region}`, region, this);
         return new aws.ecr.RepositoryCreationTemplate(`${name}-replica-template-${region}`, {
             prefix: REPOSITORY_PREFIX,
             description: "tms: repositories created in this region by replication of prod's registry",

@@ -17,6 +17,11 @@ export function denyInsecureTransport(bucketArn: string): Statement {
     };
 }
 
+/** A bucket's one policy: TLS only, plus `statements`. Pure. */
+export function bucketPolicyDocument(bucketArn: string, statements: Statement[]): string {
+    return JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(bucketArn), ...statements] });
+}
+
 export interface SecureBucketArgs {
     /** What the bucket is for (tag `BucketRole`). */
     role: string;
@@ -65,8 +70,10 @@ export class SecureBucket extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
     readonly regionalDomainName: pulumi.Output<string>;
     readonly domainName: pulumi.Output<string>;
-    private readonly baseName: string;
-    private readonly publicBlock: aws.s3.BucketPublicAccessBlock;
+    /** The component's name (its policy is `<name>-policy`). */
+    readonly name: string;
+    /** The bucket's public-access block; the bucket's policy is created after it. */
+    readonly publicAccessBlock: aws.s3.BucketPublicAccessBlock;
 
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:storage:SecureBucket", name, {}, opts);
@@ -101,8 +108,8 @@ export class SecureBucket extends pulumi.ComponentResource {
             bucket: bucket.id,
             rule: { objectOwnership: args.objectOwnership ?? "BucketOwnerEnforced" },
         }, child);
-        this.baseName = name;
-        this.publicBlock = publicBlock;
+        this.name = name;
+        this.publicAccessBlock = publicBlock;
         if (!args.deferPolicy) this.attachPolicy(args.statements ? args.statements(bucket.arn) : []);
         new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
             bucket: bucket.id,
@@ -124,10 +131,9 @@ export class SecureBucket extends pulumi.ComponentResource {
 
     /** The bucket's one policy: TLS only, plus `statements`. Called once (by the constructor unless deferred). */
     attachPolicy(statements: pulumi.Input<Statement[]>): aws.s3.BucketPolicy {
-        return new aws.s3.BucketPolicy(`${this.baseName}-policy`, {
+        return new aws.s3.BucketPolicy(`${this.name}-policy`, {
             bucket: this.bucket.id,
-            policy: pulumi.all([this.bucket.arn, statements]).apply(([arn, extra]) =>
-                JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn), ...(extra as Statement[])] })),
-        }, { parent: this, dependsOn: [this.publicBlock] });
+            policy: pulumi.all([this.bucket.arn, statements]).apply(([arn, extra]) => bucketPolicyDocument(arn, extra as Statement[])),
+        }, { parent: this, dependsOn: [this.publicAccessBlock] });
     }
 }

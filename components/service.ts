@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FargateColourService, AutoscalingSettings } from "./colour-service";
-import type { Colour, ServiceConfig } from "../config/stack-config";
+import type { ServiceConfig } from "../config/stack-config";
+import type { Colour } from "../config/vocabulary";
 import type { ServiceDataAccess } from "./contracts";
 import { CLOUD_MAP_NAMESPACE, discoveryName, serviceTags, serviceUrlVariable } from "../config/naming";
 import { MigrationTasks } from "./migration-task";

@@ -144,6 +144,13 @@ export interface StorageBucketsArgs {
     protect: boolean;
     /** The stack's workload boundary, carried by the replication role. */
     permissionsBoundaryArn?: pulumi.Input<string>;
+    /**
+     * Leave the log bucket's policy to a `LogBucketPolicy` built once every bucket logging into `logBucket`
+     * exists (the CDN's static bucket is created after this component: it needs `logBucketName`). Its
+     * sources are then `bucketArn` and those buckets.
+     * @default false: the log bucket's policy grants the application bucket only, written here
+     */
+    deferLogPolicy?: boolean;
 }
 
 /** Validate args that depend on each other (replication needs its provider and key). */
@@ -174,11 +181,10 @@ export class StorageBuckets extends pulumi.ComponentResource {
     readonly logBucketName: pulumi.Output<string>;
     readonly replicaBucketName?: pulumi.Output<string>;
     readonly replicaBucketArn?: pulumi.Output<string>;
+    /** The access-log bucket of the application bucket (and of other buckets: `deferLogPolicy`). */
+    readonly logBucket: SecureBucket;
     private readonly name: string;
     private readonly args: StorageBucketsArgs;
-    private readonly logs: SecureBucket;
-    private readonly app: SecureBucket;
-    private logPolicy?: aws.s3.BucketPolicy;
 
     constructor(name: string, args: StorageBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:data:StorageBuckets", name, {}, opts);
@@ -188,8 +194,8 @@ export class StorageBuckets extends pulumi.ComponentResource {
         const s = args.storage;
 
         const [app, logs] = this.bucketWithLogs("app", "logs", args.kmsKeyArn);
-        this.app = app;
-        this.logs = logs;
+        this.logBucket = logs;
+        if (!args.deferLogPolicy) StorageBuckets.grantLogSources(logs, args.accountId, [app.arn]);
         this.bucketName = app.bucketName;
         this.bucketArn = app.arn;
         this.logBucketName = logs.bucketName;
@@ -210,20 +216,6 @@ export class StorageBuckets extends pulumi.ComponentResource {
         });
     }
 
-    /**
-     * Attach the log bucket's one policy, letting the S3 logging service write for the application bucket
-     * and for every other bucket that logs into it (the CDN's static bucket). Call it exactly once, after
-     * every source exists: a bucket logging into a target that does not grant it loses its logs silently
-     * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html), which
-     * the policy `s3-log-target-grants-every-source` refuses, and without the call the log bucket has no
-     * TLS-only policy at all (`s3-bucket-tls-only`).
-     */
-    grantLogDelivery(otherSources: pulumi.Input<string>[] = []): aws.s3.BucketPolicy {
-        if (this.logPolicy) throw new Error(`StorageBuckets ${this.name}: grantLogDelivery was already called; pass every source in one call`);
-        this.logPolicy = StorageBuckets.grantLogSources(this.logs, this.args.accountId, [this.app.arn, ...otherSources]);
-        return this.logPolicy;
-    }
-
     private static grantLogSources(logs: SecureBucket, accountId: pulumi.Input<string>, sources: pulumi.Input<string>[]): aws.s3.BucketPolicy {
         return logs.attachPolicy(pulumi.all([logs.arn, accountId, ...sources]).apply(([arn, acct, ...sourceArns]) =>
             [allowServerAccessLogs(arn, acct, sourceArns as string[])]));
@@ -232,7 +224,7 @@ export class StorageBuckets extends pulumi.ComponentResource {
     /**
      * A data bucket (SSE-KMS) and the log bucket receiving its access logs (SSE-S3: S3 server access
      * logging cannot deliver to SSE-KMS buckets). The log bucket's grant names its sources, so its
-     * policy is attached once they all exist (`grantLogDelivery`).
+     * policy is attached once they all exist.
      */
     private bucketWithLogs(role: string, logRole: string, kmsKeyArn: pulumi.Input<string>, provider?: pulumi.ProviderResource): [SecureBucket, SecureBucket] {
         const s = this.args.storage;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Colour, ServiceConfig } from "../config/stack-config";
+import type { ServiceConfig } from "../config/stack-config";
+import type { Colour } from "../config/vocabulary";
 import { ORIGIN_VERIFY_HEADER } from "./cdn";
 import { ValidatedCertificate } from "./certificate";
 import { serviceTags } from "../config/naming";

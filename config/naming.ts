@@ -4,7 +4,8 @@
  * `task-management-system/<service>` repositories, `[env]/[service]/[secret]` secrets and
  * `/[env]/[service]/[parameter]` parameters.
  */
-import type { Colour, StackConfig } from "./stack-config";
+import type { StackConfig } from "./stack-config";
+import type { Colour } from "./vocabulary";
 
 /** Tags applied to every taggable resource through the AWS provider's `defaultTags`. */
 export function defaultTags(cfg: Pick<StackConfig, "environment" | "costCenter">): Record<string, string> {

@@ -10,7 +10,7 @@
  * older revision, e.g. the repository's copy after a rollout promoted) is refused with one line
  * naming the fix, so no `pulumi up` silently moves traffic back. Pure.
  */
-import type { Colour } from "./stack-config";
+import { COLOURS, type Colour } from "./vocabulary";
 
 export interface ReleaseColour {
     running: boolean;
@@ -35,7 +35,7 @@ export function releaseOf(d: { revision?: number; live: Colour; weight: number; 
 }
 
 const sorted = (images: Record<string, string>) => Object.fromEntries(Object.entries(images).sort(([a], [b]) => a.localeCompare(b)));
-const trafficKey = (r: DeployedRelease) => JSON.stringify([r.live, r.weight, ...(["blue", "green"] as const).map((c) => r[c] ? [r[c]!.running, sorted(r[c]!.images)] : null)]);
+const trafficKey = (r: DeployedRelease) => JSON.stringify([r.live, r.weight, ...COLOURS.map((c) => r[c] ? [r[c]!.running, sorted(r[c]!.images)] : null)]);
 
 /** Same live colour, weight, images and running flags (the revision aside). Pure. */
 export function sameTraffic(a: DeployedRelease, b: DeployedRelease): boolean {

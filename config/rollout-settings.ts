@@ -1,13 +1,13 @@
 /**
  * Rollout settings: phases, bake times and analysis thresholds, with the deployment guide's
- * values as defaults. The stack config (`tms:rollout`) passes deep-partial overrides into
- * {@link resolveRolloutSettings}; nothing else in the engine has a hard-coded number.
+ * values as defaults. The stack config's `tms:rollout` holds deep-partial overrides, validated by
+ * {@link rolloutOverridesSchema} inside the stack schema; nothing else in the engine has a hard-coded
+ * number.
  */
 
-/** Deployment strategy per environment (guide, "Deployment Strategies"). */
-export type Strategy = "rolling" | "blue-green" | "canary";
-
-export const STRATEGIES: readonly Strategy[] = ["rolling", "blue-green", "canary"];
+import { z } from "zod";
+import { problemLine, problemsFromZod, render, type ConfigProblem } from "./problems";
+import { STRATEGIES, type Strategy } from "./vocabulary";
 
 /** One traffic step: send `weight` percent to the candidate, then analyse for `bakeSeconds`. */
 export interface RolloutStep {
@@ -90,10 +90,6 @@ export interface RolloutSettings {
     validation: ValidationRanges;
 }
 
-export type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
-
-/** Overrides as the stack config passes them (`strategy` is chosen separately). */
-export type RolloutOverrides = DeepPartial<Omit<RolloutSettings, "strategy">>;
 
 const DEFAULT_ANALYSIS: AnalysisThresholds = {
     errorRateMultiplier: 5,
@@ -163,183 +159,132 @@ export class RolloutSettingsError extends Error {
     }
 }
 
-type NumberRule = "positive" | "nonNegative" | "positiveInt" | "nonNegativeInt" | "fraction" | "multiplier";
+// ---- the schema of the overrides (`tms:rollout`): every message reads after the offending value ----
 
-const TOP_NUMBERS: Record<string, NumberRule> = {
-    validationSeconds: "nonNegativeInt",
-    intervalSeconds: "positiveInt",
-    baselineSeconds: "positiveInt",
-    healthTimeoutSeconds: "positiveInt",
-    healthPollSeconds: "positiveInt",
-    rollbackWindowSeconds: "nonNegativeInt",
-    leaseSeconds: "positiveInt",
-    rollbackRetryMinutes: "positive",
-};
-const ANALYSIS_NUMBERS: Record<keyof AnalysisThresholds, NumberRule> = {
-    errorRateMultiplier: "multiplier",
-    errorRateFloor: "fraction",
-    minErrors: "nonNegativeInt",
-    latencyMultiplier: "multiplier",
-    latencyBreachSeconds: "nonNegativeInt",
-    unhealthyIntervals: "positiveInt",
-    minRequests: "nonNegativeInt",
-    maxInconclusiveIntervals: "positiveInt",
-    maxQueryFailures: "positiveInt",
-    queryAttempts: "positiveInt",
-    queryRetryBaseMs: "nonNegativeInt",
-    queryRetryMaxMs: "nonNegativeInt",
-};
-const VALIDATION_NUMBERS: Record<keyof ValidationRanges, NumberRule> = {
-    errorRateMultiplier: "multiplier",
-    p95IncreasePercent: "nonNegative",
-    minSuccessRate: "fraction",
-};
+const ruled = (message: string, ok: (v: number) => boolean) =>
+    z.number({ error: message }).refine(ok, { error: message });
+const positive = () => ruled("must be a number above 0", (v) => v > 0);
+const nonNegative = () => ruled("must be a number ≥ 0", (v) => v >= 0);
+const positiveInt = () => ruled("must be a whole number above 0", (v) => Number.isInteger(v) && v > 0);
+const nonNegativeInt = () => ruled("must be a whole number ≥ 0", (v) => Number.isInteger(v) && v >= 0);
+const fraction = () => ruled("must be a fraction from 0 to 1", (v) => v >= 0 && v <= 1);
+const multiplier = () => ruled("must be a multiplier ≥ 1", (v) => v >= 1);
 
-function checkNumber(value: unknown, rule: NumberRule): string | null {
-    if (typeof value !== "number" || !Number.isFinite(value)) return "expected a number";
-    switch (rule) {
-        case "positive":
-            return value > 0 ? null : "expected a number > 0";
-        case "nonNegative":
-            return value >= 0 ? null : "expected a number ≥ 0";
-        case "positiveInt":
-            return Number.isInteger(value) && value > 0 ? null : "expected an integer > 0";
-        case "nonNegativeInt":
-            return Number.isInteger(value) && value >= 0 ? null : "expected an integer ≥ 0";
-        case "fraction":
-            return value >= 0 && value <= 1 ? null : "expected a fraction between 0 and 1";
-        case "multiplier":
-            return value >= 1 ? null : "expected a multiplier ≥ 1";
-    }
-}
+const analysisSchema = z.strictObject({
+    errorRateMultiplier: multiplier().optional(),
+    errorRateFloor: fraction().optional(),
+    minErrors: nonNegativeInt().optional(),
+    latencyMultiplier: multiplier().optional(),
+    latencyBreachSeconds: nonNegativeInt().optional(),
+    unhealthyIntervals: positiveInt().optional(),
+    minRequests: nonNegativeInt().optional(),
+    maxInconclusiveIntervals: positiveInt().optional(),
+    maxQueryFailures: positiveInt().optional(),
+    queryAttempts: positiveInt().optional(),
+    queryRetryBaseMs: nonNegativeInt().optional(),
+    queryRetryMaxMs: nonNegativeInt().optional(),
+} satisfies Record<keyof AnalysisThresholds, z.ZodType>, { error: "must be an object of analysis thresholds" });
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+const validationSchema = z.strictObject({
+    errorRateMultiplier: multiplier().optional(),
+    p95IncreasePercent: nonNegative().optional(),
+    minSuccessRate: fraction().optional(),
+} satisfies Record<keyof ValidationRanges, z.ZodType>, { error: "must be an object of validation ranges" });
 
-function show(v: unknown): string {
-    return JSON.stringify(v) ?? String(v);
-}
+const stepSchema = z.strictObject({
+    weight: ruled("must be a whole percent from 1 to 100", (v) => Number.isInteger(v) && v >= 1 && v <= 100),
+    bakeSeconds: nonNegativeInt().default(0),
+}, { error: "must be a step {weight, bakeSeconds}" });
 
-/** Copies the numeric keys of `src` onto `dst`, collecting one problem per bad or unknown key. */
-function mergeNumbers<T extends object>(
-    dst: T,
-    src: unknown,
-    rules: Record<string, NumberRule>,
-    path: string,
-    problems: string[],
-): void {
-    if (src === undefined) return;
-    if (!isRecord(src)) {
-        problems.push(`${path}: expected an object, got ${show(src)}`);
-        return;
-    }
-    for (const [key, value] of Object.entries(src)) {
-        const rule = rules[key];
-        if (rule === undefined) {
-            problems.push(`${path}.${key}: unknown setting (known: ${Object.keys(rules).join(", ")})`);
-            continue;
+const stepsSchema = z.array(stepSchema, { error: "must be a list of steps {weight, bakeSeconds}" }).superRefine((steps, ctx) => {
+    steps.forEach((s, i) => {
+        if (i > 0 && s.weight <= steps[i - 1].weight) {
+            ctx.addIssue({ code: "custom", path: [i, "weight"], message: `must be above the previous step's weight (${steps[i - 1].weight}): weights increase` });
         }
-        const problem = checkNumber(value, rule);
-        if (problem) problems.push(`${path}.${key}: ${problem}, got ${show(value)}`);
-        else (dst as Record<string, unknown>)[key] = value;
-    }
+    });
+});
+
+type Scalars = Omit<RolloutSettings, "strategy" | "steps" | "analysis" | "validation">;
+
+/**
+ * Overrides of the rollout settings, as `tms:rollout` (and a trace file's `settings`) gives them: every
+ * key optional, unknown keys refused; `steps`, when given, replaces the whole list. Part of the stack
+ * schema (config/stack-config.ts); the checks that depend on the strategy are {@link rolloutProblems}.
+ */
+export const rolloutOverridesSchema = z.strictObject({
+    validationSeconds: nonNegativeInt().optional(),
+    intervalSeconds: positiveInt().optional(),
+    baselineSeconds: positiveInt().optional(),
+    healthTimeoutSeconds: positiveInt().optional(),
+    healthPollSeconds: positiveInt().optional(),
+    rollbackWindowSeconds: nonNegativeInt().optional(),
+    leaseSeconds: positiveInt().optional(),
+    rollbackRetryMinutes: positive().optional(),
+    steps: stepsSchema.optional(),
+    analysis: analysisSchema.optional(),
+    validation: validationSchema.optional(),
+} satisfies Record<keyof Scalars | "steps" | "analysis" | "validation", z.ZodType>, { error: "must be an object of rollout settings" });
+
+/** Overrides as the schema returns them. */
+export type RolloutOverrides = z.output<typeof rolloutOverridesSchema>;
+
+/** `strategy`'s defaults with validated `overrides` applied key by key. Pure. */
+export function applyRolloutOverrides(strategy: Strategy, overrides: RolloutOverrides): RolloutSettings {
+    const { steps, analysis, validation, ...top } = overrides;
+    const d = defaultRolloutSettings(strategy);
+    const defined = <T extends object>(o: T | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
+    return {
+        ...d,
+        ...defined(top),
+        steps: steps ?? d.steps,
+        analysis: { ...d.analysis, ...defined(analysis) },
+        validation: { ...d.validation, ...defined(validation) },
+    };
 }
 
 /**
- * Defaults for `strategy` with `overrides` applied key by key. Unknown keys, wrong types and
- * inconsistent combinations are all reported together, each naming its key under `path`
- * (e.g. `tms:rollout.analysis.minErrors: expected an integer ≥ 0, got -1`).
- * `steps`, when given, replaces the whole list.
+ * What the schema cannot judge alone: the steps against the strategy, and the retries against the
+ * interval. Each problem names its key under `root`. Pure.
  */
-export function resolveRolloutSettings(
-    strategy: Strategy,
-    overrides: unknown = {},
-    path = "tms:rollout",
-): RolloutSettings {
-    const problems: string[] = [];
-    if (!STRATEGIES.includes(strategy)) {
-        throw new RolloutSettingsError([`${path}: unknown strategy ${show(strategy)} (expected ${STRATEGIES.join(", ")})`]);
-    }
-    const s = defaultRolloutSettings(strategy);
-    if (overrides === undefined || overrides === null) return s;
-    if (!isRecord(overrides)) throw new RolloutSettingsError([`${path}: expected an object, got ${show(overrides)}`]);
-
-    const known = new Set([...Object.keys(TOP_NUMBERS), "steps", "analysis", "validation"]);
-    for (const key of Object.keys(overrides)) {
-        if (!known.has(key)) problems.push(`${path}.${key}: unknown setting (known: ${[...known].join(", ")})`);
-    }
-    const topOnly: Record<string, unknown> = {};
-    for (const key of Object.keys(TOP_NUMBERS)) if (key in overrides) topOnly[key] = overrides[key];
-    mergeNumbers(s, topOnly, TOP_NUMBERS, path, problems);
-    mergeNumbers(s.analysis, overrides.analysis, ANALYSIS_NUMBERS, `${path}.analysis`, problems);
-    mergeNumbers(s.validation, overrides.validation, VALIDATION_NUMBERS, `${path}.validation`, problems);
-
-    if (overrides.steps !== undefined) {
-        const steps = parseSteps(overrides.steps, `${path}.steps`, problems);
-        if (steps) {
-            if (strategy === "rolling" && steps.length > 0) {
-                problems.push(`${path}.steps: rolling uses a single colour and has no traffic steps`);
-            } else s.steps = steps;
-        }
-    }
-    if (strategy !== "rolling") {
-        if (s.steps.length === 0) problems.push(`${path}.steps: ${strategy} needs at least one step`);
+export function rolloutProblems(strategy: Strategy, overrides: RolloutOverrides, root = "tms:rollout"): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const add = (path: string, message: string) => problems.push({ key: `${root}.${path}`, message });
+    const s = applyRolloutOverrides(strategy, overrides);
+    if (strategy === "rolling" && overrides.steps?.length) {
+        add("steps", "must be empty: rolling uses a single colour and has no traffic steps");
+    } else if (strategy !== "rolling") {
+        if (s.steps.length === 0) add("steps", `must have at least one step: ${strategy} shifts traffic in steps`);
         else if (s.steps[s.steps.length - 1].weight !== 100) {
-            problems.push(`${path}.steps: the last step must send 100% to the candidate, got ${s.steps[s.steps.length - 1].weight}%`);
+            add("steps", `the last step must send 100% to the candidate, got ${s.steps[s.steps.length - 1].weight}%`);
         }
     }
     // Retries of a failed query must fit inside one interval, or analysis would drift behind the clock.
     const retryBudget = s.analysis.queryRetryMaxMs * (s.analysis.queryAttempts - 1);
     if (retryBudget >= s.intervalSeconds * 1000) {
-        problems.push(
-            `${path}.analysis.queryRetryMaxMs: ${s.analysis.queryAttempts - 1} retries of up to ${s.analysis.queryRetryMaxMs} ms do not fit in the ${s.intervalSeconds} s interval`,
-        );
+        add("analysis.queryRetryMaxMs", `${s.analysis.queryAttempts - 1} retries of up to ${s.analysis.queryRetryMaxMs} ms do not fit in the ${s.intervalSeconds} s interval`);
     }
     if (s.analysis.queryRetryBaseMs > s.analysis.queryRetryMaxMs) {
-        problems.push(`${path}.analysis.queryRetryBaseMs: must not exceed queryRetryMaxMs (${s.analysis.queryRetryMaxMs})`);
+        add("analysis.queryRetryBaseMs", `must not exceed queryRetryMaxMs (${s.analysis.queryRetryMaxMs})`);
     }
-    if (problems.length > 0) throw new RolloutSettingsError(problems);
-    return s;
+    return problems;
 }
 
-function parseSteps(value: unknown, path: string, problems: string[]): RolloutStep[] | null {
-    if (!Array.isArray(value)) {
-        problems.push(`${path}: expected a list of {weight, bakeSeconds}, got ${show(value)}`);
-        return null;
+/**
+ * Defaults for `strategy` with `overrides` (not yet validated: a trace file's, say) applied key by key.
+ * Unknown keys, wrong types and inconsistent combinations are reported together, one line per problem,
+ * each naming its key under `root` (e.g. `tms:rollout.analysis.minErrors: -1 must be a whole number ≥ 0`).
+ */
+export function resolveRolloutSettings(strategy: Strategy, overrides: unknown = {}, root = "tms:rollout"): RolloutSettings {
+    if (!STRATEGIES.includes(strategy)) {
+        throw new RolloutSettingsError([`${root}: unknown strategy ${render(strategy)} (expected ${STRATEGIES.join(", ")})`]);
     }
-    const steps: RolloutStep[] = [];
-    let ok = true;
-    value.forEach((raw: unknown, i) => {
-        const at = `${path}[${i}]`;
-        if (!isRecord(raw)) {
-            problems.push(`${at}: expected {weight, bakeSeconds}, got ${show(raw)}`);
-            ok = false;
-            return;
-        }
-        for (const key of Object.keys(raw)) {
-            if (key !== "weight" && key !== "bakeSeconds") {
-                problems.push(`${at}.${key}: unknown field (expected weight, bakeSeconds)`);
-                ok = false;
-            }
-        }
-        const { weight, bakeSeconds } = raw;
-        if (typeof weight !== "number" || !Number.isInteger(weight) || weight < 1 || weight > 100) {
-            problems.push(`${at}.weight: expected an integer percent 1–100, got ${show(weight)}`);
-            ok = false;
-        } else if (steps.length > 0 && weight <= steps[steps.length - 1].weight) {
-            problems.push(`${at}.weight: weights must increase, got ${weight} after ${steps[steps.length - 1].weight}`);
-            ok = false;
-        }
-        const bake = bakeSeconds ?? 0;
-        const problem = checkNumber(bake, "nonNegativeInt");
-        if (problem) {
-            problems.push(`${at}.bakeSeconds: ${problem}, got ${show(bakeSeconds)}`);
-            ok = false;
-        }
-        if (ok) steps.push({ weight: weight as number, bakeSeconds: bake as number });
-    });
-    return ok ? steps : null;
+    const input = overrides ?? {};
+    const parsed = rolloutOverridesSchema.safeParse(input);
+    const problems = parsed.success
+        ? rolloutProblems(strategy, parsed.data, root)
+        : problemsFromZod(rolloutOverridesSchema, parsed.error, input, root);
+    if (problems.length > 0) throw new RolloutSettingsError(problems.map((p) => problemLine(p)));
+    return applyRolloutOverrides(strategy, parsed.data!);
 }
 
 /**
@@ -361,7 +306,7 @@ export const SCALED_DURATIONS = {
  * positive; refused when the analysis interval would be shorter than a second. Pure.
  */
 export function scaleRolloutTimes(settings: RolloutSettings, factor: number): RolloutSettings {
-    if (!Number.isInteger(factor) || factor < 1) throw new RolloutSettingsError([`time scale: expected a whole number ≥ 1, got ${show(factor)}`]);
+    if (!Number.isInteger(factor) || factor < 1) throw new RolloutSettingsError([`time scale: expected a whole number ≥ 1, got ${render(factor)}`]);
     if (settings.intervalSeconds / factor < 1) {
         throw new RolloutSettingsError([`time scale ${factor}: the ${settings.intervalSeconds} s analysis interval would be shorter than a second (at most ${settings.intervalSeconds})`]);
     }

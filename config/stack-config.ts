@@ -19,15 +19,11 @@ import {
     parseWeeklyWindow,
     parseDailyWindow,
 } from "./aws-limits";
-import { resolveRolloutSettings, RolloutSettings, RolloutSettingsError } from "./rollout-settings";
+import { applyRolloutOverrides, rolloutOverridesSchema, rolloutProblems, type RolloutSettings } from "./rollout-settings";
 import { ImageRefError, parseImageRef } from "./image-ref";
+import { problemLine, problemsFromZod, render, type ConfigProblem } from "./problems";
+import { COLOURS, DR_ROLES, ENVIRONMENTS, otherColour, STRATEGIES, type Colour } from "./vocabulary";
 
-export const ENVIRONMENTS = ["dev", "staging", "prod", "dr"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
-export const COLOURS = ["blue", "green"] as const;
-export type Colour = (typeof COLOURS)[number];
-export const STRATEGIES = ["rolling", "blue-green", "canary"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
 
 // ---- small schema helpers: every message reads after the offending value ----
 
@@ -186,7 +182,7 @@ const databaseSchema = z.strictObject({
      */
     finalSnapshot: bool().default(true),
     /** primary: this stack creates the global cluster; secondary: joins the primary's (dr). */
-    globalCluster: oneOf(["none", "primary", "secondary"] as const, "a global cluster role"),
+    globalCluster: oneOf(DR_ROLES, "a global cluster role"),
     /**
      * Generation of the services' database credentials: raise it by one to rotate them (alternating
      * users, components/database-users.ts). dr takes prod's credentials and ignores it.
@@ -249,7 +245,7 @@ const cdnSchema = z.strictObject({
 
 const drSchema = z.strictObject({
     /** primary: prod (creates the global cluster and replicas); secondary: dr; none: dev/staging. */
-    role: oneOf(["none", "primary", "secondary"] as const, "a DR role"),
+    role: oneOf(DR_ROLES, "a DR role"),
     region: listed(AWS_REGIONS, "an AWS region"),
     /** The guide's targets (1 hour, 5 minutes); what each data store achieves is in the `rpo`/`rto` outputs (components/recovery.ts). */
     rtoMinutes: int(1, 1440),
@@ -327,8 +323,8 @@ const tmsSchema = z.strictObject({
     access: accessSchema,
     monitoring: monitoringSchema,
     parameters: parametersSchema.default({}),
-    /** Overrides of the rollout engine's settings (phases, bake times, thresholds). */
-    rollout: z.record(z.string(), z.unknown()).default({}),
+    /** Overrides of the rollout engine's settings (phases, bake times, thresholds): config/rollout-settings.ts. */
+    rollout: rolloutOverridesSchema.default({}),
 });
 
 type TmsParsed = z.output<typeof tmsSchema>;
@@ -363,16 +359,11 @@ export type StackConfig = Omit<TmsParsed, "services" | "deployment"> & {
     };
 };
 
-/** One problem found in a stack's config. */
-export interface ConfigProblem {
-    /** Full key, e.g. `tms:database.instanceClass`. */
-    key: string;
-    message: string;
-}
+export type { ConfigProblem } from "./problems";
 
 export class ConfigError extends Error {
     constructor(readonly source: string, readonly problems: ConfigProblem[]) {
-        super(problems.map((p) => `${source}: ${p.key}: ${p.message}`).join("\n"));
+        super(problems.map((p) => problemLine(p, source)).join("\n"));
         this.name = "ConfigError";
     }
     /** One line per problem, as printed by the plan and by `pulumi up`. */
@@ -394,43 +385,6 @@ export function parseConfigValue(raw: string): unknown {
         }
     }
     return raw;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-    let v: any = root;
-    for (const p of path) {
-        if (v === null || typeof v !== "object") return undefined;
-        v = v[p as any];
-    }
-    return v;
-}
-
-function keyOf(path: readonly PropertyKey[]): string {
-    let key = "";
-    for (const p of path) key += typeof p === "number" ? `[${p}]` : key === "" ? `tms:${String(p)}` : `.${String(p)}`;
-    return key || "tms";
-}
-
-function render(v: unknown): string {
-    const s = JSON.stringify(v);
-    return s.length > 60 ? s.slice(0, 57) + "…" : s;
-}
-
-function problemsFromZod(error: z.ZodError, input: unknown): ConfigProblem[] {
-    const out: ConfigProblem[] = [];
-    for (const issue of error.issues) {
-        if (issue.code === "unrecognized_keys") {
-            for (const k of issue.keys) {
-                out.push({ key: keyOf([...issue.path, k]), message: "is not a known setting (check the spelling)" });
-            }
-            continue;
-        }
-        const value = valueAt(input, issue.path);
-        const key = keyOf(issue.path);
-        if (value === undefined) out.push({ key, message: "is required" });
-        else out.push({ key, message: `${render(value)} ${issue.message}` });
-    }
-    return out;
 }
 
 /** Cross-field rules zod cannot express per field. */
@@ -470,7 +424,7 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     }
 
     const d = t.deployment;
-    const colours: Colour[] = d.strategy === "rolling" ? ["blue"] : ["blue", "green"];
+    const colours: Colour[] = d.strategy === "rolling" ? ["blue"] : [...COLOURS];
     if (d.strategy === "rolling") {
         if (d.live !== "blue") add("tms:deployment.live", `${render(d.live)} must be "blue" with the rolling strategy (one colour)`);
         if (d.weight !== 0) add("tms:deployment.weight", `${d.weight} must be 0 with the rolling strategy (one colour)`);
@@ -478,7 +432,7 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     } else if (!d.green) {
         add("tms:deployment.green", `is required with the ${d.strategy} strategy`);
     }
-    const candidate: Colour = d.live === "blue" ? "green" : "blue";
+    const candidate = otherColour(d.live);
     if (d.strategy !== "rolling") {
         if (!d[d.live]?.running) add(`tms:deployment.${d.live}.running`, "must be true: it is the live colour");
         if (d.weight > 0 && d[candidate] && !d[candidate]!.running) {
@@ -586,6 +540,13 @@ function windowsOverlap(weekly: Window, daily: Window): boolean {
     return false;
 }
 
+/** `value` with the keys `like` has first, in `like`'s order (`like` being what `value` was parsed from). Pure. */
+function inKeyOrder<T extends object>(value: T, like: unknown): T {
+    if (like === null || typeof like !== "object") return value;
+    const first = Object.keys(like).filter((k) => k in value);
+    return Object.fromEntries([...first, ...Object.keys(value).filter((k) => !first.includes(k))].map((k) => [k, (value as any)[k]])) as T;
+}
+
 /**
  * Validate and default a stack's raw config.
  * @param raw    Pulumi's config map (`tms:database` → JSON text), as `pulumi.runtime.allConfig()` returns it.
@@ -604,23 +565,16 @@ export function loadStackConfig(raw: Record<string, string>, source: string, sta
     else if (!AWS_REGIONS.includes(region)) problems.push({ key: "aws:region", message: `${render(region)} is not an AWS region` });
 
     const parsed = tmsSchema.safeParse(tms);
-    let rolloutSettings: RolloutSettings | undefined;
-    if (!parsed.success) problems.push(...problemsFromZod(parsed.error, tms));
+    if (!parsed.success) problems.push(...problemsFromZod(tmsSchema, parsed.error, tms, "tms", ":"));
     else {
         problems.push(...crossChecks(parsed.data, region ?? ""));
-        try {
-            rolloutSettings = resolveRolloutSettings(parsed.data.deployment.strategy, parsed.data.rollout);
-        } catch (e) {
-            if (!(e instanceof RolloutSettingsError)) throw e;
-            for (const line of e.problems) {
-                const i = line.indexOf(": ");
-                problems.push({ key: line.slice(0, i), message: line.slice(i + 2) });
-            }
-        }
+        problems.push(...rolloutProblems(parsed.data.deployment.strategy, parsed.data.rollout));
     }
     if (problems.length) throw new ConfigError(source, problems);
 
-    const t = parsed.data!;
+    // zod returns an object's keys in the schema's order; tms:rollout keeps the stack file's (the
+    // simulator names the overrides it replays as the operator wrote them).
+    const t = { ...parsed.data!, rollout: inKeyOrder(parsed.data!.rollout, tms.rollout) };
     const names = Object.keys(t.services);
     const services: ServiceConfig[] = names.map((name) => {
         const s = t.services[name];
@@ -638,13 +592,13 @@ export function loadStackConfig(raw: Record<string, string>, source: string, sta
             migrationCommand: s.migrationCommand ?? DEFAULT_MIGRATION,
         };
     });
-    const colours: Colour[] = t.deployment.strategy === "rolling" ? ["blue"] : ["blue", "green"];
-    const candidate: Colour = t.deployment.live === "blue" ? "green" : "blue";
+    const colours: Colour[] = t.deployment.strategy === "rolling" ? ["blue"] : [...COLOURS];
+    const candidate = otherColour(t.deployment.live);
     return {
         ...t,
         stack,
         region: region!,
-        rolloutSettings: rolloutSettings!,
+        rolloutSettings: applyRolloutOverrides(t.deployment.strategy, t.rollout),
         services,
         deployment: { ...t.deployment, colours, candidate },
     };

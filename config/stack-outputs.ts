@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { DeployedRelease } from "./release";
+import { COLOURS, STRATEGIES } from "./vocabulary";
 
 const name = () => z.string().min(1);
 // Per colour (a rolling stack has blue only; the types of the components say Partial).
@@ -15,7 +16,7 @@ const releaseColour = z.object({ running: z.boolean(), images: z.record(z.string
 
 export const RELEASE_SCHEMA = z.object({
     revision: z.number().int().min(0),
-    live: z.enum(["blue", "green"]),
+    live: z.enum(COLOURS),
     weight: z.number().int().min(0).max(100),
     blue: releaseColour,
     green: releaseColour.optional(),
@@ -24,7 +25,7 @@ export const RELEASE_SCHEMA = z.object({
 /** Output name → schema and what the automation reads it for. */
 export const ROLLOUT_OUTPUTS = {
     release: { schema: RELEASE_SCHEMA, for: "the deployed release: live colour, weight, images, running, revision (the traffic the rollout changes)" },
-    strategy: { schema: z.enum(["rolling", "blue-green", "canary"]), for: "the stack's deployment strategy" },
+    strategy: { schema: z.enum(STRATEGIES), for: "the stack's deployment strategy" },
     clusterName: { schema: name(), for: "the ECS cluster of migrations, smoke tasks and rolling deployments" },
     ecsServices: { schema: z.record(z.string(), colourMap), for: "ECS service names per service and colour" },
     migrationTaskFamilies: { schema: z.record(z.string(), z.record(z.string(), z.string())).optional(), for: "the migration task family per service and colour (absent in dr)" },

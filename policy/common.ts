@@ -31,12 +31,16 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { ENVIRONMENTS, type Environment } from "../config/vocabulary";
 
-export type Environment = "dev" | "staging" | "prod" | "dr";
-export const ENVIRONMENTS: readonly Environment[] = ["dev", "staging", "prod", "dr"];
+// The environment names are the product's (config/vocabulary.ts): a new environment fails to compile until
+// ENVIRONMENT_RULES below says what the pack requires of it.
+export { ENVIRONMENTS, type Environment } from "../config/vocabulary";
 
 /**
- * Facts from the deployment guide that policies enforce per environment. Relaxations of an AWS
+ * Facts from the deployment guide that policies enforce per environment. This table is the pack's own
+ * copy, independent of the program on purpose: the stack config's `tms:compute.minimumCount`, region and
+ * names are what the pack judges, so it must not read them back as its standard. Relaxations of an AWS
  * control (dev without deletion protection, shorter backups) are not here: they are explicit, with a
  * reason, in the stack's policy config (see {@link exceptionOf}).
  */

@@ -19,7 +19,7 @@ import type { PolicyProviderResource } from "@pulumi/policy";
 import {
     createResourceValidationArgs, createStackValidationArgs, runResourcePolicy, runStackPolicy, StackResourceInput,
 } from "../policy/args";
-import type { Environment, PolicyConfig, TmsPolicy } from "../policy/common";
+import { ENVIRONMENTS, type Environment, type PolicyConfig, type TmsPolicy } from "../policy/common";
 import { enforcementLevelOf, loadPackConfig, PackConfig, policyConfigOf } from "../policy/pack-config";
 import { policies as allPolicies } from "../policy/policies";
 import type { PlanRecord, RecordedResource } from "./record";
@@ -170,7 +170,6 @@ export function formatViolations(violations: Violation[], summary: { policiesRun
     return [line(header), ...rows.map(line), "", summaryLine].join("\n");
 }
 
-const ENVIRONMENTS: Environment[] = ["dev", "staging", "prod", "dr"];
 
 export const POLICY_FLAGS = {
     command: "npm run policy --",

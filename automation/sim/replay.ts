@@ -4,7 +4,8 @@
  */
 import { VirtualClock } from "../clock";
 import { RolloutEngine, type RolloutEvent, type RolloutResult } from "../engine";
-import { resolveRolloutSettings, type RolloutSettings, type Strategy } from "../../config/rollout-settings";
+import { resolveRolloutSettings, type RolloutSettings } from "../../config/rollout-settings";
+import type { Strategy } from "../../config/vocabulary";
 import { MemoryStateStore } from "../state-memory";
 import { FakeStack, type FakeStackHooks } from "./fake-stack";
 import type { Trace } from "./trace";

@@ -11,7 +11,8 @@ import type { Colour, MetricsSample, MetricsWindow } from "../../automation/port
 import { FakeStack, type FakeStackHooks } from "../../automation/sim/fake-stack";
 import { MAX_DECISIONS, STATE_VERSION, type RolloutState } from "../../automation/state";
 import { MemoryStateStore } from "../../automation/state-memory";
-import { defaultRolloutSettings, type RolloutSettings, type Strategy } from "../../config/rollout-settings";
+import { defaultRolloutSettings, type RolloutSettings } from "../../config/rollout-settings";
+import type { Strategy } from "../../config/vocabulary";
 import { errorSpike, good, lowTraffic } from "./helpers";
 /** These tests time resumes at the lease's own expiry; the clock-skew margin on top is tested with the stores (state-memory, dynamo-state). */
 const NO_SKEW = 0;

@@ -8,7 +8,8 @@
 import { strict as assert } from "assert";
 import { VirtualClock } from "../../automation/clock";
 import { RolloutEngine, RolloutRefusedError, type RolloutEvent } from "../../automation/engine";
-import { defaultRolloutSettings, type Strategy } from "../../config/rollout-settings";
+import { defaultRolloutSettings } from "../../config/rollout-settings";
+import type { Strategy } from "../../config/vocabulary";
 import { FakeStack } from "../../automation/sim/fake-stack";
 import { MemoryStateStore } from "../../automation/state-memory";
 import { good } from "./helpers";

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { keyPolicyDocument } from "../../components/keys";
+import { KEY_DOMAINS, keyPolicyDocument } from "../../components/keys";
+import { aliasesOf } from "../../tools/urn-inventory";
 import { json, plan, STACKS } from "../harness";
 
 const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
@@ -48,6 +49,21 @@ describe("KMS key policies name the roles that use the keys", () => {
             }
         });
     }
+
+    // The roles exist only after the keys: a component built last writes the policies from its Args (no
+    // method to call in the right order), and its children answer to the URNs they had under KmsKeys.
+    it("prod: KmsKeyPolicies, built last, writes every home key's policy; each keeps its former URN as an alias", async () => {
+        const p = await plan("prod");
+        const aliases = aliasesOf(p.result);
+        for (const domain of KEY_DOMAINS) {
+            const kp = p.one(KEY_POLICY, `-keys-${domain}-policy`);
+            assert.equal(p.byUrn(kp.parent!).type, "tms:security:KmsKeyPolicies", domain);
+            const real = [...aliases.keys()].find((u) => u.endsWith(`$aws:kms/keyPolicy:KeyPolicy::tms-keys-${domain}-policy`));
+            assert.deepEqual(aliases.get(real!), [`urn:pulumi:prod::tms::tms:index:EnvironmentStack$tms:security:KmsKeys$aws:kms/keyPolicy:KeyPolicy::tms-keys-${domain}-policy`]);
+        }
+        // The replica region's key names no role: KmsKeys writes its policy with it.
+        assert.equal(p.byUrn(p.one(KEY_POLICY, "-keys-storage-us-west-2-policy").parent!).type, "tms:security:KmsKeys");
+    });
 
     it("lets CloudWatch Logs use only the logs key, for this account's log groups", () => {
         const logs = JSON.parse(keyPolicyDocument("logs", SCOPE, []));

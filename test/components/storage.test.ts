@@ -3,6 +3,7 @@ import { appLifecycleRules, replicationPolicy, RTC_MINUTES, validateStorageArgs 
 import { loadStackConfig } from "../../config/stack-config";
 import { flattenConfig, json, plan, Plan, stackConfig, STACKS } from "../harness";
 import type { RecordedResource } from "../../tools/record";
+import { aliasesOf } from "../../tools/urn-inventory";
 import { GUIDE, key, KEY } from "./data-helpers";
 
 const BUCKET = "aws:s3/bucket:Bucket";
@@ -122,6 +123,21 @@ describe("data: S3 buckets", () => {
                 const sources = stack === "prod" ? [app.outputs.arn, p.one(BUCKET, "cdn-static").outputs.arn] : [app.outputs.arn];
                 assert.deepEqual(allow.Condition.ArnLike["aws:SourceArn"], sources);
                 assert.equal(allow.Condition.StringEquals["aws:SourceAccount"], "111122223333");
+            });
+
+            it("writes the log bucket's one policy once every source exists, under its former URN", () => {
+                const policy = companion(p, "BucketPolicy", p.one(BUCKET, "storage-logs"));
+                const bucketUrn = "urn:pulumi:" + stack + "::tms::tms:index:EnvironmentStack$tms:data:DataTier$tms:data:StorageBuckets$tms:storage:SecureBucket";
+                if (stack === "prod") {
+                    // The CDN's static bucket is created after the storage (it needs the log bucket's name): a
+                    // LogBucketPolicy built after it grants both, aliased to the policy the log bucket owned.
+                    assert.equal(p.byUrn(policy.parent!).type, "tms:storage:LogBucketPolicy");
+                    const real = [...aliasesOf(p.result).entries()].find(([u]) => u.endsWith("::tms-data-storage-logs-policy"))!;
+                    assert.deepEqual(real[1], [`${bucketUrn}$aws:s3/bucketPolicy:BucketPolicy::tms-data-storage-logs-policy`]);
+                } else {
+                    assert.equal(p.byUrn(policy.parent!).type, "tms:storage:SecureBucket");
+                    assert.deepEqual(policy.options.aliases ?? [], []);
+                }
             });
 
             it("applies the guide's lifecycle", () => {

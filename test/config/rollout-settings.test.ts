@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
 import { defaultRolloutSettings, resolveRolloutSettings, RolloutSettingsError, SCALED_DURATIONS, scaleRolloutTimes } from "../../config/rollout-settings";
+import { ConfigError, loadStackConfig } from "../../config/stack-config";
+import { flattenConfig, stackConfig } from "../harness";
 
 function problemsOf(fn: () => unknown): string[] {
     try {
@@ -38,18 +40,29 @@ describe("rollout settings", () => {
         const problems = problemsOf(() =>
             resolveRolloutSettings("canary", { intervalSeconds: 0, analysis: { minErrors: -1, bogus: 1 }, validation: { minSuccessRate: 2 }, colour: "x" }),
         );
-        assert.deepEqual(problems.map((p) => p.slice(0, p.indexOf(": "))), [
-            "tms:rollout.colour",
-            "tms:rollout.intervalSeconds",
-            "tms:rollout.analysis.minErrors",
-            "tms:rollout.analysis.bogus",
-            "tms:rollout.validation.minSuccessRate",
+        assert.deepEqual(problems, [
+            "tms:rollout.intervalSeconds: 0 must be a whole number above 0",
+            "tms:rollout.analysis.minErrors: -1 must be a whole number ≥ 0",
+            "tms:rollout.analysis.bogus: is not a known setting (known: errorRateMultiplier, errorRateFloor, minErrors, latencyMultiplier, "
+                + "latencyBreachSeconds, unhealthyIntervals, minRequests, maxInconclusiveIntervals, maxQueryFailures, queryAttempts, queryRetryBaseMs, queryRetryMaxMs)",
+            "tms:rollout.validation.minSuccessRate: 2 must be a fraction from 0 to 1",
+            "tms:rollout.colour: is not a known setting (known: validationSeconds, intervalSeconds, baselineSeconds, healthTimeoutSeconds, "
+                + "healthPollSeconds, rollbackWindowSeconds, leaseSeconds, rollbackRetryMinutes, steps, analysis, validation)",
         ]);
-        assert.match(problems[2], /tms:rollout\.analysis\.minErrors: expected an integer ≥ 0, got -1/);
+        // The same problems, in the same form, from the stack schema that holds tms:rollout (nothing re-split).
+        const raw = { ...flattenConfig(stackConfig("prod")), "tms:rollout": JSON.stringify({ analysis: { minErrors: -1 }, steps: [{ weight: 50, bakeSeconds: "x" }] }) };
+        assert.throws(() => loadStackConfig(raw, "Pulumi.prod.yaml", "prod"), (e: any) => {
+            assert.ok(e instanceof ConfigError);
+            assert.deepEqual(e.lines, [
+                'Pulumi.prod.yaml: tms:rollout.steps[0].bakeSeconds: "x" must be a whole number ≥ 0',
+                "Pulumi.prod.yaml: tms:rollout.analysis.minErrors: -1 must be a whole number ≥ 0",
+            ]);
+            return true;
+        });
     });
     it("rejects steps that decrease, do not end at 100%, or are given for rolling", () => {
         assert.match(problemsOf(() => resolveRolloutSettings("canary", { steps: [{ weight: 30, bakeSeconds: 60 }, { weight: 20, bakeSeconds: 60 }, { weight: 100, bakeSeconds: 0 }] }))[0],
-            /steps\[1\]\.weight: weights must increase/);
+            /steps\[1\]\.weight: 20 must be above the previous step's weight \(30\): weights increase/);
         assert.match(problemsOf(() => resolveRolloutSettings("canary", { steps: [{ weight: 50, bakeSeconds: 60 }] }))[0], /last step must send 100%/);
         assert.match(problemsOf(() => resolveRolloutSettings("rolling", { steps: [{ weight: 100, bakeSeconds: 0 }] }))[0], /rolling .* no traffic steps/);
     });
