@@ -125,7 +125,8 @@ function job(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}):
             if (re.test(out.join(""))) return resolve();
             const t = setTimeout(() => reject(new Error(`timed out waiting for ${re}:\n${out.join("").slice(-3000)}`)), timeoutMs);
             waiters.push({ re, resolve: () => (clearTimeout(t), resolve()) });
-            void done.then(() => setTimeout(() => reject(new Error(`exited before ${re}:\n${out.join("").slice(-3000)}`)), 200));
+            // Cleared on exit too: a pending timer would keep mocha alive for minutes after the last test.
+            void done.then(() => setTimeout(() => (clearTimeout(t), reject(new Error(`exited before ${re}:\n${out.join("").slice(-3000)}`))), 200));
         }),
         kill: async (signal) => {
             // Pulumi starts its plugins and language host in process groups of their own: a SIGKILL of the
