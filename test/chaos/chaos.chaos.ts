@@ -24,8 +24,9 @@
  * is never promoted; a promoted release is never reverted by a later job (the deployed live colour and
  * images are the last promoted release's); the record is complete (change request, approvals, preflight,
  * snapshot, samples); someone is paged when a runner dies (SIGTERM: the runner's own page; SIGKILL: the
- * watchdog's). A table of scenario, outcome and time to consistency is printed and written to
- * reports/chaos.md with the suite's duration.
+ * watchdog's). A table of scenario, outcome and time to consistency is printed with the suite's duration
+ * (and written to TMS_CHAOS_REPORT's file when set). The metrics-judged rollback (an error spike) on the
+ * real engine is test/engine/3-rollout.engine.ts's.
  */
 import { strict as assert } from "assert";
 import { spawn, type ChildProcess } from "child_process";
@@ -124,7 +125,8 @@ function job(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}):
             if (re.test(out.join(""))) return resolve();
             const t = setTimeout(() => reject(new Error(`timed out waiting for ${re}:\n${out.join("").slice(-3000)}`)), timeoutMs);
             waiters.push({ re, resolve: () => (clearTimeout(t), resolve()) });
-            void done.then(() => setTimeout(() => reject(new Error(`exited before ${re}:\n${out.join("").slice(-3000)}`)), 200));
+            // Cleared on exit too: a pending timer would keep mocha alive for minutes after the last test.
+            void done.then(() => setTimeout(() => (clearTimeout(t), reject(new Error(`exited before ${re}:\n${out.join("").slice(-3000)}`))), 200));
         }),
         kill: async (signal) => {
             // Pulumi starts its plugins and language host in process groups of their own: a SIGKILL of the
