@@ -32,6 +32,7 @@ import { DR_SWITCH_NAMESPACE, drSwitches } from "../../config/naming";
 import type { ClusterView, DrCapacityPort, DrMode, GlobalClusterView, GlobalDatabasePort, PrimaryProbe, TrafficSwitchPort } from "../dr";
 import type { TargetHealth } from "../ports";
 import { awsCall, AwsCallError } from "./aws-call";
+import { targetHealthOf } from "./target-health";
 
 /** Error names and codes that mean "the region did not answer", as opposed to "it answered no". */
 const UNREACHABLE_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException", "NetworkingError", "ServiceUnavailable", "ServiceUnavailableException", "InternalFailure", "InternalServerError", "Timeout"]);
@@ -229,17 +230,7 @@ export class EcsDrCapacity implements DrCapacityPort {
         }
     }
 
-    async liveHealth(): Promise<TargetHealth> {
-        const h: TargetHealth = { healthy: 0, unhealthy: 0, pending: 0 };
-        for (const arn of this.t.targetGroupArns) {
-            const out = await awsCall("ELBv2 DescribeTargetHealth", (o) => this.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }), o), { timeoutMs: this.timeoutMs });
-            for (const d of out.TargetHealthDescriptions ?? []) {
-                const state = d.TargetHealth?.State;
-                if (state === "healthy") h.healthy++;
-                else if (state === "unhealthy") h.unhealthy++;
-                else h.pending++;
-            }
-        }
-        return h;
+    liveHealth(): Promise<TargetHealth> {
+        return targetHealthOf(this.elb, this.t.targetGroupArns, this.timeoutMs);
     }
 }

@@ -36,6 +36,7 @@ import { deployedReleaseOf } from "../../config/stack-outputs";
 import { otherColour, StackBlockedError, type Colour, type Release, type RollingResult, type StackPort, type TargetHealth, type TrafficState } from "../ports";
 import { applyConfigLeaves, changesOf, type PreviewEvent, type ReleasePreviewer, type StepDiff } from "../step-diff";
 import { awsCall } from "./aws-call";
+import { targetHealthOf } from "./target-health";
 
 /** The part of `@pulumi/pulumi/automation`'s `Stack` this adapter uses. */
 export interface PulumiStackLike {
@@ -286,17 +287,7 @@ export class PulumiStackPort implements StackPort, ReleasePreviewer {
 
     async candidateHealth(colour: Colour): Promise<TargetHealth> {
         const tgs = await this.output<Record<string, Record<Colour, string>>>("targetGroupArns");
-        const h: TargetHealth = { healthy: 0, unhealthy: 0, pending: 0 };
-        for (const arns of Object.values(tgs)) {
-            const out = await awsCall("ELBv2 DescribeTargetHealth", (o) => this.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arns[colour] }), o), { timeoutMs: this.callTimeoutMs });
-            for (const d of out.TargetHealthDescriptions ?? []) {
-                const state = d.TargetHealth?.State;
-                if (state === "healthy") h.healthy++;
-                else if (state === "unhealthy") h.unhealthy++;
-                else h.pending++;
-            }
-        }
-        return h;
+        return targetHealthOf(this.elb, Object.values(tgs).map((arns) => arns[colour]), this.callTimeoutMs);
     }
 
     async finalise(candidate: Colour): Promise<void> {
