@@ -74,9 +74,11 @@ describe("the README's offline canary, watched (L5, pseudo-terminal)", () => {
         assert.equal(r.status, 0, out);
         assert.match(out, /preflight at Tue 2026-12-01 10:30 EST \(America\/New_York\): allowed/);
 
-        // The deploy: the candidate's task definition takes the image; nothing of the live colour changes.
+        // The deploy: the candidate's task definition takes the image (a new revision: the provider replaces a task
+        // definition on any change, as AWS registers a new one); nothing of the live colour changes.
         const deploy = out.slice(out.indexOf(`diff of deploy ${candidate} at 0%`), out.indexOf("diff of step 1"));
-        assert.match(deploy, new RegExp(`~ {2}update {2}aws:ecs/taskDefinition:TaskDefinition tms-api-gateway-${candidate}-task\\n\\s+containerDefinitions\\[0\\]\\.image: "…:\\S+" → "…:7e5f6a1-prod"`));
+        assert.match(deploy, new RegExp(`\\+- replace aws:ecs/taskDefinition:TaskDefinition tms-api-gateway-${candidate}-task \\(replaced: containerDefinitions cannot change in place\\)\\n\\s+containerDefinitions\\[0\\]\\.image: "…:\\S+" → "…:7e5f6a1-prod"`));
+        assert.match(deploy, new RegExp(`~ {2}update {2}aws:ecs/service:Service tms-api-gateway-${candidate}-service\\n\\s+taskDefinition: `));
         assert.doesNotMatch(deploy, new RegExp(`tms-\\S+-${live}-`), "the live colour is not touched");
 
         // Step 1: exactly the weighted listener resources the stack exports, each from 100/0 to 90/10, as a targeted preview.
