@@ -230,7 +230,7 @@ function remedy(out: string, remedies: string[]): boolean {
  */
 async function resume(traceFile: string, until?: RegExp, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ job: Job; remedies: string[] }> {
     const remedies: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 8; i++) {
         const j = job("rollout", ["--resume", "--verbose", "--metrics-trace", traceFile], extraEnv);
         const ended = j.done.then(() => "ended" as const);
         const seen = until ? j.waitFor(until, 600_000).then(() => "seen" as const, () => "ended" as const) : ended;
@@ -238,6 +238,13 @@ async function resume(traceFile: string, until?: RegExp, extraEnv: NodeJS.Proces
         if (first === "seen") return { job: j, remedies };
         const code = await j.done;
         if (code === 3 && remedy(j.text(), remedies)) continue;
+        // The killed runner's lease is still live (a fast machine resumes within it): the job is refused, as a
+        // real next job would be, and the one after it runs once the lease has run out.
+        const live = code === 4 ? /a rollout is in flight \(lock held by \S+ until (\S+)\)/.exec(j.text()) : null;
+        if (live) {
+            await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(live[1]) - Date.now()) + MARGIN_MS + 500));
+            continue;
+        }
         return { job: j, remedies };
     }
     throw new Error(`the rollout did not get past the stuck stack: ${remedies.join(", ")}`);
