@@ -95,6 +95,7 @@ const delegated = (reason: string): Mapping => ({ kind: "delegated", reason });
 // Stryker disable all: the table below is data, checked whole by test/policy/controls.test.ts (every
 // mapping, id, title and reason) and by the docs staleness test (every rendered string); mutating its
 // ~1,500 literals one by one would only measure those two tests again, at a cost of an hour.
+const NO_VPN = "no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints";
 const NO_EC2_INSTANCES = "no EC2 instances, launch templates or EBS volumes: the services run on Fargate";
 const ACCOUNT_BASELINE = "account-level setting, not a resource of this program: part of each account's baseline, checked by Security Hub at runtime";
 const NO_USERS = "the program creates roles only, no IAM users (people assume roles with MFA)";
@@ -196,7 +197,7 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "EC2.17", title: "Amazon EC2 instances should not use multiple ENIs", mapping: na(NO_EC2_INSTANCES) },
         { id: "EC2.18", title: "Security groups should only allow unrestricted incoming traffic for authorized ports", mapping: policyNote("authorized: TCP 80 and 443 on the ALB's group", "security-group-no-internet-ingress") },
         { id: "EC2.19", title: "Security groups should not allow unrestricted access to ports with high risk", mapping: policy("security-group-no-internet-ingress") },
-        { id: "EC2.20", title: "Both VPN tunnels for an AWS Site-to-Site VPN connection should be up", mapping: na("no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints") },
+        { id: "EC2.20", title: "Both VPN tunnels for an AWS Site-to-Site VPN connection should be up", mapping: na(NO_VPN) },
         { id: "EC2.21", title: "Network ACLs should not allow ingress from 0.0.0.0/0 to port 22 or port 3389", mapping: delegated("awsx leaves each VPC's default network ACL (allow all) in place and the program does not manage it; security groups are the filter (EC2.13, EC2.14, EC2.53, EC2.54 are enforced). Security Hub reports the default ACL at runtime: a known finding, see the report of issue 14") },
         { id: "EC2.22", title: "Unused Amazon EC2 security groups should be removed", mapping: delegated("every security group the program creates is attached (ALB, services, database, cache, endpoints); unused ones are found by Security Hub at runtime") },
         { id: "EC2.23", title: "Amazon EC2 Transit Gateways should not automatically accept VPC attachment requests", mapping: na("no transit gateway: one VPC per stack") },
@@ -206,7 +207,7 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "EC2.33", title: "EC2 transit gateway attachments should be tagged", mapping: na("no transit gateway: one VPC per stack") },
         { id: "EC2.34", title: "EC2 transit gateway route tables should be tagged", mapping: na("no transit gateway: one VPC per stack") },
         { id: "EC2.35", title: "EC2 network interfaces should be tagged", mapping: delegated(NO_OWN_ENIS) },
-        { id: "EC2.36", title: "EC2 customer gateways should be tagged", mapping: na("no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints") },
+        { id: "EC2.36", title: "EC2 customer gateways should be tagged", mapping: na(NO_VPN) },
         { id: "EC2.37", title: "EC2 Elastic IP addresses should be tagged", mapping: policy(TAGS) },
         { id: "EC2.38", title: "EC2 instances should be tagged", mapping: na(NO_EC2_INSTANCES) },
         { id: "EC2.39", title: "EC2 internet gateways should be tagged", mapping: policy(TAGS) },
@@ -220,8 +221,8 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "EC2.47", title: "Amazon VPC endpoint services should be tagged", mapping: na("the program creates VPC endpoints, not endpoint services (it provides no PrivateLink service)") },
         { id: "EC2.48", title: "Amazon VPC flow logs should be tagged", mapping: policy(TAGS) },
         { id: "EC2.49", title: "Amazon VPC peering connections should be tagged", mapping: na("no VPC peering: each stack has one VPC of its own") },
-        { id: "EC2.50", title: "EC2 VPN gateways should be tagged", mapping: na("no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints") },
-        { id: "EC2.51", title: "EC2 Client VPN endpoints should have client connection logging enabled", mapping: na("no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints") },
+        { id: "EC2.50", title: "EC2 VPN gateways should be tagged", mapping: na(NO_VPN) },
+        { id: "EC2.51", title: "EC2 Client VPN endpoints should have client connection logging enabled", mapping: na(NO_VPN) },
         { id: "EC2.52", title: "EC2 transit gateways should be tagged", mapping: na("no transit gateway: one VPC per stack") },
         { id: "EC2.53", title: "EC2 security groups should not allow ingress from 0.0.0.0/0 to remote server administration ports", mapping: policy("security-group-no-internet-ingress") },
         { id: "EC2.54", title: "EC2 security groups should not allow ingress from ::/0 to remote server administration ports", mapping: policy("security-group-no-internet-ingress") },
@@ -231,7 +232,7 @@ export const CONTROLS: Record<Service, Control[]> = {
         { id: "EC2.58", title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager Contacts", mapping: na("Incident Manager is not used") },
         { id: "EC2.60", title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager", mapping: na("Incident Manager is not used") },
         { id: "EC2.170", title: "EC2 launch templates should use Instance Metadata Service Version 2 (IMDSv2)", mapping: na(NO_EC2_INSTANCES) },
-        { id: "EC2.171", title: "EC2 VPN connections should have logging enabled", mapping: na("no Site-to-Site VPN, VPN gateway, customer gateway or Client VPN: the stacks reach AWS over the internet and VPC endpoints") },
+        { id: "EC2.171", title: "EC2 VPN connections should have logging enabled", mapping: na(NO_VPN) },
         { id: "EC2.172", title: "EC2 VPC Block Public Access settings should block internet gateway traffic", mapping: delegated(`account-level VPC Block Public Access: ${ACCOUNT_BASELINE}; blocking internet-gateway traffic would cut the public ALB and the NAT gateways every stack needs, so its exclusions are the baseline's decision`) },
         { id: "EC2.173", title: "EC2 Spot Fleet requests with launch parameters should enable encryption for attached EBS volumes", mapping: na(NO_EC2_INSTANCES) },
         { id: "EC2.174", title: "EC2 DHCP option sets should be tagged", mapping: na("the VPCs use the Region's default DHCP option set; the program creates none") },
