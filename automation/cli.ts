@@ -55,8 +55,11 @@ export interface CliEnvironment {
     out(line: string): void;
     err(line: string): void;
     env: NodeJS.ProcessEnv;
-    /** Only on a terminal: the line redrawn in place (live countdowns) and a screen clear (`status --watch`). */
-    terminal?: { line: LiveLine; clearScreen(): void };
+    /**
+     * Only on a terminal: the line redrawn in place (live countdowns), and `screen`, which replaces the whole
+     * screen with one frame of `status --watch` in a single write, so a terminal never shows half a frame.
+     */
+    terminal?: { line: LiveLine; screen(lines: string[]): void };
     /**
      * The Pulumi project folder: its `Pulumi.<stack>.yaml` is the config the CLI reads, and the Automation
      * API works there. Default: this repository (the offline sandbox's engine tests give their own).
@@ -89,6 +92,15 @@ export async function automationStack(stackName: string, workDir: string, pulumi
     }
 }
 
+/**
+ * One frame of `status --watch` as a single terminal write: cursor home, each line drawn over the previous
+ * frame's and the rest of its row erased, then everything below erased. Clearing the screen first and
+ * printing line by line would show a blank or half-drawn screen between two frames.
+ */
+export function watchFrame(lines: string[]): string {
+    return `\x1b[H${lines.map((l) => `${l}\x1b[K`).join("\n")}\n\x1b[J`;
+}
+
 export const realEnvironment: CliEnvironment = {
     selectStack: (stackName, workDir) => automationStack(stackName, workDir),
     // Colour on a terminal only (cli/colour.ts: NO_COLOR, TERM=dumb, FORCE_COLOR); the printers stay plain text.
@@ -105,7 +117,11 @@ export const realEnvironment: CliEnvironment = {
         };
     },
     terminal: process.stdout.isTTY
-        ? { line: (t) => void process.stdout.write(`\r\x1b[K${t ?? ""}`), clearScreen: () => void process.stdout.write("\x1b[2J\x1b[H") }
+        ? {
+              line: (t) => void process.stdout.write(`\r\x1b[K${t ?? ""}`),
+              // Home, each line over the last frame's (erasing its rest), then erase below: no blank screen in between.
+              screen: (lines) => void process.stdout.write(watchFrame(lines.map((l) => emphasise(l, colourEnabled(process.stdout, process.env))))),
+          }
         : undefined,
 };
 
@@ -454,12 +470,11 @@ async function status(args: StatusArgs, cfg: StackConfig, env: CliEnvironment): 
         // rollout is starting (preflight, lock, snapshot), so the watch waits for it instead of ending on the
         // previous rollout's outcome. Once it has seen a rollout in flight, that rollout's end ends the watch.
         const starting = args.watch && !sawInFlight && view.state !== "in_flight" && view.lock !== null && !view.lock.expired;
+        const lines = formatStatus(view);
+        if (starting) lines.push(`watch        the lock is held: waiting for the rollout it guards to save its first state`);
         if (args.json) env.out(JSON.stringify(view));
-        else {
-            if (args.watch && env.terminal) env.terminal.clearScreen();
-            for (const l of formatStatus(view)) env.out(l);
-            if (starting) env.out(`watch        the lock is held: waiting for the rollout it guards to save its first state`);
-        }
+        else if (args.watch && env.terminal) env.terminal.screen(lines);
+        else for (const l of lines) env.out(l);
         if (!args.watch || (view.state !== "in_flight" && !starting)) return view.exitCode;
         if (!args.json && !env.terminal) env.out("");
         const interval = args.intervalSeconds ?? (starting ? STARTING_POLL_SECONDS : saved?.settings.intervalSeconds ?? cfg.rolloutSettings.intervalSeconds);

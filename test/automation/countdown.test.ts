@@ -40,7 +40,7 @@ describe("live countdown", () => {
             out: (l) => out.push(l),
             err: (l) => out.push(l),
             env: {},
-            terminal: terminal ? { line: (t) => frames.push(t), clearScreen: () => undefined } : undefined,
+            terminal: terminal ? { line: (t) => frames.push(t), screen: () => undefined } : undefined,
         };
         const code = await main(["rollout", "--stack", "prod", "--image", "api-gateway=repo/api:v2", "--change-request", cr], env);
         return { code, out: out.join("\n"), frames };

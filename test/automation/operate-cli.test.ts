@@ -9,7 +9,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../automation/cli";
+import { main, watchFrame } from "../../automation/cli";
 import { VirtualClock } from "../../automation/clock";
 import { RolloutEngine } from "../../automation/engine";
 import type { MetricsSample } from "../../automation/ports";
@@ -211,6 +211,36 @@ describe("rollout:status, rollout:unlock, rollout:cleanup (fake world)", functio
             assert.ok(screens.some((x) => x.startsWith(`prod: IN FLIGHT — rollout ${next}`)), screens.join("\n---\n"));
             assert.match(screens[screens.length - 1], new RegExp(`^prod: ROLLED BACK — rollout ${next}`));
             assert.doesNotMatch(screens[screens.length - 1], /waiting for the rollout/);
+        });
+
+        it("status --watch on a terminal draws each screen as one frame in one write (never line by line), and ends with the rollout", async () => {
+            const dir = world("frames");
+            await persist(dir, { startedAgo: 20, runMinutes: 8 });
+            const store = new FileStateStore(worldPaths(dir).state);
+            const frames: string[][] = [];
+            const out: string[] = [];
+            const env = fakeEnvironment(dir, { out: (l) => out.push(l), err: (l) => out.push(l) });
+            env.terminal = {
+                line: () => undefined,
+                screen: (lines) => {
+                    frames.push(lines);
+                    // A human's rollback once two frames are out: the watch draws it and ends.
+                    if (frames.length === 2) void store.load("prod").then((s) => store.save({ ...s!, status: "rolled_back", outcome: "rolled_back", reason: "manual", decidedAtMs: Date.now(), weight: 0 }));
+                },
+            };
+            const code = await main(["status", "--stack", "prod", "--watch", "--interval", "0.05"], env);
+            assert.equal(code, 2, frames.map((f) => f.join("\n")).join("\n---\n"));
+            assert.deepEqual(out, [], "nothing printed outside the frames");
+            assert.ok(frames.length >= 3, `${frames.length} frames`);
+            for (const f of frames) {
+                assert.match(f[0], /^prod: /);
+                assert.ok(f.some((l) => /^colours {6}live /.test(l)), f.join("\n"));
+            }
+            assert.match(frames[0][0], /^prod: IN FLIGHT/);
+            assert.match(frames[frames.length - 1][0], /^prod: ROLLED BACK/);
+            // The write: home, each line erasing the rest of its row, then everything below; no clear-screen (a blank flash).
+            assert.equal(watchFrame(["a", "b"]), "\x1b[Ha\x1b[K\nb\x1b[K\n\x1b[J");
+            assert.doesNotMatch(watchFrame(frames[0]), /\x1b\[2J/);
         });
 
         it("status --watch outlives a failed read (says so, looks again) and gives up after 5 in a row", async () => {
