@@ -29,7 +29,7 @@ export function runMain(main: () => Promise<number>, opts: { errorPrefix?: strin
  * node >=22"). It is true but says nothing about this run, and it buried every command's output, so
  * the commands turn it off with the switch AWS documents for that
  * (https://github.com/aws/aws-sdk-js-v3/issues/7983: `AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true`).
- * The supported Node versions, and why, are in package.json `engines` and the README. A value the
+ * The supported Node versions, and why, are in package.json `engines` and docs/commands.md. A value the
  * caller set is kept.
  */
 export function quietSdkNodeWarning(env: NodeJS.ProcessEnv): void {

@@ -394,7 +394,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             testListenerUrns: this.traffic.testListeners.map((l) => l.urn),
             hostName: cfg.domain.hostName,
             // The zone the stack's names live in, and its name servers: what the parent's NS record must name
-            // when the zone is delegated from another account (README, "DNS: one zone per account").
+            // when the zone is delegated from another account (docs/deploying.md, "DNS: one zone per account").
             hostedZone: { name: cfg.domain.zoneName, id: zone.zoneId, nameServers: zone.nameServers, ...(cfg.domain.delegatedFrom ? { delegatedFrom: cfg.domain.delegatedFrom } : {}) },
             ...(cfg.domain.originName ? { failoverName: cfg.domain.originName } : {}),
             ...(this.cdn ? {

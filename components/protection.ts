@@ -1,5 +1,5 @@
 /**
- * What `tms:protectStatefulResources` guards, in one place (README, "What protect guards").
+ * What `tms:protectStatefulResources` guards, in one place (docs/protection.md).
  *
  * A `pulumi destroy` of a protected stack deletes resources in dependency order until it reaches the
  * first protected one: protecting only the stateful resources let a refused destroy of prod delete 296

@@ -148,7 +148,7 @@ const domainSchema = z.strictObject({
     /**
      * This stack's public hosted zone, looked up in the stack's own account, never created. prod (and dr,
      * in prod's account) use the product's zone; dev and staging, each in an account of its own, use a
-     * sub-zone of it delegated from prod's account (README, "DNS: one zone per account").
+     * sub-zone of it delegated from prod's account (docs/deploying.md, "DNS: one zone per account").
      */
     zoneName: dnsName(),
     /**

@@ -1,6 +1,6 @@
 /**
  * A deployment record of a rolled-back prod canary, made by the real engine on a virtual clock with
- * a fake stack and seeded metrics (no AWS): the example chart in docs/ and the README, and the chart
+ * a fake stack and seeded metrics (no AWS): the example chart in docs/ (rollouts.md, ci.md), and the chart
  * tests' subject. The candidate behaves like live through step 1 (10%), then at 30% its 5xx rate
  * climbs; the errors rule rolls it back.
  */

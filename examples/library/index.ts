@@ -1,4 +1,4 @@
-// A Pulumi program of its own that uses two of this library's components (README, "Use the components").
+// A Pulumi program of its own that uses two of this library's components (docs/library.md).
 import * as pulumi from "@pulumi/pulumi";
 import { configSchema, FargateColourService, RedisReplicationGroup, type ServiceConfig } from "tms-infrastructure";
 

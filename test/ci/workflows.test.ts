@@ -153,8 +153,8 @@ describe("GitHub Actions workflows", function () {
 
     it("there are the four workflows the docs describe: preview, release, operate (watchdog and cleanup), dr-drill", () => {
         assert.deepEqual(WORKFLOWS, ["dr-drill.yml", "operate.yml", "preview.yml", "release.yml"]);
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        for (const f of WORKFLOWS) assert.ok(readme.includes(`(.github/workflows/${f})`), `README links .github/workflows/${f}`);
+        const page = fs.readFileSync(path.join(PROJECT_DIR, "docs", "ci.md"), "utf8");
+        for (const f of WORKFLOWS) assert.ok(page.includes(`(../.github/workflows/${f})`), `docs/ci.md links .github/workflows/${f}`);
     });
 
     it("actionlint finds nothing (and finds what it should in a broken copy)", () => {

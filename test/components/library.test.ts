@@ -1,7 +1,7 @@
 /**
  * L2: the components as an installed package. `npm pack` makes the tarball a user installs (the build's
  * JS and .d.ts, package.json `files`); it is installed into a scratch project outside this repository
- * and examples/library/index.ts (the README's example) runs there: plain Node loads the package (no
+ * and examples/library/index.ts (the example docs/library.md shows) runs there: plain Node loads the package (no
  * ts-node: TypeScript shipped as `main` failed with `SyntaxError: Unexpected identifier`), the
  * compiler type-checks the example against the shipped .d.ts, and the mock engine runs it: it imports
  * the package by name and registers only what it constructs, never the stack program.
@@ -141,8 +141,8 @@ describe("the components as an installed package (npm pack → a scratch project
         assert.equal(result.outputs.serviceName, "api-blue");
     });
 
-    it("is the program the README shows", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        assert.ok(readme.includes("```ts\n" + fs.readFileSync(EXAMPLE, "utf8") + "```"), "README's library example differs from examples/library/index.ts");
+    it("is the program docs/library.md shows", () => {
+        const page = fs.readFileSync(path.join(PROJECT_DIR, "docs", "library.md"), "utf8");
+        assert.ok(page.includes("```ts\n" + fs.readFileSync(EXAMPLE, "utf8") + "```"), "docs/library.md's example differs from examples/library/index.ts");
     });
 });

@@ -3,7 +3,7 @@
  * protected except the serving path, and those whose deletion loses data or audit are also retained; a
  * refused `pulumi destroy` can then delete the serving path only (the real engine shows it:
  * test/engine/5-destroy). dev is disposable: nothing protected, buckets and repositories emptied by a
- * destroy, secrets deleted without a recovery window. The README states the same lists.
+ * destroy, secrets deleted without a recovery window. docs/protection.md states the same lists.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -58,10 +58,11 @@ describe("what protect guards (L2)", () => {
         assert.ok(p.ofType("aws:lb/loadBalancer:LoadBalancer").every((l) => l.inputs.enableDeletionProtection === false));
     });
 
-    it("the README states exactly what protect guards", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        const section = readme.slice(readme.indexOf("### What protect guards"), readme.indexOf("\n## ", readme.indexOf("### What protect guards")));
-        assert.ok(section.length > 100, "README has a section \"What protect guards\"");
+    it("docs/protection.md states exactly what protect guards", () => {
+        const page = fs.readFileSync(path.join(PROJECT_DIR, "docs", "protection.md"), "utf8");
+        const at = page.indexOf("\n## What protect guards\n");
+        assert.ok(at >= 0, "docs/protection.md has a section \"What protect guards\"");
+        const section = page.slice(at, page.indexOf("\n## ", at + 1));
         for (const t of [...SERVING_PATH_TYPES, ...Object.keys(RETAINED_TYPES)]) assert.ok(section.includes(`\`${t}\``), `the section names ${t}`);
     });
 });

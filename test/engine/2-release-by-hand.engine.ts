@@ -1,5 +1,5 @@
 /**
- * L5+: the README's "Releasing by hand" commands, run literally by bash against the deployed prod stack
+ * L5+: the "Releasing by hand" commands of docs/traffic.md, run literally by bash against the deployed prod stack
  * (`pulumi` is the sandbox's CLI; PULUMI_SKIP_CONFIRMATIONS=true stands for answering "yes" at the
  * prompts). The weight pair of lines is run for 10, 30, 50 and 100. After the `config set` of the first
  * and the last weight, the engine's own `preview --json` must show updates of listener resources only and
@@ -15,11 +15,13 @@ import { changes, engineSandbox, previewJson, pulumi, stackFile } from "./sandbo
 
 const LISTENER_TYPES = /^aws:(lb|alb)\/(listener|listenerRule):(Listener|ListenerRule)$/;
 
-/** The bash lines of the README section's first fenced block (comments and blank lines dropped). */
-export function readmeCommands(heading: string, readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8")): string[] {
-    const at = readme.indexOf(`\n${heading}\n`);
-    assert.ok(at >= 0, `README has no section "${heading}"`);
-    const block = readme.slice(at).match(/```bash\n([\s\S]*?)```/);
+export const RELEASE_DOC = path.resolve(__dirname, "../../docs/traffic.md");
+
+/** The bash lines of the first fenced block under a heading of a docs page (comments and blank lines dropped). */
+export function docCommands(heading: string, page = fs.readFileSync(RELEASE_DOC, "utf8")): string[] {
+    const at = page.indexOf(`\n${heading}\n`);
+    assert.ok(at >= 0, `docs/traffic.md has no section "${heading}"`);
+    const block = page.slice(at).match(/```bash\n([\s\S]*?)```/);
     assert.ok(block, `no bash block under "${heading}"`);
     return block[1].split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
 }
@@ -32,14 +34,14 @@ function bash(line: string): { code: number; out: string } {
 
 function run(line: string): string {
     const r = bash(line);
-    assert.equal(r.code, 0, `README command failed: ${line}\n${r.out.slice(-5000)}`);
+    assert.equal(r.code, 0, `docs/traffic.md command failed: ${line}\n${r.out.slice(-5000)}`);
     return r.out;
 }
 
 const outputs = () => JSON.parse(pulumi(["stack", "output", "--stack", "prod", "--json"], { expect: 0 }).stdout);
 
-describe("README: releasing by hand, literally, on prod (L5+)", () => {
-    const lines = readmeCommands("### Releasing by hand");
+describe("docs/traffic.md: releasing by hand, literally, on prod (L5+)", () => {
+    const lines = docCommands("## Releasing by hand");
     const weightAt = lines.findIndex((l) => /tms:deployment\.weight' 10 /.test(l));
     const [deploy, weightPair, finalise] = [lines.slice(0, weightAt), lines.slice(weightAt, weightAt + 2), lines.slice(weightAt + 2)];
 

@@ -1,5 +1,5 @@
 /**
- * L5 in a pseudo-terminal: the README's offline canary ("Watch a canary offline"), run literally by the npm
+ * L5 in a pseudo-terminal: the offline canary of docs/sandbox.md ("Watch a canary offline"), run literally by the npm
  * scripts on the deployed prod stack of this suite's sandbox (TMS_SANDBOX_DIR), as an operator runs it:
  *
  * 1. `rollout --dry-run --show-diff`: the engine's own preview of the deploy and the first weight step; it
@@ -41,7 +41,7 @@ const SOCKET = `tms-watch-${process.pid}`;
 const tmux = (args: string[]) => spawnSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8", env: scriptEnv() });
 const tmuxAvailable = () => spawnSync("tmux", ["-V"], { encoding: "utf8" }).status === 0;
 
-/** A shell script for one tmux window: the command as the README gives it, its exit code saved for the test. */
+/** A shell script for one tmux window: the command as docs/sandbox.md gives it, its exit code saved for the test. */
 function script(name: string, command: string): string {
     const file = path.join(work, `${name}.sh`);
     fs.writeFileSync(file, `cd ${JSON.stringify(ROOT)}\n${command}\necho $? > ${JSON.stringify(path.join(work, `${name}.code`))}\nsleep 600\n`);
@@ -52,7 +52,7 @@ const exitCode = (name: string): number | null => {
     return fs.existsSync(f) ? Number(fs.readFileSync(f, "utf8").trim()) : null;
 };
 
-describe("the README's offline canary, watched (L5, pseudo-terminal)", () => {
+describe("the offline canary of docs/sandbox.md, watched (L5, pseudo-terminal)", () => {
     after(() => {
         if (tmuxAvailable()) tmux(["kill-server"]);
         // The sandbox's dynalite server was started by the `--sandbox` commands of this file: stop it.

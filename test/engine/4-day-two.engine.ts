@@ -25,7 +25,7 @@ const set = (stack: string, path: string, value: string | number | boolean) =>
     pulumiAsync(["config", "set", "--path", path, String(value), "--stack", stack], { expect: 0 });
 
 /**
- * A change to the traffic section carries the next revision, as the README's "Releasing by hand" does: the
+ * A change to the traffic section carries the next revision, as "Releasing by hand" in docs/traffic.md does: the
  * program refuses a traffic change without it (config/release.ts).
  */
 async function setTraffic(stack: string, values: Record<string, string | number | boolean>): Promise<void> {

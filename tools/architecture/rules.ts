@@ -1,8 +1,8 @@
 /**
  * The architecture as data: the layers (top-level folders), the imports each may make, and the few
  * rules that are not about layers. dependency-cruiser checks them (`check.ts`, run by `npm test`),
- * and the README's "Layout" paragraph and diagram are generated from them (`layout-docs.ts`), so the
- * picture cannot drift from what is enforced.
+ * and the "Layout" paragraph and diagram of docs/architecture.md are generated from them
+ * (`layout-docs.ts`), so the picture cannot drift from what is enforced.
  *
  * Paths are regular expressions over paths relative to the repository root, as dependency-cruiser
  * reports them (`components/cache.ts`, `node_modules/@pulumi/policy/index.js`).
@@ -13,7 +13,7 @@ export type LayerName = "config" | "cli" | "components" | "policy" | "automation
 
 export interface Layer {
     name: LayerName;
-    /** How the README names it. */
+    /** How docs/architecture.md names it. */
     label: string;
     path: string;
     /** What lives there, for the diagram. */
@@ -73,9 +73,9 @@ export const LAYERS: readonly Layer[] = [
     },
 ];
 
-/** A rule that is not about layers: a sentence for the README and the rule itself. */
+/** A rule that is not about layers: a sentence for docs/architecture.md and the rule itself. */
 export interface SpecialRule {
-    /** One sentence for the README, in the present tense. */
+    /** One sentence for docs/architecture.md, in the present tense. */
     statement: string;
     rule: IForbiddenRuleType & { name: string; comment: string };
 }

@@ -36,7 +36,7 @@ function answers(port: number): Promise<boolean> {
 /**
  * Node's HTTP server closes a keep-alive connection idle for 5 s (`keepAliveTimeout`); the AWS SDK's client
  * keeps its sockets and may send on one just as the server closes it: ECONNRESET, "socket hang up" (a
- * `rollout:status --watch` whose redraws take longer than 5 s died of it in the README's walkthrough).
+ * `rollout:status --watch` whose redraws take longer than 5 s died of it in the walkthrough of docs/sandbox.md).
  * Against AWS the SDK retries that error (ECONNRESET is in NODEJS_TIMEOUT_ERROR_CODES, retried as transient:
  * aws/aws-sdk-js-v3 packages/service-error-classification/src/constants.ts), but the sandbox's client makes
  * one attempt (`dynaliteClient`, so that a fault is seen, not retried away); so the stand-in keeps idle
