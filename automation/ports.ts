@@ -150,7 +150,7 @@ export class StackBlockedError extends Error {
 
 /**
  * Persisted rollout progress plus the per-stack lock. The real store is a DynamoDB item with
- * conditional writes; `state-file.ts` and `state-memory.ts` are the local and test ones.
+ * conditional writes (adapters/dynamo-state.ts); `state-memory.ts` is the in-process one of the simulator and tests.
  * Times are passed in (from the engine's clock) so that leases work under a virtual clock.
  */
 export interface StateStore {

@@ -8,7 +8,7 @@
  */
 import * as path from "path";
 import { withAccessTables } from "./access-matrix";
-import { generatedDocMain, type GeneratedDoc } from "../cli/generated-doc";
+import { generatedDocMain, type GeneratedDoc } from "./generated-doc";
 import { runMain } from "../cli/run-main";
 
 export const ACCESS_DOC_PATH = path.join(__dirname, "..", "docs", "access-and-monitoring.md");

@@ -13,7 +13,7 @@ import { loadIamSimulator, SIMULATOR_PACKAGE, type AccessEvaluator } from "./acc
 import { accessMarkdown, accessReport, summary, type AccessReport } from "./access-paths/report";
 import { planStack } from "./mock-engine";
 import { DOC_STACKS, stackConfigOf, type StackPlan } from "./network-docs";
-import { generatedDocMain, type GeneratedDoc } from "../cli/generated-doc";
+import { generatedDocMain, type GeneratedDoc } from "./generated-doc";
 import { runMain } from "../cli/run-main";
 
 export const ACCESS_PATHS_DOC_PATH = path.join(__dirname, "..", "docs", "access-paths.md");

@@ -14,7 +14,7 @@ import { runMain } from "../cli/run-main";
 import { readFlags, Stop, UsageError, type CommandSpec } from "../cli/flags";
 import { parseConfigValue } from "../config/stack-config";
 import { diffPlans, LISTENER_TYPES } from "./diff";
-import { benchEngine } from "../automation/bench-engine";
+import { benchEngine } from "./bench-engine";
 import { engineTimings, suiteRuns } from "./sandbox/engine-bench";
 
 const STACKS = ["dev", "staging", "prod", "dr"];

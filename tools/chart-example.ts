@@ -1,5 +1,5 @@
 /**
- * Writes the example chart of a rolled-back canary (automation/sim/example-record.ts) to
+ * Writes the example chart of a rolled-back canary (tools/sim/example-record.ts) to
  * docs/images/rolled-back-canary.svg, and a PNG of it rendered with resvg and the DejaVu Sans font
  * from the dev dependencies (for viewers that show no SVG).
  *
@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { renderSvg } from "../automation/record";
-import { exampleRolledBackCanary } from "../automation/sim/example-record";
+import { exampleRolledBackCanary } from "./sim/example-record";
 import { readFlags, Stop, type CommandSpec } from "../cli/flags";
 import { runMain } from "../cli/run-main";
 

@@ -13,7 +13,7 @@ import { networkDiagram } from "./reachability/diagram";
 import { flowReport } from "./reachability/flows";
 import { flowMarkdown } from "./reachability/format";
 import type { PlanRecord } from "./record";
-import { generatedDocMain, type GeneratedDoc } from "../cli/generated-doc";
+import { generatedDocMain, type GeneratedDoc } from "./generated-doc";
 import { runMain } from "../cli/run-main";
 import { readStackFile, stackFilePath } from "../cli/stack-file";
 

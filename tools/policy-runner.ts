@@ -18,9 +18,9 @@ import { runMain } from "../cli/run-main";
 import type { PolicyProviderResource } from "@pulumi/policy";
 import {
     createResourceValidationArgs, createStackValidationArgs, runResourcePolicy, runStackPolicy, StackResourceInput,
-} from "../policy/args";
+} from "./policy/args";
 import { ENVIRONMENTS, type Environment, type PolicyConfig, type TmsPolicy } from "../policy/common";
-import { enforcementLevelOf, loadPackConfig, PackConfig, policyConfigOf } from "../policy/pack-config";
+import { enforcementLevelOf, loadPackConfig, PackConfig, policyConfigOf } from "./policy/pack-config";
 import { policies as allPolicies } from "../policy/policies";
 import type { PlanRecord, RecordedResource } from "./record";
 

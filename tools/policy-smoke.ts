@@ -10,7 +10,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import type { Environment } from "../policy/common";
-import { enforcementLevelOf, loadPackConfig, policyConfigOf } from "../policy/pack-config";
+import { enforcementLevelOf, loadPackConfig, policyConfigOf } from "./policy/pack-config";
 import { policies } from "../policy/policies";
 
 /* eslint-disable @typescript-eslint/no-var-requires */

@@ -9,7 +9,7 @@ import { createValidatedPolicy, validateResourcePolicy } from "@cloud-copilot/ia
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { decideWithSimulator } from "../../tools/access-paths/iam-simulator";
 import { loadStackConfig } from "../../config/stack-config";
-import { MOCK_ACCOUNT_ID } from "../../tools/fake-aws/ids";
+import { MOCK_ACCOUNT_ID } from "../../tools/fake-aws";
 import type { AccessFacts, Principal } from "../../tools/access-matrix";
 import type { RecordedResource } from "../../tools/record";
 import { flattenConfig, json, Plan, stackConfig } from "../harness";

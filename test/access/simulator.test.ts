@@ -22,7 +22,7 @@ import { DATA_SOURCE_ACTIONS, deploymentPermissions, deploymentPolicy, SDK_CLIEN
 import { workloadActions } from "../../components/workload-boundary";
 import { githubSubject } from "../../components/access";
 import { ALLOWED_ROWS, DENIED_ROWS, rowContext, withAccessTables, type AccessFacts, type AccessRow } from "../../tools/access-matrix";
-import { MOCK_ACCOUNT_ID, mockInvoke } from "../../tools/fake-aws/ids";
+import { MOCK_ACCOUNT_ID, mockInvoke } from "../../tools/fake-aws";
 import type { RecordedResource } from "../../tools/record";
 import { flattenConfig, json, plan, Plan, stackConfig, STACKS } from "../harness";
 import { AWS_MANAGED_POLICIES, READONLY_MODELLED_SERVICES } from "../../tools/access-paths/aws-managed-policies";

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { PROJECT_DIR } from "../../cli/stack-file";
 import { checkArchitecture, formatViolation, layeredEntries, type CheckResult } from "../../tools/architecture/check";
-import { LAYERS, layerRuleName, type LayerName } from "../../tools/architecture/rules";
+import { ENTRY_POINTS, LAYERS, layerRuleName, type LayerName } from "../../tools/architecture/rules";
 
 /** Fake packages of the fixture trees: name → whether package.json declares it as a dev dependency. */
 const PACKAGES: Record<string, "dependencies" | "devDependencies"> = {
@@ -48,6 +48,9 @@ const importing = (...specs: string[]) =>
     specs.map((s, i) => `import { value as v${i} } from "${s}";`).join("\n") + `\nexport const value = ${specs.map((_, i) => `v${i}`).join(" + ") || "1"};\n`;
 const leaf = "export const value = 1;\n";
 
+/** The rules about what reaches a module, which a fixture tree of a few files (no entry points) breaks everywhere. */
+const REACH_RULES = ["no-orphan-module", "shipped-code-reached-from-shipped-entry"];
+const importRulesOnly = (r: CheckResult): CheckResult => ({ ...r, violations: r.violations.filter((v) => !REACH_RULES.includes(v.rule)) });
 const violationsOf = (r: CheckResult) => r.violations.map((v) => ({ rule: v.rule, from: v.from, to: v.to }));
 
 describe("architecture rules (dependency-cruiser)", function () {
@@ -81,6 +84,70 @@ describe("architecture rules (dependency-cruiser)", function () {
         const outside = fs.readdirSync(PROJECT_DIR).filter((e) => !e.startsWith(".") && !["node_modules", "dist"].includes(e) && hasTs(path.join(PROJECT_DIR, e)) && !layered.has(e));
         assert.deepEqual(outside, [], "give these a layer in tools/architecture/rules.ts");
         assert.ok(layered.has("config") && layered.has("index.ts") && layered.has("test"), [...layered].join(", "));
+    });
+
+    it("list as entry points every module something outside the code starts, and no entry point that matches nothing", () => {
+        const skip = new Set(["node_modules", "dist", ".git", ".pulumi-offline", ".build", "pulumi-cli", ".stryker-tmp", "reports"]);
+        const walk = (dir: string): string[] => fs.readdirSync(path.join(PROJECT_DIR, dir), { withFileTypes: true })
+            .filter((e) => !skip.has(e.name))
+            .flatMap((e) => (e.isDirectory() ? walk(path.posix.join(dir, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [path.posix.join(dir, e.name)] : []));
+        const sources = fs.readdirSync(PROJECT_DIR).filter((e) => !skip.has(e) && !e.startsWith(".")).flatMap((e) =>
+            fs.statSync(path.join(PROJECT_DIR, e)).isDirectory() ? walk(e) : e.endsWith(".ts") ? [e] : []);
+        const read = (f: string) => fs.readFileSync(path.join(PROJECT_DIR, f), "utf8");
+        const started = new Map<string, string>();
+        const scripts: Record<string, string> = JSON.parse(read("package.json")).scripts;
+        for (const [name, command] of Object.entries(scripts)) for (const m of command.matchAll(/[\w./-]+\.ts\b/g)) started.set(m[0], `npm script ${name}`);
+        started.set(/^main:\s*(\S+)/m.exec(read("Pulumi.yaml"))![1], "Pulumi.yaml main");
+        const tmsEntry = /path\.join\(root, "tools", "([\w-]+\.ts)"\)/.exec(read("bin/tms.js"));
+        assert.ok(tmsEntry, "bin/tms.js no longer names its entry as path.join(root, \"tools\", …)");
+        started.set(`tools/${tmsEntry[1]}`, "bin/tms.js");
+        for (const config of [".mocharc.json", "test/engine/.mocharc.json", "test/chaos/.mocharc.json"]) {
+            for (const r of JSON.parse(read(config)).require as string[]) if (r.endsWith(".ts")) started.set(r, `${config} require`);
+        }
+        for (const f of sources) if (read(f).includes("require.main === module")) started.set(f, "runs as a command (require.main === module)");
+        assert.ok(started.size > 20, `only ${started.size} started modules found`);
+        const isEntry = (f: string) => ENTRY_POINTS.some((e) => new RegExp(e.path).test(f));
+        const missing = [...started].filter(([f]) => !isEntry(f)).map(([f, by]) => `${f} (${by})`);
+        assert.deepEqual(missing, [], "started from outside the code but not in ENTRY_POINTS (tools/architecture/rules.ts)");
+        const stale = ENTRY_POINTS.filter((e) => !sources.some((f) => new RegExp(e.path).test(f))).map((e) => e.path);
+        assert.deepEqual(stale, [], "entry points that match no source file");
+    });
+
+    it("report a module nothing reaches, and shipped code only tests or tools reach, naming the module and what imports it", async () => {
+        const result = await checkArchitecture(fixture({
+            "index.ts": importing("./components/index"),
+            "components/index.ts": importing("./network"),
+            "components/network.ts": importing("../config/naming"),
+            "config/naming.ts": leaf,
+            "policy/index.ts": importing("./rules"),
+            "policy/rules.ts": importing("../config/naming"),
+            "automation/cli.ts": importing("../cli/flags"),
+            "cli/flags.ts": leaf,
+            "examples/library/index.ts": importing("../../components/index"),
+            // shipped, but only a test or a tool imports it
+            "config/test-only.ts": leaf,
+            "test/config/x.test.ts": importing("../../config/test-only", "./helpers"),
+            "test/config/helpers.ts": leaf,
+            "automation/bench.ts": leaf,
+            "tools/bench.ts": importing("../automation/bench"),
+            // nothing imports them (a dead chain counts whole)
+            "automation/dead.ts": leaf,
+            "tools/unused-helper.ts": importing("./unused-leaf"),
+            "tools/unused-leaf.ts": leaf,
+            "test/unused-fake.ts": leaf,
+        }));
+        const lines = result.violations.map(formatViolation).sort();
+        const shipped = "shipped-code-reached-from-shipped-entry", orphan = "no-orphan-module";
+        const why = (rule: string) => result.violations.find((v) => v.rule === rule)?.why ?? "";
+        assert.deepEqual(lines, [
+            `automation/bench.ts (imported only by tools/bench.ts): ${shipped}: ${why(shipped)}`,
+            `automation/dead.ts (imported by nothing): ${orphan}: ${why(orphan)}`,
+            `config/test-only.ts (imported only by test/config/x.test.ts): ${shipped}: ${why(shipped)}`,
+            `test/unused-fake.ts (imported by nothing): ${orphan}: ${why(orphan)}`,
+            `tools/unused-helper.ts (imported by nothing): ${orphan}: ${why(orphan)}`,
+            `tools/unused-leaf.ts (imported only by tools/unused-helper.ts): ${orphan}: ${why(orphan)}`,
+        ]);
+        assert.ok(why(shipped).includes("move it under tools/") && why(orphan).includes("ENTRY_POINTS"), `${why(shipped)} / ${why(orphan)}`);
     });
 
     // Each case breaks one rule of the issue with the fewest files; the expected violation is exact.
@@ -198,7 +265,7 @@ describe("architecture rules (dependency-cruiser)", function () {
     describe("each rule fails on a fixture that breaks it, naming the import", () => {
         for (const c of cases) {
             it(c.title, async () => {
-                const result = await checkArchitecture(fixture(c.files));
+                const result = importRulesOnly(await checkArchitecture(fixture(c.files)));
                 const sort = (xs: { rule: string; from: string; to: string }[]) => [...xs].sort((a, b) => `${a.from}${a.to}${a.rule}`.localeCompare(`${b.from}${b.to}${b.rule}`));
                 assert.deepEqual(sort(violationsOf(result)), sort(c.expected));
                 for (const v of result.violations) {
@@ -215,7 +282,7 @@ describe("architecture rules (dependency-cruiser)", function () {
     it("pass one import along every allowed arrow", async () => {
         const files: Record<string, string> = {};
         for (const l of LAYERS) files[file(l.name)] = importing(...l.mayImport.map((to) => spec(l.name, to)));
-        const result = await checkArchitecture(fixture(files));
+        const result = importRulesOnly(await checkArchitecture(fixture(files)));
         assert.deepEqual(result.violations.map(formatViolation), []);
         assert.equal(result.imports.length, LAYERS.reduce((n, l) => n + l.mayImport.length, 0), "an allowed import was not seen");
     });
@@ -237,7 +304,7 @@ describe("architecture rules (dependency-cruiser)", function () {
         const programForbidden = LAYERS.filter((o) => o.name !== "program" && !LAYERS.find((l) => l.name === "program")!.mayImport.includes(o.name));
         files["index.ts"] = importing(...programForbidden.map((o) => `./${file(o.name).replace(/\.ts$/, "")}`));
         for (const o of programForbidden) expected.push({ rule: "program-layer", from: "index.ts", to: file(o.name) });
-        const result = await checkArchitecture(fixture(files));
+        const result = importRulesOnly(await checkArchitecture(fixture(files)));
         const key = (v: { rule: string; from: string; to: string }) => `${v.rule} ${v.from} → ${v.to}`;
         assert.deepEqual(violationsOf(result).map(key).sort(), expected.map(key).sort());
     });

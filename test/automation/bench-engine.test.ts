@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { benchEngine } from "../../automation/bench-engine";
+import { benchEngine } from "../../tools/bench-engine";
 
 describe("bench-engine", () => {
     it("catches every injected breach with the expected rule and within its target", async () => {

@@ -9,7 +9,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { Resvg } from "@resvg/resvg-js";
 import { RecordBuilder, renderSvg, type DeploymentRecord } from "../../automation/record";
-import { exampleRolledBackCanary } from "../../automation/sim/example-record";
+import { exampleRolledBackCanary } from "../../tools/sim/example-record";
 import { CHART_FONT, EXAMPLE_SVG, renderPng } from "../../tools/chart-example";
 import { good } from "./helpers";
 

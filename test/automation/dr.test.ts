@@ -1,6 +1,6 @@
 /**
  * L4: the DR runbook (automation/dr.ts) through its real AWS adapters (automation/adapters/dr.ts) against
- * the fake AWS of tools/sandbox/dr-world.ts (DocumentDB global cluster, CloudWatch switches, Route 53's
+ * the fake AWS of tools/fake-aws/dr-world.ts (DocumentDB global cluster, CloudWatch switches, Route 53's
  * failover answer, SSM, ECS, ELB), on a virtual clock. The world records every moment a stale or second
  * writer serves; the tests assert it never does, and pin the review's findings 1–3.
  */
@@ -19,7 +19,7 @@ import { failback, failover, FAILBACK_STEPS, FAILOVER_STEPS, type FailoverMode, 
 import { CloudWatchTrafficSwitches, DocDbGlobalCluster, EcsDrCapacity, isUnreachable } from "../../automation/adapters/dr";
 import { AwsCallError } from "../../automation/adapters/aws-call";
 import { main as cliMain, type DrEnvironment } from "../../automation/dr-cli";
-import { DrWorld, shippedSwitch, TIMINGS, type SwitchCheck } from "../../tools/sandbox/dr-world";
+import { DrWorld, shippedSwitch, TIMINGS, type SwitchCheck } from "../../tools/fake-aws";
 
 const ACCOUNT = "111122223333";
 const TG = `arn:aws:elasticloadbalancing:us-west-2:${ACCOUNT}:targetgroup/tms-dr-api-blue/0123456789abcdef`;

@@ -15,7 +15,7 @@ import type { CliEnvironment } from "../../automation/cli";
 import { systemClock } from "../../automation/clock";
 import type { Clock, Colour, StackPort, TrafficState } from "../../automation/ports";
 import { writeRecord } from "../../automation/record";
-import { FileStateStore } from "../../automation/state-file";
+import { FileStateStore } from "./state-file";
 
 export interface WorldFile {
     traffic: TrafficState;

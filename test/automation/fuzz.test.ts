@@ -1,7 +1,7 @@
 /** Invariants over a few hundred seeded random traces, through the real engine. */
 import { strict as assert } from "assert";
 import { defaultRolloutSettings } from "../../config/rollout-settings";
-import { prng, randomTrace } from "../../automation/sim/generate";
+import { prng, randomTrace } from "../../tools/sim/generate";
 import { replayTrace } from "../../automation/sim/replay";
 
 const TRACES = 300;

@@ -16,7 +16,7 @@ import type { MetricsSample } from "../../automation/ports";
 import { resolveRolloutSettings } from "../../config/rollout-settings";
 import type { RolloutState } from "../../automation/state";
 import { FakeStack, type FakeStackHooks } from "../../automation/sim/fake-stack";
-import { FileStateStore } from "../../automation/state-file";
+import { FileStateStore } from "./state-file";
 import { fakeEnvironment, notifications, worldPaths, writeWorld } from "./fake-cli-world";
 import { errorSpike, good, ROOT, spawnTs, type Spawned } from "./helpers";
 

@@ -7,7 +7,7 @@ import { RolloutEngine } from "../../automation/engine";
 import { isLease, LEASE_SKEW_MARGIN_MS, LeaseLostError, type Lease } from "../../automation/ports";
 import { defaultRolloutSettings } from "../../config/rollout-settings";
 import { FakeStack } from "../../automation/sim/fake-stack";
-import { FileStateStore } from "../../automation/state-file";
+import { FileStateStore } from "./state-file";
 import { good } from "./helpers";
 
 describe("file state store", () => {

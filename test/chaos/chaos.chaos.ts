@@ -2,7 +2,7 @@
  * L5+: the chaos suite (`npm run test:chaos`, docs/rollouts.md "The chaos suite"). The real rollout CLI
  * (`tools/rollout.ts … --sandbox`, spawned in its own process group so that a kill takes its `pulumi up`
  * with it, as a dying runner's does) on the real engine in an offline sandbox of its own, with the rollout
- * table in dynalite, the fake providers taking a fault plan (tools/sandbox/faults.ts: fail, hang or
+ * table in dynalite, the fake providers taking a fault plan (tools/fake-aws/faults.ts: fail, hang or
  * throttle a matching create/update) and the rollout table a save-fault plan (tools/sandbox/rollout-env.ts).
  *
  * The stack (`chaos`) is deployed once and shared by the scenarios, which run in order, each release on top
@@ -34,7 +34,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { ElbFromState, type ExportedResource } from "../../tools/fake-aws/elb";
+import { ElbFromState, type ExportedResource } from "../../tools/fake-aws";
 import { ensurePulumiCli } from "../../tools/sandbox/pulumi-cli";
 import { prepareSandbox, type Sandbox } from "../../tools/sandbox/sandbox";
 

@@ -26,7 +26,7 @@ import { githubTrustPolicy } from "../../components/access";
 import { loadStackConfig, type StackConfig } from "../../config/stack-config";
 import { PROJECT_DIR } from "../../cli/stack-file";
 import { actionlint } from "../../tools/actionlint";
-import { MOCK_ACCOUNT_ID } from "../../tools/fake-aws/ids";
+import { MOCK_ACCOUNT_ID } from "../../tools/fake-aws";
 import { flattenConfig, json, plan, stackConfig, STACKS, type Plan } from "../harness";
 import { evaluate, interpolate, type Contexts, type Value } from "./expressions";
 

@@ -12,7 +12,7 @@ import { BENCH_FLAGS, main as benchMain } from "../../tools/bench";
 import { help, parseFlags, UsageError, usage, type CommandSpec } from "../../cli/flags";
 import { main as planMain, PLAN_FLAGS } from "../../tools/plan";
 import { main as chartMain } from "../../tools/chart-example";
-import { generatedDocMain, type GeneratedDoc } from "../../cli/generated-doc";
+import { generatedDocMain, type GeneratedDoc } from "../../tools/generated-doc";
 import { ACCESS_DOC } from "../../tools/access-docs";
 import { NETWORK_DOC } from "../../tools/network-docs";
 import { ACCESS_PATHS_DOC } from "../../tools/access-paths-docs";

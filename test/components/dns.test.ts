@@ -5,7 +5,7 @@
  * delete the record the other's renewal needs).
  */
 import { strict as assert } from "assert";
-import { mockInvoke } from "../../tools/fake-aws/ids";
+import { mockInvoke } from "../../tools/fake-aws";
 import { plan, type Plan } from "../harness";
 
 const RECORD = "aws:route53/record:Record";

@@ -28,7 +28,7 @@ import { TraceMetrics } from "../../automation/sim/trace-metrics";
 import { parseTrace } from "../../automation/sim/trace";
 import { MemoryStateStore } from "../../automation/state-memory";
 import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
-import { ElbFromState } from "../../tools/fake-aws/elb";
+import { ElbFromState } from "../../tools/fake-aws";
 import { engineSandbox, pulumi, stackFile } from "./sandbox-fixture";
 
 const FIXTURES = path.resolve(__dirname, "../automation/fixtures");

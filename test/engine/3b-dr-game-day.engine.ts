@@ -3,7 +3,7 @@
  * backend (prod: `state-us-east-1`; dr: `state-us-west-2`, which also holds the replica of prod's state, as
  * S3 replication of the state bucket would; dr's StackReference reads it there). Then us-east-1 goes dark:
  * its backend folder is replaced by a file (every CLI call on it fails), the fake provider plugins refuse
- * every call in us-east-1 (tools/sandbox/outage.ts), and the fake AWS of the runbook (tools/sandbox/dr-world.ts:
+ * every call in us-east-1 (tools/fake-aws/outage.ts), and the fake AWS of the runbook (tools/fake-aws/dr-world.ts:
  * DocumentDB global cluster, the CloudWatch switches, Route 53's answer, SSM, ECS, ELB) refuses us-east-1 too.
  * The runbook runs end to end (`dr:failover --mode failover`, in-process, its real adapters on that fake),
  * us-east-1 comes back, Route 53 must not fail back by itself, a `pulumi preview` of dr from dr's backend keeps
@@ -24,9 +24,7 @@ import { main, type DrEnvironment } from "../../automation/dr-cli";
 import { formatDuration } from "../../automation/dr";
 import { loadStackConfig } from "../../config/stack-config";
 import { readStackFile } from "../../cli/stack-file";
-import { MOCK_ACCOUNT_ID } from "../../tools/fake-aws/ids";
-import { DrWorld, FastForwardClock, shippedSwitch, TIMINGS, type SwitchCheck } from "../../tools/sandbox/dr-world";
-import { WORLD_ENV } from "../../tools/sandbox/outage";
+import { DrWorld, FastForwardClock, MOCK_ACCOUNT_ID, shippedSwitch, type SwitchCheck, TIMINGS, WORLD_ENV } from "../../tools/fake-aws";
 import { prepareSandbox, type Sandbox } from "../../tools/sandbox/sandbox";
 import { engineSandbox } from "./sandbox-fixture";
 

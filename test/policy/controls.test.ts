@@ -1,11 +1,11 @@
 /**
- * L3 specification: the controls table (policy/controls.ts) against the pack. A control of an applicable
+ * L3 specification: the controls table (tools/policy/controls.ts) against the pack. A control of an applicable
  * service must be mapped (to existing policies, or to a written reason), and the policies' own `control`
  * metadata must agree with the table both ways.
  */
 import { strict as assert } from "assert";
-import { allControls, controlIds, controlsPage, CONTROLS, coverage, MODULE_SERVICES, SERVICES } from "../../policy/controls";
-import type { Service } from "../../policy/controls";
+import { allControls, controlIds, controlsPage, CONTROLS, coverage, MODULE_SERVICES, SERVICES } from "../../tools/policy/controls";
+import type { Service } from "../../tools/policy/controls";
 import { policies, policyByName } from "../../policy/policies";
 
 const TAG_POLICY = "required-tags";

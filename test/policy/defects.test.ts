@@ -4,7 +4,7 @@
  * program registers) the way the defect looked, then runs every policy with the stack's shipped config.
  */
 import { strict as assert } from "assert";
-import { MODULE_SERVICES, MODULES_WITHOUT_CONTROLS } from "../../policy/controls";
+import { MODULE_SERVICES, MODULES_WITHOUT_CONTROLS } from "../../tools/policy/controls";
 import { runPolicies } from "../../tools/policy-runner";
 import type { PlanRecord, RecordedResource } from "../../tools/record";
 import { plan, StackName, STACKS } from "../harness";

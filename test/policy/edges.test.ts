@@ -1,13 +1,13 @@
 /**
  * L3: the pack's internals and the less common shapes its policies must read: the argument bags and
- * runners (policy/args.ts), the unknown-safe readers (policy/common.ts), bucket settings given inline on
+ * runners (tools/policy/args.ts), the unknown-safe readers (policy/common.ts), bucket settings given inline on
  * the bucket, preview unknowns, and each separate condition of the IAM, stack and maintenance rules.
  * Found by mutation testing: each case here kills mutants the main cases let live.
  */
 import * as assert from "assert";
 import {
     awsProvider, createResourceValidationArgs, createStackValidationArgs, makeUrn, NotApplicable, runResourcePolicy, runStackPolicy,
-} from "../../policy/args";
+} from "../../tools/policy/args";
 import { dependsOn, isSet, list, ofTypes, parseJson, providerProp, read, stackFromUrn, str, tagsOf, UNKNOWN } from "../../policy/common";
 import { resourcePolicy, stackPolicy } from "../../policy/common";
 import { insideWeeklySlot, overlapsSlotHour } from "../../policy/maintenance";

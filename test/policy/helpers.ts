@@ -1,8 +1,8 @@
-/** Test helpers: run one policy by name over an input built with policy/args.ts. */
+/** Test helpers: run one policy by name over an input built with tools/policy/args.ts. */
 import {
     createResourceValidationArgs, createStackValidationArgs, makeUrn, ResourceInput, runResourcePolicy, runStackPolicy,
     StackResourceInput,
-} from "../../policy/args";
+} from "../../tools/policy/args";
 import type { PolicyConfig } from "../../policy/common";
 import { policyByName } from "../../policy/policies";
 

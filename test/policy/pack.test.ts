@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ENVIRONMENTS, environmentOf, exceptionOf, rulesFor, stackFromUrn } from "../../policy/common";
-import { enforcementLevelOf, loadPackConfig, policyConfigOf } from "../../policy/pack-config";
+import { enforcementLevelOf, loadPackConfig, policyConfigOf } from "../../tools/policy/pack-config";
 import { policies, policyByName, policyInfo, resourcePolicies, stackPolicies } from "../../policy/policies";
 import { insideWeeklySlot, overlapsSlotHour } from "../../policy/maintenance";
 import { DOC_PATH, isStale, MARKER, renderDocument } from "../../tools/policy-docs";

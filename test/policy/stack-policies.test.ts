@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import type { StackResourceInput } from "../../policy/args";
-import { awsProvider } from "../../policy/args";
+import type { StackResourceInput } from "../../tools/policy/args";
+import { awsProvider } from "../../tools/policy/args";
 import { stackPolicies } from "../../policy/policies";
 import { res, stackViolations } from "./helpers";
 

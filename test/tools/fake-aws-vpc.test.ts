@@ -1,7 +1,6 @@
 // Level L2 support: the awsx VPC layout the mock engine answers with (pure, no engine).
 import { strict as assert } from "assert";
-import { awsxSubnetLayout, awsxVpcState, type AwsxVpcInputs } from "../../tools/fake-aws/awsx-vpc";
-import { shortHash, mockEipAddress } from "../../tools/fake-aws/ids";
+import { awsxSubnetLayout, type AwsxVpcInputs, awsxVpcState, mockEipAddress, shortHash } from "../../tools/fake-aws";
 import { contains } from "../../tools/reachability/cidr";
 
 const specs = (...s: [string, number][]) => s.map(([type, cidrMask]) => ({ type: type as "Public", cidrMask }));

@@ -10,11 +10,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AwsError, FakeAccounts, accountOf } from "../../tools/fake-aws/account";
-import { checkInputs, diffInputs, storedState } from "../../tools/fake-aws/aws";
-import { FACTS } from "../../tools/fake-aws/facts";
-import { providerSchema } from "../../tools/fake-aws/schema";
-import { ElbFromState, toApiAction, type ExportedResource } from "../../tools/fake-aws/elb";
+import { accountOf, AwsError, checkInputs, diffInputs, ElbFromState, type ExportedResource, FACTS, FakeAccounts, providerSchema, storedState, toApiAction } from "../../tools/fake-aws";
 import { plan, STACKS } from "../harness";
 
 const CLOUD_MAP = "aws:servicediscovery/service:Service";

@@ -1,9 +1,9 @@
-/** L4: the chaos suite's fault plan (tools/sandbox/faults.ts): which operation a fault hits, how often, and what it does. */
+/** L4: the chaos suite's fault plan (tools/fake-aws/faults.ts): which operation a fault hits, how often, and what it does. */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { injectFault, matchFault, readFaultPlan, type Fault } from "../../tools/sandbox/faults";
+import { injectFault, matchFault, readFaultPlan, type Fault } from "../../tools/fake-aws";
 
 describe("fault plan of the fake providers", () => {
     const plan: Fault[] = [

@@ -1,5 +1,5 @@
 /**
- * L4: the sandbox's regional outage as the fake provider plugins apply it (tools/sandbox/outage.ts): which
+ * L4: the sandbox's regional outage as the fake provider plugins apply it (tools/fake-aws/outage.ts): which
  * calls a region that does not answer refuses (the provider's own region, and us-east-1 for the control
  * planes of Route 53, IAM and CloudFront from any region), and the SSM lookups answered from the world folder.
  */
@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type * as provider from "@pulumi/pulumi/provider";
-import { controlPlaneRegion, OUTAGE_FILE, SSM_FILE, urnType, withSandboxWorld } from "../../tools/sandbox/outage";
+import { controlPlaneRegion, OUTAGE_FILE, SSM_FILE, urnType, withSandboxWorld } from "../../tools/fake-aws";
 
 describe("sandbox outage hook (L4)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tms-outage-"));

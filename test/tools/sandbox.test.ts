@@ -13,7 +13,7 @@ import { diffState, parseUrn, plannedState, previewUpdateState, regionFromConfig
 import { HOST_WRAPPER_DIR, ldflags, versionAtLeast, WRAPPER_DIR, wrapperVersion } from "../../tools/sandbox/pulumi-cli";
 import { PROJECT_DIR } from "../../cli/stack-file";
 import { PLUGIN_DIR, sandboxEnv, sandboxProject } from "../../tools/sandbox/sandbox";
-import { mockInvoke } from "../../tools/fake-aws/ids";
+import { mockInvoke } from "../../tools/fake-aws";
 
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
 const URN = "urn:pulumi:prod::tms::tms:index:EnvironmentStack$tms:data:DataTier$aws:kms/key:Key::tms-keys-data";

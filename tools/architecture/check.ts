@@ -33,6 +33,8 @@ export interface Violation {
     /** The modules of a cycle, or the path by which a forbidden module is reached. */
     via: string[];
     why: string;
+    /** A rule about the module itself (`from` is `to`): `via` holds the modules that import it. */
+    module?: true;
 }
 
 export interface CheckResult {
@@ -65,6 +67,9 @@ export async function checkArchitecture(root: string = PROJECT_DIR): Promise<Che
         validate: true,
         ruleSet: { forbidden: forbiddenRules() },
         doNotFollow: { path: "(^|/)node_modules/" },
+        // A worktree whose node_modules is a symlink to another checkout's still reports packages under
+        // its own node_modules/ (not ../<checkout>/node_modules/).
+        preserveSymlinks: true,
         exclude: { path: "\\.d\\.ts$" },
         // Type-only imports count (for cycles and layers) and are marked `type-only`. ("specify", which
         // also finds imports that compile away, parses every file twice: ten times slower here.)
@@ -87,13 +92,20 @@ export async function checkArchitecture(root: string = PROJECT_DIR): Promise<Che
         process.chdir(cwd);
     }
     const why = new Map(forbiddenRules().map((r) => [r.name, r.comment]));
+    const importers = new Map<string, string[]>();
+    for (const m of output.modules) for (const d of m.dependencies) importers.set(d.resolved, [...(importers.get(d.resolved) ?? []), m.source]);
+    // A module nothing reaches breaks both reachability rules; the orphan rule says it once.
+    const orphans = new Set(output.summary.violations.filter((v) => v.rule.name === "no-orphan-module").map((v) => v.from));
     return {
-        violations: output.summary.violations.map((v: IViolation) => ({
+        violations: output.summary.violations.filter((v) => !(v.rule.name === "shipped-code-reached-from-shipped-entry" && orphans.has(v.from))).map((v: IViolation) => ({
             rule: v.rule.name,
             from: v.from,
             to: v.to,
-            via: (v.cycle ?? v.via ?? []).map((m) => m.name),
+            // A module-level rule (no-orphan-module, shipped-code-reached-from-shipped-entry) names the module
+            // twice; what imports it is what the reader needs.
+            via: v.type === "module" ? (importers.get(v.from) ?? []).sort() : (v.cycle ?? v.via ?? []).map((m) => m.name),
             why: why.get(v.rule.name) ?? "",
+            ...(v.type === "module" ? { module: true } : {}),
         })),
         modules: output.summary.totalCruised,
         dependencies: output.summary.totalDependenciesCruised ?? 0,
@@ -103,9 +115,11 @@ export async function checkArchitecture(root: string = PROJECT_DIR): Promise<Che
 
 /**
  * `components/cache.ts → automation/engine.ts: components-layer: components/ may import only config/: …`;
- * a cycle or a module reached through others shows the whole path.
+ * a cycle or a module reached through others shows the whole path; a rule about a module itself shows
+ * what imports it: `automation/x.ts (imported only by test/x.test.ts): shipped-code-reached-from-shipped-entry: …`.
  */
 export function formatViolation(v: Violation): string {
+    if (v.module) return `${v.from} (${v.via.length ? `imported only by ${v.via.join(", ")}` : "imported by nothing"}): ${v.rule}: ${v.why}`;
     return `${[v.from, ...(v.via.length ? v.via : [v.to])].join(" → ")}: ${v.rule}: ${v.why}`;
 }
 

@@ -6,7 +6,7 @@
  *   npm run docs:layout -- --check   exit 1 when docs/architecture.md is stale
  */
 import * as path from "path";
-import { generatedDocMain, type GeneratedDoc } from "../../cli/generated-doc";
+import { generatedDocMain, type GeneratedDoc } from "../generated-doc";
 import { runMain } from "../../cli/run-main";
 import { LAYERS, listLabels, SPECIAL_RULES } from "./rules";
 

@@ -73,6 +73,44 @@ export const LAYERS: readonly Layer[] = [
     },
 ];
 
+/**
+ * The modules something outside the code starts, by path: each is a root of the import graph. Every other
+ * module must be reached from one of them (rule `no-orphan-module`); code that ships must be reached from
+ * a shipped one (rule `shipped-code-reached-from-shipped-entry`). test/architecture/rules.test.ts checks
+ * that every `.ts` file package.json's scripts, Pulumi.yaml, bin/ and the mocha configs start is one.
+ */
+export interface EntryPoint {
+    path: string;
+    /** Who starts it. */
+    startedBy: string;
+    /** Whether it is part of what ships (the program, the library, the pack, the operator commands). */
+    shipped: boolean;
+}
+
+export const ENTRY_POINTS: readonly EntryPoint[] = [
+    { path: "^index\\.ts$", startedBy: "Pulumi.yaml `main`: the stack program", shipped: true },
+    { path: "^components/index\\.ts$", startedBy: "package.json `main`/`exports`: the library", shipped: true },
+    { path: "^policy/index\\.ts$", startedBy: "`--policy-pack policy` (policy/package.json `main`): the pack", shipped: true },
+    {
+        path: "^automation/(cli|simulate|dr-cli)\\.ts$", shipped: true,
+        startedBy: "the operator commands (npm scripts rollout*, rollout:simulate, dr:*; tools/rollout.ts and tools/tms.ts start them)",
+    },
+    {
+        path: "^tools/(tms|rollout|plan|policy-runner|policy-smoke|bench|bench-engine|chart-example|urn-inventory|(access|access-paths|network|policy)-docs)\\.ts$",
+        startedBy: "`tms` (bin/tms.js), the npm scripts and the documented `npx ts-node` commands", shipped: false,
+    },
+    { path: "^tools/(architecture/(check|layout-docs)|fake-aws/provider-schema|sandbox/pulumi)\\.ts$", startedBy: "npm scripts (architecture, docs:layout, fake-aws:schema, pulumi)", shipped: false },
+    { path: "^tools/bench-baseline-program\\.ts$", startedBy: "`npm run bench`, as the Pulumi program of its baseline", shipped: false },
+    { path: "^tools/sandbox/(fake-provider|dynalite-server)\\.ts$", startedBy: "the sandbox, as processes: the plugin scripts of tools/sandbox/plugins/, the rollout table's server", shipped: false },
+    { path: "^test/.+\\.(test|engine|chaos)\\.ts$", startedBy: "mocha (.mocharc.json, test/engine/ and test/chaos/ configs)", shipped: false },
+    { path: "^test/engine/setup\\.ts$", startedBy: "the engine and chaos suites' mocha `require`", shipped: false },
+    { path: "^test/(programs|[^/]+/(programs|fixtures))/[^/]+\\.ts$", startedBy: "tests, as a program or process of its own (a Pulumi program, a CLI with fakes)", shipped: false },
+    { path: "^examples/[^/]+/index\\.ts$", startedBy: "`pulumi up` in the example's folder", shipped: false },
+];
+
+/** The layers that ship (what a user installs or runs): everything but tools/, test/ and examples/. */
+export const SHIPPED_PATH = "^(index\\.ts$|config/|cli/|components/|policy/|automation/)";
+
 /** A rule that is not about layers: a sentence for docs/architecture.md and the rule itself. */
 export interface SpecialRule {
     /** One sentence for docs/architecture.md, in the present tense. */
@@ -147,7 +185,25 @@ export const SPECIAL_RULES: readonly SpecialRule[] = [
         rule: {
             name: "shipped-code-has-no-dev-dependency", severity: "error",
             comment: "a dev dependency is absent from a production install (npm ci --omit=dev): declare it under dependencies, or keep the import in tools/ or test/",
-            from: { path: "^(index\\.ts$|config/|cli/|components/|policy/|automation/)" }, to: { dependencyTypes: ["npm-dev"] },
+            from: { path: SHIPPED_PATH }, to: { dependencyTypes: ["npm-dev"] },
+        },
+    },
+    {
+        statement: "Every module is an entry point (a program, a command, a test; `ENTRY_POINTS` in the rules) or is imported, directly or not, by one: no orphan or dead module.",
+        rule: {
+            name: "no-orphan-module", severity: "error",
+            comment: "nothing starts or imports this module: delete it, import it where it is used, or (when something outside the code starts it) list it in ENTRY_POINTS of tools/architecture/rules.ts",
+            from: { path: ENTRY_POINTS.map((e) => e.path) },
+            to: { pathNot: [...ENTRY_POINTS.map((e) => e.path), "(^|/)node_modules/"], reachable: false },
+        },
+    },
+    {
+        statement: "Code that ships is reached from a shipped entry point (the program, the library, the pack, an operator command), not only from tests or tools.",
+        rule: {
+            name: "shipped-code-reached-from-shipped-entry", severity: "error",
+            comment: "only tests or tools use this module, yet it sits in a layer that ships: move it under tools/ (or test/ when only tests use it), or import it from the shipped code that needs it",
+            from: { path: ENTRY_POINTS.filter((e) => e.shipped).map((e) => e.path) },
+            to: { path: SHIPPED_PATH, pathNot: ENTRY_POINTS.filter((e) => e.shipped).map((e) => e.path), reachable: false },
         },
     },
     {

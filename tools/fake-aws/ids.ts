@@ -275,7 +275,7 @@ export function mockInvoke(token: string, inputs: any, region: string): Record<s
         case "aws:iam/getOpenidConnectProvider:getOpenidConnectProvider":
             return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`, url: inputs.url, id: "oidc" };
         // The dr stack's mode (config/naming.ts drModeParameterPath): none recorded unless the sandbox's world
-        // folder says otherwise (tools/sandbox/outage.ts answers it there).
+        // folder says otherwise (tools/fake-aws/outage.ts answers it there).
         case "aws:ssm/getParametersByPath:getParametersByPath":
             return { id: inputs.path, path: inputs.path, names: [], values: [], types: [], arns: [] };
         default:

@@ -23,7 +23,7 @@ import * as path from "path";
 import * as ts from "typescript";
 import { runMain } from "../../cli/run-main";
 import { PROJECT_DIR } from "../../cli/stack-file";
-import { generatedDocMain, type GeneratedDoc } from "../../cli/generated-doc";
+import { generatedDocMain, type GeneratedDoc } from "../generated-doc";
 import { FACTS } from "./facts";
 import type { AttributeFacts, ProviderSchema, TypeSchema, Validation } from "./schema";
 

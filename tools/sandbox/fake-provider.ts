@@ -25,8 +25,8 @@ import { factsOf } from "../fake-aws/facts";
 import { checkInputs, diffInputs, storedState, type ResourceDiff } from "../fake-aws/aws";
 import type { AwsxVpcState } from "../fake-aws/awsx-vpc";
 import { mockInvoke, mockResourceState } from "../fake-aws/ids";
-import { injectFault } from "./faults";
-import { withSandboxWorld } from "./outage";
+import { injectFault } from "../fake-aws/faults";
+import { withSandboxWorld } from "../fake-aws/outage";
 
 /** The packages the sandbox serves; the program's npm dependencies decide their versions. */
 export const FAKE_PACKAGES = ["aws", "awsx", "random", "docker", "docker-build"] as const;
@@ -268,6 +268,6 @@ if (require.main === module) {
     let region = process.env.AWS_REGION ?? "us-east-1";
     interceptServer((args, variables) => (region = regionFromConfig(args, variables) ?? region), () => region);
     const { main } = require("@pulumi/pulumi/provider") as typeof provider;
-    // The DR game day's outage and SSM (tools/sandbox/outage.ts); inert without TMS_SANDBOX_WORLD.
+    // The DR game day's outage and SSM (tools/fake-aws/outage.ts); inert without TMS_SANDBOX_WORLD.
     main(withSandboxWorld(fakeProvider(pkg, requiredVersion(pkg), () => region), () => region), process.argv.slice(3));
 }

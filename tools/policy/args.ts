@@ -13,7 +13,7 @@ import type {
     ResourceValidationArgs,
     StackValidationArgs,
 } from "@pulumi/policy";
-import type { PolicyConfig, TmsResourcePolicy, TmsStackPolicy } from "./common";
+import type { PolicyConfig, TmsResourcePolicy, TmsStackPolicy } from "../../policy/common";
 
 export interface ResourceInput {
     type: string;

@@ -1,9 +1,9 @@
-/** L1: the `docs:*` commands' shared write-or-check behaviour (cli/generated-doc.ts), on a scratch file. */
+/** L1: the `docs:*` commands' shared write-or-check behaviour (tools/generated-doc.ts), on a scratch file. */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { generatedDocMain, type GeneratedDoc } from "../../cli/generated-doc";
+import { generatedDocMain, type GeneratedDoc } from "../../tools/generated-doc";
 
 describe("generated documents: write, or check and change nothing", () => {
     let dir: string;

@@ -5,8 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EXIT } from "./exit-codes";
-import { readFlags, Stop, type CommandSpec, type FlagIo } from "./flags";
+import { EXIT } from "../cli/exit-codes";
+import { readFlags, Stop, type CommandSpec, type FlagIo } from "../cli/flags";
 
 export interface GeneratedDoc {
     /** How to run it, e.g. `npm run docs:policies`. */

@@ -200,7 +200,7 @@ export class DrWorld {
         }
     }
 
-    /** The files the fake provider plugins read (tools/sandbox/outage.ts). */
+    /** The files the fake provider plugins read (tools/fake-aws/outage.ts). */
     private persist(): void {
         if (!this.o.dir) return;
         fs.mkdirSync(this.o.dir, { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * Benchmark: over generated traces, how many intervals pass between the first breaching sample
  * and the rollback decision, per rule. `tools/bench.ts` imports {@link benchEngine}; run alone
- * with `npx ts-node --transpile-only automation/bench-engine.ts [traces]`.
+ * with `npx ts-node --transpile-only tools/bench-engine.ts [traces]`.
  *
  * Latency is counted in samples: 0 = decided on the first breaching sample itself (at the end
  * of that interval). Targets: at most 1 for errors, health and alarms. Health needs 2
@@ -11,7 +11,7 @@
  */
 import { defaultRolloutSettings } from "../config/rollout-settings";
 import { breachTrace, intBetween, prng, type BreachKind } from "./sim/generate";
-import { replayTrace } from "./sim/replay";
+import { replayTrace } from "../automation/sim/replay";
 
 export interface RuleFigures {
     rule: string;

@@ -2,9 +2,9 @@
  * Seeded random traces for the fuzz test and the benchmark. Deterministic per seed, so a failing
  * fuzz case can be replayed exactly.
  */
-import type { ColourMetrics, MetricsSample } from "../ports";
+import type { ColourMetrics, MetricsSample } from "../../automation/ports";
 import type { AnalysisThresholds } from "../../config/rollout-settings";
-import type { Trace, TraceSample } from "./trace";
+import type { Trace, TraceSample } from "../../automation/sim/trace";
 
 /** mulberry32: a small, fast, well-distributed 32-bit PRNG. Returns floats in [0, 1). */
 export function prng(seed: number): () => number {

@@ -1,6 +1,8 @@
 /**
- * File-based state store for running rollouts from one machine (`.rollout/` by default; it is in
- * .gitignore). `<stack>.json` holds the state, `<stack>.lease.json` the lock.
+ * A file-based state store for the tests: the CLI tests run the real rollout CLI in child processes
+ * (fake-cli-world.ts), which share the state and the lock through a directory. Not shipped: the
+ * rollout's store is DynamoDB, from CI or one operator's machine alike (docs/rollouts.md, "a lease in the
+ * state store"). `<stack>.json` holds the state, `<stack>.lease.json` the lock.
  *
  * - State writes go to a temp file in the same directory, are fsynced, then renamed over the
  *   target: a reader (or a crash) sees the old or the new state, never half of one.
@@ -12,9 +14,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { LockInspector } from "./adapters/dynamo-state";
-import { leaseExpired, LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "./ports";
-import type { RolloutState } from "./state";
+import type { LockInspector } from "../../automation/adapters/dynamo-state";
+import { leaseExpired, LeaseLostError, type Lease, type LeaseHeld, type StateStore } from "../../automation/ports";
+import type { RolloutState } from "../../automation/state";
 
 export class FileStateStore implements StateStore, LockInspector {
     constructor(readonly dir: string) {}

@@ -6,12 +6,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { EnforcementLevel } from "@pulumi/policy";
-import type { Environment, PolicyConfig, TmsPolicy } from "./common";
+import type { Environment, PolicyConfig, TmsPolicy } from "../../policy/common";
 
 export type PackConfigEntry = EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & PolicyConfig);
 export type PackConfig = Record<string, PackConfigEntry>;
 
-export const CONFIG_DIR = path.join(__dirname, "config");
+/** The pack's own config files, beside the pack (this module is the offline runner's, in tools/). */
+export const CONFIG_DIR = path.join(__dirname, "..", "..", "policy", "config");
 
 export function packConfigPath(environment: Environment): string {
     return path.join(CONFIG_DIR, `${environment}.json`);

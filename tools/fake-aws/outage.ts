@@ -1,7 +1,7 @@
 /**
  * The sandbox's regional outage, as the fake provider plugins see it: a folder (env `TMS_SANDBOX_WORLD`)
  * holding `outage.json` (the regions that do not answer) and `ssm.json` (SSM parameters per region that
- * something outside the engine wrote, e.g. the DR runbook's mode). tools/sandbox/dr-world.ts writes them;
+ * something outside the engine wrote, e.g. the DR runbook's mode). tools/fake-aws/dr-world.ts writes them;
  * `withSandboxWorld` wraps a fake provider so that every call that would reach AWS in an unreachable
  * region fails as a timeout would, and the program's SSM lookups read what was written.
  *

@@ -4,13 +4,13 @@
  * tests' subject. The candidate behaves like live through step 1 (10%), then at 30% its 5xx rate
  * climbs; the errors rule rolls it back.
  */
-import { VirtualClock } from "../clock";
-import { RolloutEngine } from "../engine";
-import type { MetricsSample, MetricsWindow } from "../ports";
-import { RecordBuilder, recordOutcomeOf, type DeploymentRecord } from "../record";
+import { VirtualClock } from "../../automation/clock";
+import { RolloutEngine } from "../../automation/engine";
+import type { MetricsSample, MetricsWindow } from "../../automation/ports";
+import { RecordBuilder, recordOutcomeOf, type DeploymentRecord } from "../../automation/record";
 import { resolveRolloutSettings } from "../../config/rollout-settings";
-import { MemoryStateStore } from "../state-memory";
-import { FakeStack } from "./fake-stack";
+import { MemoryStateStore } from "../../automation/state-memory";
+import { FakeStack } from "../../automation/sim/fake-stack";
 import { prng } from "./generate";
 
 const STARTED = Date.parse("2026-03-10T14:30:00Z");
