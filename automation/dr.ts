@@ -418,7 +418,7 @@ export async function failover(o: FailoverOptions): Promise<RunbookReport> {
         if (!(e instanceof StepFailed)) throw e;
         return finish(o, t0, base, "failed", steps.find((s) => s.status === "failed"));
     }
-    return report(o, t0, finish(o, t0, base, "promoted"));
+    return report(o, finish(o, t0, base, "promoted"));
 }
 
 /** Move production back to prod by switchover (RPO 0), once prod's cluster is a healthy secondary again. */
@@ -509,10 +509,10 @@ export async function failback(o: RunbookOptions): Promise<RunbookReport> {
         if (!(e instanceof StepFailed)) throw e;
         return finish(o, t0, base, "failed", steps.find((s) => s.status === "failed"));
     }
-    return report(o, t0, finish(o, t0, base, "failed-back"));
+    return report(o, finish(o, t0, base, "failed-back"));
 }
 
-function report(o: RunbookOptions, t0: number, r: RunbookReport): RunbookReport {
+function report(o: RunbookOptions, r: RunbookReport): RunbookReport {
     const step: StepRecord = {
         step: "report",
         status: "done",

@@ -26,7 +26,7 @@ import {
     SwitchoverGlobalClusterCommand,
 } from "@aws-sdk/client-docdb";
 import { ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { DR_SWITCH_NAMESPACE, drSwitches } from "../../config/naming";
 import type { ClusterView, DrCapacityPort, DrMode, GlobalClusterView, GlobalDatabasePort, PrimaryProbe, TrafficSwitchPort } from "../dr";

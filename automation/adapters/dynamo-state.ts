@@ -55,15 +55,6 @@ export class DynamoStateStore implements StateStore, LockInspector {
         private readonly skewMarginMs = LEASE_SKEW_MARGIN_MS,
     ) {}
 
-    private leaseItem(stack: string, owner: string, expiresAtMs: number) {
-        return {
-            ...lockKey(stack),
-            owner: { S: owner },
-            expiresAt: { N: String(expiresAtMs) },
-            ttl: { N: String(Math.ceil(expiresAtMs / 1000) + TTL_GRACE_SECONDS) },
-        };
-    }
-
     async acquire(stack: string, owner: string, nowMs: number, ttlMs: number): Promise<Lease | LeaseHeld> {
         const expiresAtMs = nowMs + ttlMs;
         try {

@@ -24,7 +24,6 @@ import {
     DescribeListenersCommand,
     DescribeRulesCommand,
     DescribeTargetGroupsCommand,
-    DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type {
