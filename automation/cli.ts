@@ -201,7 +201,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     } catch (e) {
         // Pulumi's own words (its first meaningful stderr line), never a guessed cause.
         offline = `Pulumi stack ${args.stack} unavailable: ${pulumiFailure(e)}`;
-        if (!dryRun) throw new Error(offline);
+        if (!dryRun) throw new Error(offline, { cause: e });
     }
     const region = cfg.region;
     // Dry runs must not hang on unreachable AWS endpoints; real calls get the default timeout.

@@ -713,7 +713,7 @@ class Run {
     private async waitHealthy(): Promise<void> {
         const s = this.s;
         const deadline = s.phaseStartedAtMs + this.settings.healthTimeoutSeconds * 1000;
-        let last = "no answer yet";
+        let last: string;
         for (;;) {
             try {
                 const h = await this.deps.stack.candidateHealth(s.candidate);

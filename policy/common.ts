@@ -239,7 +239,7 @@ export function stackEnvironment(args: StackValidationArgs): Environment | undef
 /** Provider config values may arrive JSON-encoded (the engine encodes non-string provider inputs). */
 export function providerProp(props: Record<string, any> | undefined, key: string): any {
     const v = read(props, key);
-    if (typeof v === "string" && /^[\[{]/.test(v.trim())) {
+    if (typeof v === "string" && /^[[{]/.test(v.trim())) {
         try { return JSON.parse(v); } catch { return v; }
     }
     return v;

@@ -6,7 +6,7 @@
  *
  * Ids and titles are AWS's, from the Security Hub controls reference, one page per service:
  * `https://docs.aws.amazon.com/securityhub/latest/userguide/<page>-controls.html` (see
- * {@link controlsPage}). Retired controls are left out. Checked for completeness (issue 23) against
+ * {@link controlsPage}). Retired controls are left out. Checked for completeness against
  * the standards' own lists as read on 2026-12-04: every control of an in-scope service in the AWS
  * Foundational Security Best Practices standard v1.0.0
  * (https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html) and in the AWS

@@ -65,7 +65,6 @@ export class DocDbSnapshots implements SnapshotPort {
             if (e.code !== "DBClusterSnapshotAlreadyExistsFault") throw e;
         });
         const deadline = this.clock.now() + this.opts.timeoutMs;
-        let status = "creating";
         for (;;) {
             const out = await awsCall(
                 "DocumentDB DescribeDBClusterSnapshots",
@@ -78,7 +77,7 @@ export class DocDbSnapshots implements SnapshotPort {
                     ),
                 { timeoutMs: this.opts.callTimeoutMs },
             );
-            status = out.DBClusterSnapshots?.[0]?.Status ?? "missing";
+            const status = out.DBClusterSnapshots?.[0]?.Status ?? "missing";
             if (status === "available") return id;
             if (status === "failed" || status === "missing") throw new Error(`snapshot ${id} of ${this.clusterId} is ${status}`);
             if (this.clock.now() >= deadline) {

@@ -83,7 +83,7 @@ describe("architecture rules (dependency-cruiser)", function () {
         assert.ok(layered.has("config") && layered.has("index.ts") && layered.has("test"), [...layered].join(", "));
     });
 
-    // Each case breaks one rule of the issue with the fewest files; the expected violation is exact.
+    // Each case breaks one rule with the fewest files; the expected violation is exact.
     const cases: { title: string; files: Record<string, string>; expected: { rule: string; from: string; to: string }[] }[] = [
         ...(["automation", "policy", "tools"] as const).map((other) => ({
             title: `components/ never imports ${other}/`,
