@@ -12,7 +12,7 @@ const WRAPPED_LATER = ["components/**"];
 // A comment must give its reason itself, not point at an issue or pull-request number of this project, a review,
 // a session or a stop that a reader of the repository cannot open. URLs and `owner/repo#N` citations of public
 // projects (AWS, Pulumi, the AWS provider) are citations and allowed.
-const OUTSIDE_REFERENCE = /\bissues?[ -]#?\d|(^|[\s(])#\d+\b|\bthe review\b|\breport of (issue|the review)|\bsessions? \d|\bstop \d/i;
+const OUTSIDE_REFERENCE = /\bissues?[ -]#?\d+|(^|[\s(])#\d+\b|\bthe review\b|\breport of (issue|the review)|\bsessions? \d+|\bstop \d+/i;
 const noOutsideReferences = {
     meta: { type: "suggestion", schema: [], messages: { outside: "comment points outside the repository ('{{match}}'): say the reason itself" } },
     create(context) {
