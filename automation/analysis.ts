@@ -148,7 +148,8 @@ export function judgeHealth(
     const verdict: Verdict = next >= t.unhealthyIntervals ? "rollback" : next > 0 ? "breach" : "ok";
     const detail =
         next > 0
-            ? `${unhealthyTargets} unhealthy candidate target(s), ${next} consecutive interval(s) of ${t.unhealthyIntervals} allowed before rollback`
+            ? `${unhealthyTargets} unhealthy candidate target(s), ${next} consecutive interval(s) of ${t.unhealthyIntervals} allowed ` +
+                `before rollback`
             : "all candidate targets healthy";
     return { record: record(ctx, "health", verdict, unhealthyTargets, null, t.unhealthyIntervals, detail), streak: next };
 }
@@ -245,8 +246,16 @@ export function analyseInterval(
         next.inconclusiveStreak = 0;
     } else if (ctx.holdOnLowTraffic === false) {
         records.push(
-            record(ctx, "traffic", "inconclusive", sample.candidate.requests, null, t.minRequests,
-                `candidate had ${sample.candidate.requests} requests (< ${t.minRequests}); rate rules not applied, interval counted (rolling)`),
+            record(
+                ctx,
+                "traffic",
+                "inconclusive",
+                sample.candidate.requests,
+                null,
+                t.minRequests,
+                `candidate had ${sample.candidate.requests} requests (< ${t.minRequests}); rate rules not applied, interval counted ` +
+                `(rolling)`,
+            ),
         );
     } else {
         next.inconclusiveStreak = counters.inconclusiveStreak + 1;
@@ -262,7 +271,8 @@ export function analyseInterval(
     if (rollback) return { decision: "rollback", counted: false, records, counters: next, reason: rollback };
     const halt = reasonOf(records, "halt");
     if (halt) return { decision: "halt", counted: false, records, counters: next, reason: halt };
-    if (!enoughTraffic && ctx.holdOnLowTraffic !== false) return { decision: "inconclusive", counted: false, records, counters: next, reason: null };
+    if (!enoughTraffic && ctx.holdOnLowTraffic !== false)
+        return { decision: "inconclusive", counted: false, records, counters: next, reason: null };
     return { decision: "continue", counted: true, records, counters: next, reason: null };
 }
 
@@ -333,8 +343,18 @@ export function judgeValidation(
     const rate = totals.requests > 0 ? totals.errors5xx / totals.requests : 0;
     const baseRate = baseline ? errorRate(baseline) : 0;
     const rateMax = ranges.errorRateMultiplier * Math.max(baseRate, errorRateFloor);
-    records.push(record(ctx, "validation.errorRate", rate <= rateMax ? "ok" : "halt", rate, baseline ? baseRate : null, rateMax,
-        `validation 5xx rate ${pct(rate)} (${totals.errors5xx}/${totals.requests}) vs ${ranges.errorRateMultiplier} × max(baseline ${pct(baseRate)}, floor ${pct(errorRateFloor)}) = ${pct(rateMax)}`));
+    records.push(
+        record(
+            ctx,
+            "validation.errorRate",
+            rate <= rateMax ? "ok" : "halt",
+            rate,
+            baseline ? baseRate : null,
+            rateMax,
+            `validation 5xx rate ${pct(rate)} (${totals.errors5xx}/${totals.requests}) vs ${ranges.errorRateMultiplier} × max(baseline ` +
+            `${pct(baseRate)}, floor ${pct(errorRateFloor)}) = ${pct(rateMax)}`,
+        ),
+    );
 
     const p95 = totals.p95Requests > 0 ? totals.p95WeightedSum / totals.p95Requests : null;
     const baseP95 = baseline?.p95Ms ?? null;
@@ -347,11 +367,31 @@ export function judgeValidation(
     }
 
     const success = 1 - rate;
-    records.push(record(ctx, "validation.successRate", success >= ranges.minSuccessRate ? "ok" : "halt", success, null, ranges.minSuccessRate,
-        `validation success rate ${pct(success)} vs minimum ${pct(ranges.minSuccessRate)}`));
+    records.push(
+        record(
+            ctx,
+            "validation.successRate",
+            success >= ranges.minSuccessRate ? "ok" : "halt",
+            success,
+            null,
+            ranges.minSuccessRate,
+            `validation success rate ${pct(success)} vs minimum ${pct(ranges.minSuccessRate)}`,
+        ),
+    );
 
-    records.push(record(ctx, "validation.alarms", totals.alarmsSeen.length === 0 ? "ok" : "halt", totals.alarmsSeen.length, null, 0,
-        totals.alarmsSeen.length === 0 ? "no critical alarm during validation" : `alarms during validation: ${totals.alarmsSeen.join(", ")}`));
+    records.push(
+        record(
+            ctx,
+            "validation.alarms",
+            totals.alarmsSeen.length === 0 ? "ok" : "halt",
+            totals.alarmsSeen.length,
+            null,
+            0,
+            totals.alarmsSeen.length === 0
+                ? "no critical alarm during validation"
+                : `alarms during validation: ${totals.alarmsSeen.join(", ")}`,
+        ),
+    );
 
     const reason = reasonOf(records, "halt");
     return { ok: reason === null, records, reason };

@@ -74,18 +74,29 @@ export function checkCalendar(environment: string, atMs: number, window: Release
     const out: CalendarRefusal[] = [];
     if (FROZEN_ENVIRONMENTS.includes(environment)) {
         if (inHolidayFreeze(t)) {
-            out.push({ rule: "holiday-freeze", message: `holiday-freeze: no ${environment} rollout from December 15 to January 5 inclusive; it is ${local}` });
+            out.push({
+                rule: "holiday-freeze",
+                message: `holiday-freeze: no ${environment} rollout from December 15 to January 5 inclusive; it is ${local}`,
+            });
         }
         if (inQuarterEnd(t)) {
             const quarter = Math.ceil(t.month / 3);
-            out.push({ rule: "quarter-end-freeze", message: `quarter-end-freeze: no ${environment} rollout in the last ${QUARTER_END_DAYS} days of Q${quarter} (from ${t.monthShort} ${t.daysInMonth! - QUARTER_END_DAYS + 1}); it is ${local}` });
+            out.push({
+                rule: "quarter-end-freeze",
+                message: `quarter-end-freeze: no ${environment} rollout in the last ${QUARTER_END_DAYS} days of Q${quarter} (from ` +
+                    `${t.monthShort} ${t.daysInMonth! - QUARTER_END_DAYS + 1}); it is ${local}`,
+            });
         }
     }
     if (environment === "prod") {
-        if (t.weekday !== 2) out.push({ rule: "release-day", message: `release-day: prod rollouts start only on Tuesdays; it is ${local}` });
+        if (t.weekday !== 2)
+            out.push({ rule: "release-day", message: `release-day: prod rollouts start only on Tuesdays; it is ${local}` });
         const minutes = t.hour * 60 + t.minute;
         if (minutes < window.startMinutes || minutes >= window.endMinutes) {
-            out.push({ rule: "release-window", message: `release-window: prod rollouts start only between ${formatWindow(window)} New York time; it is ${local}` });
+            out.push({
+                rule: "release-window",
+                message: `release-window: prod rollouts start only between ${formatWindow(window)} New York time; it is ${local}`,
+            });
         }
     }
     return out;

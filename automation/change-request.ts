@@ -41,7 +41,8 @@ export function requiredRoles(risk: Risk): string[] {
 }
 
 /** `unreadable`: the file could not be read or is not YAML (bad input), as opposed to a readable request that is incomplete (a refusal). */
-export type ChangeRequestResult = { ok: true; request: ChangeRequest; source: string } | { ok: false; problems: string[]; source: string; unreadable?: true };
+export type ChangeRequestResult =
+    { ok: true; request: ChangeRequest; source: string } | { ok: false; problems: string[]; source: string; unreadable?: true };
 
 const text = (v: unknown): v is string => typeof v === "string" && v.trim() !== "";
 
@@ -74,7 +75,11 @@ export function validateChangeRequest(doc: unknown, source: string): ChangeReque
         if (!roles.has(role)) p(`approval by ${role} is missing${role === HIGH_RISK_ROLE ? " (required for high risk)" : ""}`);
     }
     if (problems.length) return { ok: false, source, problems };
-    return { ok: true, source, request: { id: (d.id as string).trim(), risk: d.risk as Risk, rollbackPlan: (d.rollbackPlan as string).trim(), approvals } };
+    return {
+        ok: true,
+        source,
+        request: { id: (d.id as string).trim(), risk: d.risk as Risk, rollbackPlan: (d.rollbackPlan as string).trim(), approvals },
+    };
 }
 
 /** Read and validate a change request file; unreadable or non-YAML files are problems too. */
@@ -83,7 +88,12 @@ export function readChangeRequest(file: string): ChangeRequestResult {
     try {
         raw = fs.readFileSync(file, "utf8");
     } catch (e: any) {
-        return { ok: false, source: file, unreadable: true, problems: [`${file}: cannot read the change request (${e.code ?? e.message})`] };
+        return {
+            ok: false,
+            source: file,
+            unreadable: true,
+            problems: [`${file}: cannot read the change request (${e.code ?? e.message})`],
+        };
     }
     let doc: unknown;
     try {

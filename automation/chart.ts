@@ -87,27 +87,55 @@ function ruleWithValues(r: DeploymentRecord, atMs: number, rule: string): string
     return rule;
 }
 
-const OUTCOME_WORDS: Record<string, string> = { promoted: "promoted", rolling_back: "rolled back", rolled_back: "rolled back", halted: "halted" };
+const OUTCOME_WORDS: Record<string, string> = {
+    promoted: "promoted",
+    rolling_back: "rolled back",
+    rolled_back: "rolled back",
+    halted: "halted",
+};
 
 export function renderChart(r: DeploymentRecord): string {
     // Time axis: from the first traffic shift (the baseline window ends there; without a shift, the
     // first analysed window) to a little after the last event, so that a step back to 0 stays visible.
     const windows = r.samples.map((s) => s.endMs - s.startMs);
     const shortest = windows.length ? Math.min(...windows) : 60_000;
-    const t0 = r.weights.length ? r.weights[0].atMs : r.samples.length ? Math.min(...r.samples.map((s) => s.endMs - shortest)) : r.startedAtMs;
-    const last = Math.max(t0 + 60_000, ...r.samples.map((s) => s.endMs), ...r.weights.map((w) => w.atMs), ...r.decisions.map((d) => d.atMs));
+    const t0 = r.weights.length
+        ? r.weights[0].atMs
+        : r.samples.length
+          ? Math.min(...r.samples.map((s) => s.endMs - shortest))
+          : r.startedAtMs;
+    const last = Math.max(
+        t0 + 60_000,
+        ...r.samples.map((s) => s.endMs),
+        ...r.weights.map((w) => w.atMs),
+        ...r.decisions.map((d) => d.atMs),
+    );
     const tEnd = last + Math.max(30_000, (last - t0) * 0.04);
     const x = (ms: number) => LEFT + ((Math.min(Math.max(ms, t0), tEnd) - t0) / (tEnd - t0)) * PLOT_W;
 
     // The decision that ended the traffic phase: the first rollback or halt decision, else the promotion.
-    const decision = r.decisions.find((d) => d.outcome !== "promoted" && d.outcome !== "rolled_back") ?? r.decisions.find((d) => d.outcome === "promoted")
-        ?? r.decisions.find((d) => d.outcome === "rolled_back");
+    const decision =
+        r.decisions.find((d) => d.outcome !== "promoted" && d.outcome !== "rolled_back") ??
+        r.decisions.find((d) => d.outcome === "promoted") ??
+        r.decisions.find((d) => d.outcome === "rolled_back");
 
     // Everything labelled above the panels goes through one lane allocator.
     const phases = r.phases.filter((p) => TRAFFIC_PHASES.includes(p.status) && p.startedAtMs >= t0 && p.startedAtMs <= tEnd);
     const top = [
         ...phases.filter((p) => p.status !== "rolling_back").map((p) => ({ x: x(p.startedAtMs), text: p.label, fill: MUTED })),
-        ...(decision ? [{ x: x(decision.atMs), text: `${OUTCOME_WORDS[decision.outcome]}${decision.rules.length ? `: ${decision.rules.map((rule) => ruleWithValues(r, decision.atMs, rule)).join(", ")}` : ""}`, fill: DECISION_STROKE[decision.outcome] }] : []),
+        ...(decision
+            ? [
+                  {
+                      x: x(decision.atMs),
+                      text:
+                          `${OUTCOME_WORDS[decision.outcome]}` +
+                          `${decision.rules.length
+                              ? `: ${decision.rules.map((rule) => ruleWithValues(r, decision.atMs, rule)).join(", ")}`
+                              : ""}`,
+                      fill: DECISION_STROKE[decision.outcome],
+                  },
+              ]
+            : []),
     ];
     const labels = placeInLanes(top);
     const lanes = Math.max(1, ...labels.map((l) => l.lane + 1));
@@ -117,7 +145,10 @@ export function renderChart(r: DeploymentRecord): string {
         { text: "blue", swatch: `<rect width="12" height="4" y="-4" fill="${COLOUR_STROKE.blue}"/>` },
         { text: "green", swatch: `<rect width="12" height="4" y="-4" fill="${COLOUR_STROKE.green}"/>` },
         { text: "candidate weight (right axis)", swatch: `<path d="M0 0 h4 v-6 h8" fill="none" stroke="${WEIGHT}" stroke-width="1.5"/>` },
-        { text: "rollback threshold applied", swatch: `<path d="M0 -2 h12" stroke="${THRESHOLD}" stroke-width="1.5" stroke-dasharray="3 2"/>` },
+        {
+            text: "rollback threshold applied",
+            swatch: `<path d="M0 -2 h12" stroke="${THRESHOLD}" stroke-width="1.5" stroke-dasharray="3 2"/>`,
+        },
         { text: "decision", swatch: `<path d="M6 -9 v10" stroke="${INK}" stroke-width="2"/>` },
     ];
     const legend: string[] = [];
@@ -144,15 +175,26 @@ export function renderChart(r: DeploymentRecord): string {
     const H = axisY + 44;
 
     const parts: string[] = [];
-    parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Verdana, sans-serif" font-size="${FONT}" fill="${INK}">`);
-    const headline = `${r.stack} ${r.release.id} — ${OUTCOME_WORDS[r.outcome ?? ""] ?? r.outcome ?? "unfinished"}${decision?.rules.length && r.outcome !== "promoted" ? ` (${decision.rules.join(", ")})` : ""}`;
+    parts.push(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Verdana, sans-serif" font-size="${FONT}" fill="${INK}">`,
+    );
+    const headline = `${r.stack} ${r.release.id} — ` +
+        `${OUTCOME_WORDS[r.outcome ?? ""] ?? r.outcome ?? "unfinished"}` +
+        `${decision?.rules.length && r.outcome !== "promoted" ? ` (${decision.rules.join(", ")})` : ""}`;
     parts.push(`<title>${esc(`${r.rolloutId}: ${r.outcome ?? "unfinished"}`)}</title>`);
     parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
     parts.push(`<text class="title" x="${LEFT}" y="22" font-size="15" font-weight="bold">${esc(headline)}</text>`);
-    parts.push(`<text class="subtitle" x="${LEFT}" y="40" fill="${MUTED}">${esc(`${r.rolloutId} · ${r.strategy} · first traffic shift ${new Date(t0).toISOString().replace(/\.\d+Z$/, "Z")}`)}</text>`);
+    parts.push(
+        `<text class="subtitle" x="${LEFT}" y="40" ` +
+        `fill="${MUTED}">` +
+        `${esc(`${r.rolloutId} · ${r.strategy} · first traffic shift ${new Date(t0).toISOString().replace(/\.\d+Z$/, "Z")}`)}</text>`,
+    );
     parts.push(`<g class="legend">${legend.join("")}</g>`);
     for (const l of labels) {
-        parts.push(`<text class="label" x="${f1(l.x)}" y="${bandTop + (l.lane + 1) * LANE_H - 3}" fill="${l.fill}"${l.anchor === "end" ? ' text-anchor="end"' : ""}>${esc(l.text)}</text>`);
+        parts.push(
+            `<text class="label" x="${f1(l.x)}" y="${bandTop + (l.lane + 1) * LANE_H - 3}" ` +
+            `fill="${l.fill}"${l.anchor === "end" ? ' text-anchor="end"' : ""}>${esc(l.text)}</text>`,
+        );
     }
 
     // Minute ticks.
@@ -182,9 +224,18 @@ export function renderChart(r: DeploymentRecord): string {
         };
         const series = { blue: points("blue"), green: points("green") };
         // Thresholds as applied, per analysed window; the errors rule's is a fraction.
-        const applied = r.analysis.filter((a: AnalysisRecord) => a.rule === thresholdRule[p.key] && a.threshold !== null && intervalOf.has(a.atMs) && a.atMs >= t0)
+        const applied = r.analysis
+            .filter(
+                (a: AnalysisRecord) => a.rule === thresholdRule[p.key] && a.threshold !== null && intervalOf.has(a.atMs) && a.atMs >= t0,
+            )
             .map((a) => ({ start: intervalOf.get(a.atMs)!, end: a.atMs, v: p.key === "error-rate" ? a.threshold! * 100 : a.threshold! }));
-        const max = Math.max(p.key === "error-rate" ? 0.1 : 50, ...series.blue.map((d) => d.v), ...series.green.map((d) => d.v), ...applied.map((a) => a.v)) * 1.08;
+        const max =
+            Math.max(
+                p.key === "error-rate" ? 0.1 : 50,
+                ...series.blue.map((d) => d.v),
+                ...series.green.map((d) => d.v),
+                ...applied.map((a) => a.v),
+            ) * 1.08;
         const yTicks = valueTicks(max);
         const top = yTicks[yTicks.length - 1];
         const y = (v: number) => y0 + PANEL_H - (v / top) * PANEL_H;
@@ -192,7 +243,9 @@ export function renderChart(r: DeploymentRecord): string {
 
         parts.push(`<g class="panel" data-metric="${p.key}" data-plot="${LEFT},${y0},${PLOT_W},${PANEL_H}">`);
         parts.push(`<text class="panel-title" x="${LEFT}" y="${y0 - 7}" font-weight="bold">${esc(p.title)}</text>`);
-        parts.push(`<text class="axis-title" x="${LEFT + PLOT_W}" y="${y0 - 7}" text-anchor="end" fill="${WEIGHT}">candidate weight (%)</text>`);
+        parts.push(
+            `<text class="axis-title" x="${LEFT + PLOT_W}" y="${y0 - 7}" text-anchor="end" fill="${WEIGHT}">candidate weight (%)</text>`,
+        );
         for (const m of ticks) {
             const px = f1(x(t0 + m * 60_000));
             parts.push(`<line x1="${px}" y1="${y0}" x2="${px}" y2="${y0 + PANEL_H}" stroke="${GRID}"/>`);
@@ -202,7 +255,8 @@ export function renderChart(r: DeploymentRecord): string {
             const text = p.key === "error-rate" ? v.toFixed(v < 1 ? 2 : 1) : String(Math.round(v));
             parts.push(`<text class="tick" x="${LEFT - 6}" y="${f1(y(v) + 4)}" text-anchor="end">${text}</text>`);
         }
-        for (const w of [0, 50, 100]) parts.push(`<text class="tick" x="${LEFT + PLOT_W + 6}" y="${f1(yw(w) + 4)}" fill="${WEIGHT}">${w}%</text>`);
+        for (const w of [0, 50, 100])
+            parts.push(`<text class="tick" x="${LEFT + PLOT_W + 6}" y="${f1(yw(w) + 4)}" fill="${WEIGHT}">${w}%</text>`);
         parts.push(`<rect x="${LEFT}" y="${y0}" width="${PLOT_W}" height="${PANEL_H}" fill="none" stroke="#8c959f"/>`);
 
         // Candidate weight: a step line from 0 at the start, with a light area under it.
@@ -230,25 +284,36 @@ export function renderChart(r: DeploymentRecord): string {
                 d.push(prevEnd === a.start ? `V${f1(y(a.v))} H${f1(x(a.end))}` : `M${f1(x(a.start))} ${f1(y(a.v))} H${f1(x(a.end))}`);
                 prevEnd = a.end;
             }
-            parts.push(`<path class="threshold" d="${d.join(" ")}" fill="none" stroke="${THRESHOLD}" stroke-width="1.5" stroke-dasharray="5 3"/>`);
+            parts.push(
+                `<path class="threshold" d="${d.join(" ")}" fill="none" stroke="${THRESHOLD}" stroke-width="1.5" stroke-dasharray="5 3"/>`,
+            );
         }
 
         for (const c of ["blue", "green"] as const) {
             if (!series[c].length) continue;
             const pts = series[c].map((pt) => `${f1(x(pt.t))},${f1(y(pt.v))}`).join(" ");
-            parts.push(`<polyline class="series" data-colour="${c}" fill="none" stroke="${COLOUR_STROKE[c]}" stroke-width="2" points="${pts}"/>`);
+            parts.push(
+                `<polyline class="series" data-colour="${c}" fill="none" stroke="${COLOUR_STROKE[c]}" stroke-width="2" points="${pts}"/>`,
+            );
             for (const pt of series[c]) parts.push(`<circle cx="${f1(x(pt.t))}" cy="${f1(y(pt.v))}" r="2" fill="${COLOUR_STROKE[c]}"/>`);
         }
 
         if (decision) {
             const px = f1(x(decision.atMs));
-            parts.push(`<line class="decision" x1="${px}" y1="${y0}" x2="${px}" y2="${y0 + PANEL_H}" stroke="${DECISION_STROKE[decision.outcome]}" stroke-width="2"/>`);
+            parts.push(
+                `<line class="decision" x1="${px}" y1="${y0}" x2="${px}" y2="${y0 + PANEL_H}" ` +
+                `stroke="${DECISION_STROKE[decision.outcome]}" stroke-width="2"/>`,
+            );
         }
         parts.push(`</g>`);
     });
 
-    for (const m of ticks) parts.push(`<text class="tick" x="${f1(x(t0 + m * 60_000))}" y="${axisY + 15}" text-anchor="middle">${m}</text>`);
-    parts.push(`<text class="axis-title" x="${LEFT + PLOT_W / 2}" y="${axisY + 33}" text-anchor="middle" fill="${MUTED}">minutes since the first traffic shift</text>`);
+    for (const m of ticks)
+        parts.push(`<text class="tick" x="${f1(x(t0 + m * 60_000))}" y="${axisY + 15}" text-anchor="middle">${m}</text>`);
+    parts.push(
+        `<text class="axis-title" x="${LEFT + PLOT_W / 2}" y="${axisY + 33}" text-anchor="middle" fill="${MUTED}">minutes since the ` +
+        `first traffic shift</text>`,
+    );
     parts.push(`</svg>`);
     return parts.join("\n") + "\n";
 }

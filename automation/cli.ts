@@ -30,7 +30,16 @@ import { isPulumiCommandError, PulumiFailure, pulumiFailure, withPulumiErrors } 
 import { SnsNotifier } from "./adapters/sns-notifier";
 import { formatWindow, DEFAULT_WINDOW } from "./calendar";
 import { readChangeRequest, type ChangeRequestResult } from "./change-request";
-import { parseCliArgs, releaseIdOf, Stop, type CliArgs, type RolloutArgs, type StatusArgs, type SyncArgs, type UnlockArgs } from "./cli-args";
+import {
+    parseCliArgs,
+    releaseIdOf,
+    Stop,
+    type CliArgs,
+    type RolloutArgs,
+    type StatusArgs,
+    type SyncArgs,
+    type UnlockArgs,
+} from "./cli-args";
 import { systemClock } from "./clock";
 import { countdownClock, WaitLabel, type LiveLine } from "./countdown";
 import type { RolloutEvent } from "./engine";
@@ -120,7 +129,8 @@ export const realEnvironment: CliEnvironment = {
         ? {
               line: (t) => void process.stdout.write(`\r\x1b[K${t ?? ""}`),
               // Home, each line over the last frame's (erasing its rest), then erase below: no blank screen in between.
-              screen: (lines) => void process.stdout.write(watchFrame(lines.map((l) => emphasise(l, colourEnabled(process.stdout, process.env))))),
+              screen: (lines) =>
+                  void process.stdout.write(watchFrame(lines.map((l) => emphasise(l, colourEnabled(process.stdout, process.env))))),
           }
         : undefined,
 };
@@ -129,7 +139,8 @@ export const realEnvironment: CliEnvironment = {
 export function ownerOf(env: NodeJS.ProcessEnv, explicit?: string): string {
     if (explicit) return explicit;
     if (env.GITHUB_ACTIONS === "true") {
-        return `github:${env.GITHUB_REPOSITORY ?? "?"}#${env.GITHUB_RUN_ID ?? "?"}.${env.GITHUB_RUN_ATTEMPT ?? "1"} (${env.GITHUB_ACTOR ?? "?"})`;
+        return `github:${env.GITHUB_REPOSITORY ?? "?"}#${env.GITHUB_RUN_ID ?? "?"}.${env.GITHUB_RUN_ATTEMPT ?? "1"} ` +
+            `(${env.GITHUB_ACTOR ?? "?"})`;
     }
     return `${os.userInfo().username}@${os.hostname()}:${process.pid}`;
 }
@@ -140,7 +151,10 @@ function printer(out: (l: string) => void, verbose: boolean, live: boolean): (e:
         const at = new Date(e.atMs).toISOString().slice(11, 19);
         switch (e.type) {
             case "phase":
-                out(`${at} phase    ${e.label} — candidate weight ${e.weight}%${e.remainingSeconds !== null ? `, bake ${duration(e.remainingSeconds)}` : ""}`);
+                out(
+                    `${at} phase    ${e.label} — candidate weight ` +
+                    `${e.weight}%${e.remainingSeconds !== null ? `, bake ${duration(e.remainingSeconds)}` : ""}`,
+                );
                 break;
             case "weight":
                 out(`${at} weight   candidate now takes ${e.weight}%`);
@@ -187,7 +201,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     } catch (e) {
         // Pulumi's own words (its first meaningful stderr line), never a guessed cause.
         offline = `Pulumi stack ${args.stack} unavailable: ${pulumiFailure(e)}`;
-        if (!dryRun) throw new Error(offline);
+        if (!dryRun) throw new Error(offline, { cause: e });
     }
     const region = cfg.region;
     // Dry runs must not hang on unreachable AWS endpoints; real calls get the default timeout.
@@ -206,11 +220,20 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     const lockTable: string | undefined = args.lockTable ?? outputs.rolloutTableName;
     const clusterId: string | undefined = args.dbCluster ?? outputs.databaseClusterId;
     const needsSnapshot = SNAPSHOT_ENVIRONMENTS.includes(cfg.environment);
-    if (args.command === "rollout" && !dryRun && needsSnapshot && !clusterId) throw new Error("no database cluster id: the stack exports none (databaseClusterId); pass --db-cluster ID");
+    if (args.command === "rollout" && !dryRun && needsSnapshot && !clusterId)
+        throw new Error("no database cluster id: the stack exports none (databaseClusterId); pass --db-cluster ID");
 
-    const waitRolling = (release: { images: Record<string, string> }) => waitForRollingDeployments(ecs, outputs.clusterName!,
-        Object.keys(release.images).map((svc) => outputs.ecsServices?.[svc]?.blue ?? svc), systemClock, { timeoutMs: 30 * 60_000, pollMs: 15_000, callTimeoutMs });
-    const port = pulumiStack ? new PulumiStackPort(pulumiStack, new ElasticLoadBalancingV2Client({ region }), log, callTimeoutMs, waitRolling) : null;
+    const waitRolling = (release: { images: Record<string, string> }) =>
+        waitForRollingDeployments(
+            ecs,
+            outputs.clusterName!,
+            Object.keys(release.images).map((svc) => outputs.ecsServices?.[svc]?.blue ?? svc),
+            systemClock,
+            { timeoutMs: 30 * 60_000, pollMs: 15_000, callTimeoutMs },
+        );
+    const port = pulumiStack
+        ? new PulumiStackPort(pulumiStack, new ElasticLoadBalancingV2Client({ region }), log, callTimeoutMs, waitRolling)
+        : null;
     const deps: OrchestratorDeps = {
         stack: port ?? unavailable(offline!),
         previewer: port ?? undefined,
@@ -221,15 +244,35 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
                 targetGroupArnSuffixes: (outputs.targetGroupArnSuffixes ?? {}) as Record<string, Record<"blue" | "green", string>>,
             }, callTimeoutMs)
             : unavailable(offline!),
-        store: lockTable && pulumiStack ? new DynamoStateStore(new DynamoDBClient({ region }), lockTable, callTimeoutMs) : unavailable(offline ?? "no lock table"),
+        store:
+            lockTable && pulumiStack
+                ? new DynamoStateStore(new DynamoDBClient({ region }), lockTable, callTimeoutMs)
+                : unavailable(offline ?? "no lock table"),
         clock: systemClock,
-        snapshots: needsSnapshot ? new DocDbSnapshots(new DocDBClient({ region }), clusterId ?? placeholder("databaseClusterId"), cfg.environment, systemClock, { ...DEFAULT_SNAPSHOT_OPTIONS, callTimeoutMs }) : null,
-        migrations: new EcsMigrations(tasks, cfg.services.map((s) => ({ service: s.name, command: s.migrationCommand }))),
-        smoke: cfg.deployment.strategy === "rolling" ? null : direct ? new DirectSmokeTests(testUrl) : new InVpcSmokeTests(tasks, defaultService, testUrl),
-        notifier: new SnsNotifier(new SNSClient({ region }), {
-            warning: args.topicWarning ?? outputs.alertTopics?.warning,
-            critical: args.topicCritical ?? outputs.alertTopics?.critical,
-        }, callTimeoutMs),
+        snapshots: needsSnapshot
+            ? new DocDbSnapshots(new DocDBClient({ region }), clusterId ?? placeholder("databaseClusterId"), cfg.environment, systemClock, {
+                  ...DEFAULT_SNAPSHOT_OPTIONS,
+                  callTimeoutMs,
+              })
+            : null,
+        migrations: new EcsMigrations(
+            tasks,
+            cfg.services.map((s) => ({ service: s.name, command: s.migrationCommand })),
+        ),
+        smoke:
+            cfg.deployment.strategy === "rolling"
+                ? null
+                : direct
+                  ? new DirectSmokeTests(testUrl)
+                  : new InVpcSmokeTests(tasks, defaultService, testUrl),
+        notifier: new SnsNotifier(
+            new SNSClient({ region }),
+            {
+                warning: args.topicWarning ?? outputs.alertTopics?.warning,
+                critical: args.topicCritical ?? outputs.alertTopics?.critical,
+            },
+            callTimeoutMs,
+        ),
         writeRecord: (r) => Object.values(writeRecord(recordDirOf(args, env), r)),
         onEvent: printer(env.out, args.verbose, env.terminal !== undefined),
         onPreflight: (p, plan) => (quiet ? undefined : printPreflight(p, plan, dryRun, env.out)),
@@ -259,7 +302,11 @@ function printPreflight(p: PreflightResult, plan: string[], dryRun: boolean, out
     for (const r of p.refusals) out(`  refused: ${r}`);
     for (const w of p.warnings) out(`  not checked: ${w}`);
     for (const o of p.overridden) out(`  EMERGENCY override (${p.emergency?.reason}): ${o.message}`);
-    if (p.changeRequest) out(`  change request ${p.changeRequest.id} (risk ${p.changeRequest.risk}): ${p.changeRequest.approvals.map((a) => `${a.role}=${a.by}`).join(", ")}`);
+    if (p.changeRequest)
+        out(
+            `  change request ${p.changeRequest.id} (risk ${p.changeRequest.risk}): ` +
+            `${p.changeRequest.approvals.map((a) => `${a.role}=${a.by}`).join(", ")}`,
+        );
 }
 
 function printStep(s: StepRecord, out: (l: string) => void): void {
@@ -301,7 +348,15 @@ async function previewDiff(args: RolloutArgs, cfg: StackConfig, built: Built, en
 }
 
 /** `rollout --dry-run --json`: the verdict and the plan, one object. */
-function dryRunJson(args: RolloutArgs, cfg: StackConfig, release: { id: string; images: Record<string, string> }, offline: string | null, result: OrchestrationResult, exitCode: number, diff: DiffResult | null) {
+function dryRunJson(
+    args: RolloutArgs,
+    cfg: StackConfig,
+    release: { id: string; images: Record<string, string> },
+    offline: string | null,
+    result: OrchestrationResult,
+    exitCode: number,
+    diff: DiffResult | null,
+) {
     const p = result.preflight;
     return {
         stack: args.stack,
@@ -344,13 +399,26 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
     const orchestrator = new RolloutOrchestrator(built.deps);
     if (args.resume) {
         return withSignals(env, orchestrator, async () =>
-            report(await orchestrator.continueRollout("resume", { stack: args.stack, environment: cfg.environment, owner, retentionDays: cfg.database.backupRetentionDays }), env));
+            report(
+                await orchestrator.continueRollout("resume", {
+                    stack: args.stack,
+                    environment: cfg.environment,
+                    owner,
+                    retentionDays: cfg.database.backupRetentionDays,
+                }),
+                env,
+            ),
+        );
     }
     const nowMs = args.atMs ?? Date.now();
     const release = { id: releaseIdOf(args.images, args.release, nowMs), images: args.images };
     const say = args.json ? () => undefined : env.out;
-    say(`${args.dryRun ? "dry run" : "rollout"}: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ${release.id}, ` +
-        (cfg.environment === "prod" ? `window ${formatWindow(args.window ?? DEFAULT_WINDOW)} New York, ` : "") + `run by ${owner}`);
+    say(
+        `${args.dryRun ? "dry run" : "rollout"}: ${args.stack} (${cfg.environment}, ${cfg.rolloutSettings.strategy}), release ` +
+        `${release.id}, ` +
+            (cfg.environment === "prod" ? `window ${formatWindow(args.window ?? DEFAULT_WINDOW)} New York, ` : "") +
+            `run by ${owner}`,
+    );
     if (built.offline) say(`  (${built.offline}; plan from Pulumi.${args.stack}.yaml)`);
     return withSignals(env, orchestrator, async () => {
         const result = await orchestrator.rollout({
@@ -371,7 +439,10 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
         if (!args.dryRun) return report(result, env);
         let diff: DiffResult | null = null;
         if (args.showDiff) {
-            say(`diff: the engine previews the deploy${cfg.rolloutSettings.strategy === "rolling" ? "" : " and step 1"} (pulumi preview, as long as one)…`);
+            say(
+                `diff: the engine previews the deploy${cfg.rolloutSettings.strategy === "rolling" ? "" : " and step 1"} (pulumi ` +
+                `preview, as long as one)…`,
+            );
             diff = await previewDiff(args, cfg, built, env);
             if ("steps" in diff) for (const d of diff.steps) for (const l of formatStepDiff(d, args.stack)) say(l);
             else say(`  not checked: ${diff.notChecked}`);
@@ -393,8 +464,11 @@ async function rollout(args: RolloutArgs, cfg: StackConfig, env: CliEnvironment,
 /** `analysis every 1s, baseline 15s, steps 10%/5s 30%/5s 50%/5s 100%, validation 30s, rollback window 1m00s`. */
 function scaledTimes(s: RolloutSettings): string {
     const steps = s.steps.map((x) => `${x.weight}%${x.bakeSeconds ? `/${duration(x.bakeSeconds)}` : ""}`).join(" ");
-    return `analysis every ${duration(s.intervalSeconds)}, baseline ${duration(s.baselineSeconds)}${steps ? `, steps ${steps}` : ""}, validation ${duration(s.validationSeconds)}, ` +
-        `rollback window ${duration(s.rollbackWindowSeconds)}`;
+    return (
+        `analysis every ${duration(s.intervalSeconds)}, baseline ${duration(s.baselineSeconds)}${steps ? `, steps ${steps}` : ""}, ` +
+        `validation ${duration(s.validationSeconds)}, ` +
+        `rollback window ${duration(s.rollbackWindowSeconds)}`
+    );
 }
 
 /** Where this command writes deployment records. */
@@ -428,8 +502,11 @@ async function sync(args: SyncArgs, env: CliEnvironment): Promise<number> {
     const stack = await env.selectStack(args.stack, env.projectDir ?? PROJECT_DIR);
     const port = new PulumiStackPort(stack, new ElasticLoadBalancingV2Client({}));
     const release = await port.sync();
-    env.out(`Pulumi.${args.stack}.yaml: tms:deployment now holds the deployed release: revision ${release.revision}, live ${release.live}, weight ${release.weight}` +
-        `; a change to it is revision ${release.revision + 1}`);
+    env.out(
+        `Pulumi.${args.stack}.yaml: tms:deployment now holds the deployed release: revision ${release.revision}, live ${release.live}, ` +
+        `weight ${release.weight}` +
+            `; a change to it is revision ${release.revision + 1}`,
+    );
     return CODES.ok;
 }
 
@@ -461,7 +538,10 @@ async function status(args: StatusArgs, cfg: StackConfig, env: CliEnvironment): 
             // A watch outlives one failed read (a dropped connection, a throttled call): it says so and looks again.
             if (!args.watch || ++failures >= WATCH_READ_ATTEMPTS) throw e;
             const again = args.intervalSeconds ?? STARTING_POLL_SECONDS;
-            env.err(`watch: could not read the status (${e instanceof Error ? e.message : String(e)}); again in ${again}s (failure ${failures} of ${WATCH_READ_ATTEMPTS} in a row)`);
+            env.err(
+                `watch: could not read the status (${e instanceof Error ? e.message : String(e)}); again in ${again}s (failure ` +
+                `${failures} of ${WATCH_READ_ATTEMPTS} in a row)`,
+            );
             await deps.clock.sleep(again * 1000);
             continue;
         }
@@ -477,7 +557,9 @@ async function status(args: StatusArgs, cfg: StackConfig, env: CliEnvironment): 
         else for (const l of lines) env.out(l);
         if (!args.watch || (view.state !== "in_flight" && !starting)) return view.exitCode;
         if (!args.json && !env.terminal) env.out("");
-        const interval = args.intervalSeconds ?? (starting ? STARTING_POLL_SECONDS : saved?.settings.intervalSeconds ?? cfg.rolloutSettings.intervalSeconds);
+        const interval =
+            args.intervalSeconds ??
+            (starting ? STARTING_POLL_SECONDS : (saved?.settings.intervalSeconds ?? cfg.rolloutSettings.intervalSeconds));
         await deps.clock.sleep(interval * 1000);
     }
 }
@@ -491,7 +573,10 @@ function printOperation(r: OperationResult, env: CliEnvironment): number {
 
 async function unlockCommand(args: UnlockArgs, cfg: StackConfig, env: CliEnvironment, owner: string): Promise<number> {
     const { deps } = await buildDeps(args, cfg, env, false);
-    return printOperation(await unlock(deps, { stack: args.stack, environment: cfg.environment, owner, reason: args.reason, force: args.force }), env);
+    return printOperation(
+        await unlock(deps, { stack: args.stack, environment: cfg.environment, owner, reason: args.reason, force: args.force }),
+        env,
+    );
 }
 
 export async function main(argv: string[], env: CliEnvironment = realEnvironment): Promise<number> {
@@ -506,7 +591,10 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
     }
     let cfg: StackConfig;
     try {
-        const file = readStackFile(env.projectDir ? path.join(env.projectDir, `Pulumi.${args.stack}.yaml`) : stackFilePath(args.stack), `Pulumi.${args.stack}.yaml`);
+        const file = readStackFile(
+            env.projectDir ? path.join(env.projectDir, `Pulumi.${args.stack}.yaml`) : stackFilePath(args.stack),
+            `Pulumi.${args.stack}.yaml`,
+        );
         cfg = loadStackConfig(file.config, file.source, args.stack);
     } catch (e) {
         if (e instanceof StackFileError || e instanceof ConfigError) {
@@ -523,7 +611,11 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
             env.err(`--time-scale: ${e.message}`);
             return CODES.error;
         }
-        if (!args.json) env.out(`sandbox: --time-scale ${args.timeScale}: ${scaledTimes(cfg.rolloutSettings)} (the steps and rules are Pulumi.${args.stack}.yaml's)`);
+        if (!args.json)
+            env.out(
+                `sandbox: --time-scale ${args.timeScale}: ${scaledTimes(cfg.rolloutSettings)} (the steps and rules are ` +
+                `Pulumi.${args.stack}.yaml's)`,
+            );
     }
     const owner = ownerOf(env.env, args.owner);
     try {
@@ -532,8 +624,13 @@ export async function main(argv: string[], env: CliEnvironment = realEnvironment
                 const built = await buildDeps(args, cfg, env, false);
                 const orchestrator = new RolloutOrchestrator(built.deps);
                 return await withSignals(env, orchestrator, async () => {
-                    const result = await orchestrator.continueRollout("rollback",
-                        { stack: args.stack, environment: cfg.environment, owner, reason: args.reason, retentionDays: cfg.database.backupRetentionDays });
+                    const result = await orchestrator.continueRollout("rollback", {
+                        stack: args.stack,
+                        environment: cfg.environment,
+                        owner,
+                        reason: args.reason,
+                        retentionDays: cfg.database.backupRetentionDays,
+                    });
                     // The rollback command did what it was asked: 0, not the rollout's "rolled back" (2).
                     return report(result, env, result.outcome === "rolled_back" ? CODES.ok : result.exitCode);
                 });

@@ -18,8 +18,10 @@ export class WaitLabel {
     constructor(private readonly healthTimeoutSeconds: number) {}
 
     onEvent(e: RolloutEvent): void {
-        if (e.type === "phase") this.phase = { label: e.label, status: e.status, atMs: e.atMs, remainingSeconds: e.remainingSeconds, weight: e.weight };
-        else if (e.type === "progress" && this.phase) this.phase = { ...this.phase, atMs: e.atMs, remainingSeconds: e.remainingSeconds, weight: e.weight };
+        if (e.type === "phase")
+            this.phase = { label: e.label, status: e.status, atMs: e.atMs, remainingSeconds: e.remainingSeconds, weight: e.weight };
+        else if (e.type === "progress" && this.phase)
+            this.phase = { ...this.phase, atMs: e.atMs, remainingSeconds: e.remainingSeconds, weight: e.weight };
         else if (e.type === "decision") this.phase = null;
     }
 
@@ -43,7 +45,12 @@ export class WaitLabel {
  * `inner` with a countdown drawn during every sleep of at least `minMs`, redrawn every `tickMs`
  * (the sleep itself is split into ticks of the inner clock, so virtual clocks work too).
  */
-export function countdownClock(inner: Clock, draw: LiveLine, label: (nowMs: number, wakeMs: number) => string, opts: { tickMs?: number; minMs?: number } = {}): Clock {
+export function countdownClock(
+    inner: Clock,
+    draw: LiveLine,
+    label: (nowMs: number, wakeMs: number) => string,
+    opts: { tickMs?: number; minMs?: number } = {},
+): Clock {
     const tickMs = opts.tickMs ?? 1000;
     const minMs = opts.minMs ?? 2000;
     return {

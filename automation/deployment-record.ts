@@ -8,7 +8,8 @@ import type { CalendarRefusal } from "./calendar";
 import type { ChangeRequest } from "./change-request";
 import type { Colour, MetricsSample, ServiceImages } from "./model";
 
-export type RecordOutcome = "promoted" | "rolled_back" | "halted" | "refused" | "error" | "unlocked" | "scaled_down" | "interrupted" | "abandoned";
+export type RecordOutcome =
+    "promoted" | "rolled_back" | "halted" | "refused" | "error" | "unlocked" | "scaled_down" | "interrupted" | "abandoned";
 
 /** The record outcome of an engine outcome: a rollout aborted before any change is an error (exit 1). Pure. */
 export const recordOutcomeOf = (o: "promoted" | "rolled_back" | "halted" | "aborted"): RecordOutcome => (o === "aborted" ? "error" : o);

@@ -24,14 +24,28 @@ import { runMain } from "../cli/run-main";
 import { readFlags, stackName, Stop, UsageError, type CommandSpec, type FlagValues } from "../cli/flags";
 import { EXIT } from "../cli/exit-codes";
 import { systemClock } from "./clock";
-import { failback, failover, FAILOVER_MODES, formatDuration, formatStep, type FailoverMode, type RunbookOptions, type RunbookReport } from "./dr";
+import {
+    failback,
+    failover,
+    FAILOVER_MODES,
+    formatDuration,
+    formatStep,
+    type FailoverMode,
+    type RunbookOptions,
+    type RunbookReport,
+} from "./dr";
 import { CloudWatchTrafficSwitches, DocDbGlobalCluster, EcsDrCapacity } from "./adapters/dr";
 import { isPulumiCommandError, PulumiFailure, pulumiFailure, pulumiFailureDetail, withPulumiErrors } from "./adapters/pulumi-errors";
 import type { Clock } from "./ports";
 
 /** Where a run's full log goes when it fails: beside the deployment records (gitignored). */
 export function drLogPath(projectDir: string, stack: string, command: "failover" | "failback", atMs: number): string {
-    return path.join(projectDir, "deployments", stack, `${stack}-${command}-${new Date(atMs).toISOString().replace(/[-:]|\.\d+/g, "")}.log`);
+    return path.join(
+        projectDir,
+        "deployments",
+        stack,
+        `${stack}-${command}-${new Date(atMs).toISOString().replace(/[-:]|\.\d+/g, "")}.log`,
+    );
 }
 
 const COMMON = {
@@ -45,19 +59,32 @@ export const FAILOVER_FLAGS = {
     summary: "Move production to the dr stack: fence prod, promote dr's DocumentDB cluster, scale dr, open it to traffic (docs/dr.md).",
     flags: {
         ...COMMON,
-        mode: { type: "string", value: "MODE", help: "failover (us-east-1 down: managed failover, may lose the last seconds), switchover (planned, both healthy, loses nothing), detach (last resort)" },
+        mode: {
+            type: "string",
+            value: "MODE",
+            help: "failover (us-east-1 down: managed failover, may lose the last seconds), switchover (planned, both healthy, loses " +
+                "nothing), detach (last resort)",
+        },
         "override-reason": { type: "string", value: "TEXT", help: "fail over or detach although prod answers (recorded)" },
         "writers-stopped": { type: "string", value: "TEXT", help: "detach while prod answers: how prod's writers were stopped (recorded)" },
     },
-    exitCodes: { ok: "promoted (or dry run)", error: "bad input, a refused precondition or a failed step (one line, and where the full log is)" },
+    exitCodes: {
+        ok: "promoted (or dry run)",
+        error: "bad input, a refused precondition or a failed step (one line, and where the full log is)",
+    },
 } satisfies CommandSpec;
 
 export const FAILBACK_FLAGS = {
     command: "npm run dr:failback --",
     synopsis: ["--stack <dr stack> [--dry-run]"],
-    summary: "Move production back to prod by switchover (no data loss) once prod's cluster is a healthy secondary; lift the fence, close dr, scale it back (docs/dr.md).",
+    summary:
+        "Move production back to prod by switchover (no data loss) once prod's cluster is a healthy secondary; lift the fence, close " +
+        "dr, scale it back (docs/dr.md).",
     flags: { ...COMMON },
-    exitCodes: { ok: "failed back (or dry run)", error: "bad input, a refused precondition or a failed step (one line, and where the full log is)" },
+    exitCodes: {
+        ok: "failed back (or dry run)",
+        error: "bad input, a refused precondition or a failed step (one line, and where the full log is)",
+    },
 } satisfies CommandSpec;
 
 export interface FailoverArgs { stack: string; mode: FailoverMode; dryRun: boolean; override?: { reason: string; writersStopped?: string } }
@@ -65,18 +92,29 @@ export interface FailoverArgs { stack: string; mode: FailoverMode; dryRun: boole
 export function failoverArgs(v: FlagValues<typeof FAILOVER_FLAGS.flags>): FailoverArgs {
     const stack = stackName("--stack", v.stack);
     if (!v.mode) throw new UsageError(`--mode is required: ${FAILOVER_MODES.join(", ")} (docs/dr.md says which)`);
-    if (!FAILOVER_MODES.includes(v.mode as FailoverMode)) throw new UsageError(`--mode: "${v.mode}" is not one of ${FAILOVER_MODES.join(", ")}`);
-    if (v["writers-stopped"] !== undefined && v["override-reason"] === undefined) throw new UsageError("--writers-stopped goes with --override-reason");
-    const override = v["override-reason"] !== undefined ? { reason: v["override-reason"], writersStopped: v["writers-stopped"] } : undefined;
+    if (!FAILOVER_MODES.includes(v.mode as FailoverMode))
+        throw new UsageError(`--mode: "${v.mode}" is not one of ${FAILOVER_MODES.join(", ")}`);
+    if (v["writers-stopped"] !== undefined && v["override-reason"] === undefined)
+        throw new UsageError("--writers-stopped goes with --override-reason");
+    const override =
+        v["override-reason"] !== undefined ? { reason: v["override-reason"], writersStopped: v["writers-stopped"] } : undefined;
     return { stack, mode: v.mode as FailoverMode, dryRun: v["dry-run"], override };
 }
 
 /** The runbook's settings from the dr stack file. */
 export function runbookSettings(cfg: StackConfig) {
-    if (cfg.dr.role !== "secondary") throw new Error(`Pulumi.${cfg.stack}.yaml: tms:dr.role: "${cfg.dr.role}" is not the dr stack (secondary); refusing to run the DR runbook`);
+    if (cfg.dr.role !== "secondary")
+        throw new Error(
+            `Pulumi.${cfg.stack}.yaml: tms:dr.role: "${cfg.dr.role}" is not the dr stack (secondary); refusing to run the DR runbook`,
+        );
     const activeCount = cfg.dr.activeCount!;
     const publicServices = cfg.services.filter((s) => s.public).length;
-    return { activeCount, standbyCount: cfg.compute.desiredCount, expectedHealthyTargets: publicServices * activeCount, rtoMinutes: cfg.dr.rtoMinutes };
+    return {
+        activeCount,
+        standbyCount: cfg.compute.desiredCount,
+        expectedHealthyTargets: publicServices * activeCount,
+        rtoMinutes: cfg.dr.rtoMinutes,
+    };
 }
 
 /** What the runbook touches, from dr's stack outputs. */
@@ -99,7 +137,13 @@ export function runbookTargets(outputs: Record<string, any>, cfg: StackConfig) {
 }
 
 /** The SDK clients of one region (tests give their own). */
-export interface RegionClients { docdb: DocDBClient; cloudwatch: CloudWatchClient; ssm: SSMClient; ecs: ECSClient; elb: ElasticLoadBalancingV2Client }
+export interface RegionClients {
+    docdb: DocDBClient;
+    cloudwatch: CloudWatchClient;
+    ssm: SSMClient;
+    ecs: ECSClient;
+    elb: ElasticLoadBalancingV2Client;
+}
 
 export interface DrEnvironment {
     /** dr's stack outputs from its own backend (`LocalWorkspace.selectStack(...).outputs()`: no program run). */
@@ -135,7 +179,8 @@ export function summary(report: RunbookReport): string {
     if (report.outcome === "dry-run") return "dry run: nothing was changed";
     if (report.outcome === "failed") return `${report.kind} stopped at ${report.error} — after ${formatDuration(report.totalMs)}`;
     if (report.kind === "failback") return `failed back to prod — ${formatDuration(report.totalMs)}`;
-    return `dr promoted (${report.mode}) — ${formatDuration(report.totalMs)} of the ${report.rtoMinutes} min RTO${report.withinRto ? "" : " (RTO exceeded)"}`;
+    return `dr promoted (${report.mode}) — ${formatDuration(report.totalMs)} of the ${report.rtoMinutes} min ` +
+        `RTO${report.withinRto ? "" : " (RTO exceeded)"}`;
 }
 
 export async function main(argv: string[], env: DrEnvironment = realEnvironment): Promise<number> {
@@ -145,9 +190,15 @@ export async function main(argv: string[], env: DrEnvironment = realEnvironment)
         return EXIT.error;
     }
     const io = { out: env.out, err: env.err };
-    const args = command === "failover"
-        ? readFlags(FAILOVER_FLAGS, rest, io, failoverArgs)
-        : readFlags(FAILBACK_FLAGS, rest, io, (v) => ({ stack: stackName("--stack", v.stack), dryRun: v["dry-run"], mode: undefined, override: undefined }));
+    const args =
+        command === "failover"
+            ? readFlags(FAILOVER_FLAGS, rest, io, failoverArgs)
+            : readFlags(FAILBACK_FLAGS, rest, io, (v) => ({
+                  stack: stackName("--stack", v.stack),
+                  dryRun: v["dry-run"],
+                  mode: undefined,
+                  override: undefined,
+              }));
     if (args instanceof Stop) return args.exitCode;
     const projectDir = env.projectDir ?? PROJECT_DIR;
     const lines: string[] = [];
@@ -170,9 +221,20 @@ export async function main(argv: string[], env: DrEnvironment = realEnvironment)
     }
 }
 
-async function runbook(command: "failover" | "failback", args: FailoverArgs | { stack: string; dryRun: boolean; mode: undefined; override: undefined },
-    projectDir: string, t0: number, env: DrEnvironment, say: (l: string) => void): Promise<number> {
-    const load = (stack: string) => loadStackConfig(readStackFile(path.join(projectDir, `Pulumi.${stack}.yaml`), `Pulumi.${stack}.yaml`).config, `Pulumi.${stack}.yaml`, stack);
+async function runbook(
+    command: "failover" | "failback",
+    args: FailoverArgs | { stack: string; dryRun: boolean; mode: undefined; override: undefined },
+    projectDir: string,
+    t0: number,
+    env: DrEnvironment,
+    say: (l: string) => void,
+): Promise<number> {
+    const load = (stack: string) =>
+        loadStackConfig(
+            readStackFile(path.join(projectDir, `Pulumi.${stack}.yaml`), `Pulumi.${stack}.yaml`).config,
+            `Pulumi.${stack}.yaml`,
+            stack,
+        );
     const cfg = load(args.stack);
     const settings = runbookSettings(cfg);
     // prod's environment name and region come from its stack file in this checkout (no call to prod).
@@ -193,8 +255,11 @@ async function runbook(command: "failover" | "failback", args: FailoverArgs | { 
         }
         say(formatStep(s, t0));
     };
-    say(`DR ${command}${args.mode ? ` (${args.mode})` : ""} of ${args.stack} (${cfg.region}) from ${primaryStack} (${primaryCfg.region}): ` +
-        `${settings.activeCount} tasks per service when active, RTO ${settings.rtoMinutes} min${args.dryRun ? " — dry run" : ""}`);
+    say(
+        `DR ${command}${args.mode ? ` (${args.mode})` : ""} of ${args.stack} (${cfg.region}) from ${primaryStack} ` +
+        `(${primaryCfg.region}): ` +
+            `${settings.activeCount} tasks per service when active, RTO ${settings.rtoMinutes} min${args.dryRun ? " — dry run" : ""}`,
+    );
 
     let ports: Pick<RunbookOptions, "database" | "switches" | "capacity">;
     if (args.dryRun) {
@@ -204,13 +269,17 @@ async function runbook(command: "failover" | "failback", args: FailoverArgs | { 
         const t = runbookTargets(await env.outputs(args.stack, projectDir), cfg);
         const dr = env.clients(cfg.region);
         ports = {
-            database: new DocDbGlobalCluster(dr.docdb, (region) => env.clients(region).docdb, { globalClusterId: t.globalClusterId, drClusterId: t.drClusterId }),
+            database: new DocDbGlobalCluster(dr.docdb, (region) => env.clients(region).docdb, {
+                globalClusterId: t.globalClusterId,
+                drClusterId: t.drClusterId,
+            }),
             switches: new CloudWatchTrafficSwitches(dr.cloudwatch, primaryCfg.environment, cfg.environment),
             capacity: new EcsDrCapacity(dr.ssm, dr.ecs, dr.elb, t),
         };
     }
     const options: RunbookOptions = { clock: env.clock, ...ports, ...settings, dryRun: args.dryRun, onStep };
-    const report = command === "failover" ? await failover({ ...options, mode: args.mode!, override: args.override }) : await failback(options);
+    const report =
+        command === "failover" ? await failover({ ...options, mode: args.mode!, override: args.override }) : await failback(options);
     if (!args.dryRun) {
         write(report);
         say(`record: ${path.relative(projectDir, file)}`);

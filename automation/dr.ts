@@ -144,8 +144,12 @@ export interface RunbookReport {
 
 const FAILOVER_DESCRIPTIONS: Record<(typeof FAILOVER_STEPS)[number], string> = {
     "check": "read the global cluster (dr's role), dr's cluster and whether prod's region answers; check the mode's precondition",
-    "fence-primary": "turn the primary fence on (prod's PRIMARY record unhealthy whatever its ALB says; no automatic failback) and wait until its alarm says so",
-    "promote-database": "make dr's cluster the writer (failover: FailoverGlobalCluster --allow-data-loss; switchover: SwitchoverGlobalCluster; detach: RemoveFromGlobalCluster) and wait until it is",
+    "fence-primary":
+        "turn the primary fence on (prod's PRIMARY record unhealthy whatever its ALB says; no automatic failback) and wait until its " +
+        "alarm says so",
+    "promote-database":
+        "make dr's cluster the writer (failover: FailoverGlobalCluster --allow-data-loss; switchover: SwitchoverGlobalCluster; detach: " +
+        "RemoveFromGlobalCluster) and wait until it is",
     "scale-dr": "record dr's mode `active` in SSM (the program keeps it on every later up) and scale the live colour to prod's minimum",
     "verify-health": "wait until the live colour's targets are all healthy",
     "open-dr": "open the dr gate (its SECONDARY record healthy: Route 53 answers with dr) and wait until its alarm says so",
@@ -163,7 +167,13 @@ const FAILBACK_DESCRIPTIONS: Record<(typeof FAILBACK_STEPS)[number], string> = {
 
 export class StepFailed extends Error {}
 
-async function pollUntil(clock: Clock, timeoutMs: number, pollMs: number, check: () => Promise<string | undefined>, what: string): Promise<void> {
+async function pollUntil(
+    clock: Clock,
+    timeoutMs: number,
+    pollMs: number,
+    check: () => Promise<string | undefined>,
+    what: string,
+): Promise<void> {
     const deadline = clock.now() + timeoutMs;
     for (;;) {
         const pending = await check();
@@ -180,7 +190,8 @@ async function pollUntil(clock: Clock, timeoutMs: number, pollMs: number, check:
  */
 function cancelled(g: GlobalClusterView): string | undefined {
     return g.failoverState?.status === "cancelling"
-        ? `AWS is cancelling the ${g.failoverState.dataLossAllowed ? "failover" : "switchover"} (FailoverState cancelling): check the global cluster's events, then run the same command again`
+        ? `AWS is cancelling the ${g.failoverState.dataLossAllowed ? "failover" : "switchover"} (FailoverState cancelling): check the ` +
+            `global cluster's events, then run the same command again`
         : undefined;
 }
 
@@ -191,7 +202,11 @@ export function roleOf(global: GlobalClusterView, arn: string): "writer" | "seco
 }
 
 /** The precondition of a failover mode, or the reason it is refused. Pure. */
-export function checkPrecondition(mode: FailoverMode, probe: PrimaryProbe, override?: FailoverOptions["override"]): { ok: true; precondition: string } | { ok: false; reason: string } {
+export function checkPrecondition(
+    mode: FailoverMode,
+    probe: PrimaryProbe,
+    override?: FailoverOptions["override"],
+): { ok: true; precondition: string } | { ok: false; reason: string } {
     if (mode === "switchover") {
         return probe.reachable
             ? { ok: true, precondition: `planned: prod's cluster answers (${probe.cluster.status})` }
@@ -201,12 +216,23 @@ export function checkPrecondition(mode: FailoverMode, probe: PrimaryProbe, overr
     if (!override) {
         return {
             ok: false,
-            reason: `prod's cluster answers (${probe.cluster.status}): ${mode === "failover" ? "a managed failover loses what is not replicated" : "detaching leaves two writers"}; ` +
-                `use --mode switchover for a planned move, or --override-reason (and for detach --writers-stopped) if prod must be abandoned`,
+            reason:
+                `prod's cluster answers (${probe.cluster.status}): ` +
+                `${mode === "failover" ? "a managed failover loses what is not replicated" : "detaching leaves two writers"}; ` +
+                `use --mode switchover for a planned move, or --override-reason (and for detach --writers-stopped) if prod must be ` +
+                `abandoned`,
         };
     }
-    if (mode === "detach" && !override.writersStopped) return { ok: false, reason: "detach while prod answers needs --writers-stopped (how prod's writers were stopped): the old primary stays writable" };
-    return { ok: true, precondition: `prod answers but fenced on purpose: ${override.reason}${override.writersStopped ? `; writers stopped: ${override.writersStopped}` : ""}` };
+    if (mode === "detach" && !override.writersStopped)
+        return {
+            ok: false,
+            reason: "detach while prod answers needs --writers-stopped (how prod's writers were stopped): the old primary stays writable",
+        };
+    return {
+        ok: true,
+        precondition: `prod answers but fenced on purpose: ` +
+            `${override.reason}${override.writersStopped ? `; writers stopped: ${override.writersStopped}` : ""}`,
+    };
 }
 
 type StepBody = () => Promise<{ status: "done" | "skipped"; detail: string }>;
@@ -229,9 +255,23 @@ function runner(o: RunbookOptions, steps: StepRecord[]) {
     };
 }
 
-function finish(o: RunbookOptions, t0: number, base: Pick<RunbookReport, "kind" | "mode" | "steps" | "precondition">, outcome: RunbookReport["outcome"], failed?: StepRecord): RunbookReport {
+function finish(
+    o: RunbookOptions,
+    t0: number,
+    base: Pick<RunbookReport, "kind" | "mode" | "steps" | "precondition">,
+    outcome: RunbookReport["outcome"],
+    failed?: StepRecord,
+): RunbookReport {
     const totalMs = o.clock.now() - t0;
-    return { ...base, outcome, totalMs, rtoMinutes: o.rtoMinutes, withinRto: totalMs <= o.rtoMinutes * 60_000, failedStep: failed?.step, error: failed ? `${failed.step}: ${failed.detail}` : undefined };
+    return {
+        ...base,
+        outcome,
+        totalMs,
+        rtoMinutes: o.rtoMinutes,
+        withinRto: totalMs <= o.rtoMinutes * 60_000,
+        failedStep: failed?.step,
+        error: failed ? `${failed.step}: ${failed.detail}` : undefined,
+    };
 }
 
 function planned(o: RunbookOptions, t0: number, steps: StepRecord[], descriptions: Record<string, string>) {
@@ -244,7 +284,13 @@ function planned(o: RunbookOptions, t0: number, steps: StepRecord[], description
 
 /** Wait for an alarm-backed switch to read as wanted. */
 const switchWait = (o: RunbookOptions, read: () => Promise<boolean>, want: boolean, what: string) =>
-    pollUntil(o.clock, o.switchTimeoutMs ?? 5 * 60_000, o.pollMs ?? 15_000, async () => ((await read()) === want ? undefined : `${what} not yet`), `waiting for ${what}`);
+    pollUntil(
+        o.clock,
+        o.switchTimeoutMs ?? 5 * 60_000,
+        o.pollMs ?? 15_000,
+        async () => ((await read()) === want ? undefined : `${what} not yet`),
+        `waiting for ${what}`,
+    );
 
 /** Scale the live colour and record the durable mode first (a crash between the two leaves the mode, which the program applies). */
 async function setCapacity(o: RunbookOptions, mode: DrMode): Promise<{ status: "done" | "skipped"; detail: string }> {
@@ -284,10 +330,18 @@ export async function failover(o: FailoverOptions): Promise<RunbookReport> {
                 return { status: "done", detail: `dr ${role}, ${dr.status}; ${where}; promotion already done` };
             }
             if (global.failoverState && global.failoverState.toArn !== dr.arn) {
-                throw new Error(`a ${global.failoverState.dataLossAllowed ? "failover" : "switchover"} to ${global.failoverState.toArn ?? "another cluster"} is ${global.failoverState.status}; wait for it to end`);
+                throw new Error(
+                    `a ${global.failoverState.dataLossAllowed ? "failover" : "switchover"} to ` +
+                    `${global.failoverState.toArn ?? "another cluster"} is ${global.failoverState.status}; wait for it to end`,
+                );
             }
-            if (role === "not-a-member") throw new Error(`dr's cluster ${dr.arn} is not a member of global cluster ${global.id} (detached earlier? run with --mode detach to finish that promotion)`);
-            if (role === "secondary" && global.members.length < 2) throw new Error(`global cluster ${global.id} has no primary to fail over from`);
+            if (role === "not-a-member")
+                throw new Error(
+                    `dr's cluster ${dr.arn} is not a member of global cluster ${global.id} (detached earlier? run with --mode detach to ` +
+                    `finish that promotion)`,
+                );
+            if (role === "secondary" && global.members.length < 2)
+                throw new Error(`global cluster ${global.id} has no primary to fail over from`);
             const pre = checkPrecondition(o.mode, probe, o.override);
             if (!pre.ok) throw new Error(pre.reason);
             base.precondition = pre.precondition;
@@ -308,25 +362,50 @@ export async function failover(o: FailoverOptions): Promise<RunbookReport> {
                 else if (o.mode === "switchover") await o.database.switchover(drArn);
                 else await o.database.detach();
             }
-            await pollUntil(clock, dbTimeout, pollMs, async () => {
-                const [g, dr] = [await o.database.global(), await o.database.drCluster()];
-                const stop = cancelled(g);
-                if (stop) throw new StepFailed(stop);
-                const role = roleOf(g, drArn);
-                const done = o.mode === "detach" ? role === "not-a-member" : role === "writer" && !g.failoverState;
-                return done && dr.status === "available" ? undefined : `dr ${role}, ${dr.status}${g.failoverState ? `, ${g.failoverState.status}` : ""}`;
-            }, "waiting for dr's cluster to write");
-            const how = { failover: "managed failover (FailoverGlobalCluster, AllowDataLoss)", switchover: "switchover (SwitchoverGlobalCluster)", detach: "detached (RemoveFromGlobalCluster)" }[o.mode];
+            await pollUntil(
+                clock,
+                dbTimeout,
+                pollMs,
+                async () => {
+                    const [g, dr] = [await o.database.global(), await o.database.drCluster()];
+                    const stop = cancelled(g);
+                    if (stop) throw new StepFailed(stop);
+                    const role = roleOf(g, drArn);
+                    const done = o.mode === "detach" ? role === "not-a-member" : role === "writer" && !g.failoverState;
+                    return done && dr.status === "available"
+                        ? undefined
+                        : `dr ${role}, ${dr.status}${g.failoverState ? `, ${g.failoverState.status}` : ""}`;
+                },
+                "waiting for dr's cluster to write",
+            );
+            const how = {
+                failover: "managed failover (FailoverGlobalCluster, AllowDataLoss)",
+                switchover: "switchover (SwitchoverGlobalCluster)",
+                detach: "detached (RemoveFromGlobalCluster)",
+            }[o.mode];
             // The runbook does not stop prod's writers itself: the old primary stays writable after a detach.
-            const after = o.mode === "detach" ? o.override?.writersStopped ? `; prod's writers stopped: ${o.override.writersStopped}` : "; prod's old cluster stays writable: stop prod's services as soon as us-east-1 answers (docs/dr.md §4)" : "";
+            const after =
+                o.mode === "detach"
+                    ? o.override?.writersStopped
+                        ? `; prod's writers stopped: ${o.override.writersStopped}`
+                        : "; prod's old cluster stays writable: stop prod's services as soon as us-east-1 answers (docs/dr.md §4)"
+                    : "";
             return { status: "done", detail: `${how}: dr's cluster writes and is available${after}` };
         });
         await run("scale-dr", () => setCapacity(o, "active"));
         await run("verify-health", async () => {
-            await pollUntil(clock, o.healthTimeoutMs ?? 20 * 60_000, pollMs, async () => {
-                const h = await o.capacity.liveHealth();
-                return h.healthy >= o.expectedHealthyTargets && h.unhealthy === 0 ? undefined : `${h.healthy}/${o.expectedHealthyTargets} healthy, ${h.unhealthy} unhealthy, ${h.pending} pending`;
-            }, "waiting for healthy targets");
+            await pollUntil(
+                clock,
+                o.healthTimeoutMs ?? 20 * 60_000,
+                pollMs,
+                async () => {
+                    const h = await o.capacity.liveHealth();
+                    return h.healthy >= o.expectedHealthyTargets && h.unhealthy === 0
+                        ? undefined
+                        : `${h.healthy}/${o.expectedHealthyTargets} healthy, ${h.unhealthy} unhealthy, ${h.pending} pending`;
+                },
+                "waiting for healthy targets",
+            );
             return { status: "done", detail: `${o.expectedHealthyTargets} targets healthy` };
         });
         await run("open-dr", async () => {
@@ -339,7 +418,7 @@ export async function failover(o: FailoverOptions): Promise<RunbookReport> {
         if (!(e instanceof StepFailed)) throw e;
         return finish(o, t0, base, "failed", steps.find((s) => s.status === "failed"));
     }
-    return report(o, t0, finish(o, t0, base, "promoted"));
+    return report(o, finish(o, t0, base, "promoted"));
 }
 
 /** Move production back to prod by switchover (RPO 0), once prod's cluster is a healthy secondary again. */
@@ -368,26 +447,49 @@ export async function failback(o: RunbookOptions): Promise<RunbookReport> {
                 done = true;
                 return { status: "done", detail: "prod already writes; dr is a secondary" };
             }
-            if (global.failoverState) throw new Error(`a ${global.failoverState.dataLossAllowed ? "failover" : "switchover"} is ${global.failoverState.status}; wait for it to end`);
-            if (drRole !== "writer") throw new Error(`dr's cluster is ${drRole === "not-a-member" ? "not a member of" : "a secondary of"} global cluster ${global.id}: nothing to switch back (after a detach, rebuild the global cluster first: docs/dr.md)`);
-            if (prodRole !== "secondary") throw new Error(`prod's cluster ${prodArn} is not a secondary of global cluster ${global.id} yet (still rejoining after the failover, or detached: docs/dr.md)`);
+            if (global.failoverState)
+                throw new Error(
+                    `a ${global.failoverState.dataLossAllowed ? "failover" : "switchover"} is ${global.failoverState.status}; wait for ` +
+                    `it to end`,
+                );
+            if (drRole !== "writer")
+                throw new Error(
+                    `dr's cluster is ${drRole === "not-a-member" ? "not a member of" : "a secondary of"} global cluster ${global.id}: ` +
+                    `nothing to switch back (after a detach, rebuild the global cluster first: docs/dr.md)`,
+                );
+            if (prodRole !== "secondary")
+                throw new Error(
+                    `prod's cluster ${prodArn} is not a secondary of global cluster ${global.id} yet (still rejoining after the ` +
+                    `failover, or detached: docs/dr.md)`,
+                );
             if (probe.cluster.status !== "available") throw new Error(`prod's cluster is ${probe.cluster.status}, not available`);
             const sync = global.members.find((m) => m.arn === prodArn)?.synchronization;
-            if (sync && sync !== "connected") throw new Error(`prod's cluster is ${sync} in global cluster ${global.id} (still resynchronising after the failover): fail back once it is connected`);
+            if (sync && sync !== "connected")
+                throw new Error(
+                    `prod's cluster is ${sync} in global cluster ${global.id} (still resynchronising after the failover): fail back ` +
+                    `once it is connected`,
+                );
             base.precondition = `dr writes, prod's cluster is an available secondary`;
             return { status: "done", detail: base.precondition };
         });
         await run("switchover-database", async () => {
             if (done) return { status: "skipped", detail: "prod already writes" };
             if (!(await o.database.global()).failoverState) await o.database.switchover(prodArn);
-            await pollUntil(clock, o.databaseTimeoutMs ?? 30 * 60_000, pollMs, async () => {
-                const g = await o.database.global();
-                const stop = cancelled(g);
-                if (stop) throw new StepFailed(stop);
-                const probe = await o.database.probePrimary();
-                const ready = roleOf(g, prodArn) === "writer" && !g.failoverState && probe.reachable && probe.cluster.status === "available";
-                return ready ? undefined : `prod ${roleOf(g, prodArn)}${g.failoverState ? `, ${g.failoverState.status}` : ""}`;
-            }, "waiting for prod's cluster to write");
+            await pollUntil(
+                clock,
+                o.databaseTimeoutMs ?? 30 * 60_000,
+                pollMs,
+                async () => {
+                    const g = await o.database.global();
+                    const stop = cancelled(g);
+                    if (stop) throw new StepFailed(stop);
+                    const probe = await o.database.probePrimary();
+                    const ready =
+                        roleOf(g, prodArn) === "writer" && !g.failoverState && probe.reachable && probe.cluster.status === "available";
+                    return ready ? undefined : `prod ${roleOf(g, prodArn)}${g.failoverState ? `, ${g.failoverState.status}` : ""}`;
+                },
+                "waiting for prod's cluster to write",
+            );
             return { status: "done", detail: "switchover (SwitchoverGlobalCluster): prod's cluster writes, dr's is a secondary" };
         });
         await run("unfence-primary", async () => {
@@ -407,10 +509,10 @@ export async function failback(o: RunbookOptions): Promise<RunbookReport> {
         if (!(e instanceof StepFailed)) throw e;
         return finish(o, t0, base, "failed", steps.find((s) => s.status === "failed"));
     }
-    return report(o, t0, finish(o, t0, base, "failed-back"));
+    return report(o, finish(o, t0, base, "failed-back"));
 }
 
-function report(o: RunbookOptions, t0: number, r: RunbookReport): RunbookReport {
+function report(o: RunbookOptions, r: RunbookReport): RunbookReport {
     const step: StepRecord = {
         step: "report",
         status: "done",
@@ -433,7 +535,8 @@ export function formatDuration(ms: number): string {
 
 /** One line of the timed step log: offset from the start, step, status, duration and detail. */
 export function formatStep(s: StepRecord, t0: number): string {
-    return `+${formatDuration(s.startedAtMs - t0).padStart(8)}  ${s.step.padEnd(20)} ${s.status.padEnd(8)} ${formatDuration(s.endedAtMs - s.startedAtMs).padStart(8)}  ${s.detail}`;
+    return `+${formatDuration(s.startedAtMs - t0).padStart(8)}  ${s.step.padEnd(20)} ${s.status.padEnd(8)} ` +
+        `${formatDuration(s.endedAtMs - s.startedAtMs).padStart(8)}  ${s.detail}`;
 }
 
 /** The timed step log of a whole run. */

@@ -156,14 +156,19 @@ export class RolloutEngine {
             const strategy = req.settings.strategy;
             if (strategy !== "rolling" && traffic.weight !== 0) {
                 throw new RolloutRefusedError(
-                    `stack ${req.stack}: ${traffic.weight}% of traffic already goes to ${otherColour(traffic.live)} with no rollout in flight; set the weight by hand first`,
+                    `stack ${req.stack}: ${traffic.weight}% of traffic already goes to ${otherColour(traffic.live)} with no rollout in ` +
+                    `flight; set the weight by hand first`,
                 );
             }
             const candidate = strategy === "rolling" ? traffic.live : otherColour(traffic.live);
             const now = clock.now();
             // A due scale-down left by the previous rollout happens first, unless that colour is
             // this rollout's candidate (the usual case): deploying onto it makes it moot.
-            if (existing?.pendingScaleDown && existing.pendingScaleDown.colour !== candidate && existing.pendingScaleDown.notBeforeMs <= now) {
+            if (
+                existing?.pendingScaleDown &&
+                existing.pendingScaleDown.colour !== candidate &&
+                existing.pendingScaleDown.notBeforeMs <= now
+            ) {
                 await stackPort.scaleToZero(existing.pendingScaleDown.colour);
             }
             run.state = {
@@ -242,7 +247,10 @@ export class RolloutEngine {
                 const actual = await this.deps.stack.readWeight().catch(() => null);
                 if (actual !== s.weight) {
                     run.info(`resuming ${s.rolloutId}: weight reads ${actual ?? "unknown"}%, saved ${s.weight}%`);
-                    await run.beginRollback(`traffic-update: on resume the weight reads ${actual ?? "unknown"}% instead of the saved ${s.weight}%`, []);
+                    await run.beginRollback(
+                        `traffic-update: on resume the weight reads ${actual ?? "unknown"}% instead of the saved ${s.weight}%`,
+                        [],
+                    );
                     return run.drive(opts.waitForScaleDown ?? false);
                 }
             }
@@ -329,7 +337,13 @@ class Run {
             return await body();
         } catch (e) {
             const s = this.state as RolloutState | undefined;
-            if (s && s.strategy !== "rolling" && !(e instanceof LeaseLostError) && !TERMINAL_OK.includes(s.status) && s.firstShiftAtMs !== null) {
+            if (
+                s &&
+                s.strategy !== "rolling" &&
+                !(e instanceof LeaseLostError) &&
+                !TERMINAL_OK.includes(s.status) &&
+                s.firstShiftAtMs !== null
+            ) {
                 const applied = await this.applyWeight(0).catch((x) => ({ ok: false as const, error: errText(x), readBack: null }));
                 const where = applied.ok ? "weight 0 applied and read back" : `weight 0 NOT applied (${applied.error})`;
                 (e as Error).message = `${errText(e)}; traffic was split (${s.weight}% to ${s.candidate}): ${where}`;
@@ -431,7 +445,12 @@ class Run {
         if (this.s.decisions.length > MAX_DECISIONS) this.s.decisions.splice(0, this.s.decisions.length - MAX_DECISIONS);
     }
 
-    private record(rule: RuleName, verdict: Verdict, detail: string, values: Partial<Pick<AnalysisRecord, "candidate" | "reference" | "threshold">> = {}): AnalysisRecord {
+    private record(
+        rule: RuleName,
+        verdict: Verdict,
+        detail: string,
+        values: Partial<Pick<AnalysisRecord, "candidate" | "reference" | "threshold">> = {},
+    ): AnalysisRecord {
         return {
             atMs: this.now(),
             phase: this.label(),
@@ -598,11 +617,20 @@ class Run {
         const s = this.s;
         this.emitPhase(`migrations (${s.candidate})`);
         const migrated = await this.withHeartbeat(() => this.deps.migrations!.migrate(s.candidate, s.rolloutId));
-        this.step({ name: "migrations", ok: migrated.ok, detail: migrated.ok ? "all services migrated" : "a migration failed", lines: this.checkLines(migrated) });
+        this.step({
+            name: "migrations",
+            ok: migrated.ok,
+            detail: migrated.ok ? "all services migrated" : "a migration failed",
+            lines: this.checkLines(migrated),
+        });
         const failed = migrated.lines.find((l) => !l.ok)?.detail;
         if (s.strategy === "rolling") {
             if (!migrated.ok) {
-                const rec = this.record("circuit-breaker", "rollback", `migration failed after the rolling deployment of ${s.release.id}: ${failed}`);
+                const rec = this.record(
+                    "circuit-breaker",
+                    "rollback",
+                    `migration failed after the rolling deployment of ${s.release.id}: ${failed}`,
+                );
                 this.addRecords([rec]);
                 return this.beginRollback(`circuit-breaker: ${rec.detail}`, [rec]);
             }
@@ -627,7 +655,14 @@ class Run {
         const r = await this.withHeartbeat(() => smoke.check(s.candidate, s.rolloutId));
         this.step({ name: `smoke tests (${smoke.mode})`, ok: r.ok, detail: r.ok ? "all passed" : "failed", lines: this.checkLines(r) });
         if (!r.ok) {
-            const rec = this.record("smoke", "rollback", `smoke tests failed (${r.lines.filter((l) => !l.ok).map((l) => l.name).join(", ")}); no traffic moved`);
+            const rec = this.record(
+                "smoke",
+                "rollback",
+                `smoke tests failed (${r.lines
+                    .filter((l) => !l.ok)
+                    .map((l) => l.name)
+                    .join(", ")}); no traffic moved`,
+            );
             this.addRecords([rec]);
             return this.beginRollback(`smoke: ${rec.detail}`, [rec]);
         }
@@ -657,12 +692,19 @@ class Run {
             if (e instanceof LeaseLostError) throw e;
             this.step({ name: `deploy ${s.candidate} at 0%`, ok: false, detail: errText(e) });
             // Not the release's fault: the update could not start. No traffic moved; the resume deploys again.
-            if (e instanceof StackBlockedError) return this.halt(`no traffic on ${s.candidate} (weight 0); the deploy did not start: ${errText(e)}`, "deploying");
+            if (e instanceof StackBlockedError)
+                return this.halt(`no traffic on ${s.candidate} (weight 0); the deploy did not start: ${errText(e)}`, "deploying");
             const rec = this.record("deploy", "rollback", `deploying ${s.release.id} to ${s.candidate} failed: ${errText(e)}`);
             this.addRecords([rec]);
             return this.beginRollback(`deploy: ${rec.detail}`, [rec]);
         }
-        this.step({ name: `deploy ${s.candidate} at 0%`, ok: true, detail: Object.entries(s.release.images).map(([k, v]) => `${k}=${v}`).join(", ") });
+        this.step({
+            name: `deploy ${s.candidate} at 0%`,
+            ok: true,
+            detail: Object.entries(s.release.images)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(", "),
+        });
         this.enterPhase(this.deps.migrations ? "migrating" : "waiting_healthy");
         await this.persist();
         if (s.status === "waiting_healthy") this.emitPhase();
@@ -671,7 +713,7 @@ class Run {
     private async waitHealthy(): Promise<void> {
         const s = this.s;
         const deadline = s.phaseStartedAtMs + this.settings.healthTimeoutSeconds * 1000;
-        let last = "no answer yet";
+        let last: string;
         for (;;) {
             try {
                 const h = await this.deps.stack.candidateHealth(s.candidate);
@@ -704,21 +746,35 @@ class Run {
     private async measureBaseline(): Promise<MetricsSample | null> {
         const s = this.s;
         const now = this.now();
-        const window: MetricsWindow = { startMs: now - this.settings.baselineSeconds * 1000, endMs: now, live: s.live, candidate: s.candidate };
+        const window: MetricsWindow = {
+            startMs: now - this.settings.baselineSeconds * 1000,
+            endMs: now,
+            live: s.live,
+            candidate: s.candidate,
+        };
         const q = await this.query(window);
         let rec: AnalysisRecord;
         if (!q.ok) {
             s.baseline = null;
-            rec = this.record("baseline", "inconclusive", `baseline query failed after ${q.attempts} attempt(s): ${q.error}; ranges fall back to the error-rate floor`);
+            rec = this.record(
+                "baseline",
+                "inconclusive",
+                `baseline query failed after ${q.attempts} attempt(s): ${q.error}; ranges fall back to the error-rate floor`,
+            );
         } else if (q.sample.live.requests < this.settings.analysis.minRequests) {
             s.baseline = null;
-            rec = this.record("baseline", "inconclusive", `live colour had ${q.sample.live.requests} requests before the shift; too few for a baseline`,
-                { reference: q.sample.live.requests, threshold: this.settings.analysis.minRequests });
+            rec = this.record(
+                "baseline",
+                "inconclusive",
+                `live colour had ${q.sample.live.requests} requests before the shift; too few for a baseline`,
+                { reference: q.sample.live.requests, threshold: this.settings.analysis.minRequests },
+            );
         } else {
             s.baseline = q.sample.live;
             const rate = q.sample.live.requests > 0 ? q.sample.live.errors5xx / q.sample.live.requests : 0;
             rec = this.record("baseline", "ok",
-                `baseline ${s.live}: ${q.sample.live.requests} requests, 5xx ${(rate * 100).toFixed(2)}%, p95 ${q.sample.live.p95Ms ?? "n/a"}ms`,
+                `baseline ${s.live}: ${q.sample.live.requests} requests, 5xx ${(rate * 100).toFixed(2)}%, p95 ` +
+                `${q.sample.live.p95Ms ?? "n/a"}ms`,
                 { reference: rate });
         }
         this.addRecords([rec]);
@@ -726,7 +782,9 @@ class Run {
         return q.ok ? q.sample : null;
     }
 
-    private async query(window: MetricsWindow): Promise<{ ok: true; sample: MetricsSample } | { ok: false; error: string; attempts: number }> {
+    private async query(
+        window: MetricsWindow,
+    ): Promise<{ ok: true; sample: MetricsSample } | { ok: false; error: string; attempts: number }> {
         const a = this.settings.analysis;
         let error = "";
         for (let attempt = 1; attempt <= a.queryAttempts; attempt++) {
@@ -749,7 +807,9 @@ class Run {
     }
 
     /** Set the weight in one targeted update and read it back. */
-    private async applyWeight(weight: number): Promise<{ ok: true } | { ok: false; error: string; readBack: number | null; blocked: boolean }> {
+    private async applyWeight(
+        weight: number,
+    ): Promise<{ ok: true } | { ok: false; error: string; readBack: number | null; blocked: boolean }> {
         let error: string | null = null;
         let blocked = false;
         try {
@@ -777,9 +837,16 @@ class Run {
             // unhealthy host either, and the load balancer's own 503s are not the targets' 5xx.
             const h = await this.deps.stack.candidateHealth(s.candidate).catch((e) => ({ error: errText(e) }));
             if ("error" in h || h.healthy === 0 || h.unhealthy > 0) {
-                const words = "error" in h ? `health query failed: ${h.error}` : `${h.healthy} healthy, ${h.unhealthy} unhealthy, ${h.pending} pending`;
-                const rec = this.record("candidate-health", "rollback", `${s.candidate} has no healthy registered targets to take ${step.weight}% (${words})`,
-                    { candidate: "error" in h ? null : h.healthy, threshold: 1 });
+                const words =
+                    "error" in h
+                        ? `health query failed: ${h.error}`
+                        : `${h.healthy} healthy, ${h.unhealthy} unhealthy, ${h.pending} pending`;
+                const rec = this.record(
+                    "candidate-health",
+                    "rollback",
+                    `${s.candidate} has no healthy registered targets to take ${step.weight}% (${words})`,
+                    { candidate: "error" in h ? null : h.healthy, threshold: 1 },
+                );
                 this.addRecords([rec]);
                 return this.beginRollback(`candidate-health: ${rec.detail}`, [rec]);
             }
@@ -789,7 +856,10 @@ class Run {
                 if (applied.blocked) {
                     // The update never started (a stack lock or pending operations left by a killed update):
                     // nothing judged the candidate, so a human clears the stack and the resume applies the step again.
-                    const where = applied.readBack === null ? "the listeners' weight could not be read (a killed update may have split them)" : `${applied.readBack}% of traffic on ${s.candidate}`;
+                    const where =
+                        applied.readBack === null
+                            ? "the listeners' weight could not be read (a killed update may have split them)"
+                            : `${applied.readBack}% of traffic on ${s.candidate}`;
                     return this.halt(`${where}; step ${s.stepIndex + 1} (${step.weight}%) not applied: ${applied.error}`, "shifting");
                 }
                 const rec = this.record("traffic-update", "rollback", `update to ${step.weight}% failed: ${applied.error}`,
@@ -842,7 +912,9 @@ class Run {
                 compareWithLive: s.strategy !== "rolling",
                 holdOnLowTraffic: s.strategy !== "rolling",
             };
-            const verdict = q.ok ? analyseInterval(q.sample, s.counters, ctx, t) : analyseQueryFailure(q.error, q.attempts, s.counters, ctx, t);
+            const verdict = q.ok
+                ? analyseInterval(q.sample, s.counters, ctx, t)
+                : analyseQueryFailure(q.error, q.attempts, s.counters, ctx, t);
             s.counters = verdict.counters;
             this.addRecords(verdict.records);
             if (q.ok && validation) s.validationTotals = addToTotals(s.validationTotals, q.sample);
@@ -906,7 +978,9 @@ class Run {
         s.reason = null;
         s.pendingScaleDown = { colour: s.live, notBeforeMs: this.now() + this.settings.rollbackWindowSeconds * 1000 };
         await this.persist();
-        this.info(`${s.candidate} is live; ${s.live} stays up until ${new Date(s.pendingScaleDown.notBeforeMs).toISOString()} for rollback`);
+        this.info(
+            `${s.candidate} is live; ${s.live} stays up until ${new Date(s.pendingScaleDown.notBeforeMs).toISOString()} for rollback`,
+        );
         this.emit({ type: "decision", atMs: this.now(), outcome: "promoted", reason: null });
     }
 
@@ -939,13 +1013,16 @@ class Run {
         if (s.strategy === "rolling") {
             let detail: string;
             try {
-                const r = await this.fence(() => this.deps.stack.deployRolling({ id: `${s.release.id}-rollback`, images: s.previousImages }));
+                const r = await this.fence(() =>
+                    this.deps.stack.deployRolling({ id: `${s.release.id}-rollback`, images: s.previousImages }),
+                );
                 rb.verified = r.settled;
                 detail = r.detail;
             } catch (e) {
                 detail = errText(e);
             }
-            if (!rb.verified) return this.halt(`rollback to the previous images did not settle: ${detail} (after: ${rb.reason})`, "rolling_back");
+            if (!rb.verified)
+                return this.halt(`rollback to the previous images did not settle: ${detail} (after: ${rb.reason})`, "rolling_back");
         } else if (s.firstShiftAtMs === null && (await this.deps.stack.readWeight().catch(() => null)) === 0) {
             // No step was ever applied and the listeners read 0%: nothing to undo.
             rb.weightReadBack = 0;
@@ -967,16 +1044,29 @@ class Run {
                 lastError = applied.error;
                 if (this.now() >= deadline) break;
                 this.info(`rollback attempt ${attempts} failed: ${lastError}; retrying until ${new Date(deadline).toISOString()}`);
-                await this.deps.clock.sleep(Math.min(this.settings.analysis.queryRetryBaseMs * 2 ** Math.min(attempts - 1, 10), ROLLBACK_RETRY_MAX_MS, Math.max(0, deadline - this.now())));
+                await this.deps.clock.sleep(
+                    Math.min(
+                        this.settings.analysis.queryRetryBaseMs * 2 ** Math.min(attempts - 1, 10),
+                        ROLLBACK_RETRY_MAX_MS,
+                        Math.max(0, deadline - this.now()),
+                    ),
+                );
                 await this.persist();
             }
             if (rb.weightReadBack !== null) s.weight = rb.weightReadBack;
             if (!rb.verified) {
                 const w = rb.weightReadBack;
                 // The page's first line: where traffic is, and what to run.
-                const where = w === null ? `traffic split unknown (the weight could not be read; last set ${s.weight}% to ${s.candidate})` : `${w}% of traffic still on ${s.candidate} (the bad candidate), ${100 - w}% on ${s.live}`;
-                return this.halt(`${where}; run \`npm run rollout -- --stack ${s.stack} --resume\` to finish the rollback. ` +
-                    `Rollback not verified after ${attempts} attempt(s) over ${this.settings.rollbackRetryMinutes} min: ${lastError} (after: ${rb.reason})`, "rolling_back");
+                const where =
+                    w === null
+                        ? `traffic split unknown (the weight could not be read; last set ${s.weight}% to ${s.candidate})`
+                        : `${w}% of traffic still on ${s.candidate} (the bad candidate), ${100 - w}% on ${s.live}`;
+                return this.halt(
+                    `${where}; run \`npm run rollout -- --stack ${s.stack} --resume\` to finish the rollback. ` +
+                        `Rollback not verified after ${attempts} attempt(s) over ${this.settings.rollbackRetryMinutes} min: ` +
+                        `${lastError} (after: ${rb.reason})`,
+                    "rolling_back",
+                );
             }
             // Steps are 1–100%, so a timeline never ends at 0 before this; an empty one means no traffic ever moved.
             if (s.timeline.length > 0) s.timeline.push({ atMs: this.now(), weight: 0 });

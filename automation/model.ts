@@ -5,8 +5,6 @@
  * Each service runs as two ECS services, `blue` and `green` (config/vocabulary.ts). `weight` is the
  * percent of public traffic the listener sends to the candidate (the live colour gets 100 − weight).
  */
-import type { Colour } from "../config/vocabulary";
-
 export { COLOURS, otherColour, type Colour } from "../config/vocabulary";
 
 /** Image tag per service name, e.g. `{ "api-gateway": "1.4.2", "task-service": "1.4.2" }`. */

@@ -118,7 +118,10 @@ export async function readStatus(stack: string, deps: StatusDeps): Promise<Statu
         weight: { steppedTo: s.weight, target: s.targetWeight, readBack, readBackError },
         bake: analysing ? { totalSeconds: total, leftSeconds: Math.max(0, total - s.analysedSeconds) } : null,
         analysis: [...lastByRule.values()].map((r) => ({ rule: r.rule, verdict: r.verdict, line: formatRecord(r, origin) })),
-        decision: s.outcome || s.status === "rolling_back" ? { outcome: s.status === "rolling_back" ? "rolling_back" : s.outcome!, reason: s.reason, atMs: s.decidedAtMs } : null,
+        decision:
+            s.outcome || s.status === "rolling_back"
+                ? { outcome: s.status === "rolling_back" ? "rolling_back" : s.outcome!, reason: s.reason, atMs: s.decidedAtMs }
+                : null,
         rollback: s.rollback && { verified: s.rollback.verified, weightReadBack: s.rollback.weightReadBack },
         pendingScaleDown: s.pendingScaleDown,
         record: deps.recordOf?.(s.rolloutId) ?? null,
@@ -136,7 +139,13 @@ export function duration(seconds: number): string {
     return `${s}s`;
 }
 
-const STATE_WORDS: Record<StatusState, string> = { none: "no rollout recorded", in_flight: "IN FLIGHT", promoted: "promoted", rolled_back: "ROLLED BACK", halted: "HALTED (waiting for a human)" };
+const STATE_WORDS: Record<StatusState, string> = {
+    none: "no rollout recorded",
+    in_flight: "IN FLIGHT",
+    promoted: "promoted",
+    rolled_back: "ROLLED BACK",
+    halted: "HALTED (waiting for a human)",
+};
 
 /** The status as lines of text. Pure. */
 export function formatStatus(v: StatusView): string[] {
@@ -145,10 +154,21 @@ export function formatStatus(v: StatusView): string[] {
     const r = v.rollout;
     out.push(`${v.stack}: ${STATE_WORDS[v.state]}${r ? ` — rollout ${r.id}` : ""} (as of ${iso(v.atMs)})`);
     if (r) {
-        out.push(`  release    ${r.release.id} (${r.strategy}): ${Object.entries(r.release.images).map(([k, x]) => `${k}=${x}`).join(", ")}`);
+        out.push(
+            `  release    ${r.release.id} (${r.strategy}): ${Object.entries(r.release.images)
+                .map(([k, x]) => `${k}=${x}`)
+                .join(", ")}`,
+        );
         const terminal = v.state !== "in_flight";
-        out.push(`  phase      ${r.phase}${terminal ? "" : ` for ${ago(r.phaseStartedAtMs)}`} — rollout started ${iso(r.startedAtMs)}, last saved ${ago(r.savedAtMs)} ago`);
-        if (r.bake) out.push(`  bake       ${duration(r.bake.leftSeconds)} left of ${duration(r.bake.totalSeconds)} (analysed time; as of the last save)`);
+        out.push(
+            `  phase      ${r.phase}${terminal ? "" : ` for ${ago(r.phaseStartedAtMs)}`} — rollout started ${iso(r.startedAtMs)}, last ` +
+            `saved ${ago(r.savedAtMs)} ago`,
+        );
+        if (r.bake)
+            out.push(
+                `  bake       ${duration(r.bake.leftSeconds)} left of ${duration(r.bake.totalSeconds)} (analysed time; as of the last ` +
+                `save)`,
+            );
         const rb = r.weight.readBack;
         // A promoted rollout was finalised: the candidate became the live colour at weight 0, so the listeners
         // must read 0 (toward the new candidate), not the 100% the last step reached.
@@ -156,31 +176,66 @@ export function formatStatus(v: StatusView): string[] {
         const expected = finalised ? 0 : r.weight.steppedTo;
         // Between the save of a step's target and the save of its read-back, the listeners already read the target: an update in progress,
         // not a divergence. So do a rollback's 0 and a finalise's (the candidate made live at weight 0) before the rollout saves them.
-        const applying = !terminal && rb !== null && rb !== r.weight.steppedTo && (rb === r.weight.target || ((r.status === "rolling_back" || r.status === "finalising") && rb === 0));
-        const wb = rb !== null ? `load balancer reads ${rb}%${rb === expected ? "" : applying ? " (its update is being applied)" : " (DIFFERS)"}` : `read-back: ${r.weight.readBackError}`;
+        const applying =
+            !terminal &&
+            rb !== null &&
+            rb !== r.weight.steppedTo &&
+            (rb === r.weight.target || ((r.status === "rolling_back" || r.status === "finalising") && rb === 0));
+        const wb =
+            rb !== null
+                ? `load balancer reads ${rb}%${rb === expected ? "" : applying ? " (its update is being applied)" : " (DIFFERS)"}`
+                : `read-back: ${r.weight.readBackError}`;
         const then = finalised && r.weight.steppedTo !== 0 ? ", then finalised (the candidate became live at weight 0)" : "";
-        out.push(`  weight     stepped to ${r.weight.steppedTo}%${r.weight.target !== r.weight.steppedTo && r.status === "shifting" ? ` (next ${r.weight.target}%)` : ""}${then}; ${wb}`);
+        out.push(
+            `  weight     stepped to ` +
+            `${r.weight.steppedTo}%` +
+            `${r.weight.target !== r.weight.steppedTo && r.status === "shifting" ? ` (next ${r.weight.target}%)` : ""}${then}; ${wb}`,
+        );
         if (r.analysis.length) {
             out.push("  analysis   last line per rule:");
             for (const a of r.analysis) out.push(`    ${a.line}`);
         }
         if (r.decision) {
-            out.push(`  decision   ${r.decision.outcome}${r.decision.atMs !== null ? ` at ${iso(r.decision.atMs)}` : ""}${r.decision.reason ? `: ${r.decision.reason}` : ""}`);
+            out.push(
+                `  decision   ` +
+                `${r.decision.outcome}${r.decision.atMs !== null ? ` at ${iso(r.decision.atMs)}` : ""}` +
+                `${r.decision.reason ? `: ${r.decision.reason}` : ""}`,
+            );
         }
-        if (r.rollback) out.push(`  rollback   ${r.rollback.verified ? "verified" : "NOT verified"}, weight read back ${r.rollback.weightReadBack ?? "unknown"}%`);
+        if (r.rollback)
+            out.push(
+                `  rollback   ${r.rollback.verified ? "verified" : "NOT verified"}, weight read back ` +
+                `${r.rollback.weightReadBack ?? "unknown"}%`,
+            );
         if (r.pendingScaleDown) {
             const due = r.pendingScaleDown.notBeforeMs <= v.atMs;
-            out.push(`  scale-down ${r.pendingScaleDown.colour} to 0 ${due ? `due since ${iso(r.pendingScaleDown.notBeforeMs)} (npm run rollout:cleanup)` : `after ${iso(r.pendingScaleDown.notBeforeMs)} (in ${ago(r.pendingScaleDown.notBeforeMs)})`}`);
+            out.push(
+                `  scale-down ${r.pendingScaleDown.colour} to 0 ` +
+                `${due
+                    ? `due since ${iso(r.pendingScaleDown.notBeforeMs)} (npm run rollout:cleanup)`
+                    : `after ${iso(r.pendingScaleDown.notBeforeMs)} (in ${ago(r.pendingScaleDown.notBeforeMs)})`}`,
+            );
         }
         if (r.record) out.push(`  record     ${r.record}`);
     }
     const l = v.lock;
-    out.push(`lock         ${l ? `held by ${l.heldBy} ${l.expired ? `— lease EXPIRED ${ago(l.expiresAtMs)} ago at ${iso(l.expiresAtMs)} (npm run rollout:unlock)` : `until ${iso(l.expiresAtMs)} (in ${ago(l.expiresAtMs)})`}` : "free"}`);
+    out.push(
+        `lock         ` +
+        `${l
+            ? `held by ${l.heldBy} ` +
+              `${l.expired
+                  ? `— lease EXPIRED ${ago(l.expiresAtMs)} ago at ${iso(l.expiresAtMs)} (npm run rollout:unlock)`
+                  : `until ${iso(l.expiresAtMs)} (in ${ago(l.expiresAtMs)})`}`
+            : "free"}`,
+    );
     const c = v.colours;
     if ("error" in c) out.push(`colours      cannot read the stack config: ${c.error}`);
     else {
         const run = (x: Colour) => (c.running[x] ? "running" : "scaled to 0");
-        out.push(`colours      live ${c.live} (${run(c.live)}), candidate ${c.candidate} (${run(c.candidate)}), weight ${c.weight}% in the deployed release`);
+        out.push(
+            `colours      live ${c.live} (${run(c.live)}), candidate ${c.candidate} (${run(c.candidate)}), weight ${c.weight}% in the ` +
+            `deployed release`,
+        );
         for (const x of [c.live, c.candidate]) {
             const images = Object.entries(c.images[x] ?? {});
             out.push(`  ${x.padEnd(10)} ${images.length ? images.map(([k, i]) => `${k}=${i}`).join(", ") : "(no images)"}`);
@@ -224,9 +279,17 @@ async function recordAndNotify(d: OperationDeps, req: OperationRequest, p: {
 }): Promise<string[]> {
     const now = d.clock.now();
     const rec = new RecordBuilder({
-        rolloutId: `${req.stack}-${p.command}-${stamp(now)}`, stack: req.stack, environment: req.environment, command: p.command,
-        strategy: p.saved?.strategy ?? "-", release: p.saved ? { id: p.saved.release.id, images: p.saved.release.images } : { id: "-", images: {} },
-        ranBy: req.owner, startedAtMs: now, preflight: null, changeRequest: null, emergency: null,
+        rolloutId: `${req.stack}-${p.command}-${stamp(now)}`,
+        stack: req.stack,
+        environment: req.environment,
+        command: p.command,
+        strategy: p.saved?.strategy ?? "-",
+        release: p.saved ? { id: p.saved.release.id, images: p.saved.release.images } : { id: "-", images: {} },
+        ranBy: req.owner,
+        startedAtMs: now,
+        preflight: null,
+        changeRequest: null,
+        emergency: null,
     });
     rec.step({ name: p.step, atMs: now, ok: p.outcome !== "error", detail: p.detail });
     const record = rec.finish(p.outcome, p.reason, d.clock.now());
@@ -237,7 +300,13 @@ async function recordAndNotify(d: OperationDeps, req: OperationRequest, p: {
         d.log?.(`could not write the deployment record: ${errText(e)}`);
     }
     try {
-        await d.notifier.notify({ kind: p.kind, stack: req.stack, rolloutId: record.rolloutId, subject: p.subject, message: `${p.subject}: ${p.detail} (run by ${req.owner}; reason: ${p.reason})` });
+        await d.notifier.notify({
+            kind: p.kind,
+            stack: req.stack,
+            rolloutId: record.rolloutId,
+            subject: p.subject,
+            message: `${p.subject}: ${p.detail} (run by ${req.owner}; reason: ${p.reason})`,
+        });
     } catch (e) {
         d.log?.(`notification (${p.kind}) failed: ${errText(e)}`);
     }
@@ -259,32 +328,64 @@ const resumeHint = (stack: string) => `npm run rollout -- --stack ${stack} --res
 export async function unlock(d: OperationDeps, req: OperationRequest & { reason: string; force: boolean }): Promise<OperationResult> {
     const [held, saved] = await Promise.all([d.store.readLock(req.stack), d.store.load(req.stack)]);
     const now = d.clock.now();
-    const refuse = (message: string): OperationResult => ({ exitCode: EXIT.refused, outcome: "refused", message, hints: [], recordFiles: [] });
-    if (!held) return { exitCode: 0, outcome: "nothing", message: `${req.stack}: the rollout lock is free; nothing to unlock`, hints: [], recordFiles: [] };
+    const refuse = (message: string): OperationResult => ({
+        exitCode: EXIT.refused,
+        outcome: "refused",
+        message,
+        hints: [],
+        recordFiles: [],
+    });
+    if (!held)
+        return {
+            exitCode: 0,
+            outcome: "nothing",
+            message: `${req.stack}: the rollout lock is free; nothing to unlock`,
+            hints: [],
+            recordFiles: [],
+        };
     // Live until its expiry plus the clock-skew margin: the holder's clock may be behind ours.
     const live = (await d.store.lockHolder(req.stack, now)) !== null;
     if (rollbackInProgress(saved) && !req.force) {
-        return refuse(`${req.stack}: rollout ${saved!.rolloutId} is in the middle of a rollback (${saved!.status}${saved!.reason ? `: ${saved!.reason}` : ""}); ` +
-            `finish it with \`${resumeHint(req.stack)}\` once the lease has expired, or pass --force`);
+        return refuse(
+            `${req.stack}: rollout ${saved!.rolloutId} is in the middle of a rollback ` +
+            `(${saved!.status}${saved!.reason ? `: ${saved!.reason}` : ""}); ` +
+                `finish it with \`${resumeHint(req.stack)}\` once the lease has expired, or pass --force`,
+        );
     }
     if (live && !req.force) {
-        return refuse(`${req.stack}: the lock is held by ${held.heldBy} until ${iso(held.expiresAtMs)} (${duration((held.expiresAtMs - now) / 1000)} left): ` +
-            "its runner may still be working; wait for the lease to expire, or pass --force if that runner is dead");
+        return refuse(
+            `${req.stack}: the lock is held by ${held.heldBy} until ${iso(held.expiresAtMs)} ` +
+            `(${duration((held.expiresAtMs - now) / 1000)} left): ` +
+                "its runner may still be working; wait for the lease to expire, or pass --force if that runner is dead",
+        );
     }
-    const what = `the lock held by ${held.heldBy} (lease ${live ? `live until ${iso(held.expiresAtMs)}` : `expired at ${iso(held.expiresAtMs)}`})`;
+    const what = `the lock held by ${held.heldBy} (lease ` +
+        `${live ? `live until ${iso(held.expiresAtMs)}` : `expired at ${iso(held.expiresAtMs)}`})`;
     if (!(await d.store.breakLock(req.stack, held))) {
         const now2 = await d.store.readLock(req.stack);
-        return refuse(`${req.stack}: the lock changed while unlocking (now ${now2 ? `held by ${now2.heldBy} until ${iso(now2.expiresAtMs)}` : "free"}); nothing cleared`);
+        return refuse(
+            `${req.stack}: the lock changed while unlocking (now ` +
+            `${now2 ? `held by ${now2.heldBy} until ${iso(now2.expiresAtMs)}` : "free"}); nothing cleared`,
+        );
     }
     const forced = live || rollbackInProgress(saved);
     const detail = `cleared ${what}${forced ? " with --force" : ""}`;
     const files = await recordAndNotify(d, req, {
-        command: "unlock", saved, outcome: "unlocked", kind: forced ? "unlock_forced" : "unlocked", step: "unlock", detail, reason: req.reason,
+        command: "unlock",
+        saved,
+        outcome: "unlocked",
+        kind: forced ? "unlock_forced" : "unlocked",
+        step: "unlock",
+        detail,
+        reason: req.reason,
         subject: `${req.stack}: rollout lock cleared${forced ? " (forced)" : ""}`,
     });
     const hints: string[] = [];
     if (saved && saved.status !== "promoted" && saved.status !== "rolled_back") {
-        hints.push(`rollout ${saved.rolloutId} is still ${saved.status}: continue it with \`${resumeHint(req.stack)}\` or reverse it with \`npm run rollback -- --stack ${req.stack} --reason …\``);
+        hints.push(
+            `rollout ${saved.rolloutId} is still ${saved.status}: continue it with \`${resumeHint(req.stack)}\` or reverse it with ` +
+            `\`npm run rollback -- --stack ${req.stack} --reason …\``,
+        );
     }
     return { exitCode: EXIT.unlocked, outcome: "unlocked", message: `${req.stack}: ${detail}`, hints, recordFiles: files };
 }
@@ -307,8 +408,14 @@ export async function cleanup(d: OperationDeps, req: OperationRequest): Promise<
         const held = await d.store.readLock(req.stack);
         if (!(await d.store.lockHolder(req.stack, now))) {
             const since = held ? `its lease expired at ${iso(held.expiresAtMs)}` : "no runner holds its lock";
-            const where = saved.strategy === "rolling" || saved.weight === 0 ? `no traffic on ${saved.candidate}` : `${saved.weight}% of traffic on ${saved.candidate} (candidate), ${100 - saved.weight}% on ${saved.live}`;
-            const detail = `${where}; rollout ${saved.rolloutId} was abandoned in ${saved.status} (${since}); run \`${resumeHint(req.stack)}\` (after \`npm run rollout:unlock -- --stack ${req.stack} --reason …\` if its lock is still there)`;
+            const where =
+                saved.strategy === "rolling" || saved.weight === 0
+                    ? `no traffic on ${saved.candidate}`
+                    : `${saved.weight}% of traffic on ${saved.candidate} (candidate), ${100 - saved.weight}% on ${saved.live}`;
+            const detail = `${where}; rollout ${saved.rolloutId} was abandoned in ${saved.status} (${since}); run ` +
+                `\`${resumeHint(req.stack)}\` ` +
+                `(after \`npm run rollout:unlock -- --stack ${req.stack} --reason …\` if its lock is still ` +
+                `there)`;
             const files = await recordAndNotify(d, req, {
                 command: "cleanup", saved, outcome: "abandoned", kind: "abandoned", step: "watchdog", detail,
                 reason: "a rollout in flight with no live runner", subject: `${req.stack}: rollout ${saved.rolloutId} abandoned`,
@@ -316,11 +423,13 @@ export async function cleanup(d: OperationDeps, req: OperationRequest): Promise<
             return { exitCode: EXIT.abandoned, outcome: "abandoned", message: `${req.stack}: ${detail}`, hints: [], recordFiles: files };
         }
     }
-    if (!pending) return { exitCode: 0, outcome: "nothing", message: `${req.stack}: no colour waits to be scaled down`, hints: [], recordFiles: [] };
+    if (!pending)
+        return { exitCode: 0, outcome: "nothing", message: `${req.stack}: no colour waits to be scaled down`, hints: [], recordFiles: [] };
     if (pending.notBeforeMs > now) {
         return {
             exitCode: EXIT.refused, outcome: "refused", hints: [], recordFiles: [],
-            message: `${req.stack}: ${pending.colour} stays up for rollback until ${iso(pending.notBeforeMs)} (${duration((pending.notBeforeMs - now) / 1000)} left); nothing changed`,
+            message: `${req.stack}: ${pending.colour} stays up for rollback until ${iso(pending.notBeforeMs)} ` +
+                `(${duration((pending.notBeforeMs - now) / 1000)} left); nothing changed`,
         };
     }
     const engine = new RolloutEngine({ stack: d.stack, metrics: NO_METRICS, clock: d.clock, store: d.store });
@@ -328,12 +437,29 @@ export async function cleanup(d: OperationDeps, req: OperationRequest): Promise<
     try {
         done = await engine.scaleDownIfDue(req.stack, req.owner);
     } catch (e) {
-        if (e instanceof RolloutRefusedError) return { exitCode: EXIT.refused, outcome: "refused", message: e.message, hints: [], recordFiles: [] };
+        if (e instanceof RolloutRefusedError)
+            return { exitCode: EXIT.refused, outcome: "refused", message: e.message, hints: [], recordFiles: [] };
         const detail = `scaling ${pending.colour} to 0 failed: ${errText(e)}`;
-        const files = await recordAndNotify(d, req, { command: "cleanup", saved, outcome: "error", kind: "error", step: `scale ${pending.colour} to 0`, detail, reason: "rollback window over", subject: `${req.stack}: cleanup failed` });
+        const files = await recordAndNotify(d, req, {
+            command: "cleanup",
+            saved,
+            outcome: "error",
+            kind: "error",
+            step: `scale ${pending.colour} to 0`,
+            detail,
+            reason: "rollback window over",
+            subject: `${req.stack}: cleanup failed`,
+        });
         return { exitCode: EXIT.error, outcome: "error", message: `${req.stack}: ${detail}`, hints: [], recordFiles: files };
     }
-    if (!done) return { exitCode: 0, outcome: "nothing", message: `${req.stack}: no colour waits to be scaled down (done meanwhile)`, hints: [], recordFiles: [] };
+    if (!done)
+        return {
+            exitCode: 0,
+            outcome: "nothing",
+            message: `${req.stack}: no colour waits to be scaled down (done meanwhile)`,
+            hints: [],
+            recordFiles: [],
+        };
     const detail = `${pending.colour} scaled to 0; its rollback window ended ${iso(pending.notBeforeMs)}`;
     const files = await recordAndNotify(d, req, {
         command: "cleanup", saved, outcome: "scaled_down", kind: "scaled_down", step: `scale ${pending.colour} to 0`, detail,

@@ -19,7 +19,17 @@ import type { LockInspector } from "./adapters/dynamo-state";
 import type { Notifier, NotificationKind } from "./adapters/sns-notifier";
 import type { SnapshotPort } from "./adapters/docdb-snapshots";
 import { runPreflight, type PreflightResult } from "./preflight";
-import { otherColour, type Clock, type Colour, type Lease, type MetricsPort, type Release, type StackPort, type StateStore, type TrafficState } from "./ports";
+import {
+    otherColour,
+    type Clock,
+    type Colour,
+    type Lease,
+    type MetricsPort,
+    type Release,
+    type StackPort,
+    type StateStore,
+    type TrafficState,
+} from "./ports";
 import { RecordBuilder, recordOutcomeOf, type DeploymentRecord, type RecordOutcome, type StepRecord } from "./record";
 import type { RolloutSettings } from "../config/rollout-settings";
 import { isInFlight, type RolloutState } from "./state";
@@ -28,8 +38,16 @@ import { EXIT as CODES } from "../cli/exit-codes";
 
 /** Each outcome's code in the shared table (cli/exit-codes.ts); a runner stopped by a signal exits 128 + n instead (the CLI). */
 export const EXIT: Record<RecordOutcome | "ok", number> = {
-    ok: CODES.ok, promoted: CODES.ok, unlocked: CODES.ok, scaled_down: CODES.ok,
-    error: CODES.error, interrupted: CODES.error, abandoned: CODES.error, rolled_back: CODES.rolledBack, halted: CODES.halted, refused: CODES.refused,
+    ok: CODES.ok,
+    promoted: CODES.ok,
+    unlocked: CODES.ok,
+    scaled_down: CODES.ok,
+    error: CODES.error,
+    interrupted: CODES.error,
+    abandoned: CODES.error,
+    rolled_back: CODES.rolledBack,
+    halted: CODES.halted,
+    refused: CODES.refused,
 };
 
 export interface OrchestratorDeps {
@@ -109,7 +127,11 @@ export function planPhases(p: {
     const add = (l: string) => lines.push(`${String(lines.length + 1).padStart(2)}. ${l}`);
     add(`lock: take the ${p.stack} rollout lock (lease ${s.leaseSeconds}s, renewed every step)`);
     add(`notify: start`);
-    if (p.snapshot) add(`snapshot: tms-${p.environment}-predeploy-${p.release.id}-<timestamp>, wait until available; prune predeploy snapshots older than ${p.retentionDays} days`);
+    if (p.snapshot)
+        add(
+            `snapshot: tms-${p.environment}-predeploy-${p.release.id}-<timestamp>, wait until available; prune predeploy snapshots ` +
+            `older than ${p.retentionDays} days`,
+        );
     const migrations = p.migrationCommands.map((m) => `${m.service}: ${m.command.join(" ")}`).join("; ");
     if (rolling) {
         add(`baseline: ${s.baselineSeconds}s of ${live} metrics`);
@@ -120,9 +142,13 @@ export function planPhases(p: {
         add(`deploy ${candidate} at 0%: ${images}`);
         add(`migrations with ${candidate}'s task definition: ${migrations}`);
         add(`wait until ${candidate} targets are healthy (≤ ${s.healthTimeoutSeconds}s)`);
-        add(`smoke tests through the test listener (${p.smokeMode ?? "none"}): /health, /health/readiness, /health/dependencies, /health/db`);
+        add(
+            `smoke tests through the test listener (${p.smokeMode ?? "none"}): /health, /health/readiness, /health/dependencies, ` +
+            `/health/db`,
+        );
         add(`baseline: ${s.baselineSeconds}s of ${live} metrics`);
-        for (const [i, step] of s.steps.entries()) add(`step ${i + 1}: ${step.weight}% to ${candidate}, bake ${step.bakeSeconds}s, analysed every ${s.intervalSeconds}s`);
+        for (const [i, step] of s.steps.entries())
+            add(`step ${i + 1}: ${step.weight}% to ${candidate}, bake ${step.bakeSeconds}s, analysed every ${s.intervalSeconds}s`);
         add(`validation: ${s.validationSeconds}s at ${s.steps[s.steps.length - 1]?.weight ?? 100}%`);
         add(`finalise: ${candidate} live at weight 0; ${live} scales to 0 after ${s.rollbackWindowSeconds}s`);
     }
@@ -224,12 +250,17 @@ export class RolloutOrchestrator {
      * `--resume` and `rollback`: the engine continues (or reverses) the stack's in-flight rollout. The
      * rollout's own record, saved with its state, is continued and written complete under its id.
      */
-    async continueRollout(kind: "resume" | "rollback", p: { stack: string; environment: string; owner: string; reason?: string; retentionDays?: number }): Promise<OrchestrationResult> {
+    async continueRollout(
+        kind: "resume" | "rollback",
+        p: { stack: string; environment: string; owner: string; reason?: string; retentionDays?: number },
+    ): Promise<OrchestrationResult> {
         const d = this.deps;
         const saved = await d.store.load(p.stack).catch(() => undefined);
         const holder: { rec: RecordBuilder } = {
             rec: new RecordBuilder({
-                rolloutId: `${saved?.rolloutId ?? `${p.stack}-none`}-${kind}-${new Date(d.clock.now()).toISOString().replace(/[-:]|\.\d+/g, "")}`,
+                rolloutId:
+                    `${saved?.rolloutId ?? `${p.stack}-none`}-${kind}-` +
+                    `${new Date(d.clock.now()).toISOString().replace(/[-:]|\.\d+/g, "")}`,
                 stack: p.stack, environment: p.environment, command: kind, strategy: saved?.strategy ?? "unknown",
                 release: saved ? { id: saved.release.id, images: saved.release.images } : { id: "-", images: {} },
                 ranBy: p.owner, startedAtMs: d.clock.now(), preflight: null, changeRequest: null, emergency: null,
@@ -242,13 +273,29 @@ export class RolloutOrchestrator {
                     // Continue the rollout's own record (a state saved before records were kept has none).
                     s.record ??= holder.rec.record;
                     holder.rec = RecordBuilder.continue(s.record);
-                    holder.rec.step({ name: kind, atMs: d.clock.now(), ok: true, detail: `${kind === "resume" ? "resumed" : "rollback requested"} by ${p.owner} in ${s.status}${p.reason ? `: ${p.reason}` : ""}` });
+                    holder.rec.step({
+                        name: kind,
+                        atMs: d.clock.now(),
+                        ok: true,
+                        detail: `${kind === "resume" ? "resumed" : "rollback requested"} by ${p.owner} in ` +
+                            `${s.status}${p.reason ? `: ${p.reason}` : ""}`,
+                    });
                 },
             });
-            const result = kind === "resume" ? await engine.resume(p.stack, p.owner) : await engine.rollback(p.stack, p.owner, p.reason ?? "requested");
+            const result =
+                kind === "resume"
+                    ? await engine.resume(p.stack, p.owner)
+                    : await engine.rollback(p.stack, p.owner, p.reason ?? "requested");
             return await this.finishEngine(holder.rec, result, null, []);
         } catch (e) {
-            return await this.finish(holder.rec, e instanceof RolloutRefusedError ? "refused" : "error", errText(e), null, [], !(e instanceof RolloutRefusedError));
+            return await this.finish(
+                holder.rec,
+                e instanceof RolloutRefusedError ? "refused" : "error",
+                errText(e),
+                null,
+                [],
+                !(e instanceof RolloutRefusedError),
+            );
         }
     }
 
@@ -265,8 +312,12 @@ export class RolloutOrchestrator {
         if (!c) return null;
         const d = this.deps;
         const s = c.state;
-        const where = s.strategy === "rolling" || s.weight === 0 ? `no traffic on ${s.candidate} (weight 0)` : `${s.weight}% of traffic on ${s.candidate} (candidate), ${100 - s.weight}% on ${s.live}`;
-        const reason = `${where}; the runner was stopped by ${signal} in ${s.status}; run \`npm run rollout -- --stack ${s.stack} --resume\``;
+        const where =
+            s.strategy === "rolling" || s.weight === 0
+                ? `no traffic on ${s.candidate} (weight 0)`
+                : `${s.weight}% of traffic on ${s.candidate} (candidate), ${100 - s.weight}% on ${s.live}`;
+        const reason = `${where}; the runner was stopped by ${signal} in ${s.status}; run \`npm run rollout -- --stack ${s.stack} ` +
+            `--resume\``;
         c.rec().step({ name: "interrupted", atMs: d.clock.now(), ok: false, detail: `${signal} in ${s.status}` });
         await d.store.save(s, c.lease()).catch((e) => this.log(`could not save the state on ${signal}: ${errText(e)}`));
         const result = await this.finish(c.rec(), "interrupted", reason, null, [], true);
@@ -274,7 +325,11 @@ export class RolloutOrchestrator {
         return result;
     }
 
-    private engine(p: { rec: RecordBuilder | { rec: RecordBuilder }; retentionDays: number; onAttached?: (s: RolloutState) => void }): RolloutEngine {
+    private engine(p: {
+        rec: RecordBuilder | { rec: RecordBuilder };
+        retentionDays: number;
+        onAttached?: (s: RolloutState) => void;
+    }): RolloutEngine {
         const d = this.deps;
         const rec = () => (p.rec instanceof RecordBuilder ? p.rec : p.rec.rec);
         return new RolloutEngine({
@@ -327,7 +382,12 @@ export class RolloutOrchestrator {
         }
         if (notify) {
             const subject = `${record.stack}: ${record.release.id} ${outcome.replace("_", " ")}`;
-            await this.notify(outcome, record, subject, `${subject}${reason ? `: ${reason}` : ""} (rollout ${record.rolloutId}, run by ${record.ranBy})`);
+            await this.notify(
+                outcome,
+                record,
+                subject,
+                `${subject}${reason ? `: ${reason}` : ""} (rollout ${record.rolloutId}, run by ${record.ranBy})`,
+            );
         }
         return { exitCode: EXIT[outcome], outcome, reason, preflight, plan, record, recordFiles };
     }

@@ -197,7 +197,10 @@ export interface SnapshotPort {
 }
 
 export interface MigrationPort {
-    /** Run every service's migration with the candidate's task definition; stops at the first failure. Migrations must be idempotent: a resume runs them again. */
+    /**
+     * Run every service's migration with the candidate's task definition; stops at the first failure. Migrations must be idempotent: a
+     * resume runs them again.
+     */
     migrate(candidate: Colour, rolloutId: string): Promise<CheckResult>;
 }
 

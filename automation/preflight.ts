@@ -72,7 +72,10 @@ export function runPreflight(f: PreflightFacts): PreflightResult {
     else {
         const h = f.liveHealth;
         if (h.healthy === 0 || h.unhealthy > 0) {
-            refusals.push(`live-health: the live colour ${f.live} is not healthy (${h.healthy} healthy, ${h.unhealthy} unhealthy, ${h.pending} pending targets)`);
+            refusals.push(
+                `live-health: the live colour ${f.live} is not healthy (${h.healthy} healthy, ${h.unhealthy} unhealthy, ${h.pending} ` +
+                `pending targets)`,
+            );
         }
     }
     if (!Array.isArray(f.alarms)) unreadable(`live-health: cannot read the critical alarms: ${f.alarms.error}`);
@@ -80,12 +83,19 @@ export function runPreflight(f: PreflightFacts): PreflightResult {
 
     for (const line of f.unreadable ?? []) unreadable(line);
     if (f.lockHeld) {
-        refusals.push(`lock: another rollout holds the ${f.stack} lock (${f.lockHeld.heldBy}, until ${new Date(f.lockHeld.expiresAtMs).toISOString()})`);
+        refusals.push(
+            `lock: another rollout holds the ${f.stack} lock (${f.lockHeld.heldBy}, until ` +
+            `${new Date(f.lockHeld.expiresAtMs).toISOString()})`,
+        );
     }
     if (!f.inFlight && f.candidateWeight) {
-        refusals.push(`traffic: ${f.candidateWeight}% of traffic already goes to the candidate with no rollout in flight; set tms:deployment.weight to 0 first`);
+        refusals.push(
+            `traffic: ${f.candidateWeight}% of traffic already goes to the candidate with no rollout in flight; set ` +
+            `tms:deployment.weight to 0 first`,
+        );
     }
-    if (f.inFlight) refusals.push(`lock: rollout ${f.inFlight.rolloutId} on ${f.stack} is ${f.inFlight.status}; resume it or roll it back first`);
+    if (f.inFlight)
+        refusals.push(`lock: rollout ${f.inFlight.rolloutId} on ${f.stack} is ${f.inFlight.status}; resume it or roll it back first`);
 
     return {
         ok: refusals.length === 0,

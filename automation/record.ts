@@ -23,10 +23,29 @@ export { recordOutcomeOf } from "./deployment-record";
 export class RecordBuilder {
     readonly record: DeploymentRecord;
 
-    constructor(init: Omit<DeploymentRecord, "steps" | "phases" | "samples" | "weights" | "analysis" | "decisions" | "outcome" | "reason" | "finishedAtMs"> | { existing: DeploymentRecord }) {
-        this.record = "existing" in init
-            ? init.existing
-            : { ...init, steps: [], phases: [], samples: [], weights: [], analysis: [], decisions: [], outcome: null, reason: null, finishedAtMs: null };
+    constructor(
+        init:
+            | Omit<
+                  DeploymentRecord,
+                  "steps" | "phases" | "samples" | "weights" | "analysis" | "decisions" | "outcome" | "reason" | "finishedAtMs"
+              >
+            | { existing: DeploymentRecord },
+    ) {
+        this.record =
+            "existing" in init
+                ? init.existing
+                : {
+                      ...init,
+                      steps: [],
+                      phases: [],
+                      samples: [],
+                      weights: [],
+                      analysis: [],
+                      decisions: [],
+                      outcome: null,
+                      reason: null,
+                      finishedAtMs: null,
+                  };
     }
 
     /** Go on with a record saved by an earlier run of the same rollout (the same object: the engine saves it). */
@@ -42,7 +61,8 @@ export class RecordBuilder {
     }
 
     private current(atMs: number): PhaseRecord {
-        if (!this.record.phases.length) this.record.phases.push({ label: "start", status: "start", startedAtMs: atMs, weight: 0, analysis: [], decisions: [] });
+        if (!this.record.phases.length)
+            this.record.phases.push({ label: "start", status: "start", startedAtMs: atMs, weight: 0, analysis: [], decisions: [] });
         return this.record.phases[this.record.phases.length - 1];
     }
 
@@ -50,7 +70,14 @@ export class RecordBuilder {
     onEvent(e: RolloutEvent): void {
         switch (e.type) {
             case "phase":
-                this.record.phases.push({ label: e.label, status: e.status, startedAtMs: e.atMs, weight: e.weight, analysis: [], decisions: [] });
+                this.record.phases.push({
+                    label: e.label,
+                    status: e.status,
+                    startedAtMs: e.atMs,
+                    weight: e.weight,
+                    analysis: [],
+                    decisions: [],
+                });
                 break;
             case "analysis":
                 this.current(e.atMs).analysis.push(e.line);
@@ -59,7 +86,9 @@ export class RecordBuilder {
             case "decision": {
                 this.current(e.atMs).decisions.push(`${e.outcome}${e.reason ? `: ${e.reason}` : ""}`);
                 // The rules that decided: the records of this moment with a deciding verdict, else the reason's prefix (`errors: …`).
-                const deciding = this.record.analysis.filter((r) => r.atMs === e.atMs && (r.verdict === "rollback" || r.verdict === "halt")).map((r) => r.rule);
+                const deciding = this.record.analysis
+                    .filter((r) => r.atMs === e.atMs && (r.verdict === "rollback" || r.verdict === "halt"))
+                    .map((r) => r.rule);
                 const prefix = e.reason ? /^([a-z][a-z.-]*):/.exec(e.reason)?.[1] : undefined;
                 const rules = e.outcome === "promoted" ? [] : [...new Set(deciding.length ? deciding : prefix ? [prefix] : [])];
                 this.record.decisions.push({ atMs: e.atMs, outcome: e.outcome, rules, reason: e.reason });
@@ -105,7 +134,9 @@ export function renderMarkdown(r: DeploymentRecord): string {
     out.push(`- **Stack:** ${r.stack} (${r.environment}), ${r.strategy}, command \`${r.command}\``);
     out.push(`- **Release:** ${r.release.id}`);
     out.push(`- **Run by:** ${r.ranBy}`);
-    out.push(`- **Started:** ${iso(r.startedAtMs)}${r.preflight ? ` (${r.preflight.localTime})` : ""}; **finished:** ${iso(r.finishedAtMs)}`);
+    out.push(
+        `- **Started:** ${iso(r.startedAtMs)}${r.preflight ? ` (${r.preflight.localTime})` : ""}; **finished:** ${iso(r.finishedAtMs)}`,
+    );
     if (r.changeRequest) {
         const cr = r.changeRequest;
         out.push(`- **Change request:** ${cr.id}, risk ${cr.risk}; rollback plan: ${cr.rollbackPlan}`);

@@ -26,7 +26,12 @@ import { readFlags, stackName, Stop, UsageError, type CommandSpec, type FlagValu
 import { EXIT } from "../cli/exit-codes";
 import { colourEnabled, emphasise } from "../cli/colour";
 
-export const EXIT_CODES: Record<ReplayOutcome, number> = { promoted: EXIT.ok, rolled_back: EXIT.rolledBack, halted: EXIT.halted, incomplete: EXIT.inFlight };
+export const EXIT_CODES: Record<ReplayOutcome, number> = {
+    promoted: EXIT.ok,
+    rolled_back: EXIT.rolledBack,
+    halted: EXIT.halted,
+    incomplete: EXIT.inFlight,
+};
 
 interface Args {
     trace: string;
@@ -40,12 +45,27 @@ interface Args {
 export const SIMULATE_FLAGS = {
     command: "npm run rollout:simulate --",
     synopsis: ["--trace FILE [--stack NAME [--config-file FILE] | --strategy canary|blue-green|rolling] [--json] [--verbose]"],
-    summary: "Replays a metrics trace through the real rollout engine with a virtual clock and a fake stack, and prints the timeline and the outcome.",
+    summary:
+        "Replays a metrics trace through the real rollout engine with a virtual clock and a fake stack, and prints the timeline and the " +
+        "outcome.",
     flags: {
         trace: { type: "string", value: "FILE", help: "the trace (format in docs/rollouts.md)" },
-        stack: { type: "string", value: "NAME", help: "replay with this stack's strategy and tms:rollout overrides (Pulumi.<stack>.yaml); the trace's interval stays the trace's" },
-        "config-file": { type: "string", value: "FILE", help: "--stack: read this stack file instead of Pulumi.<stack>.yaml (try an edit before committing it)" },
-        strategy: { type: "string", value: "STRATEGY", help: `${STRATEGIES.join(", ")} with the guide's defaults (default canary; not with --stack)` },
+        stack: {
+            type: "string",
+            value: "NAME",
+            help: "replay with this stack's strategy and tms:rollout overrides (Pulumi.<stack>.yaml); the trace's interval stays the " +
+                "trace's",
+        },
+        "config-file": {
+            type: "string",
+            value: "FILE",
+            help: "--stack: read this stack file instead of Pulumi.<stack>.yaml (try an edit before committing it)",
+        },
+        strategy: {
+            type: "string",
+            value: "STRATEGY",
+            help: `${STRATEGIES.join(", ")} with the guide's defaults (default canary; not with --stack)`,
+        },
         json: { type: "boolean", help: "print exactly one JSON object: outcome, reason, decidedAtSeconds, timeline" },
         verbose: { type: "boolean", short: "v", help: "print every analysis line, not only the non-ok ones" },
     },
@@ -60,12 +80,19 @@ export const SIMULATE_FLAGS = {
 
 function simulateArgs(v: FlagValues<typeof SIMULATE_FLAGS.flags>): Args {
     if (!v.trace) throw new UsageError("--trace FILE is required");
-    if (v.stack !== undefined && v.strategy !== undefined) throw new UsageError("--strategy does not apply with --stack (the stack's tms:deployment.strategy is replayed)");
-    if (v.strategy !== undefined && !STRATEGIES.includes(v.strategy as Strategy)) throw new UsageError(`--strategy: expected ${STRATEGIES.join(", ")}, got "${v.strategy}"`);
-    if (v["config-file"] !== undefined && v.stack === undefined) throw new UsageError("--config-file needs --stack (the stack whose settings it holds)");
+    if (v.stack !== undefined && v.strategy !== undefined)
+        throw new UsageError("--strategy does not apply with --stack (the stack's tms:deployment.strategy is replayed)");
+    if (v.strategy !== undefined && !STRATEGIES.includes(v.strategy as Strategy))
+        throw new UsageError(`--strategy: expected ${STRATEGIES.join(", ")}, got "${v.strategy}"`);
+    if (v["config-file"] !== undefined && v.stack === undefined)
+        throw new UsageError("--config-file needs --stack (the stack whose settings it holds)");
     return {
-        trace: v.trace, strategy: v.strategy as Strategy | undefined, stack: v.stack === undefined ? undefined : stackName("--stack", v.stack),
-        configFile: v["config-file"], json: v.json, verbose: v.verbose,
+        trace: v.trace,
+        strategy: v.strategy as Strategy | undefined,
+        stack: v.stack === undefined ? undefined : stackName("--stack", v.stack),
+        configFile: v["config-file"],
+        json: v.json,
+        verbose: v.verbose,
     };
 }
 
@@ -97,14 +124,21 @@ function eventLine(e: RolloutEvent, originMs: number, verbose: boolean): string 
 }
 
 /** The stack's strategy and raw `tms:rollout` overrides; throws StackFileError/ConfigError naming the file. */
-function stackSettings(stack: string, configFile?: string): { strategy: Strategy; overrides: Record<string, unknown>; intervalSeconds: number } {
+function stackSettings(
+    stack: string,
+    configFile?: string,
+): { strategy: Strategy; overrides: Record<string, unknown>; intervalSeconds: number } {
     const source = configFile ?? `Pulumi.${stack}.yaml`;
     const file = readStackFile(configFile ?? stackFilePath(stack), source);
     const cfg = loadStackConfig(file.config, source, stack);
     return { strategy: cfg.deployment.strategy, overrides: cfg.rollout, intervalSeconds: cfg.rolloutSettings.intervalSeconds };
 }
 
-export async function main(argv: string[], stdout: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+    argv: string[],
+    stdout: { isTTY?: boolean } = process.stdout,
+    env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
     const args = readFlags(SIMULATE_FLAGS, argv, { out: (t) => console.log(t), err: (t) => console.error(t) }, simulateArgs);
     if (args instanceof Stop) return args.exitCode;
     const colour = !args.json && colourEnabled(stdout, env);
@@ -132,9 +166,14 @@ export async function main(argv: string[], stdout: { isTTY?: boolean } = process
         const trace = parseTrace(text, args.trace);
         const strategy = fromStack?.strategy ?? args.strategy ?? "canary";
         if (fromStack && !args.json) {
-            const interval = fromStack.intervalSeconds === trace.intervalSeconds ? "" : `; the trace's interval (${trace.intervalSeconds}s) replaces ${args.stack}'s ${fromStack.intervalSeconds}s`;
+            const interval =
+                fromStack.intervalSeconds === trace.intervalSeconds
+                    ? ""
+                    : `; the trace's interval (${trace.intervalSeconds}s) replaces ${args.stack}'s ${fromStack.intervalSeconds}s`;
             const keys = Object.keys(fromStack.overrides);
-            const over = keys.length ? `its tms:rollout (${keys.join(", ")}) over the trace's settings` : `no tms:rollout overrides in Pulumi.${args.stack}.yaml (the guide's ${strategy} defaults)`;
+            const over = keys.length
+                ? `its tms:rollout (${keys.join(", ")}) over the trace's settings`
+                : `no tms:rollout overrides in Pulumi.${args.stack}.yaml (the guide's ${strategy} defaults)`;
             say(`replaying with ${args.stack}'s settings: ${strategy}, ${over}${interval}`);
         }
         // The origin (first shift, or the settled rolling deployment) is virtual time 0 of the report;
@@ -164,7 +203,13 @@ export async function main(argv: string[], stdout: { isTTY?: boolean } = process
             }));
         } else {
             say("");
-            say(`timeline: ${report.timeline.map((t) => `${t.weight}%@${t.atSeconds}s`).join(" → ") || (strategy === "rolling" ? "(rolling: one colour, no traffic split)" : "(no traffic shift)")}`);
+            say(
+                `timeline: ` +
+                `${
+                    report.timeline.map((t) => `${t.weight}%@${t.atSeconds}s`).join(" → ") ||
+                    (strategy === "rolling" ? "(rolling: one colour, no traffic split)" : "(no traffic shift)")
+                }`,
+            );
             say(`outcome:  ${report.outcome} at ${report.decidedAtSeconds}s${report.reason ? `\nreason:   ${report.reason}` : ""}`);
             if (report.outcome === "incomplete") say(`(the trace's ${trace.samples.length} samples ended before a decision)`);
         }

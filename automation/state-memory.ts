@@ -14,12 +14,16 @@ export class MemoryStateStore implements StateStore {
     /** Every saved state, in order, when constructed with keepHistory (tests inspect the persisted progression). */
     readonly history: RolloutState[] = [];
 
-    /** `skewMarginMs`: how long past its expiry a lease stays held for others (the stores' clock-skew margin; tests of lease timing may set 0). */
+    /**
+     * `skewMarginMs`: how long past its expiry a lease stays held for others (the stores' clock-skew margin; tests of lease timing may set
+     * 0).
+     */
     constructor(private readonly keepHistory = false, private readonly skewMarginMs = LEASE_SKEW_MARGIN_MS) {}
 
     async acquire(stack: string, owner: string, nowMs: number, ttlMs: number): Promise<Lease | LeaseHeld> {
         const held = this.leases.get(stack);
-        if (held && held.owner !== owner && !leaseExpired(held.expiresAtMs, nowMs, this.skewMarginMs)) return { heldBy: held.owner, expiresAtMs: held.expiresAtMs };
+        if (held && held.owner !== owner && !leaseExpired(held.expiresAtMs, nowMs, this.skewMarginMs))
+            return { heldBy: held.owner, expiresAtMs: held.expiresAtMs };
         const token = (this.tokens.get(stack) ?? 0) + 1;
         this.tokens.set(stack, token);
         const lease = { stack, owner, expiresAtMs: nowMs + ttlMs, token };
@@ -29,7 +33,8 @@ export class MemoryStateStore implements StateStore {
 
     async renew(lease: Lease, nowMs: number, ttlMs: number): Promise<Lease> {
         const held = this.leases.get(lease.stack);
-        if (!held || held.owner !== lease.owner || held.token !== lease.token) throw new LeaseLostError(lease.stack, lease.owner, held?.owner ?? null);
+        if (!held || held.owner !== lease.owner || held.token !== lease.token)
+            throw new LeaseLostError(lease.stack, lease.owner, held?.owner ?? null);
         const next = { ...held, expiresAtMs: nowMs + ttlMs };
         this.leases.set(lease.stack, next);
         return { ...next };
@@ -38,7 +43,9 @@ export class MemoryStateStore implements StateStore {
     /** Read-only look at the lock (see LockInspector), for preflight. */
     async lockHolder(stack: string, nowMs: number): Promise<LeaseHeld | null> {
         const held = this.leases.get(stack);
-        return held && !leaseExpired(held.expiresAtMs, nowMs, this.skewMarginMs) ? { heldBy: held.owner, expiresAtMs: held.expiresAtMs } : null;
+        return held && !leaseExpired(held.expiresAtMs, nowMs, this.skewMarginMs)
+            ? { heldBy: held.owner, expiresAtMs: held.expiresAtMs }
+            : null;
     }
 
     async readLock(stack: string): Promise<LeaseHeld | null> {

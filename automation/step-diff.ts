@@ -138,7 +138,14 @@ export function leafDiff(before: unknown, after: unknown, at = ""): PropertyChan
         let common = 0;
         while (common < before.length && before[common] === after[common]) common++;
         const cut = Math.max(before.lastIndexOf("/", common - 1), before.lastIndexOf(":", common - 1));
-        if (cut > 24) return [{ path: at || "(value)", before: show(before.slice(cut))!.replace(/^"/, "\"…"), after: show(after.slice(cut))!.replace(/^"/, "\"…") }];
+        if (cut > 24)
+            return [
+                {
+                    path: at || "(value)",
+                    before: show(before.slice(cut))!.replace(/^"/, '"…'),
+                    after: show(after.slice(cut))!.replace(/^"/, '"…'),
+                },
+            ];
     }
     return [{ path: at || "(value)", before: show(before), after: show(after) }];
 }
@@ -159,7 +166,8 @@ export function changesOf(events: PreviewEvent[]): ResourceChange[] {
         const properties = op === "update" || op === "replace" ? leafDiff(m.old?.inputs ?? {}, m.new?.inputs ?? {}) : [];
         // Output-only differences (the inputs equal): the provider's own list of changed properties.
         if (!properties.length && (op === "update" || op === "replace")) {
-            for (const k of Object.keys(m.detailedDiff ?? {}).length ? Object.keys(m.detailedDiff!) : m.diffs ?? []) properties.push({ path: k, before: null, after: null });
+            for (const k of Object.keys(m.detailedDiff ?? {}).length ? Object.keys(m.detailedDiff!) : (m.diffs ?? []))
+                properties.push({ path: k, before: null, after: null });
         }
         byUrn.set(m.urn, {
             op, type: m.type, name: m.urn.split("::").pop() ?? m.urn, urn: m.urn, properties,
@@ -170,7 +178,13 @@ export function changesOf(events: PreviewEvent[]): ResourceChange[] {
 }
 
 const SYMBOL: Record<string, string> = { create: "+", update: "~", delete: "-", replace: "+-" };
-const SUMMARY_WORDS: [string, string][] = [["create", "to create"], ["update", "to update"], ["replace", "to replace"], ["delete", "to delete"], ["same", "unchanged"]];
+const SUMMARY_WORDS: [string, string][] = [
+    ["create", "to create"],
+    ["update", "to update"],
+    ["replace", "to replace"],
+    ["delete", "to delete"],
+    ["same", "unchanged"],
+];
 
 /** `2 to update, 362 unchanged`. */
 export function formatSummary(summary: Record<string, number>): string {
@@ -180,12 +194,19 @@ export function formatSummary(summary: Record<string, number>): string {
 
 /** The lines `--show-diff` prints for one step; at most `maxProperties` property lines per resource. */
 export function formatStepDiff(d: StepDiff, stack: string, maxProperties = 6): string[] {
-    const how = d.target ? `pulumi preview --stack ${stack} --target (${d.target.length} weighted listener resource${d.target.length === 1 ? "" : "s"})` : `pulumi preview --stack ${stack}`;
+    const how = d.target
+        ? `pulumi preview --stack ${stack} --target (${d.target.length} weighted listener resource${d.target.length === 1 ? "" : "s"})`
+        : `pulumi preview --stack ${stack}`;
     const out = [`diff of ${d.step}: ${formatSummary(d.summary)} (the engine's ${how}, with the config the rollout writes)`];
     for (const c of d.changes) {
-        out.push(`  ${(SYMBOL[c.op] ?? c.op).padEnd(2)} ${c.op.padEnd(7)} ${c.type} ${c.name}${c.replaceKeys.length ? ` (replaced: ${c.replaceKeys.join(", ")} cannot change in place)` : ""}`);
+        out.push(
+            `  ${(SYMBOL[c.op] ?? c.op).padEnd(2)} ${c.op.padEnd(7)} ${c.type} ` +
+            `${c.name}${c.replaceKeys.length ? ` (replaced: ${c.replaceKeys.join(", ")} cannot change in place)` : ""}`,
+        );
         for (const p of c.properties.slice(0, maxProperties)) {
-            out.push(`        ${p.path}${p.before !== null || p.after !== null ? `: ${p.before ?? "(none)"} → ${p.after ?? "(none)"}` : ""}`);
+            out.push(
+                `        ${p.path}${p.before !== null || p.after !== null ? `: ${p.before ?? "(none)"} → ${p.after ?? "(none)"}` : ""}`,
+            );
         }
         if (c.properties.length > maxProperties) out.push(`        … ${c.properties.length - maxProperties} more`);
     }
@@ -199,5 +220,10 @@ export interface ReleasePreviewer {
      * `firstWeight` is given, the first weight step targeted as the rollout targets it. `stackFile`: the
      * runner's stack file, whose other keys the previews keep.
      */
-    previewRelease(p: { images: Record<string, string>; rolling: boolean; firstWeight: number | null; stackFile: string }): Promise<StepDiff[]>;
+    previewRelease(p: {
+        images: Record<string, string>;
+        rolling: boolean;
+        firstWeight: number | null;
+        stackFile: string;
+    }): Promise<StepDiff[]>;
 }

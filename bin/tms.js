@@ -13,8 +13,10 @@ const path = require("path");
 const root = path.resolve(__dirname, "..");
 const entry = path.join(root, "tools", "tms.ts");
 if (!fs.existsSync(entry)) {
-    process.stderr.write("tms: the operator commands (plan, rollout, rollout:status, …) run from a checkout of the infrastructure repository; " +
-        "this installed package holds the components library only (require it, or see its README).\n");
+    process.stderr.write(
+        "tms: the operator commands (plan, rollout, rollout:status, …) run from a checkout of the infrastructure repository; " +
+            "this installed package holds the components library only (require it, or see its README).\n",
+    );
     process.exit(1);
 }
 require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });

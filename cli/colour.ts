@@ -40,7 +40,9 @@ const WORDS: [RegExp, (s: string) => string][] = [
     [/\b(?:DECISION|DECIDE|outcome:)/g, STYLE.strong],
 ];
 
-/** The line with its signal words coloured (when `on`); the text is otherwise unchanged. JSON (a line starting with `{` or `[`) never is. */
+/**
+ * The line with its signal words coloured (when `on`); the text is otherwise unchanged. JSON (a line starting with `{` or `[`) never is.
+ */
 export function emphasise(line: string, on: boolean): string {
     if (!on || /^\s*[[{]/.test(line)) return line;
     let out = line;

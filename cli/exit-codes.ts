@@ -21,10 +21,13 @@ export type ExitName = keyof typeof EXIT;
 /** What each code means, for every command. */
 export const EXIT_MEANING: Record<ExitName, string> = {
     ok: "done: promoted, planned, cleared, written, nothing to do, or a dry run that found no reason to refuse",
-    error: "bad input (a flag, a stack file, a change-request or trace file; nothing was attempted) or a failure (AWS, Pulumi, a step); the message says which",
+    error: "bad input (a flag, a stack file, a change-request or trace file; nothing was attempted) or a failure (AWS, Pulumi, a step); " +
+        "the message says which",
     rolledBack: "rolled back: traffic is 100% on the previous live colour (or never moved)",
     halted: "halted for a human: traffic stays where it was; look, then resume or roll back",
-    refused: "refused: a check said no (preflight, a mandatory policy, a broken flow, a live lease, the rollback window, a stale document); nothing changed",
+    refused:
+        "refused: a check said no (preflight, a mandatory policy, a broken flow, a live lease, the rollback window, a stale document); " +
+        "nothing changed",
     inFlight: "not decided yet: a rollout still in flight, or a replayed trace that ended before a decision",
     notChecked: "not checked (--strict): a dry run could not check everything it should (no credentials, no stack); nothing changed",
 };

@@ -43,7 +43,9 @@ export interface CommandSpec<F extends Record<string, FlagSpec> = Record<string,
 type ValueOf<S extends FlagSpec> = S["type"] extends "boolean" ? boolean : S["multiple"] extends true ? string[] : string;
 
 /** Parsed flags: every flag present or `undefined` (booleans default to false, multiples to []). */
-export type FlagValues<F extends Record<string, FlagSpec>> = { [K in keyof F]: F[K]["type"] extends "boolean" ? boolean : F[K]["multiple"] extends true ? string[] : ValueOf<F[K]> | undefined };
+export type FlagValues<F extends Record<string, FlagSpec>> = {
+    [K in keyof F]: F[K]["type"] extends "boolean" ? boolean : F[K]["multiple"] extends true ? string[] : ValueOf<F[K]> | undefined;
+};
 
 const HELP: FlagSpec = { type: "boolean", short: "h", help: "print this help and exit" };
 
@@ -97,7 +99,9 @@ function usageErrorOf(e: unknown): UsageError {
         case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
             return new UsageError(`unexpected argument "${/'([^']*)'/.exec(message)?.[1] ?? "?"}"`);
         case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-            return new UsageError(/does not take an argument/.test(message) ? `${flagIn(message)} takes no value` : `${flagIn(message)} needs a value`);
+            return new UsageError(
+                /does not take an argument/.test(message) ? `${flagIn(message)} takes no value` : `${flagIn(message)} needs a value`,
+            );
         default:
             throw e;
     }

@@ -14,7 +14,10 @@ export function runMain(main: () => Promise<number>, opts: { errorPrefix?: strin
     quietOnClosedPipe(process.stderr, process.exit);
     main().then(
         // The write's callback gets the pipe's error too: a reader gone before the last byte is a closed pipe.
-        (code) => process.stdout.write("", (e) => process.exit((e as NodeJS.ErrnoException | null | undefined)?.code === "EPIPE" ? PIPE_CLOSED_EXIT : code)),
+        (code) =>
+            process.stdout.write("", (e) =>
+                process.exit((e as NodeJS.ErrnoException | null | undefined)?.code === "EPIPE" ? PIPE_CLOSED_EXIT : code),
+            ),
         (e: unknown) => {
             if ((e as NodeJS.ErrnoException)?.code === "EPIPE") return process.exit(PIPE_CLOSED_EXIT);
             const text = e instanceof Error ? (opts.messageOnly ? e.message : e.stack ?? e.message) : String(e);

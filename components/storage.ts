@@ -163,18 +163,6 @@ export function validateStorageArgs(a: Pick<StorageBucketsArgs, "storage" | "reg
     }
 }
 
-interface BucketSpec {
-    role: string;
-    /** SSE-KMS key ARN, or undefined for SSE-S3 (log buckets). */
-    kmsKeyArn?: pulumi.Input<string>;
-    lifecycle: Lifecycle[];
-    /** Log bucket this bucket's accesses go to. */
-    logTo?: aws.s3.Bucket;
-    /** Buckets allowed to deliver access logs into this one (log buckets). */
-    logSources?: pulumi.Input<string>[];
-    provider?: pulumi.ProviderResource;
-}
-
 export class StorageBuckets extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
     readonly bucketArn: pulumi.Output<string>;

@@ -44,7 +44,11 @@ export function awsSettingsOf(raw: Readonly<Record<string, string>>): AwsProvide
  * default tags over any `aws:defaultTags` of the stack file (the program's tags win: the policy pack
  * requires them). The one function every provider of the stack is built with. Pure.
  */
-export function awsProviderArgs(settings: AwsProviderSettings, region: string, tags?: Readonly<Record<string, string>>): Record<string, unknown> {
+export function awsProviderArgs(
+    settings: AwsProviderSettings,
+    region: string,
+    tags?: Readonly<Record<string, string>>,
+): Record<string, unknown> {
     const { region: _ignored, ...rest } = settings;
     const own = rest.defaultTags as { tags?: Record<string, string> } | undefined;
     const defaultTags = tags || own ? { ...own, tags: { ...own?.tags, ...tags } } : undefined;

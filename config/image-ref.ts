@@ -28,7 +28,8 @@ export class ImageRefError extends Error {
 
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[+._-][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
-const DOMAIN = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$/;
+const DOMAIN =
+    /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*$/;
 
 /** Parse a reference; throws {@link ImageRefError} saying what is wrong. */
@@ -63,7 +64,8 @@ export function parseImageRef(text: string): ImageRef {
     const components = hasRegistry ? path : [first, ...path];
     if (hasRegistry && !DOMAIN.test(first)) throw new ImageRefError(text, `"${first}" is not a registry host`);
     for (const c of components) {
-        if (!PATH_COMPONENT.test(c)) throw new ImageRefError(text, `"${c}" is not a repository path component (lowercase letters, digits, separators . _ __ -)`);
+        if (!PATH_COMPONENT.test(c))
+            throw new ImageRefError(text, `"${c}" is not a repository path component (lowercase letters, digits, separators . _ __ -)`);
     }
     if (!components.length) throw new ImageRefError(text, `no repository after the registry`);
     return { repository: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };

@@ -37,7 +37,8 @@ export const rolloutTableName = (env: string) => `tms-${env}-rollouts`;
 /** Alarms are `tms-<env>-<severity>-<what>`; the rollout CLI lists the critical ones by this prefix (server-side filter). */
 export const alarmPrefix = (env: string, severity: "critical" | "warning") => `tms-${env}-${severity}-`;
 /** Every alarm of a stack is `tms-<env>-…` (monitoring's and the break-glass alarm): the ARNs its topics and key admit. */
-export const stackAlarmsArnPattern = (env: string, region: string, accountId: string) => `arn:aws:cloudwatch:${region}:${accountId}:alarm:tms-${env}-*`;
+export const stackAlarmsArnPattern = (env: string, region: string, accountId: string) =>
+    `arn:aws:cloudwatch:${region}:${accountId}:alarm:tms-${env}-*`;
 /** Pre-deploy DocumentDB snapshots are `tms-<env>-predeploy-<release>-<stamp>`; the role may create, list and delete only these. */
 export const predeploySnapshotPrefix = (env: string) => `tms-${env}-predeploy-`;
 export const CLOUD_MAP_NAMESPACE = "service.local";
@@ -72,11 +73,20 @@ export interface DrSwitch { alarmName: string; metricName: string; dimensions: R
  * dr's critical topic, whose policy and key admit only `tms-<dr env>-*` alarms (stackAlarmsArnPattern): so its name
  * is in dr's namespace, `tms-dr-prod-primary-fence`.
  */
-export const primaryFenceSwitch = (primaryEnv: string, drEnv: string): DrSwitch =>
-    ({ alarmName: `tms-${drEnv}-${primaryEnv}-primary-fence`, metricName: "PrimaryFenced", dimensions: { Environment: primaryEnv } });
-export const drGateSwitch = (drEnv: string): DrSwitch =>
-    ({ alarmName: `tms-${drEnv}-dr-gate`, metricName: "DrOpen", dimensions: { Environment: drEnv } });
-export const drSwitches = (primaryEnv: string, drEnv: string) => ({ fence: primaryFenceSwitch(primaryEnv, drEnv), gate: drGateSwitch(drEnv) });
+export const primaryFenceSwitch = (primaryEnv: string, drEnv: string): DrSwitch => ({
+    alarmName: `tms-${drEnv}-${primaryEnv}-primary-fence`,
+    metricName: "PrimaryFenced",
+    dimensions: { Environment: primaryEnv },
+});
+export const drGateSwitch = (drEnv: string): DrSwitch => ({
+    alarmName: `tms-${drEnv}-dr-gate`,
+    metricName: "DrOpen",
+    dimensions: { Environment: drEnv },
+});
+export const drSwitches = (primaryEnv: string, drEnv: string) => ({
+    fence: primaryFenceSwitch(primaryEnv, drEnv),
+    gate: drGateSwitch(drEnv),
+});
 /** The dr stack's durable mode (`active` after a failover, `standby` otherwise), written by the runbook, read by the program. */
 export const drModeParameterPath = (envName: string) => `/${envName}/dr-runbook`;
 export const drModeParameterName = (envName: string) => `${drModeParameterPath(envName)}/mode`;

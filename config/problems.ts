@@ -41,7 +41,14 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     return v;
 }
 
-type Def = { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType; in?: z.ZodType };
+type Def = {
+    type: string;
+    innerType?: z.ZodType;
+    shape?: Record<string, z.ZodType>;
+    element?: z.ZodType;
+    valueType?: z.ZodType;
+    in?: z.ZodType;
+};
 const defOf = (s: z.ZodType | undefined): Def | undefined => (s as any)?._zod?.def;
 
 /** The keys the object schema at `path` of `schema` knows (through optional, default, arrays and records). */
@@ -73,7 +80,10 @@ export function problemsFromZod(
         if (issue.code === "unrecognized_keys") {
             const known = knownKeys(schema, issue.path);
             for (const k of issue.keys) {
-                out.push({ key: keyOf(root, [...issue.path, k], firstSeparator), message: `is not a known setting (known: ${known.join(", ")})` });
+                out.push({
+                    key: keyOf(root, [...issue.path, k], firstSeparator),
+                    message: `is not a known setting (known: ${known.join(", ")})`,
+                });
             }
             continue;
         }

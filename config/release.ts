@@ -29,13 +29,26 @@ export interface DeployedRelease {
 }
 
 /** The traffic part of a `tms:deployment` value. Pure. */
-export function releaseOf(d: { revision?: number; live: Colour; weight: number; blue: ReleaseColour; green?: ReleaseColour }): DeployedRelease {
+export function releaseOf(d: {
+    revision?: number;
+    live: Colour;
+    weight: number;
+    blue: ReleaseColour;
+    green?: ReleaseColour;
+}): DeployedRelease {
     const colour = (c: ReleaseColour) => ({ running: c.running, images: { ...c.images } });
-    return { revision: d.revision ?? 0, live: d.live, weight: d.weight, blue: colour(d.blue), ...(d.green ? { green: colour(d.green) } : {}) };
+    return {
+        revision: d.revision ?? 0,
+        live: d.live,
+        weight: d.weight,
+        blue: colour(d.blue),
+        ...(d.green ? { green: colour(d.green) } : {}),
+    };
 }
 
 const sorted = (images: Record<string, string>) => Object.fromEntries(Object.entries(images).sort(([a], [b]) => a.localeCompare(b)));
-const trafficKey = (r: DeployedRelease) => JSON.stringify([r.live, r.weight, ...COLOURS.map((c) => r[c] ? [r[c]!.running, sorted(r[c]!.images)] : null)]);
+const trafficKey = (r: DeployedRelease) =>
+    JSON.stringify([r.live, r.weight, ...COLOURS.map((c) => (r[c] ? [r[c]!.running, sorted(r[c]!.images)] : null))]);
 
 /** Same live colour, weight, images and running flags (the revision aside). Pure. */
 export function sameTraffic(a: DeployedRelease, b: DeployedRelease): boolean {
@@ -60,7 +73,12 @@ export const syncCommand = (stack: string) => `npm run rollout:sync -- --stack $
  * Judge the stack file's traffic against the deployed release. Returns the release this update
  * records (its revision never goes down), or the one-line reason to refuse. Pure.
  */
-export function judgeRelease(source: string, stack: string, file: DeployedRelease, deployed: DeployedRelease | undefined): { ok: true; release: DeployedRelease } | { ok: false; message: string } {
+export function judgeRelease(
+    source: string,
+    stack: string,
+    file: DeployedRelease,
+    deployed: DeployedRelease | undefined,
+): { ok: true; release: DeployedRelease } | { ok: false; message: string } {
     if (!deployed) return { ok: true, release: file };
     if (sameTraffic(file, deployed)) return { ok: true, release: { ...file, revision: Math.max(file.revision, deployed.revision) } };
     if (file.revision === deployed.revision + 1) return { ok: true, release: file };
@@ -72,6 +90,7 @@ export function judgeRelease(source: string, stack: string, file: DeployedReleas
     return {
         ok: false,
         message: `${source}: tms:deployment ${why}: the file has ${describeRelease(file)}; ` +
-            `the stack runs ${describeRelease(deployed)}. Refusing to move traffic; run \`${syncCommand(stack)}\` to write the deployed release into ${source}`,
+            `the stack runs ${describeRelease(deployed)}. Refusing to move traffic; run \`${syncCommand(stack)}\` to write the deployed ` +
+            `release into ${source}`,
     };
 }

@@ -33,7 +33,10 @@ export interface AnalysisThresholds {
     latencyMultiplier: number;
     /** ... for more than this many consecutive seconds. Guide: "for more than 5 minutes". */
     latencyBreachSeconds: number;
-    /** Consecutive intervals with unhealthy candidate targets that trigger a rollback. Guide: "Health checks fail repeatedly"; decision: 2 (one blip is tolerated). */
+    /**
+     * Consecutive intervals with unhealthy candidate targets that trigger a rollback. Guide: "Health checks fail repeatedly"; decision: 2
+     * (one blip is tolerated).
+     */
     unhealthyIntervals: number;
     /** Candidate requests below which an interval is inconclusive for the rate rules. Decision: 50. */
     minRequests: number;
@@ -51,7 +54,10 @@ export interface AnalysisThresholds {
 
 /** Deployment-health ranges of post-deployment validation (guide, "Deployment Metrics" → "Service Health"). */
 export interface ValidationRanges {
-    /** Candidate error rate over the validation window at most this × the pre-shift baseline. Guide: "not increase by more than 2x baseline". */
+    /**
+     * Candidate error rate over the validation window at most this × the pre-shift baseline. Guide: "not increase by more than 2x
+     * baseline".
+     */
     errorRateMultiplier: number;
     /** Candidate p95 at most this percent above the baseline p95. Guide: "P95 should not increase by more than 25%". */
     p95IncreasePercent: number;
@@ -63,7 +69,10 @@ export interface RolloutSettings {
     strategy: Strategy;
     /** Traffic steps (canary, blue-green). Empty for rolling, which has a single colour. */
     steps: RolloutStep[];
-    /** Monitoring at 100% before finalising. Guide: "Monitor application metrics for 30 minutes" (1800 s); rolling: "Post-deployment: Monitor for 15+ minutes" (900 s). */
+    /**
+     * Monitoring at 100% before finalising. Guide: "Monitor application metrics for 30 minutes" (1800 s); rolling: "Post-deployment:
+     * Monitor for 15+ minutes" (900 s).
+     */
     validationSeconds: number;
     /** Analysis interval. Decision: 60 s (CloudWatch's standard ALB metric resolution). */
     intervalSeconds: number;
@@ -199,7 +208,11 @@ const stepSchema = z.strictObject({
 const stepsSchema = z.array(stepSchema, { error: "must be a list of steps {weight, bakeSeconds}" }).superRefine((steps, ctx) => {
     steps.forEach((s, i) => {
         if (i > 0 && s.weight <= steps[i - 1].weight) {
-            ctx.addIssue({ code: "custom", path: [i, "weight"], message: `must be above the previous step's weight (${steps[i - 1].weight}): weights increase` });
+            ctx.addIssue({
+                code: "custom",
+                path: [i, "weight"],
+                message: `must be above the previous step's weight (${steps[i - 1].weight}): weights increase`,
+            });
         }
     });
 });
@@ -261,7 +274,11 @@ export function rolloutProblems(strategy: Strategy, overrides: RolloutOverrides,
     // Retries of a failed query must fit inside one interval, or analysis would drift behind the clock.
     const retryBudget = s.analysis.queryRetryMaxMs * (s.analysis.queryAttempts - 1);
     if (retryBudget >= s.intervalSeconds * 1000) {
-        add("analysis.queryRetryMaxMs", `${s.analysis.queryAttempts - 1} retries of up to ${s.analysis.queryRetryMaxMs} ms do not fit in the ${s.intervalSeconds} s interval`);
+        add(
+            "analysis.queryRetryMaxMs",
+            `${s.analysis.queryAttempts - 1} retries of up to ${s.analysis.queryRetryMaxMs} ms do not fit in the ${s.intervalSeconds} s ` +
+            `interval`,
+        );
     }
     if (s.analysis.queryRetryBaseMs > s.analysis.queryRetryMaxMs) {
         add("analysis.queryRetryBaseMs", `must not exceed queryRetryMaxMs (${s.analysis.queryRetryMaxMs})`);
@@ -306,16 +323,28 @@ export const SCALED_DURATIONS = {
  * positive; refused when the analysis interval would be shorter than a second. Pure.
  */
 export function scaleRolloutTimes(settings: RolloutSettings, factor: number): RolloutSettings {
-    if (!Number.isInteger(factor) || factor < 1) throw new RolloutSettingsError([`time scale: expected a whole number ≥ 1, got ${render(factor)}`]);
+    if (!Number.isInteger(factor) || factor < 1)
+        throw new RolloutSettingsError([`time scale: expected a whole number ≥ 1, got ${render(factor)}`]);
     if (settings.intervalSeconds / factor < 1) {
-        throw new RolloutSettingsError([`time scale ${factor}: the ${settings.intervalSeconds} s analysis interval would be shorter than a second (at most ${settings.intervalSeconds})`]);
+        throw new RolloutSettingsError([
+            `time scale ${factor}: the ${settings.intervalSeconds} s analysis interval would be shorter than a second (at most ` +
+            `${settings.intervalSeconds})`,
+        ]);
     }
     const scale = (v: number) => (v === 0 ? 0 : Math.max(1, Math.round(v / factor)));
-    const s: RolloutSettings = { ...settings, analysis: { ...settings.analysis }, validation: { ...settings.validation }, steps: settings.steps.map((x) => ({ ...x, bakeSeconds: scale(x.bakeSeconds) })) };
+    const s: RolloutSettings = {
+        ...settings,
+        analysis: { ...settings.analysis },
+        validation: { ...settings.validation },
+        steps: settings.steps.map((x) => ({ ...x, bakeSeconds: scale(x.bakeSeconds) })),
+    };
     for (const k of SCALED_DURATIONS.top) s[k] = scale(settings[k]);
     for (const k of SCALED_DURATIONS.analysis) s.analysis[k] = scale(settings.analysis[k]);
     if (s.analysis.queryRetryMaxMs * (s.analysis.queryAttempts - 1) >= s.intervalSeconds * 1000) {
-        throw new RolloutSettingsError([`time scale ${factor}: ${s.analysis.queryAttempts - 1} query retries of up to ${s.analysis.queryRetryMaxMs} ms would not fit in the ${s.intervalSeconds} s interval`]);
+        throw new RolloutSettingsError([
+            `time scale ${factor}: ${s.analysis.queryAttempts - 1} query retries of up to ${s.analysis.queryRetryMaxMs} ms would not ` +
+            `fit in the ${s.intervalSeconds} s interval`,
+        ]);
     }
     return s;
 }

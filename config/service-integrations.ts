@@ -57,7 +57,10 @@ export const SERVICE_INTEGRATIONS: readonly ServiceIntegration[] = [
     {
         id: "ecs-tasks-assume", service: "ecs-tasks.amazonaws.com", policy: "trust", actions: ["sts:AssumeRole"],
         what: "ECS tasks assume their task and execution roles",
-        sends: { "aws:SourceAccount": "the account running the task", "aws:SourceArn": "an ECS ARN of that account (arn:aws:ecs:<region>:<account>:*)" },
+        sends: {
+            "aws:SourceAccount": "the account running the task",
+            "aws:SourceArn": "an ECS ARN of that account (arn:aws:ecs:<region>:<account>:*)",
+        },
         source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html#create_task_iam_policy_and_role",
     },
     {
@@ -147,7 +150,8 @@ export const SERVICE_INTEGRATIONS: readonly ServiceIntegration[] = [
     },
     {
         id: "alb-access-logs", service: "logdelivery.elasticloadbalancing.amazonaws.com", policy: "s3-bucket", actions: ["s3:PutObject"],
-        what: "Elastic Load Balancing writes an ALB's access logs (regions launched after August 2022; older regions use the Region's ELB account, e.g. 127311923021 in us-east-1)",
+        what: "Elastic Load Balancing writes an ALB's access logs (regions launched after August 2022; older regions use the Region's " +
+            "ELB account, e.g. 127311923021 in us-east-1)",
         sends: {},
         source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html#attach-bucket-policy",
     },
@@ -156,7 +160,8 @@ export const SERVICE_INTEGRATIONS: readonly ServiceIntegration[] = [
 export const VIA_SERVICE_INTEGRATIONS: readonly ViaServiceIntegration[] = [
     {
         id: "dynamodb-table-key", service: "dynamodb", actions: ["kms:Decrypt"],
-        what: "DynamoDB decrypts a table's table key with the table's KMS key on the caller's behalf on first access (and every 5 minutes of activity)",
+        what: "DynamoDB decrypts a table's table key with the table's KMS key on the caller's behalf on first access (and every 5 " +
+            "minutes of activity)",
         encryptionContext: { "aws:dynamodb:tableName": "the table's name", "aws:dynamodb:subscriberId": "the table's account" },
         source: "https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html#dynamodb-authz",
     },
@@ -168,13 +173,15 @@ export const VIA_SERVICE_INTEGRATIONS: readonly ViaServiceIntegration[] = [
     },
     {
         id: "s3-object-key", service: "s3", actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-        what: "S3 encrypts (GenerateDataKey) and decrypts (Decrypt) an SSE-KMS object on the caller's behalf; with S3 Bucket Keys the context is the bucket's ARN",
+        what: "S3 encrypts (GenerateDataKey) and decrypts (Decrypt) an SSE-KMS object on the caller's behalf; with S3 Bucket Keys the " +
+            "context is the bucket's ARN",
         encryptionContext: { "aws:s3:arn": "the bucket's ARN (S3 Bucket Key)" },
         source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context",
     },
     {
         id: "s3-replication-keys", service: "s3", actions: ["kms:Decrypt", "kms:Encrypt"],
-        what: "S3 replication decrypts the source object with the source key and encrypts the replica with the replica key as the replication role; with an S3 Bucket Key on the destination it also calls kms:Decrypt on the replica key",
+        what: "S3 replication decrypts the source object with the source key and encrypts the replica with the replica key as the " +
+            "replication role; with an S3 Bucket Key on the destination it also calls kms:Decrypt on the replica key",
         encryptionContext: { "aws:s3:arn": "the source or destination bucket's ARN (S3 Bucket Key)" },
         source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html#bk-replication",
     },

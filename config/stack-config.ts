@@ -72,7 +72,9 @@ const dailyWindow = (minMinutes: number) =>
         else if (w.minutes < minMinutes) ctx.addIssue({ code: "custom", message: `must last at least ${minMinutes} minutes` });
     });
 const serviceName = () =>
-    str().regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, { error: "is not a service name (lowercase letters, digits and dashes, 3–32 characters)" });
+    str().regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, {
+        error: "is not a service name (lowercase letters, digits and dashes, 3–32 characters)",
+    });
 
 // ---- sections ----
 
@@ -118,7 +120,10 @@ const computeSchema = z.strictObject({
 const colourSchema = z.strictObject({
     /** Whether this colour's ECS services run (false scales them to 0, keeping them defined). */
     running: bool(),
-    /** Image per service: an ECR tag (`<hash>-<env>`) or digest (`sha256:…`) of this stack's repository, or a full image URI (config/image-ref.ts). */
+    /**
+     * Image per service: an ECR tag (`<hash>-<env>`) or digest (`sha256:…`) of this stack's repository, or a full image URI
+     * (config/image-ref.ts).
+     */
     images: z.record(serviceName(), imageRef()).default({}),
 });
 
@@ -240,7 +245,9 @@ const cdnSchema = z.strictObject({
     enabled: bool(),
     /** WAF rate-based rule: requests per 5 minutes per client IP. */
     rateLimitPer5Minutes: int(100, 2_000_000_000),
-    priceClass: oneOf(["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const, "a CloudFront price class").default("PriceClass_100"),
+    priceClass: oneOf(["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const, "a CloudFront price class").default(
+        "PriceClass_100",
+    ),
 });
 
 const drSchema = z.strictObject({
@@ -264,7 +271,9 @@ const accessSchema = z.strictObject({
      * claims (GitHub's default for repositories created after July 15, 2026; docs.github.com, "OpenID
      * Connect reference", "Immutable subject claims").
      */
-    githubRepository: str().regex(/^[A-Za-z0-9_.-]+(@\d+)?\/[A-Za-z0-9_.-]+(@\d+)?$/, { error: 'is not a GitHub "owner/repo" (or "owner@id/repo@id")' }),
+    githubRepository: str().regex(/^[A-Za-z0-9_.-]+(@\d+)?\/[A-Za-z0-9_.-]+(@\d+)?$/, {
+        error: 'is not a GitHub "owner/repo" (or "owner@id/repo@id")',
+    }),
     githubBranch: str(),
     /**
      * The GitHub environment of the jobs that deploy this stack. Set, the deployment role trusts
@@ -279,8 +288,12 @@ const accessSchema = z.strictObject({
      * The self-managed Pulumi state backend CI uses as the deployment role (S3 state bucket, secrets
      * provider key). Leave both out with Pulumi Cloud. Set them in your stack file; none is shipped.
      */
-    stateBucketArn: str().regex(/^arn:aws:s3:::[a-z0-9.-]{3,63}$/, { error: "is not an S3 bucket ARN (arn:aws:s3:::name)" }).optional(),
-    secretsProviderKeyArn: str().regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, { error: "is not a KMS key or alias ARN" }).optional(),
+    stateBucketArn: str()
+        .regex(/^arn:aws:s3:::[a-z0-9.-]{3,63}$/, { error: "is not an S3 bucket ARN (arn:aws:s3:::name)" })
+        .optional(),
+    secretsProviderKeyArn: str()
+        .regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, { error: "is not a KMS key or alias ARN" })
+        .optional(),
     /** Appended to account-global names (IAM roles) so stacks sharing an account never collide. */
     nameSuffix: z.string().regex(/^(-[a-z0-9]+)?$/, { error: 'must be empty or "-suffix"' }).default(""),
 });
@@ -398,7 +411,10 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     if (names.length > 0 && publics.length === 0) add("tms:services", "must have at least one public service (public: true)");
     const defaults = publics.filter((n) => !t.services[n].pathPatterns?.length);
     if (publics.length > 0 && defaults.length !== 1) {
-        add("tms:services", `exactly one public service must have no pathPatterns (the listener's default route); found ${defaults.length}`);
+        add(
+            "tms:services",
+            `exactly one public service must have no pathPatterns (the listener's default route); found ${defaults.length}`,
+        );
     }
     const ports = new Map<number, string>();
     for (const n of names) {
@@ -416,9 +432,14 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
         if (!isValidFargateSize(cpu, mem)) {
             const where = s.cpu !== undefined || s.memory !== undefined ? `tms:services.${n}` : "tms:compute";
             const choices = fargateMemoryChoices(cpu);
-            add(`${where}.memory`, choices.length
-                ? `${mem} is not a valid Fargate memory size for ${cpu} CPU units (${choices[0]}–${choices[choices.length - 1]} MiB in steps of ${choices[1] - choices[0]})`
-                : `${cpu} CPU units is not a Fargate CPU size (256, 512, 1024, 2048, 4096, 8192, 16384)`);
+            add(
+                `${where}.memory`,
+                choices.length
+                    ? `${mem} is not a valid Fargate memory size for ${cpu} CPU units ` +
+                        `(${choices[0]}–${choices[choices.length - 1]} MiB ` +
+                        `in steps of ${choices[1] - choices[0]})`
+                    : `${cpu} CPU units is not a Fargate CPU size (256, 512, 1024, 2048, 4096, 8192, 16384)`,
+            );
         }
         if (s.port === t.traffic.testListenerPort) add(`tms:services.${n}.port`, `${s.port} clashes with tms:traffic.testListenerPort`);
     }
@@ -453,7 +474,8 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     const a = t.compute.autoscaling;
     if (a) {
         if (a.minCount > a.maxCount) add("tms:compute.autoscaling.minCount", `${a.minCount} is above maxCount ${a.maxCount}`);
-        if (a.minCount < t.compute.minimumCount) add("tms:compute.autoscaling.minCount", `${a.minCount} is below tms:compute.minimumCount ${t.compute.minimumCount}`);
+        if (a.minCount < t.compute.minimumCount)
+            add("tms:compute.autoscaling.minCount", `${a.minCount} is below tms:compute.minimumCount ${t.compute.minimumCount}`);
     }
     for (const n of names) {
         const count = t.services[n].desiredCount ?? t.compute.desiredCount;
@@ -464,12 +486,18 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     }
 
     if (t.storage.noncurrentTransitionDays !== undefined && t.storage.noncurrentTransitionDays >= t.storage.noncurrentExpireAfterDays) {
-        add("tms:storage.noncurrentTransitionDays", `${t.storage.noncurrentTransitionDays} must be less than noncurrentExpireAfterDays (${t.storage.noncurrentExpireAfterDays})`);
+        add(
+            "tms:storage.noncurrentTransitionDays",
+            `${t.storage.noncurrentTransitionDays} must be less than noncurrentExpireAfterDays (${t.storage.noncurrentExpireAfterDays})`,
+        );
     }
     const mw = parseWeeklyWindow(t.database.preferredMaintenanceWindow);
     const bw = parseDailyWindow(t.database.preferredBackupWindow);
     if (mw && bw && windowsOverlap(mw, bw)) {
-        add("tms:database.preferredBackupWindow", `${render(t.database.preferredBackupWindow)} overlaps the maintenance window ${t.database.preferredMaintenanceWindow}`);
+        add(
+            "tms:database.preferredBackupWindow",
+            `${render(t.database.preferredBackupWindow)} overlaps the maintenance window ${t.database.preferredMaintenanceWindow}`,
+        );
     }
     const cw = parseWeeklyWindow(t.cache.maintenanceWindow);
     const sw = parseDailyWindow(t.cache.snapshotWindow);
@@ -478,41 +506,70 @@ function crossChecks(t: TmsParsed, region: string): ConfigProblem[] {
     }
 
     if (t.dr.role === "secondary") {
-        if (t.dr.activeCount === undefined) add("tms:dr.activeCount", "is required when tms:dr.role is secondary (tasks per service once dr serves: prod's minimum)");
-        else if (t.dr.activeCount < t.compute.minimumCount) add("tms:dr.activeCount", `${t.dr.activeCount} is below tms:compute.minimumCount ${t.compute.minimumCount}`);
-        if (!t.primaryStack) add("tms:primaryStack", "is required when tms:dr.role is secondary (the prod stack this dr stack reads, e.g. my-org/tms/prod)");
-        if (t.database.globalCluster !== "secondary") add("tms:database.globalCluster", `${render(t.database.globalCluster)} must be "secondary" when tms:dr.role is secondary`);
+        if (t.dr.activeCount === undefined)
+            add("tms:dr.activeCount", "is required when tms:dr.role is secondary (tasks per service once dr serves: prod's minimum)");
+        else if (t.dr.activeCount < t.compute.minimumCount)
+            add("tms:dr.activeCount", `${t.dr.activeCount} is below tms:compute.minimumCount ${t.compute.minimumCount}`);
+        if (!t.primaryStack)
+            add("tms:primaryStack", "is required when tms:dr.role is secondary (the prod stack this dr stack reads, e.g. my-org/tms/prod)");
+        if (t.database.globalCluster !== "secondary")
+            add("tms:database.globalCluster", `${render(t.database.globalCluster)} must be "secondary" when tms:dr.role is secondary`);
         if (region !== t.dr.region) add("aws:region", `${render(region)} must equal tms:dr.region (${t.dr.region}) for the dr stack`);
     }
-    if (t.dr.role !== "secondary" && t.dr.activeCount !== undefined) add("tms:dr.activeCount", "applies to the dr stack only (tms:dr.role secondary)");
+    if (t.dr.role !== "secondary" && t.dr.activeCount !== undefined)
+        add("tms:dr.activeCount", "applies to the dr stack only (tms:dr.role secondary)");
     if (t.dr.role === "primary") {
-        if (t.database.globalCluster !== "primary") add("tms:database.globalCluster", `${render(t.database.globalCluster)} must be "primary" when tms:dr.role is primary`);
+        if (t.database.globalCluster !== "primary")
+            add("tms:database.globalCluster", `${render(t.database.globalCluster)} must be "primary" when tms:dr.role is primary`);
         if (t.dr.region === region) add("tms:dr.region", `${render(t.dr.region)} must differ from aws:region`);
         if (!t.domain.originName) add("tms:domain.originName", "is required when tms:dr.role is primary (the failover record name)");
     }
-    if (t.dr.role === "secondary" && !t.domain.originName) add("tms:domain.originName", "is required when tms:dr.role is secondary (the failover record name)");
+    if (t.dr.role === "secondary" && !t.domain.originName)
+        add("tms:domain.originName", "is required when tms:dr.role is secondary (the failover record name)");
     if (t.dr.role !== "secondary" && t.database.globalCluster === "secondary") {
         add("tms:database.globalCluster", `"secondary" requires tms:dr.role secondary`);
     }
     if (t.cdn.enabled) {
-        if (!t.domain.originName) add("tms:cdn.enabled", "needs tms:domain.originName (the failover name the distribution uses as its origin)");
-        if (t.dr.role === "secondary") add("tms:cdn.enabled", "must be false in the dr stack: prod's distribution reaches dr through the failover name");
+        if (!t.domain.originName)
+            add("tms:cdn.enabled", "needs tms:domain.originName (the failover name the distribution uses as its origin)");
+        if (t.dr.role === "secondary")
+            add("tms:cdn.enabled", "must be false in the dr stack: prod's distribution reaches dr through the failover name");
     }
     const own = t.environment === "dev" || t.environment === "staging";
     if (own && !t.domain.delegatedFrom) {
-        add("tms:domain.delegatedFrom", `is required: ${t.environment} runs in an AWS account of its own, where ${render(t.domain.zoneName)} cannot be the product's zone (only prod's account can hold the delegated one); use a sub-zone such as "${t.environment}.${t.domain.zoneName.replace(/^(dev|staging)\./, "")}" delegated from it`);
+        add(
+            "tms:domain.delegatedFrom",
+            `is required: ${t.environment} runs in an AWS account of its own, where ${render(t.domain.zoneName)} cannot be the ` +
+            `product's zone (only prod's account can hold the delegated one); use a sub-zone such as ` +
+            `"${t.environment}.${t.domain.zoneName.replace(/^(dev|staging)\./, "")}" delegated from it`,
+        );
     }
     if (t.domain.delegatedFrom && !isSubdomain(t.domain.zoneName, t.domain.delegatedFrom)) {
-        add("tms:domain.zoneName", `${render(t.domain.zoneName)} is not a sub-zone of tms:domain.delegatedFrom (${t.domain.delegatedFrom})`);
+        add(
+            "tms:domain.zoneName",
+            `${render(t.domain.zoneName)} is not a sub-zone of tms:domain.delegatedFrom (${t.domain.delegatedFrom})`,
+        );
     }
-    if (!t.domain.hostName.endsWith(t.domain.zoneName)) add("tms:domain.hostName", `${render(t.domain.hostName)} is not inside zone ${t.domain.zoneName}`);
-    if (t.domain.originName && !t.domain.originName.endsWith(t.domain.zoneName)) add("tms:domain.originName", `${render(t.domain.originName)} is not inside zone ${t.domain.zoneName}`);
-    if (t.domain.albName && !t.domain.albName.endsWith(t.domain.zoneName)) add("tms:domain.albName", `${render(t.domain.albName)} is not inside zone ${t.domain.zoneName}`);
+    if (!t.domain.hostName.endsWith(t.domain.zoneName))
+        add("tms:domain.hostName", `${render(t.domain.hostName)} is not inside zone ${t.domain.zoneName}`);
+    if (t.domain.originName && !t.domain.originName.endsWith(t.domain.zoneName))
+        add("tms:domain.originName", `${render(t.domain.originName)} is not inside zone ${t.domain.zoneName}`);
+    if (t.domain.albName && !t.domain.albName.endsWith(t.domain.zoneName))
+        add("tms:domain.albName", `${render(t.domain.albName)} is not inside zone ${t.domain.zoneName}`);
     if (t.cdn.enabled && !t.domain.albName) {
-        add("tms:domain.albName", "is required when tms:cdn.enabled is true: the host name points at CloudFront, which serves ports 80 and 443 only, so the test listener needs a name of the ALB's own");
+        add(
+            "tms:domain.albName",
+            "is required when tms:cdn.enabled is true: the host name points at CloudFront, which serves ports 80 and 443 only, so the " +
+            "test listener needs a name of the ALB's own",
+        );
     }
     for (const taken of [t.cdn.enabled ? t.domain.hostName : undefined, t.domain.originName]) {
-        if (t.domain.albName && taken === t.domain.albName) add("tms:domain.albName", `${render(t.domain.albName)} is already the ${taken === t.domain.originName ? "failover (origin) name" : "CDN's host name"}; the ALB needs a name of its own`);
+        if (t.domain.albName && taken === t.domain.albName)
+            add(
+                "tms:domain.albName",
+                `${render(t.domain.albName)} is already the ` +
+                `${taken === t.domain.originName ? "failover (origin) name" : "CDN's host name"}; the ALB needs a name of its own`,
+            );
     }
     for (const svc of Object.keys(t.parameters)) {
         if (!t.services[svc]) add(`tms:parameters.${svc}`, "names a service not defined in tms:services");

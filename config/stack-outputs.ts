@@ -24,11 +24,17 @@ export const RELEASE_SCHEMA = z.object({
 
 /** Output name → schema and what the automation reads it for. */
 export const ROLLOUT_OUTPUTS = {
-    release: { schema: RELEASE_SCHEMA, for: "the deployed release: live colour, weight, images, running, revision (the traffic the rollout changes)" },
+    release: {
+        schema: RELEASE_SCHEMA,
+        for: "the deployed release: live colour, weight, images, running, revision (the traffic the rollout changes)",
+    },
     strategy: { schema: z.enum(STRATEGIES), for: "the stack's deployment strategy" },
     clusterName: { schema: name(), for: "the ECS cluster of migrations, smoke tasks and rolling deployments" },
     ecsServices: { schema: z.record(z.string(), colourMap), for: "ECS service names per service and colour" },
-    migrationTaskFamilies: { schema: z.record(z.string(), z.record(z.string(), z.string())).optional(), for: "the migration task family per service and colour (absent in dr)" },
+    migrationTaskFamilies: {
+        schema: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+        for: "the migration task family per service and colour (absent in dr)",
+    },
     testListenerUrl: { schema: name(), for: "the smoke tests' URL (the test listener)" },
     loadBalancerArnSuffix: { schema: name(), for: "the CloudWatch dimension of the load balancer" },
     targetGroupArnSuffixes: { schema: z.record(z.string(), colourMap), for: "the CloudWatch dimensions of the target groups" },
@@ -40,7 +46,11 @@ export const ROLLOUT_OUTPUTS = {
 } as const;
 
 export type RolloutOutputName = keyof typeof ROLLOUT_OUTPUTS;
-export const ROLLOUT_OUTPUT_SCHEMA = z.object(Object.fromEntries(Object.entries(ROLLOUT_OUTPUTS).map(([k, v]) => [k, v.schema])) as { [K in RolloutOutputName]: (typeof ROLLOUT_OUTPUTS)[K]["schema"] });
+export const ROLLOUT_OUTPUT_SCHEMA = z.object(
+    Object.fromEntries(Object.entries(ROLLOUT_OUTPUTS).map(([k, v]) => [k, v.schema])) as {
+        [K in RolloutOutputName]: (typeof ROLLOUT_OUTPUTS)[K]["schema"];
+    },
+);
 export type RolloutOutputs = z.infer<typeof ROLLOUT_OUTPUT_SCHEMA>;
 
 /** `T` with a Pulumi-style input allowed at any depth (`Output<T>`, a promise, or plain), without importing Pulumi here. */
@@ -53,8 +63,14 @@ export type DeepInput<T> =
 export type RolloutOutputInputs = { [K in RolloutOutputName]: DeepInput<RolloutOutputs[K]> };
 
 export class StackOutputsError extends Error {
-    constructor(readonly problems: string[], stack: string) {
-        super(`stack ${stack}: outputs the rollout needs are missing or malformed (run a full \`pulumi up --stack ${stack}\` first): ${problems.join("; ")}`);
+    constructor(
+        readonly problems: string[],
+        stack: string,
+    ) {
+        super(
+            `stack ${stack}: outputs the rollout needs are missing or malformed (run a full \`pulumi up --stack ${stack}\` first): ` +
+            `${problems.join("; ")}`,
+        );
         this.name = "StackOutputsError";
     }
 }

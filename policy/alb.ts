@@ -26,15 +26,24 @@ export const albHttpRedirectsToHttps = resourcePolicy({
     name: "alb-http-redirects-to-https",
     description: "HTTP listeners only redirect to HTTPS; they never forward or answer requests.",
     metadata: {
-        control: "FSBP ELB.1", severity: "high", area: "alb",
-        remediation: "Give the HTTP listener a single default action `{ type: \"redirect\", redirect: { protocol: \"HTTPS\", port: \"443\", statusCode: \"HTTP_301\" } }`; serve test traffic on an HTTPS listener.",
+        control: "FSBP ELB.1",
+        severity: "high",
+        area: "alb",
+        remediation:
+            'Give the HTTP listener a single default action `{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", ' +
+            'statusCode: "HTTP_301" } }`; serve test traffic on an HTTPS listener.',
     },
     types: TYPES.listener,
     validate: (props, _args, report) => {
         if (read(props, "protocol") !== "HTTP") return;
         const actions = list(read(props, "defaultActions"));
-        const ok = actions.length > 0 && actions.every(a => read(a, "type") === "redirect" && read(read(a, "redirect"), "protocol") === "HTTPS");
-        if (!ok) report(`HTTP listener on port ${read(props, "port")} does not redirect to HTTPS: make its only default action a redirect with protocol "HTTPS".`);
+        const ok =
+            actions.length > 0 && actions.every((a) => read(a, "type") === "redirect" && read(read(a, "redirect"), "protocol") === "HTTPS");
+        if (!ok)
+            report(
+                `HTTP listener on port ${read(props, "port")} does not redirect to HTTPS: make its only default action a redirect with ` +
+                `protocol "HTTPS".`,
+            );
     },
 });
 
@@ -50,7 +59,10 @@ export const albHttpsTlsPolicy = resourcePolicy({
         if (read(props, "protocol") !== "HTTPS") return;
         const policy = read(props, "sslPolicy");
         if (policy !== UNKNOWN && !ALLOWED_TLS_POLICIES.includes(policy)) {
-            report(`sslPolicy ${policy === undefined ? "is unset (AWS default)" : `"${policy}" is not allowed`}: use "${ALLOWED_TLS_POLICIES[0]}" or another TLS 1.2+ forward-secrecy policy.`);
+            report(
+                `sslPolicy ${policy === undefined ? "is unset (AWS default)" : `"${policy}" is not allowed`}: use ` +
+                `"${ALLOWED_TLS_POLICIES[0]}" or another TLS 1.2+ forward-secrecy policy.`,
+            );
         }
         if (!isSet(props, "certificateArn")) report("HTTPS listener has no `certificateArn`: attach the ACM certificate.");
     },
@@ -59,7 +71,12 @@ export const albHttpsTlsPolicy = resourcePolicy({
 export const albDropInvalidHeaders = resourcePolicy({
     name: "alb-drop-invalid-headers",
     description: "Application load balancers drop invalid HTTP header fields.",
-    metadata: { control: "FSBP ELB.4", severity: "medium", area: "alb", remediation: "Set `dropInvalidHeaderFields: true` on the load balancer." },
+    metadata: {
+        control: "FSBP ELB.4",
+        severity: "medium",
+        area: "alb",
+        remediation: "Set `dropInvalidHeaderFields: true` on the load balancer.",
+    },
     types: TYPES.loadBalancer,
     validate: (props, _args, report) => {
         if (isApplication(props) && read(props, "dropInvalidHeaderFields") !== true) {
@@ -71,7 +88,12 @@ export const albDropInvalidHeaders = resourcePolicy({
 export const albAccessLogs = resourcePolicy({
     name: "alb-access-logs",
     description: "Load balancers write access logs to S3.",
-    metadata: { control: "FSBP ELB.5", severity: "medium", area: "alb", remediation: "Set `accessLogs: { bucket: <log bucket>, enabled: true }`." },
+    metadata: {
+        control: "FSBP ELB.5",
+        severity: "medium",
+        area: "alb",
+        remediation: "Set `accessLogs: { bucket: <log bucket>, enabled: true }`.",
+    },
     types: TYPES.loadBalancer,
     validate: (props, _args, report) => {
         const logs = read(props, "accessLogs");
@@ -83,16 +105,26 @@ export const albAccessLogs = resourcePolicy({
 
 export const albDeletionProtection = resourcePolicy({
     name: "alb-deletion-protection",
-    description: "Load balancers have deletion protection enabled, unless the stack's policy config makes a reasoned exception (`required: false` with `exceptionReason`).",
+    description:
+        "Load balancers have deletion protection enabled, unless the stack's policy config makes a reasoned exception (`required: " +
+        "false` with `exceptionReason`).",
     metadata: {
-        control: "FSBP ELB.6", severity: "medium", area: "alb", exceptions: true,
-        remediation: "Set `enableDeletionProtection: true` (tms:traffic.deletionProtection), or give the stack an explicit exception in policy/config/<stack>.json.",
+        control: "FSBP ELB.6",
+        severity: "medium",
+        area: "alb",
+        exceptions: true,
+        remediation:
+            "Set `enableDeletionProtection: true` (tms:traffic.deletionProtection), or give the stack an explicit exception in " +
+            "policy/config/<stack>.json.",
     },
     types: TYPES.loadBalancer,
     validate: (props, args, report) => {
         if (!exceptionOf(args.getConfig<PolicyConfig>(), undefined, report).required) return;
         if (read(props, "enableDeletionProtection") !== true) {
-            report("Deletion protection is off: set `enableDeletionProtection: true`, or make a reasoned exception in the stack's policy config.");
+            report(
+                "Deletion protection is off: set `enableDeletionProtection: true`, or make a reasoned exception in the stack's policy " +
+                "config.",
+            );
         }
     },
 });
@@ -118,14 +150,20 @@ export const albMultipleAzs = resourcePolicy({
     validate: (props, _args, report) => {
         const subnets = subnetsOf(props);
         if (subnets === UNKNOWN || subnets.includes(UNKNOWN)) return;
-        if (new Set(subnets).size < 2) report(`The load balancer has ${new Set(subnets).size} subnet(s): give it subnets in at least two Availability Zones.`);
+        if (new Set(subnets).size < 2)
+            report(`The load balancer has ${new Set(subnets).size} subnet(s): give it subnets in at least two Availability Zones.`);
     },
 });
 
 export const albDesyncMitigation = resourcePolicy({
     name: "alb-desync-mitigation",
     description: "Application load balancers use defensive or strictest HTTP desync mitigation.",
-    metadata: { control: "FSBP ELB.12", severity: "medium", area: "alb", remediation: "Leave `desyncMitigationMode` unset (defensive) or set \"defensive\"/\"strictest\"." },
+    metadata: {
+        control: "FSBP ELB.12",
+        severity: "medium",
+        area: "alb",
+        remediation: 'Leave `desyncMitigationMode` unset (defensive) or set "defensive"/"strictest".',
+    },
     types: TYPES.loadBalancer,
     validate: (props, _args, report) => {
         const mode = read(props, "desyncMitigationMode");
@@ -136,5 +174,11 @@ export const albDesyncMitigation = resourcePolicy({
 });
 
 export const albPolicies = [
-    albHttpRedirectsToHttps, albHttpsTlsPolicy, albDropInvalidHeaders, albAccessLogs, albDeletionProtection, albMultipleAzs, albDesyncMitigation,
+    albHttpRedirectsToHttps,
+    albHttpsTlsPolicy,
+    albDropInvalidHeaders,
+    albAccessLogs,
+    albDeletionProtection,
+    albMultipleAzs,
+    albDesyncMitigation,
 ];

@@ -40,29 +40,45 @@ export const cloudtrailMultiRegionManagementEvents = resourcePolicy({
     name: "cloudtrail-multi-region-management-events",
     description: "Trails log in every region, are logging, and record all read and write management events (no selector narrows them).",
     metadata: {
-        control: "FSBP CloudTrail.1, CloudTrail.3", severity: "high", area: "cloudtrail",
-        remediation: "Set `isMultiRegionTrail: true`, leave `enableLogging` true, and leave the event selectors unset (or select management events with `readWriteType: \"All\"` and nothing excluded).",
+        control: "FSBP CloudTrail.1, CloudTrail.3",
+        severity: "high",
+        area: "cloudtrail",
+        remediation:
+            'Set `isMultiRegionTrail: true`, leave `enableLogging` true, and leave the event selectors unset (or select management ' +
+            'events with `readWriteType: "All"` and nothing excluded).',
     },
     types: [CLOUDTRAIL_TYPES.trail],
     validate: (props, _args, report) => {
         const multi = read(props, "isMultiRegionTrail");
-        if (multi !== true && multi !== UNKNOWN) report("The trail logs one region only: set `isMultiRegionTrail: true` so every region's events reach it.");
+        if (multi !== true && multi !== UNKNOWN)
+            report("The trail logs one region only: set `isMultiRegionTrail: true` so every region's events reach it.");
         if (read(props, "enableLogging") === false) report("Logging is stopped (`enableLogging: false`): the trail records nothing.");
         const basic = read(props, "eventSelectors");
         const advanced = read(props, "advancedEventSelectors");
-        const narrowed = (basic !== UNKNOWN && list(basic).length > 0 && !list(basic).some(basicSelectorLogsAllManagement))
-            || (advanced !== UNKNOWN && list(advanced).length > 0 && !list(advanced).some(advancedSelectorLogsAllManagement));
-        if (narrowed) report("No event selector records every read and write management event: select management events with `readWriteType: \"All\"` and no excluded source (or leave the selectors unset).");
+        const narrowed =
+            (basic !== UNKNOWN && list(basic).length > 0 && !list(basic).some(basicSelectorLogsAllManagement)) ||
+            (advanced !== UNKNOWN && list(advanced).length > 0 && !list(advanced).some(advancedSelectorLogsAllManagement));
+        if (narrowed)
+            report(
+                'No event selector records every read and write management event: select management events with `readWriteType: "All"` ' +
+                'and no excluded source (or leave the selectors unset).',
+            );
     },
 });
 
 export const cloudtrailEncryption = resourcePolicy({
     name: "cloudtrail-encryption-customer-key",
     description: "Trails encrypt their log files with a KMS key (SSE-KMS).",
-    metadata: { control: "FSBP CloudTrail.2", severity: "medium", area: "cloudtrail", remediation: "Set `kmsKeyId` to the stack's logs key (its key policy lets CloudTrail encrypt for this trail)." },
+    metadata: {
+        control: "FSBP CloudTrail.2",
+        severity: "medium",
+        area: "cloudtrail",
+        remediation: "Set `kmsKeyId` to the stack's logs key (its key policy lets CloudTrail encrypt for this trail).",
+    },
     types: [CLOUDTRAIL_TYPES.trail],
     validate: (props, _args, report) => {
-        if (!isSet(props, "kmsKeyId")) report("The trail's log files are not encrypted with a KMS key: set `kmsKeyId` to the stack's logs key.");
+        if (!isSet(props, "kmsKeyId"))
+            report("The trail's log files are not encrypted with a KMS key: set `kmsKeyId` to the stack's logs key.");
     },
 });
 
@@ -73,18 +89,28 @@ export const cloudtrailLogFileValidation = resourcePolicy({
     types: [CLOUDTRAIL_TYPES.trail],
     validate: (props, _args, report) => {
         const v = read(props, "enableLogFileValidation");
-        if (v !== true && v !== UNKNOWN) report("Log file validation is off: set `enableLogFileValidation: true` so a changed or deleted log file shows.");
+        if (v !== true && v !== UNKNOWN)
+            report("Log file validation is off: set `enableLogFileValidation: true` so a changed or deleted log file shows.");
     },
 });
 
 export const cloudtrailCloudWatchLogs = resourcePolicy({
     name: "cloudtrail-cloudwatch-logs",
     description: "Trails deliver to a CloudWatch Logs log group, through a role CloudTrail assumes.",
-    metadata: { control: "FSBP CloudTrail.5", severity: "medium", area: "cloudtrail", remediation: "Set `cloudWatchLogsGroupArn` (`<log group ARN>:*`) and `cloudWatchLogsRoleArn` (a role cloudtrail.amazonaws.com assumes, allowed logs:CreateLogStream and logs:PutLogEvents)." },
+    metadata: {
+        control: "FSBP CloudTrail.5",
+        severity: "medium",
+        area: "cloudtrail",
+        remediation:
+            "Set `cloudWatchLogsGroupArn` (`<log group ARN>:*`) and `cloudWatchLogsRoleArn` (a role cloudtrail.amazonaws.com assumes, " +
+            "allowed logs:CreateLogStream and logs:PutLogEvents).",
+    },
     types: [CLOUDTRAIL_TYPES.trail],
     validate: (props, _args, report) => {
-        if (!isSet(props, "cloudWatchLogsGroupArn")) report("The trail does not deliver to CloudWatch Logs: set `cloudWatchLogsGroupArn` and `cloudWatchLogsRoleArn`.");
-        else if (!isSet(props, "cloudWatchLogsRoleArn")) report("`cloudWatchLogsGroupArn` is set without `cloudWatchLogsRoleArn`: CloudTrail needs a role to write to the log group.");
+        if (!isSet(props, "cloudWatchLogsGroupArn"))
+            report("The trail does not deliver to CloudWatch Logs: set `cloudWatchLogsGroupArn` and `cloudWatchLogsRoleArn`.");
+        else if (!isSet(props, "cloudWatchLogsRoleArn"))
+            report("`cloudWatchLogsGroupArn` is set without `cloudWatchLogsRoleArn`: CloudTrail needs a role to write to the log group.");
     },
 });
 
@@ -97,16 +123,33 @@ export const cloudtrailCloudWatchLogs = resourcePolicy({
 export const cloudtrailBucketInStack = stackPolicy({
     name: "cloudtrail-bucket-in-stack",
     description: "Every trail writes to a bucket the stack creates, so the bucket policies judge it (public access block, access logging).",
-    metadata: { control: "FSBP CloudTrail.6, CloudTrail.7", severity: "critical", area: "cloudtrail", remediation: "Create the trail's bucket in the stack (components/secure-bucket.ts) and pass its name as `s3BucketName`." },
+    metadata: {
+        control: "FSBP CloudTrail.6, CloudTrail.7",
+        severity: "critical",
+        area: "cloudtrail",
+        remediation: "Create the trail's bucket in the stack (components/secure-bucket.ts) and pass its name as `s3BucketName`.",
+    },
     validate: (args, report) => {
         const buckets = ofTypes(args.resources, BUCKET_TYPES.bucket);
         for (const trail of ofTypes(args.resources, [CLOUDTRAIL_TYPES.trail])) {
             const name = str(read(trail.props, "s3BucketName"));
-            const mine = buckets.some(b => dependsOn(trail, "s3BucketName", b) || (name !== undefined && str(read(b.props, "bucket")) === name));
-            if (!mine) report(`Trail "${trail.name}" writes to ${name ? `bucket "${name}"` : "a bucket"} that this stack does not create: its public access block and access logging go unchecked.`, trail.urn);
+            const mine = buckets.some(
+                (b) => dependsOn(trail, "s3BucketName", b) || (name !== undefined && str(read(b.props, "bucket")) === name),
+            );
+            if (!mine)
+                report(
+                    `Trail "${trail.name}" writes to ${name ? `bucket "${name}"` : "a bucket"} that this stack does not create: its ` +
+                    `public access block and access logging go unchecked.`,
+                    trail.urn,
+                );
         }
     },
 });
 
-export const cloudtrailPolicies = [cloudtrailMultiRegionManagementEvents, cloudtrailEncryption, cloudtrailLogFileValidation, cloudtrailCloudWatchLogs];
+export const cloudtrailPolicies = [
+    cloudtrailMultiRegionManagementEvents,
+    cloudtrailEncryption,
+    cloudtrailLogFileValidation,
+    cloudtrailCloudWatchLogs,
+];
 export const cloudtrailStackPolicies = [cloudtrailBucketInStack];

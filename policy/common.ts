@@ -200,12 +200,20 @@ export function environmentOf(config: PolicyConfig, urn: string | undefined): En
  * `exceptionReason`; without one the violation says so and the control's value applies. Returns the
  * rule to apply: whether the thing is required and the minimum in days.
  */
-export function exceptionOf(config: PolicyConfig, strictDays: number | undefined, report: ReportViolation): { required: boolean; minimumDays: number | undefined; reason?: string } {
-    const reason = typeof config.exceptionReason === "string" && config.exceptionReason.trim() !== "" ? config.exceptionReason.trim() : undefined;
+export function exceptionOf(
+    config: PolicyConfig,
+    strictDays: number | undefined,
+    report: ReportViolation,
+): { required: boolean; minimumDays: number | undefined; reason?: string } {
+    const reason =
+        typeof config.exceptionReason === "string" && config.exceptionReason.trim() !== "" ? config.exceptionReason.trim() : undefined;
     const relaxesRequired = config.required === false;
     const relaxesDays = typeof config.minimumDays === "number" && strictDays !== undefined && config.minimumDays < strictDays;
     if ((relaxesRequired || relaxesDays) && !reason) {
-        report(`The policy config relaxes this control (${relaxesRequired ? "required: false" : `minimumDays: ${config.minimumDays}`}) without an \`exceptionReason\`: give the reason or remove the exception.`);
+        report(
+            `The policy config relaxes this control (${relaxesRequired ? "required: false" : `minimumDays: ${config.minimumDays}`}) ` +
+            `without an \`exceptionReason\`: give the reason or remove the exception.`,
+        );
         return { required: true, minimumDays: strictDays };
     }
     return {
@@ -231,7 +239,7 @@ export function stackEnvironment(args: StackValidationArgs): Environment | undef
 /** Provider config values may arrive JSON-encoded (the engine encodes non-string provider inputs). */
 export function providerProp(props: Record<string, any> | undefined, key: string): any {
     const v = read(props, key);
-    if (typeof v === "string" && /^[\[{]/.test(v.trim())) {
+    if (typeof v === "string" && /^[[{]/.test(v.trim())) {
         try { return JSON.parse(v); } catch { return v; }
     }
     return v;

@@ -15,7 +15,12 @@ const IMMUTABLE = new Set(["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"]);
 export const ecrScanOnPush = resourcePolicy({
     name: "ecr-scan-on-push",
     description: "ECR repositories scan images on push.",
-    metadata: { control: "FSBP ECR.1", severity: "high", area: "ecr", remediation: "Set `imageScanningConfiguration: { scanOnPush: true }`." },
+    metadata: {
+        control: "FSBP ECR.1",
+        severity: "high",
+        area: "ecr",
+        remediation: "Set `imageScanningConfiguration: { scanOnPush: true }`.",
+    },
     types: [ECR_TYPES.repository],
     validate: (props, _args, report) => {
         const v = read(read(props, "imageScanningConfiguration"), "scanOnPush");
@@ -42,13 +47,19 @@ export const ecrTagImmutability = resourcePolicy({
 export const ecrRepositoryCustomerKey = resourcePolicy({
     name: "ecr-repository-customer-key",
     description: "ECR repositories are encrypted with a customer-managed KMS key.",
-    metadata: { control: "FSBP ECR.5", severity: "medium", area: "ecr", remediation: "Set `encryptionConfigurations: [{ encryptionType: \"KMS\", kmsKey: <stack key ARN> }]`." },
+    metadata: {
+        control: "FSBP ECR.5",
+        severity: "medium",
+        area: "ecr",
+        remediation: 'Set `encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <stack key ARN> }]`.',
+    },
     types: [ECR_TYPES.repository],
     validate: (props, _args, report) => {
         const configs = read(props, "encryptionConfigurations");
         if (configs === UNKNOWN) return;
         const c = list(configs)[0];
-        if (read(c, "encryptionType") !== "KMS" || !read(c, "kmsKey")) report("Images are not encrypted with a customer-managed key: set `encryptionConfigurations` to KMS with the stack's key.");
+        if (read(c, "encryptionType") !== "KMS" || !read(c, "kmsKey"))
+            report("Images are not encrypted with a customer-managed key: set `encryptionConfigurations` to KMS with the stack's key.");
     },
 });
 
@@ -65,8 +76,15 @@ function runsEcrImages(resources: { type: string; props: Record<string, any> }[]
  */
 export const ecrRegistryScanning = stackPolicy({
     name: "ecr-registry-scanning",
-    description: "A stack that creates ECR repositories or runs ECR images configures registry scanning (enhanced, continuous) in its region.",
-    metadata: { control: "FSBP ECR.1", severity: "high", area: "ecr", remediation: "Add an `aws.ecr.RegistryScanningConfiguration` with `scanType: \"ENHANCED\"` and a CONTINUOUS_SCAN rule for the repositories." },
+    description:
+        "A stack that creates ECR repositories or runs ECR images configures registry scanning (enhanced, continuous) in its region.",
+    metadata: {
+        control: "FSBP ECR.1",
+        severity: "high",
+        area: "ecr",
+        remediation:
+            'Add an `aws.ecr.RegistryScanningConfiguration` with `scanType: "ENHANCED"` and a CONTINUOUS_SCAN rule for the repositories.',
+    },
     validate: (args, report) => {
         const repos = ofTypes(args.resources, [ECR_TYPES.repository]);
         if (repos.length === 0 && !runsEcrImages(args.resources)) return;
@@ -74,11 +92,18 @@ export const ecrRegistryScanning = stackPolicy({
         const ok = configs.some(c => {
             const type = read(c.props, "scanType");
             const rules = list(read(c.props, "rules"));
-            return (type === "ENHANCED" || type === UNKNOWN) && rules.some(r => read(r, "scanFrequency") === "CONTINUOUS_SCAN" || read(r, "scanFrequency") === UNKNOWN);
+            return (
+                (type === "ENHANCED" || type === UNKNOWN) &&
+                rules.some((r) => read(r, "scanFrequency") === "CONTINUOUS_SCAN" || read(r, "scanFrequency") === UNKNOWN)
+            );
         });
-        if (!ok) report(configs.length === 0
-            ? "The stack uses ECR images but configures no registry scanning: add an ENHANCED RegistryScanningConfiguration with a CONTINUOUS_SCAN rule."
-            : "Registry scanning is not enhanced and continuous: set `scanType: \"ENHANCED\"` and a CONTINUOUS_SCAN rule.");
+        if (!ok)
+            report(
+                configs.length === 0
+                    ? "The stack uses ECR images but configures no registry scanning: add an ENHANCED RegistryScanningConfiguration " +
+                        "with a CONTINUOUS_SCAN rule."
+                    : 'Registry scanning is not enhanced and continuous: set `scanType: "ENHANCED"` and a CONTINUOUS_SCAN rule.',
+            );
     },
 });
 
@@ -92,31 +117,56 @@ export const ecrRegistryScanning = stackPolicy({
  */
 export const ecrReplicaRepositoryTemplate = stackPolicy({
     name: "ecr-replica-repository-template",
-    description: "Replicated repositories get a REPLICATION creation template (immutable tags, lifecycle rules) that exists before the replication rule: created by the replicating stack, or by the stack that runs the replicas.",
+    description:
+        "Replicated repositories get a REPLICATION creation template (immutable tags, lifecycle rules) that exists before the " +
+        "replication rule: created by the replicating stack, or by the stack that runs the replicas.",
     metadata: {
-        control: "FSBP ECR.2, ECR.3", severity: "medium", area: "ecr", environmentAware: true,
-        remediation: "Add an `aws.ecr.RepositoryCreationTemplate` (appliedFors [\"REPLICATION\"], imageTagMutability IMMUTABLE or IMMUTABLE_WITH_EXCLUSION, a lifecycle policy) for the repository prefix in the destination region, and `dependsOn` it from the replication configuration.",
+        control: "FSBP ECR.2, ECR.3",
+        severity: "medium",
+        area: "ecr",
+        environmentAware: true,
+        remediation:
+            'Add an `aws.ecr.RepositoryCreationTemplate` (appliedFors ["REPLICATION"], imageTagMutability IMMUTABLE or ' +
+            'IMMUTABLE_WITH_EXCLUSION, a lifecycle policy) for the repository prefix in the destination region, and `dependsOn` it from ' +
+            'the replication configuration.',
     },
     validate: (args, report) => {
-        const templates = ofTypes(args.resources, [ECR_TYPES.creationTemplate]).filter(t => list(read(t.props, "appliedFors")).includes("REPLICATION"));
+        const templates = ofTypes(args.resources, [ECR_TYPES.creationTemplate]).filter((t) =>
+            list(read(t.props, "appliedFors")).includes("REPLICATION"),
+        );
         const replications = ofTypes(args.resources, [ECR_TYPES.replication]);
         const checkTemplates = () => {
             for (const t of templates) {
                 const m = read(t.props, "imageTagMutability");
-                if (m !== UNKNOWN && !IMMUTABLE.has(m)) report(`Creation template "${t.name}" gives replicas imageTagMutability ${m === undefined ? "unset (MUTABLE)" : `"${m}"`}: set "IMMUTABLE" or "IMMUTABLE_WITH_EXCLUSION".`, t.urn);
+                if (m !== UNKNOWN && !IMMUTABLE.has(m))
+                    report(
+                        `Creation template "${t.name}" gives replicas imageTagMutability ` +
+                        `${m === undefined ? "unset (MUTABLE)" : `"${m}"`}: set "IMMUTABLE" or "IMMUTABLE_WITH_EXCLUSION".`,
+                        t.urn,
+                    );
                 const lifecycle = read(t.props, "lifecyclePolicy");
-                if (lifecycle !== UNKNOWN && list(parseJson(lifecycle)?.rules).length === 0) report(`Creation template "${t.name}" gives replicas no lifecycle rules: set \`lifecyclePolicy\`.`, t.urn);
+                if (lifecycle !== UNKNOWN && list(parseJson(lifecycle)?.rules).length === 0)
+                    report(`Creation template "${t.name}" gives replicas no lifecycle rules: set \`lifecyclePolicy\`.`, t.urn);
             }
         };
         if (replications.length > 0) {
             if (templates.length === 0) {
-                report("The stack replicates its registry but creates no REPLICATION repository creation template: repositories replicated before the other region's stack creates one get mutable tags and no lifecycle policy.");
+                report(
+                    "The stack replicates its registry but creates no REPLICATION repository creation template: repositories replicated " +
+                    "before the other region's stack creates one get mutable tags and no lifecycle policy.",
+                );
                 return;
             }
             for (const r of replications) {
-                const waits = (r.dependencies ?? []).map(d => d.urn);
-                const missing = templates.filter(t => !waits.includes(t.urn));
-                if (missing.length) report(`Replication "${r.name}" does not wait for creation template${missing.length > 1 ? "s" : ""} ${missing.map(t => `"${t.name}"`).join(", ")}: add ${missing.length > 1 ? "them" : "it"} to \`dependsOn\` so no replica is created before ${missing.length > 1 ? "they exist" : "it exists"}.`, r.urn);
+                const waits = (r.dependencies ?? []).map((d) => d.urn);
+                const missing = templates.filter((t) => !waits.includes(t.urn));
+                if (missing.length)
+                    report(
+                        `Replication "${r.name}" does not wait for creation template${missing.length > 1 ? "s" : ""} ` +
+                        `${missing.map((t) => `"${t.name}"`).join(", ")}: add ${missing.length > 1 ? "them" : "it"} to \`dependsOn\` so ` +
+                        `no replica is created before ${missing.length > 1 ? "they exist" : "it exists"}.`,
+                        r.urn,
+                    );
             }
             checkTemplates();
             return;
@@ -124,7 +174,10 @@ export const ecrReplicaRepositoryTemplate = stackPolicy({
         if (ofTypes(args.resources, [ECR_TYPES.repository]).length > 0 || !runsEcrImages(args.resources)) return;
         if (rulesFor(stackEnvironment(args)).replicasFromPrimary) return;
         if (templates.length === 0) {
-            report("The stack runs ECR images from repositories it does not create (replicas) but has no REPLICATION repository creation template: replicas get mutable tags and no lifecycle policy.");
+            report(
+                "The stack runs ECR images from repositories it does not create (replicas) but has no REPLICATION repository creation " +
+                "template: replicas get mutable tags and no lifecycle policy.",
+            );
             return;
         }
         checkTemplates();

@@ -80,9 +80,13 @@ export const ecsTaskNoSecretsInEnvironment = containerPolicy(
     "Secret-looking variables (PASSWORD, SECRET, TOKEN, API_KEY, …) come through `secrets`, never `environment`.",
     "FSBP ECS.8", "high",
     "Store the value in Secrets Manager (`[env]/[service]/[name]`) and reference it in the container's `secrets` with `valueFrom`.",
-    c => {
-        const names = list(c.def.environment).map(e => str(e?.name)).filter((n): n is string => !!n && looksSecret(n));
-        return names.length ? `passes ${names.join(", ")} in \`environment\`: move them to \`secrets\` (valueFrom a Secrets Manager ARN).` : undefined;
+    (c) => {
+        const names = list(c.def.environment)
+            .map((e) => str(e?.name))
+            .filter((n): n is string => !!n && looksSecret(n));
+        return names.length
+            ? `passes ${names.join(", ")} in \`environment\`: move them to \`secrets\` (valueFrom a Secrets Manager ARN).`
+            : undefined;
     },
 );
 
@@ -107,18 +111,29 @@ export const ecsTaskNoHostPid = resourcePolicy({
 export const ecsTaskAwsvpc = resourcePolicy({
     name: "ecs-task-awsvpc-network-mode",
     description: "ECS task definitions use the awsvpc network mode (one ENI and security group per task).",
-    metadata: { control: "FSBP ECS.1, ECS.17", severity: "medium", area: "ecs", remediation: "Set `networkMode: \"awsvpc\"` on the task definition." },
+    metadata: {
+        control: "FSBP ECS.1, ECS.17",
+        severity: "medium",
+        area: "ecs",
+        remediation: 'Set `networkMode: "awsvpc"` on the task definition.',
+    },
     types: [ECS_TYPES.taskDefinition],
     validate: (props, _args, report) => {
         const mode = read(props, "networkMode");
-        if (mode !== UNKNOWN && mode !== "awsvpc") report(`networkMode is ${mode === undefined ? "unset (bridge)" : `"${mode}"`}: set \`networkMode: "awsvpc"\`.`);
+        if (mode !== UNKNOWN && mode !== "awsvpc")
+            report(`networkMode is ${mode === undefined ? "unset (bridge)" : `"${mode}"`}: set \`networkMode: "awsvpc"\`.`);
     },
 });
 
 export const ecsServiceNoPublicIp = resourcePolicy({
     name: "ecs-service-no-public-ip",
     description: "ECS services do not assign public IPs to tasks.",
-    metadata: { control: "FSBP ECS.2", severity: "high", area: "ecs", remediation: "Set `networkConfiguration.assignPublicIp: false` and run tasks in private subnets." },
+    metadata: {
+        control: "FSBP ECS.2",
+        severity: "high",
+        area: "ecs",
+        remediation: "Set `networkConfiguration.assignPublicIp: false` and run tasks in private subnets.",
+    },
     types: [ECS_TYPES.service],
     validate: (props, _args, report) => {
         if (read(read(props, "networkConfiguration"), "assignPublicIp") === true) {
@@ -153,7 +168,12 @@ export const ecsServicePlatformVersion = resourcePolicy({
 export const ecsClusterContainerInsights = resourcePolicy({
     name: "ecs-cluster-container-insights",
     description: "ECS clusters have Container Insights enabled.",
-    metadata: { control: "FSBP ECS.12", severity: "low", area: "ecs", remediation: "Add `settings: [{ name: \"containerInsights\", value: \"enabled\" }]` to the cluster." },
+    metadata: {
+        control: "FSBP ECS.12",
+        severity: "low",
+        area: "ecs",
+        remediation: 'Add `settings: [{ name: "containerInsights", value: "enabled" }]` to the cluster.',
+    },
     types: [ECS_TYPES.cluster],
     validate: (props, _args, report) => {
         const s = list(read(props, "settings")).find(x => read(x, "name") === "containerInsights");

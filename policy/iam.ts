@@ -37,7 +37,10 @@ function statements(doc: any): Statement[] {
 /** Permission documents of an IAM resource, labelled for messages. */
 export function permissionDocuments(type: string, props: Record<string, any>): { where: string; doc: any }[] {
     if (type === IAM_TYPES.role) {
-        return list(read(props, "inlinePolicies")).map((p, i) => ({ where: `inline policy ${str(read(p, "name")) ?? i}`, doc: read(p, "policy") }));
+        return list(read(props, "inlinePolicies")).map((p, i) => ({
+            where: `inline policy ${str(read(p, "name")) ?? i}`,
+            doc: read(p, "policy"),
+        }));
     }
     const doc = read(props, "policy");
     return doc === undefined || doc === UNKNOWN ? [] : [{ where: "policy", doc }];
@@ -64,7 +67,12 @@ function isEmergencyDocument(type: string, name: string, props: Record<string, a
 export const iamNoAdminWildcard = resourcePolicy({
     name: "iam-no-admin-wildcard",
     description: "No IAM policy allows action `*` on resource `*` (full administrator), except the MFA-guarded break-glass role's.",
-    metadata: { control: "FSBP IAM.1, CIS 1.16", severity: "critical", area: "iam", remediation: "List the actions and resource ARNs the role needs instead of `*` on `*`." },
+    metadata: {
+        control: "FSBP IAM.1, CIS 1.16",
+        severity: "critical",
+        area: "iam",
+        remediation: "List the actions and resource ARNs the role needs instead of `*` on `*`.",
+    },
     types: PERMISSION_TYPES,
     validate: (props, args, report) => {
         if (isEmergencyDocument(args.type, args.name, props)) return;
@@ -81,13 +89,19 @@ export const iamNoAdminWildcard = resourcePolicy({
 export const iamNoServiceWildcard = resourcePolicy({
     name: "iam-no-service-wildcard",
     description: "IAM policies do not allow every action of a service (`s3:*`, `ecs:*`, …).",
-    metadata: { control: "FSBP IAM.21", severity: "high", area: "iam", remediation: "Replace `service:*` with the specific actions (e.g. `s3:GetObject`, `s3:PutObject`)." },
+    metadata: {
+        control: "FSBP IAM.21",
+        severity: "high",
+        area: "iam",
+        remediation: "Replace `service:*` with the specific actions (e.g. `s3:GetObject`, `s3:PutObject`).",
+    },
     types: PERMISSION_TYPES,
     validate: (props, args, report) => {
         for (const { where, doc } of permissionDocuments(args.type, props)) {
             statements(doc).forEach((s, i) => {
-                const wild = list(s.Action).filter(a => typeof a === "string" && /^[a-z0-9-]+:\*$/i.test(a));
-                if (s.Effect === "Allow" && wild.length) report(`${where}, ${label(s, i)} allows ${wild.join(", ")}: list the specific actions.`);
+                const wild = list(s.Action).filter((a) => typeof a === "string" && /^[a-z0-9-]+:\*$/i.test(a));
+                if (s.Effect === "Allow" && wild.length)
+                    report(`${where}, ${label(s, i)} allows ${wild.join(", ")}: list the specific actions.`);
             });
         }
     },
@@ -95,8 +109,9 @@ export const iamNoServiceWildcard = resourcePolicy({
 
 function requiresMfa(s: Statement): boolean {
     const c = s.Condition ?? {};
-    const present = ["Bool", "BoolIfExists"].some(op => String(c[op]?.["aws:MultiFactorAuthPresent"]).toLowerCase() === "true");
-    const age = c.NumericLessThan?.["aws:MultiFactorAuthAge"] !== undefined || c.NumericLessThanEquals?.["aws:MultiFactorAuthAge"] !== undefined;
+    const present = ["Bool", "BoolIfExists"].some((op) => String(c[op]?.["aws:MultiFactorAuthPresent"]).toLowerCase() === "true");
+    const age =
+        c.NumericLessThan?.["aws:MultiFactorAuthAge"] !== undefined || c.NumericLessThanEquals?.["aws:MultiFactorAuthAge"] !== undefined;
     return present || age;
 }
 
@@ -107,7 +122,14 @@ export function isEmergencyRole(name: string, props: Record<string, any>): boole
 export const iamEmergencyAccessMfa = resourcePolicy({
     name: "iam-emergency-access-mfa",
     description: "The break-glass role (tms-emergency-access) can only be assumed with MFA.",
-    metadata: { control: "CIS 1.10, FSBP IAM.5", severity: "critical", area: "iam", remediation: "Add `Condition: { Bool: { \"aws:MultiFactorAuthPresent\": \"true\" } }` to every Allow statement of the role's `assumeRolePolicy`." },
+    metadata: {
+        control: "CIS 1.10, FSBP IAM.5",
+        severity: "critical",
+        area: "iam",
+        remediation:
+            'Add `Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } }` to every Allow statement of the role\'s ' +
+            '`assumeRolePolicy`.',
+    },
     types: [IAM_TYPES.role],
     validate: (props, args, report) => {
         if (!isEmergencyRole(args.name, props)) return;
@@ -116,7 +138,11 @@ export const iamEmergencyAccessMfa = resourcePolicy({
         const allows = statements(trust).filter(s => s.Effect === "Allow");
         if (allows.length === 0) report("The emergency role has no readable trust policy: set `assumeRolePolicy` with an MFA condition.");
         allows.forEach((s, i) => {
-            if (!requiresMfa(s)) report(`assumeRolePolicy ${label(s, i)} lets the emergency role be assumed without MFA: add the aws:MultiFactorAuthPresent condition.`);
+            if (!requiresMfa(s))
+                report(
+                    `assumeRolePolicy ${label(s, i)} lets the emergency role be assumed without MFA: add the aws:MultiFactorAuthPresent ` +
+                    `condition.`,
+                );
         });
     },
 });
@@ -129,8 +155,13 @@ export function anyone(principal: any): boolean {
 
 export const iamNoPublicTrust = resourcePolicy({
     name: "iam-no-public-trust",
-    description: "No role trusts every AWS principal (`Principal: \"*\"`) without a condition.",
-    metadata: { control: "FSBP IAM (least privilege; CIS 1.16)", severity: "critical", area: "iam", remediation: "Name the service (`ecs-tasks.amazonaws.com`) or account ARN in `Principal`, or add a restricting Condition." },
+    description: 'No role trusts every AWS principal (`Principal: "*"`) without a condition.',
+    metadata: {
+        control: "FSBP IAM (least privilege; CIS 1.16)",
+        severity: "critical",
+        area: "iam",
+        remediation: "Name the service (`ecs-tasks.amazonaws.com`) or account ARN in `Principal`, or add a restricting Condition.",
+    },
     types: [IAM_TYPES.role],
     validate: (props, _args, report) => {
         const trust = read(props, "assumeRolePolicy");
@@ -185,8 +216,11 @@ export const kmsKeyPolicyOwned = stackPolicy({
     validate: (args, report) => {
         const owners = ofTypes(args.resources, [IAM_TYPES.kmsKeyPolicy]);
         for (const key of ofTypes(args.resources, [IAM_TYPES.kmsKey])) {
-            if (!policyLeftToKeyPolicy(key.opts) || owners.some(kp => dependsOn(kp, "keyId", key))) continue;
-            report(`Key "${key.name}" ignores changes to its policy and no KeyPolicy writes it: later policy changes never reach AWS.`, key.urn);
+            if (!policyLeftToKeyPolicy(key.opts) || owners.some((kp) => dependsOn(kp, "keyId", key))) continue;
+            report(
+                `Key "${key.name}" ignores changes to its policy and no KeyPolicy writes it: later policy changes never reach AWS.`,
+                key.urn,
+            );
         }
     },
 });
@@ -194,21 +228,33 @@ export const kmsKeyPolicyOwned = stackPolicy({
 export const kmsKeyPolicyNotPublic = resourcePolicy({
     name: "kms-key-policy-not-public",
     description: "No KMS key policy allows every principal (`*`) without a condition.",
-    metadata: { control: "FSBP KMS.5", severity: "critical", area: "kms", remediation: "Name the account root, roles or services in `Principal`; never `*` without a condition." },
+    metadata: {
+        control: "FSBP KMS.5",
+        severity: "critical",
+        area: "kms",
+        remediation: "Name the account root, roles or services in `Principal`; never `*` without a condition.",
+    },
     types: [IAM_TYPES.kmsKey, IAM_TYPES.kmsKeyPolicy],
     validate: (props, args, report) => {
         keyPolicyStatements(props, args).forEach((s, i) => {
-            if (s.Effect === "Allow" && anyone(s.Principal) && !s.Condition) report(`Key policy ${label(s, i)} lets any principal use the key: name the principals.`);
+            if (s.Effect === "Allow" && anyone(s.Principal) && !s.Condition)
+                report(`Key policy ${label(s, i)} lets any principal use the key: name the principals.`);
         });
     },
 });
 
 export const iamServiceTrustConfusedDeputy = resourcePolicy({
     name: "iam-service-trust-confused-deputy",
-    description: "Roles that AWS services assume limit the service to this account's resources with the keys AWS sends for that integration (aws:SourceAccount / aws:SourceArn, config/service-integrations.ts).",
+    description:
+        "Roles that AWS services assume limit the service to this account's resources with the keys AWS sends for that integration " +
+        "(aws:SourceAccount / aws:SourceArn, config/service-integrations.ts).",
     metadata: {
-        control: "FSBP IAM (confused deputy; review decision)", severity: "high", area: "iam",
-        remediation: "Add `Condition: { StringEquals: { \"aws:SourceAccount\": <account> }, ArnLike: { \"aws:SourceArn\": <resource ARN pattern> } }` to the trust statement.",
+        control: "FSBP IAM (confused deputy; review decision)",
+        severity: "high",
+        area: "iam",
+        remediation:
+            'Add `Condition: { StringEquals: { "aws:SourceAccount": <account> }, ArnLike: { "aws:SourceArn": <resource ARN pattern> } ' +
+            '}` to the trust statement.',
     },
     types: [IAM_TYPES.role],
     validate: (props, _args, report) => {
@@ -220,10 +266,18 @@ export const iamServiceTrustConfusedDeputy = resourcePolicy({
 
 export const kmsKeyPolicyConfusedDeputy = resourcePolicy({
     name: "kms-key-policy-confused-deputy",
-    description: "Key policy statements for AWS service principals limit the service to this account's resources with the keys AWS sends for that integration (aws:SourceAccount, aws:SourceArn, the encryption context), and test none AWS documents it does not send (config/service-integrations.ts).",
+    description:
+        "Key policy statements for AWS service principals limit the service to this account's resources with the keys AWS sends for " +
+        "that integration (aws:SourceAccount, aws:SourceArn, the encryption context), and test none AWS documents it does not send " +
+        "(config/service-integrations.ts).",
     metadata: {
-        control: "FSBP KMS (confused deputy; review decision)", severity: "high", area: "kms",
-        remediation: "Add the key AWS sends for the integration (`aws:SourceAccount`, `aws:SourceArn`, or for CloudWatch Logs `kms:EncryptionContext:aws:logs:arn`); for EventBridge publishing to an encrypted topic, which sends none, grant it in a statement of its own without condition.",
+        control: "FSBP KMS (confused deputy; review decision)",
+        severity: "high",
+        area: "kms",
+        remediation:
+            "Add the key AWS sends for the integration (`aws:SourceAccount`, `aws:SourceArn`, or for CloudWatch Logs " +
+            "`kms:EncryptionContext:aws:logs:arn`); for EventBridge publishing to an encrypted topic, which sends none, grant it in a " +
+            "statement of its own without condition.",
     },
     types: [IAM_TYPES.kmsKey, IAM_TYPES.kmsKeyPolicy],
     validate: (props, args, report) => {
@@ -242,8 +296,15 @@ const DECRYPT_ACTIONS = ["kms:decrypt", "kms:reencryptfrom", "kms:*", "*"];
  */
 export const iamNoKmsDecryptOnAllKeys = stackPolicy({
     name: "iam-no-kms-decrypt-on-all-keys",
-    description: "IAM policies do not allow kms:Decrypt or kms:ReEncryptFrom on every key (`Resource: \"*\"`), except permissions boundaries and the MFA-guarded break-glass role's.",
-    metadata: { control: "FSBP KMS.1, KMS.2", severity: "medium", area: "kms", remediation: "Name the key ARNs the role decrypts with in `Resource`." },
+    description:
+        'IAM policies do not allow kms:Decrypt or kms:ReEncryptFrom on every key (`Resource: "*"`), except permissions boundaries and ' +
+        'the MFA-guarded break-glass role\'s.',
+    metadata: {
+        control: "FSBP KMS.1, KMS.2",
+        severity: "medium",
+        area: "kms",
+        remediation: "Name the key ARNs the role decrypts with in `Resource`.",
+    },
     validate: (args, report) => {
         const roles = ofTypes(args.resources, [IAM_TYPES.role]);
         for (const r of ofTypes(args.resources, PERMISSION_TYPES)) {
@@ -253,7 +314,11 @@ export const iamNoKmsDecryptOnAllKeys = stackPolicy({
                 statements(doc).forEach((s, i) => {
                     const actions = list(s.Action).filter(a => typeof a === "string" && DECRYPT_ACTIONS.includes(a.toLowerCase()));
                     if (s.Effect === "Allow" && actions.length && list(s.Resource).includes("*")) {
-                        report(`${r.type.split(":").pop()} "${r.name}": ${where}, ${label(s, i)} allows ${actions.join(", ")} on every key: name the key ARNs.`, r.urn);
+                        report(
+                            `${r.type.split(":").pop()} "${r.name}": ${where}, ${label(s, i)} allows ${actions.join(", ")} on every ` +
+                            `key: name the key ARNs.`,
+                            r.urn,
+                        );
                     }
                 });
             }
@@ -293,10 +358,17 @@ const requiresBoundary = (s: Statement) => Object.entries(s.Condition ?? {}).som
  */
 export const iamNoPrivilegeEscalation = stackPolicy({
     name: "iam-no-privilege-escalation",
-    description: "No IAM policy allows iam:CreateRole, iam:PutRolePolicy or iam:AttachRolePolicy on every role without an iam:PermissionsBoundary condition, nor iam:PassRole on every role; permissions boundaries and the MFA-guarded break-glass role's are exempt.",
+    description:
+        "No IAM policy allows iam:CreateRole, iam:PutRolePolicy or iam:AttachRolePolicy on every role without an " +
+        "iam:PermissionsBoundary condition, nor iam:PassRole on every role; permissions boundaries and the MFA-guarded break-glass " +
+        "role's are exempt.",
     metadata: {
-        control: "FSBP IAM (privilege escalation; review decision)", severity: "critical", area: "iam",
-        remediation: "Scope the role actions to the project's roles (`role/tms-*`) under `StringEquals: { \"iam:PermissionsBoundary\": <boundary ARNs> }`, and iam:PassRole to named roles (with `iam:PassedToService`).",
+        control: "FSBP IAM (privilege escalation; review decision)",
+        severity: "critical",
+        area: "iam",
+        remediation:
+            'Scope the role actions to the project\'s roles (`role/tms-*`) under `StringEquals: { "iam:PermissionsBoundary": <boundary ' +
+            'ARNs> }`, and iam:PassRole to named roles (with `iam:PassedToService`).',
     },
     validate: (args, report) => {
         const roles = ofTypes(args.resources, [IAM_TYPES.role]);
@@ -308,8 +380,18 @@ export const iamNoPrivilegeEscalation = stackPolicy({
                 statements(doc).forEach((s, i) => {
                     if (s.Effect !== "Allow" || !list(s.Resource).some(everyRole)) return;
                     const unbounded = requiresBoundary(s) ? [] : allowedActions(s, BOUNDARY_GUARDED_ACTIONS);
-                    if (unbounded.length) report(`${kind} "${r.name}": ${where}, ${label(s, i)} allows ${unbounded.join(", ")} on every role without an iam:PermissionsBoundary condition: whoever holds it can give a role, and so itself, any permission.`, r.urn);
-                    if (allowedActions(s, ["iam:PassRole"]).length) report(`${kind} "${r.name}": ${where}, ${label(s, i)} allows iam:PassRole on every role: name the roles it may pass (and the services, iam:PassedToService).`, r.urn);
+                    if (unbounded.length)
+                        report(
+                            `${kind} "${r.name}": ${where}, ${label(s, i)} allows ${unbounded.join(", ")} on every role without an ` +
+                            `iam:PermissionsBoundary condition: whoever holds it can give a role, and so itself, any permission.`,
+                            r.urn,
+                        );
+                    if (allowedActions(s, ["iam:PassRole"]).length)
+                        report(
+                            `${kind} "${r.name}": ${where}, ${label(s, i)} allows iam:PassRole on every role: name the roles it may ` +
+                            `pass (and the services, iam:PassedToService).`,
+                            r.urn,
+                        );
                 });
             }
         }
@@ -322,11 +404,17 @@ export const CLOUDSHELL_FULL_ACCESS = "arn:aws:iam::aws:policy/AWSCloudShellFull
 export const iamNoCloudShellFullAccess = resourcePolicy({
     name: "iam-no-cloudshell-full-access",
     description: "No role has the AWSCloudShellFullAccess managed policy attached.",
-    metadata: { control: "FSBP IAM.27", severity: "medium", area: "iam", remediation: "Detach AWSCloudShellFullAccess; grant the specific actions needed instead." },
+    metadata: {
+        control: "FSBP IAM.27",
+        severity: "medium",
+        area: "iam",
+        remediation: "Detach AWSCloudShellFullAccess; grant the specific actions needed instead.",
+    },
     types: [IAM_TYPES.rolePolicyAttachment, IAM_TYPES.role],
     validate: (props, args, report) => {
         const arns = args.type === IAM_TYPES.role ? list(read(props, "managedPolicyArns")) : [read(props, "policyArn")];
-        if (arns.includes(CLOUDSHELL_FULL_ACCESS)) report("AWSCloudShellFullAccess is attached: it allows file upload and download through CloudShell; remove it.");
+        if (arns.includes(CLOUDSHELL_FULL_ACCESS))
+            report("AWSCloudShellFullAccess is attached: it allows file upload and download through CloudShell; remove it.");
     },
 });
 

@@ -14,8 +14,13 @@ export const LOGGING_TYPES = {
 
 export const logGroupRetention = resourcePolicy({
     name: "cloudwatch-log-group-retention",
-    description: "Log groups set a retention period (never \"never expire\").",
-    metadata: { control: "FSBP CloudWatch.16", severity: "low", area: "logging", remediation: "Set `retentionInDays` (e.g. 30 in dev/staging, 365 in prod/dr)." },
+    description: 'Log groups set a retention period (never "never expire").',
+    metadata: {
+        control: "FSBP CloudWatch.16",
+        severity: "low",
+        area: "logging",
+        remediation: "Set `retentionInDays` (e.g. 30 in dev/staging, 365 in prod/dr).",
+    },
     types: [LOGGING_TYPES.logGroup],
     validate: (props, _args, report) => {
         const days = read(props, "retentionInDays");
@@ -28,7 +33,12 @@ export const logGroupRetention = resourcePolicy({
 export const logGroupEncryption = resourcePolicy({
     name: "cloudwatch-log-group-encryption",
     description: "Log groups are encrypted with a customer-managed KMS key.",
-    metadata: { control: "FSBP CloudWatch (log protection; NIST SC-28)", severity: "medium", area: "logging", remediation: "Set `kmsKeyId` to the stack's logs KMS key (its key policy must allow logs.<region>.amazonaws.com)." },
+    metadata: {
+        control: "FSBP CloudWatch (log protection; NIST SC-28)",
+        severity: "medium",
+        area: "logging",
+        remediation: "Set `kmsKeyId` to the stack's logs KMS key (its key policy must allow logs.<region>.amazonaws.com).",
+    },
     types: [LOGGING_TYPES.logGroup],
     validate: (props, _args, report) => {
         if (!isSet(props, "kmsKeyId")) report("The log group is not encrypted with a customer key: set `kmsKeyId`.");
@@ -38,7 +48,12 @@ export const logGroupEncryption = resourcePolicy({
 export const alarmActions = resourcePolicy({
     name: "cloudwatch-alarm-actions",
     description: "Metric alarms have actions enabled and at least one alarm action.",
-    metadata: { control: "FSBP CloudWatch.15, CloudWatch.17", severity: "medium", area: "logging", remediation: "Set `alarmActions: [<SNS topic ARN>]` and leave `actionsEnabled` true." },
+    metadata: {
+        control: "FSBP CloudWatch.15, CloudWatch.17",
+        severity: "medium",
+        area: "logging",
+        remediation: "Set `alarmActions: [<SNS topic ARN>]` and leave `actionsEnabled` true.",
+    },
     types: [LOGGING_TYPES.metricAlarm],
     validate: (props, _args, report) => {
         if (read(props, "actionsEnabled") === false) report("Alarm actions are disabled: set `actionsEnabled: true`.");
@@ -49,18 +64,29 @@ export const alarmActions = resourcePolicy({
 export const wafWebAclRules = resourcePolicy({
     name: "wafv2-web-acl-has-rules",
     description: "WAFv2 web ACLs contain at least one rule or rule group.",
-    metadata: { control: "FSBP WAF.10", severity: "medium", area: "waf", remediation: "Add managed rule groups (e.g. AWSManagedRulesCommonRuleSet) to `rules`." },
+    metadata: {
+        control: "FSBP WAF.10",
+        severity: "medium",
+        area: "waf",
+        remediation: "Add managed rule groups (e.g. AWSManagedRulesCommonRuleSet) to `rules`.",
+    },
     types: [LOGGING_TYPES.webAcl],
     validate: (props, _args, report) => {
         const rules = read(props, "rules");
-        if (rules !== UNKNOWN && list(rules).length === 0 && !isSet(props, "ruleJson")) report("The web ACL has no rules: add managed rule groups to `rules`.");
+        if (rules !== UNKNOWN && list(rules).length === 0 && !isSet(props, "ruleJson"))
+            report("The web ACL has no rules: add managed rule groups to `rules`.");
     },
 });
 
 export const wafWebAclMetrics = resourcePolicy({
     name: "wafv2-web-acl-metrics",
     description: "WAFv2 web ACLs and their rules publish CloudWatch metrics.",
-    metadata: { control: "FSBP WAF.12", severity: "low", area: "waf", remediation: "Set `visibilityConfig.cloudwatchMetricsEnabled: true` on the ACL and each rule." },
+    metadata: {
+        control: "FSBP WAF.12",
+        severity: "low",
+        area: "waf",
+        remediation: "Set `visibilityConfig.cloudwatchMetricsEnabled: true` on the ACL and each rule.",
+    },
     types: [LOGGING_TYPES.webAcl],
     validate: (props, _args, report) => {
         if (read(read(props, "visibilityConfig"), "cloudwatchMetricsEnabled") === false) {
@@ -68,7 +94,10 @@ export const wafWebAclMetrics = resourcePolicy({
         }
         list(read(props, "rules")).forEach((r, i) => {
             if (read(read(r, "visibilityConfig"), "cloudwatchMetricsEnabled") === false) {
-                report(`Rule "${str(read(r, "name")) ?? i}" does not publish metrics: set its \`visibilityConfig.cloudwatchMetricsEnabled: true\`.`);
+                report(
+                    `Rule "${str(read(r, "name")) ?? i}" does not publish metrics: set its \`visibilityConfig.cloudwatchMetricsEnabled: ` +
+                    `true\`.`,
+                );
             }
         });
     },
@@ -82,11 +111,18 @@ export const wafWebAclMetrics = resourcePolicy({
 export const wafWebAclLogging = stackPolicy({
     name: "wafv2-web-acl-logging",
     description: "Every WAFv2 web ACL has a logging configuration.",
-    metadata: { control: "FSBP WAF.11", severity: "medium", area: "waf", remediation: "Add an `aws.wafv2.WebAclLoggingConfiguration` with `resourceArn: webAcl.arn` and an `aws-waf-logs-` log group as destination." },
+    metadata: {
+        control: "FSBP WAF.11",
+        severity: "medium",
+        area: "waf",
+        remediation:
+            "Add an `aws.wafv2.WebAclLoggingConfiguration` with `resourceArn: webAcl.arn` and an `aws-waf-logs-` log group as destination.",
+    },
     validate: (args, report) => {
         const configs = ofTypes(args.resources, [LOGGING_TYPES.webAclLogging]);
         for (const acl of ofTypes(args.resources, [LOGGING_TYPES.webAcl])) {
-            if (!configs.some(c => dependsOn(c, "resourceArn", acl))) report(`Web ACL "${acl.name}" does not log: add a WebAclLoggingConfiguration for it.`, acl.urn);
+            if (!configs.some((c) => dependsOn(c, "resourceArn", acl)))
+                report(`Web ACL "${acl.name}" does not log: add a WebAclLoggingConfiguration for it.`, acl.urn);
         }
     },
 });
@@ -94,7 +130,12 @@ export const wafWebAclLogging = stackPolicy({
 export const snsTopicEncryption = resourcePolicy({
     name: "sns-topic-encryption",
     description: "SNS topics are encrypted at rest with a KMS key.",
-    metadata: { control: "FSBP SNS.1", severity: "medium", area: "logging", remediation: "Set `kmsMasterKeyId` to the stack's logs key (its policy lets CloudWatch and EventBridge publish)." },
+    metadata: {
+        control: "FSBP SNS.1",
+        severity: "medium",
+        area: "logging",
+        remediation: "Set `kmsMasterKeyId` to the stack's logs key (its policy lets CloudWatch and EventBridge publish).",
+    },
     types: [LOGGING_TYPES.topic],
     validate: (props, _args, report) => {
         if (!isSet(props, "kmsMasterKeyId")) report("The topic is not encrypted: set `kmsMasterKeyId`.");
@@ -104,7 +145,12 @@ export const snsTopicEncryption = resourcePolicy({
 export const snsTopicPolicyNotPublic = resourcePolicy({
     name: "sns-topic-policy-not-public",
     description: "SNS topic policies grant nothing to every principal (`*`) without a condition.",
-    metadata: { control: "FSBP SNS.4", severity: "high", area: "logging", remediation: "Name the publishing services or accounts in `Principal`, or add a condition such as `aws:SourceAccount`." },
+    metadata: {
+        control: "FSBP SNS.4",
+        severity: "high",
+        area: "logging",
+        remediation: "Name the publishing services or accounts in `Principal`, or add a condition such as `aws:SourceAccount`.",
+    },
     types: [LOGGING_TYPES.topicPolicy],
     validate: (props, _args, report) => {
         const doc = parseJson(read(props, "policy"));
@@ -118,18 +164,38 @@ export const snsTopicPolicyNotPublic = resourcePolicy({
 
 export const snsTopicPolicyConfusedDeputy = resourcePolicy({
     name: "sns-topic-policy-confused-deputy",
-    description: "SNS topic policy statements for AWS service principals limit the service to this account's resources with the keys AWS sends for that integration, and put no condition where AWS supports none (EventBridge; config/service-integrations.ts).",
+    description:
+        "SNS topic policy statements for AWS service principals limit the service to this account's resources with the keys AWS sends " +
+        "for that integration, and put no condition where AWS supports none (EventBridge; config/service-integrations.ts).",
     metadata: {
-        control: "FSBP SNS (confused deputy; review decision)", severity: "high", area: "logging",
-        remediation: "CloudWatch alarms: add `aws:SourceAccount` and `aws:SourceArn` (the alarms' ARNs); EventBridge: grant it in a statement of its own without any condition.",
+        control: "FSBP SNS (confused deputy; review decision)",
+        severity: "high",
+        area: "logging",
+        remediation:
+            "CloudWatch alarms: add `aws:SourceAccount` and `aws:SourceArn` (the alarms' ARNs); EventBridge: grant it in a statement of " +
+            "its own without any condition.",
     },
     types: [LOGGING_TYPES.topicPolicy],
     validate: (props, _args, report) => {
         const doc = read(props, "policy");
         if (doc === UNKNOWN) return;
-        for (const m of serviceStatementProblems(list(parseJson(doc)?.Statement).filter((s) => s && typeof s === "object"), "sns-topic", "Topic policy")) report(m);
+        for (const m of serviceStatementProblems(
+            list(parseJson(doc)?.Statement).filter((s) => s && typeof s === "object"),
+            "sns-topic",
+            "Topic policy",
+        ))
+            report(m);
     },
 });
 
-export const loggingPolicies = [logGroupRetention, logGroupEncryption, alarmActions, wafWebAclRules, wafWebAclMetrics, snsTopicEncryption, snsTopicPolicyNotPublic, snsTopicPolicyConfusedDeputy];
+export const loggingPolicies = [
+    logGroupRetention,
+    logGroupEncryption,
+    alarmActions,
+    wafWebAclRules,
+    wafWebAclMetrics,
+    snsTopicEncryption,
+    snsTopicPolicyNotPublic,
+    snsTopicPolicyConfusedDeputy,
+];
 export const loggingStackPolicies = [wafWebAclLogging];

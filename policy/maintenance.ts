@@ -54,11 +54,13 @@ export function overlapsSlotHour(window: string): boolean {
 
 export const maintenanceWindowWeeklySlot = resourcePolicy({
     name: "maintenance-window-weekly-slot",
-    description: `DocumentDB and ElastiCache maintenance windows fall inside the weekly slot (Tuesday 02:00–04:00 Eastern, i.e. ${SLOT.text} UTC all year) and backup/snapshot windows do not overlap it.`,
+    description: `DocumentDB and ElastiCache maintenance windows fall inside the weekly slot (Tuesday 02:00–04:00 Eastern, i.e. ` +
+        `${SLOT.text} UTC all year) and backup/snapshot windows do not overlap it.`,
     metadata: {
         control: "FSBP DocumentDB/ElastiCache (change management; deployment guide weekly window)",
         severity: "low", area: "database",
-        remediation: `Set \`preferredMaintenanceWindow\` / \`maintenanceWindow\` to "${SLOT.text}" and a backup/snapshot window such as "05:00-06:00".`,
+        remediation: `Set \`preferredMaintenanceWindow\` / \`maintenanceWindow\` to "${SLOT.text}" and a backup/snapshot window such as ` +
+            `"05:00-06:00".`,
     },
     types: Object.values(MAINTENANCE_TYPES),
     validate: (props, args, report) => {
@@ -66,7 +68,10 @@ export const maintenanceWindowWeeklySlot = resourcePolicy({
         const w = read(props, key);
         if (w !== UNKNOWN) {
             if (typeof w !== "string") report(`\`${key}\` is unset (AWS picks a random slot): set it to "${SLOT.text}".`);
-            else if (!insideWeeklySlot(w)) report(`\`${key}\` "${w}" is outside the weekly slot: use "${SLOT.text}" (Tuesday 02:00–04:00 Eastern in both EST and EDT).`);
+            else if (!insideWeeklySlot(w))
+                report(
+                    `\`${key}\` "${w}" is outside the weekly slot: use "${SLOT.text}" (Tuesday 02:00–04:00 Eastern in both EST and EDT).`,
+                );
         }
         const backupKey = args.type === MAINTENANCE_TYPES.docdbCluster ? "preferredBackupWindow"
             : args.type === MAINTENANCE_TYPES.replicationGroup ? "snapshotWindow" : undefined;

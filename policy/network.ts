@@ -26,17 +26,34 @@ function companions(vpc: PolicyResource, all: PolicyResource[], type: string): P
 export const vpcDefaultSecurityGroupClosed = stackPolicy({
     name: "vpc-default-security-group-closed",
     description: "Every VPC's default security group is adopted with no ingress or egress rule.",
-    metadata: { control: "FSBP EC2.2, CIS v1.4.0 5.3", severity: "high", area: "network", remediation: "Add `new aws.ec2.DefaultSecurityGroup(name, { vpcId })` with no `ingress` or `egress`." },
+    metadata: {
+        control: "FSBP EC2.2, CIS v1.4.0 5.3",
+        severity: "high",
+        area: "network",
+        remediation: "Add `new aws.ec2.DefaultSecurityGroup(name, { vpcId })` with no `ingress` or `egress`.",
+    },
     validate: (args, report) => {
         for (const vpc of ofTypes(args.resources, NETWORK_TYPES.vpc)) {
             const groups = companions(vpc, args.resources, NETWORK_TYPES.defaultSecurityGroup);
             if (groups.length === 0) {
-                report(`VPC "${vpc.name}" leaves its default security group with AWS's default rules: adopt it with an aws.ec2.DefaultSecurityGroup without rules.`, vpc.urn);
+                report(
+                    `VPC "${vpc.name}" leaves its default security group with AWS's default rules: adopt it with an ` +
+                    `aws.ec2.DefaultSecurityGroup without rules.`,
+                    vpc.urn,
+                );
                 continue;
             }
             for (const g of groups) {
-                const rules = ["ingress", "egress"].filter(k => { const v = read(g.props, k); return v === UNKNOWN || list(v).length > 0; });
-                if (rules.length) report(`Default security group "${g.name}" of VPC "${vpc.name}" has ${rules.join(" and ")} rules: remove them (nothing should use the default group).`, g.urn);
+                const rules = ["ingress", "egress"].filter((k) => {
+                    const v = read(g.props, k);
+                    return v === UNKNOWN || list(v).length > 0;
+                });
+                if (rules.length)
+                    report(
+                        `Default security group "${g.name}" of VPC "${vpc.name}" has ${rules.join(" and ")} rules: remove them (nothing ` +
+                        `should use the default group).`,
+                        g.urn,
+                    );
             }
         }
     },
@@ -46,7 +63,12 @@ export const vpcDefaultSecurityGroupClosed = stackPolicy({
 export const vpcFlowLogs = stackPolicy({
     name: "vpc-flow-logs",
     description: "Every VPC has a flow log capturing at least rejected traffic.",
-    metadata: { control: "FSBP EC2.6, CIS v1.4.0 3.9", severity: "medium", area: "network", remediation: "Add an `aws.ec2.FlowLog` with `vpcId`, `trafficType: \"ALL\"` and an encrypted log group as destination." },
+    metadata: {
+        control: "FSBP EC2.6, CIS v1.4.0 3.9",
+        severity: "medium",
+        area: "network",
+        remediation: 'Add an `aws.ec2.FlowLog` with `vpcId`, `trafficType: "ALL"` and an encrypted log group as destination.',
+    },
     validate: (args, report) => {
         for (const vpc of ofTypes(args.resources, NETWORK_TYPES.vpc)) {
             const logs = companions(vpc, args.resources, NETWORK_TYPES.flowLog);
@@ -57,12 +79,22 @@ export const vpcFlowLogs = stackPolicy({
 });
 
 /** The interface endpoints EC2.55–EC2.57 ask for, by the last part of their service name. */
-export const REQUIRED_INTERFACE_ENDPOINTS: Record<string, string> = { "ecr.api": "FSBP EC2.55", "ecr.dkr": "FSBP EC2.56", ssm: "FSBP EC2.57" };
+export const REQUIRED_INTERFACE_ENDPOINTS: Record<string, string> = {
+    "ecr.api": "FSBP EC2.55",
+    "ecr.dkr": "FSBP EC2.56",
+    ssm: "FSBP EC2.57",
+};
 
 export const vpcInterfaceEndpoints = stackPolicy({
     name: "vpc-interface-endpoints",
-    description: `Every VPC has interface endpoints for ${Object.keys(REQUIRED_INTERFACE_ENDPOINTS).join(", ")} (image pulls and parameters stay in the VPC).`,
-    metadata: { control: "FSBP EC2.55, EC2.56, EC2.57", severity: "medium", area: "network", remediation: "Add `aws.ec2.VpcEndpoint`s of type Interface with `serviceName: com.amazonaws.<region>.<service>` for the VPC." },
+    description: `Every VPC has interface endpoints for ${Object.keys(REQUIRED_INTERFACE_ENDPOINTS).join(", ")} (image pulls and ` +
+        `parameters stay in the VPC).`,
+    metadata: {
+        control: "FSBP EC2.55, EC2.56, EC2.57",
+        severity: "medium",
+        area: "network",
+        remediation: "Add `aws.ec2.VpcEndpoint`s of type Interface with `serviceName: com.amazonaws.<region>.<service>` for the VPC.",
+    },
     validate: (args, report) => {
         for (const vpc of ofTypes(args.resources, NETWORK_TYPES.vpc)) {
             const endpoints = companions(vpc, args.resources, NETWORK_TYPES.vpcEndpoint)
@@ -82,10 +114,16 @@ export const vpcInterfaceEndpoints = stackPolicy({
 export const ec2SubnetNoPublicIpOnLaunch = resourcePolicy({
     name: "ec2-subnet-no-public-ip-on-launch",
     description: "Subnets do not assign a public IPv4 address to interfaces launched in them.",
-    metadata: { control: "FSBP EC2.15", severity: "medium", area: "network", remediation: "Set `mapPublicIpOnLaunch: false` on the subnet (for awsx subnets: a `transforms` entry on the Vpc)." },
+    metadata: {
+        control: "FSBP EC2.15",
+        severity: "medium",
+        area: "network",
+        remediation: "Set `mapPublicIpOnLaunch: false` on the subnet (for awsx subnets: a `transforms` entry on the Vpc).",
+    },
     types: [NETWORK_TYPES.subnet],
     validate: (props, _args, report) => {
-        if (read(props, "mapPublicIpOnLaunch") === true) report("The subnet gives every interface launched in it a public IP: set `mapPublicIpOnLaunch: false`.");
+        if (read(props, "mapPublicIpOnLaunch") === true)
+            report("The subnet gives every interface launched in it a public IP: set `mapPublicIpOnLaunch: false`.");
     },
 });
 

@@ -43,7 +43,14 @@ export const resourcePolicies: TmsResourcePolicy[] = [
 ];
 
 export const stackPolicies: TmsStackPolicy[] = [
-    ...bucketStackPolicies, ...networkStackPolicies, ...ecrStackPolicies, ...dataStackPolicies, ...loggingStackPolicies, ...cloudtrailStackPolicies, ...iamStackPolicies, ...crossResourcePolicies,
+    ...bucketStackPolicies,
+    ...networkStackPolicies,
+    ...ecrStackPolicies,
+    ...dataStackPolicies,
+    ...loggingStackPolicies,
+    ...cloudtrailStackPolicies,
+    ...iamStackPolicies,
+    ...crossResourcePolicies,
 ];
 
 /** All policies, resource policies first. */

@@ -23,7 +23,12 @@ export function looksSensitive(name: string): boolean {
 export const secretsmanagerCustomerKey = resourcePolicy({
     name: "secretsmanager-customer-key",
     description: "Secrets are encrypted with a customer-managed KMS key.",
-    metadata: { control: "FSBP SecretsManager (CMK encryption; NIST SC-12)", severity: "medium", area: "secrets", remediation: "Set `kmsKeyId` to the stack's secrets KMS key." },
+    metadata: {
+        control: "FSBP SecretsManager (CMK encryption; NIST SC-12)",
+        severity: "medium",
+        area: "secrets",
+        remediation: "Set `kmsKeyId` to the stack's secrets KMS key.",
+    },
     types: [SECRET_TYPES.secret],
     validate: (props, _args, report) => {
         if (!isSet(props, "kmsKeyId")) report("The secret uses the AWS-managed key: set `kmsKeyId` to a customer-managed KMS key.");
@@ -33,7 +38,13 @@ export const secretsmanagerCustomerKey = resourcePolicy({
 export const secretsmanagerNamePattern = resourcePolicy({
     name: "secretsmanager-name-pattern",
     description: "Secret names follow `[env]/[service]/[secret-name]` with the stack's environment.",
-    metadata: { control: "FSBP SecretsManager (least-privilege scoping; deployment guide naming)", severity: "low", area: "secrets", environmentAware: true, remediation: "Name the secret `<env>/<service>/<secret-name>`, e.g. `production/task-service/mongodb-uri`." },
+    metadata: {
+        control: "FSBP SecretsManager (least-privilege scoping; deployment guide naming)",
+        severity: "low",
+        area: "secrets",
+        environmentAware: true,
+        remediation: "Name the secret `<env>/<service>/<secret-name>`, e.g. `production/task-service/mongodb-uri`.",
+    },
     types: [SECRET_TYPES.secret],
     validate: (props, args, report) => {
         const name = read(props, "name") ?? read(props, "namePrefix");
@@ -54,13 +65,20 @@ export const secretsmanagerNamePattern = resourcePolicy({
 export const ssmSecureStringForSensitive = resourcePolicy({
     name: "ssm-securestring-for-sensitive",
     description: "SSM parameters whose names look sensitive (password, secret, token, key, …) are SecureString.",
-    metadata: { control: "FSBP SSM (data protection; NIST SC-28)", severity: "high", area: "secrets", remediation: "Set `type: \"SecureString\"` (with `keyId`), or move the value to Secrets Manager." },
+    metadata: {
+        control: "FSBP SSM (data protection; NIST SC-28)",
+        severity: "high",
+        area: "secrets",
+        remediation: 'Set `type: "SecureString"` (with `keyId`), or move the value to Secrets Manager.',
+    },
     types: [SECRET_TYPES.parameter],
     validate: (props, args, report) => {
         const name = str(read(props, "name")) ?? args.name;
         const type = read(props, "type");
         if (looksSensitive(name) && type !== "SecureString" && type !== UNKNOWN) {
-            report(`Parameter "${name}" looks sensitive but is ${type ?? "untyped"}: make it a SecureString or move it to Secrets Manager.`);
+            report(
+                `Parameter "${name}" looks sensitive but is ${type ?? "untyped"}: make it a SecureString or move it to Secrets Manager.`,
+            );
         }
     },
 });
@@ -68,7 +86,13 @@ export const ssmSecureStringForSensitive = resourcePolicy({
 export const ssmParameterNamePattern = resourcePolicy({
     name: "ssm-parameter-name-pattern",
     description: "SSM parameter names follow `/[env]/[service]/[parameter-name]` with the stack's environment.",
-    metadata: { control: "FSBP SSM (least-privilege scoping; deployment guide naming)", severity: "low", area: "secrets", environmentAware: true, remediation: "Name the parameter `/<env>/<service>/<parameter-name>`." },
+    metadata: {
+        control: "FSBP SSM (least-privilege scoping; deployment guide naming)",
+        severity: "low",
+        area: "secrets",
+        environmentAware: true,
+        remediation: "Name the parameter `/<env>/<service>/<parameter-name>`.",
+    },
     types: [SECRET_TYPES.parameter],
     validate: (props, args, report) => {
         const name = read(props, "name");
@@ -76,8 +100,11 @@ export const ssmParameterNamePattern = resourcePolicy({
         const env = resourceEnvironment(args);
         const allowed = env ? ENVIRONMENT_RULES[env].pathNames : undefined;
         const parts = typeof name === "string" ? name.split("/") : [];
-        if (parts.length < 4 || parts[0] !== "" || parts.slice(1).some(p => p === "") || (allowed && !allowed.includes(parts[1]))) {
-            report(`Parameter name ${typeof name === "string" ? `"${name}"` : "(unset)"} does not follow \`/${allowed?.[0] ?? "<env>"}/<service>/<parameter-name>\`.`);
+        if (parts.length < 4 || parts[0] !== "" || parts.slice(1).some((p) => p === "") || (allowed && !allowed.includes(parts[1]))) {
+            report(
+                `Parameter name ${typeof name === "string" ? `"${name}"` : "(unset)"} does not follow ` +
+                `\`/${allowed?.[0] ?? "<env>"}/<service>/<parameter-name>\`.`,
+            );
         }
     },
 });

@@ -119,7 +119,9 @@ export const securityGroupNoInternetIngress = resourcePolicy({
             const open = r.cidrs.filter(c => OPEN_CIDRS.has(c));
             if (open.length === 0) continue;
             if (alb && isHttpOrHttps(r)) continue;
-            const who = alb ? "the ALB security group may only open TCP 80 and 443" : "only the ALB security group may accept internet traffic";
+            const who = alb
+                ? "the ALB security group may only open TCP 80 and 443"
+                : "only the ALB security group may accept internet traffic";
             report(`${r.where} allows ${ports(r)} from ${open.join(", ")}: ${who}. Use a security-group or VPC-CIDR source instead.`);
         }
     },

@@ -36,7 +36,11 @@ function testedKeys(s: Statement): { key: string; ifExists: boolean }[] {
 }
 
 const label = (s: Statement, i: number) => (s.Sid ? `statement "${s.Sid}"` : `statement ${i}`);
-const display = (k: string) => k.replace(/^aws:source(arn|account|orgid|orgpaths)$/, (_m, x: string) => `aws:Source${{ arn: "Arn", account: "Account", orgid: "OrgID", orgpaths: "OrgPaths" }[x]}`);
+const display = (k: string) =>
+    k.replace(
+        /^aws:source(arn|account|orgid|orgpaths)$/,
+        (_m, x: string) => `aws:Source${{ arn: "Arn", account: "Account", orgid: "OrgID", orgpaths: "OrgPaths" }[x]}`,
+    );
 
 /**
  * Every problem with the service-principal statements of one policy document of kind `policy`,
@@ -58,7 +62,10 @@ export function serviceStatementProblems(statements: Statement[], policy: Integr
             }
             if (rows.some((r) => r.noConditions) && tested.length) {
                 const r = rows.find((x) => x.noConditions)!;
-                problems.push(`${where} ${label(s, i)} grants ${service} with a Condition block: AWS supports none when ${r.what} (${r.source}); the service is refused. Put ${service} in a statement of its own without conditions.`);
+                problems.push(
+                    `${where} ${label(s, i)} grants ${service} with a Condition block: AWS supports none when ${r.what} (${r.source}); ` +
+                    `the service is refused. Put ${service} in a statement of its own without conditions.`,
+                );
                 continue;
             }
             const sent = new Set(rows.flatMap(sentKeys));
@@ -66,16 +73,28 @@ export function serviceStatementProblems(statements: Statement[], policy: Integr
             const never = tested.filter((t) => !t.ifExists && notSent.has(t.key)).map((t) => t.key);
             if (never.length) {
                 const r = rows.find((x) => x.notSent?.length)!;
-                problems.push(`${where} ${label(s, i)} grants ${service} under ${[...new Set(never)].map(display).join(", ")}, which AWS does not send when ${r.what} (${r.source}): the condition never matches and the service is refused. Put ${service} in a statement of its own without that condition.`);
+                problems.push(
+                    `${where} ${label(s, i)} grants ${service} under ${[...new Set(never)].map(display).join(", ")}, which AWS does not ` +
+                    `send when ${r.what} (${r.source}): the condition never matches and the service is refused. Put ${service} in a ` +
+                    `statement of its own without that condition.`,
+                );
                 continue;
             }
             if (sent.size && !tested.some((t) => sent.has(t.key))) {
                 const keys = [...sent].map(display);
-                problems.push(`${where} ${label(s, i)} trusts ${service} without ${keys.join(" or ")} (AWS sends ${keys.length > 1 ? "them" : "it"} when ${rows[0].what}): add the condition so the service acts only for this account's resources.`);
+                problems.push(
+                    `${where} ${label(s, i)} trusts ${service} without ${keys.join(" or ")} (AWS sends ` +
+                    `${keys.length > 1 ? "them" : "it"} when ${rows[0].what}): add the condition so the service acts only for this ` +
+                    `account's resources.`,
+                );
             }
         }
         if (unknown.length && !tested.some((t) => isDeputyKey(t.key))) {
-            problems.push(`${where} ${label(s, i)} trusts ${unknown.join(", ")} without aws:SourceAccount or aws:SourceArn: add the condition so the service acts only for this account's resources (if AWS sends neither for this integration, add it to config/service-integrations.ts with AWS's page).`);
+            problems.push(
+                `${where} ${label(s, i)} trusts ${unknown.join(", ")} without aws:SourceAccount or aws:SourceArn: add the condition so ` +
+                `the service acts only for this account's resources (if AWS sends neither for this integration, add it to ` +
+                `config/service-integrations.ts with AWS's page).`,
+            );
         }
     });
     return problems;

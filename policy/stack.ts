@@ -14,7 +14,12 @@ import { SECRET_TYPES } from "./secrets";
 export const albHttpsListener = stackPolicy({
     name: "alb-https-listener",
     description: "Every application load balancer has an HTTPS listener.",
-    metadata: { control: "FSBP ELB.1", severity: "high", area: "alb", remediation: "Add an `aws.lb.Listener` with `protocol: \"HTTPS\"`, port 443, a certificate and an allowed TLS policy." },
+    metadata: {
+        control: "FSBP ELB.1",
+        severity: "high",
+        area: "alb",
+        remediation: 'Add an `aws.lb.Listener` with `protocol: "HTTPS"`, port 443, a certificate and an allowed TLS policy.',
+    },
     validate: (args, report) => {
         const listeners = ofTypes(args.resources, TYPES.listener);
         for (const lb of ofTypes(args.resources, TYPES.loadBalancer)) {
@@ -38,22 +43,53 @@ export const REQUIRED_TAGS = ["Environment", "Service", "ManagedBy", "CostCenter
  * take no tags and are not checked.
  */
 export const TAGGABLE_TYPES = [
-    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway",
-    "aws:ec2/eip:Eip", "aws:ec2/routeTable:RouteTable", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/securityGroup:SecurityGroup",
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-    "aws:ecs/cluster:Cluster", "aws:ecs/taskDefinition:TaskDefinition", "aws:ecs/service:Service",
-    ...TYPES.loadBalancer, ...TYPES.listener,
-    "aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup", "aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule",
-    "aws:cloudfront/distribution:Distribution", "aws:wafv2/webAcl:WebAcl", "aws:acm/certificate:Certificate",
-    "aws:docdb/cluster:Cluster", "aws:docdb/clusterInstance:ClusterInstance", "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/natGateway:NatGateway",
+    "aws:ec2/eip:Eip",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/vpcEndpoint:VpcEndpoint",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    "aws:ecs/cluster:Cluster",
+    "aws:ecs/taskDefinition:TaskDefinition",
+    "aws:ecs/service:Service",
+    ...TYPES.loadBalancer,
+    ...TYPES.listener,
+    "aws:lb/targetGroup:TargetGroup",
+    "aws:alb/targetGroup:TargetGroup",
+    "aws:lb/listenerRule:ListenerRule",
+    "aws:alb/listenerRule:ListenerRule",
+    "aws:cloudfront/distribution:Distribution",
+    "aws:wafv2/webAcl:WebAcl",
+    "aws:acm/certificate:Certificate",
+    "aws:docdb/cluster:Cluster",
+    "aws:docdb/clusterInstance:ClusterInstance",
+    "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
     "aws:docdb/subnetGroup:SubnetGroup",
-    "aws:elasticache/replicationGroup:ReplicationGroup", "aws:elasticache/subnetGroup:SubnetGroup", "aws:elasticache/parameterGroup:ParameterGroup",
-    "aws:ecr/repository:Repository", "aws:secretsmanager/secret:Secret", "aws:ssm/parameter:Parameter",
-    "aws:iam/role:Role", "aws:iam/policy:Policy", "aws:kms/key:Key",
-    "aws:cloudwatch/logGroup:LogGroup", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic", "aws:cloudtrail/trail:Trail",
-    ...TYPES.bucket, "aws:route53/zone:Zone", "aws:route53/healthCheck:HealthCheck",
-    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "aws:servicediscovery/service:Service",
-    "aws:appautoscaling/target:Target", "aws:lambda/function:Function", "aws:dynamodb/table:Table",
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:elasticache/subnetGroup:SubnetGroup",
+    "aws:elasticache/parameterGroup:ParameterGroup",
+    "aws:ecr/repository:Repository",
+    "aws:secretsmanager/secret:Secret",
+    "aws:ssm/parameter:Parameter",
+    "aws:iam/role:Role",
+    "aws:iam/policy:Policy",
+    "aws:kms/key:Key",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:sns/topic:Topic",
+    "aws:cloudtrail/trail:Trail",
+    ...TYPES.bucket,
+    "aws:route53/zone:Zone",
+    "aws:route53/healthCheck:HealthCheck",
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace",
+    "aws:servicediscovery/service:Service",
+    "aws:appautoscaling/target:Target",
+    "aws:lambda/function:Function",
+    "aws:dynamodb/table:Table",
 ];
 
 /** The provider's `defaultTags.tags` (provider inputs may arrive JSON-encoded). */
@@ -67,15 +103,23 @@ export const requiredTags = stackPolicy({
     name: "required-tags",
     description: `Every taggable AWS resource carries ${REQUIRED_TAGS.join(", ")} (its own tags merged over the provider's defaultTags).`,
     metadata: {
-        control: "FSBP (resource tagging; AWS Tagging Best Practices)", severity: "low", area: "stack",
-        remediation: "Set Environment, ManagedBy and CostCenter in the AWS provider's `defaultTags` and `Service` on each resource's `tags`.",
+        control: "FSBP (resource tagging; AWS Tagging Best Practices)",
+        severity: "low",
+        area: "stack",
+        remediation:
+            "Set Environment, ManagedBy and CostCenter in the AWS provider's `defaultTags` and `Service` on each resource's `tags`.",
     },
     validate: (args, report) => {
         for (const r of ofTypes(args.resources, TAGGABLE_TYPES)) {
             if (read(r.props, "tags") === UNKNOWN) continue;
             const tags = { ...providerDefaultTags(r.provider), ...tagsOf(r.props) };
-            const missing = REQUIRED_TAGS.filter(t => !tags[t]);
-            if (missing.length) report(`${r.type.split(":").pop()} "${r.name}" is missing tag(s) ${missing.join(", ")}: set them in the provider's defaultTags or the resource's tags.`, r.urn);
+            const missing = REQUIRED_TAGS.filter((t) => !tags[t]);
+            if (missing.length)
+                report(
+                    `${r.type.split(":").pop()} "${r.name}" is missing tag(s) ${missing.join(", ")}: set them in the provider's ` +
+                    `defaultTags or the resource's tags.`,
+                    r.urn,
+                );
         }
     },
 });
@@ -110,7 +154,11 @@ export const ecsServiceMinimumTasks = stackPolicy({
             if (counts.includes(UNKNOWN)) continue;
             const best = Math.max(...counts.map(c => (typeof c === "number" ? c : 0)));
             if (best < min) {
-                report(`Service "${key}" runs at most ${best} task(s) in any colour; ${env ?? "this stack (treated as prod)"} requires at least ${min}: raise desiredCount.`, services[0].urn);
+                report(
+                    `Service "${key}" runs at most ${best} task(s) in any colour; ${env ?? "this stack (treated as prod)"} requires at ` +
+                    `least ${min}: raise desiredCount.`,
+                    services[0].urn,
+                );
             }
         }
     },
@@ -139,7 +187,8 @@ export const drRegion = stackPolicy({
         const configured = args.getConfig<PolicyConfig>().region;
         for (const p of providers.values()) {
             const region = str(providerProp(p.props, "region")) ?? (p.name.startsWith("default") ? configured : undefined);
-            if (region !== want) report(`AWS provider "${p.name}" targets ${region ?? "no region"}; the ${env} stack must run in ${want}.`, p.urn);
+            if (region !== want)
+                report(`AWS provider "${p.name}" targets ${region ?? "no region"}; the ${env} stack must run in ${want}.`, p.urn);
         }
     },
 });
@@ -151,19 +200,28 @@ export const drRegion = stackPolicy({
 export const ecrLifecyclePolicy = stackPolicy({
     name: "ecr-repository-lifecycle-policy",
     description: "Every ECR repository has a lifecycle policy with at least one rule.",
-    metadata: { control: "FSBP ECR.3", severity: "medium", area: "ecr", remediation: "Add an `aws.ecr.LifecyclePolicy` for the repository (expire untagged images after 7 days, keep env images 14/30/90 days)." },
+    metadata: {
+        control: "FSBP ECR.3",
+        severity: "medium",
+        area: "ecr",
+        remediation:
+            "Add an `aws.ecr.LifecyclePolicy` for the repository (expire untagged images after 7 days, keep env images 14/30/90 days).",
+    },
     validate: (args, report) => {
         const policies = ofTypes(args.resources, [ECR_TYPES.lifecyclePolicy]);
         for (const repo of ofTypes(args.resources, [ECR_TYPES.repository])) {
             const name = str(read(repo.props, "name"));
-            const mine = policies.filter(p => dependsOn(p, "repository", repo) || (name !== undefined && read(p.props, "repository") === name));
+            const mine = policies.filter(
+                (p) => dependsOn(p, "repository", repo) || (name !== undefined && read(p.props, "repository") === name),
+            );
             if (mine.length === 0) {
                 report(`Repository "${repo.name}" has no lifecycle policy: add an aws.ecr.LifecyclePolicy.`, repo.urn);
                 continue;
             }
             const texts = mine.map(p => read(p.props, "policy"));
             if (texts.includes(UNKNOWN)) continue;
-            if (!texts.some(t => list(parseJson(t)?.rules).length > 0)) report(`Repository "${repo.name}": its lifecycle policy has no rules.`, repo.urn);
+            if (!texts.some((t) => list(parseJson(t)?.rules).length > 0))
+                report(`Repository "${repo.name}": its lifecycle policy has no rules.`, repo.urn);
         }
     },
 });
@@ -172,20 +230,27 @@ export const ROTATION_EXEMPTION_TAG = "RotationExemption";
 
 export const secretRotation = stackPolicy({
     name: "secretsmanager-rotation",
-    description: `Every secret rotates (has a SecretRotation), or carries a \`${ROTATION_EXEMPTION_TAG}\` tag whose value gives the reason.`,
+    description: `Every secret rotates (has a SecretRotation), or carries a \`${ROTATION_EXEMPTION_TAG}\` tag whose value gives the ` +
+        `reason.`,
     metadata: {
         control: "FSBP SecretsManager.1, SecretsManager.4", severity: "medium", area: "secrets",
-        remediation: `Add an \`aws.secretsmanager.SecretRotation\` for the secret, or tag it \`${ROTATION_EXEMPTION_TAG}: "<why it cannot rotate>"\`.`,
+        remediation: `Add an \`aws.secretsmanager.SecretRotation\` for the secret, or tag it \`${ROTATION_EXEMPTION_TAG}: "<why it ` +
+            `cannot rotate>"\`.`,
     },
     validate: (args, report) => {
         const rotations = ofTypes(args.resources, [SECRET_TYPES.rotation]);
         for (const secret of ofTypes(args.resources, [SECRET_TYPES.secret])) {
             const name = str(read(secret.props, "name"));
-            const rotated = rotations.some(r => dependsOn(r, "secretId", secret) || (name !== undefined && read(r.props, "secretId") === name));
+            const rotated = rotations.some(
+                (r) => dependsOn(r, "secretId", secret) || (name !== undefined && read(r.props, "secretId") === name),
+            );
             if (rotated) continue;
             const reason = tagsOf(secret.props)[ROTATION_EXEMPTION_TAG];
             if (reason !== undefined && reason.trim() !== "") continue;
-            report(`Secret "${secret.name}" does not rotate: add a SecretRotation or tag it ${ROTATION_EXEMPTION_TAG} with the reason.`, secret.urn);
+            report(
+                `Secret "${secret.name}" does not rotate: add a SecretRotation or tag it ${ROTATION_EXEMPTION_TAG} with the reason.`,
+                secret.urn,
+            );
         }
     },
 });
@@ -218,28 +283,50 @@ function watches(alarm: PolicyResource, target: PolicyResource): boolean {
  */
 export const albAvailabilityAlarms = stackPolicy({
     name: "alb-availability-alarms",
-    description: "Every ALB has an alarm on HTTPCode_ELB_5XX_Count, and every target group a HealthyHostCount alarm that treats missing data as breaching.",
+    description:
+        "Every ALB has an alarm on HTTPCode_ELB_5XX_Count, and every target group a HealthyHostCount alarm that treats missing data as " +
+        "breaching.",
     metadata: {
-        control: "FSBP CloudWatch.15 (review finding: availability alarms)", severity: "high", area: "logging",
-        remediation: "Add a MetricAlarm on the load balancer's HTTPCode_ELB_5XX_Count and one on HealthyHostCount (summed over the colours) with `treatMissingData: \"breaching\"`.",
+        control: "FSBP CloudWatch.15 (review finding: availability alarms)",
+        severity: "high",
+        area: "logging",
+        remediation:
+            'Add a MetricAlarm on the load balancer\'s HTTPCode_ELB_5XX_Count and one on HealthyHostCount (summed over the colours) ' +
+            'with `treatMissingData: "breaching"`.',
     },
     validate: (args, report) => {
         const alarms = ofTypes(args.resources, [METRIC_ALARM]);
         for (const lb of ofTypes(args.resources, TYPES.loadBalancer)) {
             const t = read(lb.props, "loadBalancerType");
             if (t !== undefined && t !== "application") continue;
-            if (!alarms.some(a => watches(a, lb) && alarmMetricNames(a).includes("HTTPCode_ELB_5XX_Count"))) {
-                report(`Load balancer "${lb.name}" has no alarm on HTTPCode_ELB_5XX_Count: the 5xx it answers itself go unnoticed.`, lb.urn);
+            if (!alarms.some((a) => watches(a, lb) && alarmMetricNames(a).includes("HTTPCode_ELB_5XX_Count"))) {
+                report(
+                    `Load balancer "${lb.name}" has no alarm on HTTPCode_ELB_5XX_Count: the 5xx it answers itself go unnoticed.`,
+                    lb.urn,
+                );
             }
         }
         for (const tg of ofTypes(args.resources, TARGET_GROUP)) {
-            const healthy = alarms.filter(a => watches(a, tg) && alarmMetricNames(a).includes("HealthyHostCount"));
-            if (healthy.length === 0) report(`Target group "${tg.name}" has no HealthyHostCount alarm: no alarm fires when it has no healthy target.`, tg.urn);
-            else if (!healthy.some(a => read(a.props, "treatMissingData") === "breaching")) {
-                report(`Target group "${tg.name}": its HealthyHostCount alarm treats missing data as not breaching, so a service that reports nothing raises nothing: set \`treatMissingData: "breaching"\`.`, tg.urn);
+            const healthy = alarms.filter((a) => watches(a, tg) && alarmMetricNames(a).includes("HealthyHostCount"));
+            if (healthy.length === 0)
+                report(`Target group "${tg.name}" has no HealthyHostCount alarm: no alarm fires when it has no healthy target.`, tg.urn);
+            else if (!healthy.some((a) => read(a.props, "treatMissingData") === "breaching")) {
+                report(
+                    `Target group "${tg.name}": its HealthyHostCount alarm treats missing data as not breaching, so a service that ` +
+                    `reports nothing raises nothing: set \`treatMissingData: "breaching"\`.`,
+                    tg.urn,
+                );
             }
         }
     },
 });
 
-export const crossResourcePolicies = [albHttpsListener, requiredTags, ecsServiceMinimumTasks, drRegion, ecrLifecyclePolicy, secretRotation, albAvailabilityAlarms];
+export const crossResourcePolicies = [
+    albHttpsListener,
+    requiredTags,
+    ecsServiceMinimumTasks,
+    drRegion,
+    ecrLifecyclePolicy,
+    secretRotation,
+    albAvailabilityAlarms,
+];

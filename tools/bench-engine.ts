@@ -37,7 +37,14 @@ export interface EngineBench {
 }
 
 const KINDS: BreachKind[] = ["errors", "health", "alarms", "latency", "query"];
-const TARGETS: Record<string, number | null> = { errors: 1, "health (from 1st)": null, "health (from 2nd)": 1, alarms: 1, latency: null, query: null };
+const TARGETS: Record<string, number | null> = {
+    errors: 1,
+    "health (from 1st)": null,
+    "health (from 2nd)": 1,
+    alarms: 1,
+    latency: null,
+    query: null,
+};
 
 function figures(rule: string, values: number[], traces: number, caught: number): RuleFigures {
     const sorted = [...values].sort((a, b) => a - b);
@@ -107,7 +114,8 @@ function formatTable(rules: RuleFigures[], traces: number, elapsedMs: number): s
         line(header),
         line(widths.map((w) => "-".repeat(w))),
         ...rows.map(line),
-        "health needs 2 consecutive unhealthy intervals, latency > 300 s (6 intervals), query 3 failed intervals: their delays are by definition.",
+        "health needs 2 consecutive unhealthy intervals, latency > 300 s (6 intervals), query 3 failed intervals: their delays are by " +
+        "definition.",
     ].join("\n");
 }
 

@@ -27,7 +27,6 @@ const CHART_FLAGS = {
 /** The chart as a PNG (resvg, the bundled DejaVu Sans only: the same pixels on every machine). */
 export function renderPng(svg: string, scale = 1): { png: Buffer; width: number; height: number; pixels: Buffer } {
     // Loaded here: resvg is a dev dependency, the record writer must not need it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Resvg } = require("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
     const r = new Resvg(svg, {
         fitTo: { mode: "zoom", value: scale },

@@ -30,7 +30,11 @@ export function generatedDocSpec(doc: GeneratedDoc) {
     } satisfies CommandSpec;
 }
 
-export async function generatedDocMain(doc: GeneratedDoc, argv: string[], io: FlagIo = { out: console.log, err: console.error }): Promise<number> {
+export async function generatedDocMain(
+    doc: GeneratedDoc,
+    argv: string[],
+    io: FlagIo = { out: console.log, err: console.error },
+): Promise<number> {
     const args = readFlags(generatedDocSpec(doc), argv, io, (v) => v);
     if (args instanceof Stop) return args.exitCode;
     const rel = path.relative(process.cwd(), doc.file);

@@ -13,7 +13,6 @@ import type { Environment } from "../policy/common";
 import { enforcementLevelOf, loadPackConfig, policyConfigOf } from "./policy/pack-config";
 import { policies } from "../policy/policies";
 
-/* eslint-disable @typescript-eslint/no-var-requires */
 const grpc = require("@grpc/grpc-js");
 const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 const pb = require("@pulumi/pulumi/proto/analyzer_pb");

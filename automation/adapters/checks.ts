@@ -59,7 +59,10 @@ export class DirectSmokeTests implements SmokePort {
                 lines.push({ name: p, ok: res.status >= 200 && res.status < 300, detail: `GET ${url} → ${res.status}` });
             } catch (e) {
                 const err = e as Error & { cause?: { code?: string; message?: string } };
-                const why = err.name === "TimeoutError" ? `no answer within ${this.timeoutMs} ms` : `${err.cause?.code ?? err.name}: ${err.cause?.message ?? err.message}`;
+                const why =
+                    err.name === "TimeoutError"
+                        ? `no answer within ${this.timeoutMs} ms`
+                        : `${err.cause?.code ?? err.name}: ${err.cause?.message ?? err.message}`;
                 lines.push({ name: p, ok: false, detail: `GET ${url} failed: ${why}` });
             }
         }
@@ -70,7 +73,9 @@ export class DirectSmokeTests implements SmokePort {
 /** The curl script the in-VPC task runs: each path in turn, naming the first that fails. Pure. */
 export function curlScript(baseUrl: string, paths: string[], timeoutSeconds: number): string[] {
     const base = baseUrl.replace(/\/+$/, "");
-    const checks = paths.map((p) => `curl -fsS -o /dev/null --max-time ${timeoutSeconds} '${base}${p}' && echo 'ok ${p}' || { echo 'FAIL ${p}'; exit 1; }`);
+    const checks = paths.map(
+        (p) => `curl -fsS -o /dev/null --max-time ${timeoutSeconds} '${base}${p}' && echo 'ok ${p}' || { echo 'FAIL ${p}'; exit 1; }`,
+    );
     return ["sh", "-c", checks.join("; ")];
 }
 
@@ -96,9 +101,15 @@ export class InVpcSmokeTests implements SmokePort {
         const command = curlScript(this.baseUrl, SMOKE_PATHS, this.timeoutSeconds);
         try {
             const r = await this.tasks.run(this.service, candidate, command, `tms-smoke-${rolloutId}`);
-            return { ok: r.ok, lines: [{ name: SMOKE_PATHS.join(" "), ok: r.ok, detail: `curl task (${this.service}/${candidate}): ${r.detail}` }] };
+            return {
+                ok: r.ok,
+                lines: [{ name: SMOKE_PATHS.join(" "), ok: r.ok, detail: `curl task (${this.service}/${candidate}): ${r.detail}` }],
+            };
         } catch (e) {
-            return { ok: false, lines: [{ name: SMOKE_PATHS.join(" "), ok: false, detail: `curl task failed to start: ${(e as Error).message}` }] };
+            return {
+                ok: false,
+                lines: [{ name: SMOKE_PATHS.join(" "), ok: false, detail: `curl task failed to start: ${(e as Error).message}` }],
+            };
         }
     }
 }

@@ -72,7 +72,11 @@ export function buildQueries(targets: MetricsTargets, window: MetricsWindow): Me
         Id: "lb_elb5xx",
         Label: "load balancer HTTPCode_ELB_5XX_Count",
         MetricStat: {
-            Metric: { Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_ELB_5XX_Count", Dimensions: [{ Name: "LoadBalancer", Value: targets.loadBalancerArnSuffix }] },
+            Metric: {
+                Namespace: "AWS/ApplicationELB",
+                MetricName: "HTTPCode_ELB_5XX_Count",
+                Dimensions: [{ Name: "LoadBalancer", Value: targets.loadBalancerArnSuffix }],
+            },
             Period: seconds,
             Stat: "Sum",
         },
@@ -100,7 +104,15 @@ export function foldResults(serviceCount: number, values: Map<string, number[]>)
     const candidate = colour("candidate");
     // ELB-generated 5xx (see buildQueries): the candidate's, counted as errors of its requests.
     const elb5xx = sum("lb_elb5xx");
-    return { live: colour("live"), candidate: { ...candidate, errors5xx: candidate.errors5xx + elb5xx, requests: Math.max(candidate.requests, candidate.errors5xx + elb5xx) }, unhealthyTargets };
+    return {
+        live: colour("live"),
+        candidate: {
+            ...candidate,
+            errors5xx: candidate.errors5xx + elb5xx,
+            requests: Math.max(candidate.requests, candidate.errors5xx + elb5xx),
+        },
+        unhealthyTargets,
+    };
 }
 
 /**

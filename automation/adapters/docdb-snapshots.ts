@@ -65,16 +65,25 @@ export class DocDbSnapshots implements SnapshotPort {
             if (e.code !== "DBClusterSnapshotAlreadyExistsFault") throw e;
         });
         const deadline = this.clock.now() + this.opts.timeoutMs;
-        let status = "creating";
         for (;;) {
-            const out = await awsCall("DocumentDB DescribeDBClusterSnapshots", (o) => this.client.send(new DescribeDBClusterSnapshotsCommand({
-                DBClusterSnapshotIdentifier: id,
-            }), o), { timeoutMs: this.opts.callTimeoutMs });
-            status = out.DBClusterSnapshots?.[0]?.Status ?? "missing";
+            const out = await awsCall(
+                "DocumentDB DescribeDBClusterSnapshots",
+                (o) =>
+                    this.client.send(
+                        new DescribeDBClusterSnapshotsCommand({
+                            DBClusterSnapshotIdentifier: id,
+                        }),
+                        o,
+                    ),
+                { timeoutMs: this.opts.callTimeoutMs },
+            );
+            const status = out.DBClusterSnapshots?.[0]?.Status ?? "missing";
             if (status === "available") return id;
             if (status === "failed" || status === "missing") throw new Error(`snapshot ${id} of ${this.clusterId} is ${status}`);
             if (this.clock.now() >= deadline) {
-                throw new Error(`snapshot ${id} of ${this.clusterId} not available after ${Math.round(this.opts.timeoutMs / 1000)}s (status ${status})`);
+                throw new Error(
+                    `snapshot ${id} of ${this.clusterId} not available after ${Math.round(this.opts.timeoutMs / 1000)}s (status ${status})`,
+                );
             }
             await this.clock.sleep(Math.min(this.opts.pollMs, deadline - this.clock.now()));
         }
@@ -86,11 +95,19 @@ export class DocDbSnapshots implements SnapshotPort {
         const deleted: string[] = [];
         let marker: string | undefined;
         do {
-            const out = await awsCall("DocumentDB DescribeDBClusterSnapshots", (o) => this.client.send(new DescribeDBClusterSnapshotsCommand({
-                DBClusterIdentifier: this.clusterId,
-                SnapshotType: "manual",
-                Marker: marker,
-            }), o), { timeoutMs: this.opts.callTimeoutMs });
+            const out = await awsCall(
+                "DocumentDB DescribeDBClusterSnapshots",
+                (o) =>
+                    this.client.send(
+                        new DescribeDBClusterSnapshotsCommand({
+                            DBClusterIdentifier: this.clusterId,
+                            SnapshotType: "manual",
+                            Marker: marker,
+                        }),
+                        o,
+                    ),
+                { timeoutMs: this.opts.callTimeoutMs },
+            );
             for (const s of out.DBClusterSnapshots ?? []) {
                 const id = s.DBClusterSnapshotIdentifier ?? "";
                 // Only our own manual snapshots: automated backups and hand-made snapshots are never touched.

@@ -26,7 +26,7 @@ import {
     SwitchoverGlobalClusterCommand,
 } from "@aws-sdk/client-docdb";
 import { ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { DR_SWITCH_NAMESPACE, drSwitches } from "../../config/naming";
 import type { ClusterView, DrCapacityPort, DrMode, GlobalClusterView, GlobalDatabasePort, PrimaryProbe, TrafficSwitchPort } from "../dr";
@@ -35,7 +35,17 @@ import { awsCall, AwsCallError } from "./aws-call";
 import { targetHealthOf } from "./target-health";
 
 /** Error names and codes that mean "the region did not answer", as opposed to "it answered no". */
-const UNREACHABLE_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException", "NetworkingError", "ServiceUnavailable", "ServiceUnavailableException", "InternalFailure", "InternalServerError", "Timeout"]);
+const UNREACHABLE_NAMES = new Set([
+    "TimeoutError",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "NetworkingError",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "InternalFailure",
+    "InternalServerError",
+    "Timeout",
+]);
 const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "ETIMEDOUT", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 /** Did this error come from a region that does not answer? Pure. */
@@ -71,23 +81,36 @@ export class DocDbGlobalCluster implements GlobalDatabasePort {
     ) {}
 
     private async cluster(client: DocDBClient, id: string): Promise<ClusterView> {
-        const out = await awsCall("DocumentDB DescribeDBClusters", (o) => client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), o), { timeoutMs: this.timeoutMs });
+        const out = await awsCall(
+            "DocumentDB DescribeDBClusters",
+            (o) => client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), o),
+            { timeoutMs: this.timeoutMs },
+        );
         const c = out.DBClusters?.[0];
         if (!c?.DBClusterArn) throw new Error(`DocumentDB cluster ${id} not found`);
         return { arn: c.DBClusterArn, status: c.Status ?? "unknown" };
     }
 
     async global(): Promise<GlobalClusterView> {
-        const out = await awsCall("DocumentDB DescribeGlobalClusters", (o) =>
-            this.dr.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: this.ids.globalClusterId }), o), { timeoutMs: this.timeoutMs });
+        const out = await awsCall(
+            "DocumentDB DescribeGlobalClusters",
+            (o) => this.dr.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: this.ids.globalClusterId }), o),
+            { timeoutMs: this.timeoutMs },
+        );
         const g = out.GlobalClusters?.[0];
         if (!g) throw new Error(`DocumentDB global cluster ${this.ids.globalClusterId} not found`);
         const f = g.FailoverState;
         return {
             id: g.GlobalClusterIdentifier ?? this.ids.globalClusterId,
             status: g.Status ?? "unknown",
-            failoverState: f?.Status ? { status: f.Status, fromArn: f.FromDbClusterArn, toArn: f.ToDbClusterArn, dataLossAllowed: f.IsDataLossAllowed === true } : undefined,
-            members: (g.GlobalClusterMembers ?? []).map((m) => ({ arn: m.DBClusterArn ?? "", writer: m.IsWriter === true, ...(m.SynchronizationStatus ? { synchronization: m.SynchronizationStatus } : {}) })),
+            failoverState: f?.Status
+                ? { status: f.Status, fromArn: f.FromDbClusterArn, toArn: f.ToDbClusterArn, dataLossAllowed: f.IsDataLossAllowed === true }
+                : undefined,
+            members: (g.GlobalClusterMembers ?? []).map((m) => ({
+                arn: m.DBClusterArn ?? "",
+                writer: m.IsWriter === true,
+                ...(m.SynchronizationStatus ? { synchronization: m.SynchronizationStatus } : {}),
+            })),
         };
     }
 
@@ -99,7 +122,8 @@ export class DocDbGlobalCluster implements GlobalDatabasePort {
     private async primaryArn(): Promise<string> {
         const [g, dr] = [await this.global(), await this.drCluster()];
         const others = g.members.filter((m) => m.arn !== dr.arn);
-        if (others.length !== 1) throw new Error(`global cluster ${g.id} has ${others.length} members besides dr's cluster; expected prod's alone`);
+        if (others.length !== 1)
+            throw new Error(`global cluster ${g.id} has ${others.length} members besides dr's cluster; expected prod's alone`);
         return others[0].arn;
     }
 
@@ -109,13 +133,18 @@ export class DocDbGlobalCluster implements GlobalDatabasePort {
         const call = `DocumentDB DescribeDBClusters (${region})`;
         try {
             // `pass` keeps the SDK's own error (its name, code and HTTP status say whether the region answered).
-            const out = await awsCall(call, (o) => this.clientIn(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), o), { timeoutMs: this.timeoutMs, pass: () => true });
+            const out = await awsCall(
+                call,
+                (o) => this.clientIn(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), o),
+                { timeoutMs: this.timeoutMs, pass: () => true },
+            );
             const c = out.DBClusters?.[0];
             if (!c?.DBClusterArn) throw new Error(`DocumentDB cluster ${id} not found in ${region}`);
             return { reachable: true, cluster: { arn: c.DBClusterArn, status: c.Status ?? "unknown" } };
         } catch (e) {
             const err = e as { name?: string; code?: string; message?: string };
-            if (isUnreachable(e)) return { reachable: false, error: `${call}: ${err.code ?? err.name ?? "Error"}: ${err.message ?? String(e)}` };
+            if (isUnreachable(e))
+                return { reachable: false, error: `${call}: ${err.code ?? err.name ?? "Error"}: ${err.message ?? String(e)}` };
             if (e instanceof AwsCallError || !err?.name || err.name === "Error") throw e;
             throw new AwsCallError(call, err.name, err.message ?? String(e));
         }
@@ -152,15 +181,34 @@ export class CloudWatchTrafficSwitches implements TrafficSwitchPort {
 
     private async put(which: "fence" | "gate", value: number): Promise<void> {
         const s = this.names[which];
-        await awsCall("CloudWatch PutMetricData", (o) => this.cloudwatch.send(new PutMetricDataCommand({
-            Namespace: DR_SWITCH_NAMESPACE,
-            MetricData: [{ MetricName: s.metricName, Value: value, Unit: "Count", Dimensions: Object.entries(s.dimensions).map(([Name, Value]) => ({ Name, Value })) }],
-        }), o), { timeoutMs: this.timeoutMs });
+        await awsCall(
+            "CloudWatch PutMetricData",
+            (o) =>
+                this.cloudwatch.send(
+                    new PutMetricDataCommand({
+                        Namespace: DR_SWITCH_NAMESPACE,
+                        MetricData: [
+                            {
+                                MetricName: s.metricName,
+                                Value: value,
+                                Unit: "Count",
+                                Dimensions: Object.entries(s.dimensions).map(([Name, Value]) => ({ Name, Value })),
+                            },
+                        ],
+                    }),
+                    o,
+                ),
+            { timeoutMs: this.timeoutMs },
+        );
     }
 
     private async state(which: "fence" | "gate"): Promise<string> {
         const name = this.names[which].alarmName;
-        const out = await awsCall("CloudWatch DescribeAlarms", (o) => this.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }), o), { timeoutMs: this.timeoutMs });
+        const out = await awsCall(
+            "CloudWatch DescribeAlarms",
+            (o) => this.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }), o),
+            { timeoutMs: this.timeoutMs },
+        );
         const alarm = out.MetricAlarms?.find((a) => a.AlarmName === name);
         if (!alarm) throw new Error(`CloudWatch alarm ${name} not found (is the ${which === "fence" ? "prod" : "dr"} stack deployed?)`);
         return alarm.StateValue ?? "INSUFFICIENT_DATA";
@@ -208,7 +256,8 @@ export class EcsDrCapacity implements DrCapacityPort {
             const out = await awsCall("SSM GetParameter", (o) => this.ssm.send(new GetParameterCommand({ Name: this.t.modeParameter }), o),
                 { timeoutMs: this.timeoutMs, pass: (e: any) => e?.name === "ParameterNotFound" });
             const v = out.Parameter?.Value;
-            if (v !== "active" && v !== "standby") throw new Error(`SSM ${this.t.modeParameter} is ${JSON.stringify(v)}, not active or standby`);
+            if (v !== "active" && v !== "standby")
+                throw new Error(`SSM ${this.t.modeParameter} is ${JSON.stringify(v)}, not active or standby`);
             return v;
         } catch (e: any) {
             // The one answer that is not an error: no mode was ever recorded (a dr stack never failed over).
@@ -226,7 +275,11 @@ export class EcsDrCapacity implements DrCapacityPort {
 
     async scale(count: number): Promise<void> {
         for (const service of this.t.serviceNames) {
-            await awsCall("ECS UpdateService", (o) => this.ecs.send(new UpdateServiceCommand({ cluster: this.t.clusterName, service, desiredCount: count }), o), { timeoutMs: this.timeoutMs });
+            await awsCall(
+                "ECS UpdateService",
+                (o) => this.ecs.send(new UpdateServiceCommand({ cluster: this.t.clusterName, service, desiredCount: count }), o),
+                { timeoutMs: this.timeoutMs },
+            );
         }
     }
 

@@ -43,7 +43,8 @@ const TTL_GRACE_SECONDS = 24 * 3600;
 const FREE = "-";
 const lockKey = (stack: string) => ({ pk: { S: `lock#${stack}` } });
 const stateKey = (stack: string) => ({ pk: { S: `state#${stack}` } });
-const isConditionFailure = (e: unknown) => e instanceof ConditionalCheckFailedException || errorName(e) === "ConditionalCheckFailedException";
+const isConditionFailure = (e: unknown) =>
+    e instanceof ConditionalCheckFailedException || errorName(e) === "ConditionalCheckFailedException";
 
 export class DynamoStateStore implements StateStore, LockInspector {
     constructor(
@@ -53,15 +54,6 @@ export class DynamoStateStore implements StateStore, LockInspector {
         /** How long past its expiry a lease stays held for others (ports.ts); only the offline sandbox's chaos suite shortens it. */
         private readonly skewMarginMs = LEASE_SKEW_MARGIN_MS,
     ) {}
-
-    private leaseItem(stack: string, owner: string, expiresAtMs: number) {
-        return {
-            ...lockKey(stack),
-            owner: { S: owner },
-            expiresAt: { N: String(expiresAtMs) },
-            ttl: { N: String(Math.ceil(expiresAtMs / 1000) + TTL_GRACE_SECONDS) },
-        };
-    }
 
     async acquire(stack: string, owner: string, nowMs: number, ttlMs: number): Promise<Lease | LeaseHeld> {
         const expiresAtMs = nowMs + ttlMs;
@@ -88,14 +80,26 @@ export class DynamoStateStore implements StateStore, LockInspector {
             // abandoned lease expired) or deleted by hand restarts at 1, so it is raised past the state's fence.
             const fence = await this.stateFence(stack);
             if (token <= fence) {
-                await awsCall("DynamoDB UpdateItem (raise fencing token)", (o) => this.client.send(new UpdateItemCommand({
-                    TableName: this.tableName,
-                    Key: lockKey(stack),
-                    UpdateExpression: "SET #token = :next",
-                    ConditionExpression: "#owner = :owner AND #token = :token",
-                    ExpressionAttributeNames: { "#owner": "owner", "#token": "token" },
-                    ExpressionAttributeValues: { ":owner": { S: owner }, ":token": { N: String(token) }, ":next": { N: String(fence + 1) } },
-                }), o), { timeoutMs: this.callTimeoutMs });
+                await awsCall(
+                    "DynamoDB UpdateItem (raise fencing token)",
+                    (o) =>
+                        this.client.send(
+                            new UpdateItemCommand({
+                                TableName: this.tableName,
+                                Key: lockKey(stack),
+                                UpdateExpression: "SET #token = :next",
+                                ConditionExpression: "#owner = :owner AND #token = :token",
+                                ExpressionAttributeNames: { "#owner": "owner", "#token": "token" },
+                                ExpressionAttributeValues: {
+                                    ":owner": { S: owner },
+                                    ":token": { N: String(token) },
+                                    ":next": { N: String(fence + 1) },
+                                },
+                            }),
+                            o,
+                        ),
+                    { timeoutMs: this.callTimeoutMs },
+                );
                 token = fence + 1;
             }
             return { stack, owner, expiresAtMs, token };
@@ -138,14 +142,27 @@ export class DynamoStateStore implements StateStore, LockInspector {
      */
     async release(lease: Lease): Promise<void> {
         try {
-            await awsCall("DynamoDB UpdateItem (release lock)", (o) => this.client.send(new UpdateItemCommand({
-                TableName: this.tableName,
-                Key: lockKey(lease.stack),
-                UpdateExpression: "SET #owner = :free, expiresAt = :zero",
-                ConditionExpression: "#owner = :owner AND #token = :token",
-                ExpressionAttributeNames: { "#owner": "owner", "#token": "token" },
-                ExpressionAttributeValues: { ":owner": { S: lease.owner }, ":token": { N: String(lease.token) }, ":free": { S: FREE }, ":zero": { N: "0" } },
-            }), o), { pass: isConditionFailure, timeoutMs: this.callTimeoutMs });
+            await awsCall(
+                "DynamoDB UpdateItem (release lock)",
+                (o) =>
+                    this.client.send(
+                        new UpdateItemCommand({
+                            TableName: this.tableName,
+                            Key: lockKey(lease.stack),
+                            UpdateExpression: "SET #owner = :free, expiresAt = :zero",
+                            ConditionExpression: "#owner = :owner AND #token = :token",
+                            ExpressionAttributeNames: { "#owner": "owner", "#token": "token" },
+                            ExpressionAttributeValues: {
+                                ":owner": { S: lease.owner },
+                                ":token": { N: String(lease.token) },
+                                ":free": { S: FREE },
+                                ":zero": { N: "0" },
+                            },
+                        }),
+                        o,
+                    ),
+                { pass: isConditionFailure, timeoutMs: this.callTimeoutMs },
+            );
         } catch (e) {
             if (!isConditionFailure(e)) throw e; // someone else holds it now: not ours to give up
         }
@@ -159,14 +176,27 @@ export class DynamoStateStore implements StateStore, LockInspector {
     async breakLock(stack: string, held: LeaseHeld): Promise<boolean> {
         try {
             // Marked free like release(), conditional on the owner and the expiry read (the token is kept).
-            await awsCall("DynamoDB UpdateItem (break lock)", (o) => this.client.send(new UpdateItemCommand({
-                TableName: this.tableName,
-                Key: lockKey(stack),
-                UpdateExpression: "SET #owner = :free, expiresAt = :zero",
-                ConditionExpression: "#owner = :owner AND expiresAt = :exp",
-                ExpressionAttributeNames: { "#owner": "owner" },
-                ExpressionAttributeValues: { ":owner": { S: held.heldBy }, ":exp": { N: String(held.expiresAtMs) }, ":free": { S: FREE }, ":zero": { N: "0" } },
-            }), o), { pass: isConditionFailure, timeoutMs: this.callTimeoutMs });
+            await awsCall(
+                "DynamoDB UpdateItem (break lock)",
+                (o) =>
+                    this.client.send(
+                        new UpdateItemCommand({
+                            TableName: this.tableName,
+                            Key: lockKey(stack),
+                            UpdateExpression: "SET #owner = :free, expiresAt = :zero",
+                            ConditionExpression: "#owner = :owner AND expiresAt = :exp",
+                            ExpressionAttributeNames: { "#owner": "owner" },
+                            ExpressionAttributeValues: {
+                                ":owner": { S: held.heldBy },
+                                ":exp": { N: String(held.expiresAtMs) },
+                                ":free": { S: FREE },
+                                ":zero": { N: "0" },
+                            },
+                        }),
+                        o,
+                    ),
+                { pass: isConditionFailure, timeoutMs: this.callTimeoutMs },
+            );
             return true;
         } catch (e) {
             if (!isConditionFailure(e)) throw e;

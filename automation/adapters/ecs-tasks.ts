@@ -1,6 +1,7 @@
 /**
  * One-off ECS tasks run from the candidate colour's task definition (for migrations, the colour's
- * migration task definition), inside the VPC: database migrations (guide, "Schema Migrations") and, when the runner cannot reach the test listener, the
+ * migration task definition), inside the VPC: database migrations (guide, "Schema Migrations") and, when the runner cannot reach the test
+ * listener, the
  * smoke tests. The network settings (private subnets, the services security group) are read from
  * the candidate ECS service itself, so they are exactly what the service runs with, and no public
  * IP is assigned.
@@ -47,7 +48,13 @@ export class EcsOneOffTasks {
      * Run `command` in `service`'s container with the task definition `colour` runs now, and wait
      * until the task stops. Never throws for a task that failed: the outcome says why.
      */
-    async run(service: string, colour: Colour, command: string[], startedBy: string, kind: "service" | "migration" = "service"): Promise<TaskOutcome> {
+    async run(
+        service: string,
+        colour: Colour,
+        command: string[],
+        startedBy: string,
+        kind: "service" | "migration" = "service",
+    ): Promise<TaskOutcome> {
         const ecsService = this.targets.ecsServices[service]?.[colour];
         if (!ecsService) return { ok: false, detail: `no ECS service for ${service}/${colour} in the stack outputs`, taskArn: null };
         const described = await awsCall("ECS DescribeServices", (o) => this.client.send(new DescribeServicesCommand({
@@ -59,19 +66,31 @@ export class EcsOneOffTasks {
             return { ok: false, detail: `ECS service ${ecsService} not found or has no awsvpc network configuration`, taskArn: null };
         }
         const migrationFamily = kind === "migration" ? this.targets.migrationTaskFamilies?.[service]?.[colour] : undefined;
-        const started = await awsCall("ECS RunTask", (o) => this.client.send(new RunTaskCommand({
-            cluster: this.targets.clusterName,
-            // A family runs its latest revision: the one the last `pulumi up` registered with the colour's image.
-            taskDefinition: migrationFamily ?? svc.taskDefinition,
-            launchType: "FARGATE",
-            count: 1,
-            startedBy: startedBy.slice(0, 128),
-            networkConfiguration: { awsvpcConfiguration: { subnets: vpc.subnets, securityGroups: vpc.securityGroups, assignPublicIp: "DISABLED" } },
-            overrides: { containerOverrides: [{ name: service, command }] },
-        }), o), { timeoutMs: this.opts.callTimeoutMs });
+        const started = await awsCall(
+            "ECS RunTask",
+            (o) =>
+                this.client.send(
+                    new RunTaskCommand({
+                        cluster: this.targets.clusterName,
+                        // A family runs its latest revision: the one the last `pulumi up` registered with the colour's image.
+                        taskDefinition: migrationFamily ?? svc.taskDefinition,
+                        launchType: "FARGATE",
+                        count: 1,
+                        startedBy: startedBy.slice(0, 128),
+                        networkConfiguration: {
+                            awsvpcConfiguration: { subnets: vpc.subnets, securityGroups: vpc.securityGroups, assignPublicIp: "DISABLED" },
+                        },
+                        overrides: { containerOverrides: [{ name: service, command }] },
+                    }),
+                    o,
+                ),
+            { timeoutMs: this.opts.callTimeoutMs },
+        );
         const taskArn = started.tasks?.[0]?.taskArn;
         if (!taskArn) {
-            const why = (started.failures ?? []).map((f) => `${f.reason ?? "unknown"}${f.detail ? ` (${f.detail})` : ""}`).join("; ") || "no task returned";
+            const why =
+                (started.failures ?? []).map((f) => `${f.reason ?? "unknown"}${f.detail ? ` (${f.detail})` : ""}`).join("; ") ||
+                "no task returned";
             return { ok: false, detail: `failed to start: ${why}`, taskArn: null };
         }
         const deadline = this.clock.now() + this.opts.timeoutMs;
@@ -85,10 +104,18 @@ export class EcsOneOffTasks {
                 const code = container?.exitCode;
                 if (code === 0) return { ok: true, detail: "exit code 0", taskArn };
                 const reason = container?.reason ?? task.stoppedReason ?? task.stopCode ?? "stopped";
-                return { ok: false, detail: code === undefined ? `stopped without an exit code (${reason})` : `exit code ${code} (${reason})`, taskArn };
+                return {
+                    ok: false,
+                    detail: code === undefined ? `stopped without an exit code (${reason})` : `exit code ${code} (${reason})`,
+                    taskArn,
+                };
             }
             if (this.clock.now() >= deadline) {
-                return { ok: false, detail: `still ${task?.lastStatus ?? "unknown"} after ${Math.round(this.opts.timeoutMs / 1000)}s`, taskArn };
+                return {
+                    ok: false,
+                    detail: `still ${task?.lastStatus ?? "unknown"} after ${Math.round(this.opts.timeoutMs / 1000)}s`,
+                    taskArn,
+                };
             }
             await this.clock.sleep(Math.min(this.opts.pollMs, deadline - this.clock.now()));
         }
@@ -109,16 +136,24 @@ export async function waitForRollingDeployments(
 ): Promise<{ settled: boolean; detail: string }> {
     const deadline = clock.now() + opts.timeoutMs;
     for (;;) {
-        const out = await awsCall("ECS DescribeServices", (o) => client.send(new DescribeServicesCommand({ cluster: clusterName, services }), o), { timeoutMs: opts.callTimeoutMs });
+        const out = await awsCall(
+            "ECS DescribeServices",
+            (o) => client.send(new DescribeServicesCommand({ cluster: clusterName, services }), o),
+            { timeoutMs: opts.callTimeoutMs },
+        );
         const states = services.map((name) => {
             const primary = out.services?.find((s) => s.serviceName === name)?.deployments?.find((d) => d.status === "PRIMARY");
             return { name, state: primary?.rolloutState ?? "MISSING", reason: primary?.rolloutStateReason ?? "" };
         });
         const failed = states.filter((s) => s.state === "FAILED" || s.state === "MISSING");
-        if (failed.length) return { settled: false, detail: failed.map((s) => `${s.name}: ${s.state}${s.reason ? ` (${s.reason})` : ""}`).join("; ") };
+        if (failed.length)
+            return { settled: false, detail: failed.map((s) => `${s.name}: ${s.state}${s.reason ? ` (${s.reason})` : ""}`).join("; ") };
         if (states.every((s) => s.state === "COMPLETED")) return { settled: true, detail: `${services.join(", ")} reached steady state` };
         if (clock.now() >= deadline) {
-            return { settled: false, detail: `not settled after ${Math.round(opts.timeoutMs / 1000)}s: ${states.map((s) => `${s.name} ${s.state}`).join(", ")}` };
+            return {
+                settled: false,
+                detail: `not settled after ${Math.round(opts.timeoutMs / 1000)}s: ${states.map((s) => `${s.name} ${s.state}`).join(", ")}`,
+            };
         }
         await clock.sleep(Math.min(opts.pollMs, deadline - clock.now()));
     }

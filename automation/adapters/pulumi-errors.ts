@@ -26,9 +26,13 @@ interface CommandErrorLike {
 }
 
 export const isPulumiCommandError = (e: unknown): e is Error & CommandErrorLike =>
-    e instanceof Error && typeof (e as Partial<CommandErrorLike>).commandResult === "object" && (e as Partial<CommandErrorLike>).commandResult !== null;
+    e instanceof Error &&
+    typeof (e as Partial<CommandErrorLike>).commandResult === "object" &&
+    (e as Partial<CommandErrorLike>).commandResult !== null;
 
-/** `pulumi stack select` from execa's `command` (`pulumi stack select --stack prod …`): never the arguments, which may hold config values. */
+/**
+ * `pulumi stack select` from execa's `command` (`pulumi stack select --stack prod …`): never the arguments, which may hold config values.
+ */
 function subcommand(command: string | undefined): string | null {
     if (!command) return null;
     const [bin, ...args] = command.split(/\s+/);
@@ -54,8 +58,13 @@ export function pulumiFailure(e: unknown): string {
         const r = e.commandResult;
         const err = r.err;
         const cmd = subcommand(err?.command);
-        if (err?.code === "ENOENT") return `cannot run ${cmd?.split(" ")[0] ?? "pulumi"}: not found on PATH (install the Pulumi CLI, README "Deploy for real")`;
-        const said = firstMeaningfulLine(err?.stderr ?? r.stderr ?? "") ?? firstMeaningfulLine(err?.stdout ?? r.stdout ?? "") ?? err?.shortMessage ?? `exit code ${r.code}`;
+        if (err?.code === "ENOENT")
+            return `cannot run ${cmd?.split(" ")[0] ?? "pulumi"}: not found on PATH (install the Pulumi CLI, README "Deploy for real")`;
+        const said =
+            firstMeaningfulLine(err?.stderr ?? r.stderr ?? "") ??
+            firstMeaningfulLine(err?.stdout ?? r.stdout ?? "") ??
+            err?.shortMessage ??
+            `exit code ${r.code}`;
         return cmd ? `${said} (${cmd})` : said;
     }
     const message = e instanceof Error ? e.message : String(e);
@@ -69,7 +78,11 @@ export function pulumiFailureDetail(e: unknown): string {
     if (isPulumiCommandError(e)) {
         const r = e.commandResult;
         const err = r.err;
-        parts.push(`command: ${r.err?.command ?? "?"}`, `stdout:\n${err?.stdout || r.stdout || ""}`, `stderr:\n${err?.stderr ?? r.stderr ?? ""}`);
+        parts.push(
+            `command: ${r.err?.command ?? "?"}`,
+            `stdout:\n${err?.stdout || r.stdout || ""}`,
+            `stderr:\n${err?.stderr ?? r.stderr ?? ""}`,
+        );
     }
     return parts.join("\n");
 }

@@ -24,16 +24,33 @@ import {
     DescribeListenersCommand,
     DescribeRulesCommand,
     DescribeTargetGroupsCommand,
-    DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { ConfigMap, ConfigValue, Deployment, OutputMap, PreviewOptions, PreviewResult, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import type {
+    ConfigMap,
+    ConfigValue,
+    Deployment,
+    OutputMap,
+    PreviewOptions,
+    PreviewResult,
+    UpOptions,
+    UpResult,
+} from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { DeployedRelease } from "../../config/release";
 import { deployedReleaseOf } from "../../config/stack-outputs";
-import { otherColour, StackBlockedError, type Colour, type Release, type RollingResult, type StackPort, type TargetHealth, type TrafficState } from "../ports";
+import {
+    otherColour,
+    StackBlockedError,
+    type Colour,
+    type Release,
+    type RollingResult,
+    type StackPort,
+    type TargetHealth,
+    type TrafficState,
+} from "../ports";
 import { applyConfigLeaves, changesOf, type PreviewEvent, type ReleasePreviewer, type StepDiff } from "../step-diff";
 import { awsCall } from "./aws-call";
 import { targetHealthOf } from "./target-health";
@@ -70,15 +87,23 @@ export function pendingOperationsMessage(stack: string, pending: { type: string;
     return `the Pulumi stack ${stack} has ${pending.length} pending operation(s) from an interrupted update ` +
         `(${pending.slice(0, 3).map((p) => `${p.type} ${p.urn.split("::").pop()}`).join(", ")}${pending.length > 3 ? ", …" : ""}): ` +
         (creates.length
-            ? `check in AWS whether they exist, then run \`pulumi refresh --stack ${stack} --clear-pending-creates\` (not created) or \`pulumi refresh --stack ${stack} --import-pending-creates <urn>,<id>\` (created), then resume`
+            ? `check in AWS whether they exist, then run \`pulumi refresh --stack ${stack} --clear-pending-creates\` (not created) or ` +
+                `\`pulumi refresh --stack ${stack} --import-pending-creates <urn>,<id>\` (created), then resume`
             : `run \`pulumi refresh --stack ${stack}\`, then resume`);
 }
 
 /** An `up` failure in one line: the stack lock named with its remedy, else the first `error:` line (not 20 KB of output). Pure. */
 export function summariseUpError(stack: string, text: string): string {
     if (/the stack is currently locked/i.test(text)) return lockedStackMessage(stack);
-    const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-    const first = lines.find((l) => /^error:/i.test(l) && !/^error: update failed$/i.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0] ?? text;
+    const lines = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
+    const first =
+        lines.find((l) => /^error:/i.test(l) && !/^error: update failed$/i.test(l)) ??
+        lines.find((l) => /error/i.test(l)) ??
+        lines[0] ??
+        text;
     return first.length > 400 ? `${first.slice(0, 400)}…` : first;
 }
 
@@ -145,7 +170,11 @@ export class PulumiStackPort implements StackPort, ReleasePreviewer {
         this.outputsCache = null;
         const raw = (await this.outputs()).release?.value;
         const release = deployedReleaseOf(raw);
-        if (!release) throw new Error(`stack ${this.stack.name} has no valid \`release\` output (run a full \`pulumi up --stack ${this.stack.name}\` with this version of the program first)`);
+        if (!release)
+            throw new Error(
+                `stack ${this.stack.name} has no valid \`release\` output (run a full \`pulumi up --stack ${this.stack.name}\` with ` +
+                `this version of the program first)`,
+            );
         return release;
     }
 
@@ -166,19 +195,34 @@ export class PulumiStackPort implements StackPort, ReleasePreviewer {
 
     /** Write the deployed release's traffic section with `change` on top, as the next revision. */
     private async set(change: Record<string, string>): Promise<void> {
-        await this.stack.setAllConfig(Object.fromEntries(Object.entries(trafficSection(await this.release(), change)).map(([k, v]) => [k, plain(v)])), true);
+        await this.stack.setAllConfig(
+            Object.fromEntries(Object.entries(trafficSection(await this.release(), change)).map(([k, v]) => [k, plain(v)])),
+            true,
+        );
     }
 
     /** `rollout:sync`: write the deployed release into the stack file as it is (no change, same revision). */
     async sync(): Promise<DeployedRelease> {
         const release = await this.release();
-        await this.stack.setAllConfig(Object.fromEntries(Object.entries(trafficSection(release, null)).map(([k, v]) => [k, plain(v)])), true);
+        await this.stack.setAllConfig(
+            Object.fromEntries(Object.entries(trafficSection(release, null)).map(([k, v]) => [k, plain(v)])),
+            true,
+        );
         return release;
     }
 
     private async up(what: string, target?: string[]): Promise<void> {
-        const pending = ((await this.stack.exportStack()).deployment?.pending_operations ?? []) as { type: string; resource: { urn: string } }[];
-        if (pending.length) throw new StackNeedsHumanError(pendingOperationsMessage(this.stack.name, pending.map((p) => ({ type: p.type, urn: p.resource?.urn ?? "?" }))));
+        const pending = ((await this.stack.exportStack()).deployment?.pending_operations ?? []) as {
+            type: string;
+            resource: { urn: string };
+        }[];
+        if (pending.length)
+            throw new StackNeedsHumanError(
+                pendingOperationsMessage(
+                    this.stack.name,
+                    pending.map((p) => ({ type: p.type, urn: p.resource?.urn ?? "?" })),
+                ),
+            );
         this.log(`pulumi up${target ? ` --target (${target.length} listener(s))` : ""}: ${what}`);
         let r: UpResult;
         try {
@@ -190,7 +234,8 @@ export class PulumiStackPort implements StackPort, ReleasePreviewer {
             throw /is locked/.test(summary) ? new StackNeedsHumanError(summary) : new Error(`pulumi up (${what}) failed: ${summary}`);
         }
         this.outputsCache = null;
-        if (r.summary.result !== "succeeded") throw new Error(`pulumi up (${what}) ended ${r.summary.result}: ${r.summary.message ?? ""}`.trim());
+        if (r.summary.result !== "succeeded")
+            throw new Error(`pulumi up (${what}) ended ${r.summary.result}: ${r.summary.message ?? ""}`.trim());
     }
 
     /**
@@ -201,18 +246,28 @@ export class PulumiStackPort implements StackPort, ReleasePreviewer {
      * step's file carries the deploy too: the listener diff is the same before and after it (the target
      * groups of both colours always exist), and the program accepts one change on the deployed revision.
      */
-    async previewRelease(p: { images: Record<string, string>; rolling: boolean; firstWeight: number | null; stackFile: string }): Promise<StepDiff[]> {
+    async previewRelease(p: {
+        images: Record<string, string>;
+        rolling: boolean;
+        firstWeight: number | null;
+        stackFile: string;
+    }): Promise<StepDiff[]> {
         const deployed = await this.release();
         const colour: Colour = p.rolling ? "blue" : otherColour(deployed.live);
         const deploy: Record<string, string> = p.rolling ? {} : { [deploymentPath(colour, "running")]: "true" };
         // Services the release does not name keep the live colour's images, as the orchestration deploys them.
-        for (const [svc, image] of Object.entries({ ...deployed[deployed.live]?.images, ...p.images })) deploy[deploymentPath(colour, "images", svc)] = image;
+        for (const [svc, image] of Object.entries({ ...deployed[deployed.live]?.images, ...p.images }))
+            deploy[deploymentPath(colour, "images", svc)] = image;
         const steps: { step: string; change: Record<string, string>; target: string[] | null }[] = [
             { step: p.rolling ? `the rolling deploy on ${colour}` : `deploy ${colour} at 0%`, change: deploy, target: null },
         ];
         if (!p.rolling && p.firstWeight !== null) {
             const urns = await this.output<string[]>("weightListenerUrns");
-            steps.push({ step: `step 1: ${p.firstWeight}% to ${colour}`, change: { ...deploy, [deploymentPath("weight")]: String(p.firstWeight) }, target: urns });
+            steps.push({
+                step: `step 1: ${p.firstWeight}% to ${colour}`,
+                change: { ...deploy, [deploymentPath("weight")]: String(p.firstWeight) },
+                target: urns,
+            });
         }
         const base = fs.readFileSync(p.stackFile, "utf8");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tms-show-diff-"));
@@ -223,8 +278,17 @@ export class PulumiStackPort implements StackPort, ReleasePreviewer {
                 fs.writeFileSync(configFile, applyConfigLeaves(base, trafficSection(deployed, s.change)));
                 const events: PreviewEvent[] = [];
                 this.log(`pulumi preview${s.target ? ` --target (${s.target.length})` : ""}: ${s.step}`);
-                const r = await this.stack.preview({ configFile, ...(s.target ? { target: s.target } : {}), onEvent: (e) => void events.push(e as PreviewEvent) });
-                out.push({ step: s.step, target: s.target, changes: changesOf(events), summary: { ...r.changeSummary } as Record<string, number> });
+                const r = await this.stack.preview({
+                    configFile,
+                    ...(s.target ? { target: s.target } : {}),
+                    onEvent: (e) => void events.push(e as PreviewEvent),
+                });
+                out.push({
+                    step: s.step,
+                    target: s.target,
+                    changes: changesOf(events),
+                    summary: { ...r.changeSummary } as Record<string, number>,
+                });
             }
             return out;
         } finally {
@@ -257,15 +321,27 @@ export class PulumiStackPort implements StackPort, ReleasePreviewer {
         const candidate = otherColour(d.live);
         const weights = new Set<number>();
         for (const [svc, arns] of Object.entries(tgs)) {
-            const described = await awsCall("ELBv2 DescribeTargetGroups", (o) => this.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arns.blue, arns.green] }), o), { timeoutMs: this.callTimeoutMs });
+            const described = await awsCall(
+                "ELBv2 DescribeTargetGroups",
+                (o) => this.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arns.blue, arns.green] }), o),
+                { timeoutMs: this.callTimeoutMs },
+            );
             const lbArn = described.TargetGroups?.[0]?.LoadBalancerArns?.[0];
             if (!lbArn) throw new Error(`target groups of ${svc} are not attached to a load balancer`);
-            const listeners = await awsCall("ELBv2 DescribeListeners", (o) => this.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }), o), { timeoutMs: this.callTimeoutMs });
+            const listeners = await awsCall(
+                "ELBv2 DescribeListeners",
+                (o) => this.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }), o),
+                { timeoutMs: this.callTimeoutMs },
+            );
             for (const l of listeners.Listeners ?? []) {
                 // Behind the CDN the listener's default action is a 403 and the weighted forward sits in
                 // its rules (the origin-header and health rules), so rules count as well.
                 const rules = l.ListenerArn
-                    ? await awsCall("ELBv2 DescribeRules", (o) => this.elb.send(new DescribeRulesCommand({ ListenerArn: l.ListenerArn }), o), { timeoutMs: this.callTimeoutMs })
+                    ? await awsCall(
+                          "ELBv2 DescribeRules",
+                          (o) => this.elb.send(new DescribeRulesCommand({ ListenerArn: l.ListenerArn }), o),
+                          { timeoutMs: this.callTimeoutMs },
+                      )
                     : undefined;
                 const actions = [...(l.DefaultActions ?? []), ...(rules?.Rules ?? []).flatMap((r) => r.Actions ?? [])];
                 for (const a of actions) {

@@ -7,7 +7,18 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { awsCall } from "./aws-call";
 
-export type NotificationKind = "start" | "promoted" | "rolled_back" | "halted" | "refused" | "error" | "unlocked" | "unlock_forced" | "scaled_down" | "interrupted" | "abandoned";
+export type NotificationKind =
+    | "start"
+    | "promoted"
+    | "rolled_back"
+    | "halted"
+    | "refused"
+    | "error"
+    | "unlocked"
+    | "unlock_forced"
+    | "scaled_down"
+    | "interrupted"
+    | "abandoned";
 
 /** Kinds that inform (warning topic); the others page (critical topic). A forced unlock pages: a live runner lost its lock. */
 const INFORMATIONAL: readonly NotificationKind[] = ["start", "promoted", "unlocked", "scaled_down"];

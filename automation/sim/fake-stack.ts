@@ -2,7 +2,16 @@
  * An in-memory stack for tests and the simulator: a listener weight, two colours, and failure
  * hooks. It records every call so tests can assert what the engine did, in order.
  */
-import { otherColour, type Clock, type Colour, type Release, type RollingResult, type StackPort, type TargetHealth, type TrafficState } from "../ports";
+import {
+    otherColour,
+    type Clock,
+    type Colour,
+    type Release,
+    type RollingResult,
+    type StackPort,
+    type TargetHealth,
+    type TrafficState,
+} from "../ports";
 
 export interface FakeCall {
     atMs: number;
@@ -48,7 +57,9 @@ export class FakeStack implements StackPort {
 
     /** Weights the listener was set to, in order (successful or partially applied updates). */
     weightHistory(): number[] {
-        return this.calls.filter((c) => c.method === "setWeight" && (c.arg as { applied: boolean }).applied).map((c) => (c.arg as { weight: number }).weight);
+        return this.calls
+            .filter((c) => c.method === "setWeight" && (c.arg as { applied: boolean }).applied)
+            .map((c) => (c.arg as { weight: number }).weight);
     }
 
     async readTraffic(): Promise<TrafficState> {

@@ -71,13 +71,26 @@ export async function replayTrace(trace: Trace, opts: ReplayOptions = {}): Promi
         onEvent: (e) => {
             // The trace's sample 0 is the first interval after the first shift; a rolling deployment
             // shifts nothing, so its samples start when ECS settled and validation began.
-            if (origin === null && ((e.type === "weight" && e.weight > 0) || (settings.strategy === "rolling" && e.type === "phase" && e.status === "validating"))) origin = e.atMs;
+            if (
+                origin === null &&
+                ((e.type === "weight" && e.weight > 0) ||
+                    (settings.strategy === "rolling" && e.type === "phase" && e.status === "validating"))
+            )
+                origin = e.atMs;
             events.push(e);
             opts.onEvent?.(e);
         },
     });
-    const run = engine.start({ stack: "sim", owner: "simulator", release: { id: "candidate", images: { "api-gateway": "2.0.0", "task-service": "2.0.0" } }, settings });
-    const raced = await Promise.race([run.then((r) => ({ kind: "done" as const, r })), clock.frozen.then((atMs) => ({ kind: "frozen" as const, atMs }))]);
+    const run = engine.start({
+        stack: "sim",
+        owner: "simulator",
+        release: { id: "candidate", images: { "api-gateway": "2.0.0", "task-service": "2.0.0" } },
+        settings,
+    });
+    const raced = await Promise.race([
+        run.then((r) => ({ kind: "done" as const, r })),
+        clock.frozen.then((atMs) => ({ kind: "frozen" as const, atMs })),
+    ]);
     const base = origin ?? 0;
     const toSeconds = (ms: number) => (ms - base) / 1000;
     if (raced.kind === "frozen") {

@@ -57,10 +57,12 @@ export function validateTrace(raw: unknown, name: string): Trace {
     };
     if (!isObj(raw)) return fail("(root)", "expected an object with intervalSeconds and samples");
     for (const k of Object.keys(raw)) {
-        if (!["intervalSeconds", "samples", "baseline", "settings"].includes(k)) fail(k, "unknown field (expected intervalSeconds, samples, baseline, settings)");
+        if (!["intervalSeconds", "samples", "baseline", "settings"].includes(k))
+            fail(k, "unknown field (expected intervalSeconds, samples, baseline, settings)");
     }
     const interval = raw.intervalSeconds ?? 60;
-    if (typeof interval !== "number" || !Number.isInteger(interval) || interval <= 0) fail("intervalSeconds", "expected a positive integer");
+    if (typeof interval !== "number" || !Number.isInteger(interval) || interval <= 0)
+        fail("intervalSeconds", "expected a positive integer");
     if (!Array.isArray(raw.samples)) return fail("samples", "expected a list");
     if (raw.settings !== undefined && !isObj(raw.settings)) fail("settings", "expected an object of rollout setting overrides");
 
@@ -73,10 +75,12 @@ export function validateTrace(raw: unknown, name: string): Trace {
             return { queryError: s.queryError as string };
         }
         for (const k of Object.keys(s)) {
-            if (!["live", "candidate", "unhealthyTargets", "alarms"].includes(k)) fail(`${at}.${k}`, "unknown field (expected live, candidate, unhealthyTargets, alarms or queryError)");
+            if (!["live", "candidate", "unhealthyTargets", "alarms"].includes(k))
+                fail(`${at}.${k}`, "unknown field (expected live, candidate, unhealthyTargets, alarms or queryError)");
         }
         const unhealthy = s.unhealthyTargets ?? 0;
-        if (typeof unhealthy !== "number" || !Number.isInteger(unhealthy) || unhealthy < 0) fail(`${at}.unhealthyTargets`, "expected a non-negative integer");
+        if (typeof unhealthy !== "number" || !Number.isInteger(unhealthy) || unhealthy < 0)
+            fail(`${at}.unhealthyTargets`, "expected a non-negative integer");
         const alarms = s.alarms ?? [];
         if (!Array.isArray(alarms) || alarms.some((a) => typeof a !== "string")) fail(`${at}.alarms`, "expected a list of alarm names");
         return {
@@ -94,7 +98,8 @@ export function validateTrace(raw: unknown, name: string): Trace {
 
 function colourMetrics(v: unknown, path: string, fail: (path: string, msg: string) => never): ColourMetrics {
     if (!isObj(v)) return fail(path, "expected {requests, errors5xx, p95Ms}");
-    for (const k of Object.keys(v)) if (!["requests", "errors5xx", "p95Ms"].includes(k)) fail(`${path}.${k}`, "unknown field (expected requests, errors5xx, p95Ms)");
+    for (const k of Object.keys(v))
+        if (!["requests", "errors5xx", "p95Ms"].includes(k)) fail(`${path}.${k}`, "unknown field (expected requests, errors5xx, p95Ms)");
     const count = (k: "requests" | "errors5xx"): number => {
         const x = v[k];
         if (typeof x !== "number" || !Number.isInteger(x) || x < 0) fail(`${path}.${k}`, "expected a non-negative integer");
@@ -104,6 +109,7 @@ function colourMetrics(v: unknown, path: string, fail: (path: string, msg: strin
     const errors5xx = count("errors5xx");
     if (errors5xx > requests) fail(`${path}.errors5xx`, `more errors (${errors5xx}) than requests (${requests})`);
     const p95 = v.p95Ms;
-    if (p95 !== null && (typeof p95 !== "number" || !Number.isFinite(p95) || p95 < 0)) fail(`${path}.p95Ms`, "expected a non-negative number");
+    if (p95 !== null && (typeof p95 !== "number" || !Number.isFinite(p95) || p95 < 0))
+        fail(`${path}.p95Ms`, "expected a non-negative number");
     return { requests, errors5xx, p95Ms: p95 as number | null };
 }

@@ -5,7 +5,8 @@
  *
  * - every required path of every stack is allowed at every hop, every forbidden one refused (or a known
  *   gap with AWS's page);
- * - the paths that caught issue 21's defects 3 and 4 and the replication key are there, hop for hop;
+ * - the paths that caught two past defects (3: the lock table's key through DynamoDB; 4: the EventBridge alert
+ *   under aws:SourceAccount) and the replication key are there, hop for hop;
  * - each of those defects, put back into the real plan, breaks its path at the hop it broke in AWS;
  * - docs/access-paths.md is the table these reports render.
  */

@@ -150,7 +150,7 @@ describe("architecture rules (dependency-cruiser)", function () {
         assert.ok(why(shipped).includes("move it under tools/") && why(orphan).includes("ENTRY_POINTS"), `${why(shipped)} / ${why(orphan)}`);
     });
 
-    // Each case breaks one rule of the issue with the fewest files; the expected violation is exact.
+    // Each case breaks one rule with the fewest files; the expected violation is exact.
     const cases: { title: string; files: Record<string, string>; expected: { rule: string; from: string; to: string }[] }[] = [
         ...(["automation", "policy", "tools"] as const).map((other) => ({
             title: `components/ never imports ${other}/`,

@@ -1,7 +1,7 @@
 /**
- * L4: the issue-20 faults on the engine and the orchestration, on a virtual clock with fakes for every
+ * L4: day-two faults (a kill, a failed save, a skewed clock, a stopped runner) on the engine and the orchestration, on a virtual clock with fakes for every
  * port (the chaos suite, `npm run test:chaos`, repeats them on the real engine). Each test names the
- * behaviour of issue 20 it pins.
+ * behaviour it pins.
  */
 import { strict as assert } from "assert";
 import { VirtualClock } from "../../automation/clock";

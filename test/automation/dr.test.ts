@@ -2,7 +2,9 @@
  * L4: the DR runbook (automation/dr.ts) through its real AWS adapters (automation/adapters/dr.ts) against
  * the fake AWS of tools/fake-aws/dr-world.ts (DocumentDB global cluster, CloudWatch switches, Route 53's
  * failover answer, SSM, ECS, ELB), on a virtual clock. The world records every moment a stale or second
- * writer serves; the tests assert it never does, and pin the review's findings 1–3.
+ * writer serves; the tests assert it never does, and pin three ways an earlier runbook failed (the tests name
+ * them): finding 1, an AWS error or an IAM refusal read as prod being unreachable; finding 2, a promotion
+ * while prod is healthy or not fenced; finding 3, Route 53 sending traffic to a read-only dr before the runbook.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";

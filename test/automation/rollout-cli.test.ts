@@ -254,7 +254,7 @@ describe("rollout --dry-run --show-diff (main() with a faked previewer)", () => 
         const r = await run(async () => diffs);
         assert.equal(r.code, 0, r.out);
         assert.deepEqual(r.asked, [{ images: { "api-gateway": IMAGE.split("=")[1] }, rolling: false, firstWeight: 10, stackFile: path.join(ROOT, "Pulumi.prod.yaml") }]);
-        assert.match(r.out, /preflight at [^\n]*allowed[\s\S]*diff of deploy green at 0%: 2 to update, 350 unchanged \(the engine's pulumi preview --stack prod, with the config the rollout writes\)\n {2}~ {2}update  aws:ecs\/service:Service tms-api-gateway-green\n {8}desiredCount: 0 → 6\n/);
+        assert.match(r.out, /preflight at [^\n]*allowed[\s\S]*diff of deploy green at 0%: 2 to update, 350 unchanged \(the engine's pulumi preview --stack prod, with the config the rollout writes\)\n {2}~ {2}update {2}aws:ecs\/service:Service tms-api-gateway-green\n {8}desiredCount: 0 → 6\n/);
         assert.match(r.out, /diff of step 1: 10% to green: 2 to update, 360 unchanged \(the engine's pulumi preview --stack prod --target \(2 weighted listener resources\)/);
         const json = await run(async () => diffs, ["--json"]);
         const o = JSON.parse(json.lines[0]);

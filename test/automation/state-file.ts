@@ -64,7 +64,8 @@ export class FileStateStore implements StateStore, LockInspector {
     async renew(lease: Lease, nowMs: number, ttlMs: number): Promise<Lease> {
         const file = this.leasePath(lease.stack);
         const held = readJson<Lease>(file);
-        if (!held || held.owner !== lease.owner || (held.token ?? 0) !== lease.token) throw new LeaseLostError(lease.stack, lease.owner, held?.owner ?? null);
+        if (!held || held.owner !== lease.owner || (held.token ?? 0) !== lease.token)
+            throw new LeaseLostError(lease.stack, lease.owner, held?.owner ?? null);
         const next = { ...lease, expiresAtMs: nowMs + ttlMs };
         writeAtomic(file, next);
         return next;
@@ -118,7 +119,8 @@ export class FileStateStore implements StateStore, LockInspector {
         fs.mkdirSync(this.dir, { recursive: true });
         const file = this.statePath(state.stack);
         const fence = readJson<{ fence?: number }>(file)?.fence ?? 0;
-        if (lease && lease.token < fence) throw new LeaseLostError(state.stack, lease.owner, (await this.readLock(state.stack))?.heldBy ?? null);
+        if (lease && lease.token < fence)
+            throw new LeaseLostError(state.stack, lease.owner, (await this.readLock(state.stack))?.heldBy ?? null);
         writeAtomic(file, { ...state, fence: lease ? lease.token : fence });
     }
 }

@@ -113,7 +113,12 @@ function job(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}):
     const onData = (b: Buffer) => {
         out.push(b.toString());
         const text = out.join("");
-        for (const w of [...waiters]) if (w.re.test(text)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+        for (const w of [...waiters]) {
+            if (w.re.test(text)) {
+                waiters.splice(waiters.indexOf(w), 1);
+                w.resolve();
+            }
+        }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
@@ -160,7 +165,12 @@ function descendants(root: number): number[] {
     }
     const out: number[] = [];
     const queue = [root];
-    while (queue.length) for (const c of children.get(queue.shift()!) ?? []) (out.push(c), queue.push(c));
+    while (queue.length) {
+        for (const c of children.get(queue.shift()!) ?? []) {
+            out.push(c);
+            queue.push(c);
+        }
+    }
     return out;
 }
 

@@ -14,7 +14,7 @@ import { plan, type Plan } from "../harness";
 
 const custom = (p: Plan) => p.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:"));
 
-/** The review's list: what a refused destroy of prod deleted first. */
+/** What a refused destroy of prod deleted first in an earlier version: each must be protected. */
 const MUST_HOLD = [
     "aws:secretsmanager/secret:Secret", "aws:secretsmanager/secretVersion:SecretVersion", "random:index/randomPassword:RandomPassword",
     "aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",

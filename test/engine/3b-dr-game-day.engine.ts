@@ -213,7 +213,7 @@ describe("DR game day: us-east-1 gone, the runbook end to end, failback by switc
         const p = run(["preview", "--stack", "dr"], WEST);
         assert.notEqual(p.code, 0);
         assert.match(p.stdout + p.stderr, /aws:(route53|iam)\/\w+:\w+: dial tcp: i\/o timeout \(us-east-1 is unreachable/);
-        say(`runbook calls during the outage: ${during.length}, in us-east-1: ${east.length} (the probe, refused); pulumi preview --stack dr: exit ${p.code} (${(/invoke (aws:\w+\/\w+:\w+)/.exec(p.stdout + p.stderr) ?? [, "?"])[1]} refused)`);
+        say(`runbook calls during the outage: ${during.length}, in us-east-1: ${east.length} (the probe, refused); pulumi preview --stack dr: exit ${p.code} (${(/invoke (aws:\w+\/\w+:\w+)/.exec(p.stdout + p.stderr) ?? [undefined, "?"])[1]} refused)`);
     });
 
     it("us-east-1 back: no automatic failback; prod's old cluster rejoins as a secondary; dr's capacity survives a preview from dr's backend", () => {

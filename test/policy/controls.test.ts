@@ -66,7 +66,7 @@ describe("controls table", () => {
         assert.equal(c.total, controls.length);
         assert.equal(c.policy + c["not-applicable"] + c.delegated, c.total);
         assert.ok(c.policy > c.delegated, JSON.stringify(c));
-        // The review's defects each have their control (or review-decision) policy in the table.
+        // Each of these controls was once a defect of the program; each has its policy in the table.
         for (const id of ["EC2.2", "EC2.15", "WAF.11", "CloudFront.1", "DocumentDB.4", "ECR.1", "ECR.2", "ECR.3", "ElastiCache.6"]) {
             assert.equal(controls.find((x) => x.id === id)?.mapping.kind, "policy", id);
         }

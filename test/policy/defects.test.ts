@@ -1,5 +1,5 @@
 /**
- * L3: the review's defects, put back one at a time into the real plan of a stack, are refused by the
+ * L3: past defects of the program, put back one at a time into the real plan of a stack, are refused by the
  * pack, with exactly the violations expected and nothing else. Each case edits the L2 record (what the
  * program registers) the way the defect looked, then runs every policy with the stack's shipped config.
  */

@@ -13,7 +13,6 @@ import { resourcePolicy, stackPolicy } from "../../policy/common";
 import { insideWeeklySlot, overlapsSlotHour } from "../../policy/maintenance";
 import { res, resourceMessages, stackViolations } from "./helpers";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const proxy = require("@pulumi/policy/proxy");
 const unknown = (props: Record<string, any>) => proxy.unknownCheckingProxy(props);
 const meta = { control: "FSBP S3.1", severity: "low" as const, area: "s3" as const, remediation: "do the right thing" };

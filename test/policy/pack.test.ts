@@ -9,7 +9,6 @@ import { DOC_PATH, isStale, MARKER, renderDocument } from "../../tools/policy-do
 import { resourceMessages } from "./helpers";
 
 // The analyzer's own proxy: reading an unknown value throws UnknownValueError.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const proxy = require("@pulumi/policy/proxy");
 
 describe("policy pack", () => {

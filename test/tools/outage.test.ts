@@ -17,8 +17,8 @@ describe("sandbox outage hook (L4)", () => {
         version: "7.0.0",
         create: async (urn) => (calls.push(`create ${urnType(urn)}`), { id: "x", outs: {} }),
         read: async (id, urn) => (calls.push(`read ${urnType(urn)}`), { id, props: {} }),
-        update: async (id, urn) => (calls.push(`update ${urnType(urn)}`), { outs: {} }),
-        delete: async (id, urn) => void calls.push(`delete ${urnType(urn)}`),
+        update: async (_id, urn) => (calls.push(`update ${urnType(urn)}`), { outs: {} }),
+        delete: async (_id, urn) => void calls.push(`delete ${urnType(urn)}`),
         invoke: async (token) => (calls.push(`invoke ${token}`), { outputs: {} }),
     };
     const urn = (type: string) => `urn:pulumi:dr::tms::tms:index:EnvironmentStack$tms:dns:RegionalFailover$${type}::tms-failover-record`;

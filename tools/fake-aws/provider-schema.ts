@@ -150,8 +150,8 @@ class PulumiDeclarations {
                 const key = name.slice("inputs.".length);
                 const decl = this.inputs.get(key);
                 if (!decl) return { array: false, shape: { kind: "scalar" } };
-                const self = this;
-                return { array: false, shape: { kind: "object", get fields() { return self.fieldsOf(key, decl); } } };
+                const fieldsOf = () => this.fieldsOf(key, decl);
+                return { array: false, shape: { kind: "object", get fields() { return fieldsOf(); } } };
             }
         }
         return { array: false, shape: { kind: "scalar" } };

@@ -154,7 +154,7 @@ export function runResourcePolicy(policy: TmsResourcePolicy, args: ResourceValid
             mustBeSync(validate(args, message => out.push({ message, urn: args.urn })), policy.name);
         } catch (e) {
             if (e instanceof NotApplicable) continue;
-            throw new Error(`policy ${policy.name} failed on ${args.urn}: ${(e as Error).message}`);
+            throw new Error(`policy ${policy.name} failed on ${args.urn}: ${(e as Error).message}`, { cause: e });
         }
     }
     return out;
@@ -167,7 +167,7 @@ export function runStackPolicy(policy: TmsStackPolicy, args: StackValidationArgs
         mustBeSync(policy.validateStack(args, (message, urn) => out.push(urn ? { message, urn } : { message })), policy.name);
     } catch (e) {
         if (e instanceof NotApplicable) return out;
-        throw new Error(`policy ${policy.name} failed: ${(e as Error).message}`);
+        throw new Error(`policy ${policy.name} failed: ${(e as Error).message}`, { cause: e });
     }
     return out;
 }

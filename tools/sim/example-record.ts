@@ -23,8 +23,17 @@ export async function exampleRolledBackCanary(): Promise<DeploymentRecord> {
     const release = { id: "4f1c2ab-prod", images: { "api-gateway": "4f1c2ab-prod", "task-service": "4f1c2ab-prod" } };
     const rolloutId = "prod-4f1c2ab-prod-20260310T143000Z";
     const rec = new RecordBuilder({
-        rolloutId, stack: "prod", environment: "prod", command: "rollout", strategy: "canary", release, ranBy: "github:org/tms#1234.1 (ana)",
-        startedAtMs: STARTED, preflight: null, changeRequest: null, emergency: null,
+        rolloutId,
+        stack: "prod",
+        environment: "prod",
+        command: "rollout",
+        strategy: "canary",
+        release,
+        ranBy: "github:org/tms#1234.1 (ana)",
+        startedAtMs: STARTED,
+        preflight: null,
+        changeRequest: null,
+        emergency: null,
     });
     let shiftAt: number | null = null;
     const metrics = {
@@ -35,8 +44,16 @@ export async function exampleRolledBackCanary(): Promise<DeploymentRecord> {
             // After six minutes of traffic (one into 30%) the candidate's errors climb.
             const candRate = sinceShift <= 6 ? 0.0004 + 0.0006 * rng() : sinceShift <= 7 ? 0.004 : 0.021;
             return {
-                live: { requests: total - cand, errors5xx: Math.round((total - cand) * (0.0004 + 0.0004 * rng())), p95Ms: Math.round(205 + 15 * rng()) },
-                candidate: { requests: cand, errors5xx: Math.round(cand * candRate), p95Ms: cand ? Math.round(225 + 25 * rng() + (sinceShift > 6 ? 40 : 0)) : null },
+                live: {
+                    requests: total - cand,
+                    errors5xx: Math.round((total - cand) * (0.0004 + 0.0004 * rng())),
+                    p95Ms: Math.round(205 + 15 * rng()),
+                },
+                candidate: {
+                    requests: cand,
+                    errors5xx: Math.round(cand * candRate),
+                    p95Ms: cand ? Math.round(225 + 25 * rng() + (sinceShift > 6 ? 40 : 0)) : null,
+                },
                 unhealthyTargets: 0,
                 alarms: [],
             };

@@ -98,7 +98,10 @@ export function randomTrace(rng: Rng, t: AnalysisThresholds): Trace {
             continue;
         }
         if (rng() < quiet) {
-            samples.push({ ...healthySample(rng, p), candidate: { requests: intBetween(rng, 0, t.minRequests - 1), errors5xx: 0, p95Ms: p.liveP95 } });
+            samples.push({
+                ...healthySample(rng, p),
+                candidate: { requests: intBetween(rng, 0, t.minRequests - 1), errors5xx: 0, p95Ms: p.liveP95 },
+            });
             continue;
         }
         const x = rng();
