@@ -349,7 +349,7 @@ describe("chaos: the rollout on the real engine, killed and faulted (L5+)", () =
         const at = (phase: string, status: string) => new RegExp(`phase\\s+${phase}|resuming \\S+ in ${status}`);
         let r = await resume(healthy, at("migrations", "migrating"));
         remedies.push(...r.remedies);
-        assert.ok(r.remedies.includes("refresh --clear-pending-creates"), `the CLI named the pending create's remedy: ${r.remedies}`);
+        assert.ok(r.remedies.includes("refresh --clear-pending-creates"), `the CLI named the pending create's remedy: ${r.remedies}\n${r.job.text().slice(-1500)}`);
         await killAt(r.job, at("migrations", "migrating"), kills, "migrations");
         r = await resume(healthy, at("waiting_healthy", "waiting_healthy"));
         await killAt(r.job, at("waiting_healthy", "waiting_healthy"), kills, "health wait");
