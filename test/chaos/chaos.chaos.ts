@@ -401,7 +401,7 @@ describe("chaos: the rollout on the real engine, killed and faulted (L5+)", () =
             detail: `${kills.length} kills (${kills.join("; ")}); remedies: ${[...new Set(remedies)].join(", ")}` });
     });
 
-    it("release 2, a partial failure at a weight step (one listener rule fails): judged bad, the save at the decision throttled once, SIGKILL right after the DECISION line; the watchdog pages; the resume's rollback is throttled once and retried: rolled back, never promoted", async function () {
+    it("release 2, a partial failure at a weight step (one listener rule fails): judged bad, the save at the decision throttled once, SIGKILL right after the DECISION line; the watchdog pages; the resume's first three rollback updates are throttled and it keeps trying: rolled back, never promoted", async function () {
         this.timeout(1_800_000);
         // The resume replays healthy metrics: only the saved decision stands between it and a promotion.
         const healthy = trace("healthy", Array(400).fill(good));
