@@ -426,12 +426,12 @@ describe("chaos: the rollout on the real engine, killed and faulted (L5+)", () =
         const killed = Date.now();
         assert.match(j.text(), /DECISION rolling_back: traffic-update: update to 10% failed/);
         trafficOnlyToHealthy("after the kill right after the decision");
-        // The decision was saved before its line was printed (issue 20 §2): the abandoned rollout is rolling back.
+        // The decision was saved before its line was printed: the abandoned rollout is rolling back.
         await watchdogPages("rolling_back");
         assert.equal(fs.readFileSync(`${saveFaults}.hits`, "utf8").trim().split("\n").length, 1, "the save at the decision failed once, and was retried");
         // The resume's first three rollback updates are throttled (one hit per `up`: the health rule, the one step 1
-        // moved; the origin rule's update failed, it reads 0 %): the rollback
-        // keeps trying for rollbackRetryMinutes and the fourth lands (issue 20 §4: it gave up after 3 attempts, ~6 s).
+        // moved; the origin rule's update failed, it reads 0 %): the rollback keeps trying for rollbackRetryMinutes
+        // and the fourth lands (a rollback that gave up after 3 attempts, ~6 s, would halt here).
         const throttle = faultPlan("r2-rollback", [{ op: "update", type: "^aws:lb/listenerRule:ListenerRule$", name: "-health-rule$", action: "throttle", times: ROLLBACK_THROTTLES }]);
         const r = await resume(healthy, undefined, { TMS_FAULT_PLAN: throttle.file });
         assert.equal(await r.job.done, 2, r.job.text().slice(-3000));
