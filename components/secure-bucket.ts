@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTags } from "../config/naming";
+import { transform, type Transform } from "./transform";
 
 /** One IAM policy statement. */
 export type Statement = Record<string, any>;
@@ -57,6 +58,15 @@ export interface SecureBucketArgs {
      * `pulumi destroy` empties them (`forceDestroy`).
      */
     protect: boolean;
+    /**
+     * Adjust the args of the children (components/transform.ts): an object merged over them or a function
+     * that edits them.
+     * @default none: the children as computed here
+     */
+    transform?: {
+        /** The `aws.s3.Bucket` (its name is the component's). */
+        bucket?: Transform<aws.s3.BucketArgs>;
+    };
 }
 
 /**
@@ -78,13 +88,13 @@ export class SecureBucket extends pulumi.ComponentResource {
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:storage:SecureBucket", name, {}, opts);
         const child = { parent: this };
-        this.bucket = new aws.s3.Bucket(name, {
+        this.bucket = new aws.s3.Bucket(...transform(args.transform?.bucket, name, {
             // Autonamed: bucket names are global across every AWS account. An unprotected (disposable) stack's
             // destroy empties its buckets, every version included; S3 refuses to delete a bucket that is not
             // empty (https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html).
             forceDestroy: !args.protect,
             tags: serviceTags(args.service, { BucketRole: args.role, ...(args.encryptionException ? { EncryptionException: args.encryptionException } : {}) }),
-        }, { ...child, protect: args.protect, retainOnDelete: args.protect });
+        }, { ...child, protect: args.protect, retainOnDelete: args.protect }));
         const bucket = this.bucket;
 
         this.versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
