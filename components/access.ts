@@ -204,18 +204,39 @@ export function breakGlassPatterns() {
 export const DEPLOYMENT_BOUNDARY_BASE_NAME = "tms-deployment-boundary";
 
 export interface AccessRolesArgs {
+    /** Short environment id: the roles' names and the resources their policies are scoped to. */
     environment: string;
+    /** This stack's region (the ARNs the policies name). */
     region: string;
+    /** The account the roles live in. */
     accountId: pulumi.Input<string>;
     /** `tms:access`: the GitHub repository, branch and environment CI deploys from, the OIDC provider mode, the name suffix. */
-    access: { githubRepository: string; githubBranch: string; githubEnvironment?: string; oidcProvider: "create" | "existing"; nameSuffix: string };
+    access: {
+        /** `owner/name` of the repository whose workflows may assume the deployment role. */
+        githubRepository: string;
+        /** The branch whose workflows may assume it (when no `githubEnvironment` is given). */
+        githubBranch: string;
+        /**
+         * The GitHub environment whose jobs may assume it, instead of the branch.
+         * @default none: the branch decides
+         */
+        githubEnvironment?: string;
+        /** `create` the account's GitHub OIDC provider here, or use the `existing` one. */
+        oidcProvider: "create" | "existing";
+        /** Appended to the roles' names (several stacks in one account). */
+        nameSuffix: string;
+    };
+    /** The ECS cluster the deployment role updates services in. */
     clusterArn: pulumi.Input<string>;
+    /** The cluster's name (scalable-target resource ids). */
     clusterName: pulumi.Input<string>;
+    /** The ECS services a rollout updates. */
     ecsServiceArns: pulumi.Input<string>[];
     /** Task definition families of the stack (colour services and migration tasks). */
     taskDefinitionFamilies: pulumi.Input<string>[];
     /** The weighted and test listeners, and their rules (what a weight step modifies). */
     listenerArns: pulumi.Input<string>[];
+    /** The weighted and test listeners' rules. */
     listenerRuleArns: pulumi.Input<string>[];
     /** Roles ECS tasks run as (services and migrations). */
     passRoleArns: pulumi.Input<string>[];
@@ -225,19 +246,42 @@ export interface AccessRolesArgs {
     rolloutTableName: string;
     /** The key the rollout lock table is encrypted with (the role decrypts its table key through DynamoDB). */
     rolloutTableKeyArn: pulumi.Input<string>;
-    alertTopicArns: { critical: pulumi.Input<string>; warning: pulumi.Input<string> };
+    /** The alert topics the rollout publishes to. */
+    alertTopicArns: {
+        /** The topic that pages. */
+        critical: pulumi.Input<string>;
+        /** The topic that notifies. */
+        warning: pulumi.Input<string>;
+    };
     /** The logs key: it encrypts the alert topics, the break-glass trail and its log group. */
     alertKeyArn: pulumi.Input<string>;
+    /** The stack's hosted zone (the deployment role changes its records). */
     hostedZoneId: pulumi.Input<string>;
+    /** The services scale with target tracking (plain: it adds the scaling permissions). */
     autoscaling: boolean;
+    /**
+     * The DocumentDB cluster the deployment role snapshots before a migration.
+     * @default none: the role has no database permissions
+     */
     databaseClusterIdentifier?: pulumi.Input<string>;
-    /** dr only: what the DR runbook acts on (components/deployment-permissions.ts). */
+    /**
+     * dr only: what the DR runbook acts on (components/deployment-permissions.ts).
+     * @default none: no runbook permissions
+     */
     drRunbook?: DrRunbookScope;
-    /** Pulumi state bucket and secrets-provider key, when CI runs `pulumi up` as the deployment role. */
+    /**
+     * Pulumi state bucket, when CI runs `pulumi up` as the deployment role.
+     * @default none: no state-backend access
+     */
     stateBucketArn?: pulumi.Input<string>;
+    /**
+     * Pulumi secrets-provider KMS key, when CI runs `pulumi up` as the deployment role.
+     * @default none: no access to a secrets-provider key
+     */
     secretsProviderKeyArn?: pulumi.Input<string>;
     /** The stack's workload boundary (operations may create and change roles that carry it). */
     workloadBoundaryArn: pulumi.Input<string>;
+    /** Retention of the break-glass trail's log group, in days. */
     logRetentionDays: number;
     /** Staging, prod, dr: keep the trail's buckets, and deny operations the destruction of data. */
     protect: boolean;

@@ -85,8 +85,11 @@ export function trailDeliveryPolicy(logGroupArn: string, accountId: string, regi
 }
 
 export interface BreakGlassAlertArgs {
+    /** Short environment id: the trail's, rule's and alarm's names. */
     environment: string;
+    /** This stack's region (the trail's home region). */
     region: string;
+    /** The account whose role use is watched. */
     accountId: pulumi.Input<string>;
     /** Name of the break-glass role (`tms-emergency-access<suffix>`). */
     roleName: string;
@@ -94,6 +97,7 @@ export interface BreakGlassAlertArgs {
     alarmTopicArn: pulumi.Input<string>;
     /** KMS key of the trail's log files and its log group (its key policy lets CloudTrail and CloudWatch Logs use it). */
     logsKeyArn: pulumi.Input<string>;
+    /** Retention of the trail's log group, in days. */
     logRetentionDays: number;
     /** The stack's workload boundary, carried by the delivery role. */
     permissionsBoundaryArn: pulumi.Input<string>;

@@ -18,26 +18,33 @@ export const MANAGED = {
 export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"];
 
 export interface ContentDeliveryArgs {
+    /** Short environment id: the distribution's, WAF's and static bucket's names. */
     environment: string;
+    /** The stack's region (the CDN's own resources live in us-east-1, through a provider there). */
     region: string;
     /** Viewer host name (the distribution's alias; its DNS record points here). */
     hostName: string;
+    /** The hosted zone of the host name's alias and validation records. */
     hostedZoneId: pulumi.Input<string>;
     /**
      * The host name's validation record is owned by another certificate of the stack (the ALB's, which
      * covers the same name): the CDN's certificate creates none of its own.
+     * @default false
      */
     hostNameValidatedElsewhere?: boolean;
     /** The failover name (PRIMARY prod / SECONDARY dr) the distribution uses as its ALB origin. */
     originName: string;
     /** WAF rate-based rule: requests per 5 minutes per client IP before blocking. */
     rateLimitPer5Minutes: number;
-    priceClass: string;
+    /** CloudFront price class, e.g. `PriceClass_100`. */
+    priceClass: pulumi.Input<string>;
     /** Bucket receiving the static bucket's server access logs. */
     accessLogBucket: pulumi.Input<string>;
     /** The logs key (of us-east-1, where the CDN's stack runs) and the retention of the WAF log group. */
     logsKeyArn: pulumi.Input<string>;
+    /** Retention of the WAF log group, in days. */
     logRetentionDays: number;
+    /** `protect`/`retainOnDelete` the static and log buckets (plain: resource options). */
     protect: boolean;
 }
 

@@ -80,16 +80,34 @@ export interface ServiceCredentials {
 }
 
 export interface DatabaseUsersArgs {
+    /** Long environment name: the secrets' paths. */
     environmentName: string;
+    /** The services (plain: one user, one database and one password secret each). */
     services: string[];
     /** `tms:database.credentialGeneration`. */
     generation: number;
-    /** Master credentials of the cluster (prod, staging, dev); absent in dr. */
-    master?: { password: pulumi.Input<string>; endpoint: pulumi.Input<string>; port: pulumi.Input<number> };
-    /** dr: the current credentials of each service, from prod's `databaseUserCredentials`. */
+    /**
+     * Master credentials of the cluster (prod, staging, dev); absent in dr. Exactly one of `master` and
+     * `replicated` is given.
+     * @default none (dr: `replicated`)
+     */
+    master?: {
+        /** The master password (a secret). */
+        password: pulumi.Input<string>;
+        /** The cluster's writer endpoint. */
+        endpoint: pulumi.Input<string>;
+        /** The cluster's port. */
+        port: pulumi.Input<number>;
+    };
+    /**
+     * dr: the current credentials of each service, from prod's `databaseUserCredentials`.
+     * @default none (a cluster with its own master: `master`)
+     */
     replicated?: pulumi.Input<Record<string, { username: string; password: string }>>;
+    /** The secrets key (the password secrets' encryption). */
     kmsKeyArn: pulumi.Input<string>;
-    recoveryWindowInDays: number;
+    /** Days a deleted secret stays restorable (0 deletes at once). */
+    recoveryWindowInDays: pulumi.Input<number>;
 }
 
 /** The services' database users: generated passwords, their secrets, and the master credentials' secret. */

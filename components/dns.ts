@@ -5,11 +5,15 @@ import { DR_SWITCH_NAMESPACE, serviceTags, type DrSwitch } from "../config/namin
 export interface RegionalFailoverArgs {
     /** PRIMARY (prod, with the health check) or SECONDARY (dr). */
     role: "PRIMARY" | "SECONDARY";
+    /** This stack's region (the record's set identifier). */
     region: string;
+    /** The hosted zone of the failover record. */
     hostedZoneId: pulumi.Input<string>;
     /** The shared failover name, e.g. origin.taskmanagement.example.com; the CDN's origin. */
     name: string;
+    /** The ALB the record aliases (and the health check probes). */
     loadBalancerDnsName: pulumi.Input<string>;
+    /** The ALB's hosted zone id (the alias target's zone). */
     loadBalancerZoneId: pulumi.Input<string>;
     /** Path the health check probes. */
     healthCheckPath: string;

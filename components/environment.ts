@@ -54,9 +54,15 @@ export interface EnvironmentStackArgs {
      * @default `tms:access.stateBucketArn` and `tms:access.secretsProviderKeyArn`
      */
     stateBackend?: {
-        /** ARN of the S3 state bucket. */
+        /**
+         * ARN of the S3 state bucket.
+         * @default `tms:access.stateBucketArn`
+         */
         bucketArn?: pulumi.Input<string>;
-        /** ARN of the secrets-provider KMS key. */
+        /**
+         * ARN of the secrets-provider KMS key.
+         * @default `tms:access.secretsProviderKeyArn`
+         */
         secretsProviderKeyArn?: pulumi.Input<string>;
     };
     /**

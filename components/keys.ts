@@ -10,7 +10,9 @@ export type KeyDomain = (typeof KEY_DOMAINS)[number];
 export interface KmsKeysArgs {
     /** Short environment id used in aliases: alias/tms-<env>-<domain>. */
     environment: string;
+    /** This stack's region (the key policies' `kms:ViaService` conditions). */
     region: string;
+    /** The account whose root the key policies name. */
     accountId: pulumi.Input<string>;
     /** Keep keys on `pulumi destroy` mistakes (staging, prod, dr). */
     protect: boolean;

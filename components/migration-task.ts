@@ -67,20 +67,31 @@ export function migrationContainerDefinitions(p: {
 }
 
 export interface MigrationTasksArgs {
+    /** Short environment id: the task families `tms-<env>-<ecs service>-migrate`. */
     environment: string;
+    /** This stack's region (the log configuration, the execution policy). */
     region: string;
+    /** The service whose migration this runs: its name, size and `migrationCommand`. */
     service: ServiceConfig;
+    /** The account of the execution role's trust. */
     accountId: pulumi.Input<string>;
     /** Per colour: the ECS service name, the image and the container environment the colour runs with. */
     colours: Partial<Record<Colour, { ecsServiceName: string; image: pulumi.Input<string>; environment: Record<string, pulumi.Input<string>> }>>;
+    /** The service's repository (the execution role pulls from it). */
     repositoryArn: pulumi.Input<string>;
+    /** The service's log group (the migration logs there too). */
     logGroupName: pulumi.Input<string>;
+    /** Its ARN (the execution role writes to it). */
     logGroupArn: pulumi.Input<string>;
     /** The service's task role: the migration runs with the service's own application permissions. */
     taskRoleArn: pulumi.Input<string>;
+    /** The service's secrets (the migration runs with the same environment). */
     secrets: SecretReference[];
+    /** The master and users' password secrets and the service's database (the migration provisions its user). */
     databaseUsers: NonNullable<ServiceDataAccess["databaseUsers"]>;
+    /** The secrets key (the execution role decrypts with it). */
     secretsKeyArn: pulumi.Input<string>;
+    /** The stack's workload boundary, carried by the execution role. */
     permissionsBoundaryArn: pulumi.Input<string>;
 }
 

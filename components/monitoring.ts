@@ -289,22 +289,38 @@ export function dashboardBody(d: DashboardInputs): string {
 // ---- component ----
 
 export interface MonitoringArgs {
+    /** Short environment id: alarm, topic and dashboard names. */
     environment: string;
+    /** This stack's region (the dashboard's widgets). */
     region: string;
+    /** The alarms' thresholds (`tms:monitoring`). */
     thresholds: Thresholds;
     /** Key that encrypts the alert topics (the logs key; its policy lets CloudWatch and EventBridge use it). */
     topicKeyArn: pulumi.Input<string>;
+    /** The account whose services may publish to the topics. */
     accountId: pulumi.Input<string>;
+    /** The ALB's ARN suffix (CloudWatch `LoadBalancer` dimension). */
     loadBalancerArnSuffix: pulumi.Input<string>;
+    /** The ECS cluster's name (CloudWatch `ClusterName` dimension). */
     clusterName: pulumi.Input<string>;
     /** Target group ARN suffix per public service and colour. */
     targetGroupArnSuffixes: Record<string, Partial<Record<Colour, pulumi.Input<string>>>>;
     /** ECS service name per service and colour. */
     ecsServiceNames: Record<string, Partial<Record<Colour, pulumi.Input<string>>>>;
-    /** Repositories whose critical image findings (Amazon Inspector) page the critical topic. */
+    /**
+     * Repositories whose critical image findings (Amazon Inspector) page the critical topic.
+     * @default none: no finding rule
+     */
     repositoryArns?: pulumi.Input<string>[];
-    /** The data tier's cluster and replication group; their alarms and widgets are created when given. */
+    /**
+     * The data tier's cluster; its alarms and widgets are created when given.
+     * @default none: no database alarms
+     */
     database?: DatabaseMetrics;
+    /**
+     * The data tier's replication group; its alarms and widgets are created when given.
+     * @default none: no cache alarms
+     */
     cache?: CacheMetrics;
 }
 

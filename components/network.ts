@@ -13,11 +13,17 @@ const ANYWHERE_V4 = "0.0.0.0/0";
 const ANYWHERE_V6 = "::/0";
 
 export interface NetworkArgs {
+    /** Short environment id: the VPC's and groups' names. */
     environment: string;
+    /** This stack's region (the VPC endpoints' service names). */
     region: string;
+    /** The VPC's CIDR block (plain: awsx divides it into the subnets). */
     cidrBlock: string;
+    /** Availability zones (plain: one subnet of each tier per zone). */
     availabilityZones: number;
+    /** One NAT gateway for the VPC, or one per zone (plain: how many gateways exist). */
     natGateways: "single" | "one-per-az";
+    /** Retention of the flow-log group, in days. */
     flowLogRetentionDays: number;
     /** KMS key that encrypts the flow-log group. */
     logsKeyArn: pulumi.Input<string>;
@@ -25,6 +31,7 @@ export interface NetworkArgs {
     accountId: pulumi.Input<string>;
     /** Container ports of every service (service → port); public ones are reachable from the ALB. */
     servicePorts: Record<string, number>;
+    /** Services the ALB forwards to. */
     publicServices: string[];
     /** Services another service calls (within its colour). */
     calledServices: string[];
@@ -32,6 +39,7 @@ export interface NetworkArgs {
     colours: Colour[];
     /** Test listener: reachable only from these CIDRs (and, with `smokeTestsFromVpc`, the NAT gateways). */
     testListenerPort: number;
+    /** The CIDRs the test listener admits. */
     testListenerCidrs: string[];
     /**
      * The rollout's smoke tests may run as a task inside the VPC: it reaches the internet-facing ALB
@@ -39,9 +47,15 @@ export interface NetworkArgs {
      * may open connections to the test listener's port.
      */
     smokeTestsFromVpc: boolean;
-    /** The stack's workload boundary, carried by the flow-logs role. */
+    /**
+     * The stack's workload boundary, carried by the flow-logs role.
+     * @default no permissions boundary
+     */
     permissionsBoundaryArn?: pulumi.Input<string>;
-    /** Protect the VPC's own resources (awsx creates them in its provider: only `transforms` reach them). */
+    /**
+     * Protect the VPC's own resources (awsx creates them in its provider: only `transforms` reach them).
+     * @default false
+     */
     protect?: boolean;
 }
 

@@ -4,22 +4,34 @@ import type { ServiceDataAccess } from "./contracts";
 import { serviceTags } from "../config/naming";
 
 export interface ServiceRolesArgs {
+    /** The service: the roles' names and descriptions. */
     service: string;
+    /** This stack's region (the policies' ARNs). */
     region: string;
+    /** The account of the roles' trust (confused-deputy condition). */
     accountId: pulumi.Input<string>;
     /** The only repository the execution role may pull from. */
     repositoryArn: pulumi.Input<string>;
     /** The service's log group (both colours write to it). */
     logGroupArn: pulumi.Input<string>;
+    /** What the service may read from the data tier: its secrets, parameter path and bucket prefix. */
     data: ServiceDataAccess;
+    /** The secrets key (the execution role decrypts the service's secrets with it). */
     secretsKeyArn: pulumi.Input<string>;
+    /** The application bucket's key (the task role reads and writes its prefix with it). */
     storageKeyArn: pulumi.Input<string>;
     /**
      * ECS Exec (off in prod and dr): the cluster encrypts sessions with this key and logs them to this
      * log group, so the task role needs the SSM message channels, `kms:Decrypt` on the key and the
      * CloudWatch Logs calls of the session logger.
+     * @default none: no ECS Exec permissions
      */
-    exec?: { keyArn: pulumi.Input<string>; logGroupArn: pulumi.Input<string> };
+    exec?: {
+        /** The key ECS Exec sessions are encrypted with. */
+        keyArn: pulumi.Input<string>;
+        /** The log group sessions are logged to. */
+        logGroupArn: pulumi.Input<string>;
+    };
     /** The stack's workload boundary: every role here carries it (see components/workload-boundary.ts). */
     permissionsBoundaryArn: pulumi.Input<string>;
 }

@@ -82,7 +82,10 @@ export interface ApplicationServiceArgs {
      * @default none: the children as computed here
      */
     transform?: {
-        /** Each colour's `FargateColourService` children. */
+        /**
+         * Each colour's `FargateColourService` children.
+         * @default none
+         */
         colourService?: FargateColourServiceTransforms;
     };
 }

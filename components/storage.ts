@@ -162,7 +162,12 @@ export interface StorageBucketsArgs {
      * created there (S3 encrypts replicas with a key of the destination region).
      * @default none (required with `replicationRegion`)
      */
-    replica?: { provider: pulumi.ProviderResource; kmsKeyArn: pulumi.Input<string> };
+    replica?: {
+        /** A provider of `replicationRegion`. */
+        provider: pulumi.ProviderResource;
+        /** The storage key in `replicationRegion`. */
+        kmsKeyArn: pulumi.Input<string>;
+    };
     /** `protect` and `retainOnDelete` the buckets (plain: resource options). */
     protect: boolean;
     /**

@@ -19,8 +19,15 @@ export interface ArgsField {
 
 const COMPONENTS = path.join(__dirname, "..", "..", "components");
 
-/** Every member of every exported interface whose name ends in `Args`, with nested type-literal members. */
+const read = new Map<string, ArgsField[]>();
+
+/** Every member of every exported interface whose name ends in `Args`, with nested type-literal members (read once per folder). */
 export function argsFields(dir = COMPONENTS): ArgsField[] {
+    if (!read.has(dir)) read.set(dir, readFields(dir));
+    return read.get(dir)!;
+}
+
+function readFields(dir: string): ArgsField[] {
     const out: ArgsField[] = [];
     for (const name of fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) {
         const text = fs.readFileSync(path.join(dir, name), "utf8");

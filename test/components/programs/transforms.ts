@@ -6,7 +6,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DocumentDbCluster, FargateColourService, PublicTraffic, RedisReplicationGroup, StorageBuckets } from "../../../components";
+import {
+    DocumentDbCluster, FargateColourService, PublicTraffic, RedisReplicationGroup, StorageBuckets,
+    type DocumentDbClusterTransforms, type FargateColourServiceTransforms, type PublicTrafficTransforms,
+    type RedisReplicationGroupTransforms, type StorageBucketsTransforms,
+} from "../../../components";
 
 const mode = new pulumi.Config("transforms").require("mode") as "none" | "noop" | "on";
 const provider = new aws.Provider("aws", { region: "us-east-1" });
@@ -22,7 +26,7 @@ new DocumentDbCluster("t-database", {
     environment: "t", instanceClass: "db.r5.large", instances: 2, backupRetentionDays: 7, preferredBackupWindow: "03:00-04:00",
     preferredMaintenanceWindow: "sun:05:00-sun:06:00", deletionProtection: false, globalCluster: "none",
     ...net, kmsKeyArn: key, logsKeyArn: key, logRetentionDays: 30, protect: false,
-    transform: pick({
+    transform: pick<DocumentDbClusterTransforms>({
         cluster: { backupRetentionPeriod: 35 },
         instance: (args, _opts, name) => { if (name.endsWith("-2")) args.instanceClass = "db.r6g.large"; },
         parameterGroup: {},
@@ -32,7 +36,7 @@ new DocumentDbCluster("t-database", {
 new RedisReplicationGroup("t-cache", {
     environment: "t", nodeType: "cache.t3.small", nodes: 2, snapshotRetentionDays: 3, snapshotWindow: "05:00-06:00",
     maintenanceWindow: "tue:07:00-tue:08:00", ...net, kmsKeyArn: key, logsKeyArn: key, logRetentionDays: 30, protect: false,
-    transform: pick({ replicationGroup: { numCacheClusters: 3 }, subnetGroup: (args) => { args.description = "mine"; } },
+    transform: pick<RedisReplicationGroupTransforms>({ replicationGroup: { numCacheClusters: 3 }, subnetGroup: (args) => { args.description = "mine"; } },
         { replicationGroup: {}, subnetGroup: noop, parameterGroup: {} }),
 }, opts);
 
@@ -43,7 +47,7 @@ new FargateColourService("t-api-blue", {
     executionRoleArn: "arn:aws:iam::111122223333:role/t-exec", taskRoleArn: "arn:aws:iam::111122223333:role/t-task",
     logGroupName: "/tms/t/api", environmentVariables: {}, secrets: [], ...net, desiredCount: 2,
     autoscaling: { minCount: 2, maxCount: 4, cpuTargetPercent: 70, memoryTargetPercent: 70 }, running: true, enableExecuteCommand: false,
-    transform: pick({
+    transform: pick<FargateColourServiceTransforms>({
         service: { deploymentMinimumHealthyPercent: 50 },
         taskDefinition: (args) => { args.memory = "2048"; },
         scalingTarget: { maxCapacity: 8 },
@@ -60,7 +64,7 @@ new PublicTraffic("t-traffic", {
     }],
     colours: ["blue", "green"], live: "blue", weight: 0, testListenerPort: 8443,
     sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", deletionProtection: false, idleTimeoutSeconds: 60,
-    transform: pick({
+    transform: pick<PublicTrafficTransforms>({
         loadBalancer: { idleTimeout: 120 },
         targetGroup: (args, _opts, name) => { if (name.endsWith("-green")) args.deregistrationDelay = 5; },
         listener: (args, _opts, name) => { if (name.endsWith("-http")) args.tags = { Service: "traffic", Extra: "yes" }; },
@@ -70,7 +74,7 @@ new PublicTraffic("t-traffic", {
 new StorageBuckets("t-storage", {
     noncurrentExpireAfterDays: 30, logExpireAfterDays: 30, replicationRegion: "us-west-2", region: "us-east-1",
     accountId: "111122223333", kmsKeyArn: key, replica: { provider: west, kmsKeyArn: key }, protect: false,
-    transform: pick({
+    transform: pick<StorageBucketsTransforms>({
         bucket: (args, _opts, name) => { if (name.endsWith("-app")) args.objectLockEnabled = true; },
         replication: (args) => { args.token = "token"; },
     }, { bucket: noop, replication: {} }),
