@@ -7,7 +7,14 @@ import {
 } from "./deployment-permissions";
 import { globalName, serviceTags } from "../config/naming";
 
-export { deploymentBoundary, deploymentPermissions, deploymentPolicy, predeploySnapshotPrefix, type DeploymentScope, type Statement } from "./deployment-permissions";
+export {
+    deploymentBoundary,
+    deploymentPermissions,
+    deploymentPolicy,
+    predeploySnapshotPrefix,
+    type DeploymentScope,
+    type Statement,
+} from "./deployment-permissions";
 import type { DrRunbookScope } from "./deployment-permissions";
 
 /** GitHub Actions' OIDC issuer (one provider per account, shared by prod and dr). */
@@ -70,7 +77,12 @@ export function mfaTrustPolicy(accountId: string, maxAgeSeconds = MFA_MAX_AGE_SE
 }
 
 /** Services the operations role may hand the project's roles to (ECS tasks, flow logs, S3 replication, the trail's delivery). */
-export const OPERATIONS_PASS_ROLE_SERVICES = ["cloudtrail.amazonaws.com", "ecs-tasks.amazonaws.com", "s3.amazonaws.com", "vpc-flow-logs.amazonaws.com"];
+export const OPERATIONS_PASS_ROLE_SERVICES = [
+    "cloudtrail.amazonaws.com",
+    "ecs-tasks.amazonaws.com",
+    "s3.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+];
 
 /** Role-changing IAM actions that IAM lets a policy condition on `iam:PermissionsBoundary`. */
 const BOUNDED_ROLE_ACTIONS = [
@@ -91,7 +103,8 @@ export const protectedIamPatterns = (accountId: string) => {
 
 /**
  * The operations role's own statements, on top of PowerUserAccess (which has no IAM). AWS's
- * delegation pattern (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate):
+ * delegation pattern
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate):
  * it creates and changes the project's `tms-*` roles only when they carry one of this stack's
  * permissions boundaries (condition `iam:PermissionsBoundary`), never sets, changes or removes a
  * boundary nor edits a boundary policy, never touches the human roles (itself, read-only,
@@ -112,7 +125,11 @@ export function operationsIamPolicy(p: { accountId: string; boundaryArns: string
             Effect: "Allow",
             Action: [
                 "iam:GetOpenIDConnectProvider", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:GetRolePolicy",
-                "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListPolicyVersions", "iam:ListRolePolicies", "iam:ListRoleTags",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListInstanceProfilesForRole",
+                "iam:ListPolicyVersions",
+                "iam:ListRolePolicies",
+                "iam:ListRoleTags",
             ],
             Resource: [iam("oidc-provider/*"), iam("policy/*"), iam("role/*"), "arn:aws:iam::aws:policy/*"],
         },
@@ -145,7 +162,14 @@ export function operationsIamPolicy(p: { accountId: string; boundaryArns: string
         {
             Sid: "NeverTouchHumanRoles",
             Effect: "Deny",
-            Action: [...BOUNDED_ROLE_ACTIONS, "iam:DeleteRolePermissionsBoundary", "iam:PassRole", "iam:PutRolePermissionsBoundary", "iam:TagRole", "iam:UntagRole"],
+            Action: [
+                ...BOUNDED_ROLE_ACTIONS,
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:PassRole",
+                "iam:PutRolePermissionsBoundary",
+                "iam:TagRole",
+                "iam:UntagRole",
+            ],
             Resource: guarded.humanRoles,
         },
         {
@@ -154,11 +178,22 @@ export function operationsIamPolicy(p: { accountId: string; boundaryArns: string
             Action: ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:PassRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
             Resource: guarded.deploymentRoles,
         },
-        { Sid: "NeverSetOrRemoveBoundaries", Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"], Resource: "*" },
+        {
+            Sid: "NeverSetOrRemoveBoundaries",
+            Effect: "Deny",
+            Action: ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"],
+            Resource: "*",
+        },
         {
             Sid: "NeverEditBoundaryPolicies",
             Effect: "Deny",
-            Action: ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+            Action: [
+                "iam:CreatePolicy",
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicy",
+                "iam:DeletePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+            ],
             Resource: guarded.boundaryPolicies,
         },
         { Sid: "NeverAssumeBreakGlass", Effect: "Deny", Action: "sts:AssumeRole", Resource: guarded.breakGlassRoles },
@@ -167,9 +202,19 @@ export function operationsIamPolicy(p: { accountId: string; boundaryArns: string
             Effect: "Deny",
             Action: [
                 "cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail",
-                "logs:DeleteLogGroup", "logs:DeleteMetricFilter", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:PutMetricFilter", "logs:PutRetentionPolicy",
+                "logs:DeleteLogGroup",
+                "logs:DeleteMetricFilter",
+                "logs:DeleteRetentionPolicy",
+                "logs:DisassociateKmsKey",
+                "logs:PutMetricFilter",
+                "logs:PutRetentionPolicy",
                 "cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState",
-                "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration",
+                "s3:DeleteBucket",
+                "s3:DeleteBucketPolicy",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+                "s3:PutBucketPolicy",
+                "s3:PutLifecycleConfiguration",
                 "sns:DeleteTopic", "sns:SetTopicAttributes",
             ],
             Resource: [any("cloudtrail", bt.trail), any("logs", bt.logGroup), any("logs", `${bt.logGroup}:*`), any("cloudwatch", bt.alarm),
@@ -322,13 +367,23 @@ export class AccessRoles extends pulumi.ComponentResource {
         // pulumi.all's tuple typing stops at 8 elements: group the inputs.
         const scope = pulumi.all([
             pulumi.all([acct, args.clusterArn, args.clusterName, args.alertKeyArn, args.hostedZoneId, this.oidcProviderArn]),
-            pulumi.all([inputs(args.ecsServiceArns), inputs(args.taskDefinitionFamilies), inputs(args.listenerArns), inputs(args.listenerRuleArns),
-                inputs(args.passRoleArns), inputs(args.repositoryArns), pulumi.all([args.alertTopicArns.critical, args.alertTopicArns.warning])]),
-            pulumi.all([pulumi.output(args.databaseClusterIdentifier), pulumi.output(args.stateBucketArn), pulumi.output(args.secretsProviderKeyArn), args.rolloutTableKeyArn]),
+            pulumi.all([
+                inputs(args.ecsServiceArns), inputs(args.taskDefinitionFamilies), inputs(args.listenerArns), inputs(args.listenerRuleArns),
+                inputs(args.passRoleArns), inputs(args.repositoryArns),
+                pulumi.all([args.alertTopicArns.critical, args.alertTopicArns.warning]),
+            ]),
+            pulumi.all([
+                pulumi.output(args.databaseClusterIdentifier), pulumi.output(args.stateBucketArn),
+                pulumi.output(args.secretsProviderKeyArn), args.rolloutTableKeyArn,
+            ]),
         ]).apply(([[accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn],
             [ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns],
             [databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn, rolloutTableKeyArn]]): DeploymentScope => ({
-            environment: args.environment, region: args.region, rolloutTableName: args.rolloutTableName, rolloutTableKeyArn, autoscaling: args.autoscaling,
+            environment: args.environment,
+            region: args.region,
+            rolloutTableName: args.rolloutTableName,
+            rolloutTableKeyArn,
+            autoscaling: args.autoscaling,
             accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn,
             ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns,
             databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn,
@@ -348,7 +403,11 @@ export class AccessRoles extends pulumi.ComponentResource {
             description: `CI deployments of ${args.environment} from ${a.githubRepository}` +
                 (a.githubEnvironment !== undefined ? ` (environment ${a.githubEnvironment})` : `@${a.githubBranch}`),
             assumeRolePolicy: this.oidcProviderArn.apply((oidcProviderArn) =>
-                JSON.stringify(githubTrustPolicy({ oidcProviderArn, repository: a.githubRepository, branch: a.githubBranch, environment: a.githubEnvironment }))),
+                JSON.stringify(
+                    githubTrustPolicy(
+                        { oidcProviderArn, repository: a.githubRepository, branch: a.githubBranch, environment: a.githubEnvironment }
+                    )
+                )),
             permissionsBoundary: boundary.arn,
             // A prod canary (baseline, three steps, 30 min validation) outlasts one hour; CI asks for
             // `role-duration-seconds: 7200` so one session covers a whole rollout.
@@ -382,7 +441,9 @@ export class AccessRoles extends pulumi.ComponentResource {
         new aws.iam.RolePolicy(`${name}-operations-iam`, {
             role: operations.id,
             policy: pulumi.all([acct, args.workloadBoundaryArn, boundary.arn]).apply(([accountId, workload, deploymentBoundaryArn]) =>
-                JSON.stringify(operationsIamPolicy({ accountId, boundaryArns: [workload, deploymentBoundaryArn], protectData: args.protect }))),
+                JSON.stringify(
+                    operationsIamPolicy({ accountId, boundaryArns: [workload, deploymentBoundaryArn], protectData: args.protect })
+                )),
         }, { parent: this });
         const readonly = human("readonly", "Developers: read-only access (MFA)", "ReadOnlyAccess", 12 * 3600);
         const emergency = human("emergency", "Break-glass full access (MFA, pages on-call when assumed)", "AdministratorAccess", 3600);

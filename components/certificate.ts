@@ -46,7 +46,9 @@ export class ValidatedCertificate extends pulumi.ComponentResource {
             tags: serviceTags(args.service),
         }, { parent: this, ...inRegion });
         const elsewhere = new Set(args.validatedElsewhere ?? []);
-        for (const n of elsewhere) if (!names.includes(n)) throw new Error(`ValidatedCertificate ${name}: validatedElsewhere names ${n}, which the certificate does not cover (${names.join(", ")})`);
+        for (const n of elsewhere) if (!names.includes(n)) throw new Error(
+            `ValidatedCertificate ${name}: validatedElsewhere names ${n}, which the certificate does not cover (${names.join(", ")})`
+        );
         // One record per name this certificate owns; ACM returns the options in the order of the names.
         // No allowOverwrite: a record another resource already owns fails the create instead of being
         // shared silently (https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html).

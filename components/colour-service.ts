@@ -122,7 +122,10 @@ export interface FargateColourServiceArgs {
     transform?: FargateColourServiceTransforms;
 }
 
-/** The container definition: the image contract (read-only root, its user and writable paths, its health check), awslogs, secrets by reference. */
+/**
+ * The container definition: the image contract (read-only root, its user and writable paths, its health check), awslogs, secrets by
+ * reference.
+ */
 export function containerDefinitions(p: {
     service: ContainerSettings; image: string; colour: Colour; region: string; logGroupName: string;
     environment: Record<string, string>; secrets: { name: string; valueFrom: string }[];

@@ -219,7 +219,11 @@ export class DataTier extends pulumi.ComponentResource {
             environmentName: args.environmentName,
             services: args.services,
             generation: args.credentialGeneration,
-            master: secondary ? undefined : { password: this.database.masterPassword!, endpoint: this.database.endpoint, port: this.database.port },
+            master: secondary ? undefined : {
+                password: this.database.masterPassword!,
+                endpoint: this.database.endpoint,
+                port: this.database.port,
+            },
             replicated: secondary ? args.primary!.databaseUserCredentials : undefined,
             kmsKeyArn: this.secretsKeyArn,
             recoveryWindowInDays: recoveryWindow(protect),
@@ -275,7 +279,9 @@ export class DataTier extends pulumi.ComponentResource {
     /** What one service may read from the data tier (the contract of components/contracts.ts). */
     forService(service: string): ServiceDataAccess {
         const secrets = this.services[service];
-        if (!secrets) throw new Error(`DataTier.forService: ${JSON.stringify(service)} is not a service of this stack (${Object.keys(this.services).join(", ")})`);
+        if (!secrets) throw new Error(
+            `DataTier.forService: ${JSON.stringify(service)} is not a service of this stack (${Object.keys(this.services).join(", ")})`
+        );
         const path = parameterPath(this.environmentName, service);
         const prefix = bucketPrefix(service);
         return {

@@ -45,7 +45,8 @@ export const userName = (service: string, slot: UserSlot) => `${serviceDatabase(
  * (https://docs.aws.amazon.com/documentdb/latest/developerguide/connect_programmatically.html).
  */
 export function userMongodbUri(username: string, password: string, host: string, port: number, database: string): string {
-    return `mongodb://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${database}?${docdbUriOptions({ authSource: "admin" })}`;
+    const credentials = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
+    return `mongodb://${credentials}@${host}:${port}/${database}?${docdbUriOptions({ authSource: "admin" })}`;
 }
 
 /**
@@ -131,7 +132,8 @@ export class DatabaseUsers extends pulumi.ComponentResource {
                 kmsKeyId: args.kmsKeyArn,
                 recoveryWindowInDays: args.recoveryWindowInDays,
                 tags: serviceTags(service, {
-                    RotationExemption: "Rotated by tms:database.credentialGeneration (alternating users); the migration task sets the new password",
+                    RotationExemption:
+                        "Rotated by tms:database.credentialGeneration (alternating users); the migration task sets the new password",
                 }),
             }, { parent: this });
             new aws.secretsmanager.SecretVersion(`${resource}-value`, { secretId: s.id, secretString: pulumi.secret(value) },
@@ -141,7 +143,8 @@ export class DatabaseUsers extends pulumi.ComponentResource {
 
         if (args.master) {
             const m = args.master;
-            this.masterSecretArn = secret(`${name}-master`, masterSecretName(args.environmentName), "DocumentDB master credentials (migration tasks only)",
+            this.masterSecretArn = secret(`${name}-master`, masterSecretName(args.environmentName),
+                "DocumentDB master credentials (migration tasks only)",
                 pulumi.all([m.password, m.endpoint, m.port]).apply(([pw, host, port]) =>
                     userMongodbUri(MASTER_USERNAME, pw, host, port, "admin")), "database");
             for (const service of args.services) {
@@ -156,9 +159,13 @@ export class DatabaseUsers extends pulumi.ComponentResource {
                         keepers: { generation: String(slotGeneration(args.generation, s)) },
                     }, { parent: this, additionalSecretOutputs: ["result"] }).result);
                 }
-                this.passwordsSecretArns[service] = secret(`${name}-${service}-users`, userPasswordsSecretName(args.environmentName, service),
+                this.passwordsSecretArns[service] = secret(`${name}-${service}-users`,
+                    userPasswordsSecretName(args.environmentName, service),
                     `DocumentDB users of ${service} (migration task only)`,
-                    pulumi.all([passwords.a, passwords.b]).apply(([a, b]) => JSON.stringify({ [userName(service, "a")]: a, [userName(service, "b")]: b })), service);
+                    pulumi.all([passwords.a, passwords.b]).apply(
+                        ([a, b]) => JSON.stringify({ [userName(service, "a")]: a, [userName(service, "b")]: b })
+                    ),
+                    service);
                 this.current[service] = { username: pulumi.output(userName(service, slot)), password: passwords[slot] };
             }
         } else {

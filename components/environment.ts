@@ -118,7 +118,9 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             : opts);
         const cfg = args.config;
         const primary = args.primary;
-        if (cfg.dr.role === "secondary" && !primary) throw new Error("EnvironmentStack: the dr stack needs the primary stack's outputs (args.primary)");
+        if (cfg.dr.role === "secondary" && !primary) throw new Error(
+            "EnvironmentStack: the dr stack needs the primary stack's outputs (args.primary)"
+        );
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const protect = cfg.protectStatefulResources;
         const d = cfg.deployment;
@@ -219,7 +221,11 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 healthCheckPath: publicServices.find((s) => s.isDefaultRoute)!.healthCheckPath,
                 // The DR runbook's switch, its alarm in the dr region (prod reaches it with a provider there).
                 drSwitch: cfg.dr.role === "primary"
-                    ? { ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT), region: cfg.dr.region, provider: regionalProvider(`${name}-dr-region`, cfg.dr.region, this) }
+                    ? {
+                        ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT),
+                        region: cfg.dr.region,
+                        provider: regionalProvider(`${name}-dr-region`, cfg.dr.region, this),
+                    }
                     : { ...drGateSwitch(cfg.environment), region: cfg.region },
                 // dr's critical topic. prod's fence
                 // alarm names it before dr exists: PutMetricAlarm checks an action's ARN form only, not that the
@@ -274,7 +280,11 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
             ecsServiceNames,
             repositoryArns: cfg.dr.role === "secondary" ? [] : cfg.services.map((s) => this.registry.repositoryArns[s.name]),
-            database: { clusterIdentifier: this.data.database.clusterIdentifier, instanceClass: cfg.database.instanceClass, instances: cfg.database.instances },
+            database: {
+                clusterIdentifier: this.data.database.clusterIdentifier,
+                instanceClass: cfg.database.instanceClass,
+                instances: cfg.database.instances,
+            },
             cache: { replicationGroupId: this.data.cache.replicationGroupId, nodes: cfg.cache.nodes },
         }, { parent: this });
 
@@ -299,7 +309,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             access: cfg.access,
             clusterArn: this.cluster.clusterArn,
             clusterName: this.cluster.clusterName,
-            ecsServiceArns: ecsNames.map((serviceName) => pulumi.interpolate`arn:aws:ecs:${cfg.region}:${accountId}:service/${this.cluster.clusterName}/${serviceName}`),
+            ecsServiceArns: ecsNames.map((serviceName) =>
+                pulumi.interpolate`arn:aws:ecs:${cfg.region}:${accountId}:service/${this.cluster.clusterName}/${serviceName}`),
             taskDefinitionFamilies: [
                 ...ecsNames.map((serviceName) => pulumi.interpolate`tms-${cfg.environment}-${serviceName}`),
                 ...cfg.services.flatMap((s) => Object.values(this.services[s.name].migrations?.families ?? {}) as string[]),
@@ -321,7 +332,9 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             databaseClusterIdentifier: this.data.database.clusterIdentifier,
             ...(cfg.dr.role === "secondary" ? { drRunbook: {
                 primaryEnvironment: cfg.primaryStack!.split("/").pop()!, environmentName: cfg.environmentName,
-                globalClusterIdentifier: GLOBAL_CLUSTER_IDENTIFIER, drClusterIdentifier: clusterIdentifier(cfg.environment), primaryClusterIdentifier: clusterIdentifier(cfg.primaryStack!.split("/").pop()!),
+                globalClusterIdentifier: GLOBAL_CLUSTER_IDENTIFIER,
+                drClusterIdentifier: clusterIdentifier(cfg.environment),
+                primaryClusterIdentifier: clusterIdentifier(cfg.primaryStack!.split("/").pop()!),
             } } : {}),
             stateBucketArn: args.stateBackend?.bucketArn ?? cfg.access.stateBucketArn,
             secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn ?? cfg.access.secretsProviderKeyArn,
@@ -349,7 +362,9 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             clusterName: this.cluster.clusterName,
             ecsServices: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames])),
             // The task definition family the rollout's migration step runs, per service and colour (absent in dr).
-            migrationTaskFamilies: cfg.dr.role === "secondary" ? undefined : Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])),
+            migrationTaskFamilies: cfg.dr.role === "secondary" ? undefined : Object.fromEntries(
+                cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])
+            ),
             testListenerUrl: this.traffic.testListenerUrl,
             loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
             targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
@@ -388,7 +403,12 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             hostName: cfg.domain.hostName,
             // The zone the stack's names live in, and its name servers: what the parent's NS record must name
             // when the zone is delegated from another account (README, "DNS: one zone per account").
-            hostedZone: { name: cfg.domain.zoneName, id: zone.zoneId, nameServers: zone.nameServers, ...(cfg.domain.delegatedFrom ? { delegatedFrom: cfg.domain.delegatedFrom } : {}) },
+            hostedZone: {
+                name: cfg.domain.zoneName,
+                id: zone.zoneId,
+                nameServers: zone.nameServers,
+                ...(cfg.domain.delegatedFrom ? { delegatedFrom: cfg.domain.delegatedFrom } : {})
+            },
             ...(cfg.domain.originName ? { failoverName: cfg.domain.originName } : {}),
             ...(this.cdn ? {
                 cdnDomainName: this.cdn.domainName,

@@ -25,7 +25,10 @@ export interface KeyPolicyScope {
     accountId: string;
     /** ARN of the one trail that may encrypt with the logs key (the stack's break-glass trail, in the stack's home region). */
     trailArn: string;
-    /** ARNs of the stack's alarms (`arn:aws:cloudwatch:<region>:<account>:alarm:tms-<env>-*`): the only alarms that may publish through the key. */
+    /**
+     * ARNs of the stack's alarms (`arn:aws:cloudwatch:<region>:<account>:alarm:tms-<env>-*`): the only alarms that may publish through the
+     * key.
+     */
     alarmArns: string;
 }
 
@@ -167,7 +170,13 @@ export class KmsKeys extends pulumi.ComponentResource {
     }
 
     /** One rotated, protected key and its alias `alias/tms-<env>-<domain>` (aliases are regional). */
-    private key(resourceName: string, domain: KeyDomain, region: string, description: string, provider?: pulumi.ProviderResource): aws.kms.Key {
+    private key(
+        resourceName: string,
+        domain: KeyDomain,
+        region: string,
+        description: string,
+        provider?: pulumi.ProviderResource
+    ): aws.kms.Key {
         const key = new aws.kms.Key(resourceName, {
             description,
             enableKeyRotation: true,

@@ -112,7 +112,10 @@ export class SecureBucket extends pulumi.ComponentResource {
             // destroy empties its buckets, every version included; S3 refuses to delete a bucket that is not
             // empty (https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html).
             forceDestroy: !args.protect,
-            tags: serviceTags(args.service, { BucketRole: args.role, ...(args.encryptionException ? { EncryptionException: args.encryptionException } : {}) }),
+            tags: serviceTags(
+                args.service,
+                { BucketRole: args.role, ...(args.encryptionException ? { EncryptionException: args.encryptionException } : {}) }
+            ),
         }, { ...child, protect: args.protect, retainOnDelete: args.protect }));
         const bucket = this.bucket;
 
@@ -123,7 +126,12 @@ export class SecureBucket extends pulumi.ComponentResource {
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
             bucket: bucket.id,
             rules: args.kmsKeyArn
-                ? [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }]
+                ? [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                        bucketKeyEnabled: true,
+                    }
+                ]
                 : [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
         }, child);
         const publicBlock = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {

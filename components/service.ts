@@ -107,13 +107,17 @@ export function serviceEnvironment(p: {
         DEPLOYMENT_COLOUR: p.colour,
     };
     for (const callee of p.service.calls) {
-        env[serviceUrlVariable(callee)] = `http://${discoveryName(callee, p.colour, p.colours)}.${CLOUD_MAP_NAMESPACE}:${p.servicePorts[callee]}`;
+        env[
+            serviceUrlVariable(callee)
+        ] = `http://${discoveryName(callee, p.colour, p.colours)}.${CLOUD_MAP_NAMESPACE}:${p.servicePorts[callee]}`;
     }
     return env;
 }
 
 function execLogGroup(args: ApplicationServiceArgs): pulumi.Input<string> {
-    if (!args.execLogGroupArn) throw new Error(`ApplicationService ${args.service.name}: enableExecuteCommand needs execLogGroupArn (the cluster's ECS Exec log group)`);
+    if (!args.execLogGroupArn) throw new Error(
+        `ApplicationService ${args.service.name}: enableExecuteCommand needs execLogGroupArn (the cluster's ECS Exec log group)`
+    );
     return args.execLogGroupArn;
 }
 

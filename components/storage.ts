@@ -211,18 +211,6 @@ export function validateStorageArgs(a: Pick<StorageBucketsArgs, "replicationRegi
     }
 }
 
-interface BucketSpec {
-    role: string;
-    /** SSE-KMS key ARN, or undefined for SSE-S3 (log buckets). */
-    kmsKeyArn?: pulumi.Input<string>;
-    lifecycle: Lifecycle[];
-    /** Log bucket this bucket's accesses go to. */
-    logTo?: aws.s3.Bucket;
-    /** Buckets allowed to deliver access logs into this one (log buckets). */
-    logSources?: pulumi.Input<string>[];
-    provider?: pulumi.ProviderResource;
-}
-
 export class StorageBuckets extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
     readonly bucketArn: pulumi.Output<string>;
@@ -264,7 +252,11 @@ export class StorageBuckets extends pulumi.ComponentResource {
         });
     }
 
-    private static grantLogSources(logs: SecureBucket, accountId: pulumi.Input<string>, sources: pulumi.Input<string>[]): aws.s3.BucketPolicy {
+    private static grantLogSources(
+        logs: SecureBucket,
+        accountId: pulumi.Input<string>,
+        sources: pulumi.Input<string>[]
+    ): aws.s3.BucketPolicy {
         return logs.attachPolicy(pulumi.all([logs.arn, accountId, ...sources]).apply(([arn, acct, ...sourceArns]) =>
             [allowServerAccessLogs(arn, acct, sourceArns as string[])]));
     }
@@ -274,11 +266,20 @@ export class StorageBuckets extends pulumi.ComponentResource {
      * logging cannot deliver to SSE-KMS buckets). The log bucket's grant names its sources, so its
      * policy is attached once they all exist.
      */
-    private bucketWithLogs(role: string, logRole: string, kmsKeyArn: pulumi.Input<string>, provider?: pulumi.ProviderResource): [SecureBucket, SecureBucket] {
+    private bucketWithLogs(
+        role: string,
+        logRole: string,
+        kmsKeyArn: pulumi.Input<string>,
+        provider?: pulumi.ProviderResource
+    ): [SecureBucket, SecureBucket] {
         const s = this.args;
         const opts = { parent: this, ...(provider ? { providers: { aws: provider } } : {}) };
         const common = { service: "storage", protect: this.args.protect, transform: { bucket: this.args.transform?.bucket } };
-        const logs = new SecureBucket(`${this.name}-${logRole}`, { ...common, role: logRole, lifecycle: logLifecycleRules(s), deferPolicy: true }, opts);
+        const logs = new SecureBucket(
+            `${this.name}-${logRole}`,
+            { ...common, role: logRole, lifecycle: logLifecycleRules(s), deferPolicy: true },
+            opts
+        );
         const data = new SecureBucket(`${this.name}-${role}`, {
             ...common,
             role,

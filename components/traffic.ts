@@ -135,10 +135,17 @@ export class PublicTraffic extends pulumi.ComponentResource {
     constructor(name: string, args: PublicTrafficArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:traffic:PublicTraffic", name, {}, opts);
         const defaults = args.services.filter((s) => s.isDefaultRoute);
-        if (defaults.length !== 1) throw new Error(`PublicTraffic ${name}: exactly one public service must be the default route, found ${defaults.length}`);
-        if (!Number.isInteger(args.weight) || args.weight < 0 || args.weight > 100) throw new Error(`PublicTraffic ${name}: weight ${args.weight} is not 0–100`);
+        if (defaults.length !== 1) {
+            throw new Error(`PublicTraffic ${name}: exactly one public service must be the default route, found ${defaults.length}`);
+        }
+        if (!Number.isInteger(args.weight) || args.weight < 0 || args.weight > 100) {
+            throw new Error(`PublicTraffic ${name}: weight ${args.weight} is not 0–100`);
+        }
         if (args.loadBalancerName === args.hostName && !args.createAlias) {
-            throw new Error(`PublicTraffic ${name}: loadBalancerName ${args.loadBalancerName} is the host name, whose alias is not this ALB's (createAlias false): the test listener would be unreachable`);
+            throw new Error(
+                `PublicTraffic ${name}: loadBalancerName ${args.loadBalancerName} is the host name, whose alias is not this ALB's ` +
+                    `(createAlias false): the test listener would be unreachable`
+            );
         }
 
         const zone = aws.route53.getZoneOutput({ name: args.zoneName, privateZone: false }, { parent: this });
@@ -149,7 +156,15 @@ export class PublicTraffic extends pulumi.ComponentResource {
             role: "alb-access-logs",
             service: "traffic",
             // ELB log delivery writes SSE-S3 objects only.
-            lifecycle: [{ id: "expire-logs", status: "Enabled", filter: {}, expiration: { days: args.accessLogRetentionDays }, noncurrentVersionExpiration: { noncurrentDays: 7 } }],
+            lifecycle: [
+                {
+                    id: "expire-logs",
+                    status: "Enabled",
+                    filter: {},
+                    expiration: { days: args.accessLogRetentionDays },
+                    noncurrentVersionExpiration: { noncurrentDays: 7 },
+                }
+            ],
             statements: (bucketArn) => pulumi.all([bucketArn, elbAccount.arn, args.accountId]).apply(([arn, elb, acct]) => [
                 {
                     Sid: "ElbLogDelivery",
