@@ -72,8 +72,8 @@ export function drSwitchHealthCheck(kind: "fence" | "gate") {
  *   would do the opposite: Route 53 then considers it healthy,
  *   https://docs.aws.amazon.com/Route53/latest/APIReference/API_UpdateHealthCheck.html.)
  * - SECONDARY (dr): a check on the dr gate alarm, unhealthy until the runbook opens it (an inverted check:
- *   healthy only while the gate's alarm is in ALARM). While dr is closed, Route 53 keeps answering with the primary even when the primary is
- *   unhealthy ("when the secondary is unhealthy, Route 53 responds with the primary",
+ *   healthy only while the gate's alarm is in ALARM). While dr is closed, Route 53 keeps answering with the primary even
+ *   when the primary is unhealthy ("when the secondary is unhealthy, Route 53 responds with the primary",
  *   https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html): traffic never
  *   reaches a dr whose database is still a read-only secondary.
  *
