@@ -7,7 +7,14 @@ import {
 } from "./deployment-permissions";
 import { globalName, serviceTags } from "../config/naming";
 
-export { deploymentBoundary, deploymentPermissions, deploymentPolicy, predeploySnapshotPrefix, type DeploymentScope, type Statement } from "./deployment-permissions";
+export {
+    deploymentBoundary,
+    deploymentPermissions,
+    deploymentPolicy,
+    predeploySnapshotPrefix,
+    type DeploymentScope,
+    type Statement,
+} from "./deployment-permissions";
 import type { DrRunbookScope } from "./deployment-permissions";
 
 /** GitHub Actions' OIDC issuer (one provider per account, shared by prod and dr). */
@@ -70,7 +77,12 @@ export function mfaTrustPolicy(accountId: string, maxAgeSeconds = MFA_MAX_AGE_SE
 }
 
 /** Services the operations role may hand the project's roles to (ECS tasks, flow logs, S3 replication, the trail's delivery). */
-export const OPERATIONS_PASS_ROLE_SERVICES = ["cloudtrail.amazonaws.com", "ecs-tasks.amazonaws.com", "s3.amazonaws.com", "vpc-flow-logs.amazonaws.com"];
+export const OPERATIONS_PASS_ROLE_SERVICES = [
+    "cloudtrail.amazonaws.com",
+    "ecs-tasks.amazonaws.com",
+    "s3.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+];
 
 /** Role-changing IAM actions that IAM lets a policy condition on `iam:PermissionsBoundary`. */
 const BOUNDED_ROLE_ACTIONS = [
@@ -91,7 +103,8 @@ export const protectedIamPatterns = (accountId: string) => {
 
 /**
  * The operations role's own statements, on top of PowerUserAccess (which has no IAM). AWS's
- * delegation pattern (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate):
+ * delegation pattern
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate):
  * it creates and changes the project's `tms-*` roles only when they carry one of this stack's
  * permissions boundaries (condition `iam:PermissionsBoundary`), never sets, changes or removes a
  * boundary nor edits a boundary policy, never touches the human roles (itself, read-only,
@@ -112,7 +125,11 @@ export function operationsIamPolicy(p: { accountId: string; boundaryArns: string
             Effect: "Allow",
             Action: [
                 "iam:GetOpenIDConnectProvider", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:GetRolePolicy",
-                "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListPolicyVersions", "iam:ListRolePolicies", "iam:ListRoleTags",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListInstanceProfilesForRole",
+                "iam:ListPolicyVersions",
+                "iam:ListRolePolicies",
+                "iam:ListRoleTags",
             ],
             Resource: [iam("oidc-provider/*"), iam("policy/*"), iam("role/*"), "arn:aws:iam::aws:policy/*"],
         },
@@ -145,7 +162,14 @@ export function operationsIamPolicy(p: { accountId: string; boundaryArns: string
         {
             Sid: "NeverTouchHumanRoles",
             Effect: "Deny",
-            Action: [...BOUNDED_ROLE_ACTIONS, "iam:DeleteRolePermissionsBoundary", "iam:PassRole", "iam:PutRolePermissionsBoundary", "iam:TagRole", "iam:UntagRole"],
+            Action: [
+                ...BOUNDED_ROLE_ACTIONS,
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:PassRole",
+                "iam:PutRolePermissionsBoundary",
+                "iam:TagRole",
+                "iam:UntagRole",
+            ],
             Resource: guarded.humanRoles,
         },
         {
@@ -154,11 +178,22 @@ export function operationsIamPolicy(p: { accountId: string; boundaryArns: string
             Action: ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:PassRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
             Resource: guarded.deploymentRoles,
         },
-        { Sid: "NeverSetOrRemoveBoundaries", Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"], Resource: "*" },
+        {
+            Sid: "NeverSetOrRemoveBoundaries",
+            Effect: "Deny",
+            Action: ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"],
+            Resource: "*",
+        },
         {
             Sid: "NeverEditBoundaryPolicies",
             Effect: "Deny",
-            Action: ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+            Action: [
+                "iam:CreatePolicy",
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicy",
+                "iam:DeletePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+            ],
             Resource: guarded.boundaryPolicies,
         },
         { Sid: "NeverAssumeBreakGlass", Effect: "Deny", Action: "sts:AssumeRole", Resource: guarded.breakGlassRoles },
@@ -167,9 +202,19 @@ export function operationsIamPolicy(p: { accountId: string; boundaryArns: string
             Effect: "Deny",
             Action: [
                 "cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail",
-                "logs:DeleteLogGroup", "logs:DeleteMetricFilter", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:PutMetricFilter", "logs:PutRetentionPolicy",
+                "logs:DeleteLogGroup",
+                "logs:DeleteMetricFilter",
+                "logs:DeleteRetentionPolicy",
+                "logs:DisassociateKmsKey",
+                "logs:PutMetricFilter",
+                "logs:PutRetentionPolicy",
                 "cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState",
-                "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration",
+                "s3:DeleteBucket",
+                "s3:DeleteBucketPolicy",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+                "s3:PutBucketPolicy",
+                "s3:PutLifecycleConfiguration",
                 "sns:DeleteTopic", "sns:SetTopicAttributes",
             ],
             Resource: [any("cloudtrail", bt.trail), any("logs", bt.logGroup), any("logs", `${bt.logGroup}:*`), any("cloudwatch", bt.alarm),
@@ -204,18 +249,39 @@ export function breakGlassPatterns() {
 export const DEPLOYMENT_BOUNDARY_BASE_NAME = "tms-deployment-boundary";
 
 export interface AccessRolesArgs {
+    /** Short environment id: the roles' names and the resources their policies are scoped to. */
     environment: string;
+    /** This stack's region (the ARNs the policies name). */
     region: string;
+    /** The account the roles live in. */
     accountId: pulumi.Input<string>;
     /** `tms:access`: the GitHub repository, branch and environment CI deploys from, the OIDC provider mode, the name suffix. */
-    access: { githubRepository: string; githubBranch: string; githubEnvironment?: string; oidcProvider: "create" | "existing"; nameSuffix: string };
+    access: {
+        /** `owner/name` of the repository whose workflows may assume the deployment role. */
+        githubRepository: string;
+        /** The branch whose workflows may assume it (when no `githubEnvironment` is given). */
+        githubBranch: string;
+        /**
+         * The GitHub environment whose jobs may assume it, instead of the branch.
+         * @default none: the branch decides
+         */
+        githubEnvironment?: string;
+        /** `create` the account's GitHub OIDC provider here, or use the `existing` one. */
+        oidcProvider: "create" | "existing";
+        /** Appended to the roles' names (several stacks in one account). */
+        nameSuffix: string;
+    };
+    /** The ECS cluster the deployment role updates services in. */
     clusterArn: pulumi.Input<string>;
+    /** The cluster's name (scalable-target resource ids). */
     clusterName: pulumi.Input<string>;
+    /** The ECS services a rollout updates. */
     ecsServiceArns: pulumi.Input<string>[];
     /** Task definition families of the stack (colour services and migration tasks). */
     taskDefinitionFamilies: pulumi.Input<string>[];
     /** The weighted and test listeners, and their rules (what a weight step modifies). */
     listenerArns: pulumi.Input<string>[];
+    /** The weighted and test listeners' rules. */
     listenerRuleArns: pulumi.Input<string>[];
     /** Roles ECS tasks run as (services and migrations). */
     passRoleArns: pulumi.Input<string>[];
@@ -225,19 +291,42 @@ export interface AccessRolesArgs {
     rolloutTableName: string;
     /** The key the rollout lock table is encrypted with (the role decrypts its table key through DynamoDB). */
     rolloutTableKeyArn: pulumi.Input<string>;
-    alertTopicArns: { critical: pulumi.Input<string>; warning: pulumi.Input<string> };
+    /** The alert topics the rollout publishes to. */
+    alertTopicArns: {
+        /** The topic that pages. */
+        critical: pulumi.Input<string>;
+        /** The topic that notifies. */
+        warning: pulumi.Input<string>;
+    };
     /** The logs key: it encrypts the alert topics, the break-glass trail and its log group. */
     alertKeyArn: pulumi.Input<string>;
+    /** The stack's hosted zone (the deployment role changes its records). */
     hostedZoneId: pulumi.Input<string>;
+    /** The services scale with target tracking (plain: it adds the scaling permissions). */
     autoscaling: boolean;
+    /**
+     * The DocumentDB cluster the deployment role snapshots before a migration.
+     * @default none: the role has no database permissions
+     */
     databaseClusterIdentifier?: pulumi.Input<string>;
-    /** dr only: what the DR runbook acts on (components/deployment-permissions.ts). */
+    /**
+     * dr only: what the DR runbook acts on (components/deployment-permissions.ts).
+     * @default none: no runbook permissions
+     */
     drRunbook?: DrRunbookScope;
-    /** Pulumi state bucket and secrets-provider key, when CI runs `pulumi up` as the deployment role. */
+    /**
+     * Pulumi state bucket, when CI runs `pulumi up` as the deployment role.
+     * @default none: no state-backend access
+     */
     stateBucketArn?: pulumi.Input<string>;
+    /**
+     * Pulumi secrets-provider KMS key, when CI runs `pulumi up` as the deployment role.
+     * @default none: no access to a secrets-provider key
+     */
     secretsProviderKeyArn?: pulumi.Input<string>;
     /** The stack's workload boundary (operations may create and change roles that carry it). */
     workloadBoundaryArn: pulumi.Input<string>;
+    /** Retention of the break-glass trail's log group, in days. */
     logRetentionDays: number;
     /** Staging, prod, dr: keep the trail's buckets, and deny operations the destruction of data. */
     protect: boolean;
@@ -278,13 +367,23 @@ export class AccessRoles extends pulumi.ComponentResource {
         // pulumi.all's tuple typing stops at 8 elements: group the inputs.
         const scope = pulumi.all([
             pulumi.all([acct, args.clusterArn, args.clusterName, args.alertKeyArn, args.hostedZoneId, this.oidcProviderArn]),
-            pulumi.all([inputs(args.ecsServiceArns), inputs(args.taskDefinitionFamilies), inputs(args.listenerArns), inputs(args.listenerRuleArns),
-                inputs(args.passRoleArns), inputs(args.repositoryArns), pulumi.all([args.alertTopicArns.critical, args.alertTopicArns.warning])]),
-            pulumi.all([pulumi.output(args.databaseClusterIdentifier), pulumi.output(args.stateBucketArn), pulumi.output(args.secretsProviderKeyArn), args.rolloutTableKeyArn]),
+            pulumi.all([
+                inputs(args.ecsServiceArns), inputs(args.taskDefinitionFamilies), inputs(args.listenerArns), inputs(args.listenerRuleArns),
+                inputs(args.passRoleArns), inputs(args.repositoryArns),
+                pulumi.all([args.alertTopicArns.critical, args.alertTopicArns.warning]),
+            ]),
+            pulumi.all([
+                pulumi.output(args.databaseClusterIdentifier), pulumi.output(args.stateBucketArn),
+                pulumi.output(args.secretsProviderKeyArn), args.rolloutTableKeyArn,
+            ]),
         ]).apply(([[accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn],
             [ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns],
             [databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn, rolloutTableKeyArn]]): DeploymentScope => ({
-            environment: args.environment, region: args.region, rolloutTableName: args.rolloutTableName, rolloutTableKeyArn, autoscaling: args.autoscaling,
+            environment: args.environment,
+            region: args.region,
+            rolloutTableName: args.rolloutTableName,
+            rolloutTableKeyArn,
+            autoscaling: args.autoscaling,
             accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn,
             ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns,
             databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn,
@@ -304,7 +403,11 @@ export class AccessRoles extends pulumi.ComponentResource {
             description: `CI deployments of ${args.environment} from ${a.githubRepository}` +
                 (a.githubEnvironment !== undefined ? ` (environment ${a.githubEnvironment})` : `@${a.githubBranch}`),
             assumeRolePolicy: this.oidcProviderArn.apply((oidcProviderArn) =>
-                JSON.stringify(githubTrustPolicy({ oidcProviderArn, repository: a.githubRepository, branch: a.githubBranch, environment: a.githubEnvironment }))),
+                JSON.stringify(
+                    githubTrustPolicy(
+                        { oidcProviderArn, repository: a.githubRepository, branch: a.githubBranch, environment: a.githubEnvironment }
+                    )
+                )),
             permissionsBoundary: boundary.arn,
             // A prod canary (baseline, three steps, 30 min validation) outlasts one hour; CI asks for
             // `role-duration-seconds: 7200` so one session covers a whole rollout.
@@ -338,7 +441,9 @@ export class AccessRoles extends pulumi.ComponentResource {
         new aws.iam.RolePolicy(`${name}-operations-iam`, {
             role: operations.id,
             policy: pulumi.all([acct, args.workloadBoundaryArn, boundary.arn]).apply(([accountId, workload, deploymentBoundaryArn]) =>
-                JSON.stringify(operationsIamPolicy({ accountId, boundaryArns: [workload, deploymentBoundaryArn], protectData: args.protect }))),
+                JSON.stringify(
+                    operationsIamPolicy({ accountId, boundaryArns: [workload, deploymentBoundaryArn], protectData: args.protect })
+                )),
         }, { parent: this });
         const readonly = human("readonly", "Developers: read-only access (MFA)", "ReadOnlyAccess", 12 * 3600);
         const emergency = human("emergency", "Break-glass full access (MFA, pages on-call when assumed)", "AdministratorAccess", 3600);

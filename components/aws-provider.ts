@@ -24,7 +24,10 @@ function create(name: string, args: Record<string, unknown>, opts?: pulumi.Custo
 export interface StackAwsProviderArgs {
     /** The stack's region (`aws:region`). */
     region: string;
-    /** Default tags of every taggable resource, over any `aws:defaultTags` of the stack file. */
+    /**
+     * Default tags of every taggable resource, over any `aws:defaultTags` of the stack file.
+     * @default none beyond the stack file's
+     */
     tags?: Record<string, string>;
     /**
      * `aws:*` settings as the default provider would read them from the stack config.

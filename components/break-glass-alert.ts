@@ -6,12 +6,18 @@
  * region's STS endpoint.
  *
  * AWS references:
- * - multi-region trails and global service events: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html
- * - the bucket policy CloudTrail needs: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
- * - the role CloudTrail assumes to write to CloudWatch Logs: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
- * - metric filter and alarm, the CIS pattern: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-alarms-for-cloudtrail.html
- * - console role switches are sign-in events (`signin.amazonaws.com`, `SwitchRole`): https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
- * - filter pattern syntax (JSON terms, `&&`, `||`, trailing `*`): https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+ * - multi-region trails and global service events:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html
+ * - the bucket policy CloudTrail needs:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
+ * - the role CloudTrail assumes to write to CloudWatch Logs:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
+ * - metric filter and alarm, the CIS pattern:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-alarms-for-cloudtrail.html
+ * - console role switches are sign-in events (`signin.amazonaws.com`, `SwitchRole`):
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+ * - filter pattern syntax (JSON terms, `&&`, `||`, trailing `*`):
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -30,7 +36,11 @@ export const breakGlassNames = (environment: string) => ({
     metricName: "BreakGlassAssumed",
 });
 
-/** ARN of an environment's break-glass trail: `trail/<name>` in its home region (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html#awscloudtrail-resources-for-iam-policies). Pure. */
+/**
+ * ARN of an environment's break-glass trail: `trail/<name>` in its home region
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html#awscloudtrail-resources-for-iam-policies).
+ * Pure.
+ */
 export function breakGlassTrailArn(environment: string, region: string, accountId: string): string {
     return `arn:aws:cloudtrail:${region}:${accountId}:trail/${breakGlassNames(environment).trail}`;
 }
@@ -85,8 +95,11 @@ export function trailDeliveryPolicy(logGroupArn: string, accountId: string, regi
 }
 
 export interface BreakGlassAlertArgs {
+    /** Short environment id: the trail's, rule's and alarm's names. */
     environment: string;
+    /** This stack's region (the trail's home region). */
     region: string;
+    /** The account whose role use is watched. */
     accountId: pulumi.Input<string>;
     /** Name of the break-glass role (`tms-emergency-access<suffix>`). */
     roleName: string;
@@ -94,6 +107,7 @@ export interface BreakGlassAlertArgs {
     alarmTopicArn: pulumi.Input<string>;
     /** KMS key of the trail's log files and its log group (its key policy lets CloudTrail and CloudWatch Logs use it). */
     logsKeyArn: pulumi.Input<string>;
+    /** Retention of the trail's log group, in days. */
     logRetentionDays: number;
     /** The stack's workload boundary, carried by the delivery role. */
     permissionsBoundaryArn: pulumi.Input<string>;
@@ -123,7 +137,11 @@ export class BreakGlassAlert extends pulumi.ComponentResource {
 
         // The trail bucket's own access logs (CIS asks for access logging on the CloudTrail bucket).
         const accessLogs = new SecureBucket(`${name}-access-logs`, {
-            role: "trail-access-logs", service: "security", lifecycle: lifecycle(TRAIL_RETENTION_DAYS), deferPolicy: true, protect: args.protect,
+            role: "trail-access-logs",
+            service: "security",
+            lifecycle: lifecycle(TRAIL_RETENTION_DAYS),
+            deferPolicy: true,
+            protect: args.protect,
         }, { parent: this });
         const bucket = new SecureBucket(`${name}-trail`, {
             role: "audit-trail",
@@ -134,7 +152,9 @@ export class BreakGlassAlert extends pulumi.ComponentResource {
             statements: (arn) => pulumi.all([arn, acct, trailArn]).apply(([a, id, t]) => trailBucketStatements(a, id, t)),
             protect: args.protect,
         }, { parent: this });
-        accessLogs.attachPolicy(pulumi.all([accessLogs.arn, acct, bucket.arn]).apply(([arn, id, source]) => [allowServerAccessLogs(arn, id, [source])]));
+        accessLogs.attachPolicy(
+            pulumi.all([accessLogs.arn, acct, bucket.arn]).apply(([arn, id, source]) => [allowServerAccessLogs(arn, id, [source])])
+        );
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
             name: n.logGroup,

@@ -7,11 +7,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { StackConfig } from "../config/stack-config";
 import { REDIS_PORT } from "./network";
 import { serviceTags } from "../config/naming";
+import { transform, type Transform } from "./transform";
 
-export type CacheConfig = StackConfig["cache"];
+/** The engine version when the args give none (a redis7 family version). */
+export const REDIS_ENGINE_VERSION = "7.1";
 
 /** Redis 7 parameter family (engine 7.x). */
 export const REDIS_FAMILY = "redis7";
@@ -43,13 +44,17 @@ export function cacheParameters(): { name: string; value: string }[] {
     ];
 }
 
-/** Replication-group settings derived from config (pure, unit-tested). */
-export function replicationSettings(cache: CacheConfig) {
+/** The sizing, engine and window fields of the args (what `tms:cache` sets, components/from-config.ts). */
+export type ReplicationSettingsArgs = Pick<RedisReplicationGroupArgs,
+    "nodeType" | "nodes" | "engineVersion" | "snapshotRetentionDays" | "snapshotWindow" | "maintenanceWindow" | "authTokenUpdateStrategy">;
+
+/** Replication-group settings from the args (pure, unit-tested); the defaults of the args apply here. */
+export function replicationSettings(cache: ReplicationSettingsArgs) {
     return {
         nodeType: cache.nodeType,
         numCacheClusters: cache.nodes,
         engine: "redis",
-        engineVersion: cache.engineVersion,
+        engineVersion: cache.engineVersion ?? REDIS_ENGINE_VERSION,
         // Failover to a replica in another AZ needs at least two nodes (config enforces nodes >= 2).
         automaticFailoverEnabled: true,
         multiAzEnabled: true,
@@ -62,15 +67,34 @@ export function replicationSettings(cache: CacheConfig) {
         port: REDIS_PORT,
         // Explicit, so that replacing the token applies it as config says (ROTATE keeps the old token
         // valid, SET drops it); see docs/data.md for the two-step rotation.
-        authTokenUpdateStrategy: cache.authTokenUpdateStrategy,
+        authTokenUpdateStrategy: cache.authTokenUpdateStrategy ?? "SET",
     };
 }
 
 export interface RedisReplicationGroupArgs {
-    /** Short environment id: replication group `tms-<env>-redis`. */
+    /** Short environment id: replication group `tms-<env>-redis` (plain: it names the resources). */
     environment: string;
-    /** `tms:cache`: node type and count, engine version, snapshots and maintenance window. */
-    cache: CacheConfig;
+    /** ElastiCache node type, e.g. `cache.m5.large`. */
+    nodeType: pulumi.Input<string>;
+    /** Nodes (one primary, the rest replicas; at least 2 for Multi-AZ failover). */
+    nodes: pulumi.Input<number>;
+    /**
+     * Redis engine version (of the redis7 parameter family).
+     * @default "7.1"
+     */
+    engineVersion?: pulumi.Input<string>;
+    /** Days automatic snapshots are kept (at least 1). */
+    snapshotRetentionDays: pulumi.Input<number>;
+    /** Daily snapshot window, `hh:mm-hh:mm` UTC, clear of the maintenance window. */
+    snapshotWindow: pulumi.Input<string>;
+    /** Weekly maintenance window, `ddd:hh:mm-ddd:hh:mm` UTC. */
+    maintenanceWindow: pulumi.Input<string>;
+    /**
+     * How a changed AUTH token is applied: `ROTATE` keeps the old token valid, `SET` drops it
+     * (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html#auth-modifyng-token; docs/data.md).
+     * @default "SET"
+     */
+    authTokenUpdateStrategy?: pulumi.Input<"SET" | "ROTATE">;
     /** Isolated subnets for the cache subnet group. */
     subnetIds: pulumi.Input<string[]>;
     /** The network's cache security group (reachable from the services only, on 6379). */
@@ -80,9 +104,25 @@ export interface RedisReplicationGroupArgs {
     /** ARN of the logs KMS key (slow-log group). */
     logsKeyArn: pulumi.Input<string>;
     /** Retention of the slow-log group, in days (a CloudWatch retention period). */
-    logRetentionDays: number;
-    /** `protect` the replication group (staging, prod, dr). */
+    logRetentionDays: pulumi.Input<number>;
+    /** `protect` the replication group (plain: a resource option, not an input). */
     protect: boolean;
+    /**
+     * Adjust the args of the children (components/transform.ts): an object merged over them or a function
+     * that edits them.
+     * @default none: the children as computed here
+     */
+    transform?: RedisReplicationGroupTransforms;
+}
+
+/** The children of a `RedisReplicationGroup` a user can adjust. */
+export interface RedisReplicationGroupTransforms {
+    /** The `aws.elasticache.ReplicationGroup`. */
+    replicationGroup?: Transform<aws.elasticache.ReplicationGroupArgs>;
+    /** The `aws.elasticache.SubnetGroup`. */
+    subnetGroup?: Transform<aws.elasticache.SubnetGroupArgs>;
+    /** The `aws.elasticache.ParameterGroup` (its `parameters` replace `cacheParameters()`). */
+    parameterGroup?: Transform<aws.elasticache.ParameterGroupArgs>;
 }
 
 export class RedisReplicationGroup extends pulumi.ComponentResource {
@@ -101,20 +141,21 @@ export class RedisReplicationGroup extends pulumi.ComponentResource {
         const id = replicationGroupId(args.environment);
         const tags = serviceTags("cache");
 
-        const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, {
+        const t = args.transform;
+        const subnetGroup = new aws.elasticache.SubnetGroup(...transform(t?.subnetGroup, `${name}-subnets`, {
             name: id,
             description: `tms ${args.environment} Redis isolated subnets`,
             subnetIds: args.subnetIds,
             tags,
-        }, { parent: this });
+        }, { parent: this }));
 
-        const parameterGroup = new aws.elasticache.ParameterGroup(`${name}-params`, {
+        const parameterGroup = new aws.elasticache.ParameterGroup(...transform(t?.parameterGroup, `${name}-params`, {
             name: `${id}-${REDIS_FAMILY}`,
             family: REDIS_FAMILY,
             description: "tms: redis7 settings pinned explicitly",
             parameters: cacheParameters(),
             tags,
-        }, { parent: this });
+        }, { parent: this }));
 
         const slowLog = new aws.cloudwatch.LogGroup(`${name}-slow-log`, {
             name: `/aws/elasticache/${id}/slow-log`,
@@ -131,10 +172,10 @@ export class RedisReplicationGroup extends pulumi.ComponentResource {
         }, { parent: this, additionalSecretOutputs: ["result"] });
         this.authToken = pulumi.secret(token.result);
 
-        const group = new aws.elasticache.ReplicationGroup(`${name}-group`, {
+        const group = new aws.elasticache.ReplicationGroup(...transform(t?.replicationGroup, `${name}-group`, {
             replicationGroupId: id,
             description: `tms ${args.environment} Redis`,
-            ...replicationSettings(args.cache),
+            ...replicationSettings(args),
             authToken: this.authToken,
             kmsKeyId: args.kmsKeyArn,
             subnetGroupName: subnetGroup.name,
@@ -147,7 +188,7 @@ export class RedisReplicationGroup extends pulumi.ComponentResource {
                 logType: "slow-log",
             }],
             tags,
-        }, { parent: this, protect: args.protect, additionalSecretOutputs: ["authToken"] });
+        }, { parent: this, protect: args.protect, additionalSecretOutputs: ["authToken"] }));
 
         this.primaryEndpoint = group.primaryEndpointAddress;
         this.readerEndpoint = group.readerEndpointAddress;

@@ -15,29 +15,40 @@ export const MANAGED = {
     allViewerExceptHostHeader: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
 };
 /** AWS managed WAF rule groups in front of the application. */
-export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"];
+export const MANAGED_RULE_GROUPS = [
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+];
 
 export interface ContentDeliveryArgs {
+    /** Short environment id: the distribution's, WAF's and static bucket's names. */
     environment: string;
+    /** The stack's region (the CDN's own resources live in us-east-1, through a provider there). */
     region: string;
     /** Viewer host name (the distribution's alias; its DNS record points here). */
     hostName: string;
+    /** The hosted zone of the host name's alias and validation records. */
     hostedZoneId: pulumi.Input<string>;
     /**
      * The host name's validation record is owned by another certificate of the stack (the ALB's, which
      * covers the same name): the CDN's certificate creates none of its own.
+     * @default false
      */
     hostNameValidatedElsewhere?: boolean;
     /** The failover name (PRIMARY prod / SECONDARY dr) the distribution uses as its ALB origin. */
     originName: string;
     /** WAF rate-based rule: requests per 5 minutes per client IP before blocking. */
     rateLimitPer5Minutes: number;
-    priceClass: string;
+    /** CloudFront price class, e.g. `PriceClass_100`. */
+    priceClass: pulumi.Input<string>;
     /** Bucket receiving the static bucket's server access logs. */
     accessLogBucket: pulumi.Input<string>;
     /** The logs key (of us-east-1, where the CDN's stack runs) and the retention of the WAF log group. */
     logsKeyArn: pulumi.Input<string>;
+    /** Retention of the WAF log group, in days. */
     logRetentionDays: number;
+    /** `protect`/`retainOnDelete` the static and log buckets (plain: resource options). */
     protect: boolean;
 }
 
@@ -55,12 +66,19 @@ export const wafLogGroupName = (environment: string) => `aws-waf-logs-tms-${envi
  * request size; the rule still counts (logged, with its metric) what it would have blocked.
  */
 export const COUNTED_MANAGED_RULES: Readonly<Record<string, { rule: string; why: string }[]>> = {
-    AWSManagedRulesCommonRuleSet: [{ rule: "SizeRestrictions_BODY", why: "API bodies over 8 KB are valid; blocking them in prod only would make prod refuse what staging accepts" }],
+    AWSManagedRulesCommonRuleSet: [
+        {
+            rule: "SizeRestrictions_BODY",
+            why: "API bodies over 8 KB are valid; blocking them in prod only would make prod refuse what staging accepts",
+        }
+    ],
 };
 
 /** The WAF rules: AWS managed groups, then the rate limit. */
 export function wafRules(rateLimit: number, metricPrefix: string): aws.types.input.wafv2.WebAclRule[] {
-    const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${metric}` });
+    const visibility = (metric: string) => (
+        { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${metric}` }
+    );
     return [
         ...MANAGED_RULE_GROUPS.map((group, i) => ({
             name: group,
@@ -70,7 +88,11 @@ export function wafRules(rateLimit: number, metricPrefix: string): aws.types.inp
                 managedRuleGroupStatement: {
                     vendorName: "AWS",
                     name: group,
-                    ...(COUNTED_MANAGED_RULES[group] ? { ruleActionOverrides: COUNTED_MANAGED_RULES[group].map((c) => ({ name: c.rule, actionToUse: { count: {} } })) } : {}),
+                    ...(
+                        COUNTED_MANAGED_RULES[group] ? {
+                            ruleActionOverrides: COUNTED_MANAGED_RULES[group].map((c) => ({ name: c.rule, actionToUse: { count: {} } }))
+                        } : {}
+                    ),
                 },
             },
             visibilityConfig: visibility(group),
@@ -102,7 +124,9 @@ export class ContentDelivery extends pulumi.ComponentResource {
 
     constructor(name: string, args: ContentDeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:edge:ContentDelivery", name, {}, opts);
-        if (args.rateLimitPer5Minutes < 100) throw new Error(`ContentDelivery ${name}: rateLimitPer5Minutes ${args.rateLimitPer5Minutes} is below WAF's minimum of 100`);
+        if (args.rateLimitPer5Minutes < 100) throw new Error(
+            `ContentDelivery ${name}: rateLimitPer5Minutes ${args.rateLimitPer5Minutes} is below WAF's minimum of 100`
+        );
         // CloudFront's certificate and web ACL must live in us-east-1, whatever the stack's region.
         const useEast1: { provider?: aws.Provider } = args.region === "us-east-1"
             ? {}
@@ -145,7 +169,15 @@ export class ContentDelivery extends pulumi.ComponentResource {
         const logs = new SecureBucket(`${name}-logs`, {
             role: "cdn-logs",
             service: "edge",
-            lifecycle: [{ id: "expire-logs", status: "Enabled", filter: {}, expiration: { days: 365 }, noncurrentVersionExpiration: { noncurrentDays: 30 } }],
+            lifecycle: [
+                {
+                    id: "expire-logs",
+                    status: "Enabled",
+                    filter: {},
+                    expiration: { days: 365 },
+                    noncurrentVersionExpiration: { noncurrentDays: 30 },
+                }
+            ],
             objectOwnership: "BucketOwnerPreferred",
             protect: args.protect,
         }, { parent: this });

@@ -3,7 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { serviceTags } from "../config/naming";
 
 export interface ValidatedCertificateArgs {
+    /** The certificate's main name. */
     domainName: string;
+    /**
+     * More names the certificate covers (plain: one validation record each).
+     * @default []
+     */
     alternativeNames?: string[];
     /** Hosted zone receiving the DNS validation records. */
     hostedZoneId: pulumi.Input<string>;
@@ -12,6 +17,7 @@ export interface ValidatedCertificateArgs {
      * same CNAME for a name in every certificate of one account, so a second record would be a second
      * owner of one DNS record, and destroying either would delete the record the other's renewal needs.
      * No record is created for them; the validation waits for ACM to see the existing one.
+     * @default []
      */
     validatedElsewhere?: string[];
     /** Tag `Service`. */
@@ -19,6 +25,7 @@ export interface ValidatedCertificateArgs {
     /**
      * Provider of the certificate's region when it is not the stack's (CloudFront needs us-east-1).
      * The validation records are global and use the stack's provider.
+     * @default the parent's provider (the stack's region)
      */
     certificateProvider?: pulumi.ProviderResource;
 }
@@ -39,7 +46,9 @@ export class ValidatedCertificate extends pulumi.ComponentResource {
             tags: serviceTags(args.service),
         }, { parent: this, ...inRegion });
         const elsewhere = new Set(args.validatedElsewhere ?? []);
-        for (const n of elsewhere) if (!names.includes(n)) throw new Error(`ValidatedCertificate ${name}: validatedElsewhere names ${n}, which the certificate does not cover (${names.join(", ")})`);
+        for (const n of elsewhere) if (!names.includes(n)) throw new Error(
+            `ValidatedCertificate ${name}: validatedElsewhere names ${n}, which the certificate does not cover (${names.join(", ")})`
+        );
         // One record per name this certificate owns; ACM returns the options in the order of the names.
         // No allowOverwrite: a record another resource already owns fails the create instead of being
         // shared silently (https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html).

@@ -3,11 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_MAP_NAMESPACE, clusterName, serviceTags } from "../config/naming";
 
 export interface EcsClusterArgs {
+    /** Short environment id: the cluster `task-management-<env>`. */
     environment: string;
+    /** The VPC of the Cloud Map namespace `service.local`. */
     vpcId: pulumi.Input<string>;
     /** Key that encrypts ECS Exec sessions and their log group. */
     logsKeyArn: pulumi.Input<string>;
-    logRetentionDays: number;
+    /** Retention of the ECS Exec log group, in days. */
+    logRetentionDays: pulumi.Input<number>;
 }
 
 /** The ECS cluster `task-management-<env>` with Container Insights and logged ECS Exec, and Cloud Map's `service.local`. */

@@ -12,15 +12,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RedisReplicationGroup } from "./cache";
-import type { StackConfig } from "../config/stack-config";
+import { RedisReplicationGroup, type RedisReplicationGroupArgs } from "./cache";
 import type { ServiceDataAccess } from "./contracts";
-import { DocumentDbCluster } from "./database";
+import { DocumentDbCluster, type DocumentDbClusterArgs } from "./database";
 import { DatabaseUsers, serviceDatabase, userMongodbUri } from "./database-users";
 import type { KmsKeys } from "./keys";
 import type { Network } from "./network";
 import { SERVICE_SECRETS, SecretVariable, ServiceSecrets } from "./secrets";
-import { StorageBuckets } from "./storage";
+import { StorageBuckets, type StorageBucketsArgs } from "./storage";
 import { regionalProvider } from "./aws-provider";
 
 /** What a dr stack reads from prod's outputs (through the StackReference the EnvironmentStack owns). */
@@ -35,17 +34,74 @@ export interface PrimaryDataOutputs {
     replicaBucketKeyArn: pulumi.Input<string>;
 }
 
+/** What the data tier wires itself: the network, keys, names, protection, log retention and transforms. */
+type Wired = "environment" | "subnetIds" | "securityGroupId" | "kmsKeyArn" | "logsKeyArn" | "logRetentionDays" | "protect" | "transform";
+
+/** The database's own settings: `DocumentDbClusterArgs` without what the data tier wires. */
+export type DataTierDatabaseArgs = Omit<DocumentDbClusterArgs, Wired | "globalClusterIdentifier">;
+/** The cache's own settings: `RedisReplicationGroupArgs` without what the data tier wires. */
+export type DataTierCacheArgs = Omit<RedisReplicationGroupArgs, Wired>;
+/** The buckets' own settings (lifecycle, replication region): `StorageBucketsArgs` without what the data tier wires. */
+export type DataTierStorageArgs = Omit<StorageBucketsArgs,
+    "region" | "accountId" | "kmsKeyArn" | "replica" | "protect" | "permissionsBoundaryArn" | "deferLogPolicy" | "transform">;
+
+/** The data tier's children a user can adjust (each component's own transforms). */
+export interface DataTierTransforms {
+    /** The DocumentDB cluster's children. */
+    database?: DocumentDbClusterArgs["transform"];
+    /** The Redis replication group's children. */
+    cache?: RedisReplicationGroupArgs["transform"];
+    /** The buckets' children (not in dr, which has no buckets of its own). */
+    storage?: StorageBucketsArgs["transform"];
+}
+
 export interface DataTierArgs {
-    /** The whole validated stack config (database, cache, storage, parameters, services, names). */
-    config: StackConfig;
+    /** Short environment id (dev, staging, prod, dr): names the cluster, the group and the buckets' tags. */
+    environment: string;
+    /** Long environment name: the secrets' and parameters' paths (`/<environmentName>/<service>/`). */
+    environmentName: string;
+    /** This stack's region (the services' parameter ARNs; the source of bucket replication). */
+    region: string;
+    /** The services (plain: one database user, secret set and parameter path each). */
+    services: string[];
+    /**
+     * SSM parameters per service: parameter name → string or list of strings.
+     * @default {} (no parameters)
+     */
+    parameters?: Record<string, Record<string, string | string[]>>;
+    /** The DocumentDB cluster's settings. */
+    database: DataTierDatabaseArgs;
+    /**
+     * Generation of the services' database credentials: raise it by one to rotate them
+     * (components/database-users.ts). A secondary takes the primary's credentials and does not use it.
+     */
+    credentialGeneration: number;
+    /** The Redis replication group's settings. */
+    cache: DataTierCacheArgs;
+    /** The application and log buckets' settings (not used by a secondary, which uses the primary's replica bucket). */
+    storage: DataTierStorageArgs;
+    /** Retention of the data tier's log groups, in days (a CloudWatch retention period). */
+    logRetentionDays: pulumi.Input<number>;
+    /**
+     * `protect` the stateful resources; also sets the secrets' recovery window (30 days protected, 0 otherwise).
+     * Plain: resource options and a recovery window chosen here.
+     */
+    protect: boolean;
     /** Isolated subnets and the database/cache security groups. */
     network: Pick<Network, "isolatedSubnetIds" | "securityGroupIds">;
     /** The stack's KMS keys (database, cache, storage, secrets, logs). */
     keys: KmsKeys;
+    /** The account the stack deploys to (parameter ARNs, bucket grants). */
     accountId: pulumi.Input<string>;
-    /** Required when `config.database.globalCluster` is `secondary` (dr). */
+    /**
+     * Required when `database.globalCluster` is `secondary` (dr): prod's outputs.
+     * @default none (a primary or standalone data tier)
+     */
     primary?: PrimaryDataOutputs;
-    /** The stack's workload boundary, carried by the roles the data tier creates. */
+    /**
+     * The stack's workload boundary, carried by the roles the data tier creates.
+     * @default no permissions boundary
+     */
     permissionsBoundaryArn?: pulumi.Input<string>;
     /**
      * Other buckets will log into the storage log bucket (the CDN's static bucket): its policy is then a
@@ -53,6 +109,11 @@ export interface DataTierArgs {
      * @default false
      */
     deferStorageLogPolicy?: boolean;
+    /**
+     * Adjust the children of the database, cache and buckets (components/transform.ts).
+     * @default none: the children as computed here
+     */
+    transform?: DataTierTransforms;
 }
 
 /**
@@ -86,40 +147,43 @@ export class DataTier extends pulumi.ComponentResource {
     readonly services: Readonly<Record<string, ServiceSecrets>>;
     /** Stack outputs of the data tier (EnvironmentStack exports them). */
     readonly outputs: Record<string, pulumi.Input<any>>;
-    private readonly cfg: StackConfig;
+    private readonly environmentName: string;
+    private readonly region: string;
     private readonly accountId: pulumi.Input<string>;
 
     constructor(name: string, args: DataTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:data:DataTier", name, {}, opts);
-        const cfg = args.config;
-        this.cfg = cfg;
+        this.environmentName = args.environmentName;
+        this.region = args.region;
         this.accountId = args.accountId;
-        const secondary = cfg.database.globalCluster === "secondary";
+        const secondary = args.database.globalCluster === "secondary";
         if (secondary && !args.primary) throw new Error("DataTier: a secondary (dr) stack needs the primary stack's outputs");
-        const protect = cfg.protectStatefulResources;
+        const protect = args.protect;
         const keys = args.keys;
 
         this.database = new DocumentDbCluster(`${name}-database`, {
-            environment: cfg.environment,
-            database: cfg.database,
+            environment: args.environment,
+            ...args.database,
             subnetIds: args.network.isolatedSubnetIds,
             securityGroupId: args.network.securityGroupIds.database,
             kmsKeyArn: keys.arn("database"),
             logsKeyArn: keys.arn("logs"),
-            logRetentionDays: cfg.monitoring.logRetentionDays,
+            logRetentionDays: args.logRetentionDays,
             protect,
             globalClusterIdentifier: args.primary?.globalClusterId,
+            transform: args.transform?.database,
         }, { parent: this });
 
         this.cache = new RedisReplicationGroup(`${name}-cache`, {
-            environment: cfg.environment,
-            cache: cfg.cache,
+            environment: args.environment,
+            ...args.cache,
             subnetIds: args.network.isolatedSubnetIds,
             securityGroupId: args.network.securityGroupIds.cache,
             kmsKeyArn: keys.arn("cache"),
             logsKeyArn: keys.arn("logs"),
-            logRetentionDays: cfg.monitoring.logRetentionDays,
+            logRetentionDays: args.logRetentionDays,
             protect,
+            transform: args.transform?.cache,
         }, { parent: this });
 
         if (secondary) {
@@ -128,20 +192,21 @@ export class DataTier extends pulumi.ComponentResource {
             this.bucketKeyArn = pulumi.output(args.primary!.replicaBucketKeyArn);
         } else {
             let replica: { provider: aws.Provider; kmsKeyArn: pulumi.Output<string> } | undefined;
-            const replicaRegion = cfg.storage.replicationRegion;
+            const replicaRegion = args.storage.replicationRegion;
             if (replicaRegion) {
                 const provider = regionalProvider(`${name}-${replicaRegion}`, replicaRegion, this);
                 replica = { provider, kmsKeyArn: keys.regionalKey("storage", replicaRegion, provider).arn };
             }
             this.storage = new StorageBuckets(`${name}-storage`, {
-                storage: cfg.storage,
-                region: cfg.region,
+                ...args.storage,
+                region: args.region,
                 accountId: args.accountId,
                 kmsKeyArn: keys.arn("storage"),
                 replica,
                 protect,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
                 deferLogPolicy: args.deferStorageLogPolicy,
+                transform: args.transform?.storage,
             }, { parent: this });
             this.bucketName = this.storage.bucketName;
             this.bucketArn = this.storage.bucketArn;
@@ -151,10 +216,14 @@ export class DataTier extends pulumi.ComponentResource {
         this.secretsKeyArn = keys.arn("secrets");
 
         this.users = new DatabaseUsers(`${name}-users`, {
-            environmentName: cfg.environmentName,
-            services: cfg.services.map((s) => s.name),
-            generation: cfg.database.credentialGeneration,
-            master: secondary ? undefined : { password: this.database.masterPassword!, endpoint: this.database.endpoint, port: this.database.port },
+            environmentName: args.environmentName,
+            services: args.services,
+            generation: args.credentialGeneration,
+            master: secondary ? undefined : {
+                password: this.database.masterPassword!,
+                endpoint: this.database.endpoint,
+                port: this.database.port,
+            },
             replicated: secondary ? args.primary!.databaseUserCredentials : undefined,
             kmsKeyArn: this.secretsKeyArn,
             recoveryWindowInDays: recoveryWindow(protect),
@@ -170,13 +239,13 @@ export class DataTier extends pulumi.ComponentResource {
         };
 
         const services: Record<string, ServiceSecrets> = {};
-        for (const svc of cfg.services) {
-            services[svc.name] = new ServiceSecrets(`${name}-${svc.name}`, {
-                environmentName: cfg.environmentName,
-                service: svc.name,
-                values: values(svc.name),
+        for (const svc of args.services) {
+            services[svc] = new ServiceSecrets(`${name}-${svc}`, {
+                environmentName: args.environmentName,
+                service: svc,
+                values: values(svc),
                 kmsKeyArn: this.secretsKeyArn,
-                parameters: cfg.parameters[svc.name] ?? {},
+                parameters: args.parameters?.[svc] ?? {},
                 recoveryWindowInDays: recoveryWindow(protect),
             }, { parent: this });
         }
@@ -210,8 +279,10 @@ export class DataTier extends pulumi.ComponentResource {
     /** What one service may read from the data tier (the contract of components/contracts.ts). */
     forService(service: string): ServiceDataAccess {
         const secrets = this.services[service];
-        if (!secrets) throw new Error(`DataTier.forService: ${JSON.stringify(service)} is not a service of this stack (${Object.keys(this.services).join(", ")})`);
-        const path = parameterPath(this.cfg.environmentName, service);
+        if (!secrets) throw new Error(
+            `DataTier.forService: ${JSON.stringify(service)} is not a service of this stack (${Object.keys(this.services).join(", ")})`
+        );
+        const path = parameterPath(this.environmentName, service);
         const prefix = bucketPrefix(service);
         return {
             secrets: (Object.keys(SERVICE_SECRETS) as SecretVariable[]).map((name) => ({ name, valueFrom: secrets.secretArns[name] })),
@@ -225,7 +296,7 @@ export class DataTier extends pulumi.ComponentResource {
                 PARAMETER_PATH: path,
             },
             parameterPath: path,
-            parameterPathArn: pulumi.interpolate`arn:aws:ssm:${this.cfg.region}:${this.accountId}:parameter${path}*`,
+            parameterPathArn: pulumi.interpolate`arn:aws:ssm:${this.region}:${this.accountId}:parameter${path}*`,
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,
             bucketPrefix: prefix,

@@ -45,7 +45,8 @@ export const userName = (service: string, slot: UserSlot) => `${serviceDatabase(
  * (https://docs.aws.amazon.com/documentdb/latest/developerguide/connect_programmatically.html).
  */
 export function userMongodbUri(username: string, password: string, host: string, port: number, database: string): string {
-    return `mongodb://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${database}?${docdbUriOptions({ authSource: "admin" })}`;
+    const credentials = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
+    return `mongodb://${credentials}@${host}:${port}/${database}?${docdbUriOptions({ authSource: "admin" })}`;
 }
 
 /**
@@ -80,16 +81,34 @@ export interface ServiceCredentials {
 }
 
 export interface DatabaseUsersArgs {
+    /** Long environment name: the secrets' paths. */
     environmentName: string;
+    /** The services (plain: one user, one database and one password secret each). */
     services: string[];
     /** `tms:database.credentialGeneration`. */
     generation: number;
-    /** Master credentials of the cluster (prod, staging, dev); absent in dr. */
-    master?: { password: pulumi.Input<string>; endpoint: pulumi.Input<string>; port: pulumi.Input<number> };
-    /** dr: the current credentials of each service, from prod's `databaseUserCredentials`. */
+    /**
+     * Master credentials of the cluster (prod, staging, dev); absent in dr. Exactly one of `master` and
+     * `replicated` is given.
+     * @default none (dr: `replicated`)
+     */
+    master?: {
+        /** The master password (a secret). */
+        password: pulumi.Input<string>;
+        /** The cluster's writer endpoint. */
+        endpoint: pulumi.Input<string>;
+        /** The cluster's port. */
+        port: pulumi.Input<number>;
+    };
+    /**
+     * dr: the current credentials of each service, from prod's `databaseUserCredentials`.
+     * @default none (a cluster with its own master: `master`)
+     */
     replicated?: pulumi.Input<Record<string, { username: string; password: string }>>;
+    /** The secrets key (the password secrets' encryption). */
     kmsKeyArn: pulumi.Input<string>;
-    recoveryWindowInDays: number;
+    /** Days a deleted secret stays restorable (0 deletes at once). */
+    recoveryWindowInDays: pulumi.Input<number>;
 }
 
 /** The services' database users: generated passwords, their secrets, and the master credentials' secret. */
@@ -113,7 +132,8 @@ export class DatabaseUsers extends pulumi.ComponentResource {
                 kmsKeyId: args.kmsKeyArn,
                 recoveryWindowInDays: args.recoveryWindowInDays,
                 tags: serviceTags(service, {
-                    RotationExemption: "Rotated by tms:database.credentialGeneration (alternating users); the migration task sets the new password",
+                    RotationExemption:
+                        "Rotated by tms:database.credentialGeneration (alternating users); the migration task sets the new password",
                 }),
             }, { parent: this });
             new aws.secretsmanager.SecretVersion(`${resource}-value`, { secretId: s.id, secretString: pulumi.secret(value) },
@@ -123,7 +143,8 @@ export class DatabaseUsers extends pulumi.ComponentResource {
 
         if (args.master) {
             const m = args.master;
-            this.masterSecretArn = secret(`${name}-master`, masterSecretName(args.environmentName), "DocumentDB master credentials (migration tasks only)",
+            this.masterSecretArn = secret(`${name}-master`, masterSecretName(args.environmentName),
+                "DocumentDB master credentials (migration tasks only)",
                 pulumi.all([m.password, m.endpoint, m.port]).apply(([pw, host, port]) =>
                     userMongodbUri(MASTER_USERNAME, pw, host, port, "admin")), "database");
             for (const service of args.services) {
@@ -138,9 +159,13 @@ export class DatabaseUsers extends pulumi.ComponentResource {
                         keepers: { generation: String(slotGeneration(args.generation, s)) },
                     }, { parent: this, additionalSecretOutputs: ["result"] }).result);
                 }
-                this.passwordsSecretArns[service] = secret(`${name}-${service}-users`, userPasswordsSecretName(args.environmentName, service),
+                this.passwordsSecretArns[service] = secret(`${name}-${service}-users`,
+                    userPasswordsSecretName(args.environmentName, service),
                     `DocumentDB users of ${service} (migration task only)`,
-                    pulumi.all([passwords.a, passwords.b]).apply(([a, b]) => JSON.stringify({ [userName(service, "a")]: a, [userName(service, "b")]: b })), service);
+                    pulumi.all([passwords.a, passwords.b]).apply(
+                        ([a, b]) => JSON.stringify({ [userName(service, "a")]: a, [userName(service, "b")]: b })
+                    ),
+                    service);
                 this.current[service] = { username: pulumi.output(userName(service, slot)), password: passwords[slot] };
             }
         } else {

@@ -11,12 +11,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { StackConfig } from "../config/stack-config";
 import { MONGO_PORT } from "./network";
 import { serviceTags } from "../config/naming";
 import { docdbUriOptions } from "./image-contract";
+import { transform, type Transform } from "./transform";
 
-export type DatabaseConfig = StackConfig["database"];
+/** The engine version when the args give none (DocumentDB 5.0, the `docdb5.0` parameter family). */
+export const DOCDB_ENGINE_VERSION = "5.0.0";
 
 /** The master user of the cluster; fixed so connection strings and runbooks agree. */
 export const MASTER_USERNAME = "tmsadmin";
@@ -69,12 +70,16 @@ export const DOCDB_LOG_EXPORTS = ["audit", "profiler"] as const;
  */
 export const docdbLogGroupName = (clusterId: string, logType: string) => `/aws/docdb/${clusterId}/${logType}`;
 
+/** The backup, maintenance and deletion fields of the args. */
+export type LifecycleSettingsArgs = Pick<DocumentDbClusterArgs,
+    "backupRetentionDays" | "preferredBackupWindow" | "preferredMaintenanceWindow" | "deletionProtection" | "finalSnapshot">;
+
 /**
- * Backup, maintenance and deletion settings from config. Every environment but dev
+ * Backup, maintenance and deletion settings from the args. Every environment but dev
  * (`finalSnapshot: false`) keeps a final snapshot, so a replacement or destroy never loses the data.
  */
-export function lifecycleSettings(environment: string, db: DatabaseConfig) {
-    const keepFinalSnapshot = db.finalSnapshot;
+export function lifecycleSettings(environment: string, db: LifecycleSettingsArgs) {
+    const keepFinalSnapshot = db.finalSnapshot ?? true;
     return {
         backupRetentionPeriod: db.backupRetentionDays,
         preferredBackupWindow: db.preferredBackupWindow,
@@ -86,10 +91,37 @@ export function lifecycleSettings(environment: string, db: DatabaseConfig) {
 }
 
 export interface DocumentDbClusterArgs {
-    /** Short environment id (dev, staging, prod, dr): cluster identifier `tms-<env>-docdb`. */
+    /** Short environment id (dev, staging, prod, dr): cluster identifier `tms-<env>-docdb` (plain: it names resources). */
     environment: string;
-    /** `tms:database`: class, count, engine version, retention, windows, deletion protection, global role. */
-    database: DatabaseConfig;
+    /** DocumentDB instance class, e.g. `db.r5.large`. */
+    instanceClass: pulumi.Input<string>;
+    /** Number of instances (plain: one `aws.docdb.ClusterInstance` each; the first are the failover targets). */
+    instances: number;
+    /**
+     * DocumentDB engine version (of the `docdb5.0` parameter family).
+     * @default "5.0.0"
+     */
+    engineVersion?: pulumi.Input<string>;
+    /** Days automated backups are kept (1–35). */
+    backupRetentionDays: pulumi.Input<number>;
+    /** Daily backup window, `hh:mm-hh:mm` UTC. */
+    preferredBackupWindow: pulumi.Input<string>;
+    /** Weekly maintenance window of the cluster and its instances, `ddd:hh:mm-ddd:hh:mm` UTC. */
+    preferredMaintenanceWindow: pulumi.Input<string>;
+    /** AWS-side deletion protection of the cluster (and of the global cluster, primary only). */
+    deletionProtection: pulumi.Input<boolean>;
+    /**
+     * Take a final snapshot `tms-<env>-docdb-final` when the cluster is deleted or replaced (plain: it decides
+     * whether the snapshot identifier is set).
+     * @default true
+     */
+    finalSnapshot?: boolean;
+    /**
+     * The cluster's part in a global cluster (plain: it decides which resources exist): `primary` creates
+     * the global cluster and joins it, `secondary` joins `globalClusterIdentifier` without credentials
+     * of its own, `none` stands alone.
+     */
+    globalCluster: "none" | "primary" | "secondary";
     /** Isolated subnets (no route to the internet) for the subnet group. */
     subnetIds: pulumi.Input<string[]>;
     /** The network's database security group (reachable from the services only, on 27017). */
@@ -99,19 +131,38 @@ export interface DocumentDbClusterArgs {
     /** ARN of this region's logs KMS key (the audit and profiler log groups). */
     logsKeyArn: pulumi.Input<string>;
     /** Retention of the audit and profiler log groups, in days (a CloudWatch retention period). */
-    logRetentionDays: number;
-    /** `protect` the cluster, its instances and the global cluster (staging, prod, dr). */
+    logRetentionDays: pulumi.Input<number>;
+    /** `protect` the cluster, its instances and the global cluster (plain: a resource option). */
     protect: boolean;
     /**
      * Secondary only: the global cluster to join (prod's `globalClusterId` output). Required when
-     * `database.globalCluster` is `secondary`, ignored otherwise.
+     * `globalCluster` is `secondary`, not used otherwise.
+     * @default none (a primary creates its own, a standalone cluster joins none)
      */
     globalClusterIdentifier?: pulumi.Input<string>;
+    /**
+     * Adjust the args of the children (components/transform.ts): an object merged over them or a function
+     * that edits them.
+     * @default none: the children as computed here
+     */
+    transform?: DocumentDbClusterTransforms;
+}
+
+/** The children of a `DocumentDbCluster` a user can adjust. */
+export interface DocumentDbClusterTransforms {
+    /** The `aws.docdb.Cluster`. */
+    cluster?: Transform<aws.docdb.ClusterArgs>;
+    /** Each `aws.docdb.ClusterInstance` (the function form gets the instance's name, `<name>-instance-<n>`). */
+    instance?: Transform<aws.docdb.ClusterInstanceArgs>;
+    /** The `aws.docdb.SubnetGroup`. */
+    subnetGroup?: Transform<aws.docdb.SubnetGroupArgs>;
+    /** The `aws.docdb.ClusterParameterGroup` (its `parameters` replace `clusterParameters()`). */
+    parameterGroup?: Transform<aws.docdb.ClusterParameterGroupArgs>;
 }
 
 /** Validate the args that config validation cannot see (the global cluster link). */
-export function validateDatabaseArgs(args: Pick<DocumentDbClusterArgs, "database" | "globalClusterIdentifier">): void {
-    if (args.database.globalCluster === "secondary" && args.globalClusterIdentifier === undefined) {
+export function validateDatabaseArgs(args: Pick<DocumentDbClusterArgs, "globalCluster" | "globalClusterIdentifier">): void {
+    if (args.globalCluster === "secondary" && args.globalClusterIdentifier === undefined) {
         throw new Error("DocumentDbCluster: a secondary cluster needs globalClusterIdentifier (prod's globalClusterId output)");
     }
 }
@@ -134,25 +185,27 @@ export class DocumentDbCluster extends pulumi.ComponentResource {
     constructor(name: string, args: DocumentDbClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:data:DocumentDbCluster", name, {}, opts);
         validateDatabaseArgs(args);
-        const db = args.database;
+        const db = args;
+        const t = args.transform;
+        const engineVersion = db.engineVersion ?? DOCDB_ENGINE_VERSION;
         const id = clusterIdentifier(args.environment);
         const stateful = { parent: this, protect: args.protect };
         const tags = serviceTags("database");
 
-        const subnetGroup = new aws.docdb.SubnetGroup(`${name}-subnets`, {
+        const subnetGroup = new aws.docdb.SubnetGroup(...transform(t?.subnetGroup, `${name}-subnets`, {
             name: id,
             description: `tms ${args.environment} DocumentDB isolated subnets`,
             subnetIds: args.subnetIds,
             tags,
-        }, { parent: this });
+        }, { parent: this }));
 
-        const parameterGroup = new aws.docdb.ClusterParameterGroup(`${name}-params`, {
+        const parameterGroup = new aws.docdb.ClusterParameterGroup(...transform(t?.parameterGroup, `${name}-params`, {
             name: `${id}-${DOCDB_FAMILY.replace(".", "-")}`,
             family: DOCDB_FAMILY,
             description: "tms: TLS 1.2+ required, audit logs and profiler on",
             parameters: clusterParameters(),
             tags,
-        }, { parent: this });
+        }, { parent: this }));
 
         const logGroups = DOCDB_LOG_EXPORTS.map((type) => new aws.cloudwatch.LogGroup(`${name}-${type}-log`, {
             name: docdbLogGroupName(id, type),
@@ -166,7 +219,7 @@ export class DocumentDbCluster extends pulumi.ComponentResource {
             const global = new aws.docdb.GlobalCluster(`${name}-global`, {
                 globalClusterIdentifier: GLOBAL_CLUSTER_IDENTIFIER,
                 engine: "docdb",
-                engineVersion: db.engineVersion,
+                engineVersion,
                 storageEncrypted: true,
                 deletionProtection: db.deletionProtection,
             }, stateful);
@@ -190,10 +243,10 @@ export class DocumentDbCluster extends pulumi.ComponentResource {
             credentials = { masterUsername: MASTER_USERNAME, masterPassword: this.masterPassword };
         }
 
-        const cluster = new aws.docdb.Cluster(`${name}-cluster`, {
+        const cluster = new aws.docdb.Cluster(...transform(t?.cluster, `${name}-cluster`, {
             clusterIdentifier: id,
             engine: "docdb",
-            engineVersion: db.engineVersion,
+            engineVersion,
             port: MONGO_PORT,
             ...credentials,
             dbSubnetGroupName: subnetGroup.name,
@@ -213,9 +266,10 @@ export class DocumentDbCluster extends pulumi.ComponentResource {
             // After a regional failover ("detach and promote") the secondary leaves the global cluster on
             // purpose; a later `pulumi up` must not try to re-attach the now-writable cluster.
             ignoreChanges: db.globalCluster === "secondary" ? ["globalClusterIdentifier"] : [],
-        });
+        }));
 
-        this.instances = Array.from({ length: db.instances }, (_, i) => new aws.docdb.ClusterInstance(`${name}-instance-${i + 1}`, {
+        this.instances = Array.from({ length: db.instances }, (_, i) => new aws.docdb.ClusterInstance(...transform(t?.instance,
+            `${name}-instance-${i + 1}`, {
             identifier: `${id}-${i + 1}`,
             clusterIdentifier: cluster.id,
             engine: "docdb",
@@ -225,7 +279,7 @@ export class DocumentDbCluster extends pulumi.ComponentResource {
             // The first instances are the preferred failover targets.
             promotionTier: Math.min(i, 15),
             tags,
-        }, stateful));
+        }, { ...stateful })));
 
         this.endpoint = cluster.endpoint;
         this.readerEndpoint = cluster.readerEndpoint;

@@ -21,7 +21,15 @@
  * (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html). `elb.getServiceAccount`
  * makes no call (a table of ELB accounts per region in the provider).
  */
-import { alarmPrefix, DR_SWITCH_NAMESPACE, drGateSwitch, drModeParameterName, drModeParameterPath, predeploySnapshotPrefix, primaryFenceSwitch } from "../config/naming";
+import {
+    alarmPrefix,
+    DR_SWITCH_NAMESPACE,
+    drGateSwitch,
+    drModeParameterName,
+    drModeParameterPath,
+    predeploySnapshotPrefix,
+    primaryFenceSwitch,
+} from "../config/naming";
 
 /**
  * What each data source of the program calls when it runs (the provider's read of that data source),
@@ -140,8 +148,14 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
     const p: DeploymentPermission[] = [
         {
             sid: "ProgramLookups", job: "program",
-            callers: "aws.ec2.getRouteTables (network), awsx.ec2.Vpc's availability-zone lookup, route53.getZone (ListHostedZones), iam.getOpenIdConnectProvider by URL (dr)",
-            actions: ["ec2:DescribeAvailabilityZones", "ec2:DescribeRouteTables", "iam:ListOpenIDConnectProviders", "route53:ListHostedZones"],
+            callers: "aws.ec2.getRouteTables (network), awsx.ec2.Vpc's availability-zone lookup, route53.getZone (ListHostedZones), " +
+                "iam.getOpenIdConnectProvider by URL (dr)",
+            actions: [
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeRouteTables",
+                "iam:ListOpenIDConnectProviders",
+                "route53:ListHostedZones",
+            ],
             resources: ["*"], examples: ["*"],
         },
         {
@@ -150,7 +164,9 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
             resources: [`arn:aws:route53:::hostedzone/${s.hostedZoneId}`], examples: [`arn:aws:route53:::hostedzone/${s.hostedZoneId}`],
         },
         {
-            sid: "ProgramOidcProvider", job: "program", callers: "aws.iam.getOpenIdConnectProvider (dr) and the provider read of the OIDC provider",
+            sid: "ProgramOidcProvider",
+            job: "program",
+            callers: "aws.iam.getOpenIdConnectProvider (dr) and the provider read of the OIDC provider",
             actions: ["iam:GetOpenIDConnectProvider"], resources: [s.oidcProviderArn], examples: [s.oidcProviderArn],
         },
         {
@@ -163,10 +179,15 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
         }] : []),
         {
             sid: "ReadLoadBalancing", job: "weight-step",
-            callers: "listener and rule reads after the update; rollout CLI DescribeTargetGroups, DescribeListeners, DescribeRules, DescribeTargetHealth (weight and health read-back)",
+            callers: "listener and rule reads after the update; rollout CLI DescribeTargetGroups, DescribeListeners, DescribeRules, " +
+                "DescribeTargetHealth (weight and health read-back)",
             actions: [
-                "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
-                "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
+                "elasticloadbalancing:DescribeListenerAttributes",
+                "elasticloadbalancing:DescribeListeners",
+                "elasticloadbalancing:DescribeRules",
+                "elasticloadbalancing:DescribeTags",
+                "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetHealth",
             ],
             resources: ["*"], examples: ["*"],
         },
@@ -177,31 +198,46 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
         {
             // Pulumi tags a task definition as it registers it; only this environment's families, only then.
             sid: "TagTaskDefinitionsOnRegister", job: "release", callers: "aws.ecs.TaskDefinition create (tags in the same call)",
-            actions: ["ecs:TagResource"], resources: [families], condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
+            actions: ["ecs:TagResource"],
+            resources: [families],
+            condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
             examples: familyExamples, context: { "ecs:CreateAction": "RegisterTaskDefinition" },
         },
         {
-            sid: "ReleaseTaskDefinitionReads", job: "release", callers: "aws.ecs.TaskDefinition read and delete (the old revision is deregistered)",
+            sid: "ReleaseTaskDefinitionReads",
+            job: "release",
+            callers: "aws.ecs.TaskDefinition read and delete (the old revision is deregistered)",
             actions: ["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"], resources: ["*"], examples: ["*"],
         },
         {
-            sid: "ReleaseServices", job: "release", callers: "aws.ecs.Service update; rollout CLI DescribeServices (migration network settings, rolling deployments)",
+            sid: "ReleaseServices",
+            job: "release",
+            callers: "aws.ecs.Service update; rollout CLI DescribeServices (migration network settings, rolling deployments)",
             actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: sorted(s.ecsServiceArns), examples: sorted(s.ecsServiceArns),
         },
         {
-            sid: "PassTaskRoles", job: "release", callers: "aws.ecs.TaskDefinition create and rollout CLI RunTask (task and execution roles)",
-            actions: ["iam:PassRole"], resources: sorted(s.passRoleArns), condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+            sid: "PassTaskRoles",
+            job: "release",
+            callers: "aws.ecs.TaskDefinition create and rollout CLI RunTask (task and execution roles)",
+            actions: ["iam:PassRole"],
+            resources: sorted(s.passRoleArns),
+            condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
             examples: sorted(s.passRoleArns), context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
         },
         ...(s.autoscaling ? [
             {
-                sid: "ReleaseScalableTargets", job: "release" as const, callers: "aws.appautoscaling.Target update (a colour's bounds go to 0 when idle)",
+                sid: "ReleaseScalableTargets",
+                job: "release" as const,
+                callers: "aws.appautoscaling.Target update (a colour's bounds go to 0 when idle)",
                 actions: ["application-autoscaling:RegisterScalableTarget"],
                 // Scalable-target ARNs carry an id AWS assigns; the condition keeps the role to ECS services.
                 resources: [arn("application-autoscaling", "scalable-target/*")],
                 condition: { StringEquals: { "application-autoscaling:service-namespace": "ecs" } },
                 examples: [arn("application-autoscaling", "scalable-target/0123456789abcdef0123456789abcdef")],
-                context: { "application-autoscaling:service-namespace": "ecs", "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount" },
+                context: {
+                    "application-autoscaling:service-namespace": "ecs",
+                    "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount",
+                },
             },
             {
                 sid: "ReadScalableTargets", job: "release" as const, callers: "aws.appautoscaling.Target read",
@@ -260,7 +296,9 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
             actions: ["sns:Publish"], resources: sorted(s.alertTopicArns), examples: sorted(s.alertTopicArns),
         },
         {
-            sid: "AlertKeyThroughSns", job: "rollout-cli", callers: "PublishCommand to the KMS-encrypted topics (SNS asks KMS on the caller's behalf)",
+            sid: "AlertKeyThroughSns",
+            job: "rollout-cli",
+            callers: "PublishCommand to the KMS-encrypted topics (SNS asks KMS on the caller's behalf)",
             actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [s.alertKeyArn],
             condition: { StringEquals: { "kms:ViaService": `sns.${s.region}.amazonaws.com` } },
             examples: [s.alertKeyArn], context: { "kms:ViaService": `sns.${s.region}.amazonaws.com` },
@@ -272,7 +310,14 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
             {
                 // The push set of https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html
                 sid: "PushImages", job: "image-push", callers: "docker push to the stack's repositories (layer upload, manifest)",
-                actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
+                actions: [
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:CompleteLayerUpload",
+                    "ecr:InitiateLayerUpload",
+                    "ecr:PutImage",
+                    "ecr:UploadLayerPart",
+                ],
                 resources: sorted(s.repositoryArns), examples: sorted(s.repositoryArns),
             },
             {
@@ -288,14 +333,18 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
         p.push(
             {
                 sid: "SnapshotDatabase", job: "rollout-cli", callers: "CreateDBClusterSnapshotCommand with Tags (docdb-snapshots.ts)",
-                actions: ["rds:AddTagsToResource", "rds:CreateDBClusterSnapshot"], resources: [cluster, snapshots], examples: [cluster, snapshot],
+                actions: ["rds:AddTagsToResource", "rds:CreateDBClusterSnapshot"],
+                resources: [cluster, snapshots],
+                examples: [cluster, snapshot],
             },
             {
                 sid: "ListSnapshots", job: "rollout-cli", callers: "DescribeDBClusterSnapshotsCommand (docdb-snapshots.ts)",
                 actions: ["rds:DescribeDBClusterSnapshots"], resources: [cluster, snapshots], examples: [cluster, snapshot],
             },
             {
-                sid: "DeletePredeploySnapshots", job: "rollout-cli", callers: "DeleteDBClusterSnapshotCommand, pruning old pre-deploy snapshots (docdb-snapshots.ts)",
+                sid: "DeletePredeploySnapshots",
+                job: "rollout-cli",
+                callers: "DeleteDBClusterSnapshotCommand, pruning old pre-deploy snapshots (docdb-snapshots.ts)",
                 actions: ["rds:DeleteDBClusterSnapshot"], resources: [snapshots], examples: [snapshot],
             },
         );
@@ -307,7 +356,10 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
         // dr's config does not name prod's region: the name and the account scope prod's cluster.
         const primaryCluster = `arn:aws:rds:*:${s.accountId}:cluster:${d.primaryClusterIdentifier}`;
         const primaryExample = `arn:aws:rds:us-east-1:${s.accountId}:cluster:${d.primaryClusterIdentifier}`;
-        const alarms = [primaryFenceSwitch(d.primaryEnvironment, s.environment), drGateSwitch(s.environment)].map((w) => arn("cloudwatch", `alarm:${w.alarmName}`));
+        const alarms = [
+            primaryFenceSwitch(d.primaryEnvironment, s.environment),
+            drGateSwitch(s.environment),
+        ].map((w) => arn("cloudwatch", `alarm:${w.alarmName}`));
         const mode = arn("ssm", `parameter${drModeParameterName(d.environmentName)}`);
         p.push(
             {
@@ -320,12 +372,15 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
                 actions: ["rds:DescribeGlobalClusters"], resources: [global], examples: [global],
             },
             {
-                sid: "DrReadClusters", job: "dr-runbook", callers: "DescribeDBClustersCommand: dr's cluster, and prod's as the probe of its region",
+                sid: "DrReadClusters",
+                job: "dr-runbook",
+                callers: "DescribeDBClustersCommand: dr's cluster, and prod's as the probe of its region",
                 actions: ["rds:DescribeDBClusters"], resources: [drCluster, primaryCluster], examples: [drCluster, primaryExample],
             },
             {
                 sid: "DrPromote", job: "dr-runbook",
-                callers: "FailoverGlobalClusterCommand (AllowDataLoss), SwitchoverGlobalClusterCommand (to dr, and back to prod), RemoveFromGlobalClusterCommand (dr)",
+                callers: "FailoverGlobalClusterCommand (AllowDataLoss), SwitchoverGlobalClusterCommand (to dr, and back to prod), " +
+                    "RemoveFromGlobalClusterCommand (dr)",
                 actions: ["rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster", "rds:SwitchoverGlobalCluster"],
                 resources: [global, drCluster, primaryCluster], examples: [global, drCluster, primaryExample],
             },
@@ -361,7 +416,9 @@ export function deploymentPermissions(s: DeploymentScope): DeploymentPermission[
     if (s.secretsProviderKeyArn) {
         p.push({
             sid: "StateSecrets", job: "state-backend", callers: "pulumi (awskms secrets provider): encrypt and decrypt the stack's secrets",
-            actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources: [s.secretsProviderKeyArn], examples: [s.secretsProviderKeyArn],
+            actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+            resources: [s.secretsProviderKeyArn],
+            examples: [s.secretsProviderKeyArn],
         });
     }
     return p;

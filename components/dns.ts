@@ -5,11 +5,15 @@ import { DR_SWITCH_NAMESPACE, serviceTags, type DrSwitch } from "../config/namin
 export interface RegionalFailoverArgs {
     /** PRIMARY (prod, with the health check) or SECONDARY (dr). */
     role: "PRIMARY" | "SECONDARY";
+    /** This stack's region (the record's set identifier). */
     region: string;
+    /** The hosted zone of the failover record. */
     hostedZoneId: pulumi.Input<string>;
     /** The shared failover name, e.g. origin.taskmanagement.example.com; the CDN's origin. */
     name: string;
+    /** The ALB the record aliases (and the health check probes). */
     loadBalancerDnsName: pulumi.Input<string>;
+    /** The ALB's hosted zone id (the alias target's zone). */
     loadBalancerZoneId: pulumi.Input<string>;
     /** Path the health check probes. */
     healthCheckPath: string;
@@ -65,10 +69,11 @@ export function drSwitchHealthCheck(kind: "fence" | "gate") {
  *   the ALB's /health (3 × 30 s) and the primary fence, a check on a CloudWatch alarm in the dr region. The
  *   runbook turns the fence on before it promotes dr; while on, prod is unhealthy whatever its ALB says, so
  *   Route 53 never fails back by itself to a stale writer when us-east-1 recovers. (Disabling a health check
- *   would do the opposite: Route 53 then considers it healthy, https://docs.aws.amazon.com/Route53/latest/APIReference/API_UpdateHealthCheck.html.)
+ *   would do the opposite: Route 53 then considers it healthy,
+ *   https://docs.aws.amazon.com/Route53/latest/APIReference/API_UpdateHealthCheck.html.)
  * - SECONDARY (dr): a check on the dr gate alarm, unhealthy until the runbook opens it (an inverted check:
- *   healthy only while the gate's alarm is in ALARM). While dr is closed, Route 53 keeps answering with the primary even when the primary is
- *   unhealthy ("when the secondary is unhealthy, Route 53 responds with the primary",
+ *   healthy only while the gate's alarm is in ALARM). While dr is closed, Route 53 keeps answering with the primary even
+ *   when the primary is unhealthy ("when the secondary is unhealthy, Route 53 responds with the primary",
  *   https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html): traffic never
  *   reaches a dr whose database is still a read-only secondary.
  *
@@ -90,8 +95,10 @@ export class RegionalFailover extends pulumi.ComponentResource {
         const alarm = new aws.cloudwatch.MetricAlarm(`${name}-${primary ? "fence" : "gate"}-alarm`, {
             name: sw.alarmName,
             alarmDescription: primary
-                ? "DR primary fence: in ALARM, prod's PRIMARY failover record is unhealthy (npm run dr:failover sets it, dr:failback clears it)"
-                : "DR gate: in ALARM, dr is open and its SECONDARY failover record healthy; otherwise closed (npm run dr:failover opens it, dr:failback closes it)",
+                ? "DR primary fence: in ALARM, prod's PRIMARY failover record is unhealthy (npm run dr:failover sets it, dr:failback " +
+                    "clears it)"
+                : "DR gate: in ALARM, dr is open and its SECONDARY failover record healthy; otherwise closed (npm run dr:failover opens " +
+                    "it, dr:failback closes it)",
             namespace: DR_SWITCH_NAMESPACE,
             metricName: sw.metricName,
             dimensions: sw.dimensions,

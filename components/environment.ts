@@ -9,7 +9,8 @@ import type { Colour } from "../config/vocabulary";
 import { alertTopicName, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
 import { releaseOf, type DeployedRelease } from "../config/release";
 import { rolloutOutputProblems, type RolloutOutputInputs } from "../config/stack-outputs";
-import { DataTier } from "./data-tier";
+import { DataTier, type DataTierTransforms } from "./data-tier";
+import { clusterSettings, dataTierSettings, networkSettings, registrySettings, serviceSettings, trafficSettings } from "./from-config";
 import { clusterIdentifier, GLOBAL_CLUSTER_IDENTIFIER } from "./database";
 import { RegionalFailover } from "./dns";
 import { rpoOutput, rtoOutput } from "./recovery";
@@ -22,23 +23,59 @@ import type { PrimaryOutputs } from "./primary";
 import { ContainerRegistry } from "./registry";
 import { RolloutLockTable } from "./rollout-lock";
 import { ApplicationService, ColourSettings } from "./service";
+import type { FargateColourServiceTransforms } from "./colour-service";
 import { protectOutsideServingPath } from "./protection";
-import { PublicTraffic } from "./traffic";
+import { PublicTraffic, type PublicTrafficArgs } from "./traffic";
 import { WorkloadBoundary } from "./workload-boundary";
 
+/** The children of an `EnvironmentStack` a user can adjust (each component's own transforms). */
+export interface EnvironmentStackTransforms extends DataTierTransforms {
+    /** Every service's colour services (`FargateColourService`): task definitions, ECS services, Cloud Map entries. */
+    colourService?: FargateColourServiceTransforms;
+    /** The ALB, its target groups and listeners (`PublicTraffic`). */
+    traffic?: PublicTrafficArgs["transform"];
+}
+
 export interface EnvironmentStackArgs {
+    /**
+     * The whole validated stack config (`loadStackConfig`): components/from-config.ts maps it to each
+     * component's Args. Plain: it decides which resources exist.
+     */
     config: StackConfig;
-    /** dr only: prod's outputs, read (and checked) through `tms:primaryStack`. */
+    /**
+     * dr only: prod's outputs, read (and checked) through `tms:primaryStack`.
+     * @default none (required when `config.dr.role` is `secondary`)
+     */
     primary?: PrimaryOutputs;
     /**
      * The Pulumi state backend CI uses when it runs `pulumi up` as the deployment role: the S3 state
      * bucket and the secrets-provider KMS key. Without them the role gets no state-backend access
-     * (e.g. when CI uses Pulumi Cloud with its own token). Defaults to `tms:access.stateBucketArn` and
-     * `tms:access.secretsProviderKeyArn`.
+     * (e.g. when CI uses Pulumi Cloud with its own token).
+     * @default `tms:access.stateBucketArn` and `tms:access.secretsProviderKeyArn`
      */
-    stateBackend?: { bucketArn?: pulumi.Input<string>; secretsProviderKeyArn?: pulumi.Input<string> };
-    /** The release this update records as the `release` output (index.ts judges its revision); default: the config's traffic. */
+    stateBackend?: {
+        /**
+         * ARN of the S3 state bucket.
+         * @default `tms:access.stateBucketArn`
+         */
+        bucketArn?: pulumi.Input<string>;
+        /**
+         * ARN of the secrets-provider KMS key.
+         * @default `tms:access.secretsProviderKeyArn`
+         */
+        secretsProviderKeyArn?: pulumi.Input<string>;
+    };
+    /**
+     * The release this update records as the `release` output (index.ts judges its revision).
+     * @default the config's traffic (`tms:deployment`)
+     */
     release?: DeployedRelease;
+    /**
+     * Adjust the args of the children a library user tunes: database, cache, buckets, colour services,
+     * traffic (components/transform.ts).
+     * @default none: every child as computed from the config
+     */
+    transform?: EnvironmentStackTransforms;
 }
 
 export { rolloutTableName } from "../config/naming";
@@ -81,12 +118,14 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             : opts);
         const cfg = args.config;
         const primary = args.primary;
-        if (cfg.dr.role === "secondary" && !primary) throw new Error("EnvironmentStack: the dr stack needs the primary stack's outputs (args.primary)");
+        if (cfg.dr.role === "secondary" && !primary) throw new Error(
+            "EnvironmentStack: the dr stack needs the primary stack's outputs (args.primary)"
+        );
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const protect = cfg.protectStatefulResources;
         const d = cfg.deployment;
         const publicServices = cfg.services.filter((s) => s.public);
-        const servicePorts = Object.fromEntries(cfg.services.map((s) => [s.name, s.port]));
+        const t = args.transform;
 
         this.keys = new KmsKeys(`${name}-keys`, { environment: cfg.environment, region: cfg.region, accountId, protect }, { parent: this });
 
@@ -94,31 +133,19 @@ export class EnvironmentStack extends pulumi.ComponentResource {
         const permissionsBoundaryArn = this.workloadBoundary.arn;
 
         this.network = new Network(`${name}-network`, {
-            environment: cfg.environment,
-            region: cfg.region,
-            ...cfg.network,
+            ...networkSettings(cfg),
             logsKeyArn: this.keys.arn("logs"),
             accountId,
-            servicePorts,
-            publicServices: publicServices.map((s) => s.name),
-            calledServices: [...new Set(cfg.services.flatMap((s) => s.calls))],
-            colours: d.colours,
-            testListenerPort: cfg.traffic.testListenerPort,
-            testListenerCidrs: cfg.traffic.testListenerCidrs,
-            // The rollout smoke-tests the candidate (blue-green, canary), possibly from a task in the VPC.
-            smokeTestsFromVpc: d.strategy !== "rolling",
             permissionsBoundaryArn,
-            protect,
         }, { parent: this });
 
         this.data = new DataTier(`${name}-data`, {
-            config: cfg,
+            ...dataTierSettings(cfg),
             network: this.network,
             keys: this.keys,
             accountId,
             permissionsBoundaryArn,
-            // The CDN's static bucket logs into the storage log bucket too (LogBucketPolicy below).
-            deferStorageLogPolicy: cfg.cdn.enabled,
+            transform: t && { database: t.database, cache: t.cache, storage: t.storage },
             primary: primary && {
                 globalClusterId: primary.globalClusterId,
                 databaseUserCredentials: primary.databaseUserCredentials,
@@ -129,23 +156,15 @@ export class EnvironmentStack extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.registry = new ContainerRegistry(`${name}-registry`, {
-            services: cfg.services.map((s) => s.name),
-            region: cfg.region,
+            ...registrySettings(cfg),
             accountId,
-            // dr pulls prod's images from the registry replicas in its region.
-            createRepositories: cfg.dr.role !== "secondary",
-            retentionDays: cfg.registry.retentionDays,
-            untaggedExpireDays: cfg.registry.untaggedExpireDays,
-            replicationRegions: cfg.registry.replicationRegions,
             kmsKeyArn: this.keys.arn("storage"),
-            protect,
         }, { parent: this });
 
         this.cluster = new EcsCluster(`${name}-cluster`, {
-            environment: cfg.environment,
+            ...clusterSettings(cfg),
             vpcId: this.network.vpcId,
             logsKeyArn: this.keys.arn("logs"),
-            logRetentionDays: cfg.monitoring.logRetentionDays,
         }, { parent: this });
 
         const zone = aws.route53.getZoneOutput({ name: cfg.domain.zoneName, privateZone: false }, { parent: this });
@@ -182,30 +201,13 @@ export class EnvironmentStack extends pulumi.ComponentResource {
         const originVerifyHeader = this.cdn?.originVerifyHeader ?? primary?.originVerifyHeader;
 
         this.traffic = new PublicTraffic(`${name}-traffic`, {
-            environment: cfg.environment,
-            hostName: cfg.domain.hostName,
-            // Behind the CDN the host name is CloudFront's; the ALB keeps a name of its own for the test listener.
-            loadBalancerName: cfg.domain.albName ?? cfg.domain.hostName,
-            alternativeNames: cfg.domain.originName ? [cfg.domain.originName] : [],
-            // dr shares prod's account and zone: prod's certificate owns the origin name's validation record.
-            validatedElsewhere: cfg.dr.role === "secondary" && cfg.domain.originName ? [cfg.domain.originName] : [],
-            zoneName: cfg.domain.zoneName,
+            ...trafficSettings(cfg),
             vpcId: this.network.vpcId,
             publicSubnetIds: this.network.publicSubnetIds,
             securityGroupId: this.network.securityGroupIds.alb,
             accountId,
-            accessLogRetentionDays: cfg.storage.logExpireAfterDays,
-            protect,
             originVerifyHeader,
-            createAlias: !this.cdn,
-            services: publicServices,
-            colours: d.colours,
-            live: d.live,
-            weight: d.weight,
-            testListenerPort: cfg.traffic.testListenerPort,
-            sslPolicy: cfg.traffic.sslPolicy,
-            deletionProtection: cfg.traffic.deletionProtection,
-            idleTimeoutSeconds: cfg.traffic.idleTimeoutSeconds,
+            transform: t?.traffic,
         }, { parent: this });
 
         if (cfg.dr.role !== "none") {
@@ -219,7 +221,11 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 healthCheckPath: publicServices.find((s) => s.isDefaultRoute)!.healthCheckPath,
                 // The DR runbook's switch, its alarm in the dr region (prod reaches it with a provider there).
                 drSwitch: cfg.dr.role === "primary"
-                    ? { ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT), region: cfg.dr.region, provider: regionalProvider(`${name}-dr-region`, cfg.dr.region, this) }
+                    ? {
+                        ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT),
+                        region: cfg.dr.region,
+                        provider: regionalProvider(`${name}-dr-region`, cfg.dr.region, this),
+                    }
                     : { ...drGateSwitch(cfg.environment), region: cfg.region },
                 // dr's critical topic. prod's fence
                 // alarm names it before dr exists: PutMetricAlarm checks an action's ARN form only, not that the
@@ -243,12 +249,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 };
             }
             this.services[svc.name] = new ApplicationService(`${name}-${svc.name}`, {
-                environment: cfg.environment,
-                environmentName: cfg.environmentName,
-                region: cfg.region,
+                ...serviceSettings(cfg, svc),
                 accountId,
-                service: svc,
-                servicePorts,
                 colours,
                 clusterArn: this.cluster.clusterArn,
                 clusterName: this.cluster.clusterName,
@@ -258,13 +260,10 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 secretsKeyArn: this.data.secretsKeyArn,
                 storageKeyArn: this.data.bucketKeyArn,
                 logsKeyArn: this.keys.arn("logs"),
-                logRetentionDays: cfg.monitoring.logRetentionDays,
                 subnetIds: this.network.privateSubnetIds,
-                autoscaling: cfg.compute.autoscaling,
-                // No shell access to production (guide: "No direct access to production systems").
-                enableExecuteCommand: cfg.environment === "dev" || cfg.environment === "staging",
                 execLogGroupArn: this.cluster.execLogGroupArn,
                 permissionsBoundaryArn,
+                transform: t?.colourService && { colourService: t.colourService },
             }, { parent: this });
         }
 
@@ -281,7 +280,11 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
             ecsServiceNames,
             repositoryArns: cfg.dr.role === "secondary" ? [] : cfg.services.map((s) => this.registry.repositoryArns[s.name]),
-            database: { clusterIdentifier: this.data.database.clusterIdentifier, instanceClass: cfg.database.instanceClass, instances: cfg.database.instances },
+            database: {
+                clusterIdentifier: this.data.database.clusterIdentifier,
+                instanceClass: cfg.database.instanceClass,
+                instances: cfg.database.instances,
+            },
             cache: { replicationGroupId: this.data.cache.replicationGroupId, nodes: cfg.cache.nodes },
         }, { parent: this });
 
@@ -306,7 +309,8 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             access: cfg.access,
             clusterArn: this.cluster.clusterArn,
             clusterName: this.cluster.clusterName,
-            ecsServiceArns: ecsNames.map((serviceName) => pulumi.interpolate`arn:aws:ecs:${cfg.region}:${accountId}:service/${this.cluster.clusterName}/${serviceName}`),
+            ecsServiceArns: ecsNames.map((serviceName) =>
+                pulumi.interpolate`arn:aws:ecs:${cfg.region}:${accountId}:service/${this.cluster.clusterName}/${serviceName}`),
             taskDefinitionFamilies: [
                 ...ecsNames.map((serviceName) => pulumi.interpolate`tms-${cfg.environment}-${serviceName}`),
                 ...cfg.services.flatMap((s) => Object.values(this.services[s.name].migrations?.families ?? {}) as string[]),
@@ -328,7 +332,9 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             databaseClusterIdentifier: this.data.database.clusterIdentifier,
             ...(cfg.dr.role === "secondary" ? { drRunbook: {
                 primaryEnvironment: cfg.primaryStack!.split("/").pop()!, environmentName: cfg.environmentName,
-                globalClusterIdentifier: GLOBAL_CLUSTER_IDENTIFIER, drClusterIdentifier: clusterIdentifier(cfg.environment), primaryClusterIdentifier: clusterIdentifier(cfg.primaryStack!.split("/").pop()!),
+                globalClusterIdentifier: GLOBAL_CLUSTER_IDENTIFIER,
+                drClusterIdentifier: clusterIdentifier(cfg.environment),
+                primaryClusterIdentifier: clusterIdentifier(cfg.primaryStack!.split("/").pop()!),
             } } : {}),
             stateBucketArn: args.stateBackend?.bucketArn ?? cfg.access.stateBucketArn,
             secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn ?? cfg.access.secretsProviderKeyArn,
@@ -356,7 +362,9 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             clusterName: this.cluster.clusterName,
             ecsServices: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames])),
             // The task definition family the rollout's migration step runs, per service and colour (absent in dr).
-            migrationTaskFamilies: cfg.dr.role === "secondary" ? undefined : Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])),
+            migrationTaskFamilies: cfg.dr.role === "secondary" ? undefined : Object.fromEntries(
+                cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])
+            ),
             testListenerUrl: this.traffic.testListenerUrl,
             loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
             targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
@@ -395,7 +403,12 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             hostName: cfg.domain.hostName,
             // The zone the stack's names live in, and its name servers: what the parent's NS record must name
             // when the zone is delegated from another account (docs/deploying.md, "DNS: one zone per account").
-            hostedZone: { name: cfg.domain.zoneName, id: zone.zoneId, nameServers: zone.nameServers, ...(cfg.domain.delegatedFrom ? { delegatedFrom: cfg.domain.delegatedFrom } : {}) },
+            hostedZone: {
+                name: cfg.domain.zoneName,
+                id: zone.zoneId,
+                nameServers: zone.nameServers,
+                ...(cfg.domain.delegatedFrom ? { delegatedFrom: cfg.domain.delegatedFrom } : {})
+            },
             ...(cfg.domain.originName ? { failoverName: cfg.domain.originName } : {}),
             ...(this.cdn ? {
                 cdnDomainName: this.cdn.domainName,

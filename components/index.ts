@@ -6,15 +6,29 @@
  */
 export { AccessRoles, type AccessRolesArgs } from "./access";
 export { regionalProvider, stackAwsProvider, type StackAwsProviderArgs } from "./aws-provider";
-export { RedisReplicationGroup, type RedisReplicationGroupArgs } from "./cache";
+export { RedisReplicationGroup, type RedisReplicationGroupArgs, type RedisReplicationGroupTransforms } from "./cache";
 export { ContentDelivery, type ContentDeliveryArgs } from "./cdn";
 export { ValidatedCertificate, type ValidatedCertificateArgs } from "./certificate";
 export { EcsCluster, type EcsClusterArgs } from "./cluster";
-export { FargateColourService, type FargateColourServiceArgs, type AutoscalingSettings } from "./colour-service";
-export { DataTier, type DataTierArgs } from "./data-tier";
-export { DocumentDbCluster, type DocumentDbClusterArgs } from "./database";
+export {
+    FargateColourService,
+    type FargateColourServiceArgs,
+    type FargateColourServiceTransforms,
+    type AutoscalingSettings,
+    type ContainerSettings,
+} from "./colour-service";
+export {
+    DataTier,
+    type DataTierArgs,
+    type DataTierTransforms,
+    type DataTierDatabaseArgs,
+    type DataTierCacheArgs,
+    type DataTierStorageArgs,
+} from "./data-tier";
+export { DocumentDbCluster, type DocumentDbClusterArgs, type DocumentDbClusterTransforms } from "./database";
 export { RegionalFailover, type RegionalFailoverArgs } from "./dns";
-export { EnvironmentStack, type EnvironmentStackArgs } from "./environment";
+export { EnvironmentStack, type EnvironmentStackArgs, type EnvironmentStackTransforms } from "./environment";
+export { clusterSettings, dataTierSettings, networkSettings, registrySettings, serviceSettings, trafficSettings } from "./from-config";
 export { KmsKeys, type KmsKeysArgs } from "./keys";
 export { KmsKeyPolicies, type KmsKeyPoliciesArgs } from "./key-policies";
 export { Monitoring, type MonitoringArgs } from "./monitoring";
@@ -26,8 +40,9 @@ export { SecureBucket, type SecureBucketArgs } from "./secure-bucket";
 export { LogBucketPolicy, type LogBucketPolicyArgs } from "./log-bucket-policy";
 export { ServiceRoles, type ServiceRolesArgs } from "./service-roles";
 export { ApplicationService, type ApplicationServiceArgs } from "./service";
-export { StorageBuckets, type StorageBucketsArgs } from "./storage";
-export { PublicTraffic, type PublicTrafficArgs } from "./traffic";
+export { StorageBuckets, type StorageBucketsArgs, type StorageBucketsTransforms } from "./storage";
+export { PublicTraffic, type PublicTrafficArgs, type PublicTrafficTransforms } from "./traffic";
+export { transform, type Transform } from "./transform";
 export type { SecretReference, ServiceDataAccess } from "./contracts";
 export { IMAGE_CONTRACT, healthCheckCommand, docdbUriOptions } from "./image-contract";
 export {

@@ -10,7 +10,9 @@ export type KeyDomain = (typeof KEY_DOMAINS)[number];
 export interface KmsKeysArgs {
     /** Short environment id used in aliases: alias/tms-<env>-<domain>. */
     environment: string;
+    /** This stack's region (the key policies' `kms:ViaService` conditions). */
     region: string;
+    /** The account whose root the key policies name. */
     accountId: pulumi.Input<string>;
     /** Keep keys on `pulumi destroy` mistakes (staging, prod, dr). */
     protect: boolean;
@@ -23,7 +25,10 @@ export interface KeyPolicyScope {
     accountId: string;
     /** ARN of the one trail that may encrypt with the logs key (the stack's break-glass trail, in the stack's home region). */
     trailArn: string;
-    /** ARNs of the stack's alarms (`arn:aws:cloudwatch:<region>:<account>:alarm:tms-<env>-*`): the only alarms that may publish through the key. */
+    /**
+     * ARNs of the stack's alarms (`arn:aws:cloudwatch:<region>:<account>:alarm:tms-<env>-*`): the only alarms that may publish through the
+     * key.
+     */
     alarmArns: string;
 }
 
@@ -165,7 +170,13 @@ export class KmsKeys extends pulumi.ComponentResource {
     }
 
     /** One rotated, protected key and its alias `alias/tms-<env>-<domain>` (aliases are regional). */
-    private key(resourceName: string, domain: KeyDomain, region: string, description: string, provider?: pulumi.ProviderResource): aws.kms.Key {
+    private key(
+        resourceName: string,
+        domain: KeyDomain,
+        region: string,
+        description: string,
+        provider?: pulumi.ProviderResource
+    ): aws.kms.Key {
         const key = new aws.kms.Key(resourceName, {
             description,
             enableKeyRotation: true,

@@ -6,6 +6,7 @@ import { allowServerAccessLogs } from "./storage";
 export interface LogBucketPolicyArgs {
     /** The log bucket (created with `deferPolicy`, e.g. `StorageBuckets.logBucket` with `deferLogPolicy`). */
     bucket: SecureBucket;
+    /** The account whose buckets may deliver logs (`aws:SourceAccount`). */
     accountId: pulumi.Input<string>;
     /** ARNs of every bucket whose server access logs go to `bucket`. */
     sources: pulumi.Input<string>[];

@@ -67,20 +67,38 @@ export function migrationContainerDefinitions(p: {
 }
 
 export interface MigrationTasksArgs {
+    /** Short environment id: the task families `tms-<env>-<ecs service>-migrate`. */
     environment: string;
+    /** This stack's region (the log configuration, the execution policy). */
     region: string;
+    /** The service whose migration this runs: its name, size and `migrationCommand`. */
     service: ServiceConfig;
+    /** The account of the execution role's trust. */
     accountId: pulumi.Input<string>;
     /** Per colour: the ECS service name, the image and the container environment the colour runs with. */
-    colours: Partial<Record<Colour, { ecsServiceName: string; image: pulumi.Input<string>; environment: Record<string, pulumi.Input<string>> }>>;
+    colours: Partial<Record<Colour, {
+        /** The colour's ECS service name (the family is `tms-<env>-<ecsServiceName>-migrate`). */
+        ecsServiceName: string;
+        /** The image the colour runs. */
+        image: pulumi.Input<string>;
+        /** The colour's plain container environment. */
+        environment: Record<string, pulumi.Input<string>>;
+    }>>;
+    /** The service's repository (the execution role pulls from it). */
     repositoryArn: pulumi.Input<string>;
+    /** The service's log group (the migration logs there too). */
     logGroupName: pulumi.Input<string>;
+    /** Its ARN (the execution role writes to it). */
     logGroupArn: pulumi.Input<string>;
     /** The service's task role: the migration runs with the service's own application permissions. */
     taskRoleArn: pulumi.Input<string>;
+    /** The service's secrets (the migration runs with the same environment). */
     secrets: SecretReference[];
+    /** The master and users' password secrets and the service's database (the migration provisions its user). */
     databaseUsers: NonNullable<ServiceDataAccess["databaseUsers"]>;
+    /** The secrets key (the execution role decrypts with it). */
     secretsKeyArn: pulumi.Input<string>;
+    /** The stack's workload boundary, carried by the execution role. */
     permissionsBoundaryArn: pulumi.Input<string>;
 }
 
@@ -102,7 +120,16 @@ export class MigrationTasks extends pulumi.ComponentResource {
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-execution-policy`, {
             role: execution.id,
-            policy: pulumi.all([args.repositoryArn, args.logGroupArn, pulumi.all(args.secrets.map((s) => s.valueFrom)), u.masterSecretArn, u.passwordsSecretArn, args.secretsKeyArn])
+            policy: pulumi.all(
+                [
+                    args.repositoryArn,
+                    args.logGroupArn,
+                    pulumi.all(args.secrets.map((s) => s.valueFrom)),
+                    u.masterSecretArn,
+                    u.passwordsSecretArn,
+                    args.secretsKeyArn,
+                ]
+            )
                 // A service's execution policy, reading two more secrets: the master credentials and the users' passwords.
                 .apply(([repositoryArn, logGroupArn, own, master, passwords, secretsKeyArn]) => executionPolicy({
                     region: args.region, repositoryArn, logGroupArn, secretArns: [...own, master, passwords], secretsKeyArn,
@@ -119,12 +146,13 @@ export class MigrationTasks extends pulumi.ComponentResource {
                 containerDefinitions: pulumi.all([
                     c.image, args.logGroupName, pulumi.all(c.environment),
                     pulumi.all(args.secrets.map((s) => pulumi.all([s.name, s.valueFrom]))), u.masterSecretArn, u.passwordsSecretArn,
-                ]).apply(([image, logGroupName, environment, secrets, masterSecretArn, passwordsSecretArn]) => migrationContainerDefinitions({
-                    service: svc, image, region: args.region, logGroupName, colour,
-                    environment: environment as Record<string, string>,
-                    secrets: secrets.map(([n, v]) => ({ name: n, valueFrom: v })),
-                    masterSecretArn, passwordsSecretArn, databaseName: u.databaseName,
-                })),
+                ]).apply(([image, logGroupName, environment, secrets, masterSecretArn, passwordsSecretArn]) =>
+                    migrationContainerDefinitions({
+                        service: svc, image, region: args.region, logGroupName, colour,
+                        environment: environment as Record<string, string>,
+                        secrets: secrets.map(([n, v]) => ({ name: n, valueFrom: v })),
+                        masterSecretArn, passwordsSecretArn, databaseName: u.databaseName,
+                    })),
                 tags: { ...tags, Colour: colour },
             }, { parent: this });
             this.families[colour] = family;

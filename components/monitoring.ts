@@ -40,7 +40,8 @@ export interface AlarmSpec {
      * missing for the data tier: it reports every minute while it runs, so a gap says nothing about load;
      * an outage shows up in the 5xx and unhealthy-host alarms instead.
      * breaching for "no healthy targets": a dead service (or load balancer) reports nothing at all, and
-     * that silence is the outage (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data).
+     * that silence is the outage
+     * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data).
      */
     treatMissingData: "notBreaching" | "missing" | "breaching";
     metric?: MetricRef;
@@ -78,7 +79,11 @@ export function targetGroupAlarms(t: TargetGroupMetrics, th: Thresholds): AlarmS
             what: `${id}-success-rate`, severity: "critical", ...traffic,
             description: `${id}: success rate below ${th.successRatePercent}%`,
             comparison: "LessThanThreshold", threshold: th.successRatePercent,
-            expression: { expression: "IF(requests > 0, 100 * (requests - FILL(errors, 0)) / requests, 100)", label: "success %", metrics: counts },
+            expression: {
+                expression: "IF(requests > 0, 100 * (requests - FILL(errors, 0)) / requests, 100)",
+                label: "success %",
+                metrics: counts,
+            },
         },
         {
             what: `${id}-unhealthy-hosts`, severity: "critical", ...traffic,
@@ -97,13 +102,19 @@ export function targetGroupAlarms(t: TargetGroupMetrics, th: Thresholds): AlarmS
 
 /**
  * Availability of one public service, whatever the colours and the weight: the sum of healthy targets
- * over both colours' target groups (HealthyHostCount, https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+ * over both colours' target groups (HealthyHostCount,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
  * Below 1 for 3 minutes, or no data at all (missing is breaching), pages: the live colour is down and
  * nothing else serves. Both colours are always in the sum, so flipping the live colour changes nothing here.
  */
-export function serviceAvailabilityAlarm(p: { service: string; loadBalancer: pulumi.Input<string>; targetGroups: Partial<Record<Colour, pulumi.Input<string>>> }): AlarmSpec {
+export function serviceAvailabilityAlarm(
+    p: { service: string; loadBalancer: pulumi.Input<string>; targetGroups: Partial<Record<Colour, pulumi.Input<string>>> }
+): AlarmSpec {
     const metrics = Object.fromEntries(Object.entries(p.targetGroups).map(([colour, targetGroup]) => [colour, {
-        namespace: ALB, metricName: "HealthyHostCount", dimensions: { LoadBalancer: p.loadBalancer, TargetGroup: targetGroup! }, stat: "Maximum",
+        namespace: ALB,
+        metricName: "HealthyHostCount",
+        dimensions: { LoadBalancer: p.loadBalancer, TargetGroup: targetGroup! },
+        stat: "Maximum",
     }]));
     return {
         what: `${p.service}-no-healthy-targets`, severity: "critical",
@@ -136,25 +147,53 @@ export function loadBalancerAlarms(loadBalancer: pulumi.Input<string>, th: Thres
 }
 
 /** CPU and memory of one ECS service, from Container Insights (utilised over reserved). */
-export function ecsServiceAlarms(p: { service: string; colour: Colour; clusterName: pulumi.Input<string>; serviceName: pulumi.Input<string> }, th: Thresholds): AlarmSpec[] {
+export function ecsServiceAlarms(
+    p: { service: string; colour: Colour; clusterName: pulumi.Input<string>; serviceName: pulumi.Input<string> },
+    th: Thresholds
+): AlarmSpec[] {
     const dimensions = { ClusterName: p.clusterName, ServiceName: p.serviceName };
     const m = (metricName: string): MetricRef => ({ namespace: "ECS/ContainerInsights", metricName, dimensions, stat: "Average" });
     const id = `${p.service}-${p.colour}`;
-    const common = { severity: "warning" as const, comparison: "GreaterThanThreshold" as const, periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5, treatMissingData: "notBreaching" as const };
+    const common = {
+        severity: "warning" as const,
+        comparison: "GreaterThanThreshold" as const,
+        periodSeconds: 60,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 5,
+        treatMissingData: "notBreaching" as const,
+    };
     return [
         {
             ...common, what: `${id}-cpu`, description: `${id}: CPU above ${th.cpuPercent}% of reserved`, threshold: th.cpuPercent,
-            expression: { expression: "100 * used / reserved", label: "CPU %", metrics: { used: m("CpuUtilized"), reserved: m("CpuReserved") } },
+            expression: {
+                expression: "100 * used / reserved",
+                label: "CPU %",
+                metrics: { used: m("CpuUtilized"), reserved: m("CpuReserved") },
+            },
         },
         {
-            ...common, what: `${id}-memory`, description: `${id}: memory above ${th.memoryPercent}% of reserved`, threshold: th.memoryPercent,
-            expression: { expression: "100 * used / reserved", label: "memory %", metrics: { used: m("MemoryUtilized"), reserved: m("MemoryReserved") } },
+            ...common,
+            what: `${id}-memory`,
+            description: `${id}: memory above ${th.memoryPercent}% of reserved`,
+            threshold: th.memoryPercent,
+            expression: {
+                expression: "100 * used / reserved",
+                label: "memory %",
+                metrics: { used: m("MemoryUtilized"), reserved: m("MemoryReserved") },
+            },
         },
     ];
 }
 
 /** Data-tier alarms: warnings over three 5-minute periods; a gap in data keeps the last state (see `treatMissingData`). */
-const DATA_TIER = { severity: "warning", comparison: "GreaterThanThreshold", periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "missing" } as const;
+const DATA_TIER = {
+    severity: "warning",
+    comparison: "GreaterThanThreshold",
+    periodSeconds: 300,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    treatMissingData: "missing",
+} as const;
 
 /** The DocumentDB cluster the alarms watch (from the data tier). */
 export interface DatabaseMetrics {
@@ -177,7 +216,8 @@ export function databaseAlarms(db: DatabaseMetrics, th: Thresholds): AlarmSpec[]
     return [
         {
             ...common, what: "database-connections",
-            description: `DocumentDB connections above ${th.databaseConnectionsPercent}% of the ${db.instanceClass} limit (${limit} per instance)`,
+            description: `DocumentDB connections above ${th.databaseConnectionsPercent}% of the ${db.instanceClass} limit (${limit} per ` +
+                `instance)`,
             threshold: Math.floor((limit * th.databaseConnectionsPercent) / 100),
             metric: { namespace: "AWS/DocDB", metricName: "DatabaseConnections", dimensions, stat: "Maximum" },
         },
@@ -203,12 +243,32 @@ export function cacheAlarms(c: CacheMetrics, th: Thresholds): AlarmSpec[] {
     const common = DATA_TIER;
     return cacheNodeIds(c.replicationGroupId, c.nodes).flatMap((node, i) => {
         const n = `cache-node-${i + 1}`;
-        const m = (metricName: string, stat: string): MetricRef => ({ namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: node }, stat });
+        const m = (metricName: string, stat: string): MetricRef => (
+            { namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: node }, stat }
+        );
         return [
-            { ...common, what: `${n}-engine-cpu`, description: `Redis node ${i + 1}: engine CPU above ${th.cpuPercent}%`, threshold: th.cpuPercent, metric: m("EngineCPUUtilization", "Average") },
-            { ...common, what: `${n}-memory`, description: `Redis node ${i + 1}: memory above ${th.memoryPercent}% of maxmemory`, threshold: th.memoryPercent, metric: m("DatabaseMemoryUsagePercentage", "Average") },
+            {
+                ...common,
+                what: `${n}-engine-cpu`,
+                description: `Redis node ${i + 1}: engine CPU above ${th.cpuPercent}%`,
+                threshold: th.cpuPercent,
+                metric: m("EngineCPUUtilization", "Average"),
+            },
+            {
+                ...common,
+                what: `${n}-memory`,
+                description: `Redis node ${i + 1}: memory above ${th.memoryPercent}% of maxmemory`,
+                threshold: th.memoryPercent,
+                metric: m("DatabaseMemoryUsagePercentage", "Average"),
+            },
             // Any sustained eviction means the cache is too small for its working set.
-            { ...common, what: `${n}-evictions`, description: `Redis node ${i + 1}: keys are being evicted`, threshold: 0, metric: m("Evictions", "Sum") },
+            {
+                ...common,
+                what: `${n}-evictions`,
+                description: `Redis node ${i + 1}: keys are being evicted`,
+                threshold: 0,
+                metric: m("Evictions", "Sum"),
+            },
         ];
     });
 }
@@ -244,20 +304,43 @@ export function dashboardBody(d: DashboardInputs): string {
     const lb = ["LoadBalancer", d.loadBalancer];
     const widgets: Record<string, unknown>[] = [];
     widgets.push(widget("Requests per colour (traffic split)",
-        d.targetGroups.map((t) => [ALB, "RequestCount", ...lb, "TargetGroup", t.targetGroup, { stat: "Sum", label: `${t.service} ${t.colour}` }]), d.region, { stacked: true }));
+        d.targetGroups.map(
+            (t) => [ALB, "RequestCount", ...lb, "TargetGroup", t.targetGroup, { stat: "Sum", label: `${t.service} ${t.colour}` }]
+        ),
+        d.region,
+        { stacked: true }));
     const errorRate: WidgetMetric[] = [];
     d.targetGroups.forEach((t, i) => {
-        errorRate.push([{ expression: `IF(r${i} > 0, 100 * FILL(e${i}, 0) / r${i}, 0)`, label: `${t.service} ${t.colour} 5xx %`, id: `rate${i}` }]);
+        errorRate.push(
+            [{ expression: `IF(r${i} > 0, 100 * FILL(e${i}, 0) / r${i}, 0)`, label: `${t.service} ${t.colour} 5xx %`, id: `rate${i}` }]
+        );
         errorRate.push([ALB, "RequestCount", ...lb, "TargetGroup", t.targetGroup, { id: `r${i}`, stat: "Sum", visible: false }]);
-        errorRate.push([ALB, "HTTPCode_Target_5XX_Count", ...lb, "TargetGroup", t.targetGroup, { id: `e${i}`, stat: "Sum", visible: false }]);
+        errorRate.push(
+            [ALB, "HTTPCode_Target_5XX_Count", ...lb, "TargetGroup", t.targetGroup, { id: `e${i}`, stat: "Sum", visible: false }]
+        );
     });
     widgets.push(widget("5xx error rate per colour (%)", errorRate, d.region));
     widgets.push(widget("p95 response time per colour (s)",
-        d.targetGroups.map((t) => [ALB, "TargetResponseTime", ...lb, "TargetGroup", t.targetGroup, { stat: "p95", label: `${t.service} ${t.colour}` }]), d.region));
+        d.targetGroups.map(
+            (t) => [ALB, "TargetResponseTime", ...lb, "TargetGroup", t.targetGroup, { stat: "p95", label: `${t.service} ${t.colour}` }]
+        ),
+        d.region));
     widgets.push(widget("Healthy / unhealthy targets",
         d.targetGroups.flatMap((t) => ["HealthyHostCount", "UnHealthyHostCount"].map((metric) =>
-            [ALB, metric, ...lb, "TargetGroup", t.targetGroup, { stat: "Maximum", label: `${t.service} ${t.colour} ${metric === "HealthyHostCount" ? "healthy" : "unhealthy"}` }])), d.region));
-    for (const [title, used, reserved] of [["ECS CPU (% of reserved)", "CpuUtilized", "CpuReserved"], ["ECS memory (% of reserved)", "MemoryUtilized", "MemoryReserved"]]) {
+            [
+                ALB,
+                metric,
+                ...lb,
+                "TargetGroup",
+                t.targetGroup,
+                { stat: "Maximum", label: `${t.service} ${t.colour} ${metric === "HealthyHostCount" ? "healthy" : "unhealthy"}` },
+            ])), d.region));
+    for (
+        const [title, used, reserved] of [
+            ["ECS CPU (% of reserved)", "CpuUtilized", "CpuReserved"],
+            ["ECS memory (% of reserved)", "MemoryUtilized", "MemoryReserved"],
+        ]
+    ) {
         const metrics: WidgetMetric[] = [];
         d.ecsServices.forEach((s, i) => {
             const dims = ["ClusterName", d.clusterName, "ServiceName", s.serviceName];
@@ -289,22 +372,38 @@ export function dashboardBody(d: DashboardInputs): string {
 // ---- component ----
 
 export interface MonitoringArgs {
+    /** Short environment id: alarm, topic and dashboard names. */
     environment: string;
+    /** This stack's region (the dashboard's widgets). */
     region: string;
+    /** The alarms' thresholds (`tms:monitoring`). */
     thresholds: Thresholds;
     /** Key that encrypts the alert topics (the logs key; its policy lets CloudWatch and EventBridge use it). */
     topicKeyArn: pulumi.Input<string>;
+    /** The account whose services may publish to the topics. */
     accountId: pulumi.Input<string>;
+    /** The ALB's ARN suffix (CloudWatch `LoadBalancer` dimension). */
     loadBalancerArnSuffix: pulumi.Input<string>;
+    /** The ECS cluster's name (CloudWatch `ClusterName` dimension). */
     clusterName: pulumi.Input<string>;
     /** Target group ARN suffix per public service and colour. */
     targetGroupArnSuffixes: Record<string, Partial<Record<Colour, pulumi.Input<string>>>>;
     /** ECS service name per service and colour. */
     ecsServiceNames: Record<string, Partial<Record<Colour, pulumi.Input<string>>>>;
-    /** Repositories whose critical image findings (Amazon Inspector) page the critical topic. */
+    /**
+     * Repositories whose critical image findings (Amazon Inspector) page the critical topic.
+     * @default none: no finding rule
+     */
     repositoryArns?: pulumi.Input<string>[];
-    /** The data tier's cluster and replication group; their alarms and widgets are created when given. */
+    /**
+     * The data tier's cluster; its alarms and widgets are created when given.
+     * @default none: no database alarms
+     */
     database?: DatabaseMetrics;
+    /**
+     * The data tier's replication group; its alarms and widgets are created when given.
+     * @default none: no cache alarms
+     */
     cache?: CacheMetrics;
 }
 
@@ -337,7 +436,13 @@ export function alertTopicPolicy(topicArn: string, accountId: string, alarmArns:
                 Sid: "AccountManages",
                 Effect: "Allow",
                 Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-                Action: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:ListSubscriptionsByTopic"],
+                Action: [
+                    "sns:Publish",
+                    "sns:Subscribe",
+                    "sns:GetTopicAttributes",
+                    "sns:SetTopicAttributes",
+                    "sns:ListSubscriptionsByTopic",
+                ],
                 Resource: topicArn,
             },
             {
@@ -384,7 +489,9 @@ export class Monitoring extends pulumi.ComponentResource {
             }, { parent: this });
             new aws.sns.TopicPolicy(`${name}-${severity}-policy`, {
                 arn: topic.arn,
-                policy: pulumi.all([topic.arn, args.accountId]).apply(([arn, acct]) => alertTopicPolicy(arn, acct, stackAlarmsArnPattern(args.environment, args.region, acct))),
+                policy: pulumi.all([topic.arn, args.accountId]).apply(
+                    ([arn, acct]) => alertTopicPolicy(arn, acct, stackAlarmsArnPattern(args.environment, args.region, acct))
+                ),
             }, { parent: this });
             topics[severity] = topic;
         }
@@ -392,7 +499,9 @@ export class Monitoring extends pulumi.ComponentResource {
         const specs: AlarmSpec[] = [...loadBalancerAlarms(args.loadBalancerArnSuffix, args.thresholds)];
         for (const [service, byColour] of Object.entries(args.targetGroupArnSuffixes)) {
             for (const [colour, targetGroup] of entries(byColour)) {
-                specs.push(...targetGroupAlarms({ service, colour, loadBalancer: args.loadBalancerArnSuffix, targetGroup }, args.thresholds));
+                specs.push(
+                    ...targetGroupAlarms({ service, colour, loadBalancer: args.loadBalancerArnSuffix, targetGroup }, args.thresholds)
+                );
             }
             specs.push(serviceAvailabilityAlarm({ service, loadBalancer: args.loadBalancerArnSuffix, targetGroups: byColour }));
         }
@@ -406,7 +515,9 @@ export class Monitoring extends pulumi.ComponentResource {
 
         for (const spec of specs) this.alarm(name, args.environment, spec, topics[spec.severity].arn);
         this.alarmNames = specs.map((s) => alarmName(args.environment, s.severity, s.what));
-        this.criticalAlarmNames = specs.filter((s) => s.severity === "critical").map((s) => alarmName(args.environment, s.severity, s.what));
+        this.criticalAlarmNames = specs.filter((s) => s.severity === "critical").map(
+            (s) => alarmName(args.environment, s.severity, s.what)
+        );
 
         const flat = <T>(r: Record<string, Partial<Record<Colour, T>>>) =>
             Object.entries(r).flatMap(([service, byColour]) => entries(byColour).map(([colour, v]) => ({ service, colour, v })));
@@ -463,7 +574,13 @@ export class Monitoring extends pulumi.ComponentResource {
             metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.stat, period: s.periodSeconds },
         });
         const source = s.metric
-            ? { namespace: s.metric.namespace, metricName: s.metric.metricName, dimensions: s.metric.dimensions, period: s.periodSeconds, ...statistic(s.metric.stat) }
+            ? {
+                namespace: s.metric.namespace,
+                metricName: s.metric.metricName,
+                dimensions: s.metric.dimensions,
+                period: s.periodSeconds,
+                ...statistic(s.metric.stat)
+            }
             : {
                 metricQueries: [
                     { id: "result", expression: s.expression!.expression, label: s.expression!.label, returnData: true },

@@ -13,11 +13,17 @@ const ANYWHERE_V4 = "0.0.0.0/0";
 const ANYWHERE_V6 = "::/0";
 
 export interface NetworkArgs {
+    /** Short environment id: the VPC's and groups' names. */
     environment: string;
+    /** This stack's region (the VPC endpoints' service names). */
     region: string;
+    /** The VPC's CIDR block (plain: awsx divides it into the subnets). */
     cidrBlock: string;
+    /** Availability zones (plain: one subnet of each tier per zone). */
     availabilityZones: number;
+    /** One NAT gateway for the VPC, or one per zone (plain: how many gateways exist). */
     natGateways: "single" | "one-per-az";
+    /** Retention of the flow-log group, in days. */
     flowLogRetentionDays: number;
     /** KMS key that encrypts the flow-log group. */
     logsKeyArn: pulumi.Input<string>;
@@ -25,6 +31,7 @@ export interface NetworkArgs {
     accountId: pulumi.Input<string>;
     /** Container ports of every service (service → port); public ones are reachable from the ALB. */
     servicePorts: Record<string, number>;
+    /** Services the ALB forwards to. */
     publicServices: string[];
     /** Services another service calls (within its colour). */
     calledServices: string[];
@@ -32,6 +39,7 @@ export interface NetworkArgs {
     colours: Colour[];
     /** Test listener: reachable only from these CIDRs (and, with `smokeTestsFromVpc`, the NAT gateways). */
     testListenerPort: number;
+    /** The CIDRs the test listener admits. */
     testListenerCidrs: string[];
     /**
      * The rollout's smoke tests may run as a task inside the VPC: it reaches the internet-facing ALB
@@ -39,9 +47,15 @@ export interface NetworkArgs {
      * may open connections to the test listener's port.
      */
     smokeTestsFromVpc: boolean;
-    /** The stack's workload boundary, carried by the flow-logs role. */
+    /**
+     * The stack's workload boundary, carried by the flow-logs role.
+     * @default no permissions boundary
+     */
     permissionsBoundaryArn?: pulumi.Input<string>;
-    /** Protect the VPC's own resources (awsx creates them in its provider: only `transforms` reach them). */
+    /**
+     * Protect the VPC's own resources (awsx creates them in its provider: only `transforms` reach them).
+     * @default false
+     */
     protect?: boolean;
 }
 
@@ -62,7 +76,10 @@ export interface SgRule {
 }
 
 /** NAT gateways awsx creates for a strategy: one, or one per AZ. */
-export const natGatewayCount = (a: Pick<NetworkArgs, "natGateways" | "availabilityZones">) => (a.natGateways === "single" ? 1 : a.availabilityZones);
+export const natGatewayCount = (
+    a: Pick<NetworkArgs,
+    "natGateways" | "availabilityZones">
+) => (a.natGateways === "single" ? 1 : a.availabilityZones);
 
 /**
  * The only flows the system needs. The internet reaches the ALB on 80 and 443 and nothing else; the
@@ -72,18 +89,38 @@ export const natGatewayCount = (a: Pick<NetworkArgs, "natGateways" | "availabili
  * services reach the called services' ports within their own colour only, the data tier and the
  * endpoints. tools/reachability proves these rules give every required flow and refuse the rest.
  */
-export function securityGroupRules(a: Pick<NetworkArgs, "servicePorts" | "publicServices" | "calledServices" | "colours" | "testListenerPort" | "testListenerCidrs" | "smokeTestsFromVpc" | "natGateways" | "availabilityZones">): SgRule[] {
+export function securityGroupRules(
+    a: Pick<NetworkArgs,
+    "servicePorts" | "publicServices" | "calledServices" | "colours" | "testListenerPort" | "testListenerCidrs" | "smokeTestsFromVpc"
+    | "natGateways" | "availabilityZones">
+): SgRule[] {
     const rules: SgRule[] = [];
     for (const cidr of [ANYWHERE_V4, ANYWHERE_V6]) {
         rules.push({ group: "alb", direction: "ingress", port: 443, cidr, description: "HTTPS from the internet" });
         rules.push({ group: "alb", direction: "ingress", port: 80, cidr, description: "HTTP from the internet (redirected to HTTPS)" });
     }
     for (const cidr of a.testListenerCidrs) {
-        rules.push({ group: "alb", direction: "ingress", port: a.testListenerPort, cidr, description: "Test listener (candidate colour) from trusted networks" });
+        rules.push(
+            {
+                group: "alb",
+                direction: "ingress",
+                port: a.testListenerPort,
+                cidr,
+                description: "Test listener (candidate colour) from trusted networks",
+            }
+        );
     }
     if (a.smokeTestsFromVpc) {
         for (let nat = 0; nat < natGatewayCount(a); nat++) {
-            rules.push({ group: "alb", direction: "ingress", port: a.testListenerPort, nat, description: `Test listener from NAT gateway ${nat + 1} (smoke tests run inside the VPC)` });
+            rules.push(
+                {
+                    group: "alb",
+                    direction: "ingress",
+                    port: a.testListenerPort,
+                    nat,
+                    description: `Test listener from NAT gateway ${nat + 1} (smoke tests run inside the VPC)`,
+                }
+            );
         }
     }
     for (const colour of a.colours) {
@@ -101,14 +138,34 @@ export function securityGroupRules(a: Pick<NetworkArgs, "servicePorts" | "public
         rules.push({ group, direction: "egress", port: MONGO_PORT, peer: "database", description: "DocumentDB" });
         rules.push({ group, direction: "egress", port: REDIS_PORT, peer: "cache", description: "Redis" });
         rules.push({ group, direction: "egress", port: 443, peer: "endpoints", description: "AWS APIs through interface endpoints" });
-        rules.push({ group, direction: "egress", port: 443, cidr: ANYWHERE_V4, description: "HTTPS egress (S3 gateway endpoint, external APIs through NAT)" });
+        rules.push(
+            {
+                group,
+                direction: "egress",
+                port: 443,
+                cidr: ANYWHERE_V4,
+                description: "HTTPS egress (S3 gateway endpoint, external APIs through NAT)",
+            }
+        );
         if (a.smokeTestsFromVpc) {
             // The ALB's public addresses are not fixed, hence anywhere; the ALB admits only its own NAT gateways.
-            rules.push({ group, direction: "egress", port: a.testListenerPort, cidr: ANYWHERE_V4, description: "In-VPC smoke tests to the test listener (through NAT)" });
+            rules.push(
+                {
+                    group,
+                    direction: "egress",
+                    port: a.testListenerPort,
+                    cidr: ANYWHERE_V4,
+                    description: "In-VPC smoke tests to the test listener (through NAT)",
+                }
+            );
         }
-        rules.push({ group: "database", direction: "ingress", port: MONGO_PORT, peer: group, description: `DocumentDB from ${colour} services` });
+        rules.push(
+            { group: "database", direction: "ingress", port: MONGO_PORT, peer: group, description: `DocumentDB from ${colour} services` }
+        );
         rules.push({ group: "cache", direction: "ingress", port: REDIS_PORT, peer: group, description: `Redis from ${colour} services` });
-        rules.push({ group: "endpoints", direction: "ingress", port: 443, peer: group, description: `Interface endpoints from ${colour} services` });
+        rules.push(
+            { group: "endpoints", direction: "ingress", port: 443, peer: group, description: `Interface endpoints from ${colour} services` }
+        );
     }
     return rules;
 }
@@ -239,7 +296,8 @@ export class Network extends pulumi.ComponentResource {
                     : r.cidr ? (r.cidr.includes(":") ? { cidrIpv6: r.cidr } : { cidrIpv4: r.cidr })
                         : { referencedSecurityGroupId: groups[r.peer!].id }),
             };
-            const ruleName = `${name}-${r.group}-${r.direction}-${r.port}-${r.peer ?? (r.nat !== undefined ? `nat-${r.nat + 1}` : cidrSlug(r.cidr!))}`;
+            const source = r.peer ?? (r.nat !== undefined ? `nat-${r.nat + 1}` : cidrSlug(r.cidr!));
+            const ruleName = `${name}-${r.group}-${r.direction}-${r.port}-${source}`;
             if (r.direction === "ingress") new aws.vpc.SecurityGroupIngressRule(ruleName, common, { parent: this });
             else new aws.vpc.SecurityGroupEgressRule(ruleName, common, { parent: this });
         });

@@ -27,7 +27,11 @@ export class PrimaryStackError extends Error {}
  * Reference the primary stack and require every output dr needs. Throws PrimaryStackError naming
  * the config key, the stack and the missing outputs. Secret outputs stay secret (`getOutput`).
  */
-export async function readPrimaryStack(source: string, stackName: string, required: readonly PrimaryOutputName[] = Object.keys(PRIMARY_OUTPUTS) as PrimaryOutputName[]): Promise<PrimaryOutputs> {
+export async function readPrimaryStack(
+    source: string,
+    stackName: string,
+    required: readonly PrimaryOutputName[] = Object.keys(PRIMARY_OUTPUTS) as PrimaryOutputName[]
+): Promise<PrimaryOutputs> {
     const ref = new pulumi.StackReference(stackName);
     const missing: string[] = [];
     for (const name of required) {
@@ -57,7 +61,9 @@ export async function readDrMode(source: string, envName: string): Promise<DrMod
     const i = (found.names ?? []).indexOf(drModeParameterName(envName));
     if (i < 0) return "standby";
     const v = found.values?.[i];
-    if (v !== "active" && v !== "standby") throw new PrimaryStackError(`${source}: SSM ${drModeParameterName(envName)} is ${JSON.stringify(v)}, not "active" or "standby"`);
+    if (v !== "active" && v !== "standby") throw new PrimaryStackError(
+        `${source}: SSM ${drModeParameterName(envName)} is ${JSON.stringify(v)}, not "active" or "standby"`
+    );
     return v;
 }
 

@@ -37,7 +37,8 @@ export const RETAINED_TYPES: Readonly<Record<string, string>> = {
     "aws:s3/bucket:Bucket": "the objects",
     "aws:s3/bucketVersioning:BucketVersioning": "deleting it suspends versioning: later overwrites and deletes lose the old versions",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "deleting it lifts the public-access blocks",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "deleting it drops SSE-KMS back to S3's default",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+        "deleting it drops SSE-KMS back to S3's default",
     "aws:s3/bucketPolicy:BucketPolicy": "deleting it drops the TLS-only rule and the log-delivery grants (logs are lost silently)",
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "deleting it turns object ACLs back on",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "the retention the audit logs are kept for",

@@ -30,7 +30,8 @@ export function storeObjectives(cfg: StackConfig): Record<string, StoreObjective
             // in seconds" for a failover, no bound published; a switchover synchronises first (RPO 0).
             rpoSeconds: 1,
             kind: "typical",
-            basis: "global cluster: replication lag typically under 1 s, RPO of a managed failover typically seconds (AWS publishes no bound; the old primary snapshots what it had not replicated); a switchover loses nothing",
+            basis: "global cluster: replication lag typically under 1 s, RPO of a managed failover typically seconds (AWS publishes no " +
+                "bound; the old primary snapshots what it had not replicated); a switchover loses nothing",
             source: DOCDB_DR,
         },
         applicationBucket: {
@@ -68,7 +69,8 @@ export function rtoOutput(cfg: StackConfig) {
         targetMinutes: cfg.dr.rtoMinutes,
         ...(cfg.dr.role === "none" ? {} : {
             runbook: "npm run dr:failover -- --stack dr --mode failover (docs/dr.md)",
-            basis: "DocumentDB managed failover: RTO in minutes (AWS); the runbook's measured time is printed by each run and by the DR game day",
+            basis: "DocumentDB managed failover: RTO in minutes (AWS); the runbook's measured time is printed by each run and by the DR " +
+                "game day",
             source: DOCDB_DR,
         }),
     };

@@ -5,8 +5,11 @@ import { repositoryName, serviceTags } from "../config/naming";
 import { regionalProvider } from "./aws-provider";
 
 export interface ContainerRegistryArgs {
+    /** The services (plain: one repository each). */
     services: string[];
+    /** This stack's region (the repositories' URLs). */
     region: string;
+    /** The account of the repositories' URLs and policies. */
     accountId: pulumi.Input<string>;
     /**
      * false in dr: the repositories there are prod's replicas (same names, us-west-2), created by
@@ -14,15 +17,22 @@ export interface ContainerRegistryArgs {
      */
     createRepositories: boolean;
     /** Days an image tagged `*-<env>` is kept, per environment suffix. */
-    retentionDays: { dev: number; staging: number; prod: number };
+    retentionDays: {
+        /** Days a `*-dev` image is kept. */
+        dev: number;
+        /** Days a `*-staging` image is kept. */
+        staging: number;
+        /** Days a `*-prod` image is kept. */
+        prod: number;
+    };
+    /** Days an untagged image is kept. */
     untaggedExpireDays: number;
     /** Regions to replicate the repositories to (prod → us-west-2). */
     replicationRegions: string[];
     /** KMS key that encrypts the images. */
     kmsKeyArn: pulumi.Input<string>;
+    /** `protect` the repositories (plain: a resource option). */
     protect: boolean;
-    /** The moving tag of this environment, `latest-<env>`, the only mutable tag. */
-    movingTagPrefix?: string;
 }
 
 /** The namespace of every repository (`task-management-system/<service>`). */

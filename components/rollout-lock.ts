@@ -10,8 +10,15 @@ export interface RolloutLockTableArgs {
     tableName: pulumi.Input<string>;
     /** Customer-managed KMS key for server-side encryption. */
     kmsKeyArn: pulumi.Input<string>;
-    /** Deletion protection and Pulumi `protect` (staging, prod): losing it mid-rollout loses the rollback state. */
+    /**
+     * Deletion protection and Pulumi `protect` (staging, prod): losing it mid-rollout loses the rollback state.
+     * @default false
+     */
     protect?: boolean;
+    /**
+     * Tags of the table.
+     * @default none
+     */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 

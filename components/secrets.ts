@@ -21,12 +21,15 @@ export const SERVICE_SECRETS = {
     MONGODB_URI: {
         secret: "mongodb-uri",
         description: "DocumentDB connection string (TLS, replica set rs0)",
-        rotationExemption: "Names the service's own database user; rotated with alternating users (tms:database.credentialGeneration), the migration task sets the password",
+        rotationExemption: "Names the service's own database user; rotated with alternating users (tms:database.credentialGeneration), " +
+            "the migration task sets the password",
     },
     REDIS_PASSWORD: {
         secret: "redis-password",
         description: "ElastiCache Redis AUTH token",
-        rotationExemption: "Redis AUTH token rotation needs a coordinated ModifyReplicationGroup (ROTATE then SET); done by replacing the generated token in Pulumi",
+        rotationExemption:
+            "Redis AUTH token rotation needs a coordinated ModifyReplicationGroup (ROTATE then SET); " +
+            "done by replacing the generated token in Pulumi",
     },
 } as const;
 export type SecretVariable = keyof typeof SERVICE_SECRETS;

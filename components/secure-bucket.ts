@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTags } from "../config/naming";
+import { transform, type Transform } from "./transform";
 
 /** One IAM policy statement. */
 export type Statement = Record<string, any>;
@@ -27,29 +28,45 @@ export interface SecureBucketArgs {
     role: string;
     /** Tag `Service`. */
     service: string;
-    /** SSE-KMS with this key and bucket keys; SSE-S3 when absent (log buckets: log delivery cannot write SSE-KMS). */
+    /**
+     * SSE-KMS with this key and bucket keys (log buckets: log delivery cannot write SSE-KMS).
+     * @default SSE-S3 (AES256)
+     */
     kmsKeyArn?: pulumi.Input<string>;
-    lifecycle: aws.types.input.s3.BucketLifecycleConfigurationRule[];
-    /** Server access logs of this bucket go to `logTo` under `logPrefix`; absent for log buckets themselves. */
-    logTo?: { bucket: pulumi.Input<string>; prefix: string };
+    /** The bucket's lifecycle rules. */
+    lifecycle: pulumi.Input<aws.types.input.s3.BucketLifecycleConfigurationRule>[];
+    /**
+     * Server access logs of this bucket go to `logTo.bucket` under `logTo.prefix`; absent for log buckets themselves.
+     * @default no access logging
+     */
+    logTo?: {
+        /** The log bucket's name. */
+        bucket: pulumi.Input<string>;
+        /** The key prefix of this bucket's logs, e.g. `app/`. */
+        prefix: pulumi.Input<string>;
+    };
     /**
      * Statements added to the TLS-only policy, given the bucket's ARN (log delivery grants).
      * S3 allows one policy per bucket, so every grant on the bucket goes through here.
+     * @default none: TLS only
      */
     statements?: (bucketArn: pulumi.Output<string>) => pulumi.Input<Statement[]>;
     /**
      * Leave the policy to a later `attachPolicy` call, for grants that name a resource created after
      * the bucket (CloudFront's origin access names the distribution, which names the bucket).
+     * @default false
      */
     deferPolicy?: boolean;
     /**
-     * BucketOwnerEnforced (ACLs off) by default. CloudFront standard logging still writes with ACLs, so
-     * its log bucket uses BucketOwnerPreferred.
+     * Object ownership. CloudFront standard logging still writes with ACLs, so its log bucket uses
+     * BucketOwnerPreferred.
+     * @default "BucketOwnerEnforced" (ACLs off)
      */
-    objectOwnership?: "BucketOwnerEnforced" | "BucketOwnerPreferred";
+    objectOwnership?: pulumi.Input<"BucketOwnerEnforced" | "BucketOwnerPreferred">;
     /**
      * Why the bucket is SSE-S3 rather than SSE-KMS when it is not a log destination (tag
      * `EncryptionException`): the policy `s3-bucket-encryption` (FSBP S3.17) accepts only a stated reason.
+     * @default none (no tag)
      */
     encryptionException?: string;
     /**
@@ -57,6 +74,18 @@ export interface SecureBucketArgs {
      * `pulumi destroy` empties them (`forceDestroy`).
      */
     protect: boolean;
+    /**
+     * Adjust the args of the children (components/transform.ts): an object merged over them or a function
+     * that edits them.
+     * @default none: the children as computed here
+     */
+    transform?: {
+        /**
+         * The `aws.s3.Bucket` (its name is the component's).
+         * @default none
+         */
+        bucket?: Transform<aws.s3.BucketArgs>;
+    };
 }
 
 /**
@@ -78,13 +107,16 @@ export class SecureBucket extends pulumi.ComponentResource {
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:storage:SecureBucket", name, {}, opts);
         const child = { parent: this };
-        this.bucket = new aws.s3.Bucket(name, {
+        this.bucket = new aws.s3.Bucket(...transform(args.transform?.bucket, name, {
             // Autonamed: bucket names are global across every AWS account. An unprotected (disposable) stack's
             // destroy empties its buckets, every version included; S3 refuses to delete a bucket that is not
             // empty (https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html).
             forceDestroy: !args.protect,
-            tags: serviceTags(args.service, { BucketRole: args.role, ...(args.encryptionException ? { EncryptionException: args.encryptionException } : {}) }),
-        }, { ...child, protect: args.protect, retainOnDelete: args.protect });
+            tags: serviceTags(
+                args.service,
+                { BucketRole: args.role, ...(args.encryptionException ? { EncryptionException: args.encryptionException } : {}) }
+            ),
+        }, { ...child, protect: args.protect, retainOnDelete: args.protect }));
         const bucket = this.bucket;
 
         this.versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
@@ -94,7 +126,12 @@ export class SecureBucket extends pulumi.ComponentResource {
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
             bucket: bucket.id,
             rules: args.kmsKeyArn
-                ? [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }]
+                ? [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                        bucketKeyEnabled: true,
+                    }
+                ]
                 : [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
         }, child);
         const publicBlock = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {

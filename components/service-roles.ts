@@ -4,22 +4,34 @@ import type { ServiceDataAccess } from "./contracts";
 import { serviceTags } from "../config/naming";
 
 export interface ServiceRolesArgs {
+    /** The service: the roles' names and descriptions. */
     service: string;
+    /** This stack's region (the policies' ARNs). */
     region: string;
+    /** The account of the roles' trust (confused-deputy condition). */
     accountId: pulumi.Input<string>;
     /** The only repository the execution role may pull from. */
     repositoryArn: pulumi.Input<string>;
     /** The service's log group (both colours write to it). */
     logGroupArn: pulumi.Input<string>;
+    /** What the service may read from the data tier: its secrets, parameter path and bucket prefix. */
     data: ServiceDataAccess;
+    /** The secrets key (the execution role decrypts the service's secrets with it). */
     secretsKeyArn: pulumi.Input<string>;
+    /** The application bucket's key (the task role reads and writes its prefix with it). */
     storageKeyArn: pulumi.Input<string>;
     /**
      * ECS Exec (off in prod and dr): the cluster encrypts sessions with this key and logs them to this
      * log group, so the task role needs the SSM message channels, `kms:Decrypt` on the key and the
      * CloudWatch Logs calls of the session logger.
+     * @default none: no ECS Exec permissions
      */
-    exec?: { keyArn: pulumi.Input<string>; logGroupArn: pulumi.Input<string> };
+    exec?: {
+        /** The key ECS Exec sessions are encrypted with. */
+        keyArn: pulumi.Input<string>;
+        /** The log group sessions are logged to. */
+        logGroupArn: pulumi.Input<string>;
+    };
     /** The stack's workload boundary: every role here carries it (see components/workload-boundary.ts). */
     permissionsBoundaryArn: pulumi.Input<string>;
 }
@@ -47,9 +59,18 @@ export function executionPolicy(p: {
         Statement: [
             // GetAuthorizationToken has no resource-level permissions; it only yields a registry login.
             { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-            { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: p.repositoryArn },
+            {
+                Sid: "PullOwnImage",
+                Effect: "Allow",
+                Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                Resource: p.repositoryArn,
+            },
             { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:*` },
-            ...(p.secretArns.length ? [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...p.secretArns].sort() }] : []),
+            ...(
+                p.secretArns.length ? [
+                    { Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...p.secretArns].sort() }
+                ] : []
+            ),
             {
                 Sid: "DecryptOwnSecrets",
                 Effect: "Allow",
@@ -73,7 +94,12 @@ export function execStatements(e: { keyArn: string; logGroupArn: string }): Reco
         {
             Sid: "EcsExecChannels",
             Effect: "Allow",
-            Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+            Action: [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ],
             Resource: "*",
         },
         { Sid: "EcsExecSessionKey", Effect: "Allow", Action: "kms:Decrypt", Resource: e.keyArn },
@@ -95,9 +121,25 @@ export function taskPolicy(p: {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-            { Sid: "OwnObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${p.bucketArn}/${p.bucketPrefix}*` },
-            { Sid: "ListOwnPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: p.bucketArn, Condition: { StringLike: { "s3:prefix": [`${p.bucketPrefix}*`] } } },
-            { Sid: "OwnParameters", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"], Resource: [p.parameterPathArn, p.parameterPathArn.replace(/\/\*$/, "")] },
+            {
+                Sid: "OwnObjects",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                Resource: `${p.bucketArn}/${p.bucketPrefix}*`,
+            },
+            {
+                Sid: "ListOwnPrefix",
+                Effect: "Allow",
+                Action: "s3:ListBucket",
+                Resource: p.bucketArn,
+                Condition: { StringLike: { "s3:prefix": [`${p.bucketPrefix}*`] } },
+            },
+            {
+                Sid: "OwnParameters",
+                Effect: "Allow",
+                Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+                Resource: [p.parameterPathArn, p.parameterPathArn.replace(/\/\*$/, "")],
+            },
             {
                 Sid: "StorageKeyThroughS3",
                 Effect: "Allow",
@@ -133,7 +175,9 @@ export class ServiceRoles extends pulumi.ComponentResource {
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-execution-policy`, {
             role: execution.id,
-            policy: pulumi.all([args.repositoryArn, args.logGroupArn, pulumi.all(args.data.secrets.map((s) => s.valueFrom)), args.secretsKeyArn])
+            policy: pulumi.all(
+                [args.repositoryArn, args.logGroupArn, pulumi.all(args.data.secrets.map((s) => s.valueFrom)), args.secretsKeyArn]
+            )
                 .apply(([repositoryArn, logGroupArn, secretArns, secretsKeyArn]) =>
                     executionPolicy({ region: args.region, repositoryArn, logGroupArn, secretArns, secretsKeyArn })),
         }, { parent: this });
@@ -145,7 +189,16 @@ export class ServiceRoles extends pulumi.ComponentResource {
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-task-policy`, {
             role: task.id,
-            policy: pulumi.all([args.data.bucketArn, args.data.parameterPathArn, args.storageKeyArn, args.secretsKeyArn, args.exec?.keyArn, args.exec?.logGroupArn])
+            policy: pulumi.all(
+                [
+                    args.data.bucketArn,
+                    args.data.parameterPathArn,
+                    args.storageKeyArn,
+                    args.secretsKeyArn,
+                    args.exec?.keyArn,
+                    args.exec?.logGroupArn,
+                ]
+            )
                 .apply(([bucketArn, parameterPathArn, storageKeyArn, secretsKeyArn, keyArn, logGroupArn]) => taskPolicy({
                     region: args.region, bucketArn, bucketPrefix: args.data.bucketPrefix, parameterPathArn, storageKeyArn, secretsKeyArn,
                     exec: keyArn && logGroupArn ? { keyArn, logGroupArn } : undefined,

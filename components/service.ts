@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FargateColourService, AutoscalingSettings } from "./colour-service";
+import { FargateColourService, type AutoscalingSettings, type FargateColourServiceTransforms } from "./colour-service";
 import type { ServiceConfig } from "../config/stack-config";
 import type { Colour } from "../config/vocabulary";
 import type { ServiceDataAccess } from "./contracts";
@@ -9,42 +9,85 @@ import { MigrationTasks } from "./migration-task";
 import { ServiceRoles } from "./service-roles";
 
 export interface ColourSettings {
+    /** The image the colour runs. */
     image: pulumi.Input<string>;
+    /** Whether the colour runs tasks (plain: an idle colour is scaled to 0). */
     running: boolean;
-    /** The colour's target group (public services only). */
+    /**
+     * The colour's target group (public services only).
+     * @default none (not behind the ALB)
+     */
     targetGroupArn?: pulumi.Input<string>;
     /** The colour's services security group (colours cannot reach each other). */
     securityGroupId: pulumi.Input<string>;
 }
 
 export interface ApplicationServiceArgs {
+    /** Short environment id: names (`/tms/<env>/<service>` log group, task families) and LOG_LEVEL. */
     environment: string;
     /** Long environment name: FLASK_ENV and the data paths derive from it. */
     environmentName: string;
+    /** This stack's region. */
     region: string;
+    /** The account the service runs in (its roles' trust and policies name it). */
     accountId: pulumi.Input<string>;
+    /** The service: name, port, size, desired count, calls, health path, migration command. */
     service: ServiceConfig;
     /** Ports of the services this one calls, for their Cloud Map URLs. */
     servicePorts: Record<string, number>;
     /** The colours the strategy deploys (["blue"] for rolling) with their settings. */
     colours: Partial<Record<Colour, ColourSettings>>;
+    /** The ECS cluster the colours run in. */
     clusterArn: pulumi.Input<string>;
+    /** The cluster's name (scalable targets). */
     clusterName: pulumi.Input<string>;
+    /** The Cloud Map namespace the colours register in. */
     namespaceId: pulumi.Input<string>;
+    /** The service's ECR repository (the execution role pulls from it). */
     repositoryArn: pulumi.Input<string>;
+    /** What the service may read from the data tier (`DataTier.forService`). */
     data: ServiceDataAccess;
+    /** The key of the service's secrets (the execution role decrypts with it). */
     secretsKeyArn: pulumi.Input<string>;
+    /** The key of the application bucket (the task role uses it). */
     storageKeyArn: pulumi.Input<string>;
+    /** The key of the log groups (and of ECS Exec sessions). */
     logsKeyArn: pulumi.Input<string>;
-    logRetentionDays: number;
+    /** Retention of the service's log group, in days. */
+    logRetentionDays: pulumi.Input<number>;
+    /** Private subnets of the tasks. */
     subnetIds: pulumi.Input<string[]>;
+    /**
+     * Target tracking of each colour's task count.
+     * @default no autoscaling: `service.desiredCount` tasks per running colour
+     */
     autoscaling?: AutoscalingSettings;
+    /** Allow ECS Exec into the tasks (plain: it decides the roles' exec permissions). */
     enableExecuteCommand: boolean;
-    /** The cluster's ECS Exec log group (the exec key is `logsKeyArn`); needed when `enableExecuteCommand`. */
+    /**
+     * The cluster's ECS Exec log group (the exec key is `logsKeyArn`); needed when `enableExecuteCommand`.
+     * @default none (required with `enableExecuteCommand`)
+     */
     execLogGroupArn?: pulumi.Input<string>;
     /** The stack's workload boundary, carried by the service's roles. */
     permissionsBoundaryArn: pulumi.Input<string>;
+    /**
+     * The API_VERSION the containers are told.
+     * @default "v1"
+     */
     apiVersion?: string;
+    /**
+     * Adjust the children of every colour (components/transform.ts); the function form gets the child's
+     * name, e.g. `tms-api-gateway-blue-service`.
+     * @default none: the children as computed here
+     */
+    transform?: {
+        /**
+         * Each colour's `FargateColourService` children.
+         * @default none
+         */
+        colourService?: FargateColourServiceTransforms;
+    };
 }
 
 /**
@@ -64,13 +107,17 @@ export function serviceEnvironment(p: {
         DEPLOYMENT_COLOUR: p.colour,
     };
     for (const callee of p.service.calls) {
-        env[serviceUrlVariable(callee)] = `http://${discoveryName(callee, p.colour, p.colours)}.${CLOUD_MAP_NAMESPACE}:${p.servicePorts[callee]}`;
+        env[
+            serviceUrlVariable(callee)
+        ] = `http://${discoveryName(callee, p.colour, p.colours)}.${CLOUD_MAP_NAMESPACE}:${p.servicePorts[callee]}`;
     }
     return env;
 }
 
 function execLogGroup(args: ApplicationServiceArgs): pulumi.Input<string> {
-    if (!args.execLogGroupArn) throw new Error(`ApplicationService ${args.service.name}: enableExecuteCommand needs execLogGroupArn (the cluster's ECS Exec log group)`);
+    if (!args.execLogGroupArn) throw new Error(
+        `ApplicationService ${args.service.name}: enableExecuteCommand needs execLogGroupArn (the cluster's ECS Exec log group)`
+    );
     return args.execLogGroupArn;
 }
 
@@ -144,6 +191,7 @@ export class ApplicationService extends pulumi.ComponentResource {
                 autoscaling: args.autoscaling,
                 running: c.running,
                 enableExecuteCommand: args.enableExecuteCommand,
+                transform: args.transform?.colourService,
             }, { parent: this });
             this.serviceNames[colour] = deployed.serviceName;
             migrationColours[colour] = { ecsServiceName: ecsName, image: c.image, environment: { ...args.data.environment, ...plain } };

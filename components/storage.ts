@@ -10,11 +10,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../config/stack-config";
 import { serviceTags } from "../config/naming";
 import { SecureBucket, Statement } from "./secure-bucket";
+import { transform, type Transform } from "./transform";
 
-export type StorageConfig = StackConfig["storage"];
+/** The lifecycle fields of the args (what `tms:storage` sets, components/from-config.ts). */
+export type StorageLifecycleArgs = Pick<StorageBucketsArgs,
+    "expireCurrentAfterDays" | "noncurrentTransitionDays" | "noncurrentExpireAfterDays" | "logExpireAfterDays">;
 
 /** Replication Time Control: S3 replicates 99.99% of objects within 15 minutes (and reports on it). */
 export const RTC_MINUTES = 15;
@@ -25,7 +27,7 @@ type Lifecycle = aws.types.input.s3.BucketLifecycleConfigurationRule;
  * Lifecycle of the application (and replica) bucket: dev/staging expire current versions after
  * N days; prod keeps current versions, moves noncurrent ones to STANDARD_IA, then deletes them.
  */
-export function appLifecycleRules(s: StorageConfig): Lifecycle[] {
+export function appLifecycleRules(s: StorageLifecycleArgs): Lifecycle[] {
     const rule: Lifecycle = {
         id: "versions",
         status: "Enabled",
@@ -42,7 +44,7 @@ export function appLifecycleRules(s: StorageConfig): Lifecycle[] {
 }
 
 /** Lifecycle of a log bucket: access logs are deleted after N days. */
-export function logLifecycleRules(s: StorageConfig): Lifecycle[] {
+export function logLifecycleRules(s: StorageLifecycleArgs): Lifecycle[] {
     return [{
         id: "expire-logs",
         status: "Enabled",
@@ -128,21 +130,50 @@ export function replicationPolicy(p: {
 }
 
 export interface StorageBucketsArgs {
-    /** `tms:storage`: lifecycle and the replication region (prod). */
-    storage: StorageConfig;
-    /** This stack's region (the source of replication). */
+    /**
+     * Expire current object versions after N days (dev, staging). Plain, as are the other lifecycle days:
+     * whether it is set decides the shape of the lifecycle rule.
+     * @default never: current versions are kept and expired delete markers cleaned up (prod)
+     */
+    expireCurrentAfterDays?: number;
+    /**
+     * Move noncurrent versions to STANDARD_IA after N days (at least 30, an S3 rule).
+     * @default no transition
+     */
+    noncurrentTransitionDays?: number;
+    /** Delete noncurrent versions after N days. */
+    noncurrentExpireAfterDays: number;
+    /** Access-log objects are deleted after N days. */
+    logExpireAfterDays: number;
+    /**
+     * Replicate the application bucket to this region (prod → us-west-2), with `replica`'s provider and key.
+     * Plain: it decides whether the replica buckets exist.
+     * @default no replication
+     */
+    replicationRegion?: string;
+    /** This stack's region (the source of replication; plain: checked against `replicationRegion`). */
     region: string;
+    /** The account the buckets live in (the log-delivery and replication grants name it). */
     accountId: pulumi.Input<string>;
     /** ARN of the storage KMS key in this region (application bucket SSE-KMS). */
     kmsKeyArn: pulumi.Input<string>;
     /**
-     * When `storage.replicationRegion` is set: that region's explicit provider and the storage key
+     * When `replicationRegion` is set: that region's explicit provider and the storage key
      * created there (S3 encrypts replicas with a key of the destination region).
+     * @default none (required with `replicationRegion`)
      */
-    replica?: { provider: pulumi.ProviderResource; kmsKeyArn: pulumi.Input<string> };
-    /** `protect` and `retainOnDelete` the buckets (staging, prod, dr). */
+    replica?: {
+        /** A provider of `replicationRegion`. */
+        provider: pulumi.ProviderResource;
+        /** The storage key in `replicationRegion`. */
+        kmsKeyArn: pulumi.Input<string>;
+    };
+    /** `protect` and `retainOnDelete` the buckets (plain: resource options). */
     protect: boolean;
-    /** The stack's workload boundary, carried by the replication role. */
+    /**
+     * The stack's workload boundary, carried by the replication role.
+     * @default no permissions boundary
+     */
     permissionsBoundaryArn?: pulumi.Input<string>;
     /**
      * Leave the log bucket's policy to a `LogBucketPolicy` built once every bucket logging into `logBucket`
@@ -151,14 +182,31 @@ export interface StorageBucketsArgs {
      * @default false: the log bucket's policy grants the application bucket only, written here
      */
     deferLogPolicy?: boolean;
+    /**
+     * Adjust the args of the children (components/transform.ts): an object merged over them or a function
+     * that edits them.
+     * @default none: the children as computed here
+     */
+    transform?: StorageBucketsTransforms;
+}
+
+/** The children of `StorageBuckets` a user can adjust. */
+export interface StorageBucketsTransforms {
+    /**
+     * Each `aws.s3.Bucket` (application, logs, and in prod the replica and its logs); the function form gets
+     * the bucket's name, `<name>-app`, `<name>-logs`, `<name>-replica`, `<name>-replica-logs`.
+     */
+    bucket?: Transform<aws.s3.BucketArgs>;
+    /** The `aws.s3.BucketReplicationConfig` (prod). */
+    replication?: Transform<aws.s3.BucketReplicationConfigArgs>;
 }
 
 /** Validate args that depend on each other (replication needs its provider and key). */
-export function validateStorageArgs(a: Pick<StorageBucketsArgs, "storage" | "region" | "replica">): void {
-    if (a.storage.replicationRegion && !a.replica) {
-        throw new Error(`StorageBuckets: replicationRegion ${a.storage.replicationRegion} needs replica.provider and replica.kmsKeyArn`);
+export function validateStorageArgs(a: Pick<StorageBucketsArgs, "replicationRegion" | "region" | "replica">): void {
+    if (a.replicationRegion && !a.replica) {
+        throw new Error(`StorageBuckets: replicationRegion ${a.replicationRegion} needs replica.provider and replica.kmsKeyArn`);
     }
-    if (a.storage.replicationRegion === a.region) {
+    if (a.replicationRegion === a.region) {
         throw new Error(`StorageBuckets: replicationRegion must differ from the bucket's region ${a.region}`);
     }
 }
@@ -179,7 +227,7 @@ export class StorageBuckets extends pulumi.ComponentResource {
         validateStorageArgs(args);
         this.name = name;
         this.args = args;
-        const s = args.storage;
+        const s = args;
 
         const [app, logs] = this.bucketWithLogs("app", "logs", args.kmsKeyArn);
         this.logBucket = logs;
@@ -204,7 +252,11 @@ export class StorageBuckets extends pulumi.ComponentResource {
         });
     }
 
-    private static grantLogSources(logs: SecureBucket, accountId: pulumi.Input<string>, sources: pulumi.Input<string>[]): aws.s3.BucketPolicy {
+    private static grantLogSources(
+        logs: SecureBucket,
+        accountId: pulumi.Input<string>,
+        sources: pulumi.Input<string>[]
+    ): aws.s3.BucketPolicy {
         return logs.attachPolicy(pulumi.all([logs.arn, accountId, ...sources]).apply(([arn, acct, ...sourceArns]) =>
             [allowServerAccessLogs(arn, acct, sourceArns as string[])]));
     }
@@ -214,11 +266,20 @@ export class StorageBuckets extends pulumi.ComponentResource {
      * logging cannot deliver to SSE-KMS buckets). The log bucket's grant names its sources, so its
      * policy is attached once they all exist.
      */
-    private bucketWithLogs(role: string, logRole: string, kmsKeyArn: pulumi.Input<string>, provider?: pulumi.ProviderResource): [SecureBucket, SecureBucket] {
-        const s = this.args.storage;
+    private bucketWithLogs(
+        role: string,
+        logRole: string,
+        kmsKeyArn: pulumi.Input<string>,
+        provider?: pulumi.ProviderResource
+    ): [SecureBucket, SecureBucket] {
+        const s = this.args;
         const opts = { parent: this, ...(provider ? { providers: { aws: provider } } : {}) };
-        const common = { service: "storage", protect: this.args.protect };
-        const logs = new SecureBucket(`${this.name}-${logRole}`, { ...common, role: logRole, lifecycle: logLifecycleRules(s), deferPolicy: true }, opts);
+        const common = { service: "storage", protect: this.args.protect, transform: { bucket: this.args.transform?.bucket } };
+        const logs = new SecureBucket(
+            `${this.name}-${logRole}`,
+            { ...common, role: logRole, lifecycle: logLifecycleRules(s), deferPolicy: true },
+            opts
+        );
         const data = new SecureBucket(`${this.name}-${role}`, {
             ...common,
             role,
@@ -252,7 +313,7 @@ export class StorageBuckets extends pulumi.ComponentResource {
                     sourceRegion: this.args.region, destinationRegion,
                 }))),
         }, { parent: this });
-        new aws.s3.BucketReplicationConfig(`${this.name}-replication`, {
+        new aws.s3.BucketReplicationConfig(...transform(this.args.transform?.replication, `${this.name}-replication`, {
             bucket: source.bucket.id,
             role: role.arn,
             rules: [{
@@ -270,6 +331,6 @@ export class StorageBuckets extends pulumi.ComponentResource {
                     metrics: { status: "Enabled", eventThreshold: { minutes: RTC_MINUTES } },
                 },
             }],
-        }, { parent: this, dependsOn: [source.versioning, destination.versioning, policy] });
+        }, { parent: this, dependsOn: [source.versioning, destination.versioning, policy] }));
     }
 }

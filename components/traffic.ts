@@ -6,8 +6,20 @@ import { ORIGIN_VERIFY_HEADER } from "./cdn";
 import { ValidatedCertificate } from "./certificate";
 import { serviceTags } from "../config/naming";
 import { SecureBucket } from "./secure-bucket";
+import { transform, type Transform } from "./transform";
+
+/** The children of `PublicTraffic` a user can adjust. */
+export interface PublicTrafficTransforms {
+    /** The `aws.lb.LoadBalancer`. */
+    loadBalancer?: Transform<aws.lb.LoadBalancerArgs>;
+    /** Each `aws.lb.TargetGroup` (one per public service and colour; the function form gets `<name>-<service>-<colour>`). */
+    targetGroup?: Transform<aws.lb.TargetGroupArgs>;
+    /** Each `aws.lb.Listener`: `<name>-http` (redirect), `<name>-https` (weighted) and `<name>-test` (candidate). */
+    listener?: Transform<aws.lb.ListenerArgs>;
+}
 
 export interface PublicTrafficArgs {
+    /** Short environment id: target group names and the access-log prefix `alb/<env>`. */
     environment: string;
     /** Public host name of the environment (an alias to the ALB is created in `zoneName` unless the CDN owns it). */
     hostName: string;
@@ -18,36 +30,57 @@ export interface PublicTrafficArgs {
     loadBalancerName: string;
     /** Extra names the certificate covers (the failover origin name in prod and dr). */
     alternativeNames: string[];
-    /** Names of the certificate whose validation record another stack of the account owns (dr: prod's origin name). */
+    /**
+     * Names of the certificate whose validation record another stack of the account owns (dr: prod's origin name).
+     * @default [] (this stack validates every name)
+     */
     validatedElsewhere?: string[];
+    /** The public hosted zone the names live in (looked up, never created). */
     zoneName: string;
+    /** The VPC of the target groups. */
     vpcId: pulumi.Input<string>;
+    /** Public subnets of the ALB. */
     publicSubnetIds: pulumi.Input<string[]>;
+    /** The ALB's security group. */
     securityGroupId: pulumi.Input<string>;
+    /** The account the access logs are delivered for (the log bucket's grant names it). */
     accountId: pulumi.Input<string>;
-    /** Days the ALB's access logs are kept. */
+    /** Days the ALB's access logs are kept (plain: a lifecycle rule of the log bucket). */
     accessLogRetentionDays: number;
-    /** `protect`/`retainOnDelete` the access-log bucket. */
+    /** `protect`/`retainOnDelete` the access-log bucket (plain: resource options). */
     protect: boolean;
     /**
      * When set (stacks behind CloudFront), the HTTPS listener answers 403 unless the request carries
      * this secret in the X-Origin-Verify header, so the CDN and its WAF cannot be bypassed. `/health`
-     * stays open for Route53's health checks, which cannot send headers.
+     * stays open for Route53's health checks, which cannot send headers. Plain presence: it decides the
+     * listener's rules.
+     * @default none (the listener forwards every request)
      */
     originVerifyHeader?: pulumi.Input<string>;
     /** Create the host name's alias to the ALB (false when the CDN owns the host name). */
     createAlias: boolean;
-    /** Public services; exactly one has `isDefaultRoute`. */
+    /** Public services; exactly one has `isDefaultRoute` (plain: one target group per service and colour). */
     services: ServiceConfig[];
-    /** Colours deployed (["blue"] for rolling). */
+    /** Colours deployed (["blue"] for rolling; plain: one target group each). */
     colours: Colour[];
+    /** The colour taking `100 - weight` percent of the traffic (plain: it orders the weighted forward). */
     live: Colour;
-    /** Percent of traffic to the candidate colour. */
+    /** Percent of traffic to the candidate colour, 0–100 (plain: checked here). */
     weight: number;
+    /** Port of the test listener, which sends everything to the candidate colour. */
     testListenerPort: number;
-    sslPolicy: string;
-    deletionProtection: boolean;
-    idleTimeoutSeconds: number;
+    /** The HTTPS listeners' TLS policy, e.g. `ELBSecurityPolicy-TLS13-1-2-2021-06`. */
+    sslPolicy: pulumi.Input<string>;
+    /** AWS-side deletion protection of the ALB. */
+    deletionProtection: pulumi.Input<boolean>;
+    /** The ALB's idle timeout, in seconds. */
+    idleTimeoutSeconds: pulumi.Input<number>;
+    /**
+     * Adjust the args of the children (components/transform.ts): an object merged over them or a function
+     * that edits them.
+     * @default none: the children as computed here
+     */
+    transform?: PublicTrafficTransforms;
 }
 
 export type TargetGroupArns = Partial<Record<Colour, pulumi.Input<string>>>;
@@ -102,10 +135,17 @@ export class PublicTraffic extends pulumi.ComponentResource {
     constructor(name: string, args: PublicTrafficArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:traffic:PublicTraffic", name, {}, opts);
         const defaults = args.services.filter((s) => s.isDefaultRoute);
-        if (defaults.length !== 1) throw new Error(`PublicTraffic ${name}: exactly one public service must be the default route, found ${defaults.length}`);
-        if (!Number.isInteger(args.weight) || args.weight < 0 || args.weight > 100) throw new Error(`PublicTraffic ${name}: weight ${args.weight} is not 0–100`);
+        if (defaults.length !== 1) {
+            throw new Error(`PublicTraffic ${name}: exactly one public service must be the default route, found ${defaults.length}`);
+        }
+        if (!Number.isInteger(args.weight) || args.weight < 0 || args.weight > 100) {
+            throw new Error(`PublicTraffic ${name}: weight ${args.weight} is not 0–100`);
+        }
         if (args.loadBalancerName === args.hostName && !args.createAlias) {
-            throw new Error(`PublicTraffic ${name}: loadBalancerName ${args.loadBalancerName} is the host name, whose alias is not this ALB's (createAlias false): the test listener would be unreachable`);
+            throw new Error(
+                `PublicTraffic ${name}: loadBalancerName ${args.loadBalancerName} is the host name, whose alias is not this ALB's ` +
+                    `(createAlias false): the test listener would be unreachable`
+            );
         }
 
         const zone = aws.route53.getZoneOutput({ name: args.zoneName, privateZone: false }, { parent: this });
@@ -116,7 +156,15 @@ export class PublicTraffic extends pulumi.ComponentResource {
             role: "alb-access-logs",
             service: "traffic",
             // ELB log delivery writes SSE-S3 objects only.
-            lifecycle: [{ id: "expire-logs", status: "Enabled", filter: {}, expiration: { days: args.accessLogRetentionDays }, noncurrentVersionExpiration: { noncurrentDays: 7 } }],
+            lifecycle: [
+                {
+                    id: "expire-logs",
+                    status: "Enabled",
+                    filter: {},
+                    expiration: { days: args.accessLogRetentionDays },
+                    noncurrentVersionExpiration: { noncurrentDays: 7 },
+                }
+            ],
             statements: (bucketArn) => pulumi.all([bucketArn, elbAccount.arn, args.accountId]).apply(([arn, elb, acct]) => [
                 {
                     Sid: "ElbLogDelivery",
@@ -131,7 +179,8 @@ export class PublicTraffic extends pulumi.ComponentResource {
         }, { parent: this });
         this.accessLogBucketName = accessLogs.bucketName;
 
-        const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
+        const t = args.transform;
+        const alb = new aws.lb.LoadBalancer(...transform(t?.loadBalancer, `${name}-alb`, {
             loadBalancerType: "application",
             internal: false,
             subnets: args.publicSubnetIds,
@@ -142,7 +191,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
             idleTimeout: args.idleTimeoutSeconds,
             accessLogs: { bucket: accessLogs.bucketName, prefix: `alb/${args.environment}`, enabled: true },
             tags: serviceTags("traffic"),
-        }, { parent: this });
+        }, { parent: this }));
 
         const certificate = new ValidatedCertificate(`${name}-certificate`, {
             domainName: args.hostName,
@@ -157,7 +206,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
             this.targetGroupArns[svc.name] = {};
             this.targetGroupArnSuffixes[svc.name] = {};
             for (const colour of args.colours) {
-                const tg = new aws.lb.TargetGroup(`${name}-${svc.name}-${colour}`, {
+                const tg = new aws.lb.TargetGroup(...transform(t?.targetGroup, `${name}-${svc.name}-${colour}`, {
                     name: `${args.environment}-${svc.name}-${colour}`.slice(0, 32).replace(/-$/, ""),
                     targetType: "ip",
                     protocol: "HTTP",
@@ -175,22 +224,22 @@ export class PublicTraffic extends pulumi.ComponentResource {
                         matcher: "200",
                     },
                     tags: serviceTags(svc.name, { Colour: colour }),
-                }, { parent: this });
+                }, { parent: this }));
                 this.targetGroupArns[svc.name][colour] = tg.arn;
                 this.targetGroupArnSuffixes[svc.name][colour] = tg.arnSuffix;
             }
         }
 
-        new aws.lb.Listener(`${name}-http`, {
+        new aws.lb.Listener(...transform(t?.listener, `${name}-http`, {
             loadBalancerArn: alb.arn,
             port: 80,
             protocol: "HTTP",
             defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
             tags: serviceTags("traffic"),
-        }, { parent: this });
+        }, { parent: this }));
 
         const defaultForward = weightedForward(this.targetGroupArns[defaults[0].name], args.colours, args.live, args.weight);
-        const https = new aws.lb.Listener(`${name}-https`, {
+        const https = new aws.lb.Listener(...transform(t?.listener, `${name}-https`, {
             loadBalancerArn: alb.arn,
             port: 443,
             protocol: "HTTPS",
@@ -200,7 +249,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
                 ? { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }
                 : defaultForward],
             tags: serviceTags("traffic"),
-        }, { parent: this });
+        }, { parent: this }));
         const originHeader = args.originVerifyHeader
             ? [{ httpHeader: { httpHeaderName: ORIGIN_VERIFY_HEADER, values: [args.originVerifyHeader] } }]
             : [];
@@ -223,7 +272,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
             this.weightListeners.push(https);
         }
 
-        const test = new aws.lb.Listener(`${name}-test`, {
+        const test = new aws.lb.Listener(...transform(t?.listener, `${name}-test`, {
             loadBalancerArn: alb.arn,
             port: args.testListenerPort,
             protocol: "HTTPS",
@@ -231,7 +280,7 @@ export class PublicTraffic extends pulumi.ComponentResource {
             certificateArn: certificate.certificateArn,
             defaultActions: [candidateForward(this.targetGroupArns[defaults[0].name], args.colours, args.live)],
             tags: serviceTags("traffic"),
-        }, { parent: this });
+        }, { parent: this }));
         this.testListeners.push(test);
 
         args.services.filter((s) => !s.isDefaultRoute).forEach((svc, i) => {

@@ -10,7 +10,8 @@ export const WORKLOAD_BOUNDARY_BASE_NAME = "tms-workload-boundary";
  * What the roles AWS services assume for the stack may ever do, by who needs it. A role created
  * with this boundary gets at most these actions, whatever policy is put on it: this is what lets the
  * operations role create and change the stack's roles without being able to create an administrator
- * (AWS's delegation pattern, https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate).
+ * (AWS's delegation pattern,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate).
  */
 export const WORKLOAD_ACTIONS: Record<string, string[]> = {
     "ECS execution roles: pull the image, write logs, read the service's secrets": [
@@ -20,7 +21,10 @@ export const WORKLOAD_ACTIONS: Record<string, string[]> = {
     "ECS task roles: the service's objects and parameters, their keys, ECS Exec": [
         "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject",
         "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "kms:GenerateDataKey",
-        "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
         "logs:DescribeLogGroups", "logs:DescribeLogStreams",
     ],
     "VPC flow logs and CloudTrail delivery to CloudWatch Logs": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],

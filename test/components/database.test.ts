@@ -171,8 +171,8 @@ describe("data: DocumentDB", () => {
 
         it("refuses a secondary without the global cluster to join", () => {
             const db = loadStackConfig(flattenConfig(stackConfig("dr")), "Pulumi.dr.yaml", "dr").database;
-            assert.throws(() => validateDatabaseArgs({ database: db }), /needs globalClusterIdentifier/);
-            assert.doesNotThrow(() => validateDatabaseArgs({ database: db, globalClusterIdentifier: "tms-global-docdb" }));
+            assert.throws(() => validateDatabaseArgs({ globalCluster: db.globalCluster }), /needs globalClusterIdentifier/);
+            assert.doesNotThrow(() => validateDatabaseArgs({ globalCluster: db.globalCluster, globalClusterIdentifier: "tms-global-docdb" }));
         });
 
         it("builds the MONGODB_URI with TLS, rs0, secondaryPreferred and no retryable writes, password encoded", () => {

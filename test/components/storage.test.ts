@@ -297,8 +297,8 @@ describe("data: S3 buckets", () => {
         });
 
         it("refuses replication without a provider and key, or to its own region", () => {
-            assert.throws(() => validateStorageArgs({ storage: storage("prod"), region: "us-east-1" }), /needs replica\.provider/);
-            assert.throws(() => validateStorageArgs({ storage: storage("prod"), region: "us-west-2", replica: {} as any }), /must differ/);
+            assert.throws(() => validateStorageArgs({ ...storage("prod"), region: "us-east-1" }), /needs replica\.provider/);
+            assert.throws(() => validateStorageArgs({ ...storage("prod"), region: "us-west-2", replica: {} as any }), /must differ/);
         });
 
         it("scopes the replication policy to the given buckets and keys", () => {
