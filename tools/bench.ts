@@ -15,7 +15,7 @@ import { readFlags, Stop, UsageError, type CommandSpec } from "../cli/flags";
 import { parseConfigValue } from "../config/stack-config";
 import { diffPlans, LISTENER_TYPES } from "./diff";
 import { benchEngine } from "./bench-engine";
-import { engineTimings, suiteRuns } from "./sandbox/engine-bench";
+import { engineTimings, suiteRuns, suiteTimings, timingSummary } from "./sandbox/engine-bench";
 
 const STACKS = ["dev", "staging", "prod", "dr"];
 const BASELINE = path.join(__dirname, "bench-baseline-program.ts");
@@ -158,13 +158,16 @@ export async function main(argv: string[]): Promise<number> {
     const real = parsed.engine ? await engineTimings(undefined, (l) => console.error(l)) : null;
     if (real) {
         table(`Real Pulumi engine ${real.version} on the offline sandbox (fake providers), seconds`, real.rows as unknown as Record<string, any>[]);
-        table("Sandbox compiles (fake plugins, program): built now (cold) or up to date (warm)", real.builds);
+        table("Sandbox compiles (fake plugins, program, policy pack): built now (cold) or up to date (warm)", real.builds);
     }
     const suite = suiteRuns();
     if (suite.length) {
         table("npm run test:engine, last cold and warm runs (target: warm ≤ 600 s on this machine)", suite.map((r) => ({
             kind: r.kind, at: r.at, seconds: r.seconds, minutes: (r.seconds / 60).toFixed(1), engineCommands: r.engineCommands, engineSeconds: r.engineSeconds, load: r.load.toFixed(1), failed: r.failed,
         })));
+        for (const r of suite.filter((x) => x.files)) table(`npm run test:engine, ${r.kind} run of ${r.at}: seconds per test file`, Object.entries(r.files!).map(([file, seconds]) => ({ file, seconds })));
+        const timed = timingSummary(suiteTimings());
+        if (timed.length) table("npm run test:engine, last run: the timed engine commands per stack (seconds)", timed as unknown as Record<string, any>[]);
     } else console.log("npm run test:engine has not been run here yet (reports/engine-suite.json)\n");
     const { table: _t, ...engineFigures } = engine;
     console.log("BENCH " + JSON.stringify({ stacks: rows, scaling, weightSteps, engine: engineFigures, realEngine: real, engineSuite: suite }));

@@ -7,14 +7,19 @@
  * 2. `rollout --sandbox --metrics-trace … --time-scale 60` in one tmux window and `rollout:status --sandbox
  *    --watch` in another: both on a real terminal (colour on), the live view read from tmux's screen.
  *
- * Runs after 3-rollout and 3b (which only reads prod): prod between releases, blue live at weight 0.
- * The pseudo-terminal is tmux (`.ci/run` installs it); without tmux the watched canary is skipped, saying so.
+ * The watched canary is also the suite's one healthy canary on prod (3-rollout runs the rolled-back one): the
+ * rollout's six real updates (deploy, four weight steps, finalise) are checked from the engine's history (four
+ * of them update exactly the weighted listener resources), its load-balancer read-backs (rules and target
+ * health), the stack file and the outputs. Runs after 3-rollout and 3b (which only reads prod): prod between
+ * releases, green live at weight 0. The pseudo-terminal is tmux (`.ci/run` installs it); without tmux the
+ * rollout runs without the status window, its own checks made, and the watched part is skipped, saying so.
  */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import YAML from "yaml";
 import { stripColour } from "../../cli/colour";
 import { engineSandbox, pulumi } from "./sandbox-fixture";
 
@@ -26,7 +31,8 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "tms-engine-watch-"));
 
 const outputs = () => JSON.parse(pulumi(["stack", "output", "--stack", "prod", "--json"], { expect: 0 }).stdout);
 const exported = () => JSON.parse(pulumi(["stack", "export", "--stack", "prod"], { expect: 0 }).stdout).deployment.resources;
-const history = () => (JSON.parse(pulumi(["stack", "history", "--stack", "prod", "--json"], { expect: 0 }).stdout) as any[]).length;
+const updates = () => JSON.parse(pulumi(["stack", "history", "--stack", "prod", "--json"], { expect: 0 }).stdout) as any[];
+const history = () => updates().length;
 
 /** The environment of the npm scripts: the suite's sandbox, colour decided by the terminal alone. */
 function scriptEnv(): NodeJS.ProcessEnv {
@@ -34,6 +40,33 @@ function scriptEnv(): NodeJS.ProcessEnv {
     delete env.NO_COLOR;
     delete env.FORCE_COLOR;
     return env;
+}
+
+const ELB_CALLS = path.join(work, "elb-calls.txt");
+/** The healthy canary as the README runs it offline; its load-balancer read-backs logged (tools/sandbox/rollout-env.ts). */
+const ROLLOUT = `npm run rollout -- --stack prod --sandbox --metrics-trace ${TRACE} --time-scale 60 --image api-gateway=${IMAGE} --change-request ${CR} --emergency --reason "offline walkthrough"`;
+const ROLLOUT_ENV = `TMS_SANDBOX_ELB_CALLS=${JSON.stringify(ELB_CALLS)}`;
+
+/**
+ * What the promoted healthy canary did, from the rollout's output, the engine's history and state: each weight
+ * announced; deploy, four weight steps and finalise are six real updates, the four weight steps changing
+ * exactly the weighted listener resources and nothing else; the weights and target health read back from the
+ * load balancer; the candidate live with the new image at weight 0, the stack file's weight a number 0.
+ */
+function promotedCanary(out: string, startedAt: number, candidate: string): void {
+    for (const w of [10, 30, 50, 100]) assert.match(out, new RegExp(`weight {3}candidate now takes ${w}%`));
+    assert.match(out, /outcome: promoted/);
+    const after = outputs();
+    assert.deepEqual([after.liveColour, after.weight, after.images[candidate]["api-gateway"]], [candidate, 0, IMAGE]);
+    assert.strictEqual(YAML.parse(fs.readFileSync(engineSandbox().stackFile("prod"), "utf8")).config["tms:deployment"].weight, 0);
+    // History lists the newest ten.
+    const runs = updates().filter((h) => Date.parse(h.startTime) >= startedAt);
+    assert.equal(runs.length, 6, JSON.stringify(runs.map((h) => h.resourceChanges)));
+    const weighted = after.weightListenerUrns.length;
+    const listenerOnly = runs.filter((h) => JSON.stringify(Object.keys(h.resourceChanges).filter((k) => k !== "same" && k !== "read").sort()) === '["update"]' && h.resourceChanges.update === weighted);
+    assert.equal(listenerOnly.length, 4, JSON.stringify(runs.map((h) => h.resourceChanges)));
+    const calls = fs.existsSync(ELB_CALLS) ? fs.readFileSync(ELB_CALLS, "utf8").split("\n") : [];
+    assert.ok(calls.includes("DescribeRules") && calls.includes("DescribeTargetHealth"), `load-balancer read-backs: ${calls.join(",")}`);
 }
 
 /** tmux on a socket of this test's own, so that nobody else's sessions are touched and `kill-server` ends only ours. */
@@ -67,7 +100,7 @@ describe("the offline canary of docs/sandbox.md, watched (L5, pseudo-terminal)",
         const before = { file: fs.readFileSync(engineSandbox().stackFile("prod"), "utf8"), project: fs.readdirSync(engineSandbox().projectDir).sort(), state: exported(), history: history() };
         const o = outputs();
         const [live, candidate] = [o.liveColour, o.candidateColour];
-        assert.equal(o.weight, 0, "prod between releases (3-rollout leaves blue live at weight 0)");
+        assert.equal(o.weight, 0, "prod between releases (3-rollout's rolled-back canary leaves green live at weight 0)");
         const r = spawnSync("npm", ["run", "-s", "rollout", "--", "--stack", "prod", "--sandbox", "--dry-run", "--show-diff", "--at", "2026-12-01T10:30",
             "--change-request", CR, "--image", `api-gateway=${IMAGE}`], { cwd: ROOT, env: scriptEnv(), encoding: "utf8", timeout: 600_000 });
         const out = r.stdout + r.stderr;
@@ -105,12 +138,19 @@ describe("the offline canary of docs/sandbox.md, watched (L5, pseudo-terminal)",
         // Six real `pulumi up`s: 4–5 minutes alone, 15 on two cores shared with other suites (load 20).
         this.timeout(30 * 60_000);
         if (!tmuxAvailable()) {
-            process.stdout.write("      SKIPPED: tmux is not installed (apt-get install -y tmux; .ci/run installs it): the watched canary needs a pseudo-terminal\n");
+            // The healthy canary's own checks still run (the rollout without a terminal); only the watching is skipped.
+            const o = outputs();
+            const startedAt = Date.now() - 1000;
+            const r = spawnSync("bash", ["-c", `${ROLLOUT_ENV} ${ROLLOUT}`], { cwd: ROOT, env: scriptEnv(), encoding: "utf8", timeout: 28 * 60_000 });
+            assert.equal(r.status, 0, (r.stdout + r.stderr).slice(-6000));
+            promotedCanary(r.stdout + r.stderr, startedAt, o.candidateColour);
+            process.stdout.write("      SKIPPED the watching: tmux is not installed (apt-get install -y tmux; .ci/run installs it): the watched canary needs a pseudo-terminal\n");
             this.skip();
         }
         const o = outputs();
         const [live, candidate] = [o.liveColour, o.candidateColour];
-        const rollout = script("rollout", `npm run rollout -- --stack prod --sandbox --metrics-trace ${TRACE} --time-scale 60 --image api-gateway=${IMAGE} --change-request ${CR} --emergency --reason "offline walkthrough"`);
+        const startedAt = Date.now() - 1000;
+        const rollout = script("rollout", `${ROLLOUT_ENV} ${ROLLOUT}`);
         const status = script("status", "npm run rollout:status -- --stack prod --sandbox --watch");
         // Two windows of one detached session, each a terminal of 200 × 60 (no wrapping), scrollback kept for the rollout.
         assert.equal(tmux(["-f", "/dev/null", "new-session", "-d", "-s", "walk", "-x", "200", "-y", "60", "-n", "idle"]).status, 0, "tmux new-session");
@@ -161,5 +201,6 @@ describe("the offline canary of docs/sandbox.md, watched (L5, pseudo-terminal)",
         assert.match(screens[screens.length - 1], /\x1b\[[0-9;]*32m(?:\x1b\[[0-9;]*m)*promoted/);
         assert.match(log, /outcome:(?:\x1b\[[0-9;]*m)* (?:\x1b\[[0-9;]*m)*promoted/);
         assert.equal(outputs().liveColour, candidate);
+        promotedCanary(stripColour(log), startedAt, candidate);
     });
 });

@@ -132,19 +132,29 @@ export function ensureStack(stack: string): void {
 
 
 let anyFailed = false;
+/** Seconds spent in each test file (its tests and their hooks' engine runs), in run order. */
+const files = new Map<string, number>();
+let lastEnded = Date.now();
 afterEach(function () {
     if (this.currentTest?.state === "failed") anyFailed = true;
+    const file = path.basename(this.currentTest?.file ?? "?");
+    files.set(file, (files.get(file) ?? 0) + (Date.now() - lastEnded) / 1000);
+    lastEnded = Date.now();
 });
 
 after(() => {
     if (!timings.length) return;
     process.stdout.write("\n      real-engine timings (s):\n");
     for (const t of timings) process.stdout.write(`        ${t.stack.padEnd(10)} ${t.command.padEnd(8)} ${t.seconds.toFixed(1)}\n`);
+    process.stdout.write("      per test file (s, hooks included):\n");
+    for (const [f, sec] of files) process.stdout.write(`        ${f.padEnd(34)} ${sec.toFixed(0)}\n`);
+    process.stdout.write(`      load average at the end: ${require("os").loadavg().map((l: number) => l.toFixed(1)).join(" ")}\n`);
     const out = process.env.TMS_ENGINE_TIMINGS;
     if (out) fs.writeFileSync(out, JSON.stringify(timings, null, 2));
     const failed = anyFailed;
     const run = { at: new Date().toISOString(), kind: cold ? "cold" : "warm", seconds: Math.round((Date.now() - suiteStarted) / 1000), engineCommands: timings.length,
-        engineSeconds: Math.round(timings.reduce((n, t) => n + t.seconds, 0)), failed, load: require("os").loadavg()[0] };
+        engineSeconds: Math.round(timings.reduce((n, t) => n + t.seconds, 0)), failed, load: require("os").loadavg()[0],
+        files: Object.fromEntries([...files].map(([f, sec]) => [f, Math.round(sec)])) };
     const previous = fs.existsSync(SUITE_RESULTS) ? JSON.parse(fs.readFileSync(SUITE_RESULTS, "utf8")) : {};
     fs.mkdirSync(path.dirname(SUITE_RESULTS), { recursive: true });
     fs.writeFileSync(SUITE_RESULTS, JSON.stringify({ ...previous, [run.kind]: run, timings }, null, 2) + "\n");

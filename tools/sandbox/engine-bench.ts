@@ -28,6 +28,27 @@ export interface SuiteRun {
     failed: boolean;
     /** The machine's 1-minute load average when the run ended (other work on the cores). */
     load: number;
+    /** Seconds per test file (its tests and hooks), when recorded. */
+    files?: Record<string, number>;
+}
+
+/** The suite's timed engine commands summed by stack and command (count, total and mean seconds). Pure. */
+export function timingSummary(timings: { stack: string; command: string; seconds: number }[]): { stack: string; command: string; runs: number; totalS: number; meanS: number }[] {
+    const by = new Map<string, { stack: string; command: string; runs: number; totalS: number }>();
+    for (const t of timings) {
+        const k = `${t.stack} ${t.command}`;
+        const row = by.get(k) ?? { stack: t.stack, command: t.command, runs: 0, totalS: 0 };
+        row.runs += 1;
+        row.totalS += t.seconds;
+        by.set(k, row);
+    }
+    return [...by.values()].map((r) => ({ ...r, totalS: +r.totalS.toFixed(1), meanS: +(r.totalS / r.runs).toFixed(1) }));
+}
+
+/** The timed engine commands of the last recorded suite run. */
+export function suiteTimings(file = SUITE_RESULTS): { stack: string; command: string; seconds: number }[] {
+    if (!fs.existsSync(file)) return [];
+    return JSON.parse(fs.readFileSync(file, "utf8")).timings ?? [];
 }
 
 export const SUITE_RESULTS = path.resolve(__dirname, "../../reports/engine-suite.json");

@@ -17,7 +17,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { accountsFromEnv, AwsError, urnParts, type FakeAccounts } from "../fake-aws/account";
@@ -81,14 +81,29 @@ export function diffState(type: string, _name: string, olds: Record<string, any>
     return diffInputs(type, reveal(olds), reveal(news));
 }
 
-/** A component the provider constructs for the program (registerOutputs is protected). */
-class ConstructedComponent extends pulumi.ComponentResource {
-    constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
-        super(type, name, {}, opts);
-    }
-    publish(outputs: pulumi.Inputs): void {
-        this.registerOutputs(outputs);
-    }
+/**
+ * The SDK's index, loaded on first use: only the awsx plugin constructs components. Loading it at start
+ * (it loads the SDK's automation API and TypeScript itself) cost every plugin process about a second of
+ * CPU, and the engine starts three to six of them per preview; the provider server
+ * (`@pulumi/pulumi/provider`) and `runtime/rpc` do not need it.
+ */
+const sdk = (): typeof pulumi => require("@pulumi/pulumi");
+
+/** A component the provider constructs for the program (registerOutputs is protected); a class made on first use, see `sdk`. */
+interface ConstructedComponent extends pulumi.ComponentResource {
+    publish(outputs: pulumi.Inputs): void;
+}
+let constructedComponent: (new (type: string, name: string, opts: pulumi.ComponentResourceOptions) => ConstructedComponent) | undefined;
+function newComponent(type: string, name: string, opts: pulumi.ComponentResourceOptions): ConstructedComponent {
+    constructedComponent ??= class extends sdk().ComponentResource {
+        constructor(t: string, n: string, o: pulumi.ComponentResourceOptions) {
+            super(t, n, {}, o);
+        }
+        publish(outputs: pulumi.Inputs): void {
+            this.registerOutputs(outputs);
+        }
+    };
+    return new constructedComponent(type, name, opts);
 }
 
 /** Every output of the fake awsx VPC (a record, so the compiler insists on each field of the state). */
@@ -174,8 +189,8 @@ export function fakeProvider(pkg: FakePackage, version: string, region: () => st
         // engine, the VPC is one component whose outputs are the fake's computed ids.
         construct: async (name, type, inputs, options) => {
             if (type !== "awsx:ec2:Vpc") throw new Error(`the fake awsx provider constructs only awsx:ec2:Vpc, not ${type}`);
-            const component = new ConstructedComponent(type, name, options);
-            const state = pulumi.output(inputs).apply((i) => mockResourceState(type, name, i, { region: region(), stackReference: () => undefined }).state);
+            const component = newComponent(type, name, options);
+            const state = sdk().output(inputs).apply((i) => mockResourceState(type, name, i, { region: region(), stackReference: () => undefined }).state);
             const outputs = Object.fromEntries(Object.keys(VPC_OUTPUTS).map((k) => [k, state.apply((s) => s[k])]));
             component.publish(outputs);
             return { urn: component.urn, state: outputs };

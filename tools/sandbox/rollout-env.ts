@@ -17,6 +17,8 @@
  * - faults of the rollout table (the chaos suite's): TMS_SANDBOX_SAVE_FAULTS=<file>, a JSON array
  *   `[{ "status": "rolling_back", "times": 1 }]`: a state save of a rollout in that status fails as
  *   DynamoDB's throttling does, `times` times (counted across processes in `<file>.hits`);
+ * - the load-balancer read-backs made: TMS_SANDBOX_ELB_CALLS=<file> appends each call's name to it (a line
+ *   each), for the engine suite's watched canary to check the rollout read the weights and target health back;
  * - a runner's clock ahead of the others: TMS_SANDBOX_CLOCK_SKEW_MS (the lease's skew margin,
  *   TMS_SANDBOX_SKEW_MARGIN_MS, shortens the production margin so that a watchdog fires within seconds).
  */
@@ -94,11 +96,15 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
         if (!exported || Date.now() - exported.at > 3000) exported = { at: Date.now(), view: new ElbFromState(((await stackRef!.exportStack()).deployment as any).resources ?? []) };
         return exported.view;
     };
+    const callLog = base.env.TMS_SANDBOX_ELB_CALLS;
+    const called = (name: string) => {
+        if (callLog) fs.appendFileSync(callLog, name + "\n");
+    };
     const mock = mockClient(ElasticLoadBalancingV2Client);
-    mock.on(DescribeTargetGroupsCommand).callsFake(async (i) => (await elb()).describeTargetGroups(i.TargetGroupArns ?? []));
-    mock.on(DescribeListenersCommand).callsFake(async (i) => (await elb()).describeListeners(i.LoadBalancerArn));
-    mock.on(DescribeRulesCommand).callsFake(async (i) => (await elb()).describeRules(i.ListenerArn));
-    mock.on(DescribeTargetHealthCommand).callsFake(async (i) => (await elb()).describeTargetHealth(i.TargetGroupArn));
+    mock.on(DescribeTargetGroupsCommand).callsFake(async (i) => (called("DescribeTargetGroups"), (await elb()).describeTargetGroups(i.TargetGroupArns ?? [])));
+    mock.on(DescribeListenersCommand).callsFake(async (i) => (called("DescribeListeners"), (await elb()).describeListeners(i.LoadBalancerArn)));
+    mock.on(DescribeRulesCommand).callsFake(async (i) => (called("DescribeRules"), (await elb()).describeRules(i.ListenerArn)));
+    mock.on(DescribeTargetHealthCommand).callsFake(async (i) => (called("DescribeTargetHealth"), (await elb()).describeTargetHealth(i.TargetGroupArn)));
 
     // Metrics from the trace: the window's sample is the count of intervals the saved state has analysed since the first shift.
     const trace = args.metricsTrace ? parseTrace(fs.readFileSync(args.metricsTrace, "utf8"), args.metricsTrace) : null;
