@@ -150,6 +150,17 @@ describe("architecture rules (dependency-cruiser)", function () {
         assert.ok(why(shipped).includes("move it under tools/") && why(orphan).includes("ENTRY_POINTS"), `${why(shipped)} / ${why(orphan)}`);
     });
 
+    it("ignore what builds leave in the checkout (the sandbox's compiled copies in tools/sandbox/.build/, dist/)", async () => {
+        const result = await checkArchitecture(fixture({
+            "index.ts": importing("./components/index"),
+            "components/index.ts": leaf,
+            "tools/sandbox/.build/plugins/tools/sandbox/fake-provider.js": "module.exports = require('./ids');\n",
+            "tools/sandbox/.build/plugins/tools/sandbox/ids.js": "module.exports = 1;\n",
+            "dist/components/index.js": "module.exports = {};\n",
+        }));
+        assert.deepEqual(result.violations.map(formatViolation), []);
+    });
+
     // Each case breaks one rule with the fewest files; the expected violation is exact.
     const cases: { title: string; files: Record<string, string>; expected: { rule: string; from: string; to: string }[] }[] = [
         ...(["automation", "policy", "tools"] as const).map((other) => ({

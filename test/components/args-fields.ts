@@ -53,11 +53,3 @@ function readFields(dir: string): ArgsField[] {
     }
     return out;
 }
-
-if (require.main === module) {
-    const f = argsFields();
-    const undocumented = f.filter((x) => !x.documented);
-    const noDefault = f.filter((x) => x.optional && !x.hasDefault);
-    console.log(`${f.length} Args fields, ${f.length - undocumented.length} documented, ${f.filter((x) => x.optional).length} optional, ${noDefault.length} optional without @default`);
-    for (const x of [...undocumented, ...noDefault]) console.log(`${x.file}:${x.line} ${x.iface}.${x.field}${x.documented ? " (no @default)" : ""}`);
-}

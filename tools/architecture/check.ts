@@ -70,7 +70,9 @@ export async function checkArchitecture(root: string = PROJECT_DIR): Promise<Che
         // A worktree whose node_modules is a symlink to another checkout's still reports packages under
         // its own node_modules/ (not ../<checkout>/node_modules/).
         preserveSymlinks: true,
-        exclude: { path: "\\.d\\.ts$" },
+        // Declarations, and what builds and runs leave in the checkout (git-ignored): the sandbox's compiled
+        // plugins, program and pack, dist/, Stryker's sandbox. They are copies, not modules of the code.
+        exclude: { path: "\\.d\\.ts$|^(dist|tools/sandbox/\\.build|\\.stryker-tmp|\\.pulumi-offline)/" },
         // Type-only imports count (for cycles and layers) and are marked `type-only`. ("specify", which
         // also finds imports that compile away, parses every file twice: ten times slower here.)
         tsPreCompilationDeps: true,
