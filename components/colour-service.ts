@@ -32,6 +32,26 @@ export interface ContainerSettings {
     healthCheckPath: string;
 }
 
+/**
+ * One service of the product as `ApplicationService`, `MigrationTasks` and `PublicTraffic` build it: the
+ * container plus its routing, calls, size and migration. The stack's resolved `tms:services` entries
+ * (`ServiceConfig`, config/stack-config.ts) satisfy it; a library user builds one by hand.
+ */
+export interface ServiceSettings extends ContainerSettings {
+    /** Whether the ALB routes to it (blue and green target groups); otherwise it is reached through Cloud Map only. */
+    public: boolean;
+    /** The one public service that receives the listener's default action. */
+    isDefaultRoute: boolean;
+    /** Path patterns of its listener rule (a public service that is not the default route). */
+    pathPatterns: string[];
+    /** The services it calls: their same-colour Cloud Map URLs are injected into its environment. */
+    calls: string[];
+    /** Tasks per running colour. */
+    desiredCount: number;
+    /** The one-off migration command run before traffic moves (empty: none). */
+    migrationCommand: string[];
+}
+
 /** The CPU architecture when the args give none: the images are built for x86-64. */
 export const DEFAULT_CPU_ARCHITECTURE = "X86_64";
 

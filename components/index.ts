@@ -16,6 +16,7 @@ export {
     type FargateColourServiceTransforms,
     type AutoscalingSettings,
     type ContainerSettings,
+    type ServiceSettings,
 } from "./colour-service";
 export {
     DataTier,

@@ -7,8 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { fargateTaskSettings } from "./colour-service";
-import type { ServiceConfig } from "../config/stack-config";
+import { fargateTaskSettings, type ServiceSettings } from "./colour-service";
 import type { Colour } from "../config/vocabulary";
 import type { SecretReference, ServiceDataAccess } from "./contracts";
 import { userProvisioningScript } from "./database-users";
@@ -24,7 +23,7 @@ export const migrationFamily = (environment: string, ecsServiceName: string) => 
 
 /** Container definitions of a migration task (pure). */
 export function migrationContainerDefinitions(p: {
-    service: ServiceConfig; image: string; region: string; logGroupName: string; colour: Colour;
+    service: ServiceSettings; image: string; region: string; logGroupName: string; colour: Colour;
     environment: Record<string, string>; secrets: { name: string; valueFrom: string }[];
     masterSecretArn: string; passwordsSecretArn: string; databaseName: string;
 }): string {
@@ -72,7 +71,7 @@ export interface MigrationTasksArgs {
     /** This stack's region (the log configuration, the execution policy). */
     region: string;
     /** The service whose migration this runs: its name, size and `migrationCommand`. */
-    service: ServiceConfig;
+    service: ServiceSettings;
     /** The account of the execution role's trust. */
     accountId: pulumi.Input<string>;
     /** Per colour: the ECS service name, the image and the container environment the colour runs with. */

@@ -1,7 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FargateColourService, type AutoscalingSettings, type FargateColourServiceTransforms } from "./colour-service";
-import type { ServiceConfig } from "../config/stack-config";
+import {
+    FargateColourService,
+    type AutoscalingSettings,
+    type FargateColourServiceTransforms,
+    type ServiceSettings,
+} from "./colour-service";
 import type { Colour } from "../config/vocabulary";
 import type { ServiceDataAccess } from "./contracts";
 import { CLOUD_MAP_NAMESPACE, discoveryName, serviceTags, serviceUrlVariable } from "../config/naming";
@@ -32,7 +36,7 @@ export interface ApplicationServiceArgs {
     /** The account the service runs in (its roles' trust and policies name it). */
     accountId: pulumi.Input<string>;
     /** The service: name, port, size, desired count, calls, health path, migration command. */
-    service: ServiceConfig;
+    service: ServiceSettings;
     /** Ports of the services this one calls, for their Cloud Map URLs. */
     servicePorts: Record<string, number>;
     /** The colours the strategy deploys (["blue"] for rolling) with their settings. */
@@ -95,7 +99,7 @@ export interface ApplicationServiceArgs {
  * every service it calls, so blue only ever talks to blue.
  */
 export function serviceEnvironment(p: {
-    environment: string; environmentName: string; service: ServiceConfig; colour: Colour; colours: readonly Colour[];
+    environment: string; environmentName: string; service: ServiceSettings; colour: Colour; colours: readonly Colour[];
     servicePorts: Record<string, number>; apiVersion: string;
 }): Record<string, string> {
     const env: Record<string, string> = {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceConfig } from "../config/stack-config";
 import type { Colour } from "../config/vocabulary";
+import type { ServiceSettings } from "./colour-service";
 import { ORIGIN_VERIFY_HEADER } from "./cdn";
 import { ValidatedCertificate } from "./certificate";
 import { serviceTags } from "../config/naming";
@@ -60,7 +60,7 @@ export interface PublicTrafficArgs {
     /** Create the host name's alias to the ALB (false when the CDN owns the host name). */
     createAlias: boolean;
     /** Public services; exactly one has `isDefaultRoute` (plain: one target group per service and colour). */
-    services: ServiceConfig[];
+    services: ServiceSettings[];
     /** Colours deployed (["blue"] for rolling; plain: one target group each). */
     colours: Colour[];
     /** The colour taking `100 - weight` percent of the traffic (plain: it orders the weighted forward). */
