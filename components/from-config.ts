@@ -1,9 +1,11 @@
 /**
- * The one place where the stack config (`tms:*`, config/stack-config.ts) becomes component Args: pure
- * functions of the validated `StackConfig`, tested as plain data without the engine
- * (test/components/from-config.test.ts). Each returns the config-derived part of one component's Args;
- * `EnvironmentStack` adds the wiring (other components' outputs: subnets, keys, ARNs) and the transforms.
- * The components themselves know nothing of the config: a library user builds their Args directly.
+ * Where the stack config (`tms:*`, config/stack-config.ts) becomes component Args: pure functions of the
+ * validated `StackConfig`, tested as plain data without the engine (test/components/from-config.test.ts).
+ * Each returns the config-derived part of one component's Args; `EnvironmentStack` adds the wiring (other
+ * components' outputs: subnets, keys, ARNs) and the transforms. Not yet here: the Args of the monitoring,
+ * access roles, CDN, failover and rollout lock, which `EnvironmentStack` still maps inline, and the pure
+ * config readers of components/primary.ts and recovery.ts. The components' Args types know nothing of the
+ * config: a library user builds them directly.
  */
 import type { ServiceConfig, StackConfig } from "../config/stack-config";
 import type { ApplicationServiceArgs } from "./service";
