@@ -45,12 +45,18 @@ export interface Ran {
 /** Timings of the heavy commands, printed at the end of the run and read by `npm run bench`. */
 export const timings: { stack: string; command: string; seconds: number }[] = [];
 
+/** TMS_ENGINE_TRACE=FILE: every CLI command of the suite, its arguments and seconds, one line each (to see where the time goes). */
+function trace(args: string[], seconds: number): void {
+    if (process.env.TMS_ENGINE_TRACE) fs.appendFileSync(process.env.TMS_ENGINE_TRACE, `${seconds.toFixed(1).padStart(6)} ${args.join(" ").slice(0, 160)}\n`);
+}
+
 /** `pulumi <args>` in the sandbox; asserts the exit code when one is given. */
 export function pulumi(args: string[], opts: { expect?: number; env?: NodeJS.ProcessEnv; time?: string } = {}): Ran {
     const started = Date.now();
     const r = engineSandbox().run(args, { env: opts.env });
     const ran: Ran = { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", seconds: (Date.now() - started) / 1000 };
     if (r.error) throw r.error;
+    trace(args, ran.seconds);
     if (opts.time) timings.push({ stack: opts.time, command: args[0], seconds: ran.seconds });
     if (opts.expect !== undefined) assert.equal(ran.code, opts.expect, `pulumi ${args.join(" ")} exited ${ran.code}\n${ran.stdout.slice(-6000)}\n${ran.stderr.slice(-4000)}`);
     return ran;
@@ -61,6 +67,7 @@ export async function pulumiAsync(args: string[], opts: { expect?: number; time?
     const started = Date.now();
     const r = await engineSandbox().runAsync(args);
     const ran: Ran = { code: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
+    trace(args, ran.seconds);
     if (opts.time) timings.push({ stack: opts.time, command: args[0], seconds: ran.seconds });
     if (opts.expect !== undefined) assert.equal(ran.code, opts.expect, `pulumi ${args.join(" ")} exited ${ran.code}\n${ran.stdout.slice(-6000)}\n${ran.stderr.slice(-4000)}`);
     return ran;

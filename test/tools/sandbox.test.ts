@@ -12,7 +12,8 @@ import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/ru
 import { diffState, parseUrn, plannedState, previewUpdateState, regionFromConfig, reveal } from "../../tools/sandbox/fake-provider";
 import { HOST_WRAPPER_DIR, ldflags, versionAtLeast, WRAPPER_DIR, wrapperVersion } from "../../tools/sandbox/pulumi-cli";
 import { PROJECT_DIR } from "../../cli/stack-file";
-import { PLUGIN_DIR, sandboxEnv, sandboxProject } from "../../tools/sandbox/sandbox";
+import { hostScript, PLUGIN_DIR, PROGRAM_NODE_ARGS, sandboxEnv, sandboxProject } from "../../tools/sandbox/sandbox";
+import { programOf, runnerProblem } from "../../tools/sandbox/program-runner";
 import { mockInvoke } from "../../tools/fake-aws";
 
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
@@ -79,16 +80,35 @@ describe("the sandbox project", () => {
         assert.equal(repo.plugins, undefined, "the Pulumi.yaml users deploy with has no plugins section");
         const p = sandboxProject(repo, { aws: "7.48.0", random: "4.21.2" }, "nodejs68");
         assert.equal(p.name, "tms");
-        assert.deepEqual(p.runtime, { name: "nodejs68", options: { typescript: true } }, "the built CLI's language host, with the project's options");
+        assert.deepEqual(p.runtime, { name: "nodejs68", options: { typescript: true, nodeargs: PROGRAM_NODE_ARGS } }, "the built CLI's language host, with the project's options");
         assert.equal(sandboxProject(repo, {}).runtime.name, "nodejs");
         assert.equal(p.main, path.join(PROJECT_DIR, "index.ts"));
         const compiled = sandboxProject(repo, {}, "nodejs68", undefined, "/build/program/index.js");
-        assert.deepEqual([compiled.main, compiled.runtime], ["/build/program/index.js", { name: "nodejs68", options: { typescript: false } }], "the compiled program runs without TypeScript");
+        assert.deepEqual([compiled.main, compiled.runtime], ["/build/program/index.js", { name: "nodejs68", options: { typescript: false, nodeargs: PROGRAM_NODE_ARGS } }],
+            "the compiled program runs without TypeScript");
+        const hosted = sandboxProject(repo, {}, "nodejs68", { language: "/sb/host", analyzer: "/cli/bin" });
+        assert.deepEqual([hosted.plugins.languages, hosted.plugins.analyzers], [[{ name: "nodejs68", path: "/sb/host" }], [{ name: "policy-nodejs", path: "/cli/bin" }]]);
         assert.deepEqual(p.plugins.providers, [{ name: "aws", version: "7.48.0", path: PLUGIN_DIR }, { name: "random", version: "4.21.2", path: PLUGIN_DIR }]);
         for (const name of ["aws", "awsx", "random"]) {
             const file = path.join(PLUGIN_DIR, `pulumi-resource-${name}`);
             assert.ok(fs.statSync(file).mode & 0o100, `${file} is executable`);
         }
+    });
+
+    it("hands the built language host its runtime options as the flags it reads (it ignores Pulumi.yaml's options)", () => {
+        const script = hostScript("/cli/bin", "nodejs68", false);
+        assert.match(script, /^#!\/bin\/sh\n/);
+        assert.match(script, /\nexec "\/cli\/bin\/pulumi-language-nodejs68" -typescript=false -nodeargs="--max-semi-space-size=64" "\$@"\n$/);
+        assert.match(hostScript("/cli/bin", "nodejs68", true), / -typescript=true /);
+    });
+
+    it("the program runner refuses a compiled program started with TypeScript on, and finds the program in the host's arguments", () => {
+        const argv = ["--monitor", "127.0.0.1:1", "--stack", "dev", "--pwd", "/sb/project", "--parallel", "48", "index.js"];
+        assert.equal(programOf(argv), "index.js");
+        assert.equal(programOf(["--monitor", "x", "/repo/index.ts"]), "/repo/index.ts");
+        assert.match(runnerProblem("index.js", { PULUMI_NODEJS_TYPESCRIPT: "true" }) ?? "", /compiled program index\.js was started with TypeScript on .*-typescript=false/);
+        assert.equal(runnerProblem("index.js", {}), undefined);
+        assert.equal(runnerProblem("/repo/index.ts", { PULUMI_NODEJS_TYPESCRIPT: "true" }), undefined, "the TypeScript program needs it");
     });
 
     it("runs with its own backend, home and passphrase, and never with the caller's AWS or Pulumi settings", () => {

@@ -23,6 +23,7 @@ import { PROJECT_DIR } from "../../cli/stack-file";
 export const BUILD_ROOT = path.join(__dirname, ".build");
 export const PLUGIN_ENTRY = path.join(__dirname, "fake-provider.ts");
 export const PROGRAM_ENTRY = path.join(PROJECT_DIR, "index.ts");
+export const RUNNER_ENTRY = path.join(__dirname, "program-runner.ts");
 export const POLICY_DIR = path.join(PROJECT_DIR, "policy");
 
 /** Project files a module imports (relative imports only: packages come from node_modules). Pure but for reading files. */
@@ -62,6 +63,8 @@ export interface Build {
 
 /** Compile the fake provider plugins when their sources changed. */
 export const ensurePluginBuild = () => ensureBuild("plugins", PLUGIN_ENTRY);
+/** Compile the sandbox's program runner (program-runner.ts), which the language host starts in place of the SDK's. */
+export const ensureRunnerBuild = () => ensureBuild("runner", RUNNER_ENTRY);
 /** Compile the stack program (index.ts and what it imports) when its sources changed. */
 export const ensureProgramBuild = () => ensureBuild("program", PROGRAM_ENTRY);
 
