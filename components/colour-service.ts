@@ -57,13 +57,25 @@ export const DEFAULT_CPU_ARCHITECTURE = "X86_64";
 
 /** The children of a `FargateColourService` a user can adjust. */
 export interface FargateColourServiceTransforms {
-    /** The `aws.ecs.TaskDefinition`. */
+    /**
+     * The `aws.ecs.TaskDefinition`.
+     * @default none (the args as computed)
+     */
     taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
-    /** The `aws.ecs.Service`. */
+    /**
+     * The `aws.ecs.Service`.
+     * @default none (the args as computed)
+     */
     service?: Transform<aws.ecs.ServiceArgs>;
-    /** The Cloud Map `aws.servicediscovery.Service`. */
+    /**
+     * The Cloud Map `aws.servicediscovery.Service`.
+     * @default none (the args as computed)
+     */
     discoveryService?: Transform<aws.servicediscovery.ServiceArgs>;
-    /** The `aws.appautoscaling.Target` (with `autoscaling` only). */
+    /**
+     * The `aws.appautoscaling.Target` (with `autoscaling` only).
+     * @default none (the args as computed)
+     */
     scalingTarget?: Transform<aws.appautoscaling.TargetArgs>;
 }
 

@@ -30,9 +30,15 @@ import { WorkloadBoundary } from "./workload-boundary";
 
 /** The children of an `EnvironmentStack` a user can adjust (each component's own transforms). */
 export interface EnvironmentStackTransforms extends DataTierTransforms {
-    /** Every service's colour services (`FargateColourService`): task definitions, ECS services, Cloud Map entries. */
+    /**
+     * Every service's colour services (`FargateColourService`): task definitions, ECS services, Cloud Map entries.
+     * @default none (the args as computed)
+     */
     colourService?: FargateColourServiceTransforms;
-    /** The ALB, its target groups and listeners (`PublicTraffic`). */
+    /**
+     * The ALB, its target groups and listeners (`PublicTraffic`).
+     * @default none (the args as computed)
+     */
     traffic?: PublicTrafficArgs["transform"];
 }
 
