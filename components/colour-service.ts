@@ -217,10 +217,18 @@ export function fargateTaskSettings(svc: Pick<ContainerSettings, "cpu" | "memory
     };
 }
 
+/** The task definition family of one colour service: `tms-<env>-<ECS service name>`. */
+const taskDefinitionFamily = (environment: string, serviceName: string) => `tms-${environment}-${serviceName}`;
+
 /** One colour of one service: a Fargate task definition, its ECS service, Cloud Map entry and scaling. */
 export class FargateColourService extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
     readonly taskDefinitionArn: pulumi.Output<string>;
+    /**
+     * The task definition's family (`taskDefinitionFamily`), resolved with the ECS service: the deployment role
+     * registers its revisions, and its policy waits for the service.
+     */
+    readonly taskDefinitionFamily: pulumi.Output<string>;
 
     constructor(name: string, args: FargateColourServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:compute:FargateColourService", name, {}, opts);
@@ -230,7 +238,7 @@ export class FargateColourService extends pulumi.ComponentResource {
         const t = args.transform;
 
         const taskDefinition = new aws.ecs.TaskDefinition(...transform(t?.taskDefinition, `${name}-task`, {
-            family: `tms-${args.environment}-${args.serviceName}`,
+            family: taskDefinitionFamily(args.environment, args.serviceName),
             ...fargateTaskSettings(svc, args.cpuArchitecture),
             executionRoleArn: args.executionRoleArn,
             taskRoleArn: args.taskRoleArn,
@@ -329,6 +337,8 @@ export class FargateColourService extends pulumi.ComponentResource {
         }
 
         this.serviceName = service.name;
+        // taskDefinitionFamily's name, as an output of the service.
+        this.taskDefinitionFamily = pulumi.interpolate`tms-${args.environment}-${service.name}`;
         this.taskDefinitionArn = taskDefinition.arn;
         this.registerOutputs({ serviceName: this.serviceName, taskDefinitionArn: this.taskDefinitionArn });
     }
