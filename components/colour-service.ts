@@ -34,12 +34,11 @@ export interface ContainerSettings {
 
 /**
  * One service of the product as `ApplicationService`, `MigrationTasks` and `PublicTraffic` build it: the
- * container plus its routing, calls, size and migration. The stack's resolved `tms:services` entries
- * (`ServiceConfig`, config/stack-config.ts) satisfy it; a library user builds one by hand.
+ * container plus its routing, calls, size and migration. from-config.ts's `serviceOf` makes one of a
+ * `tms:services` entry; a library user builds one by hand. Whether the ALB routes to the service is no
+ * field: `PublicTraffic` is given the public services, and their colours get its target groups.
  */
 export interface ServiceSettings extends ContainerSettings {
-    /** Whether the ALB routes to it (blue and green target groups); otherwise it is reached through Cloud Map only. */
-    public: boolean;
     /** The one public service that receives the listener's default action. */
     isDefaultRoute: boolean;
     /** Path patterns of its listener rule (a public service that is not the default route). */

@@ -18,9 +18,7 @@ export interface ServiceDataAccess {
     secrets: SecretReference[];
     /** Non-secret settings for the container `environment` (e.g. REDIS_HOST, S3_BUCKET, S3_PREFIX). */
     environment: Record<string, pulumi.Input<string>>;
-    /** `/[env]/[service]/`: the SSM path the task role may read. */
-    parameterPath: string;
-    /** ARN pattern of that path, `arn:aws:ssm:<region>:<account>:parameter/[env]/[service]/*`. */
+    /** ARN pattern of the SSM path the task role may read, `arn:aws:ssm:<region>:<account>:parameter/[env]/[service]/*`. */
     parameterPathArn: pulumi.Output<string>;
     /** The application bucket's name. */
     bucketName: pulumi.Output<string>;

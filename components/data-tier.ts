@@ -306,7 +306,6 @@ export class DataTier extends pulumi.ComponentResource {
                 S3_PREFIX: prefix,
                 PARAMETER_PATH: path,
             },
-            parameterPath: path,
             parameterPathArn: pulumi.interpolate`arn:aws:ssm:${this.region}:${this.accountId}:parameter${path}*`,
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,

@@ -14,6 +14,7 @@ import { releaseOf } from "../config/release";
 import { alertTopicName, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
 import type { AccessRolesArgs } from "./access";
 import type { ApplicationServiceArgs } from "./service";
+import type { ServiceSettings } from "./colour-service";
 import type { ContainerRegistryArgs } from "./registry";
 import type { ContentDeliveryArgs } from "./cdn";
 import type { DataTierArgs } from "./data-tier";
@@ -119,7 +120,7 @@ export function trafficSettings(cfg: StackConfig) {
         protect: cfg.protectStatefulResources,
         // The CDN owns the host name when it is on.
         createAlias: !cfg.cdn.enabled,
-        services: cfg.services.filter((s) => s.public),
+        services: cfg.services.filter((s) => s.public).map(serviceOf),
         colours: d.colours,
         live: d.live,
         weight: d.weight,
@@ -136,13 +137,29 @@ export function serviceSettings(cfg: StackConfig, svc: ServiceConfig) {
         environment: cfg.environment,
         environmentName: cfg.environmentName,
         region: cfg.region,
-        service: svc,
+        service: serviceOf(svc),
         servicePorts: servicePorts(cfg),
         logRetentionDays: cfg.monitoring.logRetentionDays,
         autoscaling: cfg.compute.autoscaling,
         // No shell access to production (guide: "No direct access to production systems").
         enableExecuteCommand: cfg.environment === "dev" || cfg.environment === "staging",
     } satisfies Partial<ApplicationServiceArgs>;
+}
+
+/** One `tms:services` entry as the components take it; `public` decides which components get it (`trafficSettings`). */
+export function serviceOf(svc: ServiceConfig): ServiceSettings {
+    return {
+        name: svc.name,
+        port: svc.port,
+        cpu: svc.cpu,
+        memory: svc.memory,
+        healthCheckPath: svc.healthCheckPath,
+        isDefaultRoute: svc.isDefaultRoute,
+        pathPatterns: svc.pathPatterns,
+        calls: svc.calls,
+        desiredCount: svc.desiredCount,
+        migrationCommand: svc.migrationCommand,
+    };
 }
 
 /** Container port per service (service → port): what callers and security groups are told. */
@@ -221,7 +238,7 @@ export function monitoringSettings(cfg: StackConfig) {
             databaseConnectionsPercent: m.databaseConnectionsPercent,
         } satisfies Thresholds,
         // The data tier adds the identifiers.
-        database: { instanceClass: cfg.database.instanceClass, instances: cfg.database.instances },
+        database: { instanceClass: cfg.database.instanceClass },
         cache: { nodes: cfg.cache.nodes },
     } satisfies Partial<Omit<MonitoringArgs, "database" | "cache">> & {
         database: Omit<DatabaseMetrics, "clusterIdentifier">;

@@ -207,8 +207,6 @@ export interface DatabaseMetrics {
     clusterIdentifier: pulumi.Input<string>;
     /** Its instances' class: it sets the connection limit (config/aws-limits.ts) the connections alarm compares against. */
     instanceClass: string;
-    /** How many instances it has. */
-    instances: number;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
- * Every field of an exported `*Args` interface in components/ has a doc comment, and an optional one
- * names its `@default` (docs/library.md): the Args are the library's reference. Parses the sources with
- * the TypeScript compiler API (test/components/args-fields.ts), no type-checking: well under a second.
+ * Every field of an exported `*Args` interface in components/ (and of the interfaces its fields name) has
+ * a doc comment, an optional one names its `@default` (docs/library.md): the Args are the library's
+ * reference. And every field is read by some component: an input nothing reads is ignored. Parses the
+ * sources with the TypeScript compiler API (test/components/args-fields.ts), no type-checking: well under a
+ * second.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -27,6 +29,10 @@ describe("component Args: documented, defaults stated", () => {
 
     it("every optional Args field says its @default", () => {
         assert.deepEqual(fields.filter((x) => x.optional && !x.hasDefault).map(where), []);
+    });
+
+    it("every Args field is read by the components (an input nothing reads is ignored)", () => {
+        assert.deepEqual(unreadFields().map(where), []);
     });
 
     it("tells an undocumented field and an optional field without @default from documented ones, and follows named types", () => {

@@ -193,10 +193,10 @@ describe("from-config: stack config → component Args (plain data)", () => {
                 cpuPercent: 80, memoryPercent: 80, successRatePercent: 99.5, errorRatePercent: 1, p95LatencyMs: 1000, databaseConnectionsPercent: 80,
             };
             assert.deepEqual(monitoringSettings(dev), {
-                environment: "dev", region: "us-east-1", thresholds, database: { instanceClass: "db.t3.medium", instances: 3 }, cache: { nodes: 3 },
+                environment: "dev", region: "us-east-1", thresholds, database: { instanceClass: "db.t3.medium" }, cache: { nodes: 3 },
             });
             assert.deepEqual(monitoringSettings(prod), {
-                environment: "prod", region: "us-east-1", thresholds, database: { instanceClass: "db.r5.large", instances: 5 }, cache: { nodes: 5 },
+                environment: "prod", region: "us-east-1", thresholds, database: { instanceClass: "db.r5.large" }, cache: { nodes: 5 },
             });
         });
 
