@@ -327,7 +327,7 @@ export interface AccessRolesArgs {
     /** The stack's workload boundary (operations may create and change roles that carry it). */
     workloadBoundaryArn: pulumi.Input<string>;
     /** Retention of the break-glass trail's log group, in days. */
-    logRetentionDays: number;
+    logRetentionDays: pulumi.Input<number>;
     /** Staging, prod, dr: keep the trail's buckets, and deny operations the destruction of data. */
     protect: boolean;
 }

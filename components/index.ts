@@ -27,7 +27,7 @@ export {
     type DataTierStorageArgs,
 } from "./data-tier";
 export { DocumentDbCluster, type DocumentDbClusterArgs, type DocumentDbClusterTransforms } from "./database";
-export { RegionalFailover, type RegionalFailoverArgs } from "./dns";
+export { RegionalFailover, type FailoverSwitchArgs, type RegionalFailoverArgs } from "./dns";
 export { EnvironmentStack, type EnvironmentStackArgs, type EnvironmentStackTransforms } from "./environment";
 export { clusterSettings, dataTierSettings, networkSettings, registrySettings, serviceSettings, trafficSettings } from "./from-config";
 export { KmsKeys, type KmsKeysArgs } from "./keys";
