@@ -11,6 +11,7 @@ import type * as aws from "@pulumi/aws";
 import type { ServiceConfig, StackConfig } from "../config/stack-config";
 import type { Colour } from "../config/vocabulary";
 import { releaseOf } from "../config/release";
+import { rpoOutput, rtoOutput } from "../config/recovery";
 import { alertTopicName, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
 import type { AccessRolesArgs } from "./access";
 import type { ApplicationServiceArgs } from "./service";
@@ -27,7 +28,6 @@ import type { RegionalFailoverArgs } from "./dns";
 import type { RolloutLockTableArgs } from "./rollout-lock";
 import type { WorkloadBoundaryArgs } from "./workload-boundary";
 import { clusterIdentifier, GLOBAL_CLUSTER_IDENTIFIER } from "./database";
-import { rpoOutput, rtoOutput } from "./recovery";
 
 /** The dr stack's environment is always "dr" (config ENVIRONMENTS): prod names dr's topic and its fence alarm after it. */
 const DR_ENVIRONMENT = "dr";
