@@ -14,6 +14,7 @@ import {
     cdnSettings,
     clusterSettings,
     colourReleases,
+    type ColourRelease,
     configOutputs,
     dataTierSettings,
     failoverSettings,
@@ -237,7 +238,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
 
         for (const svc of cfg.services) {
             const colours: Partial<Record<Colour, ColourSettings>> = {};
-            for (const [colour, release] of Object.entries(colourReleases(cfg, svc)) as [Colour, { image: string; running: boolean }][]) {
+            for (const [colour, release] of Object.entries(colourReleases(cfg, svc)) as [Colour, ColourRelease][]) {
                 colours[colour] = {
                     image: this.registry.image(svc.name, release.image),
                     running: release.running,

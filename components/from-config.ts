@@ -167,11 +167,16 @@ export function servicePorts(cfg: StackConfig): Record<string, number> {
     return Object.fromEntries(cfg.services.map((s) => [s.name, s.port]));
 }
 
-/**
- * Each colour's release of one service (`tms:deployment`): the image it runs (the live colour's when the
- * colour names none for this service) and whether it runs tasks. The registry turns a tag into an image.
- */
-export function colourReleases(cfg: StackConfig, svc: ServiceConfig): Partial<Record<Colour, { image: string; running: boolean }>> {
+/** What one colour of one service runs (`tms:deployment`). */
+export interface ColourRelease {
+    /** The image or tag (the live colour's when the colour names none for this service); the registry turns a tag into an image. */
+    image: string;
+    /** Whether the colour runs tasks. */
+    running: boolean;
+}
+
+/** Each colour's release of one service (`tms:deployment`). */
+export function colourReleases(cfg: StackConfig, svc: ServiceConfig): Partial<Record<Colour, ColourRelease>> {
     const d = cfg.deployment;
     return Object.fromEntries(d.colours.map((colour) => {
         const c = d[colour]!;
