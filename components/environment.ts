@@ -106,7 +106,9 @@ export { rolloutTableName } from "../config/naming";
  * One whole environment: keys, network, data tier, compute, traffic, edge, DNS failover, access and
  * monitoring. The project's root component, and the one composition that takes the validated
  * `StackConfig`: components/from-config.ts maps the config to each child's Args, and the constructor only
- * wires one child's outputs into another's Args. `index.ts` creates exactly one and exports its outputs.
+ * wires one child's outputs into another's Args. Of the config it reads itself only its own two switches:
+ * `protectStatefulResources` (its protection transformation) and the DR role (dr needs `primary`).
+ * `index.ts` creates exactly one and exports its outputs.
  */
 export class EnvironmentStack extends pulumi.ComponentResource {
     readonly keys: KmsKeys;

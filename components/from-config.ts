@@ -3,8 +3,8 @@
  * validated `StackConfig`, tested as plain data without the engine (test/components/from-config.test.ts).
  * Each returns the config-derived part of one component's Args (or none, when the config leaves the
  * component out); `EnvironmentStack` adds the wiring (other components' outputs: subnets, keys, ARNs) and
- * the transforms, and reads nothing of the config itself. The components' Args types know nothing of the
- * config: a library user builds them directly.
+ * the transforms, and reads of the config only its own switches (protection, dr's need of prod's outputs).
+ * The components' Args types know nothing of the config: a library user builds them directly.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as aws from "@pulumi/aws";
