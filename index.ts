@@ -10,7 +10,8 @@ import { ConfigError, loadStackConfig } from "./config/stack-config";
 import { EnvironmentStack } from "./components/environment";
 import { stackAwsProvider } from "./components/aws-provider";
 import { defaultTags } from "./config/naming";
-import { applyDrMode, PrimaryStackError, readDrMode, readPrimaryStack } from "./components/primary";
+import { PrimaryStackError, readDrMode, readPrimaryStack } from "./components/primary";
+import { applyDrMode } from "./config/dr-mode";
 import { readDeployedRelease } from "./components/deployed-release";
 import { judgeRelease, releaseOf } from "./config/release";
 

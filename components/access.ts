@@ -275,8 +275,8 @@ export interface AccessRolesArgs {
     clusterArn: pulumi.Input<string>;
     /** The cluster's name (scalable-target resource ids). */
     clusterName: pulumi.Input<string>;
-    /** The ECS services a rollout updates. */
-    ecsServiceArns: pulumi.Input<string>[];
+    /** The ECS services a rollout updates, by name (in `clusterName`, in this account and region). */
+    ecsServiceNames: pulumi.Input<string>[];
     /** Task definition families of the stack (colour services and migration tasks). */
     taskDefinitionFamilies: pulumi.Input<string>[];
     /** The weighted and test listeners, and their rules (what a weight step modifies). */
@@ -327,7 +327,7 @@ export interface AccessRolesArgs {
     /** The stack's workload boundary (operations may create and change roles that carry it). */
     workloadBoundaryArn: pulumi.Input<string>;
     /** Retention of the break-glass trail's log group, in days. */
-    logRetentionDays: number;
+    logRetentionDays: pulumi.Input<number>;
     /** Staging, prod, dr: keep the trail's buckets, and deny operations the destruction of data. */
     protect: boolean;
 }
@@ -368,7 +368,7 @@ export class AccessRoles extends pulumi.ComponentResource {
         const scope = pulumi.all([
             pulumi.all([acct, args.clusterArn, args.clusterName, args.alertKeyArn, args.hostedZoneId, this.oidcProviderArn]),
             pulumi.all([
-                inputs(args.ecsServiceArns), inputs(args.taskDefinitionFamilies), inputs(args.listenerArns), inputs(args.listenerRuleArns),
+                inputs(args.ecsServiceNames), inputs(args.taskDefinitionFamilies), inputs(args.listenerArns), inputs(args.listenerRuleArns),
                 inputs(args.passRoleArns), inputs(args.repositoryArns),
                 pulumi.all([args.alertTopicArns.critical, args.alertTopicArns.warning]),
             ]),
@@ -377,7 +377,7 @@ export class AccessRoles extends pulumi.ComponentResource {
                 pulumi.output(args.secretsProviderKeyArn), args.rolloutTableKeyArn,
             ]),
         ]).apply(([[accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn],
-            [ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns],
+            [ecsServiceNames, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns],
             [databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn, rolloutTableKeyArn]]): DeploymentScope => ({
             environment: args.environment,
             region: args.region,
@@ -385,7 +385,8 @@ export class AccessRoles extends pulumi.ComponentResource {
             rolloutTableKeyArn,
             autoscaling: args.autoscaling,
             accountId, clusterArn, clusterName, alertKeyArn, hostedZoneId, oidcProviderArn,
-            ecsServiceArns, taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns,
+            ecsServiceArns: ecsServiceNames.map((n) => `arn:aws:ecs:${args.region}:${accountId}:service/${clusterName}/${n}`),
+            taskDefinitionFamilies, listenerArns, listenerRuleArns, passRoleArns, repositoryArns, alertTopicArns,
             databaseClusterIdentifier, stateBucketArn, secretsProviderKeyArn,
             ...(args.drRunbook ? { drRunbook: args.drRunbook } : {}),
         }));

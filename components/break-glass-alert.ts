@@ -108,7 +108,7 @@ export interface BreakGlassAlertArgs {
     /** KMS key of the trail's log files and its log group (its key policy lets CloudTrail and CloudWatch Logs use it). */
     logsKeyArn: pulumi.Input<string>;
     /** Retention of the trail's log group, in days. */
-    logRetentionDays: number;
+    logRetentionDays: pulumi.Input<number>;
     /** The stack's workload boundary, carried by the delivery role. */
     permissionsBoundaryArn: pulumi.Input<string>;
     /** `protect` the trail's buckets (staging, prod, dr). */

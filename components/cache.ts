@@ -117,11 +117,20 @@ export interface RedisReplicationGroupArgs {
 
 /** The children of a `RedisReplicationGroup` a user can adjust. */
 export interface RedisReplicationGroupTransforms {
-    /** The `aws.elasticache.ReplicationGroup`. */
+    /**
+     * The `aws.elasticache.ReplicationGroup`.
+     * @default none (the args as computed)
+     */
     replicationGroup?: Transform<aws.elasticache.ReplicationGroupArgs>;
-    /** The `aws.elasticache.SubnetGroup`. */
+    /**
+     * The `aws.elasticache.SubnetGroup`.
+     * @default none (the args as computed)
+     */
     subnetGroup?: Transform<aws.elasticache.SubnetGroupArgs>;
-    /** The `aws.elasticache.ParameterGroup` (its `parameters` replace `cacheParameters()`). */
+    /**
+     * The `aws.elasticache.ParameterGroup` (its `parameters` replace `cacheParameters()`).
+     * @default none (the args as computed)
+     */
     parameterGroup?: Transform<aws.elasticache.ParameterGroupArgs>;
 }
 

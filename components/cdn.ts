@@ -26,7 +26,7 @@ export interface ContentDeliveryArgs {
     environment: string;
     /** The stack's region (the CDN's own resources live in us-east-1, through a provider there). */
     region: string;
-    /** Viewer host name (the distribution's alias; its DNS record points here). */
+    /** Viewer host name (the distribution's alias; its DNS record points here). Plain: its certificate checks its names. */
     hostName: string;
     /** The hosted zone of the host name's alias and validation records. */
     hostedZoneId: pulumi.Input<string>;
@@ -37,8 +37,8 @@ export interface ContentDeliveryArgs {
      */
     hostNameValidatedElsewhere?: boolean;
     /** The failover name (PRIMARY prod / SECONDARY dr) the distribution uses as its ALB origin. */
-    originName: string;
-    /** WAF rate-based rule: requests per 5 minutes per client IP before blocking. */
+    originName: pulumi.Input<string>;
+    /** WAF rate-based rule: requests per 5 minutes per client IP before blocking (plain: checked against WAF's minimum). */
     rateLimitPer5Minutes: number;
     /** CloudFront price class, e.g. `PriceClass_100`. */
     priceClass: pulumi.Input<string>;
@@ -47,7 +47,7 @@ export interface ContentDeliveryArgs {
     /** The logs key (of us-east-1, where the CDN's stack runs) and the retention of the WAF log group. */
     logsKeyArn: pulumi.Input<string>;
     /** Retention of the WAF log group, in days. */
-    logRetentionDays: number;
+    logRetentionDays: pulumi.Input<number>;
     /** `protect`/`retainOnDelete` the static and log buckets (plain: resource options). */
     protect: boolean;
 }

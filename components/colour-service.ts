@@ -34,12 +34,11 @@ export interface ContainerSettings {
 
 /**
  * One service of the product as `ApplicationService`, `MigrationTasks` and `PublicTraffic` build it: the
- * container plus its routing, calls, size and migration. The stack's resolved `tms:services` entries
- * (`ServiceConfig`, config/stack-config.ts) satisfy it; a library user builds one by hand.
+ * container plus its routing, calls, size and migration. from-config.ts's `serviceOf` makes one of a
+ * `tms:services` entry; a library user builds one by hand. Whether the ALB routes to the service is no
+ * field: `PublicTraffic` is given the public services, and their colours get its target groups.
  */
 export interface ServiceSettings extends ContainerSettings {
-    /** Whether the ALB routes to it (blue and green target groups); otherwise it is reached through Cloud Map only. */
-    public: boolean;
     /** The one public service that receives the listener's default action. */
     isDefaultRoute: boolean;
     /** Path patterns of its listener rule (a public service that is not the default route). */
@@ -57,13 +56,25 @@ export const DEFAULT_CPU_ARCHITECTURE = "X86_64";
 
 /** The children of a `FargateColourService` a user can adjust. */
 export interface FargateColourServiceTransforms {
-    /** The `aws.ecs.TaskDefinition`. */
+    /**
+     * The `aws.ecs.TaskDefinition`.
+     * @default none (the args as computed)
+     */
     taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
-    /** The `aws.ecs.Service`. */
+    /**
+     * The `aws.ecs.Service`.
+     * @default none (the args as computed)
+     */
     service?: Transform<aws.ecs.ServiceArgs>;
-    /** The Cloud Map `aws.servicediscovery.Service`. */
+    /**
+     * The Cloud Map `aws.servicediscovery.Service`.
+     * @default none (the args as computed)
+     */
     discoveryService?: Transform<aws.servicediscovery.ServiceArgs>;
-    /** The `aws.appautoscaling.Target` (with `autoscaling` only). */
+    /**
+     * The `aws.appautoscaling.Target` (with `autoscaling` only).
+     * @default none (the args as computed)
+     */
     scalingTarget?: Transform<aws.appautoscaling.TargetArgs>;
 }
 
@@ -205,10 +216,18 @@ export function fargateTaskSettings(svc: Pick<ContainerSettings, "cpu" | "memory
     };
 }
 
+/** The task definition family of one colour service: `tms-<env>-<ECS service name>`. */
+const taskDefinitionFamily = (environment: string, serviceName: string) => `tms-${environment}-${serviceName}`;
+
 /** One colour of one service: a Fargate task definition, its ECS service, Cloud Map entry and scaling. */
 export class FargateColourService extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
     readonly taskDefinitionArn: pulumi.Output<string>;
+    /**
+     * The task definition's family (`taskDefinitionFamily`), resolved with the ECS service: the deployment role
+     * registers its revisions, and its policy waits for the service.
+     */
+    readonly taskDefinitionFamily: pulumi.Output<string>;
 
     constructor(name: string, args: FargateColourServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:compute:FargateColourService", name, {}, opts);
@@ -218,7 +237,7 @@ export class FargateColourService extends pulumi.ComponentResource {
         const t = args.transform;
 
         const taskDefinition = new aws.ecs.TaskDefinition(...transform(t?.taskDefinition, `${name}-task`, {
-            family: `tms-${args.environment}-${args.serviceName}`,
+            family: taskDefinitionFamily(args.environment, args.serviceName),
             ...fargateTaskSettings(svc, args.cpuArchitecture),
             executionRoleArn: args.executionRoleArn,
             taskRoleArn: args.taskRoleArn,
@@ -317,6 +336,8 @@ export class FargateColourService extends pulumi.ComponentResource {
         }
 
         this.serviceName = service.name;
+        // taskDefinitionFamily's name, as an output of the service.
+        this.taskDefinitionFamily = pulumi.interpolate`tms-${args.environment}-${service.name}`;
         this.taskDefinitionArn = taskDefinition.arn;
         this.registerOutputs({ serviceName: this.serviceName, taskDefinitionArn: this.taskDefinitionArn });
     }

@@ -18,17 +18,24 @@ export interface ServiceDataAccess {
     secrets: SecretReference[];
     /** Non-secret settings for the container `environment` (e.g. REDIS_HOST, S3_BUCKET, S3_PREFIX). */
     environment: Record<string, pulumi.Input<string>>;
-    /** `/[env]/[service]/`: the SSM path the task role may read. */
-    parameterPath: string;
-    /** ARN pattern of that path, `arn:aws:ssm:<region>:<account>:parameter/[env]/[service]/*`. */
+    /** ARN pattern of the SSM path the task role may read, `arn:aws:ssm:<region>:<account>:parameter/[env]/[service]/*`. */
     parameterPathArn: pulumi.Output<string>;
-    /** Application bucket and this service's prefix in it (`<service>/`). */
+    /** The application bucket's name. */
     bucketName: pulumi.Output<string>;
+    /** The application bucket's ARN (the task role's S3 grants). */
     bucketArn: pulumi.Output<string>;
+    /** This service's prefix in the bucket (`<service>/`): the only keys its task role may touch. */
     bucketPrefix: string;
     /**
-     * What the service's migration task needs to create and rotate its database users: the master
-     * credentials, the service's user passwords, its database. Absent in dr (users replicate from prod).
+     * What the service's migration task needs to create and rotate its database users.
+     * @default none: no migration task (dr, whose users replicate from prod)
      */
-    databaseUsers?: { masterSecretArn: pulumi.Output<string>; passwordsSecretArn: pulumi.Output<string>; databaseName: string };
+    databaseUsers?: {
+        /** The cluster's master credentials (the migration task creates the users with them). */
+        masterSecretArn: pulumi.Output<string>;
+        /** The service's user passwords. */
+        passwordsSecretArn: pulumi.Output<string>;
+        /** The service's database. */
+        databaseName: string;
+    };
 }

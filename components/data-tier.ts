@@ -28,9 +28,11 @@ export interface PrimaryDataOutputs {
     globalClusterId: pulumi.Input<string>;
     /** prod's `databaseUserCredentials` (secret): the services' users replicate from prod. */
     databaseUserCredentials: pulumi.Input<Record<string, { username: string; password: string }>>;
-    /** prod's replica bucket in this region, and the key it is encrypted with. */
+    /** prod's replica bucket in this region: dr's application bucket. */
     replicaBucketName: pulumi.Input<string>;
+    /** The replica bucket's ARN. */
     replicaBucketArn: pulumi.Input<string>;
+    /** The key the replica bucket is encrypted with (prod's storage key in this region). */
     replicaBucketKeyArn: pulumi.Input<string>;
 }
 
@@ -47,11 +49,20 @@ export type DataTierStorageArgs = Omit<StorageBucketsArgs,
 
 /** The data tier's children a user can adjust (each component's own transforms). */
 export interface DataTierTransforms {
-    /** The DocumentDB cluster's children. */
+    /**
+     * The DocumentDB cluster's children.
+     * @default none (the args as computed)
+     */
     database?: DocumentDbClusterArgs["transform"];
-    /** The Redis replication group's children. */
+    /**
+     * The Redis replication group's children.
+     * @default none (the args as computed)
+     */
     cache?: RedisReplicationGroupArgs["transform"];
-    /** The buckets' children (not in dr, which has no buckets of its own). */
+    /**
+     * The buckets' children (not in dr, which has no buckets of its own).
+     * @default none (the args as computed)
+     */
     storage?: StorageBucketsArgs["transform"];
 }
 
@@ -295,7 +306,6 @@ export class DataTier extends pulumi.ComponentResource {
                 S3_PREFIX: prefix,
                 PARAMETER_PATH: path,
             },
-            parameterPath: path,
             parameterPathArn: pulumi.interpolate`arn:aws:ssm:${this.region}:${this.accountId}:parameter${path}*`,
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,

@@ -150,13 +150,25 @@ export interface DocumentDbClusterArgs {
 
 /** The children of a `DocumentDbCluster` a user can adjust. */
 export interface DocumentDbClusterTransforms {
-    /** The `aws.docdb.Cluster`. */
+    /**
+     * The `aws.docdb.Cluster`.
+     * @default none (the args as computed)
+     */
     cluster?: Transform<aws.docdb.ClusterArgs>;
-    /** Each `aws.docdb.ClusterInstance` (the function form gets the instance's name, `<name>-instance-<n>`). */
+    /**
+     * Each `aws.docdb.ClusterInstance` (the function form gets the instance's name, `<name>-instance-<n>`).
+     * @default none (the args as computed)
+     */
     instance?: Transform<aws.docdb.ClusterInstanceArgs>;
-    /** The `aws.docdb.SubnetGroup`. */
+    /**
+     * The `aws.docdb.SubnetGroup`.
+     * @default none (the args as computed)
+     */
     subnetGroup?: Transform<aws.docdb.SubnetGroupArgs>;
-    /** The `aws.docdb.ClusterParameterGroup` (its `parameters` replace `clusterParameters()`). */
+    /**
+     * The `aws.docdb.ClusterParameterGroup` (its `parameters` replace `clusterParameters()`).
+     * @default none (the args as computed)
+     */
     parameterGroup?: Transform<aws.docdb.ClusterParameterGroupArgs>;
 }
 

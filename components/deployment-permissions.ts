@@ -73,8 +73,11 @@ export interface DrRunbookScope {
     primaryEnvironment: string;
     /** The long environment name of the SSM path (`production`). */
     environmentName: string;
+    /** The DocumentDB global cluster the runbook fails over or switches over. */
     globalClusterIdentifier: string;
+    /** dr's DocumentDB cluster (the secondary it promotes). */
     drClusterIdentifier: string;
+    /** prod's DocumentDB cluster (the primary it demotes). */
     primaryClusterIdentifier: string;
 }
 

@@ -1,6 +1,23 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DR_SWITCH_NAMESPACE, serviceTags, type DrSwitch } from "../config/naming";
+import { DR_SWITCH_NAMESPACE, serviceTags } from "../config/naming";
+
+/** The DR runbook's switch on a failover record: the metric the runbook publishes, and the alarm on it. */
+export interface FailoverSwitchArgs {
+    /** The alarm's name (config/naming.ts's `primaryFenceSwitch`, `drGateSwitch`): the runbook reads the switch by it. */
+    alarmName: string;
+    /** The metric the runbook publishes (namespace `TMS/DR`). */
+    metricName: pulumi.Input<string>;
+    /** The metric's dimensions. */
+    dimensions: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** The alarm's region: the dr region, for both sides. */
+    region: pulumi.Input<string>;
+    /**
+     * A provider in `region`, when that is not the stack's region.
+     * @default the component's own (the stack's region)
+     */
+    provider?: aws.Provider;
+}
 
 export interface RegionalFailoverArgs {
     /** PRIMARY (prod, with the health check) or SECONDARY (dr). */
@@ -10,18 +27,18 @@ export interface RegionalFailoverArgs {
     /** The hosted zone of the failover record. */
     hostedZoneId: pulumi.Input<string>;
     /** The shared failover name, e.g. origin.taskmanagement.example.com; the CDN's origin. */
-    name: string;
+    name: pulumi.Input<string>;
     /** The ALB the record aliases (and the health check probes). */
     loadBalancerDnsName: pulumi.Input<string>;
     /** The ALB's hosted zone id (the alias target's zone). */
     loadBalancerZoneId: pulumi.Input<string>;
     /** Path the health check probes. */
-    healthCheckPath: string;
+    healthCheckPath: pulumi.Input<string>;
     /**
      * The DR runbook's switch on this record (config/naming.ts): PRIMARY carries the primary fence, SECONDARY
      * the dr gate. Its alarm lives in the dr region: `region`, and for PRIMARY a provider for it.
      */
-    drSwitch: DrSwitch & { region: string; provider?: aws.Provider };
+    drSwitch: FailoverSwitchArgs;
     /**
      * The topic the switch's alarm pages on every change (it must be in the alarm's region): dr's critical
      * topic, for both stacks (prod's fence alarm lives in the dr region, where prod has no topic).

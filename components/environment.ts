@@ -6,14 +6,30 @@ import { ContentDelivery } from "./cdn";
 import { EcsCluster } from "./cluster";
 import type { StackConfig } from "../config/stack-config";
 import type { Colour } from "../config/vocabulary";
-import { alertTopicName, drGateSwitch, primaryFenceSwitch, rolloutTableName } from "../config/naming";
-import { releaseOf, type DeployedRelease } from "../config/release";
+import type { DeployedRelease } from "../config/release";
 import { rolloutOutputProblems, type RolloutOutputInputs } from "../config/stack-outputs";
 import { DataTier, type DataTierTransforms } from "./data-tier";
-import { clusterSettings, dataTierSettings, networkSettings, registrySettings, serviceSettings, trafficSettings } from "./from-config";
-import { clusterIdentifier, GLOBAL_CLUSTER_IDENTIFIER } from "./database";
+import {
+    accessSettings,
+    cdnSettings,
+    clusterSettings,
+    colourReleases,
+    type ColourRelease,
+    configOutputs,
+    dataTierSettings,
+    failoverSettings,
+    hostedZoneLookup,
+    keysSettings,
+    monitoringSettings,
+    networkSettings,
+    pushedRepositoryArns,
+    registrySettings,
+    rolloutLockSettings,
+    serviceSettings,
+    trafficSettings,
+    workloadBoundarySettings,
+} from "./from-config";
 import { RegionalFailover } from "./dns";
-import { rpoOutput, rtoOutput } from "./recovery";
 import { KmsKeys } from "./keys";
 import { KmsKeyPolicies } from "./key-policies";
 import { LogBucketPolicy } from "./log-bucket-policy";
@@ -30,9 +46,15 @@ import { WorkloadBoundary } from "./workload-boundary";
 
 /** The children of an `EnvironmentStack` a user can adjust (each component's own transforms). */
 export interface EnvironmentStackTransforms extends DataTierTransforms {
-    /** Every service's colour services (`FargateColourService`): task definitions, ECS services, Cloud Map entries. */
+    /**
+     * Every service's colour services (`FargateColourService`): task definitions, ECS services, Cloud Map entries.
+     * @default none (the args as computed)
+     */
     colourService?: FargateColourServiceTransforms;
-    /** The ALB, its target groups and listeners (`PublicTraffic`). */
+    /**
+     * The ALB, its target groups and listeners (`PublicTraffic`).
+     * @default none (the args as computed)
+     */
     traffic?: PublicTrafficArgs["transform"];
 }
 
@@ -80,12 +102,13 @@ export interface EnvironmentStackArgs {
 
 export { rolloutTableName } from "../config/naming";
 
-/** The dr stack's environment is always "dr" (config ENVIRONMENTS): prod names dr's topic and its fence alarm after it. */
-const DR_ENVIRONMENT = "dr";
-
 /**
  * One whole environment: keys, network, data tier, compute, traffic, edge, DNS failover, access and
- * monitoring, composed from the stack config. `index.ts` creates exactly one and exports its outputs.
+ * monitoring. The project's root component, and the one composition that takes the validated
+ * `StackConfig`: components/from-config.ts maps the config to each child's Args, and the constructor only
+ * wires one child's outputs into another's Args. Of the config it reads itself only its own two switches:
+ * `protectStatefulResources` (its protection transformation) and the DR role (dr needs `primary`).
+ * `index.ts` creates exactly one and exports its outputs.
  */
 export class EnvironmentStack extends pulumi.ComponentResource {
     readonly keys: KmsKeys;
@@ -122,19 +145,17 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             "EnvironmentStack: the dr stack needs the primary stack's outputs (args.primary)"
         );
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const protect = cfg.protectStatefulResources;
-        const d = cfg.deployment;
-        const publicServices = cfg.services.filter((s) => s.public);
         const t = args.transform;
 
-        this.keys = new KmsKeys(`${name}-keys`, { environment: cfg.environment, region: cfg.region, accountId, protect }, { parent: this });
+        this.keys = new KmsKeys(`${name}-keys`, { ...keysSettings(cfg), accountId }, { parent: this });
+        const logsKeyArn = this.keys.arn("logs");
 
-        this.workloadBoundary = new WorkloadBoundary(`${name}-workload-boundary`, { nameSuffix: cfg.access.nameSuffix }, { parent: this });
+        this.workloadBoundary = new WorkloadBoundary(`${name}-workload-boundary`, workloadBoundarySettings(cfg), { parent: this });
         const permissionsBoundaryArn = this.workloadBoundary.arn;
 
         this.network = new Network(`${name}-network`, {
             ...networkSettings(cfg),
-            logsKeyArn: this.keys.arn("logs"),
+            logsKeyArn,
             accountId,
             permissionsBoundaryArn,
         }, { parent: this });
@@ -164,26 +185,18 @@ export class EnvironmentStack extends pulumi.ComponentResource {
         this.cluster = new EcsCluster(`${name}-cluster`, {
             ...clusterSettings(cfg),
             vpcId: this.network.vpcId,
-            logsKeyArn: this.keys.arn("logs"),
+            logsKeyArn,
         }, { parent: this });
 
-        const zone = aws.route53.getZoneOutput({ name: cfg.domain.zoneName, privateZone: false }, { parent: this });
-        if (cfg.cdn.enabled) {
-            // Config validation guarantees an origin name and a stack with its own log bucket here.
+        const zone = aws.route53.getZoneOutput(hostedZoneLookup(cfg), { parent: this });
+        const cdn = cdnSettings(cfg);
+        if (cdn) {
             this.cdn = new ContentDelivery(`${name}-cdn`, {
-                environment: cfg.environment,
-                region: cfg.region,
-                hostName: cfg.domain.hostName,
+                ...cdn,
                 hostedZoneId: zone.zoneId,
-                // The ALB's certificate (PublicTraffic) covers the host name too and owns its validation record.
-                hostNameValidatedElsewhere: true,
-                originName: cfg.domain.originName!,
-                rateLimitPer5Minutes: cfg.cdn.rateLimitPer5Minutes,
-                priceClass: cfg.cdn.priceClass,
+                // With the CDN on, the data tier keeps the stack's buckets (config validation).
                 accessLogBucket: this.data.storage!.logBucketName,
-                logsKeyArn: this.keys.arn("logs"),
-                logRetentionDays: cfg.monitoring.logRetentionDays,
-                protect,
+                logsKeyArn,
             }, { parent: this });
         }
         // The storage log bucket receives the static bucket's access logs too: its one policy, built now that
@@ -210,41 +223,29 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             transform: t?.traffic,
         }, { parent: this });
 
-        if (cfg.dr.role !== "none") {
+        const failover = failoverSettings(cfg, accountId);
+        if (failover) {
+            const switchRegion = failover.drSwitch.region;
             this.failover = new RegionalFailover(`${name}-failover`, {
-                role: cfg.dr.role === "primary" ? "PRIMARY" : "SECONDARY",
-                region: cfg.region,
+                ...failover,
                 hostedZoneId: zone.zoneId,
-                name: cfg.domain.originName!,
                 loadBalancerDnsName: this.traffic.dnsName,
                 loadBalancerZoneId: this.traffic.zoneId,
-                healthCheckPath: publicServices.find((s) => s.isDefaultRoute)!.healthCheckPath,
-                // The DR runbook's switch, its alarm in the dr region (prod reaches it with a provider there).
-                drSwitch: cfg.dr.role === "primary"
-                    ? {
-                        ...primaryFenceSwitch(cfg.environment, DR_ENVIRONMENT),
-                        region: cfg.dr.region,
-                        provider: regionalProvider(`${name}-dr-region`, cfg.dr.region, this),
-                    }
-                    : { ...drGateSwitch(cfg.environment), region: cfg.region },
-                // dr's critical topic. prod's fence
-                // alarm names it before dr exists: PutMetricAlarm checks an action's ARN form only, not that the
-                // topic exists (AlarmActions, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html;
-                // an alarm on a missing topic is created and the console flags "We could not find the SNS topic",
-                // https://github.com/awsdocs/aws-doc-sdk-examples/issues/1015). The fence changes state only when the
-                // runbook runs, which needs dr deployed; a notification that fails does not change what Route 53 reads.
-                alertTopicArn: pulumi.interpolate`arn:aws:sns:${cfg.dr.region}:${accountId}:${alertTopicName(DR_ENVIRONMENT, "critical")}`,
+                // prod reaches its fence's alarm, in the dr region, through a provider there.
+                drSwitch: switchRegion === failover.region
+                    ? failover.drSwitch
+                    : { ...failover.drSwitch, provider: regionalProvider(`${name}-dr-region`, switchRegion, this) },
             }, { parent: this });
         }
 
         for (const svc of cfg.services) {
             const colours: Partial<Record<Colour, ColourSettings>> = {};
-            for (const colour of d.colours) {
-                const c = d[colour]!;
+            for (const [colour, release] of Object.entries(colourReleases(cfg, svc)) as [Colour, ColourRelease][]) {
                 colours[colour] = {
-                    image: this.registry.image(svc.name, c.images[svc.name] ?? d[d.live]!.images[svc.name]),
-                    running: c.running,
-                    targetGroupArn: svc.public ? this.traffic.targetGroupArns[svc.name][colour] : undefined,
+                    image: this.registry.image(svc.name, release.image),
+                    running: release.running,
+                    // Public services only: the ALB has target groups for those.
+                    targetGroupArn: this.traffic.targetGroupArns[svc.name]?.[colour],
                     securityGroupId: this.network.servicesSecurityGroupIds[colour]!,
                 };
             }
@@ -259,116 +260,99 @@ export class EnvironmentStack extends pulumi.ComponentResource {
                 data: this.data.forService(svc.name),
                 secretsKeyArn: this.data.secretsKeyArn,
                 storageKeyArn: this.data.bucketKeyArn,
-                logsKeyArn: this.keys.arn("logs"),
+                logsKeyArn,
                 subnetIds: this.network.privateSubnetIds,
                 execLogGroupArn: this.cluster.execLogGroupArn,
                 permissionsBoundaryArn,
                 transform: t?.colourService && { colourService: t.colourService },
             }, { parent: this });
         }
+        const services = Object.values(this.services);
+        const ecsServiceNames = Object.fromEntries(Object.entries(this.services).map(([n, s]) => [n, s.serviceNames]));
+        const repositoryArns = pushedRepositoryArns(cfg, this.registry.repositoryArns);
 
-        const ecsServiceNames = Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames]));
-        const { logRetentionDays: _retention, ...thresholds } = cfg.monitoring;
+        const monitoring = monitoringSettings(cfg);
         this.monitoring = new Monitoring(`${name}-monitoring`, {
-            environment: cfg.environment,
-            region: cfg.region,
-            thresholds,
-            topicKeyArn: this.keys.arn("logs"),
+            ...monitoring,
+            topicKeyArn: logsKeyArn,
             accountId,
             loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
             clusterName: this.cluster.clusterName,
-            targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
+            targetGroupArnSuffixes: this.traffic.targetGroupArnSuffixes,
             ecsServiceNames,
-            repositoryArns: cfg.dr.role === "secondary" ? [] : cfg.services.map((s) => this.registry.repositoryArns[s.name]),
-            database: {
-                clusterIdentifier: this.data.database.clusterIdentifier,
-                instanceClass: cfg.database.instanceClass,
-                instances: cfg.database.instances,
-            },
-            cache: { replicationGroupId: this.data.cache.replicationGroupId, nodes: cfg.cache.nodes },
+            repositoryArns,
+            database: { ...monitoring.database, clusterIdentifier: this.data.database.clusterIdentifier },
+            cache: { ...monitoring.cache, replicationGroupId: this.data.cache.replicationGroupId },
         }, { parent: this });
 
         // The lock table's key; the deployment role, its only caller, may use it through DynamoDB for this table.
-        const rolloutTableKeyArn = this.keys.arn("logs");
+        const rolloutTableKeyArn = logsKeyArn;
         this.rolloutLock = new RolloutLockTable(`${name}-rollout-lock`, {
-            tableName: rolloutTableName(cfg.environment),
+            ...rolloutLockSettings(cfg),
             kmsKeyArn: rolloutTableKeyArn,
-            protect,
-            tags: { Service: "automation" },
         }, { parent: this });
 
         // What a weight step modifies: the weighted and test listeners, and their rules.
         const touched = [...this.traffic.weightListeners, ...this.traffic.testListeners];
         const listeners = touched.filter((l): l is aws.lb.Listener => l instanceof aws.lb.Listener);
         const rules = touched.filter((l): l is aws.lb.ListenerRule => l instanceof aws.lb.ListenerRule);
-        const ecsNames = cfg.services.flatMap((s) => Object.values(this.services[s.name].serviceNames) as pulumi.Output<string>[]);
+        const access = accessSettings(cfg);
         this.access = new AccessRoles(`${name}-access`, {
-            environment: cfg.environment,
-            region: cfg.region,
+            ...access,
+            // The state backend given to the stack wins over the config's.
+            stateBucketArn: args.stateBackend?.bucketArn ?? access.stateBucketArn,
+            secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn ?? access.secretsProviderKeyArn,
             accountId,
-            access: cfg.access,
             clusterArn: this.cluster.clusterArn,
             clusterName: this.cluster.clusterName,
-            ecsServiceArns: ecsNames.map((serviceName) =>
-                pulumi.interpolate`arn:aws:ecs:${cfg.region}:${accountId}:service/${this.cluster.clusterName}/${serviceName}`),
+            ecsServiceNames: services.flatMap((s) => Object.values(s.serviceNames) as pulumi.Output<string>[]),
             taskDefinitionFamilies: [
-                ...ecsNames.map((serviceName) => pulumi.interpolate`tms-${cfg.environment}-${serviceName}`),
-                ...cfg.services.flatMap((s) => Object.values(this.services[s.name].migrations?.families ?? {}) as string[]),
+                ...services.flatMap((s) => Object.values(s.taskDefinitionFamilies) as pulumi.Output<string>[]),
+                ...services.flatMap((s) => Object.values(s.migrations?.families ?? {}) as string[]),
             ],
             listenerArns: listeners.map((l) => l.arn),
             listenerRuleArns: rules.map((l) => l.arn),
-            passRoleArns: cfg.services.flatMap((s) => {
-                const svc = this.services[s.name];
-                return [svc.roles.taskRoleArn, svc.roles.executionRoleArn, ...(svc.migrations ? [svc.migrations.executionRoleArn] : [])];
-            }),
-            // dr runs prod's images from the registry's replicas: CI pushes nothing there.
-            repositoryArns: cfg.dr.role === "secondary" ? [] : cfg.services.map((s) => this.registry.repositoryArns[s.name]),
-            rolloutTableName: rolloutTableName(cfg.environment),
+            passRoleArns: services.flatMap((s) => [
+                s.roles.taskRoleArn, s.roles.executionRoleArn, ...(s.migrations ? [s.migrations.executionRoleArn] : []),
+            ]),
+            repositoryArns,
             rolloutTableKeyArn,
             alertTopicArns: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
-            alertKeyArn: this.keys.arn("logs"),
+            alertKeyArn: logsKeyArn,
             hostedZoneId: zone.zoneId,
-            autoscaling: cfg.compute.autoscaling !== undefined,
             databaseClusterIdentifier: this.data.database.clusterIdentifier,
-            ...(cfg.dr.role === "secondary" ? { drRunbook: {
-                primaryEnvironment: cfg.primaryStack!.split("/").pop()!, environmentName: cfg.environmentName,
-                globalClusterIdentifier: GLOBAL_CLUSTER_IDENTIFIER,
-                drClusterIdentifier: clusterIdentifier(cfg.environment),
-                primaryClusterIdentifier: clusterIdentifier(cfg.primaryStack!.split("/").pop()!),
-            } } : {}),
-            stateBucketArn: args.stateBackend?.bucketArn ?? cfg.access.stateBucketArn,
-            secretsProviderKeyArn: args.stateBackend?.secretsProviderKeyArn ?? cfg.access.secretsProviderKeyArn,
             workloadBoundaryArn: permissionsBoundaryArn,
-            logRetentionDays: cfg.monitoring.logRetentionDays,
-            protect,
         }, { parent: this });
 
         // Built last, once the roles exist: the secrets and storage keys name the roles that use them.
-        const roles = Object.values(this.services).map((s) => s.roles);
-        const migrationRoles = Object.values(this.services).flatMap((s) => (s.migrations ? [s.migrations.executionRoleArn] : []));
+        const roles = services.map((s) => s.roles);
+        const migrationRoles = services.flatMap((s) => (s.migrations ? [s.migrations.executionRoleArn] : []));
         this.keyPolicies = new KmsKeyPolicies(`${name}-keys`, {
             keys: this.keys,
             users: {
                 secrets: [...roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]), ...migrationRoles],
-                // dr's objects live in prod's replica bucket, under prod's replica key.
-                ...(cfg.dr.role !== "secondary" ? { storage: roles.map((r) => r.taskRoleArn) } : {}),
+                // Only where the data tier keeps its own buckets: dr's objects live in prod's replica bucket, under
+                // prod's replica key.
+                ...(this.data.storage ? { storage: roles.map((r) => r.taskRoleArn) } : {}),
             },
         }, { parent: this });
 
+        const fromConfig = configOutputs(cfg);
         // The outputs the rollout automation reads, typed by their contract (config/stack-outputs.ts).
         const rolloutOutputs: RolloutOutputInputs = {
-            release: args.release ?? releaseOf(d),
-            strategy: d.strategy,
+            release: args.release ?? fromConfig.release,
+            strategy: fromConfig.strategy,
             clusterName: this.cluster.clusterName,
-            ecsServices: Object.fromEntries(cfg.services.map((s) => [s.name, this.services[s.name].serviceNames])),
-            // The task definition family the rollout's migration step runs, per service and colour (absent in dr).
-            migrationTaskFamilies: cfg.dr.role === "secondary" ? undefined : Object.fromEntries(
-                cfg.services.map((s) => [s.name, this.services[s.name].migrations?.families ?? {}])
-            ),
+            ecsServices: ecsServiceNames,
+            // The task definition family the rollout's migration step runs, per service and colour; absent where no
+            // service has one (dr, whose database users replicate from prod).
+            migrationTaskFamilies: services.some((s) => s.migrations)
+                ? Object.fromEntries(Object.entries(this.services).map(([n, s]) => [n, s.migrations?.families ?? {}]))
+                : undefined,
             testListenerUrl: this.traffic.testListenerUrl,
             loadBalancerArnSuffix: this.traffic.loadBalancerArnSuffix,
-            targetGroupArnSuffixes: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArnSuffixes[s.name]])),
-            targetGroupArns: Object.fromEntries(publicServices.map((s) => [s.name, this.traffic.targetGroupArns[s.name]])),
+            targetGroupArnSuffixes: this.traffic.targetGroupArnSuffixes,
+            targetGroupArns: this.traffic.targetGroupArns,
             weightListenerUrns: this.traffic.weightListeners.map((l) => l.urn),
             alertTopics: { critical: this.monitoring.criticalTopicArn, warning: this.monitoring.warningTopicArn },
             rolloutTableName: this.rolloutLock.tableName,
@@ -381,8 +365,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             return v.release;
         });
         this.outputs = {
-            environment: cfg.environment,
-            region: cfg.region,
+            ...fromConfig,
             vpcId: this.network.vpcId,
             privateSubnetIds: this.network.privateSubnetIds,
             publicSubnetIds: this.network.publicSubnetIds,
@@ -392,36 +375,20 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             ...this.data.outputs,
             // dr: the global cluster it is a secondary of (dr:failover detaches it from this one).
             ...(primary ? { globalClusterId: primary.globalClusterId } : {}),
-            liveColour: d.live,
-            candidateColour: d.colours.length === 1 ? d.live : d.candidate,
-            weight: d.weight,
-            images: Object.fromEntries(d.colours.map((c) => [c, d[c]!.images])),
-            running: Object.fromEntries(d.colours.map((c) => [c, d[c]!.running])),
             repositoryUrls: this.registry.repositoryUrls,
             loadBalancerDnsName: this.traffic.dnsName,
             testListenerUrns: this.traffic.testListeners.map((l) => l.urn),
-            hostName: cfg.domain.hostName,
-            // The zone the stack's names live in, and its name servers: what the parent's NS record must name
-            // when the zone is delegated from another account (docs/deploying.md, "DNS: one zone per account").
-            hostedZone: {
-                name: cfg.domain.zoneName,
-                id: zone.zoneId,
-                nameServers: zone.nameServers,
-                ...(cfg.domain.delegatedFrom ? { delegatedFrom: cfg.domain.delegatedFrom } : {})
-            },
-            ...(cfg.domain.originName ? { failoverName: cfg.domain.originName } : {}),
+            // The zone's name servers: what the parent's NS record must name when the zone is delegated from
+            // another account (docs/deploying.md, "DNS: one zone per account").
+            hostedZone: { ...fromConfig.hostedZone, id: zone.zoneId, nameServers: zone.nameServers },
             ...(this.cdn ? {
                 cdnDomainName: this.cdn.domainName,
                 cdnDistributionId: this.cdn.distributionId,
                 staticBucketName: this.cdn.staticBucketName,
                 originVerifyHeader: this.cdn.originVerifyHeader,
             } : {}),
-            ...(this.failover && cfg.dr.role === "primary" ? { primaryHealthCheckId: this.failover.healthCheckId } : {}),
+            ...(this.failover && failover?.role === "PRIMARY" ? { primaryHealthCheckId: this.failover.healthCheckId } : {}),
             ...(this.failover ? { drSwitchAlarmName: this.failover.switchAlarmName } : {}),
-            // The targets and, per data store, what AWS's figures allow (components/recovery.ts, docs/dr.md).
-            rto: rtoOutput(cfg),
-            rpo: rpoOutput(cfg),
-            minimumTasksPerService: cfg.compute.minimumCount,
             dashboardName: this.monitoring.dashboardName,
             criticalAlarmNames: this.monitoring.criticalAlarmNames,
             deploymentRoleArn: this.access.deploymentRoleArn,

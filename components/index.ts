@@ -27,9 +27,28 @@ export {
     type DataTierStorageArgs,
 } from "./data-tier";
 export { DocumentDbCluster, type DocumentDbClusterArgs, type DocumentDbClusterTransforms } from "./database";
-export { RegionalFailover, type RegionalFailoverArgs } from "./dns";
+export { RegionalFailover, type FailoverSwitchArgs, type RegionalFailoverArgs } from "./dns";
 export { EnvironmentStack, type EnvironmentStackArgs, type EnvironmentStackTransforms } from "./environment";
-export { clusterSettings, dataTierSettings, networkSettings, registrySettings, serviceSettings, trafficSettings } from "./from-config";
+export {
+    accessSettings,
+    cdnSettings,
+    clusterSettings,
+    colourReleases,
+    configOutputs,
+    dataTierSettings,
+    failoverSettings,
+    hostedZoneLookup,
+    keysSettings,
+    monitoringSettings,
+    networkSettings,
+    pushedRepositoryArns,
+    registrySettings,
+    rolloutLockSettings,
+    serviceOf,
+    serviceSettings,
+    trafficSettings,
+    workloadBoundarySettings,
+} from "./from-config";
 export { KmsKeys, type KmsKeysArgs } from "./keys";
 export { KmsKeyPolicies, type KmsKeyPoliciesArgs } from "./key-policies";
 export { Monitoring, type MonitoringArgs } from "./monitoring";

@@ -11,13 +11,19 @@ export type Severity = (typeof SEVERITIES)[number];
 export const alarmName = (environment: string, severity: Severity, what: string) => `${alarmPrefix(environment, severity)}${what}`;
 export { alarmPrefix };
 
-/** The alarm thresholds of `tms:monitoring`. */
+/** The alarm thresholds (plain: they are in the alarms' names and descriptions, and computed with). */
 export interface Thresholds {
+    /** CPU, in percent: of reserved for each ECS service (warning), of the hottest DocumentDB instance and of each Redis engine. */
     cpuPercent: number;
+    /** Memory, in percent: of reserved for each ECS service, of maxmemory for each Redis node (warnings). */
     memoryPercent: number;
+    /** A target group's success rate below which it pages (critical). */
     successRatePercent: number;
+    /** A target group's 5xx rate, and the load balancer's own, above which it pages (critical). */
     errorRatePercent: number;
+    /** A target group's p95 response time, in milliseconds, above which it warns. */
     p95LatencyMs: number;
+    /** DocumentDB connections, in percent of one instance's limit for its class, above which it warns. */
     databaseConnectionsPercent: number;
 }
 
@@ -197,9 +203,10 @@ const DATA_TIER = {
 
 /** The DocumentDB cluster the alarms watch (from the data tier). */
 export interface DatabaseMetrics {
+    /** The cluster (CloudWatch `DBClusterIdentifier` dimension). */
     clusterIdentifier: pulumi.Input<string>;
+    /** Its instances' class: it sets the connection limit (config/aws-limits.ts) the connections alarm compares against. */
     instanceClass: string;
-    instances: number;
 }
 
 /**
@@ -230,7 +237,9 @@ export function databaseAlarms(db: DatabaseMetrics, th: Thresholds): AlarmSpec[]
 
 /** The Redis replication group the alarms watch (from the data tier). */
 export interface CacheMetrics {
+    /** The replication group: its nodes are `<id>-001`, `-002`, … (CloudWatch `CacheClusterId`). */
     replicationGroupId: pulumi.Input<string>;
+    /** How many nodes it has: one set of alarms per node. */
     nodes: number;
 }
 

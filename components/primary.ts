@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { drModeParameterName, drModeParameterPath } from "../config/naming";
-import type { StackConfig } from "../config/stack-config";
+import type { DrMode } from "../config/dr-mode";
 
 /** Outputs prod must export for dr, with what each is for. */
 export const PRIMARY_OUTPUTS = {
@@ -47,9 +47,6 @@ export async function readPrimaryStack(
     return Object.fromEntries(required.map((n) => [n, ref.getOutput(n)])) as PrimaryOutputs;
 }
 
-/** The dr stack's mode, as the DR runbook recorded it in SSM in dr's own region (absent: standby). */
-export type DrMode = "active" | "standby";
-
 /**
  * Read dr's mode from SSM (`/<envName>/dr-runbook/mode`, config/naming.ts), in the stack's region. The
  * runbook writes it when it promotes dr and when it fails back, so that every later `pulumi up`, from any
@@ -65,15 +62,4 @@ export async function readDrMode(source: string, envName: string): Promise<DrMod
         `${source}: SSM ${drModeParameterName(envName)} is ${JSON.stringify(v)}, not "active" or "standby"`
     );
     return v;
-}
-
-/** The config with dr's task counts for its mode: `tms:dr.activeCount` per service while active. Pure. */
-export function applyDrMode(config: StackConfig, mode: DrMode): StackConfig {
-    if (mode !== "active" || config.dr.role !== "secondary" || config.dr.activeCount === undefined) return config;
-    const count = config.dr.activeCount;
-    return {
-        ...config,
-        compute: { ...config.compute, desiredCount: count },
-        services: config.services.map((s) => ({ ...s, desiredCount: Math.max(s.desiredCount, count) })),
-    };
 }

@@ -131,6 +131,8 @@ export class ApplicationService extends pulumi.ComponentResource {
     readonly logGroupName: pulumi.Output<string>;
     /** ECS service name per colour. */
     readonly serviceNames: Partial<Record<Colour, pulumi.Output<string>>> = {};
+    /** Task definition family per colour (`FargateColourService.taskDefinitionFamily`). */
+    readonly taskDefinitionFamilies: Partial<Record<Colour, pulumi.Output<string>>> = {};
     /** The migration task (absent in dr, whose database users replicate from prod). */
     readonly migrations?: MigrationTasks;
 
@@ -198,6 +200,7 @@ export class ApplicationService extends pulumi.ComponentResource {
                 transform: args.transform?.colourService,
             }, { parent: this });
             this.serviceNames[colour] = deployed.serviceName;
+            this.taskDefinitionFamilies[colour] = deployed.taskDefinitionFamily;
             migrationColours[colour] = { ecsServiceName: ecsName, image: c.image, environment: { ...args.data.environment, ...plain } };
         }
         if (args.data.databaseUsers) {

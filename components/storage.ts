@@ -195,9 +195,13 @@ export interface StorageBucketsTransforms {
     /**
      * Each `aws.s3.Bucket` (application, logs, and in prod the replica and its logs); the function form gets
      * the bucket's name, `<name>-app`, `<name>-logs`, `<name>-replica`, `<name>-replica-logs`.
+     * @default none (the args as computed)
      */
     bucket?: Transform<aws.s3.BucketArgs>;
-    /** The `aws.s3.BucketReplicationConfig` (prod). */
+    /**
+     * The `aws.s3.BucketReplicationConfig` (prod).
+     * @default none (the args as computed)
+     */
     replication?: Transform<aws.s3.BucketReplicationConfigArgs>;
 }
 

@@ -10,11 +10,20 @@ import { transform, type Transform } from "./transform";
 
 /** The children of `PublicTraffic` a user can adjust. */
 export interface PublicTrafficTransforms {
-    /** The `aws.lb.LoadBalancer`. */
+    /**
+     * The `aws.lb.LoadBalancer`.
+     * @default none (the args as computed)
+     */
     loadBalancer?: Transform<aws.lb.LoadBalancerArgs>;
-    /** Each `aws.lb.TargetGroup` (one per public service and colour; the function form gets `<name>-<service>-<colour>`). */
+    /**
+     * Each `aws.lb.TargetGroup` (one per public service and colour; the function form gets `<name>-<service>-<colour>`).
+     * @default none (the args as computed)
+     */
     targetGroup?: Transform<aws.lb.TargetGroupArgs>;
-    /** Each `aws.lb.Listener`: `<name>-http` (redirect), `<name>-https` (weighted) and `<name>-test` (candidate). */
+    /**
+     * Each `aws.lb.Listener`: `<name>-http` (redirect), `<name>-https` (weighted) and `<name>-test` (candidate).
+     * @default none (the args as computed)
+     */
     listener?: Transform<aws.lb.ListenerArgs>;
 }
 

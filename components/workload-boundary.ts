@@ -45,12 +45,17 @@ export function workloadBoundaryDocument(): PolicyDocument {
     ]);
 }
 
+export interface WorkloadBoundaryArgs {
+    /** Appended to the policy's account-global name (`""` or `-<suffix>`), so stacks sharing an account never collide. */
+    nameSuffix: string;
+}
+
 /** The managed policy `tms-workload-boundary<suffix>`, created before any role that carries it. */
 export class WorkloadBoundary extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
     readonly name: string;
 
-    constructor(name: string, args: { nameSuffix: string }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: WorkloadBoundaryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tms:security:WorkloadBoundary", name, {}, opts);
         this.name = globalName(WORKLOAD_BOUNDARY_BASE_NAME, args.nameSuffix);
         const policy = new aws.iam.Policy(`${name}-policy`, {

@@ -254,7 +254,7 @@ const drSchema = z.strictObject({
     /** primary: prod (creates the global cluster and replicas); secondary: dr; none: dev/staging. */
     role: oneOf(DR_ROLES, "a DR role"),
     region: listed(AWS_REGIONS, "an AWS region"),
-    /** The guide's targets (1 hour, 5 minutes); what each data store achieves is in the `rpo`/`rto` outputs (components/recovery.ts). */
+    /** The guide's targets (1 hour, 5 minutes); what each data store achieves is in the `rpo`/`rto` outputs (config/recovery.ts). */
     rtoMinutes: int(1, 1440),
     rpoMinutes: int(1, 1440),
     /**

@@ -173,19 +173,6 @@ describe("edge: CDN, DNS failover and the dr stack", () => {
             assert.deepEqual(asked, ["us-west-2 /production/dr-runbook"], "read in dr's own region");
         });
 
-        it("dr's task counts for a mode (pure: active is prod's minimum on every service; prod has no mode)", async () => {
-            const { applyDrMode } = await import("../../components/primary");
-            const { loadStackConfig } = await import("../../config/stack-config");
-            const { flattenConfig, stackConfig } = await import("../harness");
-            const cfg = loadStackConfig(flattenConfig(stackConfig("dr")), "Pulumi.dr.yaml", "dr");
-            assert.deepEqual(applyDrMode(cfg, "standby"), cfg);
-            const active = applyDrMode(cfg, "active");
-            assert.deepEqual([active.compute.desiredCount, ...active.services.map((x) => x.desiredCount)], [6, 6, 6]);
-            assert.deepEqual(cfg.services.map((x) => x.desiredCount), [4, 4], "standby: the stack file's count");
-            const prodCfg = loadStackConfig(flattenConfig(stackConfig("prod")), "Pulumi.prod.yaml", "prod");
-            assert.equal(applyDrMode(prodCfg, "active"), prodCfg, "only the dr stack has a mode");
-        });
-
         it("dev and staging have no failover", async () => {
             for (const stack of ["dev", "staging"]) assert.equal((await plan(stack)).ofType(HEALTH, RECORD).filter((r) => r.name.includes("failover")).length, 0);
         });

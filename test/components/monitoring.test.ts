@@ -52,12 +52,12 @@ describe("monitoring (pure)", () => {
     });
 
     it("alarms on DocumentDB connections at 80% of one instance's limit, hottest instance first", () => {
-        const [connections, cpu] = databaseAlarms({ clusterIdentifier: "c", instanceClass: "db.r5.large", instances: 3 }, TH);
+        const [connections, cpu] = databaseAlarms({ clusterIdentifier: "c", instanceClass: "db.r5.large" }, TH);
         assert.equal(connections.threshold, 1360); // 80% of 1700, not of 3 × 1700
         assert.equal(connections.metric!.stat, "Maximum");
         assert.equal(cpu.metric!.metricName, "CPUUtilization");
-        assert.equal(databaseAlarms({ clusterIdentifier: "c", instanceClass: "db.t3.medium", instances: 1 }, { ...TH, databaseConnectionsPercent: 50 })[0].threshold, 250);
-        assert.throws(() => databaseAlarms({ clusterIdentifier: "c", instanceClass: "db.t3.large", instances: 1 }, TH), /db\.t3\.large/);
+        assert.equal(databaseAlarms({ clusterIdentifier: "c", instanceClass: "db.t3.medium" }, { ...TH, databaseConnectionsPercent: 50 })[0].threshold, 250);
+        assert.throws(() => databaseAlarms({ clusterIdentifier: "c", instanceClass: "db.t3.large" }, TH), /db\.t3\.large/);
     });
 
     it("alarms on each Redis node's engine CPU, memory and evictions", () => {

@@ -144,7 +144,6 @@ describe("data: secrets and parameters", () => {
                 assert.equal(a.secrets[0].valueFrom, plain.outputs.secretArns[svc].MONGODB_URI);
                 assert.equal(a.secrets[1].valueFrom, plain.outputs.secretArns[svc].REDIS_PASSWORD);
                 for (const s of a.secrets) assert.match(s.valueFrom, new RegExp(`:secret:production/${svc}/`));
-                assert.equal(a.parameterPath, `/production/${svc}/`);
                 assert.equal(a.parameterPathArn, `arn:aws:ssm:us-east-1:111122223333:parameter/production/${svc}/*`);
                 assert.equal(a.bucketPrefix, `${svc}/`);
                 assert.equal(a.bucketName, plain.outputs.bucketName);

@@ -27,7 +27,8 @@ export interface Layer {
 /** Bottom to top: a layer imports only layers listed before it. */
 export const LAYERS: readonly Layer[] = [
     {
-        name: "config", label: "config/", path: "^config/", holds: "stack-config schema and loader, AWS limits, names, rollout settings",
+        name: "config", label: "config/", path: "^config/",
+        holds: "stack-config schema and loader, AWS limits, names, rollout settings, dr mode, recovery objectives",
         mayImport: [],
         why: "the base layer: every other layer reads the stack config and the names through it, so it imports none of them",
     },

@@ -17,7 +17,7 @@ new Monitoring("tms-monitoring", {
     clusterName: "task-management-prod",
     targetGroupArnSuffixes: { "api-gateway": { blue: "targetgroup/prod-api-gateway-blue/1", green: "targetgroup/prod-api-gateway-green/2" } },
     ecsServiceNames: { "api-gateway": { blue: "api-gateway-blue", green: "api-gateway-green" } },
-    database: { clusterIdentifier: "tms-prod-docdb", instanceClass: "db.r5.large", instances: 3 },
+    database: { clusterIdentifier: "tms-prod-docdb", instanceClass: "db.r5.large" },
     cache: { replicationGroupId: "tms-prod-redis", nodes: 3 },
 }, { providers: { aws: provider } });
 

@@ -59,7 +59,7 @@ new PublicTraffic("t-traffic", {
     vpcId: "vpc-0123456789abcdef0", publicSubnetIds: net.subnetIds, securityGroupId: net.securityGroupId, accountId: "111122223333",
     accessLogRetentionDays: 30, protect: false, createAlias: true,
     services: [{
-        name: "api", port: 5000, public: true, isDefaultRoute: true, pathPatterns: [], calls: [], cpu: 512, memory: 1024,
+        name: "api", port: 5000, isDefaultRoute: true, pathPatterns: [], calls: [], cpu: 512, memory: 1024,
         desiredCount: 2, healthCheckPath: "/health", migrationCommand: [],
     }],
     colours: ["blue", "green"], live: "blue", weight: 0, testListenerPort: 8443,

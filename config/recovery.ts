@@ -1,9 +1,10 @@
 /**
  * The recovery objectives the stack exports (`rpo`, `rto`): the guide's targets, and what each data store
  * achieves by AWS's published figures, so that the outputs say what is true rather than repeat a target.
- * docs/dr.md explains each row; the DR game day prints the measured RTO of the runbook against the target.
+ * Pure functions of the stack config. docs/dr.md explains each row; the DR game day prints the measured RTO
+ * of the runbook against the target.
  */
-import type { StackConfig } from "../config/stack-config";
+import type { StackConfig } from "./stack-config";
 
 export interface StoreObjective {
     /** The recovery point AWS publishes for this store's replication, in seconds (null: nothing is replicated). */
