@@ -87,19 +87,21 @@ export function readChangeRequest(file: string): ChangeRequestResult {
     let raw: string;
     try {
         raw = fs.readFileSync(file, "utf8");
-    } catch (e: any) {
+    } catch (e) {
+        const err = e as NodeJS.ErrnoException;
         return {
             ok: false,
             source: file,
             unreadable: true,
-            problems: [`${file}: cannot read the change request (${e.code ?? e.message})`],
+            problems: [`${file}: cannot read the change request (${err.code ?? err.message})`],
         };
     }
     let doc: unknown;
     try {
         doc = YAML.parse(raw);
-    } catch (e: any) {
-        return { ok: false, source: file, unreadable: true, problems: [`${file}: not valid YAML: ${String(e.message).split("\n")[0]}`] };
+    } catch (e) {
+        const first = String((e as Error).message).split("\n")[0];
+        return { ok: false, source: file, unreadable: true, problems: [`${file}: not valid YAML: ${first}`] };
     }
     return validateChangeRequest(doc, file);
 }

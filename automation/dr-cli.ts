@@ -118,7 +118,7 @@ export function runbookSettings(cfg: StackConfig) {
 }
 
 /** What the runbook touches, from dr's stack outputs. */
-export function runbookTargets(outputs: Record<string, any>, cfg: StackConfig) {
+export function runbookTargets(outputs: Record<string, unknown>, cfg: StackConfig) {
     const need = (k: string) => {
         if (outputs[k] === undefined) throw new Error(`stack ${cfg.stack} has no output ${k} (run pulumi up on it first)`);
         return outputs[k];
@@ -147,7 +147,7 @@ export interface RegionClients {
 
 export interface DrEnvironment {
     /** dr's stack outputs from its own backend (`LocalWorkspace.selectStack(...).outputs()`: no program run). */
-    outputs(stack: string, projectDir: string): Promise<Record<string, any>>;
+    outputs(stack: string, projectDir: string): Promise<Record<string, unknown>>;
     clients(region: string): RegionClients;
     clock: Clock;
     out(line: string): void;
@@ -264,7 +264,7 @@ async function runbook(
     let ports: Pick<RunbookOptions, "database" | "switches" | "capacity">;
     if (args.dryRun) {
         const none = () => { throw new Error("dry run"); };
-        ports = { database: none as any, switches: none as any, capacity: none as any };
+        ports = { database: none as never, switches: none as never, capacity: none as never };
     } else {
         const t = runbookTargets(await env.outputs(args.stack, projectDir), cfg);
         const dr = env.clients(cfg.region);

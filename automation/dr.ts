@@ -246,8 +246,9 @@ function runner(o: RunbookOptions, steps: StepRecord[]) {
             const r: StepRecord = { step, status, startedAtMs, endedAtMs: o.clock.now(), detail };
             steps.push(r);
             o.onStep?.(r);
-        } catch (e: any) {
-            const r: StepRecord = { step, status: "failed", startedAtMs, endedAtMs: o.clock.now(), detail: e?.message ?? String(e) };
+        } catch (e) {
+            const detail = e instanceof Error ? e.message : String(e);
+            const r: StepRecord = { step, status: "failed", startedAtMs, endedAtMs: o.clock.now(), detail };
             steps.push(r);
             o.onStep?.(r);
             throw new StepFailed(`${step}: ${r.detail}`);

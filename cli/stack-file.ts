@@ -31,16 +31,17 @@ export function readStackFile(file: string, source = file): StackFile {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
-    } catch (e: any) {
-        throw new StackFileError(`${source}: cannot read the stack file (${e.code ?? e.message})`);
+    } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        throw new StackFileError(`${source}: cannot read the stack file (${err.code ?? err.message})`);
     }
-    let doc: any;
+    let doc: unknown;
     try {
         doc = YAML.parse(text);
-    } catch (e: any) {
-        throw new StackFileError(`${source}: not valid YAML: ${String(e.message).split("\n")[0]}`);
+    } catch (e) {
+        throw new StackFileError(`${source}: not valid YAML: ${String((e as Error).message).split("\n")[0]}`);
     }
-    const cfg = doc?.config;
+    const cfg = (doc as { config?: unknown } | null)?.config;
     if (cfg === undefined || cfg === null) return { source, config: {}, secretKeys: [] };
     if (typeof cfg !== "object" || Array.isArray(cfg)) throw new StackFileError(`${source}: config: must be a mapping of keys to values`);
     const config: Record<string, string> = {};

@@ -157,7 +157,7 @@ export class DataTier extends pulumi.ComponentResource {
     readonly secretsKeyArn: pulumi.Output<string>;
     readonly services: Readonly<Record<string, ServiceSecrets>>;
     /** Stack outputs of the data tier (EnvironmentStack exports them). */
-    readonly outputs: Record<string, pulumi.Input<any>>;
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
     private readonly environmentName: string;
     private readonly region: string;
     private readonly accountId: pulumi.Input<string>;

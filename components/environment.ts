@@ -132,7 +132,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
     /** The rollout CLI's lease and progress (one rollout per stack at a time). */
     readonly rolloutLock: RolloutLockTable;
     /** Everything the stack exports (rollout scripts and the dr stack read these). */
-    readonly outputs: Record<string, pulumi.Input<any>>;
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
 
     constructor(name: string, args: EnvironmentStackArgs, opts?: pulumi.ComponentResourceOptions) {
         // A protected stack protects everything but the serving path (components/protection.ts).
@@ -359,7 +359,7 @@ export class EnvironmentStack extends pulumi.ComponentResource {
             databaseClusterId: this.data.database.clusterIdentifier,
         };
         // Checked on the resolved values at update time, so a contract break fails the update, not the next rollout.
-        const checked = pulumi.output(rolloutOutputs as Record<string, pulumi.Input<any>>).apply((v) => {
+        const checked = pulumi.output(rolloutOutputs as Record<string, pulumi.Input<unknown>>).apply((v) => {
             const problems = rolloutOutputProblems(v);
             if (problems.length) throw new Error(`EnvironmentStack: the rollout's output contract does not hold: ${problems.join("; ")}`);
             return v.release;

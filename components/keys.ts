@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { breakGlassTrailArn } from "./break-glass-alert";
 import { serviceTags, stackAlarmsArnPattern } from "../config/naming";
+import type { Statement } from "./secure-bucket";
 
 /** The data domains that each get their own customer-managed key. */
 export const KEY_DOMAINS = ["database", "cache", "storage", "secrets", "logs"] as const;
@@ -39,7 +40,7 @@ export interface KeyPolicyScope {
  * confused-deputy keys AWS sends for its integration (config/service-integrations.ts, policy
  * `kms-key-policy-confused-deputy`): none for EventBridge, which sends none.
  */
-function serviceStatements(domain: KeyDomain, { region, accountId, trailArn, alarmArns }: KeyPolicyScope): any[] {
+function serviceStatements(domain: KeyDomain, { region, accountId, trailArn, alarmArns }: KeyPolicyScope): Statement[] {
     if (domain !== "logs") return [];
     return [{
         Sid: "CloudWatchLogs",
@@ -99,7 +100,7 @@ function serviceStatements(domain: KeyDomain, { region, accountId, trailArn, ala
  * use it are named explicitly.
  */
 export function keyPolicyDocument(domain: KeyDomain, scope: KeyPolicyScope, userRoleArns: string[]): string {
-    const statements: any[] = [
+    const statements: Statement[] = [
         {
             Sid: "AccountAdministers",
             Effect: "Allow",

@@ -19,7 +19,18 @@ export const PRIMARY_OUTPUTS = {
 } as const;
 export type PrimaryOutputName = keyof typeof PRIMARY_OUTPUTS;
 
-export type PrimaryOutputs = Record<PrimaryOutputName, pulumi.Output<any>>;
+/** What each of prod's outputs holds (as prod's EnvironmentStack exports it). */
+interface PrimaryOutputValues {
+    failoverName: string;
+    globalClusterId: string;
+    databaseUserCredentials: Record<string, { username: string; password: string }>;
+    replicaBucketName: string;
+    replicaBucketArn: string;
+    replicaBucketKeyArn: string;
+    originVerifyHeader: string;
+}
+
+export type PrimaryOutputs = { [K in PrimaryOutputName]: pulumi.Output<PrimaryOutputValues[K]> };
 
 export class PrimaryStackError extends Error {}
 

@@ -4,7 +4,7 @@ import { serviceTags } from "../config/naming";
 import { transform, type Transform } from "./transform";
 
 /** One IAM policy statement. */
-export type Statement = Record<string, any>;
+export type Statement = Record<string, unknown>;
 
 /** Deny every request that does not use TLS. */
 export function denyInsecureTransport(bucketArn: string): Statement {

@@ -33,10 +33,10 @@ export function keyOf(root: string, path: readonly PropertyKey[], firstSeparator
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-    let v: any = root;
+    let v: unknown = root;
     for (const p of path) {
         if (v === null || typeof v !== "object") return undefined;
-        v = v[p as any];
+        v = (v as Record<PropertyKey, unknown>)[p];
     }
     return v;
 }
@@ -49,7 +49,7 @@ type Def = {
     valueType?: z.ZodType;
     in?: z.ZodType;
 };
-const defOf = (s: z.ZodType | undefined): Def | undefined => (s as any)?._zod?.def;
+const defOf = (s: z.ZodType | undefined): Def | undefined => (s as { _zod?: { def?: Def } } | undefined)?._zod?.def;
 
 /** The keys the object schema at `path` of `schema` knows (through optional, default, arrays and records). */
 function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {

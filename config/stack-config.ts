@@ -601,7 +601,8 @@ function windowsOverlap(weekly: Window, daily: Window): boolean {
 function inKeyOrder<T extends object>(value: T, like: unknown): T {
     if (like === null || typeof like !== "object") return value;
     const first = Object.keys(like).filter((k) => k in value);
-    return Object.fromEntries([...first, ...Object.keys(value).filter((k) => !first.includes(k))].map((k) => [k, (value as any)[k]])) as T;
+    const keys = [...first, ...Object.keys(value).filter((k) => !first.includes(k))];
+    return Object.fromEntries(keys.map((k) => [k, (value as Record<string, unknown>)[k]])) as T;
 }
 
 /**

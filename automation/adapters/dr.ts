@@ -34,6 +34,8 @@ import type { TargetHealth } from "../ports";
 import { awsCall, AwsCallError } from "./aws-call";
 import { targetHealthOf } from "./target-health";
 
+const isParameterNotFound = (e: unknown) => (e as { name?: unknown } | null)?.name === "ParameterNotFound";
+
 /** Error names and codes that mean "the region did not answer", as opposed to "it answered no". */
 const UNREACHABLE_NAMES = new Set([
     "TimeoutError",
@@ -254,14 +256,14 @@ export class EcsDrCapacity implements DrCapacityPort {
     async readMode(): Promise<DrMode | undefined> {
         try {
             const out = await awsCall("SSM GetParameter", (o) => this.ssm.send(new GetParameterCommand({ Name: this.t.modeParameter }), o),
-                { timeoutMs: this.timeoutMs, pass: (e: any) => e?.name === "ParameterNotFound" });
+                { timeoutMs: this.timeoutMs, pass: isParameterNotFound });
             const v = out.Parameter?.Value;
             if (v !== "active" && v !== "standby")
                 throw new Error(`SSM ${this.t.modeParameter} is ${JSON.stringify(v)}, not active or standby`);
             return v;
-        } catch (e: any) {
+        } catch (e) {
             // The one answer that is not an error: no mode was ever recorded (a dr stack never failed over).
-            if (e?.name === "ParameterNotFound") return undefined;
+            if (isParameterNotFound(e)) return undefined;
             throw e;
         }
     }
