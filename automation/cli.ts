@@ -8,6 +8,7 @@
  * the orchestration and prints progress. Exit codes: the shared table (cli/exit-codes.ts), each
  * command's subset in its `--help`.
  */
+import type { Colour } from "../config/vocabulary";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DocDBClient } from "@aws-sdk/client-docdb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -210,7 +211,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
     const ecs = new ECSClient({ region });
     const tasks = new EcsOneOffTasks(ecs, {
         clusterName: outputs.clusterName ?? placeholder("clusterName"),
-        ecsServices: (outputs.ecsServices ?? {}) as Record<string, Record<"blue" | "green", string>>,
+        ecsServices: (outputs.ecsServices ?? {}) as Record<string, Record<Colour, string>>,
         migrationTaskFamilies: outputs.migrationTaskFamilies,
     }, systemClock, { timeoutMs: 30 * 60_000, pollMs: 10_000, callTimeoutMs });
     const testUrl: string = outputs.testListenerUrl ?? placeholder("testListenerUrl");
@@ -241,7 +242,7 @@ async function buildDeps(args: CliArgs, cfg: StackConfig, env: CliEnvironment, d
             ? new CloudWatchMetrics(new CloudWatchClient({ region }), {
                 environment: cfg.environment,
                 loadBalancerArnSuffix: outputs.loadBalancerArnSuffix!,
-                targetGroupArnSuffixes: (outputs.targetGroupArnSuffixes ?? {}) as Record<string, Record<"blue" | "green", string>>,
+                targetGroupArnSuffixes: (outputs.targetGroupArnSuffixes ?? {}) as Record<string, Record<Colour, string>>,
             }, callTimeoutMs)
             : unavailable(offline!),
         store:

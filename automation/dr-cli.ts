@@ -10,6 +10,7 @@
  * `deployments/<stack>/<stack>-<failover|failback>-<UTC time>.log`, with every step line and the whole error;
  * the run's record (every step with its times) is beside it as JSON.
  */
+import type { Colour } from "../config/vocabulary";
 import * as fs from "fs";
 import * as path from "path";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -123,7 +124,7 @@ export function runbookTargets(outputs: Record<string, unknown>, cfg: StackConfi
         if (outputs[k] === undefined) throw new Error(`stack ${cfg.stack} has no output ${k} (run pulumi up on it first)`);
         return outputs[k];
     };
-    const live = need("liveColour") as "blue" | "green";
+    const live = need("liveColour") as Colour;
     const ecs = need("ecsServices") as Record<string, Record<string, string>>;
     const tgs = need("targetGroupArns") as Record<string, Record<string, string>>;
     return {

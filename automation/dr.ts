@@ -25,6 +25,7 @@
  * that step (nothing is inferred from a failed call), and every step observes AWS first so a rerun after
  * a crash skips what is done. Plain TypeScript behind ports, like the rollout engine.
  */
+import type { DrMode } from "../config/dr-mode";
 import type { Clock, TargetHealth } from "./ports";
 
 export type FailoverMode = "failover" | "switchover" | "detach";
@@ -76,7 +77,8 @@ export interface TrafficSwitchPort {
     drOpen(): Promise<boolean>;
 }
 
-export type DrMode = "active" | "standby";
+/** dr's mode, as the runbook records it in SSM: one type with the program's (config/dr-mode.ts). */
+export type { DrMode };
 
 /** dr's capacity: the durable mode (SSM, read by the program) and the live colour's ECS services. */
 export interface DrCapacityPort {

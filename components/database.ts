@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { MONGO_PORT } from "./network";
 import { serviceTags } from "../config/naming";
+import type { DrRole } from "../config/vocabulary";
 import { docdbUriOptions } from "./image-contract";
 import { transform, type Transform } from "./transform";
 
@@ -121,7 +122,7 @@ export interface DocumentDbClusterArgs {
      * the global cluster and joins it, `secondary` joins `globalClusterIdentifier` without credentials
      * of its own, `none` stands alone.
      */
-    globalCluster: "none" | "primary" | "secondary";
+    globalCluster: DrRole;
     /** Isolated subnets (no route to the internet) for the subnet group. */
     subnetIds: pulumi.Input<string[]>;
     /** The network's database security group (reachable from the services only, on 27017). */

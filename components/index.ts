@@ -63,6 +63,7 @@ export { ApplicationService, type ApplicationServiceArgs } from "./service";
 export { StorageBuckets, type StorageBucketsArgs, type StorageBucketsTransforms } from "./storage";
 export { PublicTraffic, type PublicTrafficArgs, type PublicTrafficTransforms } from "./traffic";
 export { transform, type Transform } from "./transform";
+export { WorkloadBoundary, type WorkloadBoundaryArgs } from "./workload-boundary";
 export type { SecretReference, ServiceDataAccess } from "./contracts";
 export { IMAGE_CONTRACT, healthCheckCommand, docdbUriOptions } from "./image-contract";
 export {

@@ -7,7 +7,8 @@
 import type { StackConfig } from "./stack-config";
 
 /** The dr stack's mode: `active` after a failover, `standby` otherwise (and when none is recorded). */
-export type DrMode = "active" | "standby";
+import type { DrMode } from "./vocabulary";
+export type { DrMode };
 
 /** The config with dr's task counts for its mode: `tms:dr.activeCount` per service while active. Pure. */
 export function applyDrMode(config: StackConfig, mode: DrMode): StackConfig {

@@ -28,3 +28,7 @@ export type Strategy = (typeof STRATEGIES)[number];
 /** A stack's part in disaster recovery: prod is the primary, dr the secondary, the others none. */
 export const DR_ROLES = ["none", "primary", "secondary"] as const;
 export type DrRole = (typeof DR_ROLES)[number];
+
+/** dr's mode, which the DR runbook records in SSM: `active` while dr serves (after a failover), else `standby`. */
+export const DR_MODES = ["active", "standby"] as const;
+export type DrMode = (typeof DR_MODES)[number];
