@@ -99,7 +99,9 @@ describe("offline sandbox: the repository's stack files are the truth", () => {
         const cli: PulumiCli = { binDir: "/opt/pulumi-built", pulumi: "/opt/pulumi-built/pulumi", version: "v3.248.0", runtime: "nodejs68", source: "built" };
         prepareSandbox(w.dir, cli, { repoDir: w.repo });
         const project = fs.readFileSync(path.join(w.dir, "project", "Pulumi.yaml"), "utf8");
-        assert.match(project, /languages:\n\s+- name: nodejs68\n\s+path: \/opt\/pulumi-built/);
+        // The language host is the sandbox's script, which passes the built host its options as flags (sandbox.ts hostScript).
+        assert.match(project, new RegExp(`languages:\\n\\s+- name: nodejs68\\n\\s+path: ${path.join(w.dir, "host")}\\n`));
+        assert.match(fs.readFileSync(path.join(w.dir, "host", "pulumi-language-nodejs68"), "utf8"), /exec "\/opt\/pulumi-built\/pulumi-language-nodejs68" -typescript=false /);
         assert.match(project, /analyzers:\n\s+- name: policy-nodejs\n\s+path: \/opt\/pulumi-built/);
         w.prepare();
         assert.doesNotMatch(fs.readFileSync(path.join(w.dir, "project", "Pulumi.yaml"), "utf8"), /languages:/, "a user's own CLI brings its bundled host");

@@ -102,7 +102,11 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     },
     { path: "^tools/(architecture/(check|layout-docs)|fake-aws/provider-schema|sandbox/pulumi)\\.ts$", startedBy: "npm scripts (architecture, docs:layout, fake-aws:schema, pulumi)", shipped: false },
     { path: "^tools/bench-baseline-program\\.ts$", startedBy: "`npm run bench`, as the Pulumi program of its baseline", shipped: false },
-    { path: "^tools/sandbox/(fake-provider|dynalite-server)\\.ts$", startedBy: "the sandbox, as processes: the plugin scripts of tools/sandbox/plugins/, the rollout table's server", shipped: false },
+    {
+        path: "^tools/sandbox/(fake-provider|dynalite-server|program-runner)\\.ts$",
+        startedBy: "the sandbox, as processes: the plugin scripts of tools/sandbox/plugins/, the rollout table's server, the language host's program runner",
+        shipped: false,
+    },
     { path: "^test/.+\\.(test|engine|chaos)\\.ts$", startedBy: "mocha (.mocharc.json, test/engine/ and test/chaos/ configs)", shipped: false },
     { path: "^test/engine/setup\\.ts$", startedBy: "the engine and chaos suites' mocha `require`", shipped: false },
     { path: "^test/(programs|[^/]+/(programs|fixtures))/[^/]+\\.ts$", startedBy: "tests, as a program or process of its own (a Pulumi program, a CLI with fakes)", shipped: false },
