@@ -31,10 +31,10 @@ import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/cl
 import { DR_SWITCH_NAMESPACE, drSwitches } from "../../config/naming";
 import type { ClusterView, DrCapacityPort, DrMode, GlobalClusterView, GlobalDatabasePort, PrimaryProbe, TrafficSwitchPort } from "../dr";
 import type { TargetHealth } from "../ports";
-import { awsCall, AwsCallError } from "./aws-call";
+import { awsCall, AwsCallError, errorName } from "./aws-call";
 import { targetHealthOf } from "./target-health";
 
-const isParameterNotFound = (e: unknown) => (e as { name?: unknown } | null)?.name === "ParameterNotFound";
+const isParameterNotFound = (e: unknown) => errorName(e) === "ParameterNotFound";
 
 /** Error names and codes that mean "the region did not answer", as opposed to "it answered no". */
 const UNREACHABLE_NAMES = new Set([

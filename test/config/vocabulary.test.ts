@@ -21,7 +21,7 @@ function shipped(): string[] {
 /** Lines of `source` that spell a union of two words of one vocabulary (`"a" | "b"`). Pure. */
 export function spelledUnions(source: string, words: readonly (readonly string[])[]): string[] {
     return source.split("\n").filter((line) => words.some((vocab) => {
-        const word = `"(?:${vocab.map((w) => w.replace(/[-]/g, "\\-")).join("|")})"`;
+        const word = `"(?:${vocab.join("|")})"`;
         return new RegExp(`${word}\\s*\\|\\s*${word}`).test(line);
     }));
 }
