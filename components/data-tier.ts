@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RedisReplicationGroup, type RedisReplicationGroupArgs } from "./cache";
 import type { ServiceDataAccess } from "./contracts";
 import { DocumentDbCluster, type DocumentDbClusterArgs } from "./database";
-import { DatabaseUsers, serviceDatabase, userMongodbUri } from "./database-users";
+import { DatabaseUsers, serviceDatabase, userMongodbUri, type DatabaseUserCredentials } from "./database-users";
 import type { KmsKeys } from "./keys";
 import type { Network } from "./network";
 import { SERVICE_SECRETS, SecretVariable, ServiceSecrets } from "./secrets";
@@ -27,7 +27,7 @@ export interface PrimaryDataOutputs {
     /** prod's `globalClusterId`. */
     globalClusterId: pulumi.Input<string>;
     /** prod's `databaseUserCredentials` (secret): the services' users replicate from prod. */
-    databaseUserCredentials: pulumi.Input<Record<string, { username: string; password: string }>>;
+    databaseUserCredentials: pulumi.Input<DatabaseUserCredentials>;
     /** prod's replica bucket in this region: dr's application bucket. */
     replicaBucketName: pulumi.Input<string>;
     /** The replica bucket's ARN. */

@@ -80,6 +80,9 @@ export interface ServiceCredentials {
     password: pulumi.Output<string>;
 }
 
+/** Each service's current database user, by service name: what prod exports and dr's users replicate from. */
+export type DatabaseUserCredentials = Record<string, { username: string; password: string }>;
+
 export interface DatabaseUsersArgs {
     /** Long environment name: the secrets' paths. */
     environmentName: string;
@@ -104,7 +107,7 @@ export interface DatabaseUsersArgs {
      * dr: the current credentials of each service, from prod's `databaseUserCredentials`.
      * @default none (a cluster with its own master: `master`)
      */
-    replicated?: pulumi.Input<Record<string, { username: string; password: string }>>;
+    replicated?: pulumi.Input<DatabaseUserCredentials>;
     /** The secrets key (the password secrets' encryption). */
     kmsKeyArn: pulumi.Input<string>;
     /** Days a deleted secret stays restorable (0 deletes at once). */
@@ -184,7 +187,7 @@ export class DatabaseUsers extends pulumi.ComponentResource {
     }
 
     /** What prod exports for dr: the current user and password of each service (a secret output). */
-    credentialsOutput(): pulumi.Output<Record<string, { username: string; password: string }>> {
+    credentialsOutput(): pulumi.Output<DatabaseUserCredentials> {
         return pulumi.secret(pulumi.all(Object.fromEntries(Object.entries(this.current).map(([s, c]) =>
             [s, pulumi.all([c.username, c.password]).apply(([username, password]) => ({ username, password }))]))));
     }

@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { drModeParameterName, drModeParameterPath } from "../config/naming";
 import type { DrMode } from "../config/dr-mode";
+import type { DatabaseUserCredentials } from "./database-users";
 
 /** Outputs prod must export for dr, with what each is for. */
 export const PRIMARY_OUTPUTS = {
@@ -23,7 +24,7 @@ export type PrimaryOutputName = keyof typeof PRIMARY_OUTPUTS;
 interface PrimaryOutputValues {
     failoverName: string;
     globalClusterId: string;
-    databaseUserCredentials: Record<string, { username: string; password: string }>;
+    databaseUserCredentials: DatabaseUserCredentials;
     replicaBucketName: string;
     replicaBucketArn: string;
     replicaBucketKeyArn: string;
