@@ -14,6 +14,8 @@ import { HOST_WRAPPER_DIR, ldflags, versionAtLeast, WRAPPER_DIR, wrapperVersion 
 import { PROJECT_DIR } from "../../cli/stack-file";
 import { hostScript, PLUGIN_DIR, PROGRAM_NODE_ARGS, sandboxEnv, sandboxProject } from "../../tools/sandbox/sandbox";
 import { programOf, runnerProblem } from "../../tools/sandbox/program-runner";
+import { CODE_PATHS_EXPORTS, codePathsFile } from "../../tools/sandbox/lazy-sdk";
+import { spawnSync } from "child_process";
 import { mockInvoke } from "../../tools/fake-aws";
 
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
@@ -109,6 +111,26 @@ describe("the sandbox project", () => {
         assert.match(runnerProblem("index.js", { PULUMI_NODEJS_TYPESCRIPT: "true" }) ?? "", /compiled program index\.js was started with TypeScript on .*-typescript=false/);
         assert.equal(runnerProblem("index.js", {}), undefined);
         assert.equal(runnerProblem("/repo/index.ts", { PULUMI_NODEJS_TYPESCRIPT: "true" }), undefined, "the TypeScript program needs it");
+    });
+
+    it("the runner's stand-in for the SDK's codePaths has the installed module's functions, loads none of arborist, and calls the real one", () => {
+        const real = require(codePathsFile(PROJECT_DIR)) as Record<string, unknown>;
+        assert.deepEqual(Object.keys(real).filter((k) => typeof real[k] === "function").sort(), [...CODE_PATHS_EXPORTS].sort(),
+            "the SDK's runtime/closure/codePaths changed its exports: update CODE_PATHS_EXPORTS (tools/sandbox/lazy-sdk.ts)");
+        // A fresh process: the SDK's index without arborist, then the real module on the first call.
+        const script = [
+            `const { deferCodePaths } = require(${JSON.stringify(path.join(PROJECT_DIR, "tools/sandbox/lazy-sdk.ts"))});`,
+            `const installed = deferCodePaths(${JSON.stringify(PROJECT_DIR)});`,
+            `const runtime = require("@pulumi/pulumi").runtime;`,
+            `const arborist = () => Object.keys(require.cache).some((f) => f.includes("/@npmcli/arborist/"));`,
+            `const before = arborist();`,
+            `runtime.computeCodePaths({ extraIncludePaths: [], extraIncludePackages: [], extraExcludePackages: ["@pulumi/pulumi"] }).then((paths) =>`,
+            `  console.log(JSON.stringify({ installed, before, after: arborist(), paths: paths.size })));`,
+        ].join("\n");
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: PROJECT_DIR, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        const seen = JSON.parse(r.stdout.trim().split("\n").pop()!);
+        assert.deepEqual({ ...seen, paths: seen.paths > 0 }, { installed: true, before: false, after: true, paths: true });
     });
 
     it("runs with its own backend, home and passphrase, and never with the caller's AWS or Pulumi settings", () => {

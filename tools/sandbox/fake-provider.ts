@@ -27,6 +27,7 @@ import type { AwsxVpcState } from "../fake-aws/awsx-vpc";
 import { mockInvoke, mockResourceState } from "../fake-aws/ids";
 import { injectFault } from "../fake-aws/faults";
 import { withSandboxWorld } from "../fake-aws/outage";
+import { deferCodePaths } from "./lazy-sdk";
 
 /** The packages the sandbox serves; the program's npm dependencies decide their versions. */
 export const FAKE_PACKAGES = ["aws", "awsx", "random", "docker", "docker-build"] as const;
@@ -280,6 +281,8 @@ if (require.main === module) {
         process.stderr.write(`fake-provider: unknown package ${JSON.stringify(pkg)} (one of ${FAKE_PACKAGES.join(", ")})\n`);
         process.exit(1);
     }
+    // awsx loads the SDK's index to construct its component: without the closure-serialisation module (lazy-sdk.ts).
+    deferCodePaths(__dirname);
     let region = process.env.AWS_REGION ?? "us-east-1";
     interceptServer((args, variables) => (region = regionFromConfig(args, variables) ?? region), () => region);
     const { main } = require("@pulumi/pulumi/provider") as typeof provider;

@@ -8,12 +8,16 @@
  *   it creates (`debuggablePromise`, runtime/debuggable.js), each one rewritten through source maps: about a
  *   second of CPU per preview or up, measured with a CPU profile of the program process, for positions the
  *   compiled program has no map for anyway (it is built without source maps);
+ * - the SDK's closure-serialisation module is loaded on first use, not at start (lazy-sdk.ts): half a second of
+ *   CPU per run for a module the program never calls;
  * - a compiled program must not start TypeScript: the built language host (v3.68) does not read Pulumi.yaml's
  *   runtime options, so `typescript: false` reaches it only as its `-typescript=false` flag (the sandbox's
  *   host script, sandbox.ts). A JavaScript program started with PULUMI_NODEJS_TYPESCRIPT=true stops here,
  *   naming the cause, instead of paying for ts-node and the TypeScript compiler on every run.
  */
 import Module = require("module");
+import * as path from "path";
+import { deferCodePaths } from "./lazy-sdk";
 
 const sdkRunner = require.resolve("@pulumi/pulumi/cmd/run");
 
@@ -47,5 +51,9 @@ if (require.main === module) {
         process.exit(1);
     }
     skipSourceMaps();
+    // The SDK the runner loads, and the one the program's folder resolves (the same file in the sandbox).
+    deferCodePaths(path.dirname(sdkRunner));
+    const program = programOf(process.argv.slice(2));
+    if (program) deferCodePaths(path.dirname(path.resolve(program)));
     require(sdkRunner);
 }
