@@ -44,7 +44,7 @@ import {
 import { systemClock } from "./clock";
 import { countdownClock, WaitLabel, type LiveLine } from "./countdown";
 import type { RolloutEvent } from "./engine";
-import { cleanup, duration, formatStatus, readStatus, STATUS_EXIT, unlock, type OperationResult } from "./operate";
+import { cleanup, duration, formatStatus, readStatus, STATUS_EXIT, unlock, watchedEngine, type OperationResult } from "./operate";
 import { RolloutOrchestrator, type OrchestrationResult, type OrchestratorDeps } from "./orchestrate";
 import type { PreflightResult } from "./preflight";
 import { writeRecord, type StepRecord } from "./record";
@@ -528,12 +528,16 @@ async function status(args: StatusArgs, cfg: StackConfig, env: CliEnvironment): 
     const { deps } = await buildDeps(args, cfg, env, false);
     let sawInFlight = false;
     let failures = 0;
+    const engine = args.watch ? watchedEngine(deps.stack, deps.clock) : null;
     for (;;) {
         let view: Awaited<ReturnType<typeof readStatus>>;
         let saved: Awaited<ReturnType<typeof deps.store.load>>;
         try {
-            view = await readStatus(args.stack, { store: deps.store, stack: deps.stack, clock: deps.clock, recordOf: recordOf(args, env) });
-            saved = args.watch ? await deps.store.load(args.stack) : undefined;
+            saved = engine ? await deps.store.load(args.stack) : undefined;
+            engine?.frame(saved);
+            view = await readStatus(args.stack, {
+                store: deps.store, stack: engine ?? deps.stack, clock: deps.clock, recordOf: recordOf(args, env),
+            });
             failures = 0;
         } catch (e) {
             // A watch outlives one failed read (a dropped connection, a throttled call): it says so and looks again.

@@ -70,6 +70,49 @@ export interface StatusDeps {
     recordOf?: (rolloutId: string) => string | null;
 }
 
+/** `status --watch`: the longest a frame shows an engine read (stack outputs, load balancer) that nothing prompted again. */
+export const ENGINE_REREAD_MS = 30_000;
+
+/** What of a saved rollout the engine's view follows: a change of any of these re-reads it. Pure. */
+export function engineKey(s: RolloutState | undefined): string {
+    if (!s) return "none";
+    return JSON.stringify([s.rolloutId, s.status, s.weight, s.targetWeight, s.weightApplied, s.live, s.candidate, s.pendingScaleDown]);
+}
+
+/**
+ * The engine's view for `status --watch`. Each read of it (the deployed release's outputs and the listeners) is a
+ * few CLI runs and API calls, and a watch beside a sandbox rollout at --time-scale 60 redraws every second: so a
+ * frame re-reads it only when the saved rollout moved (`engineKey`), when the last read failed or its weight was
+ * not the one the rollout stepped to (an update being applied, or a divergence, is followed frame by frame), and
+ * at least every ENGINE_REREAD_MS (a person's `pulumi up` in between shows within that). The saved state and the
+ * lock are still read every frame.
+ */
+export function watchedEngine(stack: StatusDeps["stack"], clock: Clock, rereadMs = ENGINE_REREAD_MS) {
+    let key: string | null = null;
+    let readAtMs = -Infinity;
+    let again = false;
+    let traffic: Promise<TrafficState> | null = null;
+    let weight: Promise<number> | null = null;
+    return {
+        /** Before each frame: `saved` is the rollout state it will show. */
+        frame(saved: RolloutState | undefined): void {
+            const k = engineKey(saved);
+            if (k === key && !again && clock.now() - readAtMs < rereadMs) return;
+            [key, readAtMs, again, traffic, weight] = [k, clock.now(), false, null, null];
+            const stepped = saved?.weight;
+            // Settled in the background so that the next frame knows whether to look again.
+            traffic = stack.readTraffic();
+            traffic.catch(() => (again = true));
+            if (saved && saved.strategy !== "rolling") {
+                weight = stack.readWeight();
+                weight.then((w) => (again ||= w !== stepped), () => (again = true));
+            }
+        },
+        readTraffic: (): Promise<TrafficState> => traffic ?? stack.readTraffic(),
+        readWeight: (): Promise<number> => weight ?? stack.readWeight(),
+    };
+}
+
 function stateOf(s: RolloutState | undefined): StatusState {
     if (!s) return "none";
     if (s.status === "promoted" || s.status === "rolled_back" || s.status === "halted") return s.status;
