@@ -47,6 +47,24 @@ describe("offline sandbox: the repository's stack files are the truth", () => {
         assert.deepEqual(changedKeys(PROD, "not: [yaml"), ["(file)"]);
     });
 
+    it("a second prepare leaves the generated Pulumi.yaml alone (a command beside it may be reading it); a stale one is replaced whole", () => {
+        const w = world();
+        w.prepare();
+        const project = path.join(w.dir, "project", "Pulumi.yaml");
+        const first = fs.statSync(project);
+        w.prepare();
+        assert.equal(fs.statSync(project).ino, first.ino, "not rewritten");
+        assert.equal(fs.statSync(project).mtimeMs, first.mtimeMs, "not rewritten");
+        const generated = fs.readFileSync(project, "utf8");
+        // Stale (an older version of the generator wrote it): replaced by a new file, not rewritten in place.
+        fs.writeFileSync(project, generated.replace(/^description: .*$/m, "description: stale"));
+        const stale = fs.statSync(project).ino;
+        w.prepare();
+        assert.notEqual(fs.statSync(project).ino, stale, "a new file renamed into place, never a rewrite in place");
+        assert.equal(fs.readFileSync(project, "utf8"), generated);
+        assert.deepEqual(fs.readdirSync(path.join(w.dir, "project")).filter((f) => f.endsWith(".tmp")), []);
+    });
+
     it("copies on first use; keeps the sandbox's own edits; refreshes a copy only the repository changed, saying so", () => {
         const w = world();
         w.prepare("prod");
