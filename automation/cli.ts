@@ -537,7 +537,7 @@ async function status(args: StatusArgs, cfg: StackConfig, env: CliEnvironment): 
             engine?.frame(saved);
             view = await readStatus(args.stack, {
                 store: deps.store, stack: engine ?? deps.stack, clock: deps.clock, recordOf: recordOf(args, env),
-            });
+            }, engine ? { saved } : undefined);
             failures = 0;
         } catch (e) {
             // A watch outlives one failed read (a dropped connection, a throttled call): it says so and looks again.

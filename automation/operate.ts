@@ -119,10 +119,13 @@ function stateOf(s: RolloutState | undefined): StatusState {
     return "in_flight";
 }
 
-/** Read everything `rollout:status` shows. Failures to read the traffic or the weight are shown, not fatal. */
-export async function readStatus(stack: string, deps: StatusDeps): Promise<StatusView> {
+/**
+ * Read everything `rollout:status` shows. Failures to read the traffic or the weight are shown, not fatal.
+ * `loaded`: the saved state the caller has just read (a watch reads it before each frame), not read again.
+ */
+export async function readStatus(stack: string, deps: StatusDeps, loaded?: { saved: RolloutState | undefined }): Promise<StatusView> {
     const atMs = deps.clock.now();
-    const [saved, held] = await Promise.all([deps.store.load(stack), deps.store.readLock(stack)]);
+    const [saved, held] = await Promise.all([loaded ? loaded.saved : deps.store.load(stack), deps.store.readLock(stack)]);
     const colours = await deps.stack.readTraffic().then(
         (t): StatusView["colours"] => ({ ...t, candidate: otherColour(t.live) }),
         (e): StatusView["colours"] => ({ error: errText(e) }),

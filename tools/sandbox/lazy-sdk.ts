@@ -21,6 +21,15 @@ interface ModuleInternals {
     load(filename: string): void;
 }
 
+/** Put `exports` in the require cache as the module `file`: every later `require` of it gets them. */
+export function cacheStandIn(file: string, exports: object): void {
+    const stand = new Module(file);
+    stand.filename = file;
+    stand.loaded = true;
+    stand.exports = exports;
+    require.cache[file] = stand;
+}
+
 /**
  * Put a stand-in for the module `file` in the require cache: each of `functions` loads the real module (once,
  * outside the cache) on its first call and delegates to it. A module already loaded is left alone. Returns
@@ -37,11 +46,7 @@ export function deferModule(file: string, functions: readonly string[]): boolean
         }
         return real!;
     };
-    const stand = new Module(file);
-    stand.filename = file;
-    stand.loaded = true;
-    stand.exports = Object.fromEntries(functions.map((f) => [f, (...args: unknown[]) => load()[f](...args)]));
-    require.cache[file] = stand;
+    cacheStandIn(file, Object.fromEntries(functions.map((f) => [f, (...args: unknown[]) => load()[f](...args)])));
     return true;
 }
 

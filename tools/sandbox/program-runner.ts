@@ -1,8 +1,8 @@
 /**
  * The sandbox's program runner: the Node language host starts this module instead of the SDK's
  * `@pulumi/pulumi/cmd/run` when PULUMI_LANGUAGE_NODEJS_RUN_PATH names it (the host's documented override,
- * `defaultRunPath` in sdk/nodejs/cmd/pulumi-language-nodejs/main.go). It runs the SDK's own runner with two
- * differences, both about the sandbox's compiled program (tools/sandbox/plugin-build.ts):
+ * `defaultRunPath` in sdk/nodejs/cmd/pulumi-language-nodejs/main.go). It runs the SDK's own runner with three
+ * differences, all about the sandbox's compiled program (tools/sandbox/plugin-build.ts):
  *
  * - no source-map-support: the SDK's runner registers it, and the SDK records a stack trace for every promise
  *   it creates (`debuggablePromise`, runtime/debuggable.js), each one rewritten through source maps: about a
@@ -15,9 +15,8 @@
  *   host script, sandbox.ts). A JavaScript program started with PULUMI_NODEJS_TYPESCRIPT=true stops here,
  *   naming the cause, instead of paying for ts-node and the TypeScript compiler on every run.
  */
-import Module = require("module");
 import * as path from "path";
-import { deferCodePaths } from "./lazy-sdk";
+import { cacheStandIn, deferCodePaths } from "./lazy-sdk";
 
 const sdkRunner = require.resolve("@pulumi/pulumi/cmd/run");
 
@@ -35,25 +34,17 @@ export function runnerProblem(program: string | undefined, env: NodeJS.ProcessEn
     return undefined;
 }
 
-/** Put an empty module where the SDK's runner will require source-map-support/register. */
-function skipSourceMaps(): void {
-    const register = require.resolve("source-map-support/register", { paths: [sdkRunner] });
-    const stub = new Module(register);
-    stub.filename = register;
-    stub.loaded = true;
-    require.cache[register] = stub;
-}
-
 if (require.main === module) {
-    const problem = runnerProblem(programOf(process.argv.slice(2)), process.env);
+    const program = programOf(process.argv.slice(2));
+    const problem = runnerProblem(program, process.env);
     if (problem) {
         process.stderr.write(`${problem}\n`);
         process.exit(1);
     }
-    skipSourceMaps();
+    // An empty module where the SDK's runner requires source-map-support/register.
+    cacheStandIn(require.resolve("source-map-support/register", { paths: [sdkRunner] }), {});
     // The SDK the runner loads, and the one the program's folder resolves (the same file in the sandbox).
     deferCodePaths(path.dirname(sdkRunner));
-    const program = programOf(process.argv.slice(2));
     if (program) deferCodePaths(path.dirname(path.resolve(program)));
     require(sdkRunner);
 }
