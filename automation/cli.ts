@@ -26,7 +26,7 @@ import { CloudWatchMetrics } from "./adapters/cloudwatch-metrics";
 import { DEFAULT_SNAPSHOT_OPTIONS, DocDbSnapshots, SNAPSHOT_ENVIRONMENTS } from "./adapters/docdb-snapshots";
 import { DynamoStateStore } from "./adapters/dynamo-state";
 import { EcsOneOffTasks, waitForRollingDeployments } from "./adapters/ecs-tasks";
-import { PulumiStackPort, trafficOf, type PulumiStackLike } from "./adapters/pulumi-stack";
+import { PulumiStackPort, stackLike, trafficOf, type PulumiStackLike } from "./adapters/pulumi-stack";
 import { isPulumiCommandError, PulumiFailure, pulumiFailure, withPulumiErrors } from "./adapters/pulumi-errors";
 import { SnsNotifier } from "./adapters/sns-notifier";
 import { formatWindow, DEFAULT_WINDOW } from "./calendar";
@@ -96,7 +96,8 @@ export async function automationStack(stackName: string, workDir: string, pulumi
     const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
     try {
         const pulumiCommand = pulumiRoot ? await PulumiCommand.get({ root: pulumiRoot, skipVersionCheck: true }) : undefined;
-        return withPulumiErrors(await LocalWorkspace.selectStack({ stackName, workDir }, pulumiCommand ? { pulumiCommand } : undefined));
+        const stack = await LocalWorkspace.selectStack({ stackName, workDir }, pulumiCommand ? { pulumiCommand } : undefined);
+        return withPulumiErrors(stackLike(stack));
     } catch (e) {
         throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
     }

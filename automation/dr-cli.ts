@@ -37,6 +37,7 @@ import {
 } from "./dr";
 import { CloudWatchTrafficSwitches, DocDbGlobalCluster, EcsDrCapacity } from "./adapters/dr";
 import { isPulumiCommandError, PulumiFailure, pulumiFailure, pulumiFailureDetail, withPulumiErrors } from "./adapters/pulumi-errors";
+import { stackLike } from "./adapters/pulumi-stack";
 import type { Clock } from "./ports";
 
 /** Where a run's full log goes when it fails: beside the deployment records (gitignored). */
@@ -147,7 +148,7 @@ export interface RegionClients {
 }
 
 export interface DrEnvironment {
-    /** dr's stack outputs from its own backend (`LocalWorkspace.selectStack(...).outputs()`: no program run). */
+    /** dr's stack outputs from its own backend (one `pulumi stack export`, adapters/pulumi-stack.ts `stackLike`: no program run). */
     outputs(stack: string, projectDir: string): Promise<Record<string, unknown>>;
     clients(region: string): RegionClients;
     clock: Clock;
@@ -165,7 +166,7 @@ export const realEnvironment: DrEnvironment = {
         const s = await LocalWorkspace.selectStack({ stackName: stack, workDir }).catch((e: unknown) => {
             throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
         });
-        return Object.fromEntries(Object.entries(await withPulumiErrors(s).outputs()).map(([k, v]) => [k, v.value]));
+        return Object.fromEntries(Object.entries(await withPulumiErrors(stackLike(s)).outputs()).map(([k, v]) => [k, v.value]));
     },
     clients: (region) => ({
         docdb: new DocDBClient({ region }), cloudwatch: new CloudWatchClient({ region }), ssm: new SSMClient({ region }),

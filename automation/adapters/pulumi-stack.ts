@@ -33,6 +33,7 @@ import type {
     OutputMap,
     PreviewOptions,
     PreviewResult,
+    Stack,
     UpOptions,
     UpResult,
 } from "@pulumi/pulumi/automation";
@@ -66,6 +67,68 @@ export interface PulumiStackLike {
     /** `pulumi stack export`: the checkpoint, whose `pending_operations` an interrupted update leaves behind. */
     exportStack(): Promise<Deployment>;
     readonly name: string;
+}
+
+/**
+ * The secret wrapper of a checkpoint value: `@pulumi/pulumi`'s `specialSigKey` and `specialSecretSig`
+ * (runtime/rpc.ts); `pulumi stack export --show-secrets` puts the value's JSON in its `plaintext`.
+ */
+export const CHECKPOINT_SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const CHECKPOINT_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+const isCheckpointSecret = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && (v as Record<string, unknown>)[CHECKPOINT_SIG_KEY] === CHECKPOINT_SECRET_SIG;
+
+/** A checkpoint value with every secret wrapper (at any depth) replaced by its plaintext value. Pure. */
+function revealed(v: unknown, where: string): unknown {
+    if (isCheckpointSecret(v)) {
+        if (typeof v.plaintext !== "string") throw new Error(`${where} is encrypted in the checkpoint (export it with --show-secrets)`);
+        return revealed(JSON.parse(v.plaintext), where);
+    }
+    if (Array.isArray(v)) return v.map((x) => revealed(x, where));
+    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revealed(x, where)]));
+    return v;
+}
+
+/**
+ * A stack's outputs from its checkpoint (`pulumi stack export --show-secrets`): the root
+ * `pulumi:pulumi:Stack` resource's outputs, the value `pulumi stack output` prints. As the Automation
+ * API's `outputs()`: every value shown, `secret` when the output as a whole is secret. No root resource
+ * (never deployed): no outputs. Pure.
+ */
+export function outputsOfCheckpoint(exported: Deployment, stack: string): OutputMap {
+    const resources = (exported.deployment?.resources ?? []) as { type: string; outputs?: Record<string, unknown> }[];
+    const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    return Object.fromEntries(
+        Object.entries(root?.outputs ?? {}).map(([k, v]) => [
+            k,
+            { value: revealed(v, `stack ${stack}: output ${k}`), secret: isCheckpointSecret(v) },
+        ]),
+    );
+}
+
+/**
+ * The part of an Automation API `Stack` the port uses. Its outputs are read from one `pulumi stack export
+ * --show-secrets` (`outputsOfCheckpoint`) instead of `Stack.outputs()`'s two `pulumi stack output` runs (one
+ * to learn which are secret, one to show them): the port reads them at every step, the status view at every
+ * engine read, and each run loads the whole checkpoint anyway. `afterUp` runs when an update ends, however.
+ */
+export function stackLike(stack: Stack, afterUp: () => void = () => undefined): PulumiStackLike {
+    return {
+        name: stack.name,
+        getConfig: (k, p) => stack.getConfig(k, p),
+        setAllConfig: (c, p) => stack.setAllConfig(c, p),
+        outputs: async () => outputsOfCheckpoint(await stack.exportStack(), stack.name),
+        exportStack: () => stack.exportStack(),
+        preview: (o) => stack.preview(o),
+        up: async (o) => {
+            try {
+                return await stack.up(o);
+            } finally {
+                afterUp();
+            }
+        },
+    };
 }
 
 /** An update that cannot run until a human acts: the stack is locked, or has pending operations (the engine halts on it). */

@@ -6,10 +6,20 @@ import {
     DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { ConfigMap, ConfigValue, EngineEvent, OutputMap, PreviewOptions, PreviewResult, UpOptions, UpResult } from "@pulumi/pulumi/automation";
+import type { ConfigMap, ConfigValue, EngineEvent, OutputMap, PreviewOptions, PreviewResult, Stack, UpOptions, UpResult } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import { mockClient } from "aws-sdk-client-mock";
-import { deploymentPath, PulumiStackPort, StackNeedsHumanError, summariseUpError, type PulumiStackLike } from "../../automation/adapters/pulumi-stack";
+import {
+    CHECKPOINT_SECRET_SIG,
+    CHECKPOINT_SIG_KEY,
+    deploymentPath,
+    outputsOfCheckpoint,
+    PulumiStackPort,
+    stackLike,
+    StackNeedsHumanError,
+    summariseUpError,
+    type PulumiStackLike,
+} from "../../automation/adapters/pulumi-stack";
 
 const elb = mockClient(ElasticLoadBalancingV2Client);
 const URNS = ["urn:pulumi:prod::tms::tms:traffic:Traffic$aws:lb/listener:Listener::prod-https", "urn:pulumi:prod::tms::tms:traffic:Traffic$aws:lb/listener:Listener::prod-http"];
@@ -246,5 +256,68 @@ describe("PulumiStackPort rolling deployments", () => {
         fake.failUp = "update failed";
         assert.deepEqual(await port.deployRolling({ id: "v3", images: {} }), { settled: false, detail: "pulumi up (rolling v3) failed: update failed" });
         assert.deepEqual(seen, ["v2"], "not watched when the update itself failed");
+    });
+});
+
+describe("outputsOfCheckpoint and stackLike (a stack's outputs from one `pulumi stack export --show-secrets`)", () => {
+    const secret = (value: unknown) => ({ [CHECKPOINT_SIG_KEY]: CHECKPOINT_SECRET_SIG, plaintext: JSON.stringify(value) });
+    const checkpoint = (outputs: Record<string, unknown> | undefined) => ({
+        version: 3,
+        deployment: { resources: [{ type: "pulumi:providers:aws", outputs: { region: "x" } }, ...(outputs ? [{ type: "pulumi:pulumi:Stack", outputs }] : [])] },
+    });
+
+    it("the secret wrapper is the SDK's (runtime/rpc.ts), so an SDK that changes it fails here", () => {
+        const rpc = require("@pulumi/pulumi/runtime/rpc");
+        assert.deepEqual([CHECKPOINT_SIG_KEY, CHECKPOINT_SECRET_SIG], [rpc.specialSigKey, rpc.specialSecretSig]);
+    });
+
+    it("reads the root stack resource's outputs as the Automation API does: every value shown, secret when the whole output is", () => {
+        const out = outputsOfCheckpoint(checkpoint({
+            weight: 10,
+            release: { revision: 3, live: "blue" },
+            originVerifyHeader: secret("h3ader"),
+            databaseUserCredentials: secret({ api: { password: "p", username: "u" } }),
+            nested: { a: secret("inner"), b: [1, secret(2)] },
+        }), "prod");
+        assert.deepEqual(out, {
+            weight: { value: 10, secret: false },
+            release: { value: { revision: 3, live: "blue" }, secret: false },
+            originVerifyHeader: { value: "h3ader", secret: true },
+            databaseUserCredentials: { value: { api: { password: "p", username: "u" } }, secret: true },
+            // `pulumi stack output` masks a nested secret inside the value: the Automation API does not call the output secret.
+            nested: { value: { a: "inner", b: [1, 2] }, secret: false },
+        });
+    });
+
+    it("a stack never deployed has no outputs; a secret exported without --show-secrets is an error naming the stack and the output", () => {
+        assert.deepEqual(outputsOfCheckpoint(checkpoint(undefined), "prod"), {});
+        assert.deepEqual(outputsOfCheckpoint({ version: 3, deployment: {} }, "prod"), {});
+        assert.throws(
+            () => outputsOfCheckpoint(checkpoint({ header: { [CHECKPOINT_SIG_KEY]: CHECKPOINT_SECRET_SIG, ciphertext: "v1:abc" } }), "prod"),
+            /^Error: stack prod: output header is encrypted in the checkpoint \(export it with --show-secrets\)$/,
+        );
+    });
+
+    it("stackLike reads outputs with one export (never Stack.outputs()); afterUp runs when an update ends, failed or not", async () => {
+        const calls: string[] = [];
+        let failUp = false;
+        const stack = {
+            name: "prod",
+            exportStack: async () => (calls.push("export"), checkpoint({ weight: 30 })),
+            outputs: async () => { throw new Error("Stack.outputs() runs `pulumi stack output` twice"); },
+            up: async () => {
+                calls.push("up");
+                if (failUp) throw new Error("boom");
+                return { summary: { result: "succeeded" } };
+            },
+        };
+        let ended = 0;
+        const like = stackLike(stack as unknown as Stack, () => ended++);
+        assert.equal(like.name, "prod");
+        assert.deepEqual(await like.outputs(), { weight: { value: 30, secret: false } });
+        await like.up();
+        failUp = true;
+        await assert.rejects(like.up(), /boom/);
+        assert.deepEqual([calls, ended], [["export", "up", "up"], 2]);
     });
 });

@@ -31,7 +31,7 @@ import { VirtualClock } from "../../automation/clock";
 import { TraceMetrics } from "../../automation/sim/trace-metrics";
 import { parseTrace } from "../../automation/sim/trace";
 import { MemoryStateStore } from "../../automation/state-memory";
-import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
+import { stackLike } from "../../automation/adapters/pulumi-stack";
 import { ElbFromState } from "../../tools/fake-aws";
 import { engineSandbox, pulumi } from "./sandbox-fixture";
 
@@ -73,20 +73,8 @@ async function rollout(argv: string[], traceFile: string): Promise<Run> {
         async selectStack(stackName, workDir) {
             const pulumiCommand = await PulumiCommand.get({ root: path.dirname(sb.cli.binDir), skipVersionCheck: false });
             const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand, envVars: sb.env as Record<string, string> });
-            const like: PulumiStackLike = {
-                name: stackName,
-                exportStack: () => stack.exportStack(),
-                preview: (o) => stack.preview(o),
-                getConfig: (k, p) => stack.getConfig(k, p),
-                setAllConfig: (c, p) => stack.setAllConfig(c, p),
-                outputs: () => stack.outputs(),
-                up: async (o) => {
-                    const r = await stack.up(o);
-                    view = null;
-                    return r;
-                },
-            };
-            return like;
+            // The port's view of the stack, as the CLI builds it; the ELB view is re-read after every `up`.
+            return stackLike(stack, () => (view = null));
         },
         adjustDeps: (deps) => ({
             ...deps,
@@ -116,6 +104,15 @@ async function rollout(argv: string[], traceFile: string): Promise<Run> {
 }
 
 describe("rollout CLI on the real engine through the Automation API (L5)", () => {
+    it("the port's outputs, from one `pulumi stack export --show-secrets`, are the Automation API's `outputs()` (two `stack output` runs), secrets included", async () => {
+        const sb = engineSandbox();
+        const pulumiCommand = await PulumiCommand.get({ root: path.dirname(sb.cli.binDir), skipVersionCheck: false });
+        const stack = await LocalWorkspace.selectStack({ stackName: "prod", workDir: sb.projectDir }, { pulumiCommand, envVars: sb.env as Record<string, string> });
+        const fromCheckpoint = await stackLike(stack).outputs();
+        assert.deepEqual(fromCheckpoint, await stack.outputs());
+        assert.deepEqual(Object.keys(fromCheckpoint).filter((k) => fromCheckpoint[k].secret).sort(), ["databaseUserCredentials", "originVerifyHeader"]);
+    });
+
     const image = "111122223333.dkr.ecr.us-east-1.amazonaws.com/task-management-system/api-gateway:5c2e3f4-prod";
 
     it("a canary whose 5xx rate spikes is rolled back: weight 0 read back from the engine's state, green stays live", async () => {

@@ -34,7 +34,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as path from "path";
 import { DynamoStateStore } from "../../automation/adapters/dynamo-state";
-import type { PulumiStackLike } from "../../automation/adapters/pulumi-stack";
+import { stackLike, type PulumiStackLike } from "../../automation/adapters/pulumi-stack";
 import type { CliArgs } from "../../automation/cli-args";
 import type { CliEnvironment } from "../../automation/cli";
 import type { Clock, MetricsPort, MetricsWindow } from "../../automation/ports";
@@ -127,21 +127,7 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
         async selectStack(stackName, workDir) {
             const pulumiCommand = await PulumiCommand.get({ root: path.dirname(cli.binDir), skipVersionCheck: false });
             const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand, envVars: sb.env as Record<string, string> });
-            stackRef = {
-                name: stackName,
-                getConfig: (k, p) => stack.getConfig(k, p),
-                setAllConfig: (c, p) => stack.setAllConfig(c, p),
-                outputs: () => stack.outputs(),
-                exportStack: () => stack.exportStack(),
-                preview: (o) => stack.preview(o),
-                up: async (o) => {
-                    try {
-                        return await stack.up(o);
-                    } finally {
-                        exported = null;
-                    }
-                },
-            };
+            stackRef = stackLike(stack, () => (exported = null));
             return stackRef;
         },
         adjustDeps: (deps) => ({
