@@ -11,7 +11,8 @@
  * rollout's six real updates (deploy, four weight steps, finalise) are checked from the engine's history (four
  * of them update exactly the weighted listener resources), its load-balancer read-backs (rules and target
  * health), the stack file and the outputs. Runs after 3-rollout and 3b (which only reads prod): prod between
- * releases, green live at weight 0. The pseudo-terminal is tmux (`.ci/run` installs it); without tmux the
+ * releases, green live at weight 0. Once both windows run, 4-day-two's releases of dev, staging and dr start beside
+ * them (day-two.ts), using the minute the canary spends baking. The pseudo-terminal is tmux (`.ci/run` installs it); without tmux the
  * rollout runs without the status window, its own checks made, and the watched part is skipped, saying so.
  */
 import { strict as assert } from "assert";
@@ -21,6 +22,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { stripColour } from "../../cli/colour";
+import { dayTwoReleases } from "./day-two";
 import { engineSandbox, pulumi } from "./sandbox-fixture";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -164,6 +166,9 @@ describe("the offline canary of docs/sandbox.md, watched (L5, pseudo-terminal)",
             await new Promise((r) => setTimeout(r, 500));
         }
         tmux(["new-window", "-d", "-t", "walk", "-n", "status", `bash ${status}`]);
+        // 4-day-two's releases of dev, staging and dr use the minute this canary spends baking: they start now (both
+        // windows have prepared the sandbox, so nothing reads a stack file they rewrite), 4-day-two awaits them.
+        dayTwoReleases().catch(() => undefined);
 
         const screens: string[] = [];
         while (exitCode("rollout") === null || exitCode("status") === null) {

@@ -4,7 +4,7 @@
  * One sandbox (temp folder: file backend, PULUMI_HOME, copies of the stack files, the fake accounts) is
  * shared by the engine test files, which mocha runs in name order: 1-stacks creates and deploys every
  * stack, 2-release-by-hand and 3-rollout work on the deployed prod stack, 4-day-two releases the other
- * stacks and refreshes all four, 5-destroy ends with prod.
+ * stacks (started beside 3c's canary, day-two.ts) and refreshes all four, 5-destroy ends with prod.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
