@@ -82,30 +82,37 @@ export function engineKey(s: RolloutState | undefined): string {
 /**
  * The engine's view for `status --watch`. Each read of it (the deployed release's outputs and the listeners) is a
  * few CLI runs and API calls, and a watch beside a sandbox rollout at --time-scale 60 redraws every second: so a
- * frame re-reads it only when the saved rollout moved (`engineKey`), when the last read failed or its weight was
- * not the one the rollout stepped to (an update being applied, or a divergence, is followed frame by frame), and
- * at least every ENGINE_REREAD_MS (a person's `pulumi up` in between shows within that). The saved state and the
- * lock are still read every frame.
+ * frame re-reads it only when the saved rollout moved (`engineKey`), and at least every ENGINE_REREAD_MS (a
+ * person's `pulumi up` in between shows within that). A weight read back that is not the one the rollout stepped
+ * to (a targeted update being applied, or a divergence) is followed frame by frame, by reading the listeners
+ * again, not the stack outputs (one checkpoint download each), which a targeted update does not change; a failed
+ * read is read again in the next frame. The saved state and the lock are still read every frame.
  */
 export function watchedEngine(stack: StatusDeps["stack"], clock: Clock, rereadMs = ENGINE_REREAD_MS) {
     let key: string | null = null;
     let readAtMs = -Infinity;
-    let again = false;
+    let trafficAgain = false;
+    let weightAgain = false;
     let traffic: Promise<TrafficState> | null = null;
     let weight: Promise<number> | null = null;
     return {
         /** Before each frame: `saved` is the rollout state it will show. */
         frame(saved: RolloutState | undefined): void {
             const k = engineKey(saved);
-            if (k === key && !again && clock.now() - readAtMs < rereadMs) return;
-            [key, readAtMs, again, traffic, weight] = [k, clock.now(), false, null, null];
-            const stepped = saved?.weight;
+            const due = k !== key || clock.now() - readAtMs >= rereadMs;
+            if (due) [key, readAtMs] = [k, clock.now()];
             // Settled in the background so that the next frame knows whether to look again.
-            traffic = stack.readTraffic();
-            traffic.catch(() => (again = true));
-            if (saved && saved.strategy !== "rolling") {
+            if (due || trafficAgain) {
+                trafficAgain = false;
+                traffic = stack.readTraffic();
+                traffic.catch(() => (trafficAgain = true));
+            }
+            if (!saved || saved.strategy === "rolling") weight = null;
+            else if (due || weightAgain || weight === null) {
+                const stepped = saved.weight;
+                weightAgain = false;
                 weight = stack.readWeight();
-                weight.then((w) => (again ||= w !== stepped), () => (again = true));
+                weight.then((w) => (weightAgain ||= w !== stepped), () => (weightAgain = true));
             }
         },
         readTraffic: (): Promise<TrafficState> => traffic ?? stack.readTraffic(),

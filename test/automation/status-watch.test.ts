@@ -11,16 +11,16 @@ const saved = (over: Partial<RolloutState> = {}): RolloutState =>
 
 /** A stack whose reads are counted; the weight it reads back and whether it fails are set by the test. */
 function world() {
-    const w = { now: 0, traffic: 0, weights: 0, readBack: 10, fail: false };
+    const w = { now: 0, traffic: 0, weights: 0, readBack: 10, fail: false, failOnly: null as "traffic" | "weight" | null };
     const stack = {
         readTraffic: async () => {
             w.traffic++;
-            if (w.fail) throw new Error("stack output: exit 255");
+            if (w.fail || w.failOnly === "traffic") throw new Error("stack export: exit 255");
             return TRAFFIC;
         },
         readWeight: async () => {
             w.weights++;
-            if (w.fail) throw new Error("ELBv2 DescribeRules failed");
+            if (w.fail || w.failOnly === "weight") throw new Error("ELBv2 DescribeRules failed");
             return w.readBack;
         },
     };
@@ -57,7 +57,7 @@ describe("status --watch reads the engine again only when something asks for it"
         assert.equal(w.weights, 4);
     });
 
-    it("a read-back that is not the stepped weight (an update being applied, a divergence) is read again every frame until it is", async () => {
+    it("a read-back that is not the stepped weight (an update being applied, a divergence) is read again every frame until it is; the stack outputs are not", async () => {
         const { w, frame } = world();
         w.readBack = 30;
         await frame(saved());
@@ -68,6 +68,24 @@ describe("status --watch reads the engine again only when something asks for it"
         await frame(saved());
         await frame(saved());
         assert.equal(w.weights, 4, "the fourth frame reads agreement: the fifth reuses it");
+        assert.equal(w.traffic, 1, "a targeted update does not change the stack outputs: one checkpoint read, not one per frame");
+    });
+
+    it("a failed read of one is read again without the other", async () => {
+        const { w, frame } = world();
+        w.failOnly = "traffic";
+        await frame(saved());
+        w.failOnly = null;
+        await frame(saved());
+        await frame(saved());
+        assert.deepEqual([w.traffic, w.weights], [2, 1], "the traffic again, the weight kept");
+        w.failOnly = "weight";
+        w.now += ENGINE_REREAD_MS;
+        await frame(saved());
+        w.failOnly = null;
+        await frame(saved());
+        await frame(saved());
+        assert.deepEqual([w.traffic, w.weights], [3, 3], "the weight again, the traffic kept");
     });
 
     it("a failed read is not kept: the next frame reads again", async () => {
