@@ -17,6 +17,7 @@ import { programOf, runnerProblem } from "../../tools/sandbox/program-runner";
 import { CODE_PATHS_EXPORTS, codePathsFile } from "../../tools/sandbox/lazy-sdk";
 import { spawnSync } from "child_process";
 import { mockInvoke } from "../../tools/fake-aws";
+import { checkpointStamp } from "../../tools/sandbox/rollout-env";
 
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
 const URN = "urn:pulumi:prod::tms::tms:index:EnvironmentStack$tms:data:DataTier$aws:kms/key:Key::tms-keys-data";
@@ -156,5 +157,32 @@ describe("the sandbox project", () => {
         assert.ok(versionAtLeast("v3.248.0", "v3.68.0") && versionAtLeast("v3.68.0", "v3.68.0") && !versionAtLeast("v3.67.1", "v3.68.0") && !versionAtLeast("v3.99.0", "v3.248.0"));
         assert.deepEqual(fs.readdirSync(WRAPPER_DIR).filter((f) => f !== "bin").sort(), ["go.mod", "go.sum", "language-host"], "the wrappers commit nothing else");
         assert.deepEqual(fs.readdirSync(HOST_WRAPPER_DIR).sort(), ["go.mod", "go.sum"]);
+    });
+});
+
+describe("the sandbox's load-balancer view: exported again when the stack's checkpoint changed (rollout-env.ts checkpointStamp)", () => {
+    it("changes with each write of the checkpoint (a rename, as the file backend writes), not with time; without the file, every 3 s", () => {
+        const state = fs.mkdtempSync(path.join(require("os").tmpdir(), "stamp-"));
+        const dir = path.join(state, ".pulumi", "stacks", "tms");
+        fs.mkdirSync(dir, { recursive: true });
+        assert.equal(checkpointStamp(state, "prod", 1000), "time:0");
+        assert.equal(checkpointStamp(state, "prod", 2999), "time:0");
+        assert.equal(checkpointStamp(state, "prod", 3000), "time:1");
+        const write = (body: string, mtime: number) => {
+            fs.writeFileSync(path.join(dir, ".tmp"), body);
+            fs.utimesSync(path.join(dir, ".tmp"), mtime, mtime);
+            fs.renameSync(path.join(dir, ".tmp"), path.join(dir, "prod.json"));
+        };
+        write('{"version":3}', 1_800_000_000);
+        const first = checkpointStamp(state, "prod", 1000);
+        assert.match(first, /^tms\/prod\.json@/);
+        assert.equal(checkpointStamp(state, "prod", 60_000), first, "the same checkpoint minutes later: reused");
+        write('{"version":3,"x":1}', 1_800_000_000);
+        assert.notEqual(checkpointStamp(state, "prod", 60_000), first, "same second, another size: read again");
+        const second = checkpointStamp(state, "prod", 60_000);
+        write('{"version":3,"y":1}', 1_800_000_001);
+        assert.notEqual(checkpointStamp(state, "prod", 60_000), second, "same size, a later write: read again");
+        assert.equal(checkpointStamp(state, "dr", 60_000), "time:20", "another stack's file is not this one's");
+        fs.rmSync(state, { recursive: true, force: true });
     });
 });

@@ -57,6 +57,23 @@ export function analysedIntervals(decisions: { atMs: number }[], originMs: numbe
     return new Set(decisions.filter((d) => d.atMs > originMs && d.atMs < endMs).map((d) => d.atMs)).size;
 }
 
+/**
+ * What identifies the version of a stack's checkpoint in the sandbox's file backend
+ * (`<state>/.pulumi/stacks/<project>/<stack>.json`, written by a rename): its modification time and size. Without
+ * the file (another backend layout), a stamp that changes every 3 seconds, so a view built from it is re-read as
+ * often as that.
+ */
+export function checkpointStamp(stateDir: string, stack: string, nowMs: number): string {
+    const stacks = path.join(stateDir, ".pulumi", "stacks");
+    for (const project of fs.existsSync(stacks) ? fs.readdirSync(stacks) : []) {
+        for (const name of [`${stack}.json`, `${stack}.json.gz`]) {
+            const st = fs.statSync(path.join(stacks, project, name), { throwIfNoEntry: false });
+            if (st?.isFile()) return `${project}/${name}@${st.mtimeMs}:${st.size}`;
+        }
+    }
+    return `time:${Math.floor(nowMs / 3000)}`;
+}
+
 export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): Promise<CliEnvironment> {
     const dir = sandboxDir(base.env);
     const cli = ensurePulumiCli((l) => base.err(l));
@@ -89,11 +106,13 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
     const checkMs = Number(base.env.TMS_SANDBOX_CHECK_MS ?? 0);
     const slow = <T>(v: T) => new Promise<T>((resolve) => setTimeout(() => resolve(v), checkMs));
 
-    // The load balancer as the engine's state describes it, re-read after every update (and every few seconds: other processes update too).
-    let exported: { at: number; view: ElbFromState } | null = null;
+    // The load balancer as the engine's state describes it: exported again whenever the stack's checkpoint changed (an update
+    // of this process or of another: status --watch follows the rollout's), else reused.
+    let exported: { stamp: string; view: ElbFromState } | null = null;
     let stackRef: PulumiStackLike | null = null;
     const elb = async () => {
-        if (!exported || Date.now() - exported.at > 3000) exported = { at: Date.now(), view: new ElbFromState(((await stackRef!.exportStack()).deployment as any).resources ?? []) };
+        const stamp = checkpointStamp(path.join(dir, "state"), args.stack, Date.now());
+        if (exported?.stamp !== stamp) exported = { stamp, view: new ElbFromState(((await stackRef!.exportStack()).deployment as any).resources ?? []) };
         return exported.view;
     };
     const callLog = base.env.TMS_SANDBOX_ELB_CALLS;
