@@ -22,7 +22,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { stripColour } from "../../cli/colour";
-import { dayTwoReleases } from "./day-two";
+import { dayTwo } from "./day-two";
 import { engineSandbox, pulumi } from "./sandbox-fixture";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -168,7 +168,7 @@ describe("the offline canary of docs/sandbox.md, watched (L5, pseudo-terminal)",
         tmux(["new-window", "-d", "-t", "walk", "-n", "status", `bash ${status}`]);
         // 4-day-two's releases of dev, staging and dr use the minute this canary spends baking: they start now (both
         // windows have prepared the sandbox, so nothing reads a stack file they rewrite), 4-day-two awaits them.
-        dayTwoReleases().catch(() => undefined);
+        dayTwo();
 
         const screens: string[] = [];
         while (exitCode("rollout") === null || exitCode("status") === null) {

@@ -1,12 +1,12 @@
 /**
  * Day two by hand on dev, staging and dr, for 4-day-two (see there): dev's rolling release, and a whole release
  * by hand on each two-colour stack (candidate deploy, weight steps through targeted ups, finalise, scale down),
- * each step's changes checked; and the refreshed `up` that must plan nothing.
+ * each step's changes checked; then each stack's refreshed `up`, which must plan nothing.
  *
  * The three releases touch neither prod nor what 3c-watched-canary reads (dr only reads prod's outputs, which
  * a rollout of prod does not change in what dr reads), so they start beside 3c's canary, whose baseline, bakes
- * and validation leave the machine idle for about a minute (`dayTwoReleases`, started once): 4-day-two awaits
- * the same promise, and starts it itself when 3c did not (run alone, or without tmux).
+ * and validation leave the machine idle for about a minute (`dayTwo`, started once): 4-day-two awaits the
+ * same promises, and starts them itself when 3c did not (run alone, or without tmux).
  */
 import { strict as assert } from "assert";
 import { diagnostics, pulumiAsync, upJson, type UpStep } from "./sandbox-fixture";
@@ -98,14 +98,31 @@ export async function all(chains: Promise<void>[]): Promise<void> {
     assert.deepEqual(failed, []);
 }
 
-let releases: Promise<void> | undefined;
+/** One stack's day two: its release, then the refreshed `up` that must plan nothing. */
+export interface DayTwo {
+    released: Promise<void>;
+    refreshed: Promise<void>;
+}
 
-/** dev's rolling release and the releases by hand of staging (blue-green: 50 → 100%) and dr (canary: 10 → 100%), at once; started once. */
-export function dayTwoReleases(): Promise<void> {
-    releases ??= all([
-        rollingRelease("dev", "4b1d2e3-dev"),
-        releaseByHand("staging", "4b1d2e3-staging", [50, 100]),
-        releaseByHand("dr", "4b1d2e3-prod", [10, 100]),
-    ]);
-    return releases;
+let started: DayTwo[] | undefined;
+
+/**
+ * dev's rolling release and the releases by hand of staging (blue-green: 50 → 100%) and dr (canary: 10 → 100%),
+ * at once, each stack refreshed as soon as its release is done; started once. prod's refreshed `up` is not here:
+ * it waits for 3c's canary.
+ */
+export function dayTwo(): DayTwo[] {
+    started ??= ([
+        ["dev", () => rollingRelease("dev", "4b1d2e3-dev")],
+        ["staging", () => releaseByHand("staging", "4b1d2e3-staging", [50, 100])],
+        ["dr", () => releaseByHand("dr", "4b1d2e3-prod", [10, 100])],
+    ] as const).map(([stack, release]) => {
+        const released = release();
+        const refreshed = released.then(() => convergesAfterRefresh(stack), () => Promise.reject(new Error(`${stack}: not refreshed, its release failed`)));
+        // Awaited by 4-day-two's tests; not unhandled rejections meanwhile.
+        released.catch(() => undefined);
+        refreshed.catch(() => undefined);
+        return { released, refreshed };
+    });
+    return started;
 }
