@@ -3,10 +3,11 @@
  * by hand on each two-colour stack (candidate deploy, weight steps through targeted ups, finalise, scale down),
  * each step's changes checked; then each stack's refreshed `up`, which must plan nothing.
  *
- * The three releases touch neither prod nor what 3c-watched-canary reads (dr only reads prod's outputs, which
- * a rollout of prod does not change in what dr reads), so they start beside 3c's canary, whose baseline, bakes
- * and validation leave the machine idle for about a minute (`dayTwo`, started once): 4-day-two awaits the
- * same promises, and starts them itself when 3c did not (run alone, or without tmux).
+ * The three releases touch neither prod nor what 3c-watched-canary reads (dr reads prod's outputs for the
+ * failover name, the global cluster, the replica bucket and the shared secrets, which a rollout of prod does not
+ * change), so they start beside 3c's canary, whose baseline, bakes and validation leave the machine idle for
+ * about a minute (`dayTwo`, started once): 4-day-two awaits the same promises, and starts them itself when 3c
+ * did not (run alone, or without tmux).
  */
 import { strict as assert } from "assert";
 import { diagnostics, pulumiAsync, upJson, type UpStep } from "./sandbox-fixture";
@@ -51,7 +52,7 @@ async function rollingRelease(stack: string, tag: string): Promise<void> {
 
 /**
  * A release by hand on a two-colour stack: candidate deploy, weight steps through targeted ups, finalise, scale down.
- * The outputs read back after each step to check it carry the next step's revision and targets.
+ * The outputs read back to check each step also give the next one its revision and targets.
  */
 async function releaseByHand(stack: string, tag: string, weights: number[]): Promise<void> {
     let o = await outputs(stack);
