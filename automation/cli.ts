@@ -26,8 +26,8 @@ import { CloudWatchMetrics } from "./adapters/cloudwatch-metrics";
 import { DEFAULT_SNAPSHOT_OPTIONS, DocDbSnapshots, SNAPSHOT_ENVIRONMENTS } from "./adapters/docdb-snapshots";
 import { DynamoStateStore } from "./adapters/dynamo-state";
 import { EcsOneOffTasks, waitForRollingDeployments } from "./adapters/ecs-tasks";
-import { PulumiStackPort, stackLike, trafficOf, type PulumiStackLike } from "./adapters/pulumi-stack";
-import { isPulumiCommandError, PulumiFailure, pulumiFailure, withPulumiErrors } from "./adapters/pulumi-errors";
+import { automationStack, PulumiStackPort, trafficOf, type PulumiStackLike } from "./adapters/pulumi-stack";
+import { isPulumiCommandError, pulumiFailure } from "./adapters/pulumi-errors";
 import { SnsNotifier } from "./adapters/sns-notifier";
 import { formatWindow, DEFAULT_WINDOW } from "./calendar";
 import { readChangeRequest, type ChangeRequestResult } from "./change-request";
@@ -84,23 +84,6 @@ export interface CliEnvironment {
     onSignal?: (handler: (signal: NodeJS.Signals) => void) => () => void;
     /** Where deployment records go when `--record-dir` is not given (the sandbox keeps its own). */
     recordRoot?: string;
-}
-
-/**
- * The stack through the Automation API (`LocalWorkspace.selectStack`), its failures and every later
- * call's in Pulumi's own words (adapters/pulumi-errors.ts). `pulumiRoot`: a folder whose `bin/pulumi`
- * to run instead of the one on PATH (tests).
- */
-export async function automationStack(stackName: string, workDir: string, pulumiRoot?: string): Promise<PulumiStackLike> {
-    // Loaded lazily: the Automation API module is only needed when a stack is really used.
-    const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
-    try {
-        const pulumiCommand = pulumiRoot ? await PulumiCommand.get({ root: pulumiRoot, skipVersionCheck: true }) : undefined;
-        const stack = await LocalWorkspace.selectStack({ stackName, workDir }, pulumiCommand ? { pulumiCommand } : undefined);
-        return withPulumiErrors(stackLike(stack));
-    } catch (e) {
-        throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
-    }
 }
 
 /**

@@ -36,8 +36,8 @@ import {
     type RunbookReport,
 } from "./dr";
 import { CloudWatchTrafficSwitches, DocDbGlobalCluster, EcsDrCapacity } from "./adapters/dr";
-import { isPulumiCommandError, PulumiFailure, pulumiFailure, pulumiFailureDetail, withPulumiErrors } from "./adapters/pulumi-errors";
-import { stackLike } from "./adapters/pulumi-stack";
+import { PulumiFailure, pulumiFailure, pulumiFailureDetail } from "./adapters/pulumi-errors";
+import { automationStack } from "./adapters/pulumi-stack";
 import type { Clock } from "./ports";
 
 /** Where a run's full log goes when it fails: beside the deployment records (gitignored). */
@@ -148,7 +148,7 @@ export interface RegionClients {
 }
 
 export interface DrEnvironment {
-    /** dr's stack outputs from its own backend (one `pulumi stack export`, adapters/pulumi-stack.ts `stackLike`: no program run). */
+    /** dr's stack outputs from its own backend (one `pulumi stack export`, adapters/pulumi-stack.ts `automationStack`: no program run). */
     outputs(stack: string, projectDir: string): Promise<Record<string, unknown>>;
     clients(region: string): RegionClients;
     clock: Clock;
@@ -161,12 +161,9 @@ export interface DrEnvironment {
 
 export const realEnvironment: DrEnvironment = {
     async outputs(stack, workDir) {
-        const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
         // Pulumi's failures in its own words (adapters/pulumi-errors.ts); the whole CLI output goes to the log.
-        const s = await LocalWorkspace.selectStack({ stackName: stack, workDir }).catch((e: unknown) => {
-            throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
-        });
-        return Object.fromEntries(Object.entries(await withPulumiErrors(stackLike(s)).outputs()).map(([k, v]) => [k, v.value]));
+        const s = await automationStack(stack, workDir);
+        return Object.fromEntries(Object.entries(await s.outputs()).map(([k, v]) => [k, v.value]));
     },
     clients: (region) => ({
         docdb: new DocDBClient({ region }), cloudwatch: new CloudWatchClient({ region }), ssm: new SSMClient({ region }),

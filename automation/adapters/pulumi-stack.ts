@@ -54,6 +54,7 @@ import {
 } from "../ports";
 import { applyConfigLeaves, changesOf, type PreviewEvent, type ReleasePreviewer, type StepDiff } from "../step-diff";
 import { awsCall } from "./aws-call";
+import { isPulumiCommandError, PulumiFailure, withPulumiErrors } from "./pulumi-errors";
 import { targetHealthOf } from "./target-health";
 
 /** The part of `@pulumi/pulumi/automation`'s `Stack` this adapter uses. */
@@ -129,6 +130,23 @@ export function stackLike(stack: Stack, afterUp: () => void = () => undefined): 
             }
         },
     };
+}
+
+/**
+ * The stack through the Automation API (`LocalWorkspace.selectStack`), its failures and every later
+ * call's in Pulumi's own words (pulumi-errors.ts). `pulumiRoot`: a folder whose `bin/pulumi`
+ * to run instead of the one on PATH (tests).
+ */
+export async function automationStack(stackName: string, workDir: string, pulumiRoot?: string): Promise<PulumiStackLike> {
+    // Loaded lazily: the Automation API module is only needed when a stack is really used.
+    const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+    try {
+        const pulumiCommand = pulumiRoot ? await PulumiCommand.get({ root: pulumiRoot, skipVersionCheck: true }) : undefined;
+        const stack = await LocalWorkspace.selectStack({ stackName, workDir }, pulumiCommand ? { pulumiCommand } : undefined);
+        return withPulumiErrors(stackLike(stack));
+    } catch (e) {
+        throw isPulumiCommandError(e) ? new PulumiFailure(e) : e;
+    }
 }
 
 /** An update that cannot run until a human acts: the stack is locked, or has pending operations (the engine halts on it). */
