@@ -23,7 +23,6 @@ import {
     DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { mockClient } from "aws-sdk-client-mock";
 import { DateTime } from "luxon";
 import { main, type CliEnvironment } from "../../automation/cli";
@@ -71,10 +70,8 @@ async function rollout(argv: string[], traceFile: string): Promise<Run> {
     const env: CliEnvironment = {
         projectDir: sb.projectDir,
         async selectStack(stackName, workDir) {
-            const pulumiCommand = await PulumiCommand.get({ root: path.dirname(sb.cli.binDir), skipVersionCheck: false });
-            const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand, envVars: sb.env as Record<string, string> });
             // The port's view of the stack, as the CLI builds it; the ELB view is re-read after every `up`.
-            return stackLike(stack, () => (view = null));
+            return stackLike(await sb.selectStack(stackName, workDir), () => (view = null));
         },
         adjustDeps: (deps) => ({
             ...deps,
@@ -105,9 +102,7 @@ async function rollout(argv: string[], traceFile: string): Promise<Run> {
 
 describe("rollout CLI on the real engine through the Automation API (L5)", () => {
     it("the port's outputs, from one `pulumi stack export --show-secrets`, are the Automation API's `outputs()` (two `stack output` runs), secrets included", async () => {
-        const sb = engineSandbox();
-        const pulumiCommand = await PulumiCommand.get({ root: path.dirname(sb.cli.binDir), skipVersionCheck: false });
-        const stack = await LocalWorkspace.selectStack({ stackName: "prod", workDir: sb.projectDir }, { pulumiCommand, envVars: sb.env as Record<string, string> });
+        const stack = await engineSandbox().selectStack("prod");
         const fromCheckpoint = await stackLike(stack).outputs();
         assert.deepEqual(fromCheckpoint, await stack.outputs());
         assert.deepEqual(Object.keys(fromCheckpoint).filter((k) => fromCheckpoint[k].secret).sort(), ["databaseUserCredentials", "originVerifyHeader"]);

@@ -29,7 +29,6 @@ import {
     DescribeTargetHealthCommand,
     ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as path from "path";
@@ -111,7 +110,7 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
     let exported: { stamp: string; view: ElbFromState } | null = null;
     let stackRef: PulumiStackLike | null = null;
     const elb = async () => {
-        const stamp = checkpointStamp(path.join(dir, "state"), args.stack, Date.now());
+        const stamp = checkpointStamp(sb.stateDir, args.stack, Date.now());
         if (exported?.stamp !== stamp) exported = { stamp, view: new ElbFromState(((await stackRef!.exportStack()).deployment as any).resources ?? []) };
         return exported.view;
     };
@@ -144,9 +143,7 @@ export async function sandboxEnvironment(args: CliArgs, base: CliEnvironment): P
         projectDir: sb.projectDir,
         recordRoot: path.join(dir, "deployments"),
         async selectStack(stackName, workDir) {
-            const pulumiCommand = await PulumiCommand.get({ root: path.dirname(cli.binDir), skipVersionCheck: false });
-            const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand, envVars: sb.env as Record<string, string> });
-            stackRef = stackLike(stack, () => (exported = null));
+            stackRef = stackLike(await sb.selectStack(stackName, workDir), () => (exported = null));
             return stackRef;
         },
         adjustDeps: (deps) => ({

@@ -17,6 +17,7 @@
  *                                  stores, names taken and reserved; dr shares prod's account
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from "child_process";
+import type { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
@@ -69,6 +70,18 @@ export class Sandbox {
 
     stackFile(stack: string): string {
         return path.join(this.projectDir, `Pulumi.${stack}.yaml`);
+    }
+
+    /** The file backend's folder (`PULUMI_BACKEND_URL`). */
+    get stateDir(): string {
+        return path.join(this.dir, "state");
+    }
+
+    /** A stack through the Automation API, run with the sandbox's CLI and environment. */
+    async selectStack(stackName: string, workDir = this.projectDir): Promise<Stack> {
+        const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+        const pulumiCommand = await PulumiCommand.get({ root: path.dirname(this.cli.binDir), skipVersionCheck: false });
+        return LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand, envVars: this.env as Record<string, string> });
     }
 
     /** Run the CLI and capture its output (for tests and tools). */
@@ -192,7 +205,7 @@ function writeIfChanged(file: string, content: string, mode?: number): void {
 /** Create (or update) a sandbox in `dir`, ready for any `pulumi` subcommand. */
 export function prepareSandbox(dir: string, cli: PulumiCli, opts: SandboxOptions = {}): Sandbox {
     const sandbox = new Sandbox(path.resolve(dir), cli);
-    for (const d of [sandbox.projectDir, path.join(sandbox.dir, "state"), path.join(sandbox.dir, "home"), path.join(sandbox.dir, "aws")]) fs.mkdirSync(d, { recursive: true });
+    for (const d of [sandbox.projectDir, sandbox.stateDir, path.join(sandbox.dir, "home"), path.join(sandbox.dir, "aws")]) fs.mkdirSync(d, { recursive: true });
 
     const repoProject = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
     const versions = Object.fromEntries(FAKE_PACKAGES.map((p) => [p, requiredVersion(p)]));
