@@ -50,27 +50,27 @@ function trace(args: string[], seconds: number): void {
     if (process.env.TMS_ENGINE_TRACE) fs.appendFileSync(process.env.TMS_ENGINE_TRACE, `${seconds.toFixed(1).padStart(6)} ${args.join(" ").slice(0, 160)}\n`);
 }
 
-/** `pulumi <args>` in the sandbox; asserts the exit code when one is given. */
-export function pulumi(args: string[], opts: { expect?: number; env?: NodeJS.ProcessEnv; time?: string } = {}): Ran {
-    const started = Date.now();
-    const r = engineSandbox().run(args, { env: opts.env });
-    const ran: Ran = { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", seconds: (Date.now() - started) / 1000 };
-    if (r.error) throw r.error;
+/** A finished command: traced, timed when `time` names its stack, its exit code asserted when one is expected. */
+function finished(args: string[], ran: Ran, opts: { expect?: number; time?: string }): Ran {
     trace(args, ran.seconds);
     if (opts.time) timings.push({ stack: opts.time, command: args[0], seconds: ran.seconds });
     if (opts.expect !== undefined) assert.equal(ran.code, opts.expect, `pulumi ${args.join(" ")} exited ${ran.code}\n${ran.stdout.slice(-6000)}\n${ran.stderr.slice(-4000)}`);
     return ran;
 }
 
+/** `pulumi <args>` in the sandbox; asserts the exit code when one is given. */
+export function pulumi(args: string[], opts: { expect?: number; env?: NodeJS.ProcessEnv; time?: string } = {}): Ran {
+    const started = Date.now();
+    const r = engineSandbox().run(args, { env: opts.env });
+    if (r.error) throw r.error;
+    return finished(args, { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", seconds: (Date.now() - started) / 1000 }, opts);
+}
+
 /** `pulumi <args>` in the background, so that independent stacks run at once; asserts the exit code when one is given. */
 export async function pulumiAsync(args: string[], opts: { expect?: number; time?: string } = {}): Promise<Ran> {
     const started = Date.now();
     const r = await engineSandbox().runAsync(args);
-    const ran: Ran = { code: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
-    trace(args, ran.seconds);
-    if (opts.time) timings.push({ stack: opts.time, command: args[0], seconds: ran.seconds });
-    if (opts.expect !== undefined) assert.equal(ran.code, opts.expect, `pulumi ${args.join(" ")} exited ${ran.code}\n${ran.stdout.slice(-6000)}\n${ran.stderr.slice(-4000)}`);
-    return ran;
+    return finished(args, { code: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - started) / 1000 }, opts);
 }
 
 /** One step of `pulumi preview --json`. */
